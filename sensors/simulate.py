@@ -1,0 +1,619 @@
+"""Kinematic exercise simulator: IMU samples on the pelvis and/or thigh with exact ground truth.
+
+Each segment's orientation is built from the exercise's postures (docs/conventions.md frames: segment x anterior,
+y left, z superior; earth z up), driven by a normalised movement coordinate θ(t) (0 = start/bottom position,
+1 = contracted/top) with smooth onsets. The sensor sits on the segment with an arbitrary fixed rotation; its gyro
+is the body angular rate from the orientation trajectory and its accelerometer the specific force
+`R_sensorᵀ (a_lin + g_up)` including the linear acceleration of the sensor's position. A consumer-IMU model
+(BMI270/ICM-42688 class: noise density, bias, bias random walk, 16-bit quantisation, saturation, host timestamp
+jitter) turns the ideal signals into samples.
+
+Demos in `recordings/demo/` are regenerated with the commands listed in `DEMO_COMMANDS`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from scipy.spatial.transform import Rotation as R
+
+from sensors.batch import PLACEMENTS, SensorInfo
+from sensors.recording import RecordingMeta, SensorStream
+
+G_MPS2 = 9.80665
+INTERNAL_RATE_HZ = 1000.0
+SIM_FAULTS = ("rushed", "no_top_pause", "momentum", "arch", "drop", "partial")
+HIP_EXTENSION_LIFTS = ("hip_thrust", "single_leg_hip_thrust", "glute_bridge")
+EXERCISES = (
+    "hip_thrust",
+    "single_leg_hip_thrust",
+    "glute_bridge",
+    "seated_hip_abduction",
+    "clamshell",
+    "lateral_band_walk",
+)
+# Fault thresholds of docs/conventions.md: the truth labels apply exactly these to the commanded values.
+RUSHED_ECCENTRIC_S = 1.0
+NO_TOP_PAUSE_S = 0.3
+MOMENTUM_CONCENTRIC_S = 0.5
+LUMBAR_ARCH_DEG = -5.0
+PELVIC_DROP_DEG = 5.0
+PARTIAL_ROM_FRACTION = 0.7
+
+DEMO_COMMANDS = (
+    "repscope simulate --exercise hip_thrust --reps 8 --tempo 3-1-1-2 --faults rushed:3 arch:6 "
+    "--placement pelvis --placement thigh_left --rate 100 --seed 11 -o recordings/demo/hip-thrust.csv",
+    "repscope simulate --exercise single_leg_hip_thrust --side right --reps 8 --tempo 2-1-1-2 --faults drop:4,7 "
+    "--placement pelvis --rate 100 --seed 12 -o recordings/demo/single-leg-hip-thrust.csv",
+    "repscope simulate --exercise glute_bridge --reps 10 --tempo 2-1-1-2 --faults no_top_pause:5 partial:9 "
+    "--placement pelvis --rate 100 --seed 13 -o recordings/demo/glute-bridge.csv",
+    "repscope simulate --exercise seated_hip_abduction --reps 10 --tempo 3-0-1-1 --faults momentum:4 "
+    "--placement thigh_left --rate 100 --seed 14 -o recordings/demo/seated-hip-abduction.csv",
+    "repscope simulate --exercise clamshell --reps 10 --tempo 2-1-1-1 --faults rushed:8 "
+    "--placement thigh_left --rate 100 --seed 15 -o recordings/demo/clamshell.csv",
+    "repscope simulate --exercise lateral_band_walk --reps 12 --placement pelvis --placement thigh_left "
+    "--rate 100 --seed 16 -o recordings/demo/lateral-band-walk.csv",
+)
+
+
+@dataclass(frozen=True)
+class ImuModel:
+    """Consumer IMU error model. Noise densities per √Hz; biases drawn uniformly in ±range per axis."""
+
+    acc_noise_ug_rthz: float = 180.0
+    gyr_noise_dps_rthz: float = 0.007
+    acc_bias_mg: float = 30.0
+    gyr_bias_dps: float = 0.5
+    gyr_bias_walk_dps_rts: float = 0.004
+    acc_range_g: float = 8.0
+    gyr_range_dps: float = 2000.0
+    bits: int = 16
+    timestamp_jitter_s: float = 0.0015
+    clock_drift_ppm: float = 40.0
+
+
+IDEAL = ImuModel(0.0, 0.0, 0.0, 0.0, 0.0, 1e6, 1e6, 0, 0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """What to simulate. Tempo per phase in s (jittered ±`tempo_jitter` rep to rep); `faults` maps a simulator
+    fault name (`SIM_FAULTS`) to the 1-based reps that show it; `rates_hz` one per placement."""
+
+    exercise: str = "hip_thrust"
+    reps: int = 8
+    eccentric_s: float = 3.0
+    bottom_pause_s: float = 1.0
+    concentric_s: float | None = 1.0  # None: explosive ("X")
+    top_pause_s: float = 1.0
+    tempo_jitter: float = 0.08
+    rom_deg: float | None = None  # primary segment's range; None = a typical value for the exercise
+    placements: tuple[str, ...] = ("pelvis",)
+    rates_hz: tuple[float, ...] = (100.0,)
+    side: str | None = None  # working leg on single-leg moves
+    standing_s: float = 2.0
+    fidget: bool = True
+    faults: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    imu: ImuModel = ImuModel()
+    mounting: tuple[tuple[float, float, float, float], ...] | None = None  # per placement wxyz; None = random
+    gaps: bool = False
+
+    @property
+    def tempo_string(self) -> str:
+        c = "X" if self.concentric_s is None else _fmt(self.concentric_s)
+        return f"{_fmt(self.eccentric_s)}-{_fmt(self.bottom_pause_s)}-{c}-{_fmt(self.top_pause_s)}"
+
+    def reps_with(self, fault: str) -> set[int]:
+        return {r for name, reps in self.faults if name == fault for r in reps}
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+@dataclass(frozen=True)
+class SimResult:
+    config: SimConfig
+    streams: tuple[SensorStream, ...]
+    truth: dict = field(repr=False)
+    meta: RecordingMeta = RecordingMeta()
+
+
+# ------------------------------------------------------------------------------------------------ motion profiles
+
+
+def _min_jerk(u: np.ndarray) -> np.ndarray:
+    u = np.clip(u, 0.0, 1.0)
+    return u**3 * (10 - 15 * u + 6 * u**2)
+
+
+def _smooth_trapezoid(u: np.ndarray, ramp: float = 0.2) -> np.ndarray:
+    """Position profile with a flat velocity middle and smooth (C²) onset/offset ramps of `ramp` fraction each."""
+    u = np.clip(u, 0.0, 1.0)
+    # velocity shape: smoothstep up over [0, ramp], 1 in the middle, smoothstep down over [1-ramp, 1]
+    n = 2001
+    grid = np.linspace(0, 1, n)
+    up = _min_jerk_vel_shape(np.clip(grid / ramp, 0, 1))
+    down = _min_jerk_vel_shape(np.clip((1 - grid) / ramp, 0, 1))
+    vel = np.minimum(up, down)
+    pos = np.concatenate([[0.0], np.cumsum((vel[1:] + vel[:-1]) / 2)])
+    pos /= pos[-1]
+    return np.interp(u, grid, pos)
+
+
+def _min_jerk_vel_shape(u: np.ndarray) -> np.ndarray:
+    return _min_jerk(u)  # smoothstep of order 5: zero slope and curvature at both ends
+
+
+@dataclass(frozen=True)
+class _Rep:
+    concentric_s: float
+    top_pause_s: float
+    eccentric_s: float
+    bottom_pause_s: float | None
+    rom_scale: float
+    tilt_deg: float
+    drop_deg: float
+    faults_cmd: tuple[str, ...]
+
+
+def _plan_reps(cfg: SimConfig, rng: np.random.Generator) -> list[_Rep]:
+    reps = []
+    set_tilt = rng.uniform(1.0, 6.0)  # the lifter's own clean posterior tuck, constant within a set
+    for i in range(1, cfg.reps + 1):
+        j = lambda: 1.0 + rng.uniform(-cfg.tempo_jitter, cfg.tempo_jitter)  # noqa: E731
+        con = (rng.uniform(0.55, 0.8) if cfg.concentric_s is None else cfg.concentric_s * j())
+        top = cfg.top_pause_s * j()
+        ecc = cfg.eccentric_s * j()
+        bot = cfg.bottom_pause_s * j()
+        cmd = []
+        if i in cfg.reps_with("rushed"):
+            ecc = rng.uniform(0.35, 0.7)
+            cmd.append("rushed")
+        if i in cfg.reps_with("no_top_pause"):
+            top = rng.uniform(0.0, 0.1)
+            cmd.append("no_top_pause")
+        if i in cfg.reps_with("momentum"):
+            con = rng.uniform(0.25, 0.4)
+            cmd.append("momentum")
+        rom_scale = 1.0 + rng.uniform(-0.04, 0.04)
+        if i in cfg.reps_with("partial"):
+            rom_scale = rng.uniform(0.35, 0.55)
+            cmd.append("partial")
+        tilt = set_tilt + rng.uniform(-1.0, 1.0)
+        if i in cfg.reps_with("arch"):
+            tilt = rng.uniform(-15.0, -8.0)
+            cmd.append("arch")
+        drop = rng.uniform(-1.5, 1.5)
+        if i in cfg.reps_with("drop"):
+            drop = rng.uniform(8.0, 12.0)
+            cmd.append("drop")
+        reps.append(_Rep(con, top, ecc, bot, rom_scale, tilt, drop, tuple(cmd)))
+    # A bounce out of the bottom: the pause before a momentum rep disappears.
+    for i in range(1, len(reps)):
+        if "momentum" in reps[i].faults_cmd:
+            reps[i - 1] = replace(reps[i - 1], bottom_pause_s=0.0)
+    reps[-1] = replace(reps[-1], bottom_pause_s=None)
+    return reps
+
+
+# ------------------------------------------------------------------------------------------------ postures
+
+
+def _rot(axis, deg) -> R:
+    axis = np.asarray(axis, dtype=float)
+    deg = np.atleast_1d(np.asarray(deg, dtype=float))
+    return R.from_rotvec(np.outer(np.radians(deg), axis / np.linalg.norm(axis)))
+
+
+RIGHT = (0.0, -1.0, 0.0)
+LEFT = (0.0, 1.0, 0.0)
+UP = (0.0, 0.0, 1.0)
+FORWARD = (1.0, 0.0, 0.0)
+
+DEFAULT_ROM_DEG = {
+    "hip_thrust": 38.0,  # pelvis rotation, bottom → torso horizontal
+    "single_leg_hip_thrust": 35.0,
+    "glute_bridge": 24.0,
+    "seated_hip_abduction": 38.0,  # thigh abduction
+    "clamshell": 50.0,
+    "lateral_band_walk": 18.0,
+}
+
+
+@dataclass(frozen=True)
+class _Pose:
+    """Per-sample movement state on the internal grid."""
+
+    theta: np.ndarray  # 0 bottom … 1 top (movement coordinate)
+    rom_scale: np.ndarray  # per-sample ROM scale of the current rep
+    tilt_deg: np.ndarray  # posterior tuck at the top, ramps in with θ
+    drop_deg: np.ndarray  # pelvic drop of the non-working side, ramps in with θ
+    setup: np.ndarray  # 0 = standing, 1 = in the exercise posture (transition weight)
+    fidget: np.ndarray  # (n, 3) small extra rotation vector, deg
+    walk_side: np.ndarray  # band walk: +1 travelling left, −1 right, 0 none
+
+
+def _segment_rotation(cfg: SimConfig, placement: str, pose: _Pose, rom_deg: float) -> R:
+    """Segment-to-earth rotation on the internal grid (heading: lifter faces +x when standing)."""
+    ex = cfg.exercise
+    th = pose.theta * pose.rom_scale
+    working_left = (cfg.side or "left") == "left"
+    is_left_thigh = placement == "thigh_left"
+    if placement == "pelvis":
+        if ex in ("hip_thrust", "single_leg_hip_thrust"):
+            # bottom: torso inclined (hips low); top: torso horizontal = standing pelvis rotated 90° posteriorly
+            beta = 90.0 - rom_deg * (1.0 - th) + pose.tilt_deg * pose.theta
+            posture = _rot(RIGHT, beta)
+        elif ex == "glute_bridge":
+            beta = 90.0 + rom_deg * th + pose.tilt_deg * pose.theta
+            posture = _rot(RIGHT, beta)
+        elif ex == "seated_hip_abduction":
+            posture = _rot(RIGHT, 12.0 + 1.5 * th)
+        elif ex == "clamshell":
+            posture = _rot(FORWARD, 90.0) * _rot(RIGHT, 5.0 - 4.0 * th)
+        else:  # lateral band walk: half squat, small roll toward the stepping side
+            posture = _rot(FORWARD, -4.0 * pose.walk_side * th) * _rot(LEFT, 15.0 + 0 * th)
+        # pelvic drop: rotation about the pelvis's own longitudinal axis, non-working side down
+        drop_sign = -1.0 if working_left else 1.0  # + about superior axis lowers the left side (supine)
+        posture = posture * _rot(UP, drop_sign * pose.drop_deg * pose.theta)
+    else:
+        if ex in ("hip_thrust", "glute_bridge"):
+            thigh_rom = 1.25 * rom_deg if ex == "hip_thrust" else 1.1 * rom_deg
+            base = 90.0 if ex == "hip_thrust" else 140.0
+            posture = _rot(RIGHT, base + thigh_rom * (1.0 - th))
+        elif ex == "single_leg_hip_thrust":
+            if is_left_thigh == working_left:
+                posture = _rot(RIGHT, 90.0 + 1.25 * rom_deg * (1.0 - th))
+            else:  # free leg held up, hip flexed ~90°, carried by the pelvis
+                posture = _rot(RIGHT, 180.0 - rom_deg * (1.0 - th))
+        elif ex == "seated_hip_abduction":
+            out = 1.0 if is_left_thigh else -1.0
+            posture = _rot(UP, out * rom_deg * th) * _rot(RIGHT, 90.0)
+        elif ex == "clamshell":
+            # side-lying on the right side, hips flexed 45°; the top (left) knee opens toward the ceiling about the
+            # body's long axis. A bottom (right) thigh stays still.
+            opening = rom_deg * th if is_left_thigh else 0.0 * th
+            posture = _rot((0.0, 1.0, 0.0), opening) * _rot(FORWARD, 90.0) * _rot(RIGHT, 45.0)
+        else:  # band walk: abduction pulse of this leg about the forward axis, in a half squat
+            out = 1.0 if is_left_thigh else -1.0
+            posture = _rot(FORWARD, -out * rom_deg * th) * _rot(RIGHT, 35.0)
+    standing = R.identity(len(pose.theta))
+    # Set-up / re-rack: slerp-like blend from standing to the exercise posture via rotation vectors.
+    rel = (standing.inv() * posture).as_rotvec()
+    blended = standing * R.from_rotvec(rel * pose.setup[:, None])
+    return R.from_rotvec(np.radians(pose.fidget)) * blended
+
+
+def _segment_position(cfg: SimConfig, placement: str, rot: R, pose: _Pose) -> np.ndarray:
+    """Sensor position (m, earth) on the grid: pelvis rises/sinks with the lift; thigh sensor 0.2 m from the hip."""
+    ex = cfg.exercise
+    hip = np.zeros((len(pose.theta), 3))
+    lift = {"hip_thrust": 0.32, "single_leg_hip_thrust": 0.3, "glute_bridge": 0.18}.get(ex, 0.0)
+    hip[:, 2] = 0.9 * (1 - pose.setup) + 0.35 * pose.setup + lift * pose.theta * pose.rom_scale * pose.setup
+    if ex == "lateral_band_walk":
+        hip[:, 1] = np.cumsum(pose.walk_side * np.gradient(pose.theta).clip(0)) * 0.25
+    if placement == "pelvis":
+        return hip + rot.apply([0.0, 0.0, 0.05])
+    return hip + rot.apply([0.0, 0.0, -0.2])  # 20 cm down the thigh
+
+
+# ------------------------------------------------------------------------------------------------ timeline
+
+
+def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
+    """Internal grid, pose and the exact phase boundaries (s)."""
+    dt = 1.0 / INTERNAL_RATE_HZ
+    segments = []  # (kind, duration, args)
+    t = 0.0
+    lead = 0.5
+    stand_end = lead + cfg.standing_s
+    setup_s = 3.5 if cfg.fidget else 2.0
+    pre_rest = rng.uniform(1.5, 2.5)
+    t0 = stand_end + setup_s + pre_rest
+    bounds = []
+    t = t0
+    for rep in reps:
+        c0, c1 = t, t + rep.concentric_s
+        t1 = c1 + rep.top_pause_s
+        e1 = t1 + rep.eccentric_s
+        b1 = e1 + (rep.bottom_pause_s if rep.bottom_pause_s is not None else 0.0)
+        bounds.append((c0, c1, t1, e1, b1 if rep.bottom_pause_s is not None else None))
+        t = b1
+    post_rest = rng.uniform(1.5, 2.5)
+    end_set = t + post_rest
+    total = end_set + setup_s + 1.0
+    grid = np.arange(0.0, total, dt)
+    n = len(grid)
+    theta = np.zeros(n)
+    rom_scale = np.ones(n)
+    tilt = np.zeros(n)
+    drop = np.zeros(n)
+    walk = np.zeros(n)
+    for k, (rep, (c0, c1, t1, e1, b1)) in enumerate(zip(reps, bounds)):
+        m = (grid >= c0) & (grid < c1)
+        theta[m] = _min_jerk((grid[m] - c0) / (c1 - c0))
+        theta[(grid >= c1) & (grid < t1)] = 1.0
+        m = (grid >= t1) & (grid < e1)
+        theta[m] = 1.0 - _smooth_trapezoid((grid[m] - t1) / (e1 - t1))
+        nxt = bounds[k + 1][0] if k + 1 < len(bounds) else end_set
+        rep_span = (grid >= c0) & (grid < nxt)
+        rom_scale[rep_span] = rep.rom_scale
+        tilt[rep_span] = rep.tilt_deg
+        drop[rep_span] = rep.drop_deg
+        if cfg.exercise == "lateral_band_walk":
+            walk[rep_span] = 1.0 if k < len(reps) / 2 else -1.0
+    setup = np.clip(_min_jerk((grid - stand_end) / setup_s) - _min_jerk((grid - end_set) / setup_s), 0.0, 1.0)
+    fidget = np.zeros((n, 3))
+    if cfg.fidget:
+        for w0, w1 in ((stand_end, stand_end + setup_s + pre_rest * 0.5), (end_set + post_rest * 0.0, total - 0.8)):
+            for _ in range(3):
+                c = rng.uniform(w0 + 0.3, max(w0 + 0.4, w1 - 0.6))
+                width = rng.uniform(0.4, 0.9)
+                amp = rng.normal(0, 6.0, 3)
+                u = (grid - (c - width / 2)) / width
+                bump = np.where((u > 0) & (u < 1), np.sin(np.pi * np.clip(u, 0, 1)) ** 2, 0.0)
+                fidget += bump[:, None] * amp
+    # Posture tremor during holds (a real lifter is never perfectly still): ~0.15° at 1–4 Hz, band-limited.
+    tremor = np.zeros((n, 3))
+    for f in (1.3, 2.7, 3.9):
+        tremor += 0.05 * np.sin(2 * np.pi * f * grid[:, None] + rng.uniform(0, 2 * np.pi, 3))
+    fidget += tremor * setup[:, None]
+    pose = _Pose(theta, rom_scale, tilt, drop, setup, fidget, walk)
+    standing = (lead, stand_end) if cfg.standing_s > 0 else None
+    return grid, pose, bounds, standing
+
+
+# ------------------------------------------------------------------------------------------------ IMU model
+
+
+def ideal_imu(grid: np.ndarray, rot_seg: R, pos_m: np.ndarray, mount: R) -> tuple[np.ndarray, np.ndarray, R]:
+    """Exact sensor-frame angular rate (rad/s) and specific force (m/s²) on the grid, and the sensor orientation."""
+    rot_s = rot_seg * mount
+    dt = np.diff(grid)
+    # body-frame rate from consecutive orientations: exact for constant rate over each step
+    step = (rot_s[:-1].inv() * rot_s[1:]).as_rotvec() / dt[:, None]
+    gyr = np.empty((len(grid), 3))
+    gyr[1:-1] = 0.5 * (step[:-1] + step[1:])
+    gyr[0], gyr[-1] = step[0], step[-1]
+    acc_lin = np.gradient(np.gradient(pos_m, grid, axis=0), grid, axis=0)
+    f_earth = acc_lin + np.array([0.0, 0.0, G_MPS2])
+    acc = rot_s.inv().apply(f_earth)
+    return gyr, acc, rot_s
+
+
+def _sample(
+    grid: np.ndarray, gyr: np.ndarray, acc: np.ndarray, rate_hz: float, imu: ImuModel, rng: np.random.Generator,
+    gaps: bool,
+):
+    drift = 1.0 + rng.uniform(-1, 1) * imu.clock_drift_ppm * 1e-6
+    n = int((grid[-1] - grid[0]) * rate_hz) - 1
+    t_true = grid[0] + 0.01 + np.arange(n) / rate_hz * drift
+    t_true = t_true[t_true < grid[-1]]
+    # integrate the rate over the sample interval (what a real gyro's filter does) ≈ interpolate the rate here
+    g = np.column_stack([np.interp(t_true, grid, gyr[:, k]) for k in range(3)])
+    a = np.column_stack([np.interp(t_true, grid, acc[:, k]) for k in range(3)])
+    m = len(t_true)
+    if imu.acc_noise_ug_rthz or imu.gyr_noise_dps_rthz or imu.acc_bias_mg or imu.gyr_bias_dps:
+        bw = math.sqrt(rate_hz / 2.0)
+        a = a + rng.normal(0, imu.acc_noise_ug_rthz * 1e-6 * G_MPS2 * bw, (m, 3))
+        a = a + rng.uniform(-1, 1, 3) * imu.acc_bias_mg * 1e-3 * G_MPS2
+        g = g + rng.normal(0, math.radians(imu.gyr_noise_dps_rthz) * bw, (m, 3))
+        walk = np.cumsum(rng.normal(0, math.radians(imu.gyr_bias_walk_dps_rts) / math.sqrt(rate_hz), (m, 3)), axis=0)
+        g = g + rng.uniform(-1, 1, 3) * math.radians(imu.gyr_bias_dps) + walk
+    if imu.bits:
+        a_fs = imu.acc_range_g * G_MPS2
+        g_fs = math.radians(imu.gyr_range_dps)
+        a_lsb = 2 * a_fs / 2**imu.bits
+        g_lsb = 2 * g_fs / 2**imu.bits
+        a = np.clip(np.round(a / a_lsb), -(2 ** (imu.bits - 1)), 2 ** (imu.bits - 1) - 1) * a_lsb
+        g = np.clip(np.round(g / g_lsb), -(2 ** (imu.bits - 1)), 2 ** (imu.bits - 1) - 1) * g_lsb
+    t = t_true + (rng.normal(0, imu.timestamp_jitter_s, m) if imu.timestamp_jitter_s else 0.0)
+    # host timestamps never go backwards
+    min_step = 0.2 / rate_hz
+    for _ in range(3):
+        bad = np.diff(t) < min_step
+        if not bad.any():
+            break
+        t[1:][bad] = t[:-1][bad] + min_step
+    t = np.maximum.accumulate(t)
+    keep = np.ones(m, dtype=bool)
+    gap_list = []
+    if gaps:
+        for _ in range(2):
+            i0 = int(rng.integers(int(0.3 * m), int(0.8 * m)))
+            i1 = i0 + int(rng.uniform(0.05, 0.2) * rate_hz)
+            keep[i0:i1] = False
+    idx = np.flatnonzero(keep)
+    jumps = np.flatnonzero(np.diff(idx) > 1)
+    for j in jumps:
+        gap_list.append((float(t[idx[j]]), float(t[idx[j + 1]])))
+    return t[keep], a[keep], g[keep], tuple(gap_list)
+
+
+# ------------------------------------------------------------------------------------------------ truth
+
+
+def _tilt_truth(rot_seg: R, idx: np.ndarray) -> np.ndarray:
+    """Posterior tuck at the top relative to the standing pelvis carried into torso-horizontal lockout (deg)."""
+    sup = rot_seg[idx].apply([0.0, 0.0, 1.0])
+    return np.degrees(np.arcsin(np.clip(-sup[:, 2], -1, 1)))
+
+
+def _drop_truth(rot_seg: R, idx: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    left = rot_seg[idx].apply([0.0, 1.0, 0.0])
+    incl = np.degrees(np.arcsin(np.clip(left[:, 2], -1, 1)))  # + left end higher
+    return np.abs(incl), ["right" if v > 0 else "left" for v in incl]
+
+
+def _primary_placement(cfg: SimConfig) -> str:
+    thighs = [p for p in cfg.placements if p.startswith("thigh")]
+    if cfg.exercise in ("seated_hip_abduction", "clamshell", "lateral_band_walk") and thighs:
+        return thighs[0]
+    return "pelvis" if "pelvis" in cfg.placements else cfg.placements[0]
+
+
+def _angle_about_axis(rot: R, ref: R, axis_seg: np.ndarray) -> np.ndarray:
+    rv = (ref.inv() * rot).as_rotvec()
+    return np.degrees(rv @ axis_seg)
+
+
+def simulate_set(cfg: SimConfig, rng: np.random.Generator | int | None = None) -> SimResult:
+    """Simulate one set; returns per-placement sensor streams and the ground truth (conventions of docs/)."""
+    rng = np.random.default_rng(rng)
+    _validate(cfg)
+    rom_deg = cfg.rom_deg if cfg.rom_deg is not None else DEFAULT_ROM_DEG[cfg.exercise]
+    reps = _plan_reps(cfg, rng)
+    grid, pose, bounds, standing = _timeline(cfg, reps, rng)
+    rots = {p: _segment_rotation(cfg, p, pose, rom_deg) for p in set(cfg.placements) | {"pelvis"}}
+    streams, mounts = [], {}
+    for k, (placement, rate) in enumerate(zip(cfg.placements, cfg.rates_hz)):
+        if cfg.mounting is not None:
+            w, x, y, z = cfg.mounting[k]
+            mount = R.from_quat([x, y, z, w])
+        else:
+            mount = R.random(random_state=int(rng.integers(2**31)))
+        mounts[placement] = mount
+        pos = _segment_position(cfg, placement, rots[placement], pose)
+        gyr, acc, _ = ideal_imu(grid, rots[placement], pos, mount)
+        t, a, g, gaps = _sample(grid, gyr, acc, rate, cfg.imu, rng, cfg.gaps)
+        info = SensorInfo(
+            placement, placement, model="repscope simulator (BMI270-class IMU model)", rate_hz=float(rate),
+            acc_range_g=cfg.imu.acc_range_g, gyr_range_dps=cfg.imu.gyr_range_dps,
+        )
+        streams.append(SensorStream(info, t, a, g, gaps))
+    truth = _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg)
+    meta = RecordingMeta(
+        exercise=cfg.exercise,
+        side=cfg.side,
+        tempo=None if cfg.exercise == "lateral_band_walk" else cfg.tempo_string,
+        simulated=True,
+        notes="SIMULATED by repscope simulate (kinematic model + consumer IMU noise); truth in .truth.json",
+    )
+    return SimResult(cfg, tuple(streams), truth, meta)
+
+
+def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> dict:
+    primary = _primary_placement(cfg)
+    tempo_target = None if cfg.exercise == "lateral_band_walk" else {
+        "eccentric_s": cfg.eccentric_s, "bottom_pause_s": cfg.bottom_pause_s,
+        "concentric_s": cfg.concentric_s, "top_pause_s": cfg.top_pause_s,
+    }
+    out = {
+        "simulated": True,
+        "exercise": cfg.exercise,
+        "side": cfg.side,
+        "placements": list(cfg.placements),
+        "primary_placement": primary,
+        "rates_hz": dict(zip(cfg.placements, map(float, cfg.rates_hz))),
+        "mounting": {p: _wxyz(m) for p, m in mounts.items()},
+        "standing_s": list(standing) if standing else None,
+        "tempo_target": tempo_target,
+        "tilt_reference": "standing" if (standing and cfg.exercise in ("hip_thrust", "single_leg_hip_thrust")) else "set",
+        "reps": [],
+        "steps": [],
+    }
+    if cfg.exercise == "lateral_band_walk":
+        for k, (rep, (c0, c1, t1, e1, b1)) in enumerate(zip(reps, bounds), start=1):
+            side = "left" if k <= len(reps) / 2 else "right"
+            out["steps"].append({"index": k, "t_s": c0, "side": side, "duration_s": e1 - c0})
+        return out
+    top_idx = np.array([np.searchsorted(grid, 0.5 * (c1 + t1)) for (_, c1, t1, _, _) in bounds])
+    tilt_abs = _tilt_truth(rots["pelvis"], top_idx)
+    if cfg.exercise not in ("hip_thrust", "single_leg_hip_thrust"):
+        tilt_abs = np.array([r.tilt_deg for r in reps])  # no standing carry-over: only the set reference exists
+    tilt_set = tilt_abs - np.median(tilt_abs)
+    drop, drop_side = _drop_truth(rots["pelvis"], top_idx)
+    roms = np.array([rom_deg * r.rom_scale + (r.tilt_deg if primary == "pelvis" and cfg.exercise in (
+        "hip_thrust", "single_leg_hip_thrust", "glute_bridge") else 0.0) for r in reps])
+    median_rom = float(np.median(roms))
+    has_pelvis = "pelvis" in cfg.placements
+    tilt_report = tilt_abs if out["tilt_reference"] == "standing" else tilt_set
+    for k, (rep, (c0, c1, t1, e1, b1)) in enumerate(zip(reps, bounds), start=1):
+        phases = [
+            {"name": "concentric", "start_s": c0, "end_s": c1},
+            {"name": "top_pause", "start_s": c1, "end_s": t1},
+            {"name": "eccentric", "start_s": t1, "end_s": e1},
+        ]
+        if b1 is not None:
+            phases.append({"name": "bottom_pause", "start_s": e1, "end_s": b1})
+        hip_extension = cfg.exercise in HIP_EXTENSION_LIFTS
+        tilt = float(tilt_report[k - 1]) if has_pelvis and hip_extension else None
+        dr = float(drop[k - 1]) if has_pelvis and hip_extension else None
+        faults = []
+        target_e = cfg.eccentric_s
+        tol_e = max(0.5, 0.2 * target_e)
+        if rep.eccentric_s < RUSHED_ECCENTRIC_S or rep.eccentric_s < target_e - tol_e:
+            faults.append("rushed_eccentric")
+        if rep.top_pause_s < NO_TOP_PAUSE_S:
+            faults.append("no_top_pause")
+        if cfg.concentric_s is not None and rep.concentric_s < MOMENTUM_CONCENTRIC_S:
+            faults.append("momentum")
+        if tilt is not None and tilt < LUMBAR_ARCH_DEG:
+            faults.append("lumbar_arch")
+        if dr is not None and dr > PELVIC_DROP_DEG:
+            faults.append("pelvic_drop")
+        # With the range measured on the pelvis, an arched rep lacks exactly the arch: that is lumbar_arch, not
+        # partial_rom (docs/conventions.md).
+        arch_explains = "lumbar_arch" in faults and primary == "pelvis"
+        if roms[k - 1] < PARTIAL_ROM_FRACTION * median_rom and not arch_explains:
+            faults.append("partial_rom")
+        out["reps"].append({
+            "index": k,
+            "start_s": c0,
+            "end_s": b1 if b1 is not None else e1,
+            "phases": phases,
+            "concentric_s": c1 - c0,
+            "top_pause_s": t1 - c1,
+            "eccentric_s": e1 - t1,
+            "bottom_pause_s": (b1 - e1) if b1 is not None else None,
+            "rom_deg": float(roms[k - 1]),
+            "rom_placement": primary,
+            "tilt_sagittal_deg": tilt,
+            "tilt_sagittal_set_deg": float(tilt_set[k - 1]) if tilt is not None else None,
+            "pelvic_drop_deg": dr,
+            "pelvic_drop_side": drop_side[k - 1] if dr is not None else None,
+            "faults": faults,
+            "commanded_faults": list(rep.faults_cmd),
+        })
+    return out
+
+
+def _wxyz(rot: R) -> list[float]:
+    x, y, z, w = rot.as_quat()
+    return [float(w), float(x), float(y), float(z)]
+
+
+def _validate(cfg: SimConfig) -> None:
+    if cfg.exercise not in EXERCISES:
+        raise ValueError(f"unknown exercise {cfg.exercise!r} (one of {', '.join(EXERCISES)})")
+    if not 1 <= cfg.reps <= 60:
+        raise ValueError(f"reps must be 1–60, got {cfg.reps}")
+    if len(cfg.placements) != len(cfg.rates_hz) or not cfg.placements:
+        raise ValueError("one rate per placement is needed")
+    for p in cfg.placements:
+        if p not in PLACEMENTS:
+            raise ValueError(f"unknown placement {p!r} (one of {', '.join(PLACEMENTS)})")
+    if len(set(cfg.placements)) != len(cfg.placements):
+        raise ValueError("each placement at most once")
+    for r in cfg.rates_hz:
+        if not 20 <= r <= 1000:
+            raise ValueError(f"rate {r} Hz outside 20–1000 Hz")
+    if cfg.exercise in ("seated_hip_abduction", "clamshell") and not any(p.startswith("thigh") for p in cfg.placements):
+        raise ValueError(f"{cfg.exercise} needs a thigh sensor (the pelvis barely moves)")
+    if cfg.side not in (None, "left", "right"):
+        raise ValueError(f"side must be left or right, got {cfg.side!r}")
+    for name, reps in cfg.faults:
+        if name not in SIM_FAULTS:
+            raise ValueError(f"unknown fault {name!r} (one of {', '.join(SIM_FAULTS)})")
+        for r in reps:
+            if not 1 <= r <= cfg.reps:
+                raise ValueError(f"fault {name} names rep {r}, but the set has {cfg.reps} reps")
+    for name in ("eccentric_s", "bottom_pause_s", "top_pause_s"):
+        if getattr(cfg, name) < 0:
+            raise ValueError(f"{name} must be ≥ 0")
+    if cfg.concentric_s is not None and cfg.concentric_s <= 0.1:
+        raise ValueError("concentric must be longer than 0.1 s (use X for explosive)")
+    if cfg.eccentric_s <= 0.1:
+        raise ValueError("eccentric must be longer than 0.1 s")

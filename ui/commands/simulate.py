@@ -1,0 +1,120 @@
+"""`repscope simulate`: a simulated recording (v1 format) plus its ground truth `<out>.truth.json`."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from sensors.batch import PLACEMENTS
+from sensors.recording import write_recording
+from sensors.simulate import EXERCISES, SIM_FAULTS, SimConfig, simulate_set
+from ui.errors import UserError
+
+# Band-walk steps are quick: "tempo" there is step-out, hold, step-in, pause.
+BAND_WALK_TEMPO = (0.45, 0.25, 0.45, 0.1)
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "simulate",
+        help="write a simulated recording with ground truth",
+        description="Simulate a set with a kinematic model and a consumer-IMU error model. Writes FILE (recording "
+        "format v1) and FILE.truth.json (exact phase boundaries, ROM, tilt, drop, fault labels).",
+    )
+    p.add_argument("--exercise", required=True, choices=EXERCISES)
+    p.add_argument("--reps", type=int, default=8, help="reps (band walk: steps), default 8")
+    p.add_argument(
+        "--tempo",
+        help="E-B-C-T seconds (eccentric, bottom pause, concentric, top pause; X = explosive concentric); "
+        "default 3-1-1-1, band walk: quick steps",
+    )
+    p.add_argument(
+        "--faults",
+        nargs="*",
+        default=[],
+        metavar="FAULT:REPS",
+        help=f"faults on given reps, e.g. rushed:3,7 arch:5 (faults: {', '.join(SIM_FAULTS)})",
+    )
+    p.add_argument("--placement", action="append", choices=PLACEMENTS, help="sensor placement (repeat for two sensors); default pelvis")
+    p.add_argument("--rate", action="append", type=float, help="sample rate in Hz per placement (default 100)")
+    p.add_argument("--side", choices=("left", "right"), help="working leg on single-leg moves")
+    p.add_argument("--rom", type=float, help="range of motion of the primary segment, deg")
+    p.add_argument("--standing", type=float, default=2.0, help="seconds standing still at the start (0 = none)")
+    p.add_argument("--no-fidget", action="store_true", help="no set-up / re-rack movement")
+    p.add_argument("--gaps", action="store_true", help="drop two short runs of samples (as a flaky radio would)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("-o", "--output", required=True, help="output recording (.csv)")
+    p.set_defaults(func=run)
+
+
+def parse_faults(items: list[str]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    out = []
+    for item in items:
+        m = re.fullmatch(r"([a-z_]+):(\d+(?:,\d+)*)", item.strip())
+        if not m:
+            raise UserError(f"--faults: {item!r} is not FAULT:REP[,REP…] (e.g. rushed:3,7)")
+        name = m.group(1)
+        if name not in SIM_FAULTS:
+            raise UserError(f"--faults: unknown fault {name!r} (one of {', '.join(SIM_FAULTS)})")
+        out.append((name, tuple(int(r) for r in m.group(2).split(","))))
+    return tuple(out)
+
+
+def parse_sim_tempo(text: str) -> tuple[float, float, float | None, float]:
+    parts = text.strip().upper().split("-")
+    if len(parts) != 4:
+        raise UserError(f"--tempo {text!r}: expected four figures E-B-C-T, e.g. 3-1-1-2")
+    values = []
+    for i, part in enumerate(parts):
+        if part == "X" and i == 2:
+            values.append(None)
+            continue
+        try:
+            v = float(part)
+        except ValueError:
+            raise UserError(f"--tempo {text!r}: {part!r} is not a number of seconds (X only for the concentric)") from None
+        if not 0 <= v <= 20:
+            raise UserError(f"--tempo {text!r}: {part} s is outside 0–20 s")
+        values.append(v)
+    return values[0], values[1], values[2], values[3]
+
+
+def truth_path_for(recording: Path) -> Path:
+    """`x.csv` → `x.truth.json` (ground truth next to the recording)."""
+    recording = Path(recording)
+    return recording.with_suffix(".truth.json") if recording.suffix == ".csv" else recording.with_name(recording.name + ".truth.json")
+
+
+def run(args) -> int:
+    placements = tuple(args.placement or ["pelvis"])
+    rates = tuple(args.rate or [100.0])
+    if len(rates) == 1 and len(placements) > 1:
+        rates = rates * len(placements)
+    if len(rates) != len(placements):
+        raise UserError("--rate: give one rate, or one per --placement")
+    if args.tempo is None:
+        ecc, bot, con, top = BAND_WALK_TEMPO if args.exercise == "lateral_band_walk" else (3.0, 1.0, 1.0, 1.0)
+    else:
+        ecc, bot, con, top = parse_sim_tempo(args.tempo)
+    side = args.side
+    if args.exercise == "single_leg_hip_thrust" and side is None:
+        side = "left"
+    cfg = SimConfig(
+        exercise=args.exercise, reps=args.reps, eccentric_s=ecc, bottom_pause_s=bot, concentric_s=con, top_pause_s=top,
+        rom_deg=args.rom, placements=placements, rates_hz=rates, side=side, standing_s=args.standing,
+        fidget=not args.no_fidget, faults=parse_faults(args.faults), gaps=args.gaps,
+    )
+    try:
+        result = simulate_set(cfg, args.seed)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    out = Path(args.output)
+    if out.parent and not out.parent.exists():
+        out.parent.mkdir(parents=True)
+    write_recording(out, result.meta, result.streams)
+    truth_path = truth_path_for(out)
+    truth_path.write_text(json.dumps(result.truth, indent=1) + "\n")
+    n = sum(len(s) for s in result.streams)
+    print(f"wrote {out} ({n} samples, {', '.join(placements)}) and {truth_path}")
+    return 0
+
