@@ -39,7 +39,7 @@ NO_TOP_PAUSE_S = 0.3
 MOMENTUM_CONCENTRIC_S = 0.5
 LUMBAR_ARCH_DEG = -5.0
 PELVIC_DROP_DEG = 5.0
-PARTIAL_ROM_FRACTION = 0.7
+PARTIAL_ROM_FRACTION = 0.6
 
 DEMO_COMMANDS = (
     "repscope simulate --exercise hip_thrust --reps 8 --tempo 3-1-1-2 --faults rushed:3 arch:6 "
@@ -128,22 +128,23 @@ def _min_jerk(u: np.ndarray) -> np.ndarray:
     return u**3 * (10 - 15 * u + 6 * u**2)
 
 
-def _smooth_trapezoid(u: np.ndarray, ramp: float = 0.2) -> np.ndarray:
-    """Position profile with a flat velocity middle and smooth (C²) onset/offset ramps of `ramp` fraction each."""
+def _smooth_trapezoid(u: np.ndarray, ramp: float = 0.15) -> np.ndarray:
+    """Position profile with a flat velocity middle and smooth onset/offset ramps of `ramp` fraction each
+    (velocity follows a cubic smoothstep: zero velocity and zero acceleration at the boundary)."""
     u = np.clip(u, 0.0, 1.0)
     # velocity shape: smoothstep up over [0, ramp], 1 in the middle, smoothstep down over [1-ramp, 1]
     n = 2001
     grid = np.linspace(0, 1, n)
-    up = _min_jerk_vel_shape(np.clip(grid / ramp, 0, 1))
-    down = _min_jerk_vel_shape(np.clip((1 - grid) / ramp, 0, 1))
+    up = _smoothstep3(np.clip(grid / ramp, 0, 1))
+    down = _smoothstep3(np.clip((1 - grid) / ramp, 0, 1))
     vel = np.minimum(up, down)
     pos = np.concatenate([[0.0], np.cumsum((vel[1:] + vel[:-1]) / 2)])
     pos /= pos[-1]
     return np.interp(u, grid, pos)
 
 
-def _min_jerk_vel_shape(u: np.ndarray) -> np.ndarray:
-    return _min_jerk(u)  # smoothstep of order 5: zero slope and curvature at both ends
+def _smoothstep3(u: np.ndarray) -> np.ndarray:
+    return u * u * (3.0 - 2.0 * u)
 
 
 @dataclass(frozen=True)
@@ -179,11 +180,11 @@ def _plan_reps(cfg: SimConfig, rng: np.random.Generator) -> list[_Rep]:
             cmd.append("momentum")
         rom_scale = 1.0 + rng.uniform(-0.04, 0.04)
         if i in cfg.reps_with("partial"):
-            rom_scale = rng.uniform(0.35, 0.55)
+            rom_scale = rng.uniform(0.3, 0.45)
             cmd.append("partial")
         tilt = set_tilt + rng.uniform(-1.0, 1.0)
         if i in cfg.reps_with("arch"):
-            tilt = rng.uniform(-15.0, -8.0)
+            tilt = rng.uniform(-12.0, -8.0)
             cmd.append("arch")
         drop = rng.uniform(-1.5, 1.5)
         if i in cfg.reps_with("drop"):
@@ -213,9 +214,9 @@ UP = (0.0, 0.0, 1.0)
 FORWARD = (1.0, 0.0, 0.0)
 
 DEFAULT_ROM_DEG = {
-    "hip_thrust": 38.0,  # pelvis rotation, bottom → torso horizontal
-    "single_leg_hip_thrust": 35.0,
-    "glute_bridge": 24.0,
+    "hip_thrust": 45.0,  # pelvis rotation, bottom → torso horizontal
+    "single_leg_hip_thrust": 42.0,
+    "glute_bridge": 28.0,
     "seated_hip_abduction": 38.0,  # thigh abduction
     "clamshell": 50.0,
     "lateral_band_walk": 18.0,
@@ -272,10 +273,12 @@ def _segment_rotation(cfg: SimConfig, placement: str, pose: _Pose, rom_deg: floa
             out = 1.0 if is_left_thigh else -1.0
             posture = _rot(UP, out * rom_deg * th) * _rot(RIGHT, 90.0)
         elif ex == "clamshell":
-            # side-lying on the right side, hips flexed 45°; the top (left) knee opens toward the ceiling about the
-            # body's long axis. A bottom (right) thigh stays still.
-            opening = rom_deg * th if is_left_thigh else 0.0 * th
-            posture = _rot((0.0, 1.0, 0.0), opening) * _rot(FORWARD, 90.0) * _rot(RIGHT, 45.0)
+            # side-lying, hips flexed 45°; the top leg's knee opens toward the ceiling about the body's long axis,
+            # the bottom thigh stays still. The top leg is `side`, else the sensor's leg.
+            top_leg_left = (cfg.side or ("left" if is_left_thigh else "right")) == "left"
+            sign = 1.0 if top_leg_left else -1.0  # lying on the other side: mirror image
+            opening = rom_deg * th if is_left_thigh == top_leg_left else 0.0 * th
+            posture = _rot((0.0, sign, 0.0), opening) * _rot(FORWARD, sign * 90.0) * _rot(RIGHT, 45.0)
         else:  # band walk: abduction pulse of this leg about the forward axis, in a half squat
             out = 1.0 if is_left_thigh else -1.0
             posture = _rot(FORWARD, -out * rom_deg * th) * _rot(RIGHT, 35.0)
@@ -351,7 +354,7 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
             for _ in range(3):
                 c = rng.uniform(w0 + 0.3, max(w0 + 0.4, w1 - 0.6))
                 width = rng.uniform(0.4, 0.9)
-                amp = rng.normal(0, 6.0, 3)
+                amp = rng.normal(0, 4.0, 3)
                 u = (grid - (c - width / 2)) / width
                 bump = np.where((u > 0) & (u < 1), np.sin(np.pi * np.clip(u, 0, 1)) ** 2, 0.0)
                 fidget += bump[:, None] * amp
@@ -429,7 +432,8 @@ def _sample(
     jumps = np.flatnonzero(np.diff(idx) > 1)
     for j in jumps:
         gap_list.append((float(t[idx[j]]), float(t[idx[j + 1]])))
-    return t[keep], a[keep], g[keep], tuple(gap_list)
+    # Host timestamps have µs resolution and the IMU far less than 1e-6 in SI units: rounding keeps files small.
+    return np.round(t[keep], 6), np.round(a[keep], 6), np.round(g[keep], 7), tuple(gap_list)
 
 
 # ------------------------------------------------------------------------------------------------ truth
@@ -550,14 +554,13 @@ def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> di
             faults.append("no_top_pause")
         if cfg.concentric_s is not None and rep.concentric_s < MOMENTUM_CONCENTRIC_S:
             faults.append("momentum")
-        if tilt is not None and tilt < LUMBAR_ARCH_DEG:
+        partial = bool(roms[k - 1] < PARTIAL_ROM_FRACTION * median_rom)
+        # A partial rep never reached lockout, so its top says nothing about arching (docs/conventions.md).
+        if tilt is not None and tilt < LUMBAR_ARCH_DEG and not partial:
             faults.append("lumbar_arch")
         if dr is not None and dr > PELVIC_DROP_DEG:
             faults.append("pelvic_drop")
-        # With the range measured on the pelvis, an arched rep lacks exactly the arch: that is lumbar_arch, not
-        # partial_rom (docs/conventions.md).
-        arch_explains = "lumbar_arch" in faults and primary == "pelvis"
-        if roms[k - 1] < PARTIAL_ROM_FRACTION * median_rom and not arch_explains:
+        if partial:
             faults.append("partial_rom")
         out["reps"].append({
             "index": k,

@@ -1,0 +1,94 @@
+"""Mounting-agnostic body frame: movement axis from the reps themselves, the movement angle, stillness.
+
+Users strap sensors on any way, so nothing here assumes sensor axes. The segment's vertical comes from the
+orientation filter (gravity), the movement axis from the dominant direction of the angular rate while moving
+(principal component of the gyro), and the movement angle from the orientation relative to a reference pose,
+projected on that axis — drift-free in inclination, so the angle does not wander over a set.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import butter, sosfiltfilt
+from scipy.spatial.transform import Rotation
+
+SMOOTH_CUTOFF_HZ = 10.0  # segment motion in these lifts is well below 10 Hz; removes sensor noise, keeps onsets sharp
+
+
+@dataclass(frozen=True)
+class UniformSeries:
+    """A stream resampled onto a uniform time grid (host timestamp jitter removed, short gaps bridged)."""
+
+    t_s: np.ndarray
+    rate_hz: float
+    quat_wxyz: np.ndarray
+    gyr_rads: np.ndarray
+
+
+@dataclass(frozen=True)
+class MovementAxis:
+    axis_sensor: np.ndarray  # unit vector, sensor frame, signed so the concentric is positive rotation
+    confidence: float  # 0..1: share of the rotation energy on this axis while moving
+
+
+def lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float = SMOOTH_CUTOFF_HZ) -> np.ndarray:
+    """Zero-phase 2nd-order Butterworth low-pass along axis 0 (no time shift of phase boundaries)."""
+    if len(x) < 16:
+        return x.copy()
+    sos = butter(2, min(cutoff_hz, 0.45 * rate_hz), fs=rate_hz, output="sos")
+    return sosfiltfilt(sos, x, axis=0)
+
+
+def resample_uniform(t_s: np.ndarray, quat_wxyz: np.ndarray, gyr_rads: np.ndarray) -> UniformSeries:
+    """Resample onto a uniform grid at the stream's nominal rate (median interval)."""
+    dt = float(np.median(np.diff(t_s)))
+    grid = np.arange(t_s[0], t_s[-1] + 0.5 * dt, dt)
+    idx = np.clip(np.searchsorted(t_s, grid), 1, len(t_s) - 1)
+    w = (grid - t_s[idx - 1]) / (t_s[idx] - t_s[idx - 1])
+    w = np.clip(w, 0.0, 1.0)[:, None]
+    q0, q1 = quat_wxyz[idx - 1], quat_wxyz[idx]
+    q1 = np.where((np.sum(q0 * q1, axis=1) < 0)[:, None], -q1, q1)
+    quat = q0 * (1 - w) + q1 * w  # nlerp: samples are close together
+    quat /= np.linalg.norm(quat, axis=1, keepdims=True)
+    gyr = gyr_rads[idx - 1] * (1 - w) + gyr_rads[idx] * w
+    return UniformSeries(grid, 1.0 / dt, quat, gyr)
+
+
+def body_rate(quat_wxyz: np.ndarray, rate_hz: float) -> np.ndarray:
+    """Body-frame angular rate (rad/s) from consecutive orientations: bias-free (the filter tracks the bias)."""
+    rot = Rotation.from_quat(quat_wxyz[:, [1, 2, 3, 0]])
+    step = (rot[:-1].inv() * rot[1:]).as_rotvec() * rate_hz
+    out = np.empty((len(quat_wxyz), 3))
+    out[1:-1] = 0.5 * (step[:-1] + step[1:])
+    out[0], out[-1] = step[0], step[-1]
+    return out
+
+
+def movement_axis(rate_rads: np.ndarray, moving: np.ndarray) -> MovementAxis:
+    """Dominant rotation axis (sensor frame) while moving: first principal component of the angular rate."""
+    w = rate_rads[moving] if moving.sum() > 10 else rate_rads
+    cov = w.T @ w
+    evals, evecs = np.linalg.eigh(cov)
+    axis = evecs[:, -1]
+    conf = float(evals[-1] / max(evals.sum(), 1e-12))
+    return MovementAxis(axis / np.linalg.norm(axis), conf)
+
+
+def angle_about_axis(quat_wxyz: np.ndarray, axis_sensor: np.ndarray, ref_index: int) -> np.ndarray:
+    """Rotation (rad) of the sensor about `axis_sensor` relative to the pose at `ref_index`, per sample."""
+    rot = Rotation.from_quat(quat_wxyz[:, [1, 2, 3, 0]])
+    rel = rot[ref_index].inv() * rot  # body-frame rotation from the reference pose
+    return rel.as_rotvec() @ axis_sensor
+
+
+def still_mask(speed_rads: np.ndarray, rate_hz: float, threshold_rads: float, min_s: float) -> np.ndarray:
+    """True where the speed stays below `threshold_rads` for at least `min_s` seconds."""
+    below = speed_rads < threshold_rads
+    out = np.zeros_like(below)
+    n_min = max(1, int(round(min_s * rate_hz)))
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], below.astype(np.int8), [0]])))
+    for a, b in zip(edges[::2], edges[1::2]):
+        if b - a >= n_min:
+            out[a:b] = True
+    return out

@@ -1,0 +1,67 @@
+"""Pelvis posture at the top of each rep: sagittal tilt (tuck vs lumbar arching) and frontal drop.
+
+Both come from the direction of gravity in the sensor frame (the orientation filter's up vector), so they need no
+heading and do not drift. The pelvis's mediolateral axis is the direction that stays horizontal while the pelvis
+rotates through the reps: the least-variance direction of the up vector over the set (refined from, and signed
+like, the movement axis, whose positive sense is the concentric = posterior rotation, i.e. it points right).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+STANDING_MIN_S = 1.2
+STANDING_MAX_RATE_RADS = 0.12  # ~7°/s: standing still, allowing sway
+LOCKOUT_MAX_INCLINATION_DEG = 35.0  # a torso-horizontal lockout: superior axis within this of horizontal
+
+
+@dataclass(frozen=True)
+class PelvisFrame:
+    right_axis: np.ndarray  # sensor frame, unit; + rotation about it = posterior tilt
+    superior_axis: np.ndarray | None  # sensor frame, from the standing pose; None without one
+    confidence: float
+
+
+def standing_pose(t_s: np.ndarray, up_sensor: np.ndarray, rate_rads: np.ndarray) -> tuple[float, float] | None:
+    """The still, upright interval at the very start of a recording (the `record` command asks for ~2 s)."""
+    speed = np.linalg.norm(rate_rads, axis=1)
+    moving = np.flatnonzero(speed > STANDING_MAX_RATE_RADS)
+    end = moving[0] if moving.size else len(t_s)
+    if end == 0 or t_s[end - 1] - t_s[0] < STANDING_MIN_S:
+        return None
+    return float(t_s[0]), float(t_s[end - 1])
+
+
+def pelvis_frame(up_in_set: np.ndarray, movement_axis: np.ndarray, up_standing: np.ndarray | None) -> PelvisFrame:
+    """Mediolateral axis: least-variance direction of the up vector over the reps, signed as the movement axis."""
+    cov = up_in_set.T @ up_in_set / max(len(up_in_set), 1)
+    evals, evecs = np.linalg.eigh(cov)
+    axis = evecs[:, 0]
+    if axis @ movement_axis < 0:
+        axis = -axis
+    # confidence: how planar the pelvis motion is (small eigenvalue ≪ the next) and how well it agrees with the gyro
+    planarity = 1.0 - evals[0] / max(evals[1], 1e-9)
+    agreement = abs(float(axis @ movement_axis))
+    superior = None
+    if up_standing is not None:
+        superior = up_standing / np.linalg.norm(up_standing)
+    return PelvisFrame(axis, superior, float(np.clip(planarity * agreement, 0, 1)))
+
+
+def drop_at(up_top: np.ndarray, frame: PelvisFrame) -> tuple[float, str]:
+    """Inclination (deg, ≥ 0) of the mediolateral axis from horizontal and the lower side."""
+    s = float(np.clip(frame.right_axis @ up_top, -1, 1))
+    return abs(float(np.degrees(np.arcsin(s)))), ("left" if s > 0 else "right")
+
+
+def tilt_from_standing(up_top: np.ndarray, frame: PelvisFrame) -> float:
+    """Posterior tuck (+) / anterior tilt (−), deg, vs the standing pelvis carried into a torso-horizontal lockout:
+    a neutral pelvis there has its superior axis horizontal; a tuck points it toward the floor."""
+    return float(np.degrees(np.arcsin(np.clip(-(frame.superior_axis @ up_top), -1, 1))))
+
+
+def lockout_is_torso_horizontal(up_tops: np.ndarray, frame: PelvisFrame) -> bool:
+    """Sanity check of the standing reference: at the tops the superior axis must lie near horizontal."""
+    incl = np.degrees(np.arcsin(np.clip(up_tops @ frame.superior_axis, -1, 1)))
+    return bool(np.median(np.abs(incl)) < LOCKOUT_MAX_INCLINATION_DEG)

@@ -1,0 +1,251 @@
+"""The offline analysis of one set: IMU series in, `SetReport` out (and per-sample traces for `export`).
+
+Order of work: orientation (VQF) → uniform grid → movement axis and angle of the primary segment → reps and
+phases → pelvis posture at each top → tempo checks, faults and cues. Pure functions over arrays; no I/O.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+import numpy as np
+
+from analysis import faults as fault_rules
+from analysis import pelvis
+from analysis.bodyframe import UniformSeries, lowpass, movement_axis, resample_uniform
+from analysis.orientation import orientation_and_bias, up_in_sensor
+from analysis.results import EXERCISES, Phase, Rep, SetReport, Step, TempoTarget
+from analysis.segmentation import RepSpan, segment_reps
+from analysis.tempo import check_rep
+
+HIP_EXTENSION_LIFTS = ("hip_thrust", "single_leg_hip_thrust", "glute_bridge")
+THIGH_LED = ("seated_hip_abduction", "clamshell", "lateral_band_walk")
+STANDING_REFERENCE_LIFTS = ("hip_thrust", "single_leg_hip_thrust")  # torso horizontal at lockout
+
+
+@dataclass(frozen=True)
+class ImuSeries:
+    """One sensor's samples: placement (`pelvis`, `thigh_left`, `thigh_right`), `t_s` (n,) strictly increasing
+    seconds, `acc_mps2` (n,3) specific force and `gyr_rads` (n,3) angular rate, both in the sensor frame."""
+
+    placement: str
+    t_s: np.ndarray
+    acc_mps2: np.ndarray
+    gyr_rads: np.ndarray
+
+
+@dataclass(frozen=True)
+class SegmentTrace:
+    """Per-sample curves of one series (at its own timestamps), for export and plots."""
+
+    placement: str
+    t_s: np.ndarray
+    quat_wxyz: np.ndarray
+    segment_angle_deg: np.ndarray  # rotation about the movement axis, + = toward the contracted position
+    tilt_sagittal_deg: np.ndarray  # pelvis only (NaN elsewhere): + posterior tuck, − anterior tilt
+    pelvic_drop_deg: np.ndarray  # pelvis only (NaN elsewhere): mediolateral inclination, + = left side lower
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """A processed series on its uniform grid."""
+
+    series: ImuSeries
+    quat: np.ndarray  # at the original samples
+    grid: UniformSeries
+    rate_rads: np.ndarray  # smoothed body rate on the grid
+    axis: np.ndarray
+    axis_confidence: float
+    angle_deg: np.ndarray  # on the grid
+    speed_dps: np.ndarray  # on the grid, signed along the axis
+
+
+def _process(series: ImuSeries) -> _Segment:
+    if len(series.t_s) < 20:
+        raise ValueError(f"{series.placement}: only {len(series.t_s)} samples, too short to analyse")
+    quat, bias = orientation_and_bias(series.t_s, series.acc_mps2, series.gyr_rads)
+    # Angular rate for timing comes from the gyro itself (minus VQF's bias estimate): the orientation also carries
+    # the accelerometer's corrections, which smear motion onsets when the segment accelerates.
+    grid = resample_uniform(series.t_s, quat, series.gyr_rads - bias)
+    rate = lowpass(grid.gyr_rads, grid.rate_hz)
+    speed = np.linalg.norm(rate, axis=1)
+    moving = speed > 0.2 * np.percentile(speed, 99)
+    ax = movement_axis(rate, moving)
+    omega = rate @ ax.axis_sensor
+    angle = np.degrees(np.cumsum(omega) / grid.rate_hz)
+    return _Segment(series, quat, grid, rate, ax.axis_sensor, ax.confidence, angle, np.degrees(omega))
+
+
+def _flip(seg: _Segment, polarity: int) -> _Segment:
+    if polarity == 1:
+        return seg
+    return _Segment(seg.series, seg.quat, seg.grid, seg.rate_rads, -seg.axis, seg.axis_confidence, -seg.angle_deg, -seg.speed_dps)
+
+
+def _primary(exercise: str, placements: Sequence[str]) -> str:
+    thighs = [p for p in placements if p.startswith("thigh")]
+    if exercise in THIGH_LED and thighs:
+        return thighs[0]
+    return "pelvis" if "pelvis" in placements else placements[0]
+
+
+def _at(t: np.ndarray, values: np.ndarray, t0: float, t1: float) -> np.ndarray:
+    """Mean of `values` over [t0, t1] (or the nearest sample for a zero-length window)."""
+    m = (t >= t0) & (t <= t1)
+    if m.sum() == 0:
+        return values[int(np.clip(np.searchsorted(t, t0), 0, len(t) - 1))]
+    return values[m].mean(axis=0)
+
+
+@dataclass(frozen=True)
+class _PelvisResult:
+    tilt_deg: list
+    drop_deg: list
+    drop_side: list
+    reference: str | None
+    frame: pelvis.PelvisFrame | None
+    standing: tuple[float, float] | None
+    top_angle_median_deg: float
+    notes: tuple[str, ...]
+    seg: _Segment | None
+
+
+def _pelvis_metrics(exercise: str, pel: _Segment, spans: list[RepSpan], primary_is_pelvis: bool) -> _PelvisResult:
+    t = pel.grid.t_s
+    up = up_in_sensor(pel.grid.quat_wxyz)
+    notes = []
+    in_set = (t >= spans[0].concentric[0]) & (t <= spans[-1].eccentric[1])
+    if not primary_is_pelvis:
+        # the pelvis rotates posteriorly during every concentric: sign its own axis by that
+        conc = np.zeros_like(t, dtype=bool)
+        for s in spans:
+            conc |= (t >= s.concentric[0]) & (t <= s.concentric[1])
+        if pel.speed_dps[conc].mean() < 0:
+            pel = _flip(pel, -1)
+    standing = pelvis.standing_pose(t, up, pel.rate_rads)
+    up_standing = None
+    if standing is not None:
+        m = (t >= standing[0]) & (t <= standing[1])
+        up_standing = up[m].mean(axis=0)
+    frame = pelvis.pelvis_frame(up[in_set], pel.axis, up_standing)
+    tops = [(s.concentric[1], s.eccentric[0]) for s in spans]
+    up_tops = np.array([_at(t, up, a, b) for a, b in tops])
+    up_tops /= np.linalg.norm(up_tops, axis=1, keepdims=True)
+    drops = [pelvis.drop_at(u, frame) for u in up_tops]
+    top_angles = np.array([float(_at(t, pel.angle_deg, a, b)) for a, b in tops])
+    reference = "set"
+    if exercise in STANDING_REFERENCE_LIFTS and frame.superior_axis is not None:
+        if pelvis.lockout_is_torso_horizontal(up_tops, frame):
+            reference = "standing"
+        else:
+            notes.append("standing pose found, but the tops are not torso-horizontal: tilt is relative to the set")
+    elif exercise in STANDING_REFERENCE_LIFTS:
+        notes.append("no standing pose at the start: tilt is relative to the set's median lockout")
+    if reference == "standing":
+        tilts = [pelvis.tilt_from_standing(u, frame) for u in up_tops]
+    else:
+        tilts = list(top_angles - np.median(top_angles))
+    return _PelvisResult(
+        [float(x) for x in tilts], [d for d, _ in drops], [s for _, s in drops], reference, frame, standing,
+        float(np.median(top_angles)), tuple(notes), pel,
+    )
+
+
+def _phases(span: RepSpan) -> tuple[Phase, ...]:
+    c0, c1 = span.concentric
+    e0, e1 = span.eccentric
+    phases = [Phase("concentric", c0, c1), Phase("top_pause", c1, e0), Phase("eccentric", e0, e1)]
+    if span.next_onset_s is not None:
+        phases.append(Phase("bottom_pause", e1, max(e1, span.next_onset_s)))
+    return tuple(phases)
+
+
+def trace_set(
+    series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None = None, side: str | None = None
+) -> tuple[SetReport, tuple[SegmentTrace, ...]]:
+    """Analyse one set; also return per-sample traces of every series."""
+    if exercise not in EXERCISES:
+        raise ValueError(f"unknown exercise {exercise!r} (one of {', '.join(EXERCISES)})")
+    if not series:
+        raise ValueError("no sensor data")
+    segs = {s.placement: _process(s) for s in series}
+    primary = _primary(exercise, list(segs))
+    seg = segs[primary]
+    spans, polarity = segment_reps(seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz)
+    seg = _flip(seg, polarity)
+    segs[primary] = seg
+    notes = [f"movement axis from the {primary} sensor's rotation ({seg.axis_confidence:.0%} of it on one axis)"]
+    pel_result = None
+    want_pelvis = exercise in HIP_EXTENSION_LIFTS and "pelvis" in segs and spans
+    if want_pelvis:
+        pel_result = _pelvis_metrics(exercise, segs["pelvis"], spans, primary == "pelvis")
+        segs["pelvis"] = pel_result.seg
+        notes.extend(pel_result.notes)
+    roms = [s.top_deg - s.bottom_deg for s in spans]
+    median_rom = float(np.median(roms)) if roms else 0.0
+    reps, steps = [], []
+    if exercise == "lateral_band_walk":
+        for k, s in enumerate(spans, start=1):
+            steps.append(Step(k, s.concentric[0], "unknown", s.eccentric[1] - s.concentric[0]))
+        notes.append("step direction needs a heading reference the sensors do not give: side is reported as unknown")
+    else:
+        for k, span in enumerate(spans, start=1):
+            rep = Rep(
+                index=k,
+                start_s=span.concentric[0],
+                end_s=span.next_onset_s if span.next_onset_s is not None else span.eccentric[1],
+                phases=_phases(span),
+                rom_deg=float(span.top_deg - span.bottom_deg),
+                peak_speed_dps=float(span.peak_speed_dps),
+            )
+            if pel_result is not None:
+                rep = replace(rep, tilt_sagittal_deg=pel_result.tilt_deg[k - 1],
+                               pelvic_drop_deg=float(pel_result.drop_deg[k - 1]), pelvic_drop_side=pel_result.drop_side[k - 1])
+            if tempo is not None:
+                rep = replace(rep, tempo_checks=check_rep(rep, tempo))
+            rep_faults = fault_rules.rep_faults(rep, tempo, median_rom)
+            cues = tuple(fault_rules.cue(f, rep, tempo, median_rom) for f in rep_faults)
+            reps.append(replace(rep, faults=rep_faults, cues=cues))
+    confidence = seg.axis_confidence if spans else 0.0
+    if pel_result is not None:
+        confidence = min(confidence, pel_result.frame.confidence if pel_result.frame else 0.0)
+    if not spans:
+        notes.append("no reps found: no repeated movement from a common start position")
+    report = SetReport(
+        exercise=exercise,
+        placement=primary,
+        tempo_target=tempo,
+        reps=tuple(reps),
+        steps=tuple(steps),
+        tilt_reference=pel_result.reference if pel_result is not None else None,
+        calibration_confidence=float(np.clip(confidence, 0.0, 1.0)),
+        calibration_notes=tuple(notes),
+    )
+    traces = tuple(_trace(segs[p], pel_result if p == "pelvis" else None) for p in segs)
+    return report, traces
+
+
+def analyze_set(
+    series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None = None, side: str | None = None
+) -> SetReport:
+    """Analyse one set of one or two sensors: reps, phases, metrics, tempo checks, faults and cues."""
+    return trace_set(series, exercise, tempo, side)[0]
+
+
+def _trace(seg: _Segment, pel: _PelvisResult | None) -> SegmentTrace:
+    t = seg.series.t_s
+    angle = np.interp(t, seg.grid.t_s, seg.angle_deg)
+    nan = np.full(len(t), np.nan)
+    tilt, drop = nan, nan.copy()
+    if pel is not None and pel.frame is not None:
+        up = up_in_sensor(seg.quat)
+        drop = np.degrees(np.arcsin(np.clip(up @ pel.frame.right_axis, -1, 1)))
+        if pel.reference == "standing":
+            tilt = np.degrees(np.arcsin(np.clip(-(up @ pel.frame.superior_axis), -1, 1)))
+        else:
+            tilt = angle - pel.top_angle_median_deg
+    return SegmentTrace(seg.series.placement, t, seg.quat, angle, tilt, drop)
+
+
+
+

@@ -1,0 +1,191 @@
+"""Rep segmentation: movement angle → strokes (monotonic runs between stillness or reversals) → reps with phases.
+
+A phase boundary is the instant the segment starts or stops moving. Thresholding the speed would mark it late in
+the ramp, so each stroke's onset/offset is extrapolated: near a smooth start the speed grows about quadratically
+with time, so √speed is close to linear; a line fitted to √speed over the rising edge (from just above the noise
+floor to ~50 % of the stroke's peak) crosses zero at the onset. Offsets are fitted the same way, backwards.
+
+Which way is "up" (concentric) is not known from a strapped-on sensor: both polarities are tried and the one that
+yields more complete reps wins (reps start and end at the same bottom level); ties go to the reading in which the
+lowering is slower than the lift, as in every prescribed tempo.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MERGE_GAP_S = 0.25  # a hesitation shorter than this inside one direction of travel is not a pause
+MIN_STROKE_DEG = 3.0
+LEVEL_TOL = 0.3  # reps start and end within this fraction of the set's range from the bottom level
+PARTIAL_MIN = 0.18
+EDGE_FIT_FRACTION = 0.5  # fit √speed from 10 % up to this share of the stroke's peak: wide enough to average sway  # excursions smaller than this fraction of the set's range are not reps
+
+
+@dataclass(frozen=True)
+class Stroke:
+    sign: int
+    onset_s: float
+    offset_s: float
+    angle_on_deg: float
+    angle_off_deg: float
+    peak_speed_dps: float
+
+    @property
+    def delta_deg(self) -> float:
+        return self.angle_off_deg - self.angle_on_deg
+
+
+@dataclass(frozen=True)
+class RepSpan:
+    """One rep's motion boundaries (s) on the primary segment and its range."""
+
+    concentric: tuple[float, float]
+    eccentric: tuple[float, float]
+    next_onset_s: float | None  # next rep's concentric onset (end of this rep's bottom pause)
+    bottom_deg: float
+    top_deg: float
+    peak_speed_dps: float
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    return list(zip(edges[::2], edges[1::2]))
+
+
+def _edge_zero(t: np.ndarray, speed: np.ndarray, lo: float, hi: float) -> float | None:
+    """Zero crossing of a line fitted to √speed for samples with lo ≤ speed ≤ hi (monotonic edge)."""
+    m = (speed >= lo) & (speed <= hi)
+    if m.sum() < 3:
+        return None
+    x, y = t[m], np.sqrt(speed[m])
+    slope, icpt = np.polyfit(x - x[0], y, 1)
+    if slope == 0 or not np.isfinite(slope):
+        return None
+    return float(x[0] - icpt / slope)
+
+
+def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float) -> list[Stroke]:
+    """Monotonic runs of movement with motion onset/offset refined to the instant the speed left/reached zero."""
+    absv = np.abs(speed_dps)
+    floor = float(np.percentile(absv, 20))
+    ref = float(np.percentile(absv, 99))
+    thr = max(5.0 * floor, 0.04 * ref, 2.5)
+    moving = absv > thr
+    runs = []
+    for a, b in _runs(moving):
+        # split at reversals inside a moving run (no pause between lift and lowering)
+        sgn = np.sign(speed_dps[a:b])
+        cuts = np.flatnonzero(np.diff(sgn) != 0) + 1
+        bounds = [a, *(a + cuts), b]
+        for s0, s1 in zip(bounds[:-1], bounds[1:]):
+            if s1 - s0 >= 2:
+                runs.append([s0, s1, int(np.sign(np.sum(speed_dps[s0:s1])))])
+    merged: list[list[int]] = []
+    for run in runs:
+        if merged and merged[-1][2] == run[2] and (t_s[run[0]] - t_s[merged[-1][1] - 1]) < MERGE_GAP_S:
+            merged[-1][1] = run[1]
+        else:
+            merged.append(run)
+    strokes = []
+    n = len(t_s)
+    for k, (a, b, sgn) in enumerate(merged):
+        peak = float(absv[a:b].max())
+        hi = EDGE_FIT_FRACTION * peak
+        # the fit starts clear of postural sway/tremor (a few °/s at most) so it follows the movement's own ramp
+        lo = max(3.0 * floor, 0.1 * peak, 0.6)
+        # rising edge: from the last quiet sample before the run up to the 35 % point
+        prev_end = merged[k - 1][1] if k > 0 else 0
+        i0 = a
+        while i0 > prev_end and absv[i0 - 1] < absv[i0] and absv[i0 - 1] > 0.5 * lo:
+            i0 -= 1
+        ipk = a + int(np.argmax(absv[a:b]))
+        onset = _edge_zero(t_s[i0:ipk + 1], absv[i0:ipk + 1], lo, hi)
+        next_start = merged[k + 1][0] if k + 1 < len(merged) else n
+        i1 = b
+        while i1 < next_start and i1 < n and absv[i1] < absv[i1 - 1] and absv[i1] > 0.5 * lo:
+            i1 += 1
+        offset = _edge_zero(t_s[ipk:i1][::-1], absv[ipk:i1][::-1], lo, hi)
+        t_lo_on = float(t_s[i0])
+        t_lo_off = float(t_s[min(i1, n - 1)])
+        # the fit may not move the boundary outside the quiet samples around the run, nor past the peak
+        onset = t_lo_on if onset is None else float(np.clip(onset, t_lo_on - 0.15, t_s[ipk]))
+        offset = t_lo_off if offset is None else float(np.clip(offset, t_s[ipk], t_lo_off + 0.15))
+        strokes.append(Stroke(sgn, onset, offset, 0.0, 0.0, peak))
+    # consecutive strokes must not overlap: a reversal without pause meets in the middle
+    fixed = []
+    for k, s in enumerate(strokes):
+        on, off = s.onset_s, s.offset_s
+        if fixed and on < fixed[-1].offset_s:
+            mid = 0.5 * (on + fixed[-1].offset_s)
+            fixed[-1] = Stroke(fixed[-1].sign, fixed[-1].onset_s, mid, 0, 0, fixed[-1].peak_speed_dps)
+            on = mid
+        fixed.append(Stroke(s.sign, on, off, 0, 0, s.peak_speed_dps))
+    out = []
+    for s in fixed:
+        a_on = float(np.interp(s.onset_s, t_s, angle_deg))
+        a_off = float(np.interp(s.offset_s, t_s, angle_deg))
+        out.append(Stroke(s.sign, s.onset_s, s.offset_s, a_on, a_off, s.peak_speed_dps))
+    return out
+
+
+def _pair_reps(strokes: list[Stroke], polarity: int) -> list[RepSpan]:
+    big = [s for s in strokes if abs(s.delta_deg) >= MIN_STROKE_DEG]
+    if len(big) < 2:
+        return []
+    deltas = np.array([polarity * s.delta_deg for s in big])
+    candidates = []
+    for i in range(len(big) - 1):
+        up, down = deltas[i], deltas[i + 1]
+        if up > 0 and down < 0 and 0.5 <= -down / up <= 2.0:
+            candidates.append(i)
+    if not candidates:
+        return []
+    levels = np.array([polarity * big[i].angle_on_deg for i in candidates])
+    ranges = np.array([deltas[i] for i in candidates])
+    rom_ref = float(np.median(ranges[ranges >= 0.5 * np.percentile(ranges, 90)]))
+    big_ones = [i for i, r in zip(candidates, ranges) if r >= 0.5 * rom_ref]
+    bottom = float(np.median([polarity * big[i].angle_on_deg for i in big_ones])) if big_ones else float(np.median(levels))
+    tol = LEVEL_TOL * rom_ref
+    reps = []
+    for i in candidates:
+        up, down = big[i], big[i + 1]
+        start_level = polarity * up.angle_on_deg
+        end_level = polarity * down.angle_off_deg
+        if abs(start_level - bottom) > tol or abs(end_level - bottom) > tol:
+            continue
+        if deltas[i] < PARTIAL_MIN * rom_ref or deltas[i] > 1.8 * rom_ref:
+            continue
+        reps.append((up, down))
+    spans = []
+    for k, (up, down) in enumerate(reps):
+        nxt = reps[k + 1][0].onset_s if k + 1 < len(reps) else None
+        spans.append(
+            RepSpan(
+                (up.onset_s, up.offset_s),
+                (down.onset_s, down.offset_s),
+                nxt,
+                polarity * up.angle_on_deg,
+                polarity * up.angle_off_deg,
+                max(up.peak_speed_dps, down.peak_speed_dps),
+            )
+        )
+    return spans
+
+
+def segment_reps(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float) -> tuple[list[RepSpan], int]:
+    """Reps of one set and the polarity (+1/−1) that makes the concentric a positive rotation."""
+    strokes = find_strokes(t_s, angle_deg, speed_dps, rate_hz)
+    best = ([], 1)
+    best_key = (-1, -np.inf)
+    for polarity in (1, -1):
+        spans = _pair_reps(strokes, polarity)
+        if spans:
+            ecc = np.median([s.eccentric[1] - s.eccentric[0] for s in spans])
+            con = np.median([s.concentric[1] - s.concentric[0] for s in spans])
+            key = (len(spans), ecc - con)
+        else:
+            key = (0, -np.inf)
+        if key > best_key:
+            best, best_key = (spans, polarity), key
+    return best
