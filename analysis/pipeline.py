@@ -151,6 +151,29 @@ def _pelvis_metrics(exercise: str, pel: _Segment, spans: list[RepSpan], primary_
     )
 
 
+START_POSE_TOL_DEG = 20.0
+
+
+def _same_start_pose(spans: list[RepSpan], seg: _Segment) -> list[RepSpan]:
+    """Keep reps that start from the set's common start pose (gravity direction in the sensor frame within
+    20°): set-up and re-rack movements can look like an excursion on the movement axis, but not from that pose."""
+    if len(spans) < 3:
+        return spans
+    t = seg.grid.t_s
+    up = up_in_sensor(seg.grid.quat_wxyz)
+    starts = np.array([_at(t, up, s.concentric[0] - 0.1, s.concentric[0]) for s in spans])
+    starts /= np.linalg.norm(starts, axis=1, keepdims=True)
+    ref = np.median(starts, axis=0)
+    ref /= np.linalg.norm(ref)
+    ok = np.degrees(np.arccos(np.clip(starts @ ref, -1, 1))) < START_POSE_TOL_DEG
+    kept = [s for s, good in zip(spans, ok) if good]
+    out = []
+    for k, s in enumerate(kept):
+        follows = k + 1 < len(kept) and kept[k + 1].concentric[0] == s.next_onset_s
+        out.append(replace(s, next_onset_s=s.next_onset_s if follows else None))
+    return out
+
+
 def _phases(span: RepSpan) -> tuple[Phase, ...]:
     c0, c1 = span.concentric
     e0, e1 = span.eccentric
@@ -171,7 +194,9 @@ def trace_set(
     segs = {s.placement: _process(s) for s in series}
     primary = _primary(exercise, list(segs))
     seg = segs[primary]
-    spans, polarity = segment_reps(seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz)
+    spans, polarity = segment_reps(
+        seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz, keep=lambda sp: _same_start_pose(sp, seg)
+    )
     seg = _flip(seg, polarity)
     segs[primary] = seg
     notes = [f"movement axis from the {primary} sensor's rotation ({seg.axis_confidence:.0%} of it on one axis)"]

@@ -5,13 +5,13 @@ the ramp, so each stroke's onset/offset is extrapolated: near a smooth start the
 with time, so √speed is close to linear; a line fitted to √speed over the rising edge (from just above the noise
 floor to ~50 % of the stroke's peak) crosses zero at the onset. Offsets are fitted the same way, backwards.
 
-Which way is "up" (concentric) is not known from a strapped-on sensor: both polarities are tried and the one that
-yields more complete reps wins (reps start and end at the same bottom level); ties go to the reading in which the
-lowering is slower than the lift, as in every prescribed tempo.
+Which way is "up" (concentric) is not known from a strapped-on sensor: both polarities are tried (reps start and
+end at the same bottom level); a set begins and ends at rest in the start position, which decides between them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -70,7 +70,7 @@ def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, 
     absv = np.abs(speed_dps)
     floor = float(np.percentile(absv, 20))
     ref = float(np.percentile(absv, 99))
-    thr = max(5.0 * floor, 0.04 * ref, 2.5)
+    thr = max(3.0 * floor, 0.04 * ref, 1.5)
     moving = absv > thr
     runs = []
     for a, b in _runs(moving):
@@ -141,18 +141,20 @@ def _pair_reps(strokes: list[Stroke], polarity: int) -> list[RepSpan]:
             candidates.append(i)
     if not candidates:
         return []
-    levels = np.array([polarity * big[i].angle_on_deg for i in candidates])
     ranges = np.array([deltas[i] for i in candidates])
     rom_ref = float(np.median(ranges[ranges >= 0.5 * np.percentile(ranges, 90)]))
-    big_ones = [i for i, r in zip(candidates, ranges) if r >= 0.5 * rom_ref]
-    bottom = float(np.median([polarity * big[i].angle_on_deg for i in big_ones])) if big_ones else float(np.median(levels))
     tol = LEVEL_TOL * rom_ref
+    starts = np.array([polarity * big[i].angle_on_deg for i in candidates])
     reps = []
-    for i in candidates:
+    for j, i in enumerate(candidates):
         up, down = big[i], big[i + 1]
         start_level = polarity * up.angle_on_deg
         end_level = polarity * down.angle_off_deg
-        if abs(start_level - bottom) > tol or abs(end_level - bottom) > tol:
+        # The bottom level is compared locally (neighbouring reps): a heading-axis angle drifts slowly with the
+        # residual gyro bias, so a set-wide level would not hold over a long set.
+        neighbours = np.r_[starts[max(0, j - 2):j], starts[j + 1:j + 3]]
+        bottom = float(np.median(neighbours)) if len(neighbours) else start_level
+        if abs(end_level - start_level) > tol or abs(start_level - bottom) > tol:
             continue
         if deltas[i] < PARTIAL_MIN * rom_ref or deltas[i] > 1.8 * rom_ref:
             continue
@@ -173,19 +175,33 @@ def _pair_reps(strokes: list[Stroke], polarity: int) -> list[RepSpan]:
     return spans
 
 
-def segment_reps(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float) -> tuple[list[RepSpan], int]:
-    """Reps of one set and the polarity (+1/−1) that makes the concentric a positive rotation."""
+def _bracket_rest_s(strokes: list[Stroke], spans: list[RepSpan], t_end: float) -> float:
+    """Stillness before the first rep's lift and after the last rep's lowering (s). A set starts and ends at rest
+    in the start position; read with the wrong polarity, the same span is bracketed by the top pauses."""
+    first_on, last_off = spans[0].concentric[0], spans[-1].eccentric[1]
+    before = max((s.offset_s for s in strokes if s.offset_s <= first_on + 1e-9), default=0.0)
+    after = min((s.onset_s for s in strokes if s.onset_s >= last_off - 1e-9), default=t_end)
+    return (first_on - before) + (after - last_off)
+
+
+def segment_reps(
+    t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float, keep: Callable | None = None
+) -> tuple[list[RepSpan], int]:
+    """Reps of one set and the polarity (+1/−1) that makes the concentric a positive rotation.
+
+    `keep` filters candidate reps (e.g. to those starting from the set's common pose). Polarity: the reading with
+    more complete reps wins (the wrong one pairs each lowering with the next lift: one fewer); on a tie, the
+    reading whose reps are bracketed by the longer rests (before the first lift, after the last lowering).
+    """
     strokes = find_strokes(t_s, angle_deg, speed_dps, rate_hz)
-    best = ([], 1)
-    best_key = (-1, -np.inf)
+    readings = []
     for polarity in (1, -1):
         spans = _pair_reps(strokes, polarity)
-        if spans:
-            ecc = np.median([s.eccentric[1] - s.eccentric[0] for s in spans])
-            con = np.median([s.concentric[1] - s.concentric[0] for s in spans])
-            key = (len(spans), ecc - con)
-        else:
-            key = (0, -np.inf)
-        if key > best_key:
-            best, best_key = (spans, polarity), key
-    return best
+        if keep is not None:
+            spans = keep(spans)
+        rest = _bracket_rest_s(strokes, spans, float(t_s[-1])) if spans else -1.0
+        readings.append((spans, polarity, rest))
+    (a, pa, ra), (b, pb, rb) = readings
+    if len(a) != len(b):
+        return (a, pa) if len(a) >= len(b) else (b, pb)
+    return (a, pa) if ra >= rb else (b, pb)

@@ -412,15 +412,10 @@ def _sample(
         g_lsb = 2 * g_fs / 2**imu.bits
         a = np.clip(np.round(a / a_lsb), -(2 ** (imu.bits - 1)), 2 ** (imu.bits - 1) - 1) * a_lsb
         g = np.clip(np.round(g / g_lsb), -(2 ** (imu.bits - 1)), 2 ** (imu.bits - 1) - 1) * g_lsb
-    t = t_true + (rng.normal(0, imu.timestamp_jitter_s, m) if imu.timestamp_jitter_s else 0.0)
-    # host timestamps never go backwards
-    min_step = 0.2 / rate_hz
-    for _ in range(3):
-        bad = np.diff(t) < min_step
-        if not bad.any():
-            break
-        t[1:][bad] = t[:-1][bad] + min_step
-    t = np.maximum.accumulate(t)
+    # Host timestamp jitter, bounded to ±40 % of the period so samples keep their order (as a sequence-numbered
+    # stream does after the clock mapping).
+    jitter_s = min(imu.timestamp_jitter_s, 0.15 / rate_hz)
+    t = t_true + (np.clip(rng.normal(0, jitter_s, m), -0.4 / rate_hz, 0.4 / rate_hz) if jitter_s else 0.0)
     keep = np.ones(m, dtype=bool)
     gap_list = []
     if gaps:

@@ -1,0 +1,130 @@
+"""Accuracy of `analyze` against the simulator's ground truth on a varied batch of sets.
+
+    python benchmarks/accuracy.py [--sets 120] [--seed 1]
+
+All exercises, random mountings, rates 50–400 Hz, tempo per set, IMU noise/bias, set-up and re-rack movement,
+faults on random reps. Prints rep-count exact rate, median/p95 absolute error of each phase duration (ms),
+RMSE of tilt and drop (deg), and precision/recall per fault. Targets (issue 3): count exact ≥ 99 %; eccentric and
+pause durations median ≤ 40 ms, p95 ≤ 120 ms; tilt and drop RMSE ≤ 1.5°; every fault's precision/recall ≥ 0.95.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analysis.pipeline import ImuSeries, analyze_set  # noqa: E402
+from analysis.results import FAULTS  # noqa: E402
+from analysis.tempo import parse_tempo  # noqa: E402
+from sensors.simulate import SimConfig, simulate_set  # noqa: E402
+
+REP_EXERCISES = ("hip_thrust", "single_leg_hip_thrust", "glute_bridge", "seated_hip_abduction", "clamshell")
+SIM_FAULT_CHOICES = {
+    "hip_thrust": ("rushed", "no_top_pause", "momentum", "arch", "partial"),
+    "single_leg_hip_thrust": ("rushed", "no_top_pause", "drop", "arch", "partial"),
+    "glute_bridge": ("rushed", "no_top_pause", "momentum", "arch", "drop", "partial"),
+    "seated_hip_abduction": ("rushed", "no_top_pause", "momentum", "partial"),
+    "clamshell": ("rushed", "no_top_pause", "momentum", "partial"),
+}
+
+
+def random_config(rng: np.random.Generator) -> SimConfig:
+    ex = str(rng.choice(REP_EXERCISES))
+    reps = int(rng.integers(3, 16))
+    if ex in ("seated_hip_abduction", "clamshell"):
+        placements = (str(rng.choice(["thigh_left", "thigh_right"])),)
+    elif rng.random() < 0.5:
+        placements = ("pelvis",)
+    else:
+        placements = ("pelvis", str(rng.choice(["thigh_left", "thigh_right"])))
+    rates = tuple(float(rng.choice([50, 52, 100, 104, 200, 400])) for _ in placements)
+    ecc = float(rng.choice([2, 2.5, 3, 4, 5]))
+    con = float(rng.choice([1, 1, 1.5, 2]))
+    top = float(rng.choice([0.5, 1, 1, 2, 3]))
+    bottom = float(rng.choice([0.5, 1, 1, 2]))
+    faults = []
+    n_faulted = int(rng.integers(0, max(1, reps // 3) + 1))
+    for r in rng.choice(np.arange(1, reps + 1), size=n_faulted, replace=False):
+        faults.append((str(rng.choice(SIM_FAULT_CHOICES[ex])), (int(r),)))
+    side = str(rng.choice(["left", "right"])) if ex == "single_leg_hip_thrust" else None
+    return SimConfig(
+        exercise=ex, reps=reps, eccentric_s=ecc, bottom_pause_s=bottom, concentric_s=con, top_pause_s=top,
+        placements=placements, rates_hz=rates, side=side, standing_s=float(rng.choice([0.0, 2.0, 2.0])),
+        faults=tuple(faults),
+    )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sets", type=int, default=120)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args()
+    rng = np.random.default_rng(args.seed)
+    exact = 0
+    dur_err = defaultdict(list)
+    tilt_err, drop_err = [], []
+    tp, fp, fn = defaultdict(int), defaultdict(int), defaultdict(int)
+    t0 = time.perf_counter()
+    for k in range(args.sets):
+        cfg = random_config(rng)
+        res = simulate_set(cfg, int(rng.integers(2**31)))
+        series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in res.streams]
+        report = analyze_set(series, cfg.exercise, parse_tempo(cfg.tempo_string), cfg.side)
+        truth = res.truth["reps"]
+        if len(report.reps) == len(truth):
+            exact += 1
+        elif args.verbose:
+            print(f"set {k}: {cfg.exercise} {cfg.placements} {cfg.rates_hz} {cfg.tempo_string} reps {len(report.reps)}/{len(truth)}")
+        # match reps by concentric onset (nearest within 1 s)
+        for want in truth:
+            got = min(report.reps, key=lambda r: abs(r.start_s - want["start_s"]), default=None)
+            matched = got is not None and abs(got.start_s - want["start_s"]) < 1.0
+            for f in FAULTS:
+                has_t = f in want["faults"]
+                has_g = matched and f in got.faults
+                tp[f] += has_t and has_g
+                fn[f] += has_t and not has_g
+            if not matched:
+                continue
+            for name in ("concentric", "top_pause", "eccentric", "bottom_pause"):
+                w = want[f"{name}_s"]
+                g = getattr(got, f"{name}_s")
+                if w is not None and g is not None:
+                    dur_err[name].append(abs(g - w) * 1000)
+            if want["tilt_sagittal_deg"] is not None and got.tilt_sagittal_deg is not None and "partial_rom" not in want["faults"]:
+                ref = want["tilt_sagittal_deg"] if report.tilt_reference == "standing" else want["tilt_sagittal_set_deg"]
+                tilt_err.append(got.tilt_sagittal_deg - ref)
+            if want["pelvic_drop_deg"] is not None and got.pelvic_drop_deg is not None:
+                drop_err.append(got.pelvic_drop_deg - want["pelvic_drop_deg"])
+        for got in report.reps:
+            want = min(truth, key=lambda w: abs(w["start_s"] - got.start_s))
+            matched = abs(want["start_s"] - got.start_s) < 1.0
+            for f in got.faults:
+                if not matched or f not in want["faults"]:
+                    fp[f] += 1
+    elapsed = time.perf_counter() - t0
+    print(f"accuracy benchmark: {args.sets} simulated sets (seed {args.seed}), {elapsed:.0f} s")
+    print(f"rep count exact: {exact}/{args.sets} = {100 * exact / args.sets:.1f} %   (target ≥ 99 %)")
+    print("phase duration abs error (ms):        median     p95     n   (target eccentric/pauses: ≤ 40 / ≤ 120)")
+    for name in ("concentric", "top_pause", "eccentric", "bottom_pause"):
+        e = np.array(dur_err[name])
+        print(f"  {name:<14} {np.median(e):>21.0f} {np.percentile(e, 95):>7.0f} {len(e):>5}")
+    rmse = lambda x: float(np.sqrt(np.mean(np.square(x)))) if len(x) else float("nan")  # noqa: E731
+    print(f"tilt RMSE {rmse(tilt_err):.2f}° (n={len(tilt_err)})   drop RMSE {rmse(drop_err):.2f}° (n={len(drop_err)})   (target ≤ 1.5°)")
+    print("fault            precision  recall   tp  fp  fn   (target ≥ 0.95)")
+    for f in FAULTS:
+        p = tp[f] / (tp[f] + fp[f]) if tp[f] + fp[f] else float("nan")
+        r = tp[f] / (tp[f] + fn[f]) if tp[f] + fn[f] else float("nan")
+        print(f"  {f:<16} {p:>8.3f} {r:>7.3f} {tp[f]:>4} {fp[f]:>3} {fn[f]:>3}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
