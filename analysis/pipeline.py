@@ -90,11 +90,12 @@ def _primary(exercise: str, placements: Sequence[str]) -> str:
 
 
 def _at(t: np.ndarray, values: np.ndarray, t0: float, t1: float) -> np.ndarray:
-    """Mean of `values` over [t0, t1] (or the nearest sample for a zero-length window)."""
-    m = (t >= t0) & (t <= t1)
-    if m.sum() == 0:
-        return values[int(np.clip(np.searchsorted(t, t0), 0, len(t) - 1))]
-    return values[m].mean(axis=0)
+    """Mean of `values` over [t0, t1] (or the nearest sample for a zero-length window); `t` sorted."""
+    i0 = int(np.searchsorted(t, t0, side="left"))
+    i1 = int(np.searchsorted(t, t1, side="right"))
+    if i1 <= i0:
+        return values[int(np.clip(i0, 0, len(t) - 1))]
+    return values[i0:i1].mean(axis=0)
 
 
 @dataclass(frozen=True)

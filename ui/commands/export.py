@@ -1,0 +1,88 @@
+"""`repscope export FILE -o OUT.csv`: per-sample orientation, movement angle, pelvis posture, phase and rep."""
+from __future__ import annotations
+
+import numpy as np
+
+from analysis.pipeline import trace_set
+from analysis.serialize import report_to_dict
+from ui.commands.analyze import add_input_arguments, load, tempo_from
+from ui.errors import UserError
+
+COLUMNS = (
+    "time_s", "quat_w", "quat_x", "quat_y", "quat_z", "segment_angle_deg", "tilt_sagittal_deg", "pelvic_drop_deg",
+    "phase", "rep",
+)
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "export",
+        help="per-sample time series (orientation, angle, tilt, drop, phase, rep) as CSV",
+        description="One row per input sample: " + ", ".join(COLUMNS) + ". With two sensors a `sensor` column "
+        "comes first (or pass --placement to export one).",
+    )
+    add_input_arguments(p)
+    p.add_argument("--tempo", help="tempo E-B-C-T used for the phase labels' rep verdicts (optional)")
+    p.add_argument("--tol-s", type=float, default=0.5)
+    p.add_argument("--tol-frac", type=float, default=0.2)
+    p.add_argument("-o", "--output", required=True, help="output CSV")
+    p.set_defaults(func=run)
+
+
+def label_samples(t_s: np.ndarray, report) -> tuple[np.ndarray, np.ndarray]:
+    """Phase name and 1-based rep index per sample ('' / 0 outside reps). Phases are half-open [start, end)."""
+    phase = np.full(len(t_s), "", dtype=object)
+    rep = np.zeros(len(t_s), dtype=np.int64)
+    for r in report.reps:
+        for p in r.phases:
+            m = (t_s >= p.start_s) & (t_s < p.end_s)
+            phase[m] = p.name
+            rep[m] = r.index
+    return phase, rep
+
+
+def _fmt(x: float) -> str:
+    return "" if not np.isfinite(x) else repr(round(float(x), 4))
+
+
+def run(args) -> int:
+    rec, series, exercise = load(args)
+    tempo = tempo_from(args, rec)
+    try:
+        report, traces = trace_set(series, exercise, tempo, rec.meta.side)
+    except ValueError as exc:
+        raise UserError(f"{args.file}: {exc}") from None
+    multi = len(traces) > 1
+    summary = report_to_dict(report)["summary"]
+    try:
+        out = open(args.output, "w", encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise UserError(f"{args.output}: cannot write ({exc.strerror})") from None
+    with out:
+        out.write(f"# repscope export of {args.file}\n")
+        out.write(f"# exercise: {exercise}; primary sensor: {report.placement}; reps: {summary['rep_count']}; "
+                  f"tilt reference: {report.tilt_reference}\n")
+        out.write("# quaternion: sensor-to-earth, w x y z, earth z up, heading arbitrary; angles in deg; "
+                  "pelvic_drop_deg + = left side lower\n")
+        out.write(",".join((("sensor",) if multi else ()) + COLUMNS) + "\n")
+        for tr in traces:
+            phase, rep = label_samples(tr.t_s, report)
+            prefix = f"{tr.placement}," if multi else ""
+            q = tr.quat_wxyz
+            lines = []
+            for i in range(len(tr.t_s)):
+                lines.append(
+                    prefix + ",".join((
+                        repr(float(tr.t_s[i])),
+                        *(repr(round(float(v), 8)) for v in q[i]),
+                        _fmt(tr.segment_angle_deg[i]) if tr.placement == report.placement else "",
+                        _fmt(tr.tilt_sagittal_deg[i]),
+                        _fmt(tr.pelvic_drop_deg[i]),
+                        phase[i],
+                        str(rep[i]) if rep[i] else "",
+                    ))
+                )
+            out.write("\n".join(lines) + "\n")
+    n = sum(len(t.t_s) for t in traces)
+    print(f"wrote {args.output} ({n} rows, {summary['rep_count']} reps)")
+    return 0
