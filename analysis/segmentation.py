@@ -99,18 +99,21 @@ def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, 
         i0 = a
         while i0 > prev_end and absv[i0 - 1] < absv[i0] and absv[i0 - 1] > 0.5 * lo:
             i0 -= 1
-        ipk = a + int(np.argmax(absv[a:b]))
-        onset = _edge_zero(t_s[i0:ipk + 1], absv[i0:ipk + 1], lo, hi)
+        # the rising edge ends where the speed first reaches `hi`, the falling edge starts where it last leaves it:
+        # a controlled lowering has a long plateau whose noise must not enter the fits
+        above = np.flatnonzero(absv[a:b] >= hi)
+        rise_end, fall_start = a + int(above[0]), a + int(above[-1])
+        onset = _edge_zero(t_s[i0:rise_end + 1], absv[i0:rise_end + 1], lo, hi)
         next_start = merged[k + 1][0] if k + 1 < len(merged) else n
         i1 = b
         while i1 < next_start and i1 < n and absv[i1] < absv[i1 - 1] and absv[i1] > 0.5 * lo:
             i1 += 1
-        offset = _edge_zero(t_s[ipk:i1][::-1], absv[ipk:i1][::-1], lo, hi)
+        offset = _edge_zero(t_s[fall_start:i1][::-1], absv[fall_start:i1][::-1], lo, hi)
         t_lo_on = float(t_s[i0])
         t_lo_off = float(t_s[min(i1, n - 1)])
-        # the fit may not move the boundary outside the quiet samples around the run, nor past the peak
-        onset = t_lo_on if onset is None else float(np.clip(onset, t_lo_on - 0.15, t_s[ipk]))
-        offset = t_lo_off if offset is None else float(np.clip(offset, t_s[ipk], t_lo_off + 0.15))
+        # the fit may not move the boundary outside the quiet samples around the run, nor into the plateau
+        onset = t_lo_on if onset is None else float(np.clip(onset, t_lo_on - 0.15, t_s[rise_end]))
+        offset = t_lo_off if offset is None else float(np.clip(offset, t_s[fall_start], t_lo_off + 0.15))
         strokes.append(Stroke(sgn, onset, offset, 0.0, 0.0, peak))
     # consecutive strokes must not overlap: a reversal without pause meets in the middle
     fixed = []
