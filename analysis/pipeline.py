@@ -72,7 +72,8 @@ def _process(series: ImuSeries) -> _Segment:
     moving = speed > 0.2 * np.percentile(speed, 99)
     ax = movement_axis(rate, moving)
     omega = rate @ ax.axis_sensor
-    angle = np.degrees(np.cumsum(omega) / grid.rate_hz)
+    # the angle integrates the unfiltered rate: integration already averages the noise, and no filter blurs onsets
+    angle = np.degrees(np.cumsum(grid.gyr_rads @ ax.axis_sensor) / grid.rate_hz)
     return _Segment(series, quat, grid, rate, ax.axis_sensor, ax.confidence, angle, np.degrees(omega))
 
 

@@ -19,6 +19,7 @@ MERGE_GAP_S = 0.25  # a hesitation shorter than this inside one direction of tra
 MIN_STROKE_DEG = 3.0
 LEVEL_TOL = 0.3  # reps start and end within this fraction of the set's range from the bottom level
 PARTIAL_MIN = 0.18
+ANGLE_FIT_LO, ANGLE_FIT_HI = 0.01, 0.06  # share of the stroke's range used for the angle fit
 EDGE_FIT_FRACTION = 0.5  # fit √speed from 10 % up to this share of the stroke's peak: wide enough to average sway  # excursions smaller than this fraction of the set's range are not reps
 
 
@@ -63,6 +64,40 @@ def _edge_zero(t: np.ndarray, speed: np.ndarray, lo: float, hi: float) -> float 
     if slope == 0 or not np.isfinite(slope):
         return None
     return float(x[0] - icpt / slope)
+
+
+def _edge_zero_angle(t: np.ndarray, disp: np.ndarray, lo: float, hi: float) -> float | None:
+    """Zero crossing of a line fitted to ∛displacement for lo ≤ displacement ≤ hi: near a smooth start the
+    displacement from rest grows with the cube of time, and the angle (an integral of the rate) carries far less
+    noise than the speed. `t` may run backwards (offsets)."""
+    m = (disp >= lo) & (disp <= hi)
+    if m.sum() < 4:
+        return None
+    x, y = t[m], np.cbrt(disp[m])
+    slope, icpt = np.polyfit(x - x[0], y, 1)
+    if slope == 0 or not np.isfinite(slope):
+        return None
+    return float(x[0] - icpt / slope)
+
+
+def _rest_level(angle: np.ndarray, i0: int, i1: int, min_samples: int) -> float | None:
+    """Median angle over a still window [i0, i1), or None when the window is too short to trust."""
+    if i1 - i0 < min_samples:
+        return None
+    return float(np.median(angle[i0:i1]))
+
+
+def _min_jerk_fit_bias() -> tuple[float, float]:
+    """Where the speed fit and the angle fit put the onset of an ideal minimum-jerk movement (Flash & Hogan's
+    model of smooth human movement), as a signed fraction of its rise time to half the peak speed (− = early)."""
+    u = np.linspace(0.0, 0.5, 10001)  # the rising half
+    pos = u**3 * (10 - 15 * u + 6 * u**2)
+    vel = 30 * u**2 * (1 - u) ** 2
+    peak = vel.max()
+    speed_fit = _edge_zero(u, vel, 0.1 * peak, EDGE_FIT_FRACTION * peak)
+    angle_fit = _edge_zero_angle(u, pos, ANGLE_FIT_LO, ANGLE_FIT_HI)
+    rise = float(u[np.argmax(vel >= EDGE_FIT_FRACTION * peak)])
+    return float(speed_fit) / rise, float(angle_fit) / rise
 
 
 def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float) -> list[Stroke]:
@@ -112,8 +147,38 @@ def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, 
         t_lo_on = float(t_s[i0])
         t_lo_off = float(t_s[min(i1, n - 1)])
         # the fit may not move the boundary outside the quiet samples around the run, nor into the plateau
+        on_bias = off_bias = SPEED_FIT_BIAS if onset is not None else 0.0
+        off_bias = SPEED_FIT_BIAS if offset is not None else 0.0
         onset = t_lo_on if onset is None else float(np.clip(onset, t_lo_on - 0.15, t_s[rise_end]))
         offset = t_lo_off if offset is None else float(np.clip(offset, t_s[fall_start], t_lo_off + 0.15))
+        # Where the segment rested before/after the stroke, refine with the angle instead: it integrates sensor
+        # noise and sway away, so a slow lowering's gentle start and finish are found too. (No rest, e.g. a
+        # reversal without a pause: the speed fit stands.)
+        prev_end = merged[k - 1][1] if k > 0 else 0
+        span = abs(float(angle_deg[b - 1] - angle_deg[a]))
+        d_lo, d_hi = max(ANGLE_FIT_LO * span, 0.3), max(ANGLE_FIT_HI * span, 1.0)
+        min_rest = max(4, int(0.1 * rate_hz))
+        w0, w1 = max(prev_end, a - int(0.8 * rate_hz)), max(prev_end, a - int(0.35 * rate_hz))
+        rest = _rest_level(angle_deg, w0, w1, min_rest)
+        if rest is not None:
+            disp = sgn * (angle_deg[w1:rise_end + 1] - rest)
+            fit = _edge_zero_angle(t_s[w1:rise_end + 1], disp, d_lo, d_hi)
+            if fit is not None:
+                onset = float(np.clip(fit, max(t_s[w1], onset - 0.3), t_s[rise_end]))
+                on_bias = ANGLE_FIT_BIAS
+        w0, w1 = min(next_start, b + int(0.35 * rate_hz)), min(next_start, b + int(0.8 * rate_hz))
+        rest = _rest_level(angle_deg, w0, w1, min_rest)
+        if rest is not None:
+            disp = sgn * (rest - angle_deg[fall_start:w0])
+            fit = _edge_zero_angle(t_s[fall_start:w0][::-1], disp[::-1], d_lo, d_hi)
+            if fit is not None:
+                offset = float(np.clip(fit, t_s[fall_start], min(t_s[max(w0 - 1, fall_start)], offset + 0.3)))
+                off_bias = ANGLE_FIT_BIAS
+        # both fits extrapolate a curved ramp with a line: on a smooth (minimum-jerk) ramp that lands a known
+        # fraction of the ramp's rise time (onset → half peak speed) too early / too late; take it back out
+        rise_s = max(0.0, float(t_s[rise_end]) - onset)
+        fall_s = max(0.0, offset - float(t_s[fall_start]))
+        onset, offset = onset - on_bias * rise_s, offset + off_bias * fall_s
         strokes.append(Stroke(sgn, onset, offset, 0.0, 0.0, peak))
     # consecutive strokes must not overlap: a reversal without pause meets in the middle
     fixed = []
@@ -208,3 +273,6 @@ def segment_reps(
     if len(a) != len(b):
         return (a, pa) if len(a) >= len(b) else (b, pb)
     return (a, pa) if ra >= rb else (b, pb)
+
+
+SPEED_FIT_BIAS, ANGLE_FIT_BIAS = _min_jerk_fit_bias()
