@@ -33,11 +33,22 @@ def standing_pose(t_s: np.ndarray, up_sensor: np.ndarray, rate_rads: np.ndarray)
     return float(t_s[0]), float(t_s[end - 1])
 
 
-def pelvis_frame(up_in_set: np.ndarray, movement_axis: np.ndarray, up_standing: np.ndarray | None) -> PelvisFrame:
-    """Mediolateral axis: least-variance direction of the up vector over the reps, signed as the movement axis."""
+def pelvis_frame(
+    up_in_set: np.ndarray, movement_axis: np.ndarray, up_standing: np.ndarray | None, up_bottom: np.ndarray | None = None
+) -> PelvisFrame:
+    """Mediolateral axis, signed as the movement axis (+ = right, posterior rotation positive).
+
+    With a standing pose it is exact and immune to drops during the reps: the pelvis is level both standing and
+    in the start position of the lift, so the axis is horizontal in both, i.e. perpendicular to both up vectors.
+    Otherwise it is the least-variance direction of the up vector over the reps.
+    """
     cov = up_in_set.T @ up_in_set / max(len(up_in_set), 1)
     evals, evecs = np.linalg.eigh(cov)
     axis = evecs[:, 0]
+    if up_standing is not None and up_bottom is not None:
+        cross = np.cross(up_standing, up_bottom)
+        if np.linalg.norm(cross) > np.sin(np.radians(20.0)) * np.linalg.norm(up_standing) * np.linalg.norm(up_bottom):
+            axis = cross / np.linalg.norm(cross)
     if axis @ movement_axis < 0:
         axis = -axis
     # confidence: how planar the pelvis motion is (small eigenvalue ≪ the next) and how well it agrees with the gyro

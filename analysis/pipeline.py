@@ -129,7 +129,8 @@ def _pelvis_metrics(exercise: str, pel: _Segment, spans: list[RepSpan], primary_
     if standing is not None:
         m = (t >= standing[0]) & (t <= standing[1])
         up_standing = up[m].mean(axis=0)
-    frame = pelvis.pelvis_frame(up[in_set], pel.axis, up_standing)
+    up_bottom = np.median([_at(t, up, s.concentric[0] - 0.2, s.concentric[0]) for s in spans], axis=0)
+    frame = pelvis.pelvis_frame(up[in_set], pel.axis, up_standing, up_bottom)
     tops = [(s.concentric[1], s.eccentric[0]) for s in spans]
     up_tops = np.array([_at(t, up, a, b) for a, b in tops])
     up_tops /= np.linalg.norm(up_tops, axis=1, keepdims=True)
