@@ -158,22 +158,36 @@ def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, 
         span = abs(float(angle_deg[b - 1] - angle_deg[a]))
         d_lo, d_hi = max(ANGLE_FIT_LO * span, 0.3), max(ANGLE_FIT_HI * span, 1.0)
         min_rest = max(4, int(0.1 * rate_hz))
-        w0, w1 = max(prev_end, a - int(0.8 * rate_hz)), max(prev_end, a - int(0.35 * rate_hz))
-        rest = _rest_level(angle_deg, w0, w1, min_rest)
-        if rest is not None:
+        # The rest window sits just before the current onset estimate; a slow movement crosses the speed threshold
+        # long after it started, so the estimate is refined twice from where the previous one put the onset.
+        anchor = a - int(0.35 * rate_hz)
+        for _ in range(2):
+            w1 = max(prev_end, min(anchor, a))
+            w0 = max(prev_end, w1 - int(0.45 * rate_hz))
+            rest = _rest_level(angle_deg, w0, w1, min_rest)
+            if rest is None:
+                break
             disp = sgn * (angle_deg[w1:rise_end + 1] - rest)
             fit = _edge_zero_angle(t_s[w1:rise_end + 1], disp, d_lo, d_hi)
-            if fit is not None:
-                onset = float(np.clip(fit, max(t_s[w1], onset - 0.3), t_s[rise_end]))
-                on_bias = ANGLE_FIT_BIAS
-        w0, w1 = min(next_start, b + int(0.35 * rate_hz)), min(next_start, b + int(0.8 * rate_hz))
-        rest = _rest_level(angle_deg, w0, w1, min_rest)
-        if rest is not None:
+            if fit is None:
+                break
+            onset = float(np.clip(fit, max(t_s[w1], onset - 0.6), t_s[rise_end]))
+            on_bias = ANGLE_FIT_BIAS
+            anchor = int(np.searchsorted(t_s, onset)) - int(0.05 * rate_hz)
+        anchor = b + int(0.35 * rate_hz)
+        for _ in range(2):
+            w0 = min(next_start, max(anchor, b))
+            w1 = min(next_start, w0 + int(0.45 * rate_hz))
+            rest = _rest_level(angle_deg, w0, w1, min_rest)
+            if rest is None:
+                break
             disp = sgn * (rest - angle_deg[fall_start:w0])
             fit = _edge_zero_angle(t_s[fall_start:w0][::-1], disp[::-1], d_lo, d_hi)
-            if fit is not None:
-                offset = float(np.clip(fit, t_s[fall_start], min(t_s[max(w0 - 1, fall_start)], offset + 0.3)))
-                off_bias = ANGLE_FIT_BIAS
+            if fit is None:
+                break
+            offset = float(np.clip(fit, t_s[fall_start], min(t_s[max(w0 - 1, fall_start)], offset + 0.6)))
+            off_bias = ANGLE_FIT_BIAS
+            anchor = int(np.searchsorted(t_s, offset)) + int(0.05 * rate_hz)
         # both fits extrapolate a curved ramp with a line: on a smooth (minimum-jerk) ramp that lands a known
         # fraction of the ramp's rise time (onset → half peak speed) too early / too late; take it back out
         rise_s = max(0.0, float(t_s[rise_end]) - onset)
@@ -252,6 +266,15 @@ def _bracket_rest_s(strokes: list[Stroke], spans: list[RepSpan], t_end: float) -
     return (first_on - before) + (after - last_off)
 
 
+def _lowering_to_lifting(spans: list[RepSpan]) -> float:
+    """Median eccentric duration over median concentric duration of a reading (1.0 when undefined)."""
+    if not spans:
+        return 1.0
+    ecc = float(np.median([s.eccentric[1] - s.eccentric[0] for s in spans]))
+    con = float(np.median([s.concentric[1] - s.concentric[0] for s in spans]))
+    return ecc / con if con > 0 else 1.0
+
+
 def segment_reps(
     t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float, keep: Callable | None = None
 ) -> tuple[list[RepSpan], int]:
@@ -259,7 +282,8 @@ def segment_reps(
 
     `keep` filters candidate reps (e.g. to those starting from the set's common pose). Polarity: the reading with
     more complete reps wins (the wrong one pairs each lowering with the next lift: one fewer); on a tie, the
-    reading whose reps are bracketed by the longer rests (before the first lift, after the last lowering).
+    reading in which the lowering is clearly slower than the lift, else the one whose reps are bracketed by the
+    longer rests (before the first lift, after the last lowering).
     """
     strokes = find_strokes(t_s, angle_deg, speed_dps, rate_hz)
     readings = []
@@ -272,6 +296,12 @@ def segment_reps(
     (a, pa, ra), (b, pb, rb) = readings
     if len(a) != len(b):
         return (a, pa) if len(a) >= len(b) else (b, pb)
+    # Equal counts: prescribed tempos lower slower than they lift; when one reading clearly says so, trust it.
+    ecc_over_con = _lowering_to_lifting(a)
+    if ecc_over_con > 1.25:
+        return a, pa
+    if ecc_over_con < 0.8:
+        return b, pb
     return (a, pa) if ra >= rb else (b, pb)
 
 
