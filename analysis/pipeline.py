@@ -10,6 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
+from analysis import bandwalk
 from analysis import faults as fault_rules
 from analysis import pelvis
 from analysis.bodyframe import UniformSeries, lowpass, movement_axis, resample_uniform
@@ -177,6 +178,39 @@ def _same_start_pose(spans: list[RepSpan], seg: _Segment) -> list[RepSpan]:
     return out
 
 
+def _band_walk_sides(pel: _Segment | None, walk: list[RepSpan]) -> list[str] | None:
+    if pel is None or not walk:
+        return None
+    t = pel.grid.t_s
+    up = up_in_sensor(pel.grid.quat_wxyz)
+    standing = pelvis.standing_pose(t, up, pel.rate_rads)
+    if standing is None:
+        return None
+    up_standing = _at(t, up, *standing)
+    up_squat = np.median([_at(t, up, s.concentric[0] - 0.2, s.concentric[0]) for s in walk], axis=0)
+    left = bandwalk.left_axis(up_standing / np.linalg.norm(up_standing), up_squat / np.linalg.norm(up_squat))
+    if left is None:
+        return None
+    s = pel.series
+    windows = [(w.concentric[0] - 0.1, w.eccentric[1] + 0.3) for w in walk]
+    return bandwalk.step_sides(s.t_s, pel.quat, s.acc_mps2, left, windows)
+
+
+def _rhythmic(spans: list[RepSpan]) -> list[RepSpan]:
+    """Band-walk steps come in a rhythm: drop leading/trailing excursions separated from the walk by more than
+    twice the typical step interval (stepping into the band, stepping out of it)."""
+    while len(spans) >= 4:
+        gaps = np.diff([s.concentric[0] for s in spans])
+        typical = float(np.median(gaps))
+        if gaps[0] > 2.0 * typical:
+            spans = spans[1:]
+        elif gaps[-1] > 2.0 * typical:
+            spans = spans[:-1]
+        else:
+            break
+    return spans
+
+
 def _phases(span: RepSpan) -> tuple[Phase, ...]:
     c0, c1 = span.concentric
     e0, e1 = span.eccentric
@@ -213,9 +247,13 @@ def trace_set(
     median_rom = float(np.median(roms)) if roms else 0.0
     reps, steps = [], []
     if exercise == "lateral_band_walk":
-        for k, s in enumerate(spans, start=1):
-            steps.append(Step(k, s.concentric[0], "unknown", s.eccentric[1] - s.concentric[0]))
-        notes.append("step direction needs a heading reference the sensors do not give: side is reported as unknown")
+        walk = _rhythmic(spans)
+        sides = _band_walk_sides(segs.get("pelvis"), walk)
+        if sides is None:
+            sides = ["unknown"] * len(walk)
+            notes.append("step direction needs a pelvis sensor and ~2 s standing still at the start: side unknown")
+        for k, (s, side) in enumerate(zip(walk, sides), start=1):
+            steps.append(Step(k, s.concentric[0], side, s.eccentric[1] - s.concentric[0]))
     else:
         for k, span in enumerate(spans, start=1):
             rep = Rep(

@@ -2,7 +2,7 @@
 
     python benchmarks/accuracy.py [--sets 120] [--seed 1]
 
-All exercises, random mountings, rates 50–400 Hz, tempo per set, IMU noise/bias, set-up and re-rack movement,
+All rep exercises (plus a batch of lateral band walks: step count and side), random mountings, rates 50–400 Hz, tempo per set, IMU noise/bias, set-up and re-rack movement,
 faults on random reps. Prints rep-count exact rate, median/p95 absolute error of each phase duration (ms),
 RMSE of tilt and drop (deg), and precision/recall per fault. Targets (issue 3): count exact ≥ 99 %; eccentric and
 pause durations median ≤ 40 ms, p95 ≤ 120 ms; tilt and drop RMSE ≤ 1.5°; every fault's precision/recall ≥ 0.95.
@@ -109,6 +109,22 @@ def main() -> int:
             for f in got.faults:
                 if not matched or f not in want["faults"]:
                     fp[f] += 1
+    walks_exact, side_ok, side_n = 0, 0, 0
+    n_walks = max(10, args.sets // 6)
+    for _ in range(n_walks):
+        cfg = SimConfig(
+            exercise="lateral_band_walk", reps=int(rng.integers(6, 21)), eccentric_s=0.45, bottom_pause_s=0.1,
+            concentric_s=0.45, top_pause_s=float(rng.uniform(0.1, 0.4)),
+            placements=("pelvis", str(rng.choice(["thigh_left", "thigh_right"]))),
+            rates_hz=(float(rng.choice([50, 100, 200])),) * 2,
+        )
+        res = simulate_set(cfg, int(rng.integers(2**31)))
+        report = analyze_set([ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in res.streams], cfg.exercise)
+        truth = res.truth["steps"]
+        if len(report.steps) == len(truth):
+            walks_exact += 1
+            side_ok += sum(g.side == w["side"] for g, w in zip(report.steps, truth))
+            side_n += len(truth)
     elapsed = time.perf_counter() - t0
     print(f"accuracy benchmark: {args.sets} simulated sets (seed {args.seed}), {elapsed:.0f} s")
     print(f"rep count exact: {exact}/{args.sets} = {100 * exact / args.sets:.1f} %   (target ≥ 99 %)")
@@ -118,6 +134,8 @@ def main() -> int:
         print(f"  {name:<14} {np.median(e):>21.0f} {np.percentile(e, 95):>7.0f} {len(e):>5}")
     rmse = lambda x: float(np.sqrt(np.mean(np.square(x)))) if len(x) else float("nan")  # noqa: E731
     print(f"tilt RMSE {rmse(tilt_err):.2f}° (n={len(tilt_err)})   drop RMSE {rmse(drop_err):.2f}° (n={len(drop_err)})   (target ≤ 1.5°)")
+    print(f"band walk: step count exact {walks_exact}/{n_walks}; step side correct {side_ok}/{side_n}"
+          f" = {100 * side_ok / max(side_n, 1):.1f} %")
     print("fault            precision  recall   tp  fp  fn   (target ≥ 0.95)")
     for f in FAULTS:
         p = tp[f] / (tp[f] + fp[f]) if tp[f] + fp[f] else float("nan")

@@ -183,3 +183,18 @@ def test_demo_matches_its_truth(name):
     assert [list(r.faults) for r in report.reps] == [r["faults"] for r in truth["reps"]]
     for got, want in zip(report.reps, truth["reps"]):
         assert abs(got.eccentric_s - want["eccentric_s"]) < 0.3
+
+
+def test_band_walk_steps_and_sides():
+    cfg = SimConfig(exercise="lateral_band_walk", reps=10, eccentric_s=0.45, bottom_pause_s=0.1, concentric_s=0.45,
+                    top_pause_s=0.25, placements=("pelvis", "thigh_left"), rates_hz=(100.0, 100.0))
+    res = simulate_set(cfg, 4)
+    report = analyze_set(_series(res), "lateral_band_walk")
+    assert report.reps == () and len(report.steps) == 10
+    sides = [s.side for s in report.steps]
+    truth = [s["side"] for s in res.truth["steps"]]
+    assert sum(a == b for a, b in zip(sides, truth)) >= 9
+    for got, want in zip(report.steps, res.truth["steps"]):
+        assert abs(got.t_s - want["t_s"]) < 0.1
+    thigh_only = analyze_set(_series(res)[1:], "lateral_band_walk")
+    assert len(thigh_only.steps) == 10 and {s.side for s in thigh_only.steps} == {"unknown"}
