@@ -78,6 +78,34 @@ def _process(series: ImuSeries) -> _Segment:
     return _Segment(series, quat, grid, rate, ax.axis_sensor, ax.confidence, angle, np.degrees(omega))
 
 
+AXIS_REFINE_DEG = 5.0
+
+
+def _with_axis(seg: _Segment, axis: np.ndarray, confidence: float) -> _Segment:
+    omega = seg.rate_rads @ axis
+    angle = np.degrees(np.cumsum(seg.grid.gyr_rads @ axis) / seg.grid.rate_hz)
+    return _Segment(seg.series, seg.quat, seg.grid, seg.rate_rads, axis, confidence, angle, np.degrees(omega))
+
+
+def _axis_from_reps(seg: _Segment, spans: list[RepSpan]) -> _Segment | None:
+    """The movement axis re-estimated from the samples inside the reps; None when it barely changes."""
+    if not spans:
+        return None
+    t = seg.grid.t_s
+    inside = np.zeros(len(t), dtype=bool)
+    for s in spans:
+        inside[np.searchsorted(t, s.concentric[0]):np.searchsorted(t, s.eccentric[1])] = True
+    speed = np.linalg.norm(seg.rate_rads, axis=1)
+    moving = inside & (speed > 0.2 * np.percentile(speed[inside], 99)) if inside.any() else inside
+    if moving.sum() < 20:
+        return None
+    ax = movement_axis(seg.rate_rads, moving)
+    axis = ax.axis_sensor if ax.axis_sensor @ seg.axis >= 0 else -ax.axis_sensor
+    if np.degrees(np.arccos(np.clip(axis @ seg.axis, -1, 1))) < AXIS_REFINE_DEG:
+        return None
+    return _with_axis(seg, axis, ax.confidence)
+
+
 def _flip(seg: _Segment, polarity: int) -> _Segment:
     if polarity == 1:
         return seg
@@ -164,8 +192,8 @@ def _same_start_pose(spans: list[RepSpan], seg: _Segment) -> list[RepSpan]:
     if len(spans) < 3:
         return spans
     t = seg.grid.t_s
-    up = up_in_sensor(seg.grid.quat_wxyz)
-    starts = np.array([_at(t, up, s.concentric[0] - 0.1, s.concentric[0]) for s in spans])
+    idx = np.searchsorted(t, [s.concentric[0] for s in spans])
+    starts = up_in_sensor(seg.grid.quat_wxyz[np.clip(idx, 0, len(t) - 1)])
     starts /= np.linalg.norm(starts, axis=1, keepdims=True)
     ref = np.median(starts, axis=0)
     ref /= np.linalg.norm(ref)
@@ -234,6 +262,13 @@ def trace_set(
     spans, polarity = segment_reps(
         seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz, keep=lambda sp: _same_start_pose(sp, seg)
     )
+    refined = _axis_from_reps(seg, spans)
+    if refined is not None:
+        # set-up and re-rack moves can outweigh a short set in the first estimate of the axis: redo it from the reps
+        seg = refined
+        spans, polarity = segment_reps(
+            seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz, keep=lambda sp: _same_start_pose(sp, seg)
+        )
     seg = _flip(seg, polarity)
     segs[primary] = seg
     notes = [f"movement axis from the {primary} sensor's rotation ({seg.axis_confidence:.0%} of it on one axis)"]

@@ -54,16 +54,31 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[::2], edges[1::2]))
 
 
+def _run_length(x: np.ndarray, floor: float) -> int:
+    """How many steps from x[0] the values keep falling while staying above `floor` (walk down a ramp)."""
+    ok = (x[1:] < x[:-1]) & (x[1:] > floor)
+    return len(ok) if ok.all() else int(np.argmin(ok))
+
+
+def _line_zero(x: np.ndarray, y: np.ndarray) -> float | None:
+    """Where the least-squares line through (x, y) crosses y = 0 (closed form: this runs for every stroke edge)."""
+    xm, ym = x.mean(), y.mean()
+    dx = x - xm
+    sxx = float(dx @ dx)
+    if sxx == 0.0:
+        return None
+    slope = float(dx @ (y - ym)) / sxx
+    if slope == 0.0 or not np.isfinite(slope):
+        return None
+    return float(xm - ym / slope)
+
+
 def _edge_zero(t: np.ndarray, speed: np.ndarray, lo: float, hi: float) -> float | None:
     """Zero crossing of a line fitted to √speed for samples with lo ≤ speed ≤ hi (monotonic edge)."""
     m = (speed >= lo) & (speed <= hi)
     if m.sum() < 3:
         return None
-    x, y = t[m], np.sqrt(speed[m])
-    slope, icpt = np.polyfit(x - x[0], y, 1)
-    if slope == 0 or not np.isfinite(slope):
-        return None
-    return float(x[0] - icpt / slope)
+    return _line_zero(t[m], np.sqrt(speed[m]))
 
 
 def _edge_zero_angle(t: np.ndarray, disp: np.ndarray, lo: float, hi: float) -> float | None:
@@ -73,11 +88,7 @@ def _edge_zero_angle(t: np.ndarray, disp: np.ndarray, lo: float, hi: float) -> f
     m = (disp >= lo) & (disp <= hi)
     if m.sum() < 4:
         return None
-    x, y = t[m], np.cbrt(disp[m])
-    slope, icpt = np.polyfit(x - x[0], y, 1)
-    if slope == 0 or not np.isfinite(slope):
-        return None
-    return float(x[0] - icpt / slope)
+    return _line_zero(t[m], np.cbrt(disp[m]))
 
 
 def _rest_level(angle: np.ndarray, i0: int, i1: int, min_samples: int) -> float | None:
@@ -131,18 +142,14 @@ def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, 
         lo = max(3.0 * floor, 0.1 * peak, 0.6)
         # rising edge: from the last quiet sample before the run up to the 35 % point
         prev_end = merged[k - 1][1] if k > 0 else 0
-        i0 = a
-        while i0 > prev_end and absv[i0 - 1] < absv[i0] and absv[i0 - 1] > 0.5 * lo:
-            i0 -= 1
+        i0 = a - _run_length(absv[prev_end:a + 1][::-1], 0.5 * lo)
         # the rising edge ends where the speed first reaches `hi`, the falling edge starts where it last leaves it:
         # a controlled lowering has a long plateau whose noise must not enter the fits
         above = np.flatnonzero(absv[a:b] >= hi)
         rise_end, fall_start = a + int(above[0]), a + int(above[-1])
         onset = _edge_zero(t_s[i0:rise_end + 1], absv[i0:rise_end + 1], lo, hi)
         next_start = merged[k + 1][0] if k + 1 < len(merged) else n
-        i1 = b
-        while i1 < next_start and i1 < n and absv[i1] < absv[i1 - 1] and absv[i1] > 0.5 * lo:
-            i1 += 1
+        i1 = b + _run_length(absv[b - 1:min(next_start, n)], 0.5 * lo)
         offset = _edge_zero(t_s[fall_start:i1][::-1], absv[fall_start:i1][::-1], lo, hi)
         t_lo_on = float(t_s[i0])
         t_lo_off = float(t_s[min(i1, n - 1)])
