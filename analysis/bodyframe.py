@@ -65,13 +65,13 @@ def body_rate(quat_wxyz: np.ndarray, rate_hz: float) -> np.ndarray:
     return out
 
 
-def movement_axis(rate_rads: np.ndarray, moving: np.ndarray) -> MovementAxis:
-    """Dominant rotation axis (sensor frame) while moving: first principal component of the angular rate."""
+def movement_axis(rate_rads: np.ndarray, moving: np.ndarray, rank: int = 0) -> MovementAxis:
+    """Dominant rotation axis (sensor frame) while moving: principal component `rank` (0 = first) of the rate."""
     w = rate_rads[moving] if moving.sum() > 10 else rate_rads
     cov = w.T @ w
     evals, evecs = np.linalg.eigh(cov)
-    axis = evecs[:, -1]
-    conf = float(evals[-1] / max(evals.sum(), 1e-12))
+    axis = evecs[:, -1 - rank]
+    conf = float(evals[-1 - rank] / max(evals.sum(), 1e-12))
     return MovementAxis(axis / np.linalg.norm(axis), conf)
 
 

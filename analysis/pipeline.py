@@ -262,6 +262,17 @@ def trace_set(
     spans, polarity = segment_reps(
         seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz, keep=lambda sp: _same_start_pose(sp, seg)
     )
+    if len(spans) < 3:
+        # a big set-up move (e.g. sitting down for seated abduction) can own the first principal axis while the
+        # reps turn about another: try the second one
+        speed = np.linalg.norm(seg.rate_rads, axis=1)
+        second = movement_axis(seg.rate_rads, speed > 0.2 * np.percentile(speed, 99), rank=1)
+        alt = _with_axis(seg, second.axis_sensor, second.confidence)
+        alt_spans, alt_polarity = segment_reps(
+            alt.grid.t_s, alt.angle_deg, alt.speed_dps, alt.grid.rate_hz, keep=lambda sp: _same_start_pose(sp, alt)
+        )
+        if len(alt_spans) > len(spans):
+            seg, spans, polarity = alt, alt_spans, alt_polarity
     refined = _axis_from_reps(seg, spans)
     if refined is not None:
         # set-up and re-rack moves can outweigh a short set in the first estimate of the axis: redo it from the reps
