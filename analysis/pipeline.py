@@ -249,15 +249,20 @@ def _phases(span: RepSpan) -> tuple[Phase, ...]:
 
 
 def trace_set(
-    series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None = None, side: str | None = None
+    series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None = None, side: str | None = None,
+    with_traces: bool = True,
 ) -> tuple[SetReport, tuple[SegmentTrace, ...]]:
-    """Analyse one set; also return per-sample traces of every series."""
+    """Analyse one set; also return per-sample traces of every series (in input order)."""
     if exercise not in EXERCISES:
         raise ValueError(f"unknown exercise {exercise!r} (one of {', '.join(EXERCISES)})")
     if not series:
         raise ValueError("no sensor data")
-    segs = {s.placement: _process(s) for s in series}
-    primary = _primary(exercise, list(segs))
+    by_placement = {s.placement: s for s in series}
+    primary = _primary(exercise, list(by_placement))
+    # only the sensors the verdict needs are processed here (the primary, and the pelvis for posture); the others
+    # only when their traces are asked for
+    needed = {primary} | ({"pelvis"} if "pelvis" in by_placement and exercise in HIP_EXTENSION_LIFTS + ("lateral_band_walk",) else set())
+    segs = {p: _process(s) for p, s in by_placement.items() if p in needed}
     seg = segs[primary]
     spans, polarity = segment_reps(
         seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz, keep=lambda sp: _same_start_pose(sp, seg)
@@ -333,7 +338,12 @@ def trace_set(
         calibration_confidence=float(np.clip(confidence, 0.0, 1.0)),
         calibration_notes=tuple(notes),
     )
-    traces = tuple(_trace(segs[p], pel_result if p == "pelvis" else None) for p in segs)
+    if not with_traces:
+        return report, ()
+    for p, s in by_placement.items():
+        if p not in segs:
+            segs[p] = _process(s)
+    traces = tuple(_trace(segs[p], pel_result if p == "pelvis" else None) for p in by_placement)
     return report, traces
 
 
@@ -341,7 +351,7 @@ def analyze_set(
     series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None = None, side: str | None = None
 ) -> SetReport:
     """Analyse one set of one or two sensors: reps, phases, metrics, tempo checks, faults and cues."""
-    return trace_set(series, exercise, tempo, side)[0]
+    return trace_set(series, exercise, tempo, side, with_traces=False)[0]
 
 
 def _trace(seg: _Segment, pel: _PelvisResult | None) -> SegmentTrace:

