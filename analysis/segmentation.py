@@ -140,7 +140,7 @@ def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, 
         hi = EDGE_FIT_FRACTION * peak
         # the fit starts clear of postural sway/tremor (a few °/s at most) so it follows the movement's own ramp
         lo = max(3.0 * floor, 0.1 * peak, 0.6)
-        # rising edge: from the last quiet sample before the run up to the 35 % point
+        # rising edge: walk back from the threshold crossing down the ramp to just above the noise
         prev_end = merged[k - 1][1] if k > 0 else 0
         i0 = a - _run_length(absv[prev_end:a + 1][::-1], 0.5 * lo)
         # the rising edge ends where the speed first reaches `hi`, the falling edge starts where it last leaves it:
@@ -203,7 +203,7 @@ def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, 
         strokes.append(Stroke(sgn, onset, offset, 0.0, 0.0, peak))
     # consecutive strokes must not overlap: a reversal without pause meets in the middle
     fixed = []
-    for k, s in enumerate(strokes):
+    for s in strokes:
         on, off = s.onset_s, s.offset_s
         if fixed and on < fixed[-1].offset_s:
             mid = 0.5 * (on + fixed[-1].offset_s)

@@ -524,10 +524,7 @@ def _read_v1(path, lines: list[str], torn: int | None) -> Recording:
         raise _err(path, None, "no samples")
     events = _parse_events(path, body_comments)
     ids = [s.sensor_id for s in sensors]
-    sensor_col = []
-    for lineno, text in data:
-        sid = text.split(",", 1)[0]
-        sensor_col.append(sid)
+    sensor_col = [text.split(",", 1)[0] for _, text in data]
     sensor_col_arr = np.asarray(sensor_col)
     unknown = ~np.isin(sensor_col_arr, ids)
     if unknown.any():

@@ -308,8 +308,6 @@ def _segment_position(cfg: SimConfig, placement: str, rot: R, pose: _Pose) -> np
 def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
     """Internal grid, pose and the exact phase boundaries (s)."""
     dt = 1.0 / INTERNAL_RATE_HZ
-    segments = []  # (kind, duration, args)
-    t = 0.0
     lead = 0.5
     stand_end = lead + cfg.standing_s
     setup_s = 3.5 if cfg.fidget else 2.0
@@ -334,7 +332,7 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
     tilt = np.zeros(n)
     drop = np.zeros(n)
     walk = np.zeros(n)
-    for k, (rep, (c0, c1, t1, e1, b1)) in enumerate(zip(reps, bounds)):
+    for k, (rep, (c0, c1, t1, e1, _)) in enumerate(zip(reps, bounds)):
         m = (grid >= c0) & (grid < c1)
         theta[m] = _min_jerk((grid[m] - c0) / (c1 - c0))
         theta[(grid >= c1) & (grid < t1)] = 1.0
@@ -514,7 +512,7 @@ def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> di
         "steps": [],
     }
     if cfg.exercise == "lateral_band_walk":
-        for k, (rep, (c0, c1, t1, e1, b1)) in enumerate(zip(reps, bounds), start=1):
+        for k, (c0, _, _, e1, _) in enumerate(bounds, start=1):
             side = "left" if k <= len(reps) / 2 else "right"
             out["steps"].append({"index": k, "t_s": c0, "side": side, "duration_s": e1 - c0})
         return out

@@ -12,7 +12,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 
 from analysis.faults import LUMBAR_ARCH_DEG, PELVIC_DROP_DEG  # noqa: E402
 from analysis.pipeline import SegmentTrace  # noqa: E402
