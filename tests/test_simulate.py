@@ -93,7 +93,8 @@ def test_mounting_does_not_change_magnitudes():
     assert not np.allclose(a.acc_mps2, b.acc_mps2)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=(Phase.explicit, Phase.reuse, Phase.generate))
+# derandomized: CI must be deterministic; benchmarks/accuracy.py covers breadth with 120+ random sets
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=(Phase.explicit, Phase.reuse, Phase.generate), derandomize=True)
 @given(
     exercise=st.sampled_from(EXERCISES),
     reps=st.integers(3, 12),
