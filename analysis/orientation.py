@@ -54,6 +54,13 @@ class RealtimeOrientation:
         )
         return np.asarray(out["quat6D"], dtype=np.float64)
 
+    def update_with_bias(self, acc_mps2: np.ndarray, gyr_rads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Like `update`, plus VQF's running gyro bias estimate (n,3) rad/s."""
+        out = self._filter.updateBatch(
+            np.ascontiguousarray(gyr_rads, dtype=np.float64), np.ascontiguousarray(acc_mps2, dtype=np.float64)
+        )
+        return np.asarray(out["quat6D"], dtype=np.float64), np.asarray(out["bias"], dtype=np.float64)
+
 
 def rotate_to_earth(quat_wxyz: np.ndarray, v_sensor: np.ndarray) -> np.ndarray:
     """Rotate sensor-frame vectors (n,3) into the earth frame with the quaternions (n,4)."""

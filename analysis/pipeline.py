@@ -139,6 +139,7 @@ class _PelvisResult:
     top_angle_median_deg: float
     notes: tuple[str, ...]
     seg: _Segment | None
+    up_top_median: np.ndarray | None = None
 
 
 def _pelvis_metrics(exercise: str, pel: _Segment, spans: list[RepSpan], primary_is_pelvis: bool) -> _PelvisResult:
@@ -179,7 +180,7 @@ def _pelvis_metrics(exercise: str, pel: _Segment, spans: list[RepSpan], primary_
         tilts = list(top_angles - np.median(top_angles))
     return _PelvisResult(
         [float(x) for x in tilts], [d for d, _ in drops], [s for _, s in drops], reference, frame, standing,
-        float(np.median(top_angles)), tuple(notes), pel,
+        float(np.median(top_angles)), tuple(notes), pel, np.median(up_tops, axis=0),
     )
 
 
@@ -248,11 +249,56 @@ def _phases(span: RepSpan) -> tuple[Phase, ...]:
     return tuple(phases)
 
 
+@dataclass(frozen=True)
+class Calibration:
+    """What the analysis learnt about how the sensors sit, for turning live samples into display values.
+
+    `axes_sensor`: per processed placement, the unit movement axis in its sensor frame, signed so that rotation
+    toward the contracted position is positive. `pelvis_frame`, `tilt_reference`, `top_angle_median_deg`: as used
+    for the pelvis metrics (None when there is no pelvis analysis).
+    """
+
+    primary: str
+    axes_sensor: dict
+    pelvis_frame: pelvis.PelvisFrame | None = None
+    tilt_reference: str | None = None
+    top_angle_median_deg: float = float("nan")
+    pelvis_up_top: np.ndarray | None = None  # median up vector (pelvis sensor frame) at the tops: the set reference
+
+
 def trace_set(
     series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None = None, side: str | None = None,
     with_traces: bool = True,
 ) -> tuple[SetReport, tuple[SegmentTrace, ...]]:
     """Analyse one set; also return per-sample traces of every series (in input order)."""
+    report, segs, pel_result = _analyse(series, exercise, tempo, side)
+    if not with_traces:
+        return report, ()
+    by_placement = {s.placement: s for s in series}
+    for p, s in by_placement.items():
+        if p not in segs:
+            segs[p] = _process(s)
+    traces = tuple(_trace(segs[p], pel_result if p == "pelvis" else None) for p in by_placement)
+    return report, traces
+
+
+def analyze_with_calibration(
+    series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None = None, side: str | None = None
+) -> tuple[SetReport, Calibration]:
+    """`analyze_set` plus the sensor calibration it found (movement axes, pelvis frame) for the live display."""
+    report, segs, pel = _analyse(series, exercise, tempo, side)
+    cal = Calibration(
+        report.placement,
+        {p: seg.axis.copy() for p, seg in segs.items()},
+        pel.frame if pel is not None else None,
+        pel.reference if pel is not None else None,
+        pel.top_angle_median_deg if pel is not None else float("nan"),
+        pel.up_top_median if pel is not None else None,
+    )
+    return report, cal
+
+
+def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None, side: str | None):
     if exercise not in EXERCISES:
         raise ValueError(f"unknown exercise {exercise!r} (one of {', '.join(EXERCISES)})")
     if not series:
@@ -338,13 +384,7 @@ def trace_set(
         calibration_confidence=float(np.clip(confidence, 0.0, 1.0)),
         calibration_notes=tuple(notes),
     )
-    if not with_traces:
-        return report, ()
-    for p, s in by_placement.items():
-        if p not in segs:
-            segs[p] = _process(s)
-    traces = tuple(_trace(segs[p], pel_result if p == "pelvis" else None) for p in by_placement)
-    return report, traces
+    return report, segs, pel_result
 
 
 def analyze_set(

@@ -1,0 +1,517 @@
+"""Streaming analysis: sample batches in as they arrive, events out (`SetStarted`, `PhaseChanged`, `RepCompleted`,
+`FaultDetected`, `RepsRevised`, `SetEnded`).
+
+It is a thin wrapper over the offline core, so the two cannot disagree:
+
+- **Live phase tracker** (every sample, causal): the primary segment's angular speed about the movement axis
+  through a start/stop detector with hysteresis gives `PhaseChanged` within a few tens of ms of the movement
+  starting or stopping. Onsets are back-dated to where the speed left the noise; ends are extrapolated from the
+  falling speed. These are provisional: they drive the phase shading and the metronome-style feedback.
+- **Settling** (when a movement stops, and at least once a second): the offline analysis
+  (`analyze_with_calibration`) re-runs over the last `live_window_s` of the set. A rep whose lowering has ended is
+  emitted once as `RepCompleted` with the offline metrics, faults and cues; when later data moves an emitted
+  rep (its bottom pause closes when the next rep starts; the set's median ROM or tilt reference shifts),
+  `RepsRevised` carries the corrected list.
+- **Set end** (`end_set()`, the end of a replay, or `auto_end_rest_s` of stillness): the offline analysis over the
+  whole set buffer; its reps are what `repscope analyze` reports for the same samples, and `SetEnded` carries
+  that `SetReport`.
+
+Memory is bounded: every sensor's samples live in ring buffers of `set_window_s` (a set longer than that is ended
+and a new one begun), so a 2-hour stream uses the same memory as a 10-minute one. The settling cost is bounded by
+`live_window_s`. Time is the session clock in s; angles in degrees where the name says `_deg`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+import numpy as np
+from scipy.signal import lfilter
+
+from analysis.orientation import RealtimeOrientation, up_in_sensor
+from analysis.pipeline import Calibration, ImuSeries, analyze_with_calibration
+from analysis.results import Rep, SetReport, Step, TempoTarget
+from analysis.ringbuffer import RingBuffer
+
+LIVE_WINDOW_S = 90.0  # settling re-analyses at most this much of the set: bounds the cost of each
+SET_WINDOW_S = 600.0  # longest set kept whole: bounds memory
+DISPLAY_WINDOW_S = 30.0  # live traces kept for the scrolling plots
+SETTLE_MAX_INTERVAL_S = 1.0
+SETTLE_CONTEXT_S = 10.0  # reps this close to the start of a truncated window are already settled: not re-judged
+MOTION_ON_MIN_DPS = 4.0  # start threshold floor: above postural sway
+MOTION_ON_FRACTION = 0.12  # ... or this share of the set's typical peak speed
+MOTION_OFF_RATIO = 0.6  # hysteresis: stop below this share of the start threshold
+STOP_HOLD_S = 0.04  # the speed must stay low this long to call a stop (one noisy sample is not a pause)
+SPEED_SMOOTH_S = 0.03  # time constant of the live speed smoothing (first-order), keeps the delay small
+PHASE_MATCH_S = 0.5  # a settled rep within this of an emitted one is the same rep
+
+
+# ---------------------------------------------------------------------------------------------------------- events
+
+
+@dataclass(frozen=True)
+class SetStarted:
+    t_s: float  # when the event was emitted (stream time of the newest sample)
+    start_s: float  # the first rep's start
+
+
+@dataclass(frozen=True)
+class PhaseChanged:
+    """The live tracker saw a phase begin. `start_s` is its estimated start; provisional until the rep settles."""
+
+    t_s: float
+    phase: str  # concentric | top_pause | eccentric | bottom_pause
+    start_s: float
+    rep_index: int  # 1-based live count of lifts in this set
+
+
+@dataclass(frozen=True)
+class RepCompleted:
+    t_s: float
+    rep: Rep
+
+
+@dataclass(frozen=True)
+class FaultDetected:
+    t_s: float
+    rep_index: int
+    kind: str
+    cue: str
+
+
+@dataclass(frozen=True)
+class RepsRevised:
+    """Emitted reps changed with more data (e.g. a bottom pause closed); `reps` is the full corrected list."""
+
+    t_s: float
+    reps: tuple[Rep, ...]
+
+
+@dataclass(frozen=True)
+class StepsUpdated:
+    """Lateral band walk: the steps found so far (the walk has no reps)."""
+
+    t_s: float
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class SetEnded:
+    t_s: float
+    report: SetReport
+    reason: str  # "user" | "stream end" | "rest" | "set too long"
+
+
+Event = SetStarted | PhaseChanged | RepCompleted | FaultDetected | RepsRevised | StepsUpdated | SetEnded
+
+
+@dataclass(frozen=True)
+class LiveTrace:
+    """The newest samples of one sensor for the scrolling plots: time (s), movement angle (deg, + toward the
+    contracted position, zero arbitrary) and angular speed about the movement axis (deg/s)."""
+
+    t_s: np.ndarray
+    angle_deg: np.ndarray
+    speed_dps: np.ndarray
+
+
+@dataclass(frozen=True)
+class PelvisNow:
+    """Current pelvis posture: sagittal tilt (deg, + posterior tuck) and frontal drop (deg, + left side lower)."""
+
+    t_s: float
+    tilt_sagittal_deg: float
+    pelvic_drop_deg: float
+
+
+# ---------------------------------------------------------------------------------------------------------- state
+
+
+class _Sensor:
+    """One sensor's buffers and its real-time orientation."""
+
+    def __init__(self, placement: str, rate_hz: float, set_window_s: float) -> None:
+        self.placement = placement
+        self.rate_hz = float(rate_hz)
+        cap = int(set_window_s * rate_hz * 1.05) + 16
+        self.t = RingBuffer(cap, 1)
+        self.acc = RingBuffer(cap, 3)
+        self.gyr = RingBuffer(cap, 3)
+        dcap = int(DISPLAY_WINDOW_S * rate_hz * 1.05) + 16
+        self.disp = RingBuffer(dcap, 3)  # t, angle, speed
+        self.ahrs = RealtimeOrientation(rate_hz)
+        self.up = np.array([0.0, 0.0, 1.0])
+        self.bias = np.zeros(3)
+        self.axis = None  # movement axis in the sensor frame (signed: + toward contraction) once known
+        self.calibrated = False
+        self.angle_deg = 0.0
+        self.speed_dps = 0.0
+        self.last_t = -np.inf
+
+    def series(self, since_s: float) -> ImuSeries:
+        t = self.t.view()[:, 0]
+        i = int(np.searchsorted(t, since_s))
+        return ImuSeries(self.placement, t[i:].copy(), self.acc.view()[i:].copy(), self.gyr.view()[i:].copy())
+
+    def first_t(self) -> float:
+        return float(self.t.view()[0, 0]) if len(self.t) else np.inf
+
+
+class StreamingAnalyzer:
+    """Incremental analysis of one or two sensors' streams; see the module docstring for the guarantees.
+
+    `push(placement, t_s, acc_mps2, gyr_rads)` takes one batch (t_s strictly increasing across batches of a sensor)
+    and returns the events it caused. `end_set()` closes the set. `trace(placement)` and `pelvis_now()` give the
+    values for the live display.
+    """
+
+    def __init__(
+        self,
+        exercise: str,
+        rates_hz: dict[str, float],
+        tempo: TempoTarget | None = None,
+        side: str | None = None,
+        *,
+        live_window_s: float = LIVE_WINDOW_S,
+        set_window_s: float = SET_WINDOW_S,
+        auto_end_rest_s: float | None = None,
+    ) -> None:
+        if not rates_hz:
+            raise ValueError("no sensors to analyse")
+        self.exercise = exercise
+        self.tempo = tempo
+        self.side = side
+        self.live_window_s = float(live_window_s)
+        self.set_window_s = float(set_window_s)
+        self.auto_end_rest_s = auto_end_rest_s
+        self.sensors = {p: _Sensor(p, r, set_window_s) for p, r in rates_hz.items()}
+        from analysis.pipeline import _primary  # the same choice of primary segment as offline
+
+        self.primary = _primary(exercise, list(rates_hz))
+        self.calibration: Calibration | None = None
+        self.reps: list[Rep] = []
+        self.reports: list[SetReport] = []  # one per ended set
+        self._reset_set(start_s=-np.inf)
+
+    # ------------------------------------------------------------------------------------------------ public
+
+    @property
+    def now_s(self) -> float:
+        return max(s.last_t for s in self.sensors.values())
+
+    def push(self, placement: str, t_s: np.ndarray, acc_mps2: np.ndarray, gyr_rads: np.ndarray) -> list[Event]:
+        sensor = self.sensors.get(placement)
+        if sensor is None:
+            raise ValueError(f"unknown sensor {placement!r} (expected one of {', '.join(self.sensors)})")
+        t_s = np.asarray(t_s, dtype=np.float64)
+        if len(t_s) == 0:
+            return []
+        keep = t_s > sensor.last_t  # a replayed or duplicated sample never goes back in time
+        if not keep.all():
+            t_s, acc_mps2, gyr_rads = t_s[keep], acc_mps2[keep], gyr_rads[keep]
+            if len(t_s) == 0:
+                return []
+        events: list[Event] = []
+        if len(sensor.t) and sensor.first_t() < self.now_s - self.set_window_s * 0.98 and self.reps:
+            events += self._end("set too long")
+        self._ingest(sensor, t_s, np.asarray(acc_mps2, float), np.asarray(gyr_rads, float))
+        if placement == self.primary:
+            events += self._track(sensor, t_s)
+        now = self.now_s
+        if self._settle_due or now - self._last_settle_s >= SETTLE_MAX_INTERVAL_S:
+            events += self._settle(now)
+        if (
+            self.auto_end_rest_s is not None and self.reps and self._moving_sign == 0
+            and now - self._last_stop_s >= self.auto_end_rest_s
+        ):
+            events += self._end("rest")
+        return events
+
+    def end_set(self, reason: str = "user") -> list[Event]:
+        """Close the current set: the final offline analysis of its samples (SetEnded with the report)."""
+        return self._end(reason)
+
+    def trace(self, placement: str, last_s: float = 10.0) -> LiveTrace:
+        s = self.sensors[placement]
+        d = s.disp.view(int(last_s * s.rate_hz) + 1)
+        return LiveTrace(d[:, 0].copy(), d[:, 1].copy(), d[:, 2].copy())
+
+    def pelvis_now(self) -> PelvisNow | None:
+        """Current tilt and drop once the set's pelvis frame is known (after the first rep), else None."""
+        cal = self.calibration
+        s = self.sensors.get("pelvis")
+        if s is None or cal is None or cal.pelvis_frame is None:
+            return None
+        up = s.up / np.linalg.norm(s.up)
+        frame = cal.pelvis_frame
+        drop = float(np.degrees(np.arcsin(np.clip(up @ frame.right_axis, -1, 1))))
+        if cal.tilt_reference == "standing" and frame.superior_axis is not None:
+            tilt = float(np.degrees(np.arcsin(np.clip(-(frame.superior_axis @ up), -1, 1))))
+        elif cal.pelvis_up_top is not None:
+            ref = cal.pelvis_up_top / np.linalg.norm(cal.pelvis_up_top)
+            # a posterior rotation by θ about the right axis turns the up vector (seen from the pelvis) by −θ
+            tilt = -float(np.degrees(np.arctan2(np.cross(ref, up) @ frame.right_axis, ref @ up)))
+        else:
+            return None
+        return PelvisNow(s.last_t, tilt, drop)
+
+    # ------------------------------------------------------------------------------------------------ internals
+
+    def _reset_set(self, start_s: float) -> None:
+        self._set_from_s = start_s  # samples before this belong to an earlier set
+        self._set_started = False
+        self._moving_sign = 0
+        self._below_since: float | None = None
+        self._last_stop_s = -np.inf
+        self._settle_due = False
+        self._last_settle_s = -np.inf
+        self._live_reps = 0
+        self._peak_ref_dps = {1: 30.0, -1: 30.0}
+        self._stroke_peak = 0.0
+        self.reps = []
+        self.steps: tuple[Step, ...] = ()
+
+    def _ingest(self, s: _Sensor, t_s, acc, gyr) -> None:
+        s.t.append(t_s)
+        s.acc.append(acc)
+        s.gyr.append(gyr)
+        quat, bias = s.ahrs.update_with_bias(acc, gyr)
+        s.bias = bias[-1]
+        s.up = up_in_sensor(quat[-1:])[0]
+        if s.axis is None:
+            self._guess_axis(s)
+        rate = gyr - s.bias
+        if s.axis is not None:
+            w_dps = np.degrees(rate @ s.axis)
+        else:
+            w_dps = np.zeros(len(t_s))
+        # first-order smoothing of the speed (the plots and the phase tracker); the angle integrates the raw rate
+        alpha = 1.0 - np.exp(-1.0 / (s.rate_hz * SPEED_SMOOTH_S))
+        speed, _ = lfilter([alpha], [1.0, alpha - 1.0], w_dps, zi=[(1.0 - alpha) * s.speed_dps])
+        s.speed_dps = float(speed[-1])
+        angle = s.angle_deg + np.cumsum(w_dps) / s.rate_hz
+        s.angle_deg = float(angle[-1])
+        s.disp.append(np.column_stack([t_s, angle, speed]))
+        s.last_t = float(t_s[-1])
+
+    def _guess_axis(self, s: _Sensor) -> None:
+        """Before the first rep settles: the dominant rotation axis of the last seconds (display only)."""
+        n = int(3.0 * s.rate_hz)
+        if len(s.gyr) < n:
+            return
+        g = s.gyr.view(n) - s.bias
+        speed = np.linalg.norm(g, axis=1)
+        if np.percentile(speed, 95) < np.radians(15.0):
+            return  # not moving enough to tell
+        w, v = np.linalg.eigh(g.T @ g)
+        axis = v[:, -1]
+        # the first clear movement of a set is a lift: make it positive
+        big = g[speed > 0.5 * speed.max()] @ axis
+        if big.size and big[0] < 0:
+            axis = -axis
+        s.axis = axis
+
+    def _track(self, s: _Sensor, t_s: np.ndarray) -> list[Event]:
+        """The live start/stop detector on the primary segment's speed (causal, per sample)."""
+        events: list[Event] = []
+        d = s.disp.view(len(t_s))
+        if s.axis is None:
+            return events
+        for t, v in zip(d[:, 0], d[:, 2]):
+            # lifts and lowerings have their own thresholds: a 3-s lowering peaks at a fraction of the lift's speed
+            on = max(MOTION_ON_MIN_DPS, MOTION_ON_FRACTION * self._peak_ref_dps[1 if v >= 0 else -1])
+            off = MOTION_OFF_RATIO * max(MOTION_ON_MIN_DPS, MOTION_ON_FRACTION * self._peak_ref_dps[self._moving_sign or 1])
+            if self._moving_sign == 0:
+                if abs(v) > on:
+                    self._moving_sign = 1 if v > 0 else -1
+                    self._stroke_peak = abs(v)
+                    events += self._motion_started(s, float(t), on)
+            else:
+                self._stroke_peak = max(self._stroke_peak, abs(v))
+                reversed_ = v * self._moving_sign < -on
+                if abs(v) < off or reversed_:
+                    if self._below_since is None:
+                        self._below_since = float(t)
+                    if reversed_ or t - self._below_since >= STOP_HOLD_S:
+                        events += self._motion_stopped(s, float(t), on)
+                        self._below_since = None
+                        if reversed_:
+                            self._moving_sign = 1 if v > 0 else -1
+                            self._stroke_peak = abs(v)
+                            events += self._motion_started(s, float(t), on)
+                else:
+                    self._below_since = None
+        return events
+
+    def _motion_started(self, s: _Sensor, t: float, on: float) -> list[Event]:
+        # back-date to where the speed last sat near zero (at most 1 s back)
+        d = s.disp.view(int(s.rate_hz) + 1)
+        i = len(d) - 1
+        while i > 0 and abs(d[i, 2]) > 0.25 * on and d[i, 0] >= t - 1.0:
+            i -= 1
+        start = float(d[i, 0])
+        if self._moving_sign > 0:
+            self._live_reps += 1
+            return [PhaseChanged(t, "concentric", start, self._live_reps)]
+        return [PhaseChanged(t, "eccentric", start, max(self._live_reps, 1))]
+
+    def _motion_stopped(self, s: _Sensor, t: float, on: float) -> list[Event]:
+        sign = self._moving_sign
+        self._moving_sign = 0
+        self._last_stop_s = t
+        self._settle_due = True
+        if self._stroke_peak > 2 * on:
+            # typical peak speed of the set's strokes in this direction, for the start threshold
+            self._peak_ref_dps[sign] = 0.5 * self._peak_ref_dps[sign] + 0.5 * self._stroke_peak
+        # the stop is seen a little after the speed fell through the threshold: extrapolate the fall to zero
+        d = s.disp.view(int(0.15 * s.rate_hz) + 2)
+        end = float(d[-1, 0])
+        k = np.flatnonzero(np.abs(d[:, 2]) < 0.25 * on)
+        if k.size:
+            end = float(d[k[0], 0])
+        phase = "top_pause" if sign > 0 else "bottom_pause"
+        return [PhaseChanged(t, phase, min(end, t), max(self._live_reps, 1))]
+
+    def _window_series(self, since_s: float) -> list[ImuSeries]:
+        return [s.series(since_s) for s in self.sensors.values() if len(s.t)]
+
+    def _settle(self, now: float) -> list[Event]:
+        self._settle_due = False
+        self._last_settle_s = now
+        set_from = max(self._set_from_s, min(s.first_t() for s in self.sensors.values()))
+        since = max(set_from, now - self.live_window_s)
+        truncated = since > set_from + 1e-9
+        series = self._window_series(since)
+        if any(len(x.t_s) < 100 for x in series):
+            return []
+        try:
+            report, cal = analyze_with_calibration(series, self.exercise, self.tempo, self.side)
+        except ValueError:
+            return []
+        if report.reps:
+            self._adopt(cal)
+        if report.steps and not truncated and len(report.steps) != len(self.steps):
+            self.steps = report.steps
+            return [StepsUpdated(now, report.steps)]
+        settled = []
+        for rep in report.reps:
+            if truncated and rep.start_s < since + SETTLE_CONTEXT_S:
+                continue
+            ecc = rep.phase("eccentric")
+            # the newest stroke may still be running: a lowering counts once the tracker has seen it stop
+            if self._moving_sign != 0 and ecc.end_s > self._last_stop_s - 0.05:
+                continue
+            settled.append(rep)
+        return self._merge(now, settled, final=False)
+
+    def _adopt(self, cal: Calibration) -> None:
+        """Take the settled movement axes for the live traces (keeps the angle continuous across the switch)."""
+        self.calibration = cal
+        for p, axis in cal.axes_sensor.items():
+            s = self.sensors.get(p)
+            if s is not None:
+                s.axis = np.asarray(axis, dtype=float)
+                s.calibrated = True
+
+    def _merge(self, now: float, settled: Sequence[Rep], final: bool) -> list[Event]:
+        events: list[Event] = []
+        known = list(self.reps)
+        changed = False
+        new: list[Rep] = []
+        for rep in settled:
+            match = next((k for k, r in enumerate(known) if abs(r.start_s - rep.start_s) < PHASE_MATCH_S), None)
+            if match is not None:
+                rep = replace(rep, index=known[match].index)
+                if not _same_rep(known[match], rep):
+                    known[match] = rep
+                    changed = True
+            elif not known or rep.start_s > known[-1].start_s:
+                rep = replace(rep, index=len(known) + 1)
+                known.append(rep)
+                new.append(rep)
+        if final:
+            # the final analysis is the truth: reps it no longer finds are dropped, and numbering follows it
+            final_reps = [replace(r, index=k) for k, r in enumerate(settled, start=1)]
+            if tuple(final_reps) != tuple(known):  # exact: after this, the list is the offline one
+                changed = True
+            known = final_reps
+            new = [r for r in known if all(abs(r.start_s - o.start_s) >= PHASE_MATCH_S for o in self.reps)]
+        self.reps = known
+        if new and not self._set_started:
+            self._set_started = True
+            events.append(SetStarted(now, known[0].start_s))
+        if changed:
+            events.append(RepsRevised(now, tuple(known)))
+        for rep in new:
+            events.append(RepCompleted(now, rep))
+            events += [FaultDetected(now, rep.index, f, c) for f, c in zip(rep.faults, rep.cues)]
+        return events
+
+    def _end(self, reason: str) -> list[Event]:
+        now = self.now_s
+        set_from = max(self._set_from_s, min(s.first_t() for s in self.sensors.values()))
+        series = self._window_series(set_from)
+        events: list[Event] = []
+        report = None
+        if series and all(len(x.t_s) >= 100 for x in series):
+            try:
+                report, cal = analyze_with_calibration(series, self.exercise, self.tempo, self.side)
+                if report.reps:
+                    self._adopt(cal)
+            except ValueError:
+                report = None
+        if report is None:
+            report = SetReport(self.exercise, self.primary, self.tempo, ())
+        events += self._merge(now, report.reps, final=True)
+        report = replace(report, reps=tuple(self.reps))
+        events.append(SetEnded(now, report, reason))
+        self.reports.append(report)
+        self._reset_set(start_s=now + 1e-9)
+        return events
+
+
+def _same_rep(a: Rep, b: Rep) -> bool:
+    """Equal for the lifter: same phases (within 1 ms), metrics within 1 %, same faults."""
+    if a.faults != b.faults or len(a.phases) != len(b.phases):
+        return False
+    for p, q in zip(a.phases, b.phases):
+        if p.name != q.name or abs(p.start_s - q.start_s) > 1e-3 or abs(p.end_s - q.end_s) > 1e-3:
+            return False
+    for x, y in ((a.rom_deg, b.rom_deg), (a.tilt_sagittal_deg, b.tilt_sagittal_deg), (a.pelvic_drop_deg, b.pelvic_drop_deg)):
+        if (x is None) != (y is None):
+            return False
+        if x is not None and abs(x - y) > 0.01 * max(abs(x), abs(y), 1.0):
+            return False
+    return True
+
+
+def batches_in_time_order(series: Sequence[ImuSeries], batch_s: float):
+    """Cut whole recordings into `batch_s` batches of each sensor, yielded in arrival order (by last sample time),
+    as a BLE stream would deliver them: (placement, t_s, acc_mps2, gyr_rads)."""
+    chunks = []
+    for s in series:
+        if len(s.t_s) == 0:
+            continue
+        edges = np.arange(s.t_s[0], s.t_s[-1] + batch_s, batch_s)
+        idx = np.unique(np.searchsorted(s.t_s, edges))
+        idx = np.append(idx, len(s.t_s)) if idx[-1] < len(s.t_s) else idx
+        for a, b in zip(idx[:-1], idx[1:]):
+            if b > a:
+                chunks.append((float(s.t_s[b - 1]), s.placement, a, b, s))
+    chunks.sort(key=lambda c: c[0])
+    for _, placement, a, b, s in chunks:
+        yield placement, s.t_s[a:b], s.acc_mps2[a:b], s.gyr_rads[a:b]
+
+
+def stream_series(
+    series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None = None, side: str | None = None,
+    batch_s: float = 0.05, **options,
+) -> tuple[StreamingAnalyzer, list[Event]]:
+    """Run whole recordings through a `StreamingAnalyzer` as a stream and end the set: all events, in order."""
+    rates = {s.placement: 1.0 / float(np.median(np.diff(s.t_s))) for s in series}
+    sa = StreamingAnalyzer(exercise, rates, tempo, side, **options)
+    events: list[Event] = []
+    for placement, t, a, g in batches_in_time_order(series, batch_s):
+        events += sa.push(placement, t, a, g)
+    events += sa.end_set("stream end")
+    return sa, events

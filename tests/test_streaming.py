@@ -1,0 +1,121 @@
+"""Streaming analyzer: same answers as offline, bounded memory, sane event order."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from analysis.pipeline import ImuSeries, analyze_set
+from analysis.ringbuffer import RingBuffer
+from analysis.streaming import (
+    PhaseChanged, RepCompleted, RepsRevised, SetEnded, SetStarted, StepsUpdated, StreamingAnalyzer, stream_series,
+)
+from analysis.tempo import parse_tempo
+from sensors.recording import read_recording
+from sensors.simulate import SimConfig, simulate_set
+from tests.conftest import DEMO_DIR
+
+DEMOS = sorted(DEMO_DIR.glob("*.csv"))
+
+
+def _load(path):
+    rec = read_recording(path)
+    tempo = parse_tempo(rec.meta.tempo) if rec.meta.tempo else None
+    series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in rec.streams]
+    return rec, series, tempo
+
+
+@pytest.mark.parametrize("path", DEMOS, ids=lambda p: p.stem)
+def test_demo_stream_equals_offline(path):
+    rec, series, tempo = _load(path)
+    offline = analyze_set(series, rec.meta.exercise, tempo, rec.meta.side)
+    sa, events = stream_series(series, rec.meta.exercise, tempo, rec.meta.side, batch_s=0.05)
+    ended = [e for e in events if isinstance(e, SetEnded)]
+    assert len(ended) == 1 and events[-1] is ended[0]
+    # the final word equals `repscope analyze` exactly
+    assert ended[0].report.reps == offline.reps
+    assert ended[0].report.steps == offline.steps
+    # every rep was announced live exactly once, in order, before the set ended
+    completed = [e.rep.index for e in events if isinstance(e, RepCompleted)]
+    assert completed == list(range(1, len(offline.reps) + 1))
+    if offline.reps:
+        assert isinstance(next(e for e in events if not isinstance(e, PhaseChanged)), SetStarted)
+        # the list after the last revision is the offline list
+        revised = [e for e in events if isinstance(e, RepsRevised)]
+        latest = revised[-1].reps if revised else tuple(e.rep for e in events if isinstance(e, RepCompleted))
+        assert latest == offline.reps
+        # a rep is announced soon after its lowering ends (the look-ahead), not at the end of the set
+        for e in events:
+            if isinstance(e, RepCompleted):
+                assert e.t_s - e.rep.phase("eccentric").end_s < 0.5
+    else:
+        assert any(isinstance(e, StepsUpdated) for e in events)
+    for kind in (PhaseChanged, RepCompleted, RepsRevised, SetEnded):
+        times = [e.t_s for e in events if isinstance(e, kind)]
+        assert times == sorted(times)
+
+
+def test_live_phases_follow_the_lift():
+    """The live tracker's phase sequence on a clean set is concentric → top pause → eccentric → bottom pause."""
+    sim = simulate_set(SimConfig(reps=4, fidget=False), rng=3)
+    series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in sim.streams]
+    _, events = stream_series(series, "hip_thrust", batch_s=0.02)
+    first = sim.truth["reps"][0]["start_s"]
+    names = [e.phase for e in events if isinstance(e, PhaseChanged) and e.t_s > first - 0.3]
+    cycle = ["concentric", "top_pause", "eccentric", "bottom_pause"]
+    assert names[:16] == cycle * 4
+
+
+def test_batch_size_does_not_change_the_result():
+    sim = simulate_set(SimConfig(reps=5, rates_hz=(50.0,)), rng=11)
+    series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in sim.streams]
+    finals = []
+    for batch_s in (0.02, 0.13, 0.5):
+        _, events = stream_series(series, "hip_thrust", batch_s=batch_s)
+        finals.append(events[-1].report.reps)
+    assert finals[0] == finals[1] == finals[2]
+    assert len(finals[0]) == 5
+
+
+def test_memory_is_bounded_over_a_long_stream():
+    """Sets longer than the set window are closed; the buffers never grow."""
+    rate = 100.0
+    sa = StreamingAnalyzer("hip_thrust", {"pelvis": rate}, set_window_s=20.0, live_window_s=10.0)
+    sizes = set()
+    rng = np.random.default_rng(0)
+    t0 = 0.0
+    for k in range(400):  # 200 s of 0.5 s batches: 10 set windows
+        t = t0 + np.arange(50) / rate
+        t0 = t[-1] + 1 / rate
+        acc = np.tile([0.0, 0.0, 9.80665], (50, 1)) + rng.normal(0, 0.02, (50, 3))
+        gyr = np.column_stack([np.radians(40) * np.sin(2 * np.pi * t / 5.0), np.zeros(50), np.zeros(50)])
+        sa.push("pelvis", t, acc, gyr)
+        s = sa.sensors["pelvis"]
+        sizes.add((s.t.nbytes, s.acc.nbytes, s.gyr.nbytes, s.disp.nbytes))
+        assert len(s.t) <= s.t.capacity
+    assert len(sizes) == 1
+
+
+def test_unknown_sensor_is_a_clear_error():
+    sa = StreamingAnalyzer("hip_thrust", {"pelvis": 100.0})
+    with pytest.raises(ValueError, match="unknown sensor 'thigh_left'"):
+        sa.push("thigh_left", np.array([0.0]), np.zeros((1, 3)), np.zeros((1, 3)))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    capacity=st.integers(1, 50),
+    chunks=st.lists(st.integers(0, 80), min_size=1, max_size=30),
+)
+def test_ring_buffer_keeps_the_newest_rows(capacity, chunks):
+    rb = RingBuffer(capacity, 2)
+    everything = np.empty((0, 2))
+    counter = 0
+    for n in chunks:
+        rows = np.column_stack([np.arange(counter, counter + n), -np.arange(counter, counter + n)]).astype(float)
+        counter += n
+        rb.append(rows)
+        everything = np.vstack([everything, rows])
+        np.testing.assert_array_equal(rb.view(), everything[-capacity:] if len(everything) else everything)
+        assert rb.view().flags["C_CONTIGUOUS"]
+    assert rb.total == counter
