@@ -38,8 +38,8 @@ SET_WINDOW_S = 600.0  # longest set kept whole: bounds memory
 DISPLAY_WINDOW_S = 30.0  # live traces kept for the scrolling plots
 SETTLE_MAX_INTERVAL_S = 1.0
 SETTLE_CONTEXT_S = 10.0  # reps this close to the start of a truncated window are already settled: not re-judged
-MOTION_ON_MIN_DPS = 4.0  # start threshold floor: above postural sway
-MOTION_ON_FRACTION = 0.12  # ... or this share of the set's typical peak speed
+MOTION_ON_MIN_DPS = 2.5  # start threshold floor: above postural sway
+MOTION_ON_FRACTION = 0.1  # ... or this share of the set's typical peak speed
 MOTION_OFF_RATIO = 0.6  # hysteresis: stop below this share of the start threshold
 STOP_HOLD_S = 0.04  # the speed must stay low this long to call a stop (one noisy sample is not a pause)
 SPEED_SMOOTH_S = 0.03  # time constant of the live speed smoothing (first-order), keeps the delay small
@@ -347,7 +347,7 @@ class StreamingAnalyzer:
         # back-date to where the speed last sat near zero (at most 1 s back)
         d = s.disp.view(int(s.rate_hz) + 1)
         i = len(d) - 1
-        while i > 0 and abs(d[i, 2]) > 0.25 * on and d[i, 0] >= t - 1.0:
+        while i > 0 and abs(d[i, 2]) > 0.1 * on and d[i, 0] >= t - 1.0:
             i -= 1
         start = float(d[i, 0])
         if self._moving_sign > 0:

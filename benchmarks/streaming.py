@@ -1,0 +1,144 @@
+"""Streaming analyzer: event delay against the simulator's truth, per-sample cost, and memory over a long stream.
+
+    python benchmarks/streaming.py [--sets 6] [--hours 2]
+
+1. Delay (50, 100, 200, 400 Hz; pelvis + thigh; 40 ms BLE-like batches): for every true phase boundary, the time
+   from the boundary to the push that delivered the matching `PhaseChanged` (the phase that begins there); for
+   every rep, from the true end of its lowering to the push that delivered `RepCompleted`. Target p99 ≤ 150 ms.
+   Also how far the live estimate of each boundary is from the truth, and whether the final reps equal offline.
+2. Cost: wall time per sample pushed (µs), as a share of real time.
+3. Memory: a `--hours` stream (sets back to back, 100 Hz, one sensor) with the peak traced allocation sampled
+   along the way; bounded means the last hour's peak is no higher than the first's.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analysis.pipeline import ImuSeries, analyze_set  # noqa: E402
+from analysis.streaming import (  # noqa: E402
+    PhaseChanged, RepCompleted, SetEnded, StreamingAnalyzer, batches_in_time_order,
+)
+from analysis.tempo import parse_tempo  # noqa: E402
+from sensors.simulate import SimConfig, simulate_set  # noqa: E402
+
+BATCH_S = 0.04  # a BLE connection interval's worth of samples
+
+
+def _series(res):
+    return [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in res.streams]
+
+
+def delay_run(rate_hz: float, seed: int):
+    cfg = SimConfig(
+        reps=8, placements=("pelvis", "thigh_left"), rates_hz=(rate_hz, rate_hz),
+        faults=(("rushed", (3,)), ("no_top_pause", (5,))),
+    )
+    res = simulate_set(cfg, seed)
+    series = _series(res)
+    tempo = parse_tempo(cfg.tempo_string)
+    sa = StreamingAnalyzer("hip_thrust", {s.placement: rate_hz for s in series}, tempo)
+    arrivals = []  # (push time = newest sample of the batch, event)
+    n = 0
+    t0 = time.perf_counter()
+    for placement, t, a, g in batches_in_time_order(series, BATCH_S):
+        for e in sa.push(placement, t, a, g):
+            arrivals.append((float(t[-1]), e))
+        n += len(t)
+    final = sa.end_set("stream end")
+    cpu = time.perf_counter() - t0
+    duration = max(s.t_s[-1] - s.t_s[0] for s in series)
+    phase_delay, phase_err, rep_delay = [], [], []
+    truth = res.truth["reps"]
+    phases = [e for _, e in arrivals if isinstance(e, PhaseChanged)]
+    pushed = {id(e): t for t, e in arrivals}
+    for rep in truth:
+        for ph in rep["phases"]:
+            # the event for the phase beginning at this boundary, nearest in its estimated start
+            cands = [e for e in phases if e.phase == ph["name"] and abs(e.start_s - ph["start_s"]) < 0.6]
+            if ph["name"] == "concentric" and rep["index"] > 1:
+                continue  # same instant as the previous rep's bottom pause end, counted there
+            if not cands:
+                phase_delay.append(np.inf)
+                continue
+            e = min(cands, key=lambda e: abs(e.start_s - ph["start_s"]))
+            phase_delay.append(pushed[id(e)] - ph["start_s"])
+            phase_err.append(e.start_s - ph["start_s"])
+        ecc_end = rep["phases"][2]["end_s"]
+        done = [pushed[id(e)] for _, e in arrivals if isinstance(e, RepCompleted) and abs(e.rep.start_s - rep["start_s"]) < 0.5]
+        rep_delay.append(done[0] - ecc_end if done else np.inf)
+    offline = analyze_set(series, "hip_thrust", tempo)
+    same = [e for e in final if isinstance(e, SetEnded)][0].report.reps == offline.reps
+    return phase_delay, phase_err, rep_delay, cpu / n * 1e6, cpu / duration, same
+
+
+def memory_run(hours: float) -> list[tuple[float, float]]:
+    res = simulate_set(SimConfig(reps=10), 7)
+    s = res.streams[0]
+    period = s.t_s[-1] - s.t_s[0] + 0.01
+    sa = StreamingAnalyzer("hip_thrust", {"pelvis": 1.0 / float(np.median(np.diff(s.t_s)))}, auto_end_rest_s=None)
+    tracemalloc.start()
+    samples = []
+    offset = 0.0
+    k = 0
+    while offset < hours * 3600:
+        for _, t, a, g in batches_in_time_order([ImuSeries("pelvis", s.t_s - s.t_s[0] + offset, s.acc_mps2, s.gyr_rads)], 0.1):
+            sa.push("pelvis", t, a, g)
+        sa.end_set("user")
+        offset += period
+        k += 1
+        if k % 10 == 0:
+            _, peak = tracemalloc.get_traced_memory()
+            samples.append((offset / 3600, peak / 1e6))
+            tracemalloc.reset_peak()
+    tracemalloc.stop()
+    return samples
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", type=int, default=6, help="simulated sets per rate")
+    ap.add_argument("--hours", type=float, default=2.0, help="length of the memory run")
+    args = ap.parse_args()
+    print(f"delay: {args.sets} sets × 8 reps per rate, pelvis + thigh, {BATCH_S * 1000:.0f} ms batches")
+    print(f"{'rate':>6} {'phase p50':>10} {'p99':>7} {'missed':>6} {'|start err| p50':>16} {'p95':>6} {'rep p50':>8} {'p99':>7} {'µs/sample':>10} {'CPU/real':>9} {'final=offline':>13}")
+    for rate in (50.0, 100.0, 200.0, 400.0):
+        pd, pe, rd, us, share, same = [], [], [], [], [], []
+        for seed in range(args.sets):
+            a, b, c, d, e, f = delay_run(rate, 100 + seed)
+            pd += a
+            pe += b
+            rd += c
+            us.append(d)
+            share.append(e)
+            same.append(f)
+        pd, rd = np.array(pd), np.array(rd)
+        ok = np.isfinite(pd)
+        print(
+            f"{rate:>4.0f}Hz {np.median(pd[ok]) * 1000:>8.0f}ms {np.percentile(pd[ok], 99) * 1000:>5.0f}ms {int((~ok).sum()):>6}"
+            f" {np.median(np.abs(pe)) * 1000:>14.0f}ms {np.percentile(np.abs(pe), 95) * 1000:>4.0f}ms"
+            f" {np.median(rd[np.isfinite(rd)]) * 1000:>6.0f}ms {np.percentile(rd[np.isfinite(rd)], 99) * 1000:>5.0f}ms"
+            f" {statistics.median(us):>10.1f} {statistics.median(share):>8.1%} {sum(same):>7}/{len(same)}"
+        )
+    if args.hours > 0:
+        t0 = time.perf_counter()
+        mem = memory_run(args.hours)
+        el = time.perf_counter() - t0
+        first = [m for h, m in mem if h <= args.hours / 2]
+        last = [m for h, m in mem if h > args.hours / 2]
+        print(
+            f"memory: {args.hours:g} h stream at 100 Hz in {el:.0f} s ({args.hours * 3600 / el:.0f}× real time); peak traced"
+            f" allocation per 10 sets: first half max {max(first):.1f} MB, second half max {max(last):.1f} MB"
+        )
+
+
+if __name__ == "__main__":
+    main()
