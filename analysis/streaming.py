@@ -402,7 +402,7 @@ class StreamingAnalyzer:
             if self._moving_sign != 0 and ecc.end_s > self._last_stop_s - 0.05:
                 continue
             settled.append(rep)
-        return self._merge(now, settled, final=False)
+        return self._merge(now, settled, final=False, window_start_s=None if truncated else since)
 
     def _adopt(self, cal: Calibration) -> None:
         """Take the settled movement axes for the live traces (keeps the angle continuous across the switch)."""
@@ -413,11 +413,19 @@ class StreamingAnalyzer:
                 s.axis = np.asarray(axis, dtype=float)
                 s.calibrated = True
 
-    def _merge(self, now: float, settled: Sequence[Rep], final: bool) -> list[Event]:
+    def _merge(self, now: float, settled: Sequence[Rep], final: bool, window_start_s: float | None = None) -> list[Event]:
         events: list[Event] = []
         known = list(self.reps)
         changed = False
         new: list[Rep] = []
+        if window_start_s is not None and settled:
+            # The window holds the whole set: an emitted rep the analysis no longer finds was a set-up move taken
+            # for a rep before the set's common start pose was known; withdraw it and renumber.
+            kept = [r for r in known if any(abs(r.start_s - x.start_s) < PHASE_MATCH_S for x in settled)
+                    or r.start_s > settled[-1].start_s]
+            if len(kept) != len(known):
+                known = [replace(r, index=k) for k, r in enumerate(kept, start=1)]
+                changed = True
         for rep in settled:
             match = next((k for k, r in enumerate(known) if abs(r.start_s - rep.start_s) < PHASE_MATCH_S), None)
             if match is not None:

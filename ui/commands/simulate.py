@@ -22,6 +22,13 @@ def register(sub) -> None:
         "format v1) and FILE.truth.json (exact phase boundaries, ROM, tilt, drop, fault labels).",
     )
     p.add_argument("--exercise", required=True, choices=EXERCISES)
+    add_sim_arguments(p)
+    p.add_argument("-o", "--output", required=True, help="output recording (.csv)")
+    p.set_defaults(func=run)
+
+
+def add_sim_arguments(p) -> None:
+    """The simulated-set options, shared by `simulate` and `live --simulate`."""
     p.add_argument("--reps", type=int, default=8, help="reps (band walk: steps), default 8")
     p.add_argument(
         "--tempo",
@@ -43,8 +50,6 @@ def register(sub) -> None:
     p.add_argument("--no-fidget", action="store_true", help="no set-up / re-rack movement")
     p.add_argument("--gaps", action="store_true", help="drop two short runs of samples (as a flaky radio would)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("-o", "--output", required=True, help="output recording (.csv)")
-    p.set_defaults(func=run)
 
 
 def parse_faults(items: list[str]) -> tuple[tuple[str, tuple[int, ...]], ...]:
@@ -85,7 +90,8 @@ def truth_path_for(recording: Path) -> Path:
     return recording.with_suffix(".truth.json") if recording.suffix == ".csv" else recording.with_name(recording.name + ".truth.json")
 
 
-def run(args) -> int:
+def config_from_args(args, exercise: str) -> SimConfig:
+    """A `SimConfig` from the shared simulation options (UserError on bad values)."""
     placements = tuple(args.placement or ["pelvis"])
     rates = tuple(args.rate or [100.0])
     if len(rates) == 1 and len(placements) > 1:
@@ -93,17 +99,22 @@ def run(args) -> int:
     if len(rates) != len(placements):
         raise UserError("--rate: give one rate, or one per --placement")
     if args.tempo is None:
-        ecc, bot, con, top = BAND_WALK_TEMPO if args.exercise == "lateral_band_walk" else (3.0, 1.0, 1.0, 1.0)
+        ecc, bot, con, top = BAND_WALK_TEMPO if exercise == "lateral_band_walk" else (3.0, 1.0, 1.0, 1.0)
     else:
         ecc, bot, con, top = parse_sim_tempo(args.tempo)
     side = args.side
-    if args.exercise == "single_leg_hip_thrust" and side is None:
+    if exercise == "single_leg_hip_thrust" and side is None:
         side = "left"
-    cfg = SimConfig(
-        exercise=args.exercise, reps=args.reps, eccentric_s=ecc, bottom_pause_s=bot, concentric_s=con, top_pause_s=top,
+    return SimConfig(
+        exercise=exercise, reps=args.reps, eccentric_s=ecc, bottom_pause_s=bot, concentric_s=con, top_pause_s=top,
         rom_deg=args.rom, placements=placements, rates_hz=rates, side=side, standing_s=args.standing,
         fidget=not args.no_fidget, faults=parse_faults(args.faults), gaps=args.gaps,
     )
+
+
+def run(args) -> int:
+    cfg = config_from_args(args, args.exercise)
+    placements = cfg.placements
     try:
         result = simulate_set(cfg, args.seed)
     except ValueError as exc:

@@ -1,0 +1,117 @@
+"""Live window and replay: pytest-qt on the offscreen platform, and the CLI end to end."""
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from analysis.pipeline import ImuSeries, analyze_set  # noqa: E402
+from analysis.tempo import parse_tempo  # noqa: E402
+from sensors.recording import read_recording  # noqa: E402
+from sensors.simulate import SimConfig, simulate_set  # noqa: E402
+from sensors.source import ArraySource, VirtualSensorSource  # noqa: E402
+from tests.conftest import DEMO_DIR, REPO  # noqa: E402
+
+pytest.importorskip("pytestqt")
+from ui.live_window import LiveWindow  # noqa: E402
+from ui.session import Session  # noqa: E402
+
+ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+
+
+def _offline(path):
+    rec = read_recording(path)
+    tempo = parse_tempo(rec.meta.tempo) if rec.meta.tempo else None
+    series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in rec.streams]
+    return rec, tempo, analyze_set(series, rec.meta.exercise, tempo, rec.meta.side)
+
+
+@pytest.mark.parametrize("demo", ["hip-thrust", "single-leg-hip-thrust"])
+def test_window_replays_a_demo_to_the_same_result_as_analyze(qtbot, demo):
+    rec, tempo, offline = _offline(DEMO_DIR / f"{demo}.csv")
+    session = Session(ArraySource(rec.streams, speed=math.inf), rec.meta.exercise, tempo, rec.meta.side)
+    win = LiveWindow(session, "test", replay=True)
+    qtbot.addWidget(win)
+    win.show()
+    session.start()
+    qtbot.waitUntil(lambda: win.finished, timeout=90_000)
+    assert session.error is None
+    assert win.last_report.reps == offline.reps
+    assert win.rep_label.text() == f"reps {len(offline.reps)}"
+    assert win.banner.text().startswith(f"Set done: {len(offline.reps)} reps")
+    # every cue analyze gives was shown on the banner, for the same rep
+    expected = [(r.index, c) for r in offline.reps for c in r.cues]
+    assert expected and win.cues_shown == expected
+    assert win.frames > 0
+    win.close()
+
+
+def test_keys_end_the_set_and_toggle_recording(qtbot, tmp_path):
+    from PySide6 import QtCore
+
+    sim = simulate_set(SimConfig(reps=3, fidget=False), 5)
+    session = Session(VirtualSensorSource(sim, speed=20.0), "hip_thrust", parse_tempo("3-1-1-1"), recordings_dir=tmp_path)
+    win = LiveWindow(session, "test")
+    qtbot.addWidget(win)
+    win.show()
+    session.start()
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: win._snap is not None and win._snap.recording is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: len(win.reps) >= 2, timeout=60_000)
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_Space)  # end the set by hand
+    qtbot.waitUntil(lambda: win.last_report is not None, timeout=20_000)
+    assert win.banner.text().startswith("Set done:")
+    assert len(win.last_report.reps) >= 2
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_Q)
+    qtbot.waitUntil(lambda: session.finished, timeout=10_000)
+    files = list(tmp_path.glob("*.csv"))
+    assert len(files) == 1
+    rec = read_recording(files[0])
+    assert rec.meta.exercise == "hip_thrust" and len(rec.streams[0].t_s) > 500
+
+
+def _run(*args, timeout=180):
+    return subprocess.run(
+        [sys.executable, "-m", "ui.cli", *args], cwd=REPO, env=ENV, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_replay_cli_prints_the_analyze_table_and_saves_a_screenshot(tmp_path):
+    demo = str(DEMO_DIR / "glute-bridge.csv")
+    shot = tmp_path / "replay.png"
+    r = _run("replay", demo, "--speed", "max", "--exit-at-end", "--screenshot", str(shot))
+    assert r.returncode == 0, r.stderr
+    a = _run("analyze", demo)
+    assert r.stdout == a.stdout
+    assert shot.stat().st_size > 10_000
+    assert "Traceback" not in r.stderr
+
+
+def test_live_simulated_set_records_a_file_analyze_reads(tmp_path):
+    out = tmp_path / "live.csv"
+    r = _run("live", "--simulate", "hip_thrust", "--reps", "3", "--no-fidget", "--speed", "30", "--exit-at-end", "--record", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "3 reps" in r.stdout
+    a = _run("analyze", str(out), "--json")
+    assert a.returncode == 0, a.stderr
+    assert '"rep_count": 3' in a.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["replay", "missing.csv"], "missing.csv"),
+        (["live", "--simulate", "hip_thrust", "--tempo", "3-1-1"], "--tempo"),
+        (["replay", str(DEMO_DIR / "hip-thrust.csv"), "--tempo", "fast"], "--tempo"),
+    ],
+)
+def test_bad_input_gives_one_line_and_exit_2(args, message):
+    r = _run(*args, timeout=60)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and "Traceback" not in r.stderr

@@ -1,0 +1,101 @@
+"""Running the live window: Qt application set-up, headless options (screenshot, exit at the end) and the
+terminal summary printed when the window closes."""
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ui.errors import UserError
+from ui.session import Session
+
+
+def qt_app():
+    """The QApplication (created once). Without a display, Qt's offscreen platform is used."""
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and sys.platform.startswith("linux"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        from PySide6 import QtWidgets
+    except ImportError as exc:  # pragma: no cover - depends on the machine's Qt libraries
+        raise UserError(f"the live window needs Qt (PySide6): {exc}") from None
+    from PySide6 import QtCore
+
+    QtCore.qInstallMessageHandler(_qt_messages)
+    app = QtWidgets.QApplication.instance()
+    return app if app is not None else QtWidgets.QApplication([sys.argv[0]])
+
+
+def _qt_messages(mode, context, message: str) -> None:
+    # the offscreen platform's "does not support propagateSizeHints()" is noise; everything else is shown
+    if "propagateSizeHints" in message:
+        return
+    print(f"qt: {message}", file=sys.stderr)
+
+
+def run_window(
+    session: Session,
+    title: str,
+    *,
+    replay: bool = False,
+    rep_starts=(),
+    screenshot: Path | None = None,
+    screenshot_at_s: float | None = None,
+    exit_at_end: bool = False,
+    max_wall_s: float | None = None,
+):
+    """Open the window on `session`, run until it is closed (or the stream ends with `exit_at_end`).
+
+    `screenshot`: save the window to this PNG when stream time reaches `screenshot_at_s` (or at the end).
+    Returns the window (its `last_report` is the final analysis shown).
+    """
+    app = qt_app()
+    from PySide6 import QtCore
+
+    from ui.live_window import LiveWindow
+
+    win = LiveWindow(session, title, replay=replay)
+    win.rep_starts = list(rep_starts)
+    win.show()
+    session.start()
+    shot_taken = False
+    t_wall0 = time.monotonic()
+
+    def check() -> None:
+        nonlocal shot_taken
+        snap = win._snap
+        if screenshot is not None and not shot_taken and snap is not None and screenshot_at_s is not None:
+            if math.isfinite(snap.t_s) and snap.t_s >= screenshot_at_s:
+                win.grab().save(str(screenshot))
+                shot_taken = True
+        if exit_at_end and (win.finished or session.finished):
+            win.tick()
+            if screenshot is not None and not shot_taken:
+                win.grab().save(str(screenshot))
+                shot_taken = True
+            win.close()
+        elif max_wall_s is not None and time.monotonic() - t_wall0 > max_wall_s:
+            win.close()
+
+    watcher = QtCore.QTimer()
+    watcher.timeout.connect(check)
+    watcher.start(50)
+    app.exec()
+    watcher.stop()
+    # Tear the Qt objects down while the interpreter is fully alive: left to the final garbage collection,
+    # PySide6 can deallocate them in an order that aborts the process.
+    report = win.last_report
+    win.deleteLater()
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+    import gc
+
+    gc.collect()
+    return WindowResult(report, win.frames)
+
+
+@dataclass(frozen=True)
+class WindowResult:
+    last_report: object
+    frames: int

@@ -1,0 +1,54 @@
+"""`repscope replay FILE`: the live window driven by a recording, with a timeline to scrub and rep-to-rep jumps.
+
+What it shows when the recording ends is the `analyze` result for the file (the streaming analyzer's final
+report is the offline analysis of the same samples); that table is also printed when the window closes.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from analysis.pipeline import analyze_set
+from ui.commands.analyze import add_input_arguments, format_table, load, tempo_from
+from ui.errors import UserError
+
+SPEEDS = {"1": 1.0, "2": 2.0, "4": 4.0, "max": math.inf}
+
+
+def register(sub) -> None:
+    p = sub.add_parser("replay", help="replay a recording in the live window", description=__doc__)
+    add_input_arguments(p)
+    p.add_argument("--tempo", help="prescribed tempo E-B-C-T (default: the recording's)")
+    p.add_argument("--tol-s", type=float, default=0.5, help="tempo tolerance, seconds (default 0.5)")
+    p.add_argument("--tol-frac", type=float, default=0.2, help="tempo tolerance, fraction of the target (default 0.2)")
+    p.add_argument("--speed", choices=tuple(SPEEDS), default="1", help="playback speed (default 1 = real time)")
+    p.add_argument("--exit-at-end", action="store_true", help="close the window when the recording ends")
+    p.add_argument("--screenshot", type=Path, help="save the window as PNG (at --screenshot-at, else at the end)")
+    p.add_argument("--screenshot-at", type=float, metavar="S", help="stream time (s) of the screenshot")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    rec, series, exercise = load(args)
+    tempo = tempo_from(args, rec)
+    from sensors.source import ArraySource
+
+    streams = [s for s in rec.streams if args.placement is None or rec.generic or s.info.placement == args.placement]
+    try:
+        offline = analyze_set(series, exercise, tempo, rec.meta.side)  # for rep-to-rep jumps
+    except ValueError as exc:
+        raise UserError(f"{args.file}: {exc}") from None
+    from ui.app import run_window
+    from ui.session import Session
+
+    source = ArraySource(streams, speed=SPEEDS[args.speed])
+    session = Session(source, exercise, tempo, rec.meta.side)
+    win = run_window(
+        session, f"repscope replay — {Path(args.file).name}", replay=True, rep_starts=offline.reps,
+        screenshot=args.screenshot, screenshot_at_s=args.screenshot_at, exit_at_end=args.exit_at_end,
+    )
+    if session.error:
+        raise UserError(f"{args.file}: replay stopped: {session.error}")
+    if win.last_report is not None:
+        print(format_table(win.last_report, args.file))
+    return 0

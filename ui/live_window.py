@@ -1,0 +1,386 @@
+"""The live window (pyqtgraph on PySide6): what the lifter sees during a set, and the replay view.
+
+Layout: a cue banner on top (newest fault's cue, in plain words); the rep counter and time under tension; the
+movement angle and angular speed of each sensor over the last 10 s with the phases shaded; per-rep tempo bars
+against the target band; pelvis tilt and drop gauges with their tolerance zones; a status bar (connection,
+measured rate, dropped packets, recording). Keys: space ends/starts a set, r toggles recording, q quits; in a
+replay ←/→ jump to the previous/next rep, the slider scrubs, 1/2/4/m set the speed.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from analysis.faults import LUMBAR_ARCH_DEG, PELVIC_DROP_DEG
+from analysis.results import PHASE_NAMES, Rep
+from analysis.streaming import FaultDetected, RepCompleted, RepsRevised, SetEnded, SetStarted, StepsUpdated
+from analysis.tempo import format_tempo, tolerance_s
+from ui.session import Session, Snapshot
+
+PHASE_COLOURS = {  # RGBA: colour-blind-safe hues (Okabe–Ito)
+    "concentric": (230, 159, 0, 70),
+    "top_pause": (0, 158, 115, 70),
+    "eccentric": (86, 180, 233, 70),
+    "bottom_pause": (204, 121, 167, 55),
+}
+PHASE_LABELS = {"concentric": "lift", "top_pause": "top", "eccentric": "lower", "bottom_pause": "bottom"}
+SENSOR_PENS = {"pelvis": (240, 240, 240), "thigh_left": (230, 159, 0), "thigh_right": (86, 180, 233)}
+OK_GREEN, BAD_RED, BAND, NEUTRAL = (60, 180, 75), (220, 50, 47), (200, 200, 200, 60), (150, 150, 150)
+TEMPO_BAR_REPS = 8
+TRACE_WINDOW_S = 10.0
+
+
+class LiveWindow(QtWidgets.QMainWindow):
+    """Draws `Session` snapshots and events at the display's pace (a 30 fps timer)."""
+
+    def __init__(self, session: Session, title: str = "repscope", replay: bool = False, fps: float = 30.0) -> None:
+        super().__init__()
+        pg.setConfigOptions(antialias=False, background="#1e1e1e", foreground="#dddddd")
+        self.session = session
+        self.replay = replay
+        self.setWindowTitle(title)
+        self.resize(1280, 820)
+        self.reps: list[Rep] = []
+        self.steps = ()
+        self.cue_text = ""
+        self.last_report = None
+        self.cues_shown: list[tuple[int, str]] = []  # (rep, cue) in the order the banner showed them
+        self.frames = 0
+        self.finished = False
+        self._snap: Snapshot | None = None
+        self._regions: list[pg.LinearRegionItem] = []
+        self._labels: list[pg.TextItem] = []
+        self._build()
+        self.timer = QtCore.QTimer(self)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start(int(1000 / fps))
+
+    # ------------------------------------------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        central = QtWidgets.QWidget()
+        self.setCentralWidget(central)
+        outer = QtWidgets.QVBoxLayout(central)
+        self.banner = QtWidgets.QLabel("Get into position — stand still for 2 s, then start the set")
+        self.banner.setWordWrap(True)
+        self.banner.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        self.banner.setMinimumHeight(70)
+        self._banner_style("neutral")
+        outer.addWidget(self.banner)
+
+        head = QtWidgets.QHBoxLayout()
+        self.rep_label = QtWidgets.QLabel("reps 0")
+        self.tut_label = QtWidgets.QLabel("TUT 0.0 s")
+        self.phase_label = QtWidgets.QLabel("")
+        t = self.session.tempo
+        self.tempo_label = QtWidgets.QLabel(f"tempo {format_tempo(t)}" if t else "tempo not set")
+        for w in (self.rep_label, self.tut_label, self.phase_label, self.tempo_label):
+            f = w.font()
+            f.setPointSize(16)
+            f.setBold(True)
+            w.setFont(f)
+            head.addWidget(w)
+        outer.addLayout(head)
+
+        grid = QtWidgets.QHBoxLayout()
+        left = QtWidgets.QVBoxLayout()
+        self.angle_plot = pg.PlotWidget()
+        self.angle_plot.setLabel("left", "movement angle", units="°")
+        self.angle_plot.addLegend(offset=(5, 5))
+        self.speed_plot = pg.PlotWidget()
+        self.speed_plot.setLabel("left", "angular speed", units="°/s")
+        self.speed_plot.setLabel("bottom", "time", units="s")
+        self.speed_plot.setXLink(self.angle_plot)
+        self.curves = {}
+        for info in self.session.infos:
+            pen = pg.mkPen(SENSOR_PENS.get(info.placement, (200, 200, 200)), width=2)
+            self.curves[info.placement] = (
+                self.angle_plot.plot([], [], pen=pen, name=info.placement.replace("_", " ")),
+                self.speed_plot.plot([], [], pen=pen),
+            )
+        left.addWidget(self.angle_plot, 3)
+        left.addWidget(self.speed_plot, 2)
+        grid.addLayout(left, 3)
+
+        right = QtWidgets.QVBoxLayout()
+        self.tempo_plot = pg.PlotWidget(title="tempo per rep: lift · top · lower · bottom (s), grey = target")
+        self.tempo_plot.setMouseEnabled(False, False)
+        self.tempo_plot.setLabel("left", "s")
+        right.addWidget(self.tempo_plot, 3)
+        self.tilt_plot = self._gauge("tilt (+ tuck, − arch)", (-20, 20), (LUMBAR_ARCH_DEG, 20))
+        self.drop_plot = self._gauge("drop (+ left hip lower)", (-15, 15), (-PELVIC_DROP_DEG, PELVIC_DROP_DEG))
+        right.addWidget(self.tilt_plot, 1)
+        right.addWidget(self.drop_plot, 1)
+        grid.addLayout(right, 2)
+        outer.addLayout(grid, 1)
+
+        if self.replay:
+            row = QtWidgets.QHBoxLayout()
+            self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+            self.slider.setRange(0, 1000)
+            self.slider.sliderReleased.connect(self._scrubbed)
+            self.pos_label = QtWidgets.QLabel("0.0 s")
+            row.addWidget(self.slider, 1)
+            row.addWidget(self.pos_label)
+            outer.addLayout(row)
+        self.status = QtWidgets.QStatusBar()
+        self.setStatusBar(self.status)
+
+    def _gauge(self, title: str, yrange: tuple[float, float], ok: tuple[float, float]) -> pg.PlotWidget:
+        plot = pg.PlotWidget(title=title)
+        plot.setLabel("left", "°")
+        plot.setMouseEnabled(False, False)
+        plot.hideAxis("bottom")
+        plot.setYRange(*yrange, padding=0)
+        plot.setXRange(-1, 1, padding=0)
+        zone = pg.LinearRegionItem(values=ok, orientation="horizontal", movable=False, brush=(60, 180, 75, 45), pen=pg.mkPen(None))
+        plot.addItem(zone)
+        bar = pg.BarGraphItem(x=[0], height=[0], width=0.6, brush=OK_GREEN)
+        plot.addItem(bar)
+        plot.gauge = (bar, title, ok)  # type: ignore[attr-defined]
+        return plot
+
+    def _banner_style(self, kind: str) -> None:
+        colours = {"neutral": "#333333", "fault": "#8b1e1e", "good": "#1e5f2e", "done": "#1e3f6f"}
+        self.banner.setStyleSheet(
+            f"QLabel {{ background: {colours[kind]}; color: white; font-size: 26px; font-weight: bold; padding: 8px; border-radius: 6px; }}"
+        )
+
+    # ------------------------------------------------------------------------------------------------ updates
+
+    def tick(self) -> None:
+        reset, events, snap = self.session.poll()
+        if reset:
+            self.reps, self.steps, self.cue_text = [], (), ""
+            self.banner.setText("Replaying…" if self.replay else "New set — get into position")
+            self._banner_style("neutral")
+        for e in events:
+            self.on_event(e)
+        if snap is not None:
+            self._snap = snap
+            self.draw(snap)
+            self.frames += 1
+
+    def on_event(self, e) -> None:
+        if isinstance(e, SetStarted):
+            self.banner.setText("Set started")
+            self._banner_style("neutral")
+        elif isinstance(e, RepCompleted):
+            self.reps.append(e.rep)
+            if not e.rep.faults:
+                self.banner.setText(f"Rep {e.rep.index}: good — lowering {e.rep.eccentric_s:.1f} s")
+                self._banner_style("good")
+        elif isinstance(e, FaultDetected):
+            self.cue_text = e.cue
+            self.cues_shown.append((e.rep_index, e.cue))
+            self.banner.setText(f"Rep {e.rep_index}: {e.cue}")
+            self._banner_style("fault")
+        elif isinstance(e, RepsRevised):
+            self.reps = list(e.reps)
+        elif isinstance(e, StepsUpdated):
+            self.steps = e.steps
+        elif isinstance(e, SetEnded):
+            self.last_report = e.report
+            self.reps = list(e.report.reps)
+            self.steps = e.report.steps
+            n = len(e.report.reps) or len(e.report.steps)
+            unit = "steps" if e.report.steps else "reps"
+            faults = sum(len(r.faults) for r in e.report.reps)
+            self.banner.setText(
+                f"Set done: {n} {unit}, {faults} fault{'s' if faults != 1 else ''}"
+                + ("" if self.replay else " — space for the next set")
+            )
+            self._banner_style("done")
+
+    def draw(self, snap: Snapshot) -> None:
+        t1 = snap.t_s if math.isfinite(snap.t_s) else 0.0
+        t0 = t1 - TRACE_WINDOW_S
+        for placement, (ac, sc) in self.curves.items():
+            tr = snap.traces.get(placement)
+            if tr is None or len(tr.t_s) == 0:
+                continue
+            ac.setData(tr.t_s, tr.angle_deg)
+            sc.setData(tr.t_s, tr.speed_dps)
+        self.angle_plot.setXRange(t0, t1, padding=0)
+        self._draw_phases(snap, t0, t1)
+        reps = self.reps
+        n = len(reps) if not self.steps else len(self.steps)
+        self.rep_label.setText(f"{'steps' if self.steps else 'reps'} {n}")
+        tut = sum(r.time_under_tension_s for r in reps)
+        self.tut_label.setText(f"TUT {tut:.1f} s")
+        if snap.live_phase is not None and snap.set_active:
+            name, start = snap.live_phase
+            self.phase_label.setText(f"{PHASE_LABELS[name]} {max(0.0, t1 - start):.1f} s")
+        else:
+            self.phase_label.setText("" if snap.set_active else "set ended")
+        self._draw_tempo(reps)
+        self._draw_pelvis(snap)
+        self._draw_status(snap)
+        if snap.finished and not self.finished:
+            self.finished = True
+            if snap.message and snap.message != "end of stream":
+                self.banner.setText(snap.message)
+                self._banner_style("fault")
+
+    def _draw_phases(self, snap: Snapshot, t0: float, t1: float) -> None:
+        spans = []
+        for r in self.reps:
+            for p in r.phases:
+                if p.end_s >= t0 and p.start_s <= t1:
+                    spans.append((p.name, max(p.start_s, t0), min(p.end_s, t1)))
+        # after the newest settled rep: the live tracker's provisional phases
+        settled_to = max((r.phases[-1].end_s for r in self.reps), default=-math.inf)
+        if snap.set_active:
+            live = list(snap.live_phases)
+            for k, (name, start) in enumerate(live):
+                end = live[k + 1][1] if k + 1 < len(live) else t1
+                a, b = max(start, settled_to, t0), min(end, t1)
+                if a < b:
+                    spans.append((name, a, b))
+        while len(self._regions) < len(spans):
+            reg = pg.LinearRegionItem(movable=False, pen=pg.mkPen(None))
+            reg.setZValue(-10)
+            self.angle_plot.getViewBox().addItem(reg, ignoreBounds=True)
+            self._regions.append(reg)
+        for reg, (name, a, b) in zip(self._regions, spans):
+            reg.setRegion((a, b))
+            reg.setBrush(pg.mkBrush(PHASE_COLOURS[name]))
+            reg.show()
+        for reg in self._regions[len(spans):]:
+            reg.hide()
+        ends = [(r.index, r.phase("eccentric").end_s) for r in self.reps if t0 <= r.phase("eccentric").end_s <= t1]
+        while len(self._labels) < len(ends):
+            label = pg.TextItem(anchor=(0.5, 0), color=(255, 255, 255))
+            self.angle_plot.getViewBox().addItem(label, ignoreBounds=True)  # placed at the top: must not grow the range
+            self._labels.append(label)
+        vb = self.angle_plot.getViewBox().viewRange()[1]
+        for label, (idx, t) in zip(self._labels, ends):
+            label.setText(f"#{idx}")
+            label.setPos(t, vb[1])
+            label.show()
+        for label in self._labels[len(ends):]:
+            label.hide()
+
+    def _draw_tempo(self, reps: list[Rep]) -> None:
+        plot = self.tempo_plot
+        plot.clear()
+        shown = reps[-TEMPO_BAR_REPS:]
+        if not shown:
+            return
+        target = self.session.tempo
+        xs, hs, brushes, bx, by0, bh = [], [], [], [], [], []
+        ticks = []
+        for k, rep in enumerate(shown):
+            checks = {c.name: c for c in rep.tempo_checks} if rep.tempo_checks else {}
+            for j, name in enumerate(PHASE_NAMES):
+                d = getattr(rep, f"{name}_s")
+                if d is None:
+                    continue
+                x = k * 5 + j
+                xs.append(x)
+                hs.append(d)
+                c = checks.get(name)
+                bad = (c is not None and not c.ok) or any(_fault_phase(f) == name for f in rep.faults)
+                brushes.append(BAD_RED if bad else OK_GREEN)
+                goal = getattr(target, f"{name}_s", None) if target is not None else None
+                if goal is not None:
+                    tol = tolerance_s(goal, target.tol_s, target.tol_frac)
+                    bx.append(x)
+                    by0.append(max(0.0, goal - tol))
+                    bh.append(goal + tol - max(0.0, goal - tol))
+            ticks.append((k * 5 + 1.5, f"#{rep.index}"))
+        if bx:
+            plot.addItem(pg.BarGraphItem(x=bx, y0=by0, height=bh, width=0.95, brush=BAND, pen=pg.mkPen(None)))
+        plot.addItem(pg.BarGraphItem(x=xs, height=hs, width=0.6, brushes=brushes, pen=pg.mkPen(None)))
+        plot.getAxis("bottom").setTicks([ticks])
+        plot.setXRange(-1, len(shown) * 5 - 1, padding=0)
+
+    def _draw_pelvis(self, snap: Snapshot) -> None:
+        now = snap.pelvis
+        latest = self.reps[-1] if self.reps else None
+        at_top = snap.live_phase is not None and snap.live_phase[0] == "top_pause"
+        for plot, live, rep_val, label in (
+            (self.tilt_plot, None if now is None else now.tilt_sagittal_deg, None if latest is None else latest.tilt_sagittal_deg, "tilt"),
+            (self.drop_plot, None if now is None else now.pelvic_drop_deg, None if latest is None or latest.pelvic_drop_deg is None
+             else latest.pelvic_drop_deg * (1 if latest.pelvic_drop_side == "left" else -1), "drop"),
+        ):
+            bar, title, ok = plot.gauge
+            if live is None or not math.isfinite(live):
+                bar.setOpts(height=[0])
+                why = "needs a pelvis sensor" if "pelvis" not in self.curves else "after the first rep"
+                plot.setTitle(f"{title}: {why}")
+                continue
+            good = ok[0] <= live <= ok[1]
+            # tilt is judged at the top (lockout); while moving it is shown neutral, drop is judged throughout
+            colour = (OK_GREEN if good else BAD_RED) if (label == "drop" or at_top) else NEUTRAL
+            bar.setOpts(height=[live], brush=colour)
+            last = "" if rep_val is None else f" · last top {rep_val:+.1f}°"
+            plot.setTitle(f"{title}: now {live:+.1f}°{last}")
+
+    def _draw_status(self, snap: Snapshot) -> None:
+        parts = []
+        for st in snap.status:
+            rate = "–" if not math.isfinite(st.rate_hz) else f"{st.rate_hz:.0f} Hz"
+            batt = "" if st.battery_pct is None else f", battery {st.battery_pct} %"
+            extra = f", {st.malformed} bad packets" if st.malformed else ""
+            parts.append(f"{self.session.placement_of.get(st.sensor_id, st.sensor_id)}: {st.state} {rate}, dropped {st.dropped}{extra}{batt}")
+        parts.append(f"recording → {snap.recording}" if snap.recording else "not recording (r)")
+        if self.replay and math.isfinite(snap.duration_s):
+            parts.append(f"speed {self.session.speed:g}×" if math.isfinite(self.session.speed) else "speed max")
+            self.pos_label.setText(f"{snap.position_s:.1f} / {snap.duration_s:.1f} s")
+            if not self.slider.isSliderDown() and snap.duration_s > 0:
+                src = self.session.source
+                frac = (snap.position_s - src.t_start_s) / max(1e-9, src.t_end_s - src.t_start_s)
+                self.slider.setValue(int(1000 * np.clip(frac, 0, 1)))
+        self.status.showMessage("   ·   ".join(parts))
+
+    # ------------------------------------------------------------------------------------------------ input
+
+    def _scrubbed(self) -> None:
+        src = self.session.source
+        self.session.seek(src.t_start_s + self.slider.value() / 1000 * (src.t_end_s - src.t_start_s))
+
+    def jump_rep(self, direction: int) -> None:
+        """Replay: move to the start of the next/previous rep of the final analysis (1 s of lead-in)."""
+        starts = [r.start_s for r in getattr(self, "rep_starts", [])]
+        if not starts or self._snap is None:
+            return
+        now = self._snap.t_s
+        if direction > 0:
+            nxt = [s for s in starts if s - 1.0 > now + 0.1]
+            target = nxt[0] if nxt else None
+        else:
+            prev = [s for s in starts if s - 1.0 < now - 1.5]
+            target = prev[-1] if prev else starts[0]
+        if target is not None:
+            self.session.seek(target - 1.0)
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        key = event.key()
+        if key == QtCore.Qt.Key.Key_Q:
+            self.close()
+        elif key == QtCore.Qt.Key.Key_Space:
+            self.session.end_or_start_set()
+        elif key == QtCore.Qt.Key.Key_R:
+            self.session.toggle_recording()
+        elif self.replay and key == QtCore.Qt.Key.Key_Right:
+            self.jump_rep(+1)
+        elif self.replay and key == QtCore.Qt.Key.Key_Left:
+            self.jump_rep(-1)
+        elif self.replay and key in (QtCore.Qt.Key.Key_1, QtCore.Qt.Key.Key_2, QtCore.Qt.Key.Key_4, QtCore.Qt.Key.Key_M):
+            speeds = {QtCore.Qt.Key.Key_1: 1.0, QtCore.Qt.Key.Key_2: 2.0, QtCore.Qt.Key.Key_4: 4.0, QtCore.Qt.Key.Key_M: math.inf}
+            self.session.set_speed(speeds[key])
+        else:
+            super().keyPressEvent(event)
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        self.timer.stop()
+        self.session.stop()
+        super().closeEvent(event)
+
+
+def _fault_phase(fault: str) -> str | None:
+    return {"rushed_eccentric": "eccentric", "no_top_pause": "top_pause", "momentum": "concentric"}.get(fault)

@@ -1,0 +1,293 @@
+"""A training session: one `SampleSource` → the `StreamingAnalyzer` (and optionally a recording) on a worker thread,
+with events and display snapshots handed to the UI thread through a queue.
+
+The analysis runs off the UI thread so a settling re-analysis never stalls a frame; the UI only drains
+`poll()` at its frame rate and draws. Commands (end/start a set, toggle recording, seek, speed) go the other way.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import math
+import queue
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from analysis.results import Rep, SetReport, Step, TempoTarget
+from analysis.streaming import (
+    Event, LiveTrace, PelvisNow, PhaseChanged, RepsRevised, SetEnded, StepsUpdated, StreamingAnalyzer,
+)
+from analysis.tempo import format_tempo
+from sensors.batch import SensorInfo
+from sensors.recording import RecordingMeta, RecordingWriter
+from sensors.source import ArraySource, SampleSource, SourceStatus
+
+SNAPSHOT_INTERVAL_S = 1.0 / 30.0
+TRACE_WINDOW_S = 10.0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the window draws, as of stream time `t_s`."""
+
+    t_s: float
+    traces: dict  # placement -> LiveTrace
+    pelvis: PelvisNow | None
+    status: tuple[SourceStatus, ...]
+    reps: tuple[Rep, ...]
+    steps: tuple[Step, ...]
+    live_phase: tuple[str, float] | None  # the phase the lifter is in now (provisional) and its start
+    live_phases: tuple[tuple[str, float], ...]  # recent provisional phase starts (name, s), oldest first
+    live_rep: int
+    set_active: bool
+    recording: Path | None
+    position_s: float = math.nan  # replay position / duration (NaN for live sources)
+    duration_s: float = math.nan
+    finished: bool = False
+    message: str = ""
+
+
+@dataclass
+class _Out:
+    events: list = field(default_factory=list)
+    snapshot: Snapshot | None = None
+    reset: bool = False
+
+
+class Session:
+    """Owns the worker thread. `poll()` returns (reset?, new events, latest snapshot or None)."""
+
+    def __init__(
+        self,
+        source: SampleSource,
+        exercise: str,
+        tempo: TempoTarget | None = None,
+        side: str | None = None,
+        *,
+        auto_end_rest_s: float | None = None,
+        recordings_dir: Path | None = None,
+        record_path: Path | None = None,
+        on_wake: Callable[[], None] | None = None,
+    ) -> None:
+        self.source = source
+        self.exercise = exercise
+        self.tempo = tempo
+        self.side = side
+        self.auto_end_rest_s = auto_end_rest_s
+        self.recordings_dir = Path(recordings_dir) if recordings_dir is not None else Path("recordings")
+        self._record_path = record_path
+        self.placement_of = {s.sensor_id: s.placement for s in source.sensors}
+        self.infos: tuple[SensorInfo, ...] = tuple(source.sensors)
+        self._commands: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._out = _Out()
+        self._thread: threading.Thread | None = None
+        self.error: str | None = None
+        self.finished = False
+        self._writer: RecordingWriter | None = None
+        self._set_active = True
+        self._speed = getattr(source, "speed", 1.0)
+        self._fast_until: float | None = None
+        self._new_analyzer()
+
+    # ---------------------------------------------------------------------------------------------- UI side
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="repscope-session", daemon=True)
+        self._thread.start()
+
+    def poll(self) -> tuple[bool, list[Event], Snapshot | None]:
+        with self._lock:
+            out, self._out = self._out, _Out()
+        return out.reset, out.events, out.snapshot
+
+    def end_or_start_set(self) -> None:
+        self._commands.put(("set",))
+
+    def toggle_recording(self) -> None:
+        self._commands.put(("record",))
+
+    def seek(self, t_s: float) -> None:
+        self._commands.put(("seek", float(t_s)))
+
+    def set_speed(self, speed: float) -> None:
+        self._commands.put(("speed", float(speed)))
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self._commands.put(("stop",))
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+    @property
+    def speed(self) -> float:
+        """Replay speed (1 = real time, inf = as fast as possible)."""
+        return self._speed
+
+    @property
+    def recording_path(self) -> Path | None:
+        return self._writer.path if self._writer is not None else None
+
+    # ---------------------------------------------------------------------------------------------- worker
+
+    def _new_analyzer(self) -> None:
+        rates = {}
+        for info in self.source.sensors:
+            rate = info.rate_hz
+            if not (rate > 0):
+                rate = 100.0
+            rates[info.placement] = rate
+        if isinstance(self.source, ArraySource):
+            import numpy as np
+
+            for s in self.source.streams:  # measured rate of the recorded samples
+                if len(s.t_s) > 2:
+                    rates[s.info.placement] = 1.0 / float(np.median(np.diff(s.t_s)))
+        self.analyzer = StreamingAnalyzer(self.exercise, rates, self.tempo, self.side, auto_end_rest_s=self.auto_end_rest_s)
+        self._live_phase: tuple[str, float] | None = None
+        self._live_phases: list[tuple[str, float]] = []
+        self._live_rep = 0
+
+    def _emit(self, events: list[Event], snapshot: Snapshot | None = None, reset: bool = False) -> None:
+        with self._lock:
+            if reset:
+                self._out = _Out(reset=True)
+            self._out.events.extend(events)
+            if snapshot is not None:
+                self._out.snapshot = snapshot
+
+    def _snapshot(self, finished: bool = False, message: str = "") -> Snapshot:
+        a = self.analyzer
+        traces = {p: a.trace(p, TRACE_WINDOW_S) for p in a.sensors}
+        pos = dur = math.nan
+        if isinstance(self.source, ArraySource):
+            pos, dur = self.source.position_s, self.source.t_end_s
+        return Snapshot(
+            a.now_s, traces, a.pelvis_now(), self.source.status(), tuple(a.reps), tuple(a.steps), self._live_phase,
+            tuple(self._live_phases), self._live_rep, self._set_active, self.recording_path, pos, dur, finished, message,
+        )
+
+    def _handle(self, cmd) -> bool:
+        """Apply one command; False to stop."""
+        kind = cmd[0]
+        if kind == "stop":
+            return False
+        if kind == "set":
+            if self._set_active:
+                self._emit(self.analyzer.end_set("user"))
+                self._set_active = False
+            else:
+                self._new_analyzer()
+                self._set_active = True
+                self._emit([], reset=True)
+        elif kind == "record":
+            if self._writer is None:
+                self._open_writer()
+            else:
+                self._writer.close()
+                self._writer = None
+        elif kind == "seek" and isinstance(self.source, ArraySource):
+            # the analysis is causal: replay from the start as fast as possible up to the target, then carry on
+            self._new_analyzer()
+            self._set_active = True
+            self.source.seek(self.source.t_start_s)
+            self._fast_until = cmd[1]
+            self.source.set_speed(math.inf)
+            self._emit([], reset=True)
+        elif kind == "speed" and isinstance(self.source, ArraySource):
+            self._speed = cmd[1]
+            if self._fast_until is None:
+                self.source.set_speed(cmd[1])
+        return True
+
+    def _open_writer(self) -> None:
+        path = self._record_path
+        if path is None:
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            path = self.recordings_dir / f"{stamp}-{self.exercise}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        meta = RecordingMeta(
+            exercise=self.exercise, side=self.side, tempo=format_tempo(self.tempo) if self.tempo else None,
+            start_utc=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            simulated=isinstance(self.source, ArraySource),
+        )
+        self._writer = RecordingWriter(path, meta, list(self.infos))
+        self._record_path = None  # a second recording in the same session gets its own name
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except Exception as exc:  # the UI shows it; nothing recorded so far is lost (the writer flushes per batch)
+            self.error = f"{type(exc).__name__}: {exc}"
+            self._emit([], self._snapshot(finished=True, message=self.error))
+        finally:
+            if self._writer is not None:
+                self._writer.close()
+            self.finished = True
+
+    async def _main(self) -> None:
+        import time
+
+        await self.source.start()
+        if self._record_path is not None:
+            self._open_writer()
+        last_snap = 0.0
+        try:
+            while True:
+                async for batch in self.source.batches():
+                    while not self._commands.empty():
+                        if not self._handle(self._commands.get()):
+                            return
+                    placement = self.placement_of.get(batch.sensor_id, batch.sensor_id)
+                    if self._writer is not None:
+                        if batch.gap_before:
+                            self._writer.event("gap", batch.sensor_id, t_s=float(batch.t_s[0]), dropped=batch.dropped)
+                        self._writer.write(batch)
+                    events = self.analyzer.push(placement, batch.t_s, batch.acc_mps2, batch.gyr_rads)
+                    self._track(events)
+                    if not self._set_active:
+                        events = [e for e in events if isinstance(e, PhaseChanged)]
+                    if self._fast_until is not None and self.source.position_s >= self._fast_until:
+                        self._fast_until = None
+                        self.source.set_speed(self._speed)
+                    now = time.monotonic()
+                    snap = None
+                    if self._fast_until is None and now - last_snap >= SNAPSHOT_INTERVAL_S:
+                        snap = self._snapshot()
+                        last_snap = now
+                    self._emit(events, snap)
+                # the source ran out (end of a replay or simulated set): close the set, keep the window open
+                if self._set_active:
+                    events = self.analyzer.end_set("stream end")
+                    self._set_active = False
+                    self._emit(events)
+                self._emit([], self._snapshot(finished=True, message="end of stream"))
+                # wait for a seek (replay) or stop
+                while True:
+                    cmd = await asyncio.get_running_loop().run_in_executor(None, self._commands.get)
+                    if not self._handle(cmd):
+                        return
+                    if cmd[0] == "seek":
+                        break
+        finally:
+            await self.source.close()
+
+    def _track(self, events: list[Event]) -> None:
+        for e in events:
+            if isinstance(e, PhaseChanged):
+                self._live_phase = (e.phase, e.start_s)
+                self._live_phases.append((e.phase, e.start_s))
+                del self._live_phases[:-16]
+                self._live_rep = e.rep_index
+            elif isinstance(e, SetEnded):
+                self._live_phase = None
+
+
+def final_report(events: list[Event]) -> SetReport | None:
+    """The last SetEnded's report in an event list."""
+    ended = [e for e in events if isinstance(e, SetEnded)]
+    return ended[-1].report if ended else None
+
+
+__all__ = ["Session", "Snapshot", "final_report", "LiveTrace", "RepsRevised", "StepsUpdated"]
