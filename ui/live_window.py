@@ -9,6 +9,7 @@ replay ←/→ jump to the previous/next rep, the slider scrubs, 1/2/4/m set the
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -51,12 +52,15 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.frames = 0
         self.finished = False
         self._snap: Snapshot | None = None
-        self._regions: list[pg.LinearRegionItem] = []
+        self._snap_wall = 0.0
+        self._phase_brushes = {k: pg.mkBrush(_on_background(v)) for k, v in PHASE_COLOURS.items()}
+        self._no_pen = pg.mkPen(None)
         self._labels: list[pg.TextItem] = []
         self._build()
         self.timer = QtCore.QTimer(self)
+        self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self.tick)
-        self.timer.start(int(1000 / fps))
+        self.timer.start(max(1, int(1000 / fps) - 1))  # a hair faster than `fps`: ticks can slip while the worker holds the GIL
 
     # ------------------------------------------------------------------------------------------------ layout
 
@@ -82,6 +86,10 @@ class LiveWindow(QtWidgets.QMainWindow):
             f.setPointSize(16)
             f.setBold(True)
             w.setFont(f)
+            # text that changes every frame must not change the label's size hint: that re-lays out (and
+            # repaints) the whole window, plots included
+            w.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+            w.setMinimumHeight(w.sizeHint().height())
             head.addWidget(w)
         outer.addLayout(head)
 
@@ -92,15 +100,28 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.angle_plot.addLegend(offset=(5, 5))
         self.speed_plot = pg.PlotWidget()
         self.speed_plot.setLabel("left", "angular speed", units="°/s")
-        self.speed_plot.setLabel("bottom", "time", units="s")
+        self.speed_plot.setLabel("bottom", "seconds ago")
         self.speed_plot.setXLink(self.angle_plot)
         self.curves = {}
         for info in self.session.infos:
-            pen = pg.mkPen(SENSOR_PENS.get(info.placement, (200, 200, 200)), width=2)
+            pen = pg.mkPen(SENSOR_PENS.get(info.placement, (200, 200, 200)), width=1)  # wide lines cost 3× to rasterise
             self.curves[info.placement] = (
                 self.angle_plot.plot([], [], pen=pen, name=info.placement.replace("_", " ")),
                 self.speed_plot.plot([], [], pen=pen),
             )
+        for plot in (self.angle_plot, self.speed_plot):
+            # a 10-s window at 200 Hz is 2,000 points per curve for ~700 px: peak-preserving downsampling
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
+            plot.enableAutoRange(axis="y", enable=False)
+        self._shading = pg.BarGraphItem(x0=[0], x1=[0], y0=[0], y1=[0], brush=(0, 0, 0))
+        self._shading.setZValue(-10)
+        self.angle_plot.getViewBox().addItem(self._shading, ignoreBounds=True)
+        self.angle_plot.hideAxis("bottom")
+        self.angle_plot.setXRange(-TRACE_WINDOW_S, 0, padding=0)
+        self.angle_plot.enableAutoRange(axis="x", enable=False)
+        self.speed_plot.enableAutoRange(axis="x", enable=False)
+        self._yranges = {}
         left.addWidget(self.angle_plot, 3)
         left.addWidget(self.speed_plot, 2)
         grid.addLayout(left, 3)
@@ -127,6 +148,7 @@ class LiveWindow(QtWidgets.QMainWindow):
             row.addWidget(self.pos_label)
             outer.addLayout(row)
         self.status = QtWidgets.QStatusBar()
+        self.status.setSizeGripEnabled(False)
         self.setStatusBar(self.status)
 
     def _gauge(self, title: str, yrange: tuple[float, float], ok: tuple[float, float]) -> pg.PlotWidget:
@@ -159,10 +181,19 @@ class LiveWindow(QtWidgets.QMainWindow):
             self._banner_style("neutral")
         for e in events:
             self.on_event(e)
+        now = time.monotonic()
         if snap is not None:
-            self._snap = snap
+            self._snap, self._snap_wall = snap, now
             self.draw(snap)
             self.frames += 1
+        elif self._snap is not None and not self._snap.finished and self._snap.set_active:
+            # Samples arrive in bursts (a BLE connection event, a 40-ms batch): between them, keep scrolling at
+            # the display rate by advancing the clock with the wall time, at most one burst ahead of the data.
+            speed = self.session.speed if math.isfinite(self.session.speed) else 0.0
+            ahead = min(now - self._snap_wall, 0.1) * speed
+            if ahead > 0:
+                self.draw(self._snap, self._snap.t_s + ahead)
+                self.frames += 1
 
     def on_event(self, e) -> None:
         if isinstance(e, SetStarted):
@@ -195,16 +226,20 @@ class LiveWindow(QtWidgets.QMainWindow):
             )
             self._banner_style("done")
 
-    def draw(self, snap: Snapshot) -> None:
-        t1 = snap.t_s if math.isfinite(snap.t_s) else 0.0
+    def draw(self, snap: Snapshot, t_now: float | None = None) -> None:
+        t1 = snap.t_s if t_now is None else t_now
+        t1 = t1 if math.isfinite(t1) else 0.0
         t0 = t1 - TRACE_WINDOW_S
         for placement, (ac, sc) in self.curves.items():
             tr = snap.traces.get(placement)
             if tr is None or len(tr.t_s) == 0:
                 continue
-            ac.setData(tr.t_s, tr.angle_deg)
-            sc.setData(tr.t_s, tr.speed_dps)
-        self.angle_plot.setXRange(t0, t1, padding=0)
+            # time relative to now: the x range (and so the axis) never changes while the traces scroll, which
+            # spares pyqtgraph re-laying out its ticks every frame (the largest cost of a scrolling plot)
+            ac.setData(tr.t_s - t1, tr.angle_deg)
+            sc.setData(tr.t_s - t1, tr.speed_dps)
+        self._fit_y(self.angle_plot, [tr.angle_deg for tr in snap.traces.values()], 10.0)
+        self._fit_y(self.speed_plot, [tr.speed_dps for tr in snap.traces.values()], 20.0)
         self._draw_phases(snap, t0, t1)
         reps = self.reps
         n = len(reps) if not self.steps else len(self.steps)
@@ -217,13 +252,36 @@ class LiveWindow(QtWidgets.QMainWindow):
         else:
             self.phase_label.setText("" if snap.set_active else "set ended")
         self._draw_tempo(reps)
-        self._draw_pelvis(snap)
-        self._draw_status(snap)
+        # gauges at 10 Hz and the status bar at 2 Hz: enough for the eye, and each repaint costs a frame's CPU
+        wall = time.monotonic()
+        if wall - getattr(self, "_gauges_at", 0.0) >= 0.1 or snap.finished:
+            self._gauges_at = wall
+            self._draw_pelvis(snap)
+        if wall - getattr(self, "_status_at", 0.0) >= 0.5 or snap.finished:
+            self._status_at = wall
+            self._draw_status(snap)
         if snap.finished and not self.finished:
             self.finished = True
             if snap.message and snap.message != "end of stream":
                 self.banner.setText(snap.message)
                 self._banner_style("fault")
+
+    def _fit_y(self, plot: pg.PlotWidget, series: list, min_span: float) -> None:
+        """Keep the y range steady: grow at once to fit the data, shrink only when it is far too large (a range
+        that changes every frame makes the axis re-layout and repaint every frame)."""
+        vals = [v for v in series if len(v)]
+        if not vals:
+            return
+        lo = min(float(np.min(v)) for v in vals)
+        hi = max(float(np.max(v)) for v in vals)
+        span = max(hi - lo, min_span)
+        cur = self._yranges.get(id(plot))
+        if cur is not None and cur[0] <= lo and cur[1] >= hi and (cur[1] - cur[0]) < 3 * span:
+            return
+        pad = 0.15 * span
+        new = (lo - pad, hi + pad)
+        self._yranges[id(plot)] = new
+        plot.setYRange(*new, padding=0)
 
     def _draw_phases(self, snap: Snapshot, t0: float, t1: float) -> None:
         spans = []
@@ -240,17 +298,17 @@ class LiveWindow(QtWidgets.QMainWindow):
                 a, b = max(start, settled_to, t0), min(end, t1)
                 if a < b:
                     spans.append((name, a, b))
-        while len(self._regions) < len(spans):
-            reg = pg.LinearRegionItem(movable=False, pen=pg.mkPen(None))
-            reg.setZValue(-10)
-            self.angle_plot.getViewBox().addItem(reg, ignoreBounds=True)
-            self._regions.append(reg)
-        for reg, (name, a, b) in zip(self._regions, spans):
-            reg.setRegion((a, b))
-            reg.setBrush(pg.mkBrush(PHASE_COLOURS[name]))
-            reg.show()
-        for reg in self._regions[len(spans):]:
-            reg.hide()
+        # one bar item for all the shading (LinearRegionItems, one per phase, cost a fifth of a core to repaint)
+        lo, hi = self._yranges.get(id(self.angle_plot), (-1e3, 1e3))
+        if spans:
+            self._shading.setOpts(
+                x0=[a - t1 for _, a, _ in spans], x1=[b - t1 for _, _, b in spans], y0=[lo] * len(spans),
+                y1=[hi] * len(spans), brushes=[self._phase_brushes[name] for name, _, _ in spans],
+                pens=[self._no_pen] * len(spans),
+            )
+            self._shading.show()
+        else:
+            self._shading.hide()
         ends = [(r.index, r.phase("eccentric").end_s) for r in self.reps if t0 <= r.phase("eccentric").end_s <= t1]
         while len(self._labels) < len(ends):
             label = pg.TextItem(anchor=(0.5, 0), color=(255, 255, 255))
@@ -258,13 +316,19 @@ class LiveWindow(QtWidgets.QMainWindow):
             self._labels.append(label)
         vb = self.angle_plot.getViewBox().viewRange()[1]
         for label, (idx, t) in zip(self._labels, ends):
-            label.setText(f"#{idx}")
-            label.setPos(t, vb[1])
+            if getattr(label, "rep", None) != idx:
+                label.rep = idx
+                label.setText(f"#{idx}")
+            label.setPos(t - t1, vb[1])
             label.show()
         for label in self._labels[len(ends):]:
             label.hide()
 
     def _draw_tempo(self, reps: list[Rep]) -> None:
+        key = tuple(reps[-TEMPO_BAR_REPS:])
+        if key == getattr(self, "_tempo_drawn", None):
+            return  # unchanged: no repaint
+        self._tempo_drawn = key
         plot = self.tempo_plot
         plot.clear()
         shown = reps[-TEMPO_BAR_REPS:]
@@ -309,10 +373,17 @@ class LiveWindow(QtWidgets.QMainWindow):
         ):
             bar, title, ok = plot.gauge
             if live is None or not math.isfinite(live):
+                if getattr(plot, "shown", None) == "empty":
+                    continue
+                plot.shown = "empty"
                 bar.setOpts(height=[0])
                 why = "needs a pelvis sensor" if "pelvis" not in self.curves else "after the first rep"
                 plot.setTitle(f"{title}: {why}")
                 continue
+            shown = (round(live, 1), None if rep_val is None else round(rep_val, 1), at_top)
+            if getattr(plot, "shown", None) == shown:
+                continue
+            plot.shown = shown
             good = ok[0] <= live <= ok[1]
             # tilt is judged at the top (lockout); while moving it is shown neutral, drop is judged throughout
             colour = (OK_GREEN if good else BAD_RED) if (label == "drop" or at_top) else NEUTRAL
@@ -380,6 +451,13 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.timer.stop()
         self.session.stop()
         super().closeEvent(event)
+
+
+def _on_background(rgba: tuple[int, int, int, int], bg: tuple[int, int, int] = (0x1E, 0x1E, 0x1E)) -> tuple[int, int, int]:
+    """The translucent colour pre-blended onto the plot background: an opaque fill is several times cheaper for
+    the raster painter than alpha blending, and the shading sits under the curves anyway."""
+    a = rgba[3] / 255.0
+    return tuple(int(round(a * c + (1 - a) * b)) for c, b in zip(rgba[:3], bg))
 
 
 def _fault_phase(fault: str) -> str | None:

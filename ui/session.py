@@ -24,7 +24,7 @@ from sensors.batch import SensorInfo
 from sensors.recording import RecordingMeta, RecordingWriter
 from sensors.source import ArraySource, SampleSource, SourceStatus
 
-SNAPSHOT_INTERVAL_S = 1.0 / 30.0
+SNAPSHOT_INTERVAL_S = 1.0 / 60.0  # twice the frame rate: every frame finds a fresh one
 TRACE_WINDOW_S = 10.0
 
 
