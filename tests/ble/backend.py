@@ -181,6 +181,8 @@ class BumbleClient(BaseBleakClient):
         self._connection = connection
         connection.on("disconnection", self._on_disconnection)
         self._peer = Peer(connection)
+        # BlueZ, CoreBluetooth and WinRT all exchange a larger ATT MTU right after connecting; so does this backend
+        await self._peer.request_mtu(247)
         await self._peer.discover_services()
         await self._peer.discover_characteristics()
         self.services = self._collection()

@@ -24,9 +24,9 @@ def _ad_uuid_bytes(uuids: list[str]) -> tuple[bytes, bytes]:
     """16-bit and 128-bit service UUID lists for advertising data (little-endian)."""
     short, long_ = b"", b""
     for u in uuids:
-        b = _uuid(u).to_bytes(force_128=False)
-        if len(b) == 2:
-            short += b
+        u = u.lower()
+        if u.startswith("0000") and u.endswith("-0000-1000-8000-00805f9b34fb"):  # a Bluetooth SIG 16-bit UUID
+            short += int(u[4:8], 16).to_bytes(2, "little")
         else:
             long_ += _uuid(u).to_bytes(force_128=True)
     return short, long_
@@ -52,8 +52,10 @@ class VirtualPeripheral:
         self.connections = 0
         self.battery_pct: int | None = None
 
-    async def start(self, services: dict[str, dict[str, tuple]], battery_pct: int | None = None) -> None:
-        """`services`: service UUID → {characteristic UUID: (properties, initial bytes)}."""
+    async def start(self, services: dict[str, dict[str, tuple]], battery_pct: int | None = None,
+                    advertised: list[str] | None = None) -> None:
+        """`services`: service UUID → {characteristic UUID: (properties, initial bytes)}; `advertised`: the
+        service UUIDs put in the advertisement (default: all of them)."""
         self.device = await self.air.new_device(self.address)
         self.device.name = self.name
         gatt_services = []
@@ -86,7 +88,7 @@ class VirtualPeripheral:
         # Legacy advertising carries 31 bytes: flags, the 128-bit service UUID (if any) and as much of the name as
         # fits (a shortened name when it does not, as real devices do). The virtual controller answers scan
         # requests with the advertising data, so everything goes there.
-        short, long_ = _ad_uuid_bytes(list(services))
+        short, long_ = _ad_uuid_bytes(list(services) if advertised is None else advertised)
         adv = bytes([2, AdvertisingData.FLAGS, 0x06])
         if long_:
             adv += bytes([17, AdvertisingData.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS]) + long_[:16]

@@ -1,0 +1,300 @@
+"""BLE sensors with bleak: scan, connect one or two IMUs, configure and stream them, reconnect after drop-outs.
+
+`BleSensorSource` is a `SampleSource` (sensors/source.py): the live window and `repscope record` read it exactly as
+they read the simulator. Each notification is decoded by the device model (sensors/devices), timed on the session
+clock (sensors/clock.py) and queued as a `SampleBatch`. A malformed notification is counted and skipped. When a
+sensor drops out it is reconnected with exponential back-off; the first batch after the gap carries
+`gap_before=True` (the recording gets a gap marker); after `give_up_s` without a link the source stops with a
+one-line reason, and everything received so far has already been delivered.
+
+Only the public `BleakScanner` / `BleakClient` API is used. `backend`, when given, is an object with
+`scanner_backend` and `client_backend` classes that are passed to bleak's `backend=` argument (the tests run a
+bumble-based backend; the product uses the platform's own).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+
+from bleak import BleakClient, BleakScanner
+from bleak.exc import BleakError
+
+from sensors.batch import PLACEMENTS, SampleBatch, SensorInfo
+from sensors.clock import SampleClock
+from sensors.devices import model_by_key, recognise, unsupported_reason
+from sensors.devices.base import BATTERY_LEVEL_UUID, DeviceModel, MalformedPacket
+from sensors.devices.repscope_diy import TIME_WRAP_S as DIY_TIME_WRAP_S
+from sensors.source import RateMeter, SourceError, SourceStatus
+
+log = logging.getLogger(__name__)
+
+SCAN_TIMEOUT_S = 5.0
+CONNECT_TIMEOUT_S = 15.0
+BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)  # then 8 s between attempts
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    name: str | None
+    address: str
+    rssi: int | None
+    model: DeviceModel | None
+    note: str  # "" when supported, else why not
+
+
+def _kw(backend, which: str) -> dict:
+    return {} if backend is None else {"backend": getattr(backend, which)}
+
+
+async def scan(timeout_s: float = SCAN_TIMEOUT_S, backend=None) -> list[ScanResult]:
+    """Nearby BLE devices, strongest first, each with the supported model it is recognised as (or why not)."""
+    try:
+        found = await BleakScanner.discover(timeout=timeout_s, return_adv=True, **_kw(backend, "scanner_backend"))
+    except (BleakError, OSError) as exc:
+        raise SourceError(f"Bluetooth scan failed: {exc} (see README, troubleshooting)") from None
+    out = []
+    for device, adv in found.values():
+        name = adv.local_name or device.name
+        model = recognise(name, adv.service_uuids)
+        note = "" if model else (unsupported_reason(name) or "unsupported")
+        out.append(ScanResult(name, device.address, adv.rssi, model, note))
+    return sorted(out, key=lambda r: (r.model is None, -(r.rssi if r.rssi is not None else -999)))
+
+
+@dataclass
+class DeviceSpec:
+    """One sensor to stream: BLE address, where it is strapped, and optionally its model (else recognised)."""
+
+    address: str
+    placement: str
+    model: str | None = None
+
+
+@dataclass
+class _Link:
+    spec: DeviceSpec
+    model: DeviceModel | None = None
+    client: BleakClient | None = None
+    decoder: object = None
+    clock: SampleClock | None = None
+    state: str = "connecting"
+    malformed: int = 0
+    last_problem: str = ""
+    battery: int | None = None
+    gap_pending: bool = False
+    reconnects: int = 0
+    meter: RateMeter = field(default_factory=RateMeter)
+    down_since: float | None = None
+    rate_hz: float = math.nan
+
+
+class BleSensorSource:
+    """Streams one or two BLE IMUs as `SampleBatch`es on a common session clock."""
+
+    def __init__(
+        self, devices: list[DeviceSpec], rate_hz: float = 100.0, backend=None, give_up_s: float = 60.0,
+        scan_timeout_s: float = 10.0,
+    ) -> None:
+        if not devices:
+            raise SourceError("no --device given")
+        placements = [d.placement for d in devices]
+        for p in placements:
+            if p not in PLACEMENTS:
+                raise SourceError(f"placement {p!r}: one of {', '.join(PLACEMENTS)}")
+        if len(set(placements)) != len(placements):
+            raise SourceError("each sensor needs its own placement (e.g. --placement pelvis --placement thigh_left)")
+        self.rate_hz = float(rate_hz)
+        self.backend = backend
+        self.give_up_s = float(give_up_s)
+        self.scan_timeout_s = scan_timeout_s
+        self.links = [_Link(d) for d in devices]
+        self._queue: asyncio.Queue = asyncio.Queue()
+        self._t0 = time.monotonic()
+        self._closing = False
+        self._tasks: set[asyncio.Task] = set()
+        self.error: str | None = None
+        self.sensors: tuple[SensorInfo, ...] = ()
+
+    def _now(self) -> float:
+        return time.monotonic() - self._t0
+
+    # ------------------------------------------------------------------------------------------- connect
+
+    async def start(self) -> None:
+        """Find, connect and configure every sensor (concurrently); SourceError names the one that failed."""
+        results = await asyncio.gather(*(self._first_connect(link) for link in self.links), return_exceptions=True)
+        for link, res in zip(self.links, results):
+            if isinstance(res, Exception):
+                await self.close()
+                if isinstance(res, SourceError):
+                    raise res
+                raise SourceError(f"{link.spec.address}: {type(res).__name__}: {res}") from None
+        self._t0 = time.monotonic()  # the session clock starts when every sensor streams
+        for link in self.links:
+            link.clock = SampleClock(link.rate_hz, DIY_TIME_WRAP_S if link.model.key == "diy" else None)
+        self.sensors = tuple(
+            SensorInfo(
+                link.spec.placement, link.spec.placement, model=link.model.key, rate_hz=link.rate_hz,
+                address=link.spec.address, acc_range_g=link.model.acc_range_g, gyr_range_dps=link.model.gyr_range_dps,
+            )
+            for link in self.links
+        )
+
+    async def _find(self, link: _Link):
+        device = await BleakScanner.find_device_by_address(
+            link.spec.address, timeout=self.scan_timeout_s, **_kw(self.backend, "scanner_backend")
+        )
+        if device is None:
+            raise SourceError(
+                f"{link.spec.address}: not found within {self.scan_timeout_s:g} s — is the sensor on, charged and "
+                "in range, and not connected to another app? (`repscope scan` lists what is nearby)"
+            )
+        return device
+
+    async def _first_connect(self, link: _Link) -> None:
+        device = await self._find(link)
+        if link.spec.model is not None:
+            try:
+                link.model = model_by_key(link.spec.model)
+            except KeyError as exc:
+                raise SourceError(str(exc.args[0])) from None
+        else:
+            name = device.name
+            link.model = recognise(name, [])
+            if link.model is None:
+                why = unsupported_reason(name) or "not a supported sensor model"
+                raise SourceError(f"{link.spec.address} ({name or 'no name'}): {why}; pass --model if it is one of ours")
+        link.rate_hz = link.model.nearest_rate(self.rate_hz)
+        link.decoder = link.model.make_decoder(link.rate_hz)
+        await self._connect(link, device)
+
+    async def _connect(self, link: _Link, device) -> None:
+        client = BleakClient(
+            device, disconnected_callback=lambda c, link=link: self._on_disconnect(link), timeout=CONNECT_TIMEOUT_S,
+            **_kw(self.backend, "client_backend"),
+        )
+        try:
+            await client.connect()
+            link.client = client
+            for uuid in link.model.notify_uuids:
+                await client.start_notify(uuid, lambda char, data, link=link: self._on_notify(link, char, data))
+            for w in link.model.start(link.rate_hz):
+                await client.write_gatt_char(w.char_uuid, w.value, response=w.response)
+            if link.model.battery:
+                try:
+                    link.battery = int((await client.read_gatt_char(BATTERY_LEVEL_UUID))[0])
+                except (BleakError, IndexError, KeyError, ValueError):
+                    link.battery = None
+        except (BleakError, asyncio.TimeoutError, OSError) as exc:
+            try:
+                await client.disconnect()
+            except (BleakError, OSError):
+                pass
+            link.client = None
+            raise SourceError(f"{link.spec.address}: could not set up the {link.model.display_name}: {exc}") from None
+        link.state = "streaming"
+        link.down_since = None
+
+    # ------------------------------------------------------------------------------------------- stream
+
+    def _on_notify(self, link: _Link, char, data: bytearray) -> None:
+        arrival = self._now()
+        try:
+            raw = link.decoder.feed(char.uuid, bytes(data))
+        except MalformedPacket as exc:
+            link.malformed += 1
+            link.last_problem = str(exc)
+            log.debug("%s", exc)
+            return
+        if raw is None or len(raw) == 0 or link.clock is None:
+            return
+        placed = link.clock.place(raw.sensor_t_s, len(raw), arrival, raw.seq, raw.seq_modulus)
+        if placed.late:
+            return
+        gap = placed.gap_before or link.gap_pending
+        link.gap_pending = False
+        link.meter.add(arrival, len(raw))
+        self._queue.put_nowait(
+            SampleBatch(link.spec.placement, placed.t_s, raw.acc_mps2, raw.gyr_rads, gap_before=gap, dropped=placed.dropped)
+        )
+
+    def _on_disconnect(self, link: _Link) -> None:
+        if self._closing or link.state in ("reconnecting", "failed", "stopped"):
+            return
+        link.state = "reconnecting"
+        link.down_since = time.monotonic()
+        link.gap_pending = True
+        task = asyncio.ensure_future(self._reconnect(link))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _reconnect(self, link: _Link) -> None:
+        attempt = 0
+        while not self._closing:
+            delay = BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)]
+            waited = time.monotonic() - link.down_since
+            if waited + delay > self.give_up_s:
+                link.state = "failed"
+                self.error = (
+                    f"{link.spec.placement} sensor {link.spec.address}: no connection for {self.give_up_s:g} s, gave up "
+                    f"after {attempt} attempts — everything up to the drop-out is kept"
+                )
+                self._queue.put_nowait(None)
+                return
+            await asyncio.sleep(delay)
+            attempt += 1
+            try:
+                device = await self._find(link)
+                link.decoder.reset()
+                link.clock.reset_link()
+                await self._connect(link, device)
+                link.reconnects += 1
+                return
+            except SourceError as exc:
+                link.last_problem = str(exc)
+
+    async def batches(self):
+        while True:
+            item = await self._queue.get()
+            if item is None:
+                if self._closing or self.error:
+                    return
+                continue
+            yield item
+
+    def status(self) -> tuple[SourceStatus, ...]:
+        out = []
+        for link in self.links:
+            clock = link.clock
+            out.append(SourceStatus(
+                link.spec.placement, link.state, link.meter.rate_hz, link.meter.total,
+                clock.dropped_total if clock else 0, link.malformed, clock.late_total if clock else 0, link.battery,
+                link.last_problem if link.state != "streaming" else "",
+            ))
+        return tuple(out)
+
+    async def close(self) -> None:
+        """Stop streaming and disconnect (stop commands are best effort: the link may already be gone)."""
+        self._closing = True
+        for task in list(self._tasks):
+            task.cancel()
+        for link in self.links:
+            client = link.client
+            if client is not None and client.is_connected:
+                try:
+                    for w in link.model.stop():
+                        await client.write_gatt_char(w.char_uuid, w.value, response=w.response)
+                    for uuid in link.model.notify_uuids:
+                        await client.stop_notify(uuid)
+                except (BleakError, OSError, KeyError):
+                    pass
+                try:
+                    await client.disconnect()
+                except (BleakError, OSError):
+                    pass
+            link.state = "stopped" if link.state != "failed" else "failed"
+        self._queue.put_nowait(None)
+
