@@ -45,6 +45,11 @@ class ScanResult:
     note: str  # "" when supported, else why not
 
 
+def _unavailable(exc: Exception) -> str:
+    return (f"Bluetooth is not available ({type(exc).__name__}: {exc}): is there an adapter, is it switched on, and is "
+            "the bluetooth service running? (README → Troubleshooting)")
+
+
 def _kw(backend, which: str) -> dict:
     return {} if backend is None else {"backend": getattr(backend, which)}
 
@@ -54,7 +59,7 @@ async def scan(timeout_s: float = SCAN_TIMEOUT_S, backend=None) -> list[ScanResu
     try:
         found = await BleakScanner.discover(timeout=timeout_s, return_adv=True, **_kw(backend, "scanner_backend"))
     except (BleakError, OSError) as exc:
-        raise SourceError(f"Bluetooth scan failed: {exc} (see README, troubleshooting)") from None
+        raise SourceError(f"scan failed: {_unavailable(exc)}") from None
     out = []
     for device, adv in found.values():
         name = adv.local_name or device.name
@@ -144,9 +149,12 @@ class BleSensorSource:
         )
 
     async def _find(self, link: _Link):
-        device = await BleakScanner.find_device_by_address(
-            link.spec.address, timeout=self.scan_timeout_s, **_kw(self.backend, "scanner_backend")
-        )
+        try:
+            device = await BleakScanner.find_device_by_address(
+                link.spec.address, timeout=self.scan_timeout_s, **_kw(self.backend, "scanner_backend")
+            )
+        except (BleakError, OSError) as exc:
+            raise SourceError(f"{link.spec.address}: {_unavailable(exc)}") from None
         if device is None:
             raise SourceError(
                 f"{link.spec.address}: not found within {self.scan_timeout_s:g} s — is the sensor on, charged and "

@@ -50,12 +50,15 @@ class SampleClock:
         self._offset: float | None = None  # applied sensor → session offset (s)
         self._offset_at = 0.0
         self._last_out = -np.inf
+        self._reanchor = False
         self.dropped_total = 0
         self.late_total = 0
 
     def reset_link(self) -> None:
-        """After a reconnect: a sensor without timestamps restarts its timeline, so re-anchor to arrival."""
+        """After a reconnect: counters restart, and a sensor without timestamps must be re-anchored to arrival
+        (its samples during the drop-out are gone and nothing else says how many)."""
         self._last_seq = None
+        self._reanchor = True
 
     def place(self, sensor_t_s: np.ndarray | None, n: int, arrival_s: float, seq: int | None = None,
               seq_modulus: int | None = None) -> Placed:
@@ -65,7 +68,12 @@ class SampleClock:
         if sensor_t_s is None:
             # no sensor clock: count samples at the nominal rate, re-anchoring when they fall behind arrival
             t_rel = (self._count + np.arange(n)) * period
-            if self._env:
+            if self._reanchor and self._offset is not None:
+                skip = max(0, int(round((arrival_s - self._offset - t_rel[-1]) * self.rate_hz)))
+                self._count += skip
+                t_rel = t_rel + skip * period
+                gap, dropped = True, skip
+            elif self._env:
                 # how far the newest sample arrived above the envelope line (normal latency jitter is far less)
                 lag = arrival_s - (t_rel[-1] + (self._offset or 0.0))
                 if lag > max(LOSS_DETECT_S, 10 * period):
@@ -74,6 +82,7 @@ class SampleClock:
                     t_rel = t_rel + skip * period
                     gap, dropped = True, skip
             self._count += n
+            self._reanchor = False
         else:
             raw = np.asarray(sensor_t_s, dtype=np.float64)
             if self.time_wrap_s is not None and self._last_raw is not None and raw[0] < self._last_raw - self.time_wrap_s / 2:

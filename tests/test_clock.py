@@ -80,3 +80,13 @@ def test_duplicate_notification_is_discarded():
 def test_times_always_increase(drift, per_packet, seed):
     t, _, gaps, _ = _stream(rate=50.0, per_packet=per_packet, seconds=20, drift_ppm=drift, seed=seed)
     assert np.all(np.diff(t) > 0) and not gaps
+
+
+def test_sensor_without_timestamps_is_reanchored_after_a_reconnect():
+    clock = SampleClock(100.0)
+    for k in range(250):  # 10 s of 4-sample packets, 15 ms latency
+        clock.place(None, 4, (k * 4 + 3) / 100 + 0.015)
+    clock.reset_link()
+    p = clock.place(None, 4, 13.0 + 0.03 + 0.015)  # back 3 s later
+    assert p.gap_before and abs(p.dropped - 300) <= 2
+    assert abs(p.t_s[-1] - 13.03) < 0.02

@@ -241,9 +241,7 @@ class Session:
                             return
                     placement = self.placement_of.get(batch.sensor_id, batch.sensor_id)
                     if self._writer is not None:
-                        if batch.gap_before:
-                            self._writer.event("gap", batch.sensor_id, t_s=float(batch.t_s[0]), dropped=batch.dropped)
-                        self._writer.write(batch)
+                        self._writer.write(batch)  # marks a gap itself when the batch says so
                     events = self.analyzer.push(placement, batch.t_s, batch.acc_mps2, batch.gyr_rads)
                     self._track(events)
                     if not self._set_active:

@@ -1,0 +1,154 @@
+"""`repscope record`: stream one or two BLE sensors into a recording (format v1) until Ctrl-C or --duration, with a
+live status line per sensor; then print the per-rep analysis of what was recorded.
+
+The file is written crash-safely as samples arrive; a drop-out is reconnected and marked in the file as a gap.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import math
+import sys
+import time
+from pathlib import Path
+
+from analysis.results import EXERCISES
+from analysis.tempo import TempoError, format_tempo, parse_tempo
+from sensors.batch import PLACEMENTS
+from sensors.ble import BleSensorSource, DeviceSpec
+from sensors.recording import RecordingError, RecordingMeta, RecordingWriter
+from sensors.source import SourceError, SourceStatus
+from ui.errors import UserError
+
+STAND_STILL_S = 2.0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("record", help="record BLE sensors to a file, then analyse it", description=__doc__)
+    add_device_arguments(p)
+    p.add_argument("--exercise", required=True, choices=EXERCISES)
+    p.add_argument("--tempo", help="prescribed tempo E-B-C-T, e.g. 3-1-1-2")
+    p.add_argument("--side", choices=("left", "right"), help="working leg on single-leg moves")
+    p.add_argument("-o", "--output", type=Path, help="recording to write (default recordings/<time>-<exercise>.csv)")
+    p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds (default: Ctrl-C)")
+    p.set_defaults(func=run)
+
+
+def add_device_arguments(p) -> None:
+    if not any(a.dest == "device" for a in p._actions):
+        p.add_argument("--device", action="append", required=True, metavar="ADDR", help="sensor address from `repscope scan` (repeat for two)")
+    p.add_argument("--placement", action="append", choices=PLACEMENTS, help="where each --device is strapped, in the same order")
+    if not any(a.dest == "model" for a in p._actions):
+        p.add_argument("--model", action="append", help="device model key per --device when its name is not recognised (witmotion, thingy52, polar, diy)")
+    if not any(a.dest == "rate_hz" for a in p._actions):
+        p.add_argument("--rate-hz", type=float, default=100.0, help="sample rate to configure (nearest supported; default 100)")
+    p.add_argument("--give-up", type=float, default=60.0, metavar="S", help="stop reconnecting after S seconds without a link (default 60)")
+
+
+def device_specs(args) -> list[DeviceSpec]:
+    devices = args.device or []
+    placements = args.placement or []
+    if len(devices) > 2:
+        raise UserError("--device: at most two sensors")
+    if len(placements) != len(devices):
+        raise UserError("--placement: give one per --device, in the same order (e.g. --placement pelvis --placement thigh_left)")
+    models = args.model if isinstance(getattr(args, "model", None), list) else ([args.model] * len(devices) if getattr(args, "model", None) else [None] * len(devices))
+    if len(models) == 1 and len(devices) == 2:
+        models = models * 2
+    if len(models) != len(devices):
+        raise UserError("--model: give one per --device, or one for all")
+    return [DeviceSpec(d, p, m) for d, p, m in zip(devices, placements, models)]
+
+
+def ble_source_from_args(args, backend=None) -> BleSensorSource:
+    try:
+        return BleSensorSource(device_specs(args), rate_hz=args.rate_hz, backend=backend, give_up_s=getattr(args, "give_up", 60.0))
+    except SourceError as exc:
+        raise UserError(str(exc)) from None
+
+
+def status_line(statuses: tuple[SourceStatus, ...], recorded_s: float) -> str:
+    parts = []
+    for st in statuses:
+        rate = "–" if not math.isfinite(st.rate_hz) else f"{st.rate_hz:.0f} Hz"
+        extra = "".join([
+            f", {st.malformed} bad" if st.malformed else "",
+            f", {st.late} late" if st.late else "",
+            f", battery {st.battery_pct} %" if st.battery_pct is not None else "",
+        ])
+        parts.append(f"{st.sensor_id}: {st.state} {rate}, dropped {st.dropped}{extra}")
+    return f"[{recorded_s:6.1f} s] " + " | ".join(parts)
+
+
+async def record_session(source, path: Path, meta: RecordingMeta, duration_s: float | None = None, out=sys.stderr) -> tuple[int, str | None]:
+    """Stream `source` into `path` until `duration_s` (or cancellation); returns (samples, error or None)."""
+    await source.start()
+    print(f"connected: {', '.join(f'{s.placement} = {s.model} {s.address} at {s.rate_hz:g} Hz' for s in source.sensors)}", file=out)
+    print(f"stand still for {STAND_STILL_S:g} s (upright, as at the start of the set)…", file=out)
+    n = 0
+    t_start = None
+    said_go = False
+    last_status = 0.0
+    writer = RecordingWriter(path, meta, list(source.sensors))
+    try:
+        async for batch in source.batches():
+            if batch.gap_before:  # the writer marks the gap in the file
+                print(f"\n{batch.sensor_id}: {batch.dropped or 'some'} samples lost before {batch.t_s[0]:.2f} s (gap marked)", file=out)
+            writer.write(batch)
+            n += len(batch)
+            if t_start is None:
+                t_start = float(batch.t_s[0])
+            now = float(batch.t_s[-1]) - t_start
+            if not said_go and now >= STAND_STILL_S:
+                print("go — start the set (Ctrl-C to stop)", file=out)
+                said_go = True
+            wall = time.monotonic()
+            if wall - last_status >= 0.5:
+                last_status = wall
+                print("\r" + status_line(source.status(), now), end="", file=out, flush=True)
+            if duration_s is not None and now >= duration_s:
+                break
+    finally:
+        writer.close()
+        await source.close()
+        print(file=out)
+    return n, getattr(source, "error", None)
+
+
+def run(args, backend=None) -> int:
+    tempo = None
+    if args.tempo:
+        try:
+            tempo = parse_tempo(args.tempo)
+        except TempoError as exc:
+            raise UserError(f"--tempo: {exc}") from None
+    path = args.output or Path("recordings") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{args.exercise}.csv"
+    if path.exists():
+        raise UserError(f"{path}: file exists; choose a new name (recordings are never overwritten)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    source = ble_source_from_args(args, backend)
+    meta = RecordingMeta(
+        exercise=args.exercise, side=args.side, tempo=format_tempo(tempo) if tempo else None,
+        start_utc=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    try:
+        n, error = asyncio.run(record_session(source, path, meta, args.duration))
+    except SourceError as exc:
+        raise UserError(str(exc)) from None
+    except KeyboardInterrupt:
+        n, error = -1, None  # Ctrl-C: the file is closed by record_session's finally
+    except RecordingError as exc:
+        raise UserError(str(exc)) from None
+    print(f"recorded {path}")
+    if error:
+        print(f"repscope: warning: {error}", file=sys.stderr)
+    from ui.commands.analyze import analyze_file, format_table
+
+    try:
+        _, report = analyze_file(argparse.Namespace(file=str(path), placement=None, exercise=None, tempo=None, tol_s=0.5, tol_frac=0.2))
+    except UserError as exc:
+        print(f"repscope: could not analyse the recording: {exc}", file=sys.stderr)
+        return 1
+    print(format_table(report, str(path)))
+    return 1 if error else 0
