@@ -30,7 +30,7 @@ async def test_record_two_virtual_sensors_with_a_drop_out_then_analyze(tmp_path)
     source = BleSensorSource([DeviceSpec(d1.address, "pelvis"), DeviceSpec(d2.address, "thigh_left")], backend=air, scan_timeout_s=2)
     out = tmp_path / "set.csv"
     status = io.StringIO()
-    duration = (len(pel.t_s) - 10) / 100.0
+    duration = (len(pel.t_s) - 200) / 100.0  # stop 2 s before the data runs out, whatever the clock mapping does
 
     async def drop_later():
         import asyncio
@@ -41,7 +41,9 @@ async def test_record_two_virtual_sensors_with_a_drop_out_then_analyze(tmp_path)
     import asyncio
 
     dropper = asyncio.ensure_future(drop_later())
-    n, error = await record_session(source, out, RecordingMeta(exercise="hip_thrust", tempo="3-1-1-1"), duration, out=status)
+    n, error = await asyncio.wait_for(
+        record_session(source, out, RecordingMeta(exercise="hip_thrust", tempo="3-1-1-1"), duration, out=status), 90
+    )
     await dropper
     assert error is None
     text = status.getvalue()
