@@ -372,6 +372,14 @@ class LiveWindow(QtWidgets.QMainWindow):
              else latest.pelvic_drop_deg * (1 if latest.pelvic_drop_side == "left" else -1), "drop"),
         ):
             bar, title, ok = plot.gauge
+            if not snap.set_active and rep_val is not None:
+                # the set is over (standing up, re-racking): the live posture means nothing; show the last top
+                shown = ("last", round(rep_val, 1))
+                if getattr(plot, "shown", None) != shown:
+                    plot.shown = shown
+                    bar.setOpts(height=[rep_val], brush=OK_GREEN if ok[0] <= rep_val <= ok[1] else BAD_RED)
+                    plot.setTitle(f"{title}: last rep's top {rep_val:+.1f}°")
+                continue
             if live is None or not math.isfinite(live):
                 if getattr(plot, "shown", None) == "empty":
                     continue
