@@ -45,6 +45,7 @@ def run_window(
     screenshot_at_s: float | None = None,
     exit_at_end: bool = False,
     max_wall_s: float | None = None,
+    sound: bool = False,
 ):
     """Open the window on `session`, run until it is closed (or the stream ends with `exit_at_end`).
 
@@ -56,7 +57,7 @@ def run_window(
 
     from ui.live_window import LiveWindow
 
-    win = LiveWindow(session, title, replay=replay)
+    win = LiveWindow(session, title, replay=replay, sound=sound)
     win.rep_starts = list(rep_starts)
     win.show()
     session.start()

@@ -19,6 +19,7 @@ from analysis.faults import LUMBAR_ARCH_DEG, PELVIC_DROP_DEG
 from analysis.results import PHASE_NAMES, Rep
 from analysis.streaming import FaultDetected, RepCompleted, RepsRevised, SetEnded, SetStarted, StepsUpdated
 from analysis.tempo import format_tempo, tolerance_s
+from ui.audio import TempoCuer, TonePlayer
 from ui.session import Session, Snapshot
 
 PHASE_COLOURS = {  # RGBA: colour-blind-safe hues (Okabe–Ito)
@@ -37,7 +38,7 @@ TRACE_WINDOW_S = 10.0
 class LiveWindow(QtWidgets.QMainWindow):
     """Draws `Session` snapshots and events at the display's pace (a 30 fps timer)."""
 
-    def __init__(self, session: Session, title: str = "repscope", replay: bool = False, fps: float = 30.0) -> None:
+    def __init__(self, session: Session, title: str = "repscope", replay: bool = False, fps: float = 30.0, sound: bool = False) -> None:
         super().__init__()
         pg.setConfigOptions(antialias=False, background="#1e1e1e", foreground="#dddddd")
         self.session = session
@@ -57,6 +58,8 @@ class LiveWindow(QtWidgets.QMainWindow):
         self._no_pen = pg.mkPen(None)
         self._labels: list[pg.TextItem] = []
         self._build()
+        self.cuer = TempoCuer(session.tempo) if sound else None
+        self.player = TonePlayer() if sound else None
         self.timer = QtCore.QTimer(self)
         self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self.tick)
@@ -181,6 +184,8 @@ class LiveWindow(QtWidgets.QMainWindow):
             self._banner_style("neutral")
         for e in events:
             self.on_event(e)
+            if self.cuer is not None:
+                self.cuer.on_event(e)
         now = time.monotonic()
         if snap is not None:
             self._snap, self._snap_wall = snap, now
@@ -194,6 +199,9 @@ class LiveWindow(QtWidgets.QMainWindow):
             if ahead > 0:
                 self.draw(self._snap, self._snap.t_s + ahead)
                 self.frames += 1
+        if self.cuer is not None and self._snap is not None and math.isfinite(self.session.speed):
+            for kind in self.cuer.due(self._snap.t_s + min(now - self._snap_wall, 0.1) * self.session.speed):
+                self.player.play(kind)
 
     def on_event(self, e) -> None:
         if isinstance(e, SetStarted):
@@ -407,6 +415,8 @@ class LiveWindow(QtWidgets.QMainWindow):
             extra = f", {st.malformed} bad packets" if st.malformed else ""
             parts.append(f"{self.session.placement_of.get(st.sensor_id, st.sensor_id)}: {st.state} {rate}, dropped {st.dropped}{extra}{batt}")
         parts.append(f"recording → {snap.recording}" if snap.recording else "not recording (r)")
+        if self.player is not None:
+            parts.append("sound on" if self.player.available else self.player.reason)
         if self.replay and math.isfinite(snap.duration_s):
             parts.append(f"speed {self.session.speed:g}×" if math.isfinite(self.session.speed) else "speed max")
             self.pos_label.setText(f"{snap.position_s:.1f} / {snap.duration_s:.1f} s")

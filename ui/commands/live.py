@@ -23,6 +23,7 @@ def register(sub) -> None:
     p.add_argument("--record", type=Path, metavar="FILE", help="record from the start into FILE (else press r)")
     p.add_argument("--model", help="BLE: device model key when the name is not recognised")
     p.add_argument("--rate-hz", type=float, default=100.0, help="BLE: sample rate to configure (nearest supported)")
+    p.add_argument("--sound", action="store_true", help="metronome for the tempo and a tone on each fault (needs repscope[audio])")
     p.add_argument("--exit-at-end", action="store_true", help="close the window when the stream ends")
     p.add_argument("--screenshot", type=Path, help="save the window as PNG (at --screenshot-at, else at the end)")
     p.add_argument("--screenshot-at", type=float, metavar="S", help="stream time (s) of the screenshot")
@@ -72,7 +73,7 @@ def run(args) -> int:
         title = "repscope live — " + ", ".join(args.device)
     session = Session(source, exercise, tempo, side, auto_end_rest_s=args.rest_end, record_path=args.record)
     win = run_window(
-        session, title, screenshot=args.screenshot, screenshot_at_s=args.screenshot_at, exit_at_end=args.exit_at_end,
+        session, title, screenshot=args.screenshot, screenshot_at_s=args.screenshot_at, exit_at_end=args.exit_at_end, sound=args.sound,
     )
     if session.error:
         raise UserError(f"live session stopped: {session.error}")

@@ -22,6 +22,7 @@ def register(sub) -> None:
     p.add_argument("--tol-s", type=float, default=0.5, help="tempo tolerance, seconds (default 0.5)")
     p.add_argument("--tol-frac", type=float, default=0.2, help="tempo tolerance, fraction of the target (default 0.2)")
     p.add_argument("--speed", choices=tuple(SPEEDS), default="1", help="playback speed (default 1 = real time)")
+    p.add_argument("--sound", action="store_true", help="metronome for the tempo and a tone on each fault (needs repscope[audio])")
     p.add_argument("--exit-at-end", action="store_true", help="close the window when the recording ends")
     p.add_argument("--screenshot", type=Path, help="save the window as PNG (at --screenshot-at, else at the end)")
     p.add_argument("--screenshot-at", type=float, metavar="S", help="stream time (s) of the screenshot")
@@ -45,7 +46,7 @@ def run(args) -> int:
     session = Session(source, exercise, tempo, rec.meta.side)
     win = run_window(
         session, f"repscope replay — {Path(args.file).name}", replay=True, rep_starts=offline.reps,
-        screenshot=args.screenshot, screenshot_at_s=args.screenshot_at, exit_at_end=args.exit_at_end,
+        screenshot=args.screenshot, screenshot_at_s=args.screenshot_at, exit_at_end=args.exit_at_end, sound=args.sound,
     )
     if session.error:
         raise UserError(f"{args.file}: replay stopped: {session.error}")
