@@ -130,6 +130,7 @@ class BleSensorSource:
 
     async def start(self) -> None:
         """Find, connect and configure every sensor (concurrently); SourceError names the one that failed."""
+        self._t0 = time.monotonic()  # the session clock: samples of every sensor are placed on it
         results = await asyncio.gather(*(self._first_connect(link) for link in self.links), return_exceptions=True)
         for link, res in zip(self.links, results):
             if isinstance(res, Exception):
@@ -137,9 +138,6 @@ class BleSensorSource:
                 if isinstance(res, SourceError):
                     raise res
                 raise SourceError(f"{link.spec.address}: {type(res).__name__}: {res}") from None
-        self._t0 = time.monotonic()  # the session clock starts when every sensor streams
-        for link in self.links:
-            link.clock = SampleClock(link.rate_hz, DIY_TIME_WRAP_S if link.model.key == "diy" else None)
         self.sensors = tuple(
             SensorInfo(
                 link.spec.placement, link.spec.placement, model=link.model.key, rate_hz=link.rate_hz,
@@ -177,6 +175,8 @@ class BleSensorSource:
                 raise SourceError(f"{link.spec.address} ({name or 'no name'}): {why}; pass --model if it is one of ours")
         link.rate_hz = link.model.nearest_rate(self.rate_hz)
         link.decoder = link.model.make_decoder(link.rate_hz)
+        # ready before the first notification: one sensor may stream while the other is still connecting
+        link.clock = SampleClock(link.rate_hz, DIY_TIME_WRAP_S if link.model.key == "diy" else None)
         await self._connect(link, device)
 
     async def _connect(self, link: _Link, device) -> None:

@@ -45,6 +45,7 @@ class VirtualImu(VirtualPeripheral):
         self._index = 0
         self._packets = 0
         self._t_start: float | None = None
+        self.error: str | None = None
 
     # -------------------------------------------------------------------------------------------- profile
     async def start(self) -> None:  # type: ignore[override]
@@ -119,6 +120,13 @@ class VirtualImu(VirtualPeripheral):
         self.streaming.clear()
 
     async def _stream(self) -> None:
+        try:
+            await self._stream_samples()
+        except Exception as exc:  # surfaced by the tests (a silent dead task would look like a stalled stream)
+            self.error = f"{type(exc).__name__}: {exc}"
+            raise
+
+    async def _stream_samples(self) -> None:
         loop = asyncio.get_running_loop()
         if self._t_start is None:
             self._t_start = loop.time()
@@ -141,6 +149,9 @@ class VirtualImu(VirtualPeripheral):
                     await self.notify(self._data_uuid(), payload[: max(1, len(payload) // 2)])
                 if not await self.notify(self._data_uuid(), payload):
                     break
+                # one notification per event-loop turn, as one per connection event on a real link: a burst of
+                # hundreds (after the loop was starved) overruns bumble's in-process link and loses packets
+                await asyncio.sleep(0)
             else:
                 self.sent.extend(range(i, j))
 

@@ -29,7 +29,7 @@ def motion():
     return s.acc_mps2, s.gyr_rads
 
 
-async def _collect(source, until, timeout_s=20.0):
+async def _collect(source, until, timeout_s=60.0):
     out = []
 
     async def run():
@@ -125,7 +125,7 @@ async def test_drop_out_reconnects_marks_the_gap_and_loses_nothing_received(moti
             if dev._index >= n and sum(len(x) for x in got) >= len(dev.sent):
                 return
 
-    await asyncio.wait_for(consume(), 30)
+    await asyncio.wait_for(consume(), 60)
     st = source.status()[0]
     await source.close()
     assert dev.connections == 2 and st.state == "streaming"

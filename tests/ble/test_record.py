@@ -53,7 +53,8 @@ async def test_record_two_virtual_sensors_with_a_drop_out_then_analyze(tmp_path)
     thigh_rec = rec.stream("thigh_left")
     assert len(thigh_rec.gaps) == 1  # the drop-out is in the file
     assert sum(len(s.t_s) for s in rec.streams) == n
-    assert len(rec.stream("pelvis").t_s) == len(d1.sent) or len(rec.stream("pelvis").t_s) >= len(pel.t_s) - 20
+    # everything up to the stop (2 s before the data ends) is in the file
+    assert len(rec.stream("pelvis").t_s) >= len(pel.t_s) - 300
     for s in rec.streams:
         assert np.all(np.diff(s.t_s) > 0)
     r = subprocess.run([sys.executable, "-m", "ui.cli", "analyze", str(out), "--json"], cwd=REPO,
