@@ -77,7 +77,18 @@ def delay_run(rate_hz: float, seed: int):
         rep_delay.append(done[0] - ecc_end if done else np.inf)
     offline = analyze_set(series, "hip_thrust", tempo)
     same = [e for e in final if isinstance(e, SetEnded)][0].report.reps == offline.reps
-    return phase_delay, phase_err, rep_delay, cpu / n * 1e6, cpu / duration, same
+    # how often the live announcement already equals the final word (boundaries within one sample, same faults)
+    agree = []
+    for _, e in arrivals:
+        if isinstance(e, RepCompleted):
+            match = [r for r in offline.reps if abs(r.start_s - e.rep.start_s) < 0.5]
+            if not match:
+                agree.append((False, False))
+                continue
+            r = match[0]
+            bounds = max(max(abs(p.start_s - q.start_s), abs(p.end_s - q.end_s)) for p, q in zip(e.rep.phases[:3], r.phases[:3]))
+            agree.append((bounds <= 1.0 / rate_hz + 1e-9, e.rep.faults == r.faults))
+    return phase_delay, phase_err, rep_delay, cpu / n * 1e6, cpu / duration, same, agree
 
 
 def memory_run(hours: float) -> list[tuple[float, float]]:
@@ -111,15 +122,16 @@ def main() -> None:
     print(f"delay: {args.sets} sets × 8 reps per rate, pelvis + thigh, {BATCH_S * 1000:.0f} ms batches")
     print(f"{'rate':>6} {'phase p50':>10} {'p99':>7} {'missed':>6} {'|start err| p50':>16} {'p95':>6} {'rep p50':>8} {'p99':>7} {'µs/sample':>10} {'CPU/real':>9} {'final=offline':>13}")
     for rate in (50.0, 100.0, 200.0, 400.0):
-        pd, pe, rd, us, share, same = [], [], [], [], [], []
+        pd, pe, rd, us, share, same, agree = [], [], [], [], [], [], []
         for seed in range(args.sets):
-            a, b, c, d, e, f = delay_run(rate, 100 + seed)
+            a, b, c, d, e, f, g = delay_run(rate, 100 + seed)
             pd += a
             pe += b
             rd += c
             us.append(d)
             share.append(e)
             same.append(f)
+            agree += g
         pd, rd = np.array(pd), np.array(rd)
         ok = np.isfinite(pd)
         print(
@@ -127,6 +139,7 @@ def main() -> None:
             f" {np.median(np.abs(pe)) * 1000:>14.0f}ms {np.percentile(np.abs(pe), 95) * 1000:>4.0f}ms"
             f" {np.median(rd[np.isfinite(rd)]) * 1000:>6.0f}ms {np.percentile(rd[np.isfinite(rd)], 99) * 1000:>5.0f}ms"
             f" {statistics.median(us):>10.1f} {statistics.median(share):>8.1%} {sum(same):>7}/{len(same)}"
+            f"   live rep = final: bounds {sum(a for a, _ in agree)}/{len(agree)}, faults {sum(b for _, b in agree)}/{len(agree)}"
         )
     if args.hours > 0:
         t0 = time.perf_counter()
