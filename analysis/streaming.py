@@ -218,7 +218,9 @@ class StreamingAnalyzer:
         if placement == self.primary:
             events += self._track(sensor, t_s)
         now = self.now_s
-        if self._settle_due or now - self._last_settle_s >= SETTLE_MAX_INTERVAL_S:
+        # before the first rep the live tracker's axis is only a guess: settle more often until the set calibrates
+        interval = SETTLE_MAX_INTERVAL_S if self.reps else 0.4 * SETTLE_MAX_INTERVAL_S
+        if self._settle_due or now - self._last_settle_s >= interval or now >= self._resettle_at:
             events += self._settle(now)
         if (
             self.auto_end_rest_s is not None and self.reps and self._moving_sign == 0
@@ -265,6 +267,7 @@ class StreamingAnalyzer:
         self._last_stop_s = -np.inf
         self._settle_due = False
         self._last_settle_s = -np.inf
+        self._resettle_at = np.inf
         self._live_reps = 0
         self._peak_ref_dps = {1: 30.0, -1: 30.0}
         self._stroke_peak = 0.0
@@ -369,6 +372,10 @@ class StreamingAnalyzer:
         k = np.flatnonzero(np.abs(d[:, 2]) < 0.25 * on)
         if k.size:
             end = float(d[k[0], 0])
+        if sign < 0:
+            # a lowering ended: its rep is settled now, and once more a moment later in case the stop came a hair
+            # before the offline fit could see the rest after it
+            self._resettle_at = t + 0.25
         phase = "top_pause" if sign > 0 else "bottom_pause"
         return [PhaseChanged(t, phase, min(end, t), max(self._live_reps, 1))]
 
@@ -378,6 +385,8 @@ class StreamingAnalyzer:
     def _settle(self, now: float) -> list[Event]:
         self._settle_due = False
         self._last_settle_s = now
+        if now >= self._resettle_at:
+            self._resettle_at = np.inf
         set_from = max(self._set_from_s, min(s.first_t() for s in self.sensors.values()))
         since = max(set_from, now - self.live_window_s)
         truncated = since > set_from + 1e-9
