@@ -41,8 +41,8 @@ SETTLE_CONTEXT_S = 10.0  # reps this close to the start of a truncated window ar
 MOTION_ON_MIN_DPS = 2.5  # start threshold floor: above postural sway
 MOTION_ON_FRACTION = 0.1  # ... or this share of the set's typical peak speed
 MOTION_OFF_RATIO = 0.6  # hysteresis: stop below this share of the start threshold
-STOP_HOLD_S = 0.04  # the speed must stay low this long to call a stop (one noisy sample is not a pause)
-SPEED_SMOOTH_S = 0.03  # time constant of the live speed smoothing (first-order), keeps the delay small
+STOP_HOLD_S = 0.03  # the speed must stay low this long to call a stop (one noisy sample is not a pause)
+SPEED_SMOOTH_S = 0.02  # time constant of the live speed smoothing (first-order), keeps the delay small
 PHASE_MATCH_S = 0.5  # a settled rep within this of an emitted one is the same rep
 
 
