@@ -84,7 +84,7 @@ def test_memory_is_bounded_over_a_long_stream():
     sizes = set()
     rng = np.random.default_rng(0)
     t0 = 0.0
-    for k in range(400):  # 200 s of 0.5 s batches: 10 set windows
+    for _ in range(400):  # 200 s of 0.5 s batches: 10 set windows
         t = t0 + np.arange(50) / rate
         t0 = t[-1] + 1 / rate
         acc = np.tile([0.0, 0.0, 9.80665], (50, 1)) + rng.normal(0, 0.02, (50, 3))

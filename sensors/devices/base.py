@@ -68,6 +68,24 @@ class Decoder(Protocol):
         ...
 
 
+class StatelessDecoder:
+    """For devices whose every notification on one characteristic stands alone (no state across packets):
+    `decode(payload, rate_hz)` is the device module's pure function."""
+
+    def __init__(self, rate_hz: float, char_uuid: str, decode: Callable[[bytes, float], RawSamples | None]) -> None:
+        self.rate_hz = float(rate_hz)
+        self._uuid = char_uuid.lower()
+        self._decode = decode
+
+    def feed(self, char_uuid: str, payload: bytes) -> RawSamples | None:
+        if char_uuid.lower() != self._uuid:
+            return None
+        return self._decode(payload, self.rate_hz)
+
+    def reset(self) -> None:
+        pass
+
+
 @dataclass(frozen=True)
 class GattWrite:
     """One configuration write: characteristic UUID, bytes, and whether the device wants a write-with-response."""

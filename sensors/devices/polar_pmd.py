@@ -24,7 +24,14 @@ from collections import deque
 
 import numpy as np
 
-from sensors.devices.base import DEG_TO_RAD, STANDARD_GRAVITY_MPS2, DeviceModel, GattWrite, RawSamples, malformed
+from sensors.devices.base import (
+    DEG_TO_RAD,
+    STANDARD_GRAVITY_MPS2,
+    DeviceModel,
+    GattWrite,
+    RawSamples,
+    malformed,
+)
 
 SERVICE_UUID = "fb005c80-02e7-f387-1cad-8acd2d8df0c8"
 CONTROL_UUID = "fb005c81-02e7-f387-1cad-8acd2d8df0c8"

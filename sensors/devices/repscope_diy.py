@@ -19,7 +19,15 @@ import struct
 
 import numpy as np
 
-from sensors.devices.base import DEG_TO_RAD, STANDARD_GRAVITY_MPS2, DeviceModel, GattWrite, RawSamples, malformed
+from sensors.devices.base import (
+    DEG_TO_RAD,
+    STANDARD_GRAVITY_MPS2,
+    DeviceModel,
+    GattWrite,
+    RawSamples,
+    StatelessDecoder,
+    malformed,
+)
 
 SERVICE_UUID = "7e5c0001-5f3a-4b8e-9c21-6d0e2a1b3c4d"
 DATA_UUID = "7e5c0002-5f3a-4b8e-9c21-6d0e2a1b3c4d"
@@ -66,17 +74,9 @@ def encode(seq: int, t_us: int, acc_mps2: np.ndarray, gyr_rads: np.ndarray) -> b
     return HEADER.pack(seq % SEQ_MODULUS, t_us % (1 << 32), len(acc)) + body
 
 
-class Decoder:
-    def __init__(self, rate_hz: float) -> None:
-        self.rate_hz = float(min(RATES_HZ, key=lambda r: abs(r - rate_hz)))
-
-    def feed(self, char_uuid: str, payload: bytes) -> RawSamples | None:
-        if char_uuid.lower() != DATA_UUID:
-            return None
-        return decode(payload, self.rate_hz)
-
-    def reset(self) -> None:
-        pass
+def make_decoder(rate_hz: float) -> StatelessDecoder:
+    rate = float(min(RATES_HZ, key=lambda r: abs(r - rate_hz)))
+    return StatelessDecoder(rate, DATA_UUID, decode)
 
 
 MODEL = DeviceModel(
@@ -88,7 +88,7 @@ MODEL = DeviceModel(
     rates_hz=RATES_HZ,
     start=start,
     stop=stop,
-    make_decoder=Decoder,
+    make_decoder=make_decoder,
     acc_range_g=8.0,
     gyr_range_dps=2000.0,
     battery=True,

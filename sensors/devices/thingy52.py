@@ -16,7 +16,15 @@ import struct
 
 import numpy as np
 
-from sensors.devices.base import DEG_TO_RAD, STANDARD_GRAVITY_MPS2, DeviceModel, GattWrite, RawSamples, malformed
+from sensors.devices.base import (
+    DEG_TO_RAD,
+    STANDARD_GRAVITY_MPS2,
+    DeviceModel,
+    GattWrite,
+    RawSamples,
+    StatelessDecoder,
+    malformed,
+)
 
 
 def tms_uuid(short: int) -> str:
@@ -65,17 +73,8 @@ def encode(acc_mps2: np.ndarray, gyr_rads: np.ndarray, compass: np.ndarray | Non
     return _RAW.pack(*acc, *gyr, *cmp_)
 
 
-class Decoder:
-    def __init__(self, rate_hz: float) -> None:
-        self.rate_hz = rate_hz
-
-    def feed(self, char_uuid: str, payload: bytes) -> RawSamples | None:
-        if char_uuid.lower() != RAW_UUID:
-            return None
-        return decode(payload)
-
-    def reset(self) -> None:
-        pass
+def make_decoder(rate_hz: float) -> StatelessDecoder:
+    return StatelessDecoder(rate_hz, RAW_UUID, lambda payload, _rate: decode(payload))
 
 
 MODEL = DeviceModel(
@@ -87,7 +86,7 @@ MODEL = DeviceModel(
     rates_hz=RATES_HZ,
     start=start,
     stop=stop,
-    make_decoder=Decoder,
+    make_decoder=make_decoder,
     acc_range_g=float("nan"),  # set by the firmware's motion driver, not exposed over BLE
     gyr_range_dps=2000.0,
     battery=True,

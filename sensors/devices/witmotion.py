@@ -15,7 +15,14 @@ import struct
 import numpy as np
 
 from sensors.devices.base import (
-    DEG_TO_RAD, STANDARD_GRAVITY_MPS2, DeviceModel, GattWrite, RawSamples, malformed, uuid16,
+    DEG_TO_RAD,
+    STANDARD_GRAVITY_MPS2,
+    DeviceModel,
+    GattWrite,
+    RawSamples,
+    StatelessDecoder,
+    malformed,
+    uuid16,
 )
 
 SERVICE_UUID = "0000ffe5-0000-1000-8000-00805f9a34fb"
@@ -80,15 +87,8 @@ def encode(acc_mps2: np.ndarray, gyr_rads: np.ndarray, angle_deg: np.ndarray | N
     return bytes(out)
 
 
-class Decoder:
-    def __init__(self, rate_hz: float) -> None:
-        self.rate_hz = rate_hz
-
-    def feed(self, char_uuid: str, payload: bytes) -> RawSamples | None:
-        return decode(payload)
-
-    def reset(self) -> None:
-        pass
+def make_decoder(rate_hz: float) -> StatelessDecoder:
+    return StatelessDecoder(rate_hz, NOTIFY_UUID, lambda payload, _rate: decode(payload))
 
 
 MODEL = DeviceModel(
@@ -100,7 +100,7 @@ MODEL = DeviceModel(
     rates_hz=tuple(RATE_CODES),
     start=start,
     stop=stop,
-    make_decoder=Decoder,
+    make_decoder=make_decoder,
     acc_range_g=16.0,
     gyr_range_dps=2000.0,
     battery=False,

@@ -11,20 +11,30 @@ from analysis.results import EXERCISES, SetReport
 from analysis.serialize import CSV_COLUMNS, rep_csv_rows, report_to_dict, summary
 from analysis.tempo import TempoError, format_tempo, parse_tempo
 from sensors.batch import PLACEMENTS
-from sensors.recording import Recording, RecordingError, RecordingWarning, read_recording
+from sensors.recording import (
+    Recording,
+    RecordingError,
+    RecordingWarning,
+    read_recording,
+)
 from ui.errors import UserError
 
 
 def register(sub) -> None:
     p = sub.add_parser("analyze", help="per-rep analysis of a recording", description=__doc__)
     add_input_arguments(p)
-    p.add_argument("--tempo", help="prescribed tempo E-B-C-T, e.g. 3-1-1-2 (X = explosive concentric); default: the recording's")
-    p.add_argument("--tol-s", type=float, default=0.5, help="tempo tolerance, seconds (default 0.5)")
-    p.add_argument("--tol-frac", type=float, default=0.2, help="tempo tolerance, fraction of the target (default 0.2); the larger applies")
+    add_tempo_arguments(p)
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print one JSON object (stable contract, see README)")
     fmt.add_argument("--csv", action="store_true", help="print one CSV row per rep")
     p.set_defaults(func=run)
+
+
+def add_tempo_arguments(p) -> None:
+    """--tempo, --tol-s, --tol-frac: shared by the commands that judge a recording against a tempo."""
+    p.add_argument("--tempo", help="prescribed tempo E-B-C-T, e.g. 3-1-1-2 (X = explosive concentric); default: the recording's")
+    p.add_argument("--tol-s", type=float, default=0.5, help="tempo tolerance, seconds (default 0.5)")
+    p.add_argument("--tol-frac", type=float, default=0.2, help="tempo tolerance, fraction of the target (default 0.2); the larger applies")
 
 
 def add_input_arguments(p) -> None:

@@ -140,7 +140,7 @@ def run(args, backend=None) -> int:
         n, error = -1, None  # Ctrl-C: the file is closed by record_session's finally
     except RecordingError as exc:
         raise UserError(str(exc)) from None
-    print(f"recorded {path}")
+    print(f"recorded {path}" + (f" ({n} samples)" if n >= 0 else ""))
     if error:
         print(f"repscope: warning: {error}", file=sys.stderr)
     from ui.commands.analyze import analyze_file, format_table

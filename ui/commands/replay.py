@@ -9,7 +9,13 @@ import math
 from pathlib import Path
 
 from analysis.pipeline import analyze_set
-from ui.commands.analyze import add_input_arguments, format_table, load, tempo_from
+from ui.commands.analyze import (
+    add_input_arguments,
+    add_tempo_arguments,
+    format_table,
+    load,
+    tempo_from,
+)
 from ui.errors import UserError
 
 SPEEDS = {"1": 1.0, "2": 2.0, "4": 4.0, "max": math.inf}
@@ -18,9 +24,7 @@ SPEEDS = {"1": 1.0, "2": 2.0, "4": 4.0, "max": math.inf}
 def register(sub) -> None:
     p = sub.add_parser("replay", help="replay a recording in the live window", description=__doc__)
     add_input_arguments(p)
-    p.add_argument("--tempo", help="prescribed tempo E-B-C-T (default: the recording's)")
-    p.add_argument("--tol-s", type=float, default=0.5, help="tempo tolerance, seconds (default 0.5)")
-    p.add_argument("--tol-frac", type=float, default=0.2, help="tempo tolerance, fraction of the target (default 0.2)")
+    add_tempo_arguments(p)
     p.add_argument("--speed", choices=tuple(SPEEDS), default="1", help="playback speed (default 1 = real time)")
     p.add_argument("--sound", action="store_true", help="metronome for the tempo and a tone on each fault (needs repscope[audio])")
     p.add_argument("--exit-at-end", action="store_true", help="close the window when the recording ends")
