@@ -147,6 +147,7 @@ class _Sensor:
         self.angle_deg = 0.0
         self.speed_dps = 0.0
         self.last_t = -np.inf
+        self.guessed_at = -np.inf
 
     def series(self, since_s: float) -> ImuSeries:
         t = self.t.view()[:, 0]
@@ -281,7 +282,10 @@ class StreamingAnalyzer:
         quat, bias = s.ahrs.update_with_bias(acc, gyr)
         s.bias = bias[-1]
         s.up = up_in_sensor(quat[-1:])[0]
-        if s.axis is None:
+        if not s.calibrated and s.last_t - s.guessed_at >= 0.25:
+            # until the first rep settles, follow the dominant rotation of the last moments: the set-up (lying
+            # down, sitting) turns about other axes than the reps
+            s.guessed_at = s.last_t
             self._guess_axis(s)
         rate = gyr - s.bias
         if s.axis is not None:
@@ -299,7 +303,7 @@ class StreamingAnalyzer:
 
     def _guess_axis(self, s: _Sensor) -> None:
         """Before the first rep settles: the dominant rotation axis of the last seconds (display only)."""
-        n = int(3.0 * s.rate_hz)
+        n = int(1.5 * s.rate_hz)
         if len(s.gyr) < n:
             return
         g = s.gyr.view(n) - s.bias
@@ -308,10 +312,13 @@ class StreamingAnalyzer:
             return  # not moving enough to tell
         w, v = np.linalg.eigh(g.T @ g)
         axis = v[:, -1]
-        # the first clear movement of a set is a lift: make it positive
-        big = g[speed > 0.5 * speed.max()] @ axis
-        if big.size and big[0] < 0:
-            axis = -axis
+        if s.axis is not None and abs(axis @ s.axis) > 0.7:
+            axis = axis if axis @ s.axis > 0 else -axis  # the same axis: keep its sense
+        else:
+            # a new axis: the first clear movement about it is taken as a lift
+            big = g[speed > 0.5 * speed.max()] @ axis
+            if big.size and big[0] < 0:
+                axis = -axis
         s.axis = axis
 
     def _track(self, s: _Sensor, t_s: np.ndarray) -> list[Event]:
