@@ -428,6 +428,8 @@ class StreamingAnalyzer:
             if s is not None:
                 s.axis = np.asarray(axis, dtype=float)
                 s.calibrated = True
+        for s in self.sensors.values():
+            s.calibrated = True  # a sensor the verdict does not use keeps its guessed axis: a steady display
 
     def _merge(self, now: float, settled: Sequence[Rep], final: bool, window_start_s: float | None = None) -> list[Event]:
         events: list[Event] = []
