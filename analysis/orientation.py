@@ -49,10 +49,7 @@ class RealtimeOrientation:
         self._filter = vqf.VQF(1.0 / rate_hz)
 
     def update(self, acc_mps2: np.ndarray, gyr_rads: np.ndarray) -> np.ndarray:
-        out = self._filter.updateBatch(
-            np.ascontiguousarray(gyr_rads, dtype=np.float64), np.ascontiguousarray(acc_mps2, dtype=np.float64)
-        )
-        return np.asarray(out["quat6D"], dtype=np.float64)
+        return self.update_with_bias(acc_mps2, gyr_rads)[0]
 
     def update_with_bias(self, acc_mps2: np.ndarray, gyr_rads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Like `update`, plus VQF's running gyro bias estimate (n,3) rad/s."""

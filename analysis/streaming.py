@@ -186,7 +186,9 @@ class StreamingAnalyzer:
         self.set_window_s = float(set_window_s)
         self.auto_end_rest_s = auto_end_rest_s
         self.sensors = {p: _Sensor(p, r, set_window_s) for p, r in rates_hz.items()}
-        from analysis.pipeline import _primary  # the same choice of primary segment as offline
+        from analysis.pipeline import (
+            _primary,  # the same choice of primary segment as offline
+        )
 
         self.primary = _primary(exercise, list(rates_hz))
         self.calibration: Calibration | None = None
@@ -386,6 +388,10 @@ class StreamingAnalyzer:
         phase = "top_pause" if sign > 0 else "bottom_pause"
         return [PhaseChanged(t, phase, min(end, t), max(self._live_reps, 1))]
 
+    def _set_start_s(self) -> float:
+        """The oldest sample of the current set still in the buffers."""
+        return max(self._set_from_s, min(s.first_t() for s in self.sensors.values()))
+
     def _window_series(self, since_s: float) -> list[ImuSeries]:
         return [s.series(since_s) for s in self.sensors.values() if len(s.t)]
 
@@ -394,7 +400,7 @@ class StreamingAnalyzer:
         self._last_settle_s = now
         if now >= self._resettle_at:
             self._resettle_at = np.inf
-        set_from = max(self._set_from_s, min(s.first_t() for s in self.sensors.values()))
+        set_from = self._set_start_s()
         since = max(set_from, now - self.live_window_s)
         truncated = since > set_from + 1e-9
         series = self._window_series(since)
@@ -475,8 +481,7 @@ class StreamingAnalyzer:
 
     def _end(self, reason: str) -> list[Event]:
         now = self.now_s
-        set_from = max(self._set_from_s, min(s.first_t() for s in self.sensors.values()))
-        series = self._window_series(set_from)
+        series = self._window_series(self._set_start_s())
         events: list[Event] = []
         report = None
         if series and all(len(x.t_s) >= 100 for x in series):

@@ -8,8 +8,8 @@ recording replay. The live window and `record` consume only this, so they cannot
     source.status()                      # tuple[SourceStatus, ...], one per sensor, cheap, any time
     await source.close()
 
-`ArraySource` plays whole arrays back in (scaled) real time: `VirtualSensorSource` feeds it from the simulator,
-`RecordingSource` from a file (with `seek` for the replay timeline).
+`ArraySource` plays whole arrays back in (scaled) real time, with `seek` for the replay timeline: `replay` feeds it
+a recording's streams, `VirtualSensorSource` the simulator's.
 """
 from __future__ import annotations
 
@@ -17,13 +17,12 @@ import asyncio
 import math
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import AsyncIterator, Protocol, Sequence
 
 import numpy as np
 
 from sensors.batch import SampleBatch, SensorInfo
-from sensors.recording import Recording, SensorStream, read_recording
+from sensors.recording import SensorStream
 
 BATCH_S = 0.04  # what one BLE connection event carries at typical intervals
 
@@ -196,15 +195,6 @@ class ArraySource:
     async def close(self) -> None:
         self._closed = True
         self._state = "stopped"
-
-
-class RecordingSource(ArraySource):
-    """Replay of a recording file (v1 or generic CSV) as a live source."""
-
-    def __init__(self, path: str | Path, speed: float = 1.0, placement: str | None = None, exercise: str | None = None) -> None:
-        self.path = Path(path)
-        self.recording: Recording = read_recording(path, placement=placement, exercise=exercise)
-        super().__init__(self.recording.streams, speed)
 
 
 class VirtualSensorSource(ArraySource):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +43,6 @@ def run_window(
     screenshot: Path | None = None,
     screenshot_at_s: float | None = None,
     exit_at_end: bool = False,
-    max_wall_s: float | None = None,
     sound: bool = False,
 ):
     """Open the window on `session`, run until it is closed (or the stream ends with `exit_at_end`).
@@ -62,7 +60,6 @@ def run_window(
     win.show()
     session.start()
     shot_taken = False
-    t_wall0 = time.monotonic()
 
     def check() -> None:
         nonlocal shot_taken
@@ -76,8 +73,6 @@ def run_window(
             if screenshot is not None and not shot_taken:
                 win.grab().save(str(screenshot))
                 shot_taken = True
-            win.close()
-        elif max_wall_s is not None and time.monotonic() - t_wall0 > max_wall_s:
             win.close()
 
     watcher = QtCore.QTimer()

@@ -47,7 +47,6 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.resize(1280, 820)
         self.reps: list[Rep] = []
         self.steps = ()
-        self.cue_text = ""
         self.last_report = None
         self.cues_shown: list[tuple[int, str]] = []  # (rep, cue) in the order the banner showed them
         self.frames = 0
@@ -179,7 +178,7 @@ class LiveWindow(QtWidgets.QMainWindow):
     def tick(self) -> None:
         reset, events, snap = self.session.poll()
         if reset:
-            self.reps, self.steps, self.cue_text = [], (), ""
+            self.reps, self.steps = [], ()
             self.banner.setText("Replaying…" if self.replay else "New set — get into position")
             self._banner_style("neutral")
         for e in events:
@@ -213,7 +212,6 @@ class LiveWindow(QtWidgets.QMainWindow):
                 self.banner.setText(f"Rep {e.rep.index}: good — lowering {e.rep.eccentric_s:.1f} s")
                 self._banner_style("good")
         elif isinstance(e, FaultDetected):
-            self.cue_text = e.cue
             self.cues_shown.append((e.rep_index, e.cue))
             self.banner.setText(f"Rep {e.rep_index}: {e.cue}")
             self._banner_style("fault")

@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from analysis.results import Rep, SetReport, Step, TempoTarget
-from analysis.streaming import (
-    Event, LiveTrace, PelvisNow, PhaseChanged, RepsRevised, SetEnded, StepsUpdated, StreamingAnalyzer,
-)
+from analysis.results import Rep, Step, TempoTarget
+from analysis.streaming import Event, PelvisNow, PhaseChanged, SetEnded, StreamingAnalyzer
 from analysis.tempo import format_tempo
 from sensors.batch import SensorInfo
 from sensors.recording import RecordingMeta, RecordingWriter
@@ -40,7 +38,6 @@ class Snapshot:
     steps: tuple[Step, ...]
     live_phase: tuple[str, float] | None  # the phase the lifter is in now (provisional) and its start
     live_phases: tuple[tuple[str, float], ...]  # recent provisional phase starts (name, s), oldest first
-    live_rep: int
     set_active: bool
     recording: Path | None
     position_s: float = math.nan  # replay position / duration (NaN for live sources)
@@ -147,7 +144,6 @@ class Session:
         self.analyzer = StreamingAnalyzer(self.exercise, rates, self.tempo, self.side, auto_end_rest_s=self.auto_end_rest_s)
         self._live_phase: tuple[str, float] | None = None
         self._live_phases: list[tuple[str, float]] = []
-        self._live_rep = 0
 
     def _emit(self, events: list[Event], snapshot: Snapshot | None = None, reset: bool = False) -> None:
         with self._lock:
@@ -165,7 +161,7 @@ class Session:
             pos, dur = self.source.position_s, self.source.t_end_s
         return Snapshot(
             a.now_s, traces, a.pelvis_now(), self.source.status(), tuple(a.reps), tuple(a.steps), self._live_phase,
-            tuple(self._live_phases), self._live_rep, self._set_active, self.recording_path, pos, dur, finished, message,
+            tuple(self._live_phases), self._set_active, self.recording_path, pos, dur, finished, message,
         )
 
     def _handle(self, cmd) -> bool:
@@ -277,15 +273,6 @@ class Session:
                 self._live_phase = (e.phase, e.start_s)
                 self._live_phases.append((e.phase, e.start_s))
                 del self._live_phases[:-16]
-                self._live_rep = e.rep_index
             elif isinstance(e, SetEnded):
                 self._live_phase = None
 
-
-def final_report(events: list[Event]) -> SetReport | None:
-    """The last SetEnded's report in an event list."""
-    ended = [e for e in events if isinstance(e, SetEnded)]
-    return ended[-1].report if ended else None
-
-
-__all__ = ["Session", "Snapshot", "final_report", "LiveTrace", "RepsRevised", "StepsUpdated"]

@@ -22,7 +22,6 @@ from sensors.devices.base import (
     RawSamples,
     StatelessDecoder,
     malformed,
-    uuid16,
 )
 
 SERVICE_UUID = "0000ffe5-0000-1000-8000-00805f9a34fb"
@@ -106,4 +105,3 @@ MODEL = DeviceModel(
     battery=False,
     notes="no sensor timestamps: times from the nominal rate, drift-corrected against arrival",
 )
-_ = uuid16

@@ -6,7 +6,7 @@ import json
 import sys
 import warnings
 
-from analysis.pipeline import ImuSeries, analyze_set
+from analysis.pipeline import ImuSeries, analyze_set, trace_set
 from analysis.results import EXERCISES, SetReport
 from analysis.serialize import CSV_COLUMNS, rep_csv_rows, report_to_dict, summary
 from analysis.tempo import TempoError, format_tempo, parse_tempo
@@ -78,6 +78,17 @@ def tempo_from(args, rec: Recording):
     except TempoError as exc:
         where = "--tempo" if args.tempo is not None else f"{args.file}: metadata tempo"
         raise UserError(f"{where}: {exc}") from None
+
+
+def trace_file(args) -> tuple[Recording, SetReport, tuple]:
+    """Read FILE and analyse it with per-sample traces (for `report` and `export`); one-line errors."""
+    rec, series, exercise = load(args)
+    tempo = tempo_from(args, rec)
+    try:
+        report, traces = trace_set(series, exercise, tempo, rec.meta.side)
+    except ValueError as exc:
+        raise UserError(f"{args.file}: {exc}") from None
+    return rec, report, traces
 
 
 def analyze_file(args) -> tuple[Recording, SetReport]:

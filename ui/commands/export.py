@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.pipeline import trace_set
 from analysis.serialize import report_to_dict
-from ui.commands.analyze import add_input_arguments, load, tempo_from
+from ui.commands.analyze import add_input_arguments, trace_file
 from ui.errors import UserError
 
 COLUMNS = (
@@ -46,12 +45,7 @@ def _fmt(x: float) -> str:
 
 
 def run(args) -> int:
-    rec, series, exercise = load(args)
-    tempo = tempo_from(args, rec)
-    try:
-        report, traces = trace_set(series, exercise, tempo, rec.meta.side)
-    except ValueError as exc:
-        raise UserError(f"{args.file}: {exc}") from None
+    rec, report, traces = trace_file(args)
     multi = len(traces) > 1
     summary = report_to_dict(report)["summary"]
     try:
@@ -60,7 +54,7 @@ def run(args) -> int:
         raise UserError(f"{args.output}: cannot write ({exc.strerror})") from None
     with out:
         out.write(f"# repscope export of {args.file}\n")
-        out.write(f"# exercise: {exercise}; primary sensor: {report.placement}; reps: {summary['rep_count']}; "
+        out.write(f"# exercise: {report.exercise}; primary sensor: {report.placement}; reps: {summary['rep_count']}; "
                   f"tilt reference: {report.tilt_reference}\n")
         out.write("# quaternion: sensor-to-earth, w x y z, earth z up, heading arbitrary; angles in deg; "
                   "pelvic_drop_deg + = left side lower\n")

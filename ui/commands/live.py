@@ -21,7 +21,7 @@ def register(sub) -> None:
     p.add_argument("--speed", type=float, default=1.0, help="simulated set: playback speed (default 1 = real time)")
     p.add_argument("--rest-end", type=float, default=30.0, metavar="S", help="end a set after S seconds without movement (default 30)")
     p.add_argument("--record", type=Path, metavar="FILE", help="record from the start into FILE (else press r)")
-    p.add_argument("--model", help="BLE: device model key when the name is not recognised")
+    p.add_argument("--model", action="append", help="BLE: device model key per --device when its name is not recognised")
     p.add_argument("--rate-hz", type=float, default=100.0, help="BLE: sample rate to configure (nearest supported)")
     p.add_argument("--sound", action="store_true", help="metronome for the tempo and a tone on each fault (needs repscope[audio])")
     p.add_argument("--exit-at-end", action="store_true", help="close the window when the stream ends")

@@ -36,13 +36,10 @@ def register(sub) -> None:
 
 
 def add_device_arguments(p) -> None:
-    if not any(a.dest == "device" for a in p._actions):
-        p.add_argument("--device", action="append", required=True, metavar="ADDR", help="sensor address from `repscope scan` (repeat for two)")
+    p.add_argument("--device", action="append", required=True, metavar="ADDR", help="sensor address from `repscope scan` (repeat for two)")
     p.add_argument("--placement", action="append", choices=PLACEMENTS, help="where each --device is strapped, in the same order")
-    if not any(a.dest == "model" for a in p._actions):
-        p.add_argument("--model", action="append", help="device model key per --device when its name is not recognised (witmotion, thingy52, polar, diy)")
-    if not any(a.dest == "rate_hz" for a in p._actions):
-        p.add_argument("--rate-hz", type=float, default=100.0, help="sample rate to configure (nearest supported; default 100)")
+    p.add_argument("--model", action="append", help="device model key per --device when its name is not recognised (witmotion, thingy52, polar, diy)")
+    p.add_argument("--rate-hz", type=float, default=100.0, help="sample rate to configure (nearest supported; default 100)")
     p.add_argument("--give-up", type=float, default=60.0, metavar="S", help="stop reconnecting after S seconds without a link (default 60)")
 
 
@@ -53,7 +50,7 @@ def device_specs(args) -> list[DeviceSpec]:
         raise UserError("--device: at most two sensors")
     if len(placements) != len(devices):
         raise UserError("--placement: give one per --device, in the same order (e.g. --placement pelvis --placement thigh_left)")
-    models = args.model if isinstance(getattr(args, "model", None), list) else ([args.model] * len(devices) if getattr(args, "model", None) else [None] * len(devices))
+    models = args.model or [None] * len(devices)
     if len(models) == 1 and len(devices) == 2:
         models = models * 2
     if len(models) != len(devices):

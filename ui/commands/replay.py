@@ -8,13 +8,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from analysis.pipeline import analyze_set
 from ui.commands.analyze import (
     add_input_arguments,
     add_tempo_arguments,
+    analyze_file,
     format_table,
-    load,
-    tempo_from,
 )
 from ui.errors import UserError
 
@@ -34,20 +32,15 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    rec, series, exercise = load(args)
-    tempo = tempo_from(args, rec)
+    rec, offline = analyze_file(args)  # the offline reps: targets for the rep-to-rep jumps
     from sensors.source import ArraySource
 
     streams = [s for s in rec.streams if args.placement is None or rec.generic or s.info.placement == args.placement]
-    try:
-        offline = analyze_set(series, exercise, tempo, rec.meta.side)  # for rep-to-rep jumps
-    except ValueError as exc:
-        raise UserError(f"{args.file}: {exc}") from None
     from ui.app import run_window
     from ui.session import Session
 
     source = ArraySource(streams, speed=SPEEDS[args.speed])
-    session = Session(source, exercise, tempo, rec.meta.side)
+    session = Session(source, offline.exercise, offline.tempo_target, rec.meta.side)
     win = run_window(
         session, f"repscope replay — {Path(args.file).name}", replay=True, rep_starts=offline.reps,
         screenshot=args.screenshot, screenshot_at_s=args.screenshot_at, exit_at_end=args.exit_at_end, sound=args.sound,

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import csv
 
-from analysis.pipeline import trace_set
 from analysis.serialize import CSV_COLUMNS, rep_csv_rows
-from ui.commands.analyze import add_input_arguments, load, tempo_from
+from ui.commands.analyze import add_input_arguments, add_tempo_arguments, trace_file
 from ui.errors import UserError
 from ui.report_html import render
 
@@ -13,21 +12,14 @@ from ui.report_html import render
 def register(sub) -> None:
     p = sub.add_parser("report", help="self-contained HTML session report (and per-rep CSV)", description=__doc__)
     add_input_arguments(p)
-    p.add_argument("--tempo", help="prescribed tempo E-B-C-T (default: the recording's)")
-    p.add_argument("--tol-s", type=float, default=0.5)
-    p.add_argument("--tol-frac", type=float, default=0.2)
+    add_tempo_arguments(p)
     p.add_argument("-o", "--output", required=True, help="output HTML file")
     p.add_argument("--csv", help="also write the per-rep table as CSV here")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    rec, series, exercise = load(args)
-    tempo = tempo_from(args, rec)
-    try:
-        report, traces = trace_set(series, exercise, tempo, rec.meta.side)
-    except ValueError as exc:
-        raise UserError(f"{args.file}: {exc}") from None
+    _, report, traces = trace_file(args)
     primary = next((t for t in traces if t.placement == report.placement), None)
     page = render(report, args.file, primary)
     try:
