@@ -1,4 +1,11 @@
-"""Lateral band walk: direction of each step from the pelvis sensor.
+"""Lateral band walk: the steps, from the sideways translation of the sensor, and their direction.
+
+A lateral step is mostly a translation: the pelvis (and the thigh) slide sideways with a hip hike of a few
+degrees, so a detector of rotation excursions cannot see it. Each step is a bump of horizontal velocity along the
+direction of travel, lead and trail alike. `detect_steps` integrates the gravity-removed horizontal acceleration
+(earth frame, from the orientation), high-passes the velocity against drift, and keeps the longest regular run of
+velocity bumps that share one direction of travel (or its reverse, walking back): set-up moves (bending to put the
+band on, standing up) and walking off forward do not move the sensor sideways in a steady rhythm.
 
 Which way a step goes needs the body's left in the sensor frame. The standing pose gives the pelvis's vertical;
 sinking into the half squat a band walk is done in tilts the pelvis forward (hip flexion with anterior pelvic
@@ -7,7 +14,10 @@ the horizontal acceleration along that axis, integrated twice over the step, say
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from scipy.signal import butter, find_peaks, sosfiltfilt
 
 from analysis.orientation import rotate_to_earth
 
@@ -48,3 +58,154 @@ def step_sides(
         disp = np.cumsum(vel * dt)
         sides.append("left" if disp[np.argmax(np.abs(disp))] > 0 else "right")
     return sides
+
+
+@dataclass(frozen=True)
+class StepParams:
+    """Named defaults of the step detector."""
+
+    acc_cutoff_hz: float = 6.0  # low-pass of the horizontal acceleration (keeps the step, drops impact ringing)
+    velocity_highpass_hz: float = 0.3  # removes integration drift from a small tilt error (0.2 m/s² per degree)
+    min_peak_mps: float = 0.1  # smallest sideways speed of a step (a 10-cm step in 0.6 s peaks near 0.3 m/s)
+    min_prominence_mps: float = 0.08
+    min_separation_s: float = 0.25  # two steps' speed peaks are at least this far apart
+    same_direction_deg: float = 40.0  # steps of one walk share a direction of travel within this angle
+    artefact_ratio: float = 1.3  # a peak opposite to a much larger neighbour is that step's high-pass rebound
+    neighbour_s: float = 0.7
+    max_gap_s: float = 2.5  # a longer gap between steps ends the walk
+    reverse_gap_s: float = 4.0  # walking back the other way within this time continues the set
+    min_steps: int = 2
+    rhythm_factor: float = 1.8  # an end step further than this × the walk's median interval from it is a set-up
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    """One detected step: velocity-bump start/end (s), peak time (s), peak sideways speed (m/s), unit direction
+    of travel in the earth's horizontal plane."""
+
+    start_s: float
+    end_s: float
+    peak_s: float
+    peak_mps: float
+    direction: tuple[float, float]
+
+
+def horizontal_velocity(t_s: np.ndarray, quat_wxyz: np.ndarray, acc_mps2: np.ndarray,
+                        params: StepParams = StepParams()) -> np.ndarray:
+    """(n, 2) high-passed horizontal velocity (m/s, earth frame) of the sensor, from its gravity-removed
+    acceleration. Samples are taken as uniformly spaced at the median interval (the sensor's own clock)."""
+    fs = 1.0 / float(np.median(np.diff(t_s)))
+    acc_h = (rotate_to_earth(quat_wxyz, acc_mps2) - np.array([0.0, 0.0, G_MPS2]))[:, :2]
+    if len(t_s) < 30:
+        return np.zeros((len(t_s), 2))
+    acc_h = sosfiltfilt(butter(2, min(params.acc_cutoff_hz, 0.45 * fs), fs=fs, output="sos"), acc_h, axis=0)
+    vel = np.cumsum(acc_h, axis=0) / fs
+    return sosfiltfilt(butter(2, params.velocity_highpass_hz, "high", fs=fs, output="sos"), vel, axis=0)
+
+
+def _velocity_peaks(t_s: np.ndarray, vel: np.ndarray, params: StepParams) -> list[StepEvent]:
+    speed = np.linalg.norm(vel, axis=1)
+    fs = 1.0 / float(np.median(np.diff(t_s)))
+    peaks, _ = find_peaks(speed, height=params.min_peak_mps, prominence=params.min_prominence_mps,
+                          distance=max(1, int(params.min_separation_s * fs)))
+    events = []
+    for p in peaks:
+        half = 0.1 * speed[p]  # the bump's extent: where the speed falls to a tenth of its peak
+        i0 = p - _run_above(speed[p::-1], half)
+        i1 = p + _run_above(speed[p:], half)
+        d = vel[p] / speed[p]
+        events.append(StepEvent(float(t_s[i0]), float(t_s[min(i1, len(t_s) - 1)]), float(t_s[p]), float(speed[p]),
+                                (float(d[0]), float(d[1]))))
+    return events
+
+
+def _run_above(x: np.ndarray, level: float) -> int:
+    below = np.flatnonzero(x < level)
+    return int(below[0]) if len(below) else len(x) - 1
+
+
+def _cos(a: StepEvent, b: StepEvent) -> float:
+    return a.direction[0] * b.direction[0] + a.direction[1] * b.direction[1]
+
+
+def _drop_rebounds(events: list[StepEvent], params: StepParams) -> list[StepEvent]:
+    """Drop peaks that point against a much larger neighbouring step: the high-pass filter's rebound of it."""
+    opposite = -np.cos(np.radians(180.0 - params.same_direction_deg - 20.0))
+    keep = []
+    for k, e in enumerate(events):
+        rebound = any(
+            abs(n.peak_s - e.peak_s) < params.neighbour_s and _cos(n, e) < -opposite
+            and n.peak_mps > params.artefact_ratio * e.peak_mps
+            for n in events[max(0, k - 1):k] + events[k + 1:k + 2]
+        )
+        if not rebound:
+            keep.append(e)
+    return keep
+
+
+def _runs(events: list[StepEvent], params: StepParams) -> list[list[StepEvent]]:
+    """Consecutive steps in one direction of travel with no long gap between them."""
+    same = np.cos(np.radians(params.same_direction_deg))
+    runs: list[list[StepEvent]] = []
+    for e in events:
+        last = runs[-1] if runs else None
+        if last and e.start_s - last[-1].end_s <= params.max_gap_s and _cos(_mean_dir(last), e) >= same:
+            last.append(e)
+        else:
+            runs.append([e])
+    return runs
+
+
+def _mean_dir(run: list[StepEvent]) -> StepEvent:
+    d = np.sum([e.direction for e in run], axis=0)
+    d = d / max(float(np.linalg.norm(d)), 1e-12)
+    return StepEvent(0.0, 0.0, 0.0, 0.0, (float(d[0]), float(d[1])))
+
+
+def _extend(walk: list[StepEvent], candidates: list[list[StepEvent]], params: StepParams, forward: bool) -> list:
+    """Add runs next to the walk that turn back the other way (there and back in one set)."""
+    back = -np.cos(np.radians(params.same_direction_deg))
+    last_dir = _mean_dir(walk[-params.min_steps:] if forward else walk[:params.min_steps])
+    for r in candidates:
+        gap = r[0].start_s - walk[-1].end_s if forward else walk[0].start_s - r[-1].end_s
+        if len(r) < params.min_steps or gap > params.reverse_gap_s or _cos(_mean_dir(r), last_dir) > back:
+            break
+        walk = walk + r if forward else r + walk
+        last_dir = _mean_dir(r)
+    return walk
+
+
+def _walk(runs: list[list[StepEvent]], params: StepParams) -> list[StepEvent]:
+    """The longest run, extended by runs just before/after it that walk the opposite way."""
+    if not runs:
+        return []
+    k = max(range(len(runs)), key=lambda i: (len(runs[i]), sum(e.peak_mps for e in runs[i])))
+    walk = _extend(list(runs[k]), runs[k + 1:], params, forward=True)
+    walk = _extend(walk, runs[:k][::-1], params, forward=False)
+    walk = _trim_to_rhythm(walk, params)
+    return walk if len(walk) >= params.min_steps else []
+
+
+def _trim_to_rhythm(walk: list[StepEvent], params: StepParams) -> list[StepEvent]:
+    """Steps come in a rhythm: drop an end step set apart from the walk by much more than its typical interval
+    (stepping into the band, a set-up move that happened to point the same way)."""
+    while len(walk) >= 4:
+        gaps = np.diff([e.peak_s for e in walk])
+        typical = float(np.median(gaps))
+        if gaps[0] > params.rhythm_factor * typical:
+            walk = walk[1:]
+        elif gaps[-1] > params.rhythm_factor * typical:
+            walk = walk[:-1]
+        else:
+            break
+    return walk
+
+
+def detect_steps(t_s: np.ndarray, quat_wxyz: np.ndarray, acc_mps2: np.ndarray,
+                 params: StepParams = StepParams()) -> list[StepEvent]:
+    """The steps of a lateral band walk, in time order (see the module docstring for the method)."""
+    if len(t_s) < 30:
+        return []
+    vel = horizontal_velocity(t_s, quat_wxyz, acc_mps2, params)
+    events = _drop_rebounds(_velocity_peaks(t_s, vel, params), params)
+    return _walk(_runs(events, params), params)

@@ -207,8 +207,8 @@ def _same_start_pose(spans: list[RepSpan], seg: _Segment) -> list[RepSpan]:
     return out
 
 
-def _band_walk_sides(pel: _Segment | None, walk: list[RepSpan]) -> list[str] | None:
-    if pel is None or not walk:
+def _band_walk_sides(pel: _Segment | None, windows: list[tuple[float, float]]) -> list[str] | None:
+    if pel is None or not windows:
         return None
     t = pel.grid.t_s
     up = up_in_sensor(pel.grid.quat_wxyz)
@@ -216,28 +216,26 @@ def _band_walk_sides(pel: _Segment | None, walk: list[RepSpan]) -> list[str] | N
     if standing is None:
         return None
     up_standing = _at(t, up, *standing)
-    up_squat = np.median([_at(t, up, s.concentric[0] - 0.2, s.concentric[0]) for s in walk], axis=0)
+    up_squat = np.median([_at(t, up, w0 - 0.2, w0) for w0, _ in windows], axis=0)
     left = bandwalk.left_axis(up_standing / np.linalg.norm(up_standing), up_squat / np.linalg.norm(up_squat))
     if left is None:
         return None
     s = pel.series
-    windows = [(w.concentric[0] - 0.1, w.eccentric[1] + 0.3) for w in walk]
     return bandwalk.step_sides(s.t_s, pel.quat, s.acc_mps2, left, windows)
 
 
-def _rhythmic(spans: list[RepSpan]) -> list[RepSpan]:
-    """Band-walk steps come in a rhythm: drop leading/trailing excursions separated from the walk by more than
-    twice the typical step interval (stepping into the band, stepping out of it)."""
-    while len(spans) >= 4:
-        gaps = np.diff([s.concentric[0] for s in spans])
-        typical = float(np.median(gaps))
-        if gaps[0] > 2.0 * typical:
-            spans = spans[1:]
-        elif gaps[-1] > 2.0 * typical:
-            spans = spans[:-1]
-        else:
-            break
-    return spans
+def _band_walk_steps(segs: dict, primary: str, notes: list) -> tuple[Step, ...]:
+    """Steps from the sideways translation of the pelvis sensor (or the thigh's when there is no pelvis)."""
+    seg = segs.get("pelvis", segs[primary])
+    events = bandwalk.detect_steps(seg.series.t_s, seg.quat, seg.series.acc_mps2)
+    windows = [(e.start_s, e.end_s) for e in events]
+    sides = _band_walk_sides(segs.get("pelvis"), windows)
+    if sides is None:
+        sides = ["unknown"] * len(events)
+        notes.append("step direction needs a pelvis sensor and ~2 s standing still at the start: side unknown")
+    if not events:
+        notes.append("no steps found: no regular sideways movement")
+    return tuple(Step(k, e.start_s, side, e.end_s - e.start_s) for k, (e, side) in enumerate(zip(events, sides), 1))
 
 
 def _phases(span: RepSpan) -> tuple[Phase, ...]:
@@ -344,13 +342,7 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
     median_rom = float(np.median(roms)) if roms else 0.0
     reps, steps = [], []
     if exercise == "lateral_band_walk":
-        walk = _rhythmic(spans)
-        sides = _band_walk_sides(segs.get("pelvis"), walk)
-        if sides is None:
-            sides = ["unknown"] * len(walk)
-            notes.append("step direction needs a pelvis sensor and ~2 s standing still at the start: side unknown")
-        for k, (s, side) in enumerate(zip(walk, sides), start=1):
-            steps.append(Step(k, s.concentric[0], side, s.eccentric[1] - s.concentric[0]))
+        steps = list(_band_walk_steps(segs, primary, notes))
     else:
         for k, span in enumerate(spans, start=1):
             rep = Rep(
