@@ -10,7 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
-from analysis import bandwalk
+from analysis import axis_search, bandwalk
 from analysis import faults as fault_rules
 from analysis import pelvis
 from analysis.bodyframe import UniformSeries, lowpass, movement_axis, resample_uniform
@@ -238,6 +238,57 @@ def _band_walk_steps(segs: dict, primary: str, notes: list) -> tuple[Step, ...]:
     return tuple(Step(k, e.start_s, side, e.end_s - e.start_s) for k, (e, side) in enumerate(zip(events, sides), 1))
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """The set read about one candidate axis."""
+
+    seg: _Segment
+    spans: list
+    polarity: int
+
+    @property
+    def score(self) -> tuple:
+        """More reps wins; then the reps' likeness (the median range over its spread), then the larger range."""
+        if not self.spans:
+            return (0, 0.0, 0.0)
+        roms = np.array([s.top_deg - s.bottom_deg for s in self.spans])
+        return (len(self.spans), float(np.median(roms)))
+
+
+def _read(seg: _Segment) -> _Reading:
+    spans, polarity = segment_reps(
+        seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz, keep=lambda sp: _same_start_pose(sp, seg)
+    )
+    return _Reading(seg, spans, polarity)
+
+
+def _best_reading(seg: _Segment) -> tuple[_Segment, list, int]:
+    """Read the set about each candidate axis (motion-bout clusters and the global principal axes) and keep the
+    reading with the most reps; then re-estimate the axis from that reading's reps and keep it if it reads as many.
+    Deciding from the set as a whole, a big set-up move cannot own the axis of a short set."""
+    speed = np.linalg.norm(seg.rate_rads, axis=1)
+    moving = speed > 0.2 * np.percentile(speed, 99)
+    global_axes = [movement_axis(seg.rate_rads, moving, rank=r) for r in (0, 1)]
+    axes = axis_search.candidate_axes(seg.rate_rads, seg.grid.rate_hz, [g.axis_sensor for g in global_axes])
+    readings = [_read(seg if k == 0 and np.allclose(a, seg.axis) else _with_axis(seg, a, _axis_share(seg, a)))
+                for k, a in enumerate(axes)]
+    best = max(readings, key=lambda r: r.score)
+    refined = _axis_from_reps(best.seg, best.spans)
+    if refined is not None:
+        again = _read(refined)
+        if again.score[0] >= best.score[0]:
+            best = again
+    return best.seg, best.spans, best.polarity
+
+
+def _axis_share(seg: _Segment, axis: np.ndarray) -> float:
+    """Share of the moving rotation energy on `axis` (the axis confidence)."""
+    speed = np.linalg.norm(seg.rate_rads, axis=1)
+    w = seg.rate_rads[speed > 0.2 * np.percentile(speed, 99)]
+    total = float(np.sum(w * w))
+    return float(np.sum((w @ axis) ** 2) / total) if total > 0 else 0.0
+
+
 def _phases(span: RepSpan) -> tuple[Phase, ...]:
     c0, c1 = span.concentric
     e0, e1 = span.eccentric
@@ -307,28 +358,7 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
     # only when their traces are asked for
     needed = {primary} | ({"pelvis"} if "pelvis" in by_placement and exercise in HIP_EXTENSION_LIFTS + ("lateral_band_walk",) else set())
     segs = {p: _process(s) for p, s in by_placement.items() if p in needed}
-    seg = segs[primary]
-    spans, polarity = segment_reps(
-        seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz, keep=lambda sp: _same_start_pose(sp, seg)
-    )
-    if len(spans) < 3:
-        # a big set-up move (e.g. sitting down for seated abduction) can own the first principal axis while the
-        # reps turn about another: try the second one
-        speed = np.linalg.norm(seg.rate_rads, axis=1)
-        second = movement_axis(seg.rate_rads, speed > 0.2 * np.percentile(speed, 99), rank=1)
-        alt = _with_axis(seg, second.axis_sensor, second.confidence)
-        alt_spans, alt_polarity = segment_reps(
-            alt.grid.t_s, alt.angle_deg, alt.speed_dps, alt.grid.rate_hz, keep=lambda sp: _same_start_pose(sp, alt)
-        )
-        if len(alt_spans) > len(spans):
-            seg, spans, polarity = alt, alt_spans, alt_polarity
-    refined = _axis_from_reps(seg, spans)
-    if refined is not None:
-        # set-up and re-rack moves can outweigh a short set in the first estimate of the axis: redo it from the reps
-        seg = refined
-        spans, polarity = segment_reps(
-            seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz, keep=lambda sp: _same_start_pose(sp, seg)
-        )
+    seg, spans, polarity = _best_reading(segs[primary])
     seg = _flip(seg, polarity)
     segs[primary] = seg
     notes = [f"movement axis from the {primary} sensor's rotation ({seg.axis_confidence:.0%} of it on one axis)"]

@@ -19,6 +19,7 @@ MERGE_GAP_S = 0.25  # a hesitation shorter than this inside one direction of tra
 MIN_STROKE_DEG = 3.0
 LEVEL_TOL = 0.3  # reps start and end within this fraction of the set's range from the bottom level
 PARTIAL_MIN = 0.18
+EDGE_MIN_RANGE = 0.4  # the first and last rep of a set reach at least this share of its range
 ANGLE_FIT_LO, ANGLE_FIT_HI = 0.01, 0.06  # share of the stroke's range used for the angle fit
 EDGE_FIT_FRACTION = 0.5  # fit √speed from 10 % up to this share of the stroke's peak: wide enough to average sway  # excursions smaller than this fraction of the set's range are not reps
 
@@ -234,6 +235,8 @@ def _pair_reps(strokes: list[Stroke], polarity: int) -> list[RepSpan]:
     rom_ref = float(np.median(ranges[ranges >= 0.5 * np.percentile(ranges, 90)]))
     tol = LEVEL_TOL * rom_ref
     starts = np.array([polarity * big[i].angle_on_deg for i in candidates])
+    # only rep-sized candidates give the reference level: set-up and walking strokes start anywhere
+    rep_sized = np.flatnonzero((ranges >= 0.5 * rom_ref) & (ranges <= 1.5 * rom_ref))
     reps = []
     for j, i in enumerate(candidates):
         up, down = big[i], big[i + 1]
@@ -241,9 +244,10 @@ def _pair_reps(strokes: list[Stroke], polarity: int) -> list[RepSpan]:
         end_level = polarity * down.angle_off_deg
         # The bottom level is compared locally (neighbouring reps): a heading-axis angle drifts slowly with the
         # residual gyro bias, so a set-wide level would not hold over a long set.
-        neighbours = np.r_[starts[max(0, j - 2):j], starts[j + 1:j + 3]]
-        bottom = float(np.median(neighbours)) if len(neighbours) else start_level
-        if abs(end_level - start_level) > tol or abs(start_level - bottom) > tol:
+        # consistent with the rep-sized neighbours on either side: at a set's edge the other side is set-up
+        before, after = rep_sized[rep_sized < j][-2:], rep_sized[rep_sized > j][:2]
+        sides = [float(np.median(starts[n])) for n in (before, after) if len(n)]
+        if abs(end_level - start_level) > tol or (sides and min(abs(start_level - b) for b in sides) > tol):
             continue
         if deltas[i] < PARTIAL_MIN * rom_ref or deltas[i] > 1.8 * rom_ref:
             continue
@@ -261,6 +265,21 @@ def _pair_reps(strokes: list[Stroke], polarity: int) -> list[RepSpan]:
                 max(up.peak_speed_dps, down.peak_speed_dps),
             )
         )
+    return spans
+
+
+def _trim_edges(spans: list[RepSpan]) -> list[RepSpan]:
+    """Drop a small excursion right before the first or after the last rep: set-up or re-rack (legs onto the
+    pads, a settle), not a partial rep: partial reps happen inside a set, as the lifter tires."""
+    if len(spans) < 3:
+        return spans
+    rom_ref = float(np.median([s.top_deg - s.bottom_deg for s in spans]))
+    while len(spans) >= 3 and spans[0].top_deg - spans[0].bottom_deg < EDGE_MIN_RANGE * rom_ref:
+        spans = spans[1:]
+    while len(spans) >= 3 and spans[-1].top_deg - spans[-1].bottom_deg < EDGE_MIN_RANGE * rom_ref:
+        spans = spans[:-1]
+        spans[-1] = RepSpan(spans[-1].concentric, spans[-1].eccentric, None, spans[-1].bottom_deg,
+                            spans[-1].top_deg, spans[-1].peak_speed_dps)
     return spans
 
 
@@ -298,6 +317,7 @@ def segment_reps(
         spans = _pair_reps(strokes, polarity)
         if keep is not None:
             spans = keep(spans)
+        spans = _trim_edges(spans)
         rest = _bracket_rest_s(strokes, spans, float(t_s[-1])) if spans else -1.0
         readings.append((spans, polarity, rest))
     (a, pa, ra), (b, pb, rb) = readings
