@@ -7,42 +7,26 @@ no lumbar arching on hip thrusts and bridges; hips kept level on single-leg work
 from __future__ import annotations
 
 from analysis.results import Rep, TempoTarget
+from sensors.rules import FAULT_RULES, FaultRules, RepValues, label_faults
+
+# the display layers shade their gauges with these
+LUMBAR_ARCH_DEG = FAULT_RULES.lumbar_arch_deg
+PELVIC_DROP_DEG = FAULT_RULES.pelvic_drop_deg
 from analysis.tempo import tolerance_s
 
-RUSHED_ECCENTRIC_S = 1.0
-NO_TOP_PAUSE_S = 0.3
-MOMENTUM_CONCENTRIC_S = 0.5
-LUMBAR_ARCH_DEG = -5.0
-PELVIC_DROP_DEG = 5.0
-PARTIAL_ROM_FRACTION = 0.6
+def rep_faults(rep: Rep, target: TempoTarget | None, range_fraction: float | None,
+               pause_before_s: float | None, rules: FaultRules = FAULT_RULES) -> tuple[str, ...]:
+    """Fault labels of one rep (`sensors.rules`): `range_fraction` is its range over the set's median range,
+    `pause_before_s` the bottom pause before its lift (None on the first rep)."""
+    floor = None
+    if target is not None:
+        floor = target.eccentric_s - tolerance_s(target.eccentric_s, target.tol_s, target.tol_frac)
+    values = RepValues(rep.eccentric_s, rep.top_pause_s, rep.concentric_s, pause_before_s, range_fraction,
+                       rep.tilt_sagittal_deg, rep.pelvic_drop_deg, floor)
+    return label_faults(values, rules)
 
 
-def rep_faults(rep: Rep, target: TempoTarget | None, set_median_rom_deg: float) -> tuple[str, ...]:
-    """Fault labels of one rep, in the fixed vocabulary and order of `analysis.results.FAULTS`."""
-    faults = []
-    ecc = rep.eccentric_s
-    if ecc is not None:
-        short = ecc < RUSHED_ECCENTRIC_S
-        if target is not None:
-            short = short or ecc < target.eccentric_s - tolerance_s(target.eccentric_s, target.tol_s, target.tol_frac)
-        if short:
-            faults.append("rushed_eccentric")
-    if rep.top_pause_s is not None and rep.top_pause_s < NO_TOP_PAUSE_S:
-        faults.append("no_top_pause")
-    explosive = target is not None and target.concentric_s is None
-    if rep.concentric_s is not None and rep.concentric_s < MOMENTUM_CONCENTRIC_S and not explosive:
-        faults.append("momentum")
-    partial = set_median_rom_deg > 0 and rep.rom_deg < PARTIAL_ROM_FRACTION * set_median_rom_deg
-    if rep.tilt_sagittal_deg is not None and rep.tilt_sagittal_deg < LUMBAR_ARCH_DEG and not partial:
-        faults.append("lumbar_arch")
-    if rep.pelvic_drop_deg is not None and rep.pelvic_drop_deg > PELVIC_DROP_DEG:
-        faults.append("pelvic_drop")
-    if partial:
-        faults.append("partial_rom")
-    return tuple(faults)
-
-
-def cue(fault: str, rep: Rep, target: TempoTarget | None, set_median_rom_deg: float) -> str:
+def cue(fault: str, rep: Rep, target: TempoTarget | None, range_fraction: float | None) -> str:
     """One plain-language sentence for a fault, with the measured number and the target."""
     if fault == "rushed_eccentric":
         goal = target.eccentric_s if target is not None else 2.0
@@ -57,6 +41,6 @@ def cue(fault: str, rep: Rep, target: TempoTarget | None, set_median_rom_deg: fl
     if fault == "pelvic_drop":
         return f"Hips dropping on the {rep.pelvic_drop_side} ({rep.pelvic_drop_deg:.0f}°): keep them level."
     if fault == "partial_rom":
-        pct = 100.0 * rep.rom_deg / set_median_rom_deg if set_median_rom_deg > 0 else 0.0
-        return f"Use the full range: {rep.rom_deg:.0f}° of your usual {set_median_rom_deg:.0f}° ({pct:.0f} %)."
+        pct = 100.0 * (range_fraction or 0.0)
+        return f"Use the full range: this rep reached {pct:.0f} % of your usual range — drive all the way to lockout."
     raise ValueError(f"unknown fault {fault!r}")

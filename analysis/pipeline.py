@@ -10,13 +10,14 @@ from typing import Sequence
 
 import numpy as np
 
-from analysis import axis_search, bandwalk
+from analysis import axis_search, bandwalk, rise
 from analysis import faults as fault_rules
 from analysis import pelvis
 from analysis.bodyframe import UniformSeries, lowpass, movement_axis, resample_uniform
 from analysis.orientation import orientation_and_bias, up_in_sensor
 from analysis.results import EXERCISES, Phase, Rep, SetReport, Step, TempoTarget
 from analysis.segmentation import RepSpan, segment_reps
+from sensors.rules import FAULT_RULES
 from analysis.tempo import check_rep
 
 HIP_EXTENSION_LIFTS = ("hip_thrust", "single_leg_hip_thrust", "glute_bridge")
@@ -368,29 +369,11 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
         pel_result = _pelvis_metrics(exercise, segs["pelvis"], spans, primary == "pelvis")
         segs["pelvis"] = pel_result.seg
         notes.extend(pel_result.notes)
-    roms = [s.top_deg - s.bottom_deg for s in spans]
-    median_rom = float(np.median(roms)) if roms else 0.0
     reps, steps = [], []
     if exercise == "lateral_band_walk":
         steps = list(_band_walk_steps(segs, primary, notes))
     else:
-        for k, span in enumerate(spans, start=1):
-            rep = Rep(
-                index=k,
-                start_s=span.concentric[0],
-                end_s=span.next_onset_s if span.next_onset_s is not None else span.eccentric[1],
-                phases=_phases(span),
-                rom_deg=float(span.top_deg - span.bottom_deg),
-                peak_speed_dps=float(span.peak_speed_dps),
-            )
-            if pel_result is not None:
-                rep = replace(rep, tilt_sagittal_deg=pel_result.tilt_deg[k - 1],
-                               pelvic_drop_deg=float(pel_result.drop_deg[k - 1]), pelvic_drop_side=pel_result.drop_side[k - 1])
-            if tempo is not None:
-                rep = replace(rep, tempo_checks=check_rep(rep, tempo))
-            rep_faults = fault_rules.rep_faults(rep, tempo, median_rom)
-            cues = tuple(fault_rules.cue(f, rep, tempo, median_rom) for f in rep_faults)
-            reps.append(replace(rep, faults=rep_faults, cues=cues))
+        reps = _reps(exercise, seg, spans, pel_result, tempo)
     confidence = seg.axis_confidence if spans else 0.0
     if pel_result is not None:
         confidence = min(confidence, pel_result.frame.confidence if pel_result.frame else 0.0)
@@ -405,8 +388,73 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
         tilt_reference=pel_result.reference if pel_result is not None else None,
         calibration_confidence=float(np.clip(confidence, 0.0, 1.0)),
         calibration_notes=tuple(notes),
+        velocity_loss_pct=rise.velocity_loss_pct(
+            [r.mean_concentric_velocity_mps for r in reps], ["partial_rom" not in r.faults for r in reps]),
     )
     return report, segs, pel_result
+
+
+def _rises(seg: _Segment, spans: list[RepSpan]) -> list[rise.RepRise | None]:
+    t = seg.series.t_s
+    still = np.interp(t, seg.grid.t_s, np.linalg.norm(seg.rate_rads, axis=1)) < STILL_RADS
+    acc_up = rise.vertical_acceleration(seg.quat, seg.series.acc_mps2, still)
+    holds = [None] + [s.eccentric[1] for s in spans[:-1]]
+    return [rise.rep_rise(t, acc_up, s.concentric, s.eccentric[0], h) for s, h in zip(spans, holds)]
+
+
+STILL_RADS = 0.05  # slower than this the segment is at rest (for the gravity calibration of the accelerometer)
+
+
+def _range_fractions(exercise: str, seg: _Segment, spans: list[RepSpan], rises: list,
+                     pel: _PelvisResult | None) -> list[float]:
+    """Each rep's range over the set's median range of rotation. On the pelvis, a rep whose top is rotated
+    short and tilted anteriorly is either an arch (full hip rise, the lumbar spine extends instead of the hip) or
+    a partial rep (the hips stop low): there the hip rise decides. (The rise alone is not trusted: a slow lift's
+    few tenths of m/s² are close to what a degree of orientation error leaks from gravity.)"""
+    roms = np.array([s.range_deg for s in spans])
+    fractions = roms / max(float(np.median(roms)), 1e-9)
+    if pel is None or seg.series.placement != "pelvis" or exercise not in HIP_EXTENSION_LIFTS:
+        return [float(x) for x in fractions]
+    heights = np.array([np.nan if r is None else r.rise_m for r in rises])
+    median_rise = float(np.nanmedian(heights)) if np.isfinite(heights).any() else 0.0
+    out = []
+    for k, frac in enumerate(fractions):
+        arched_top = pel.tilt_deg[k] is not None and pel.tilt_deg[k] < FAULT_RULES.lumbar_arch_deg
+        if arched_top and median_rise >= MIN_RISE_M and np.isfinite(heights[k]):
+            frac = heights[k] / median_rise
+        out.append(float(frac))
+    return out
+
+
+MIN_RISE_M = 0.05  # a hip-extension set whose median rise is less than this was not measured by translation
+
+
+def _reps(exercise: str, seg: _Segment, spans: list[RepSpan], pel: _PelvisResult | None,
+          tempo: TempoTarget | None) -> list[Rep]:
+    """Per rep: phases, range, rise and velocity, pelvis posture, tempo checks, faults and cues."""
+    rises = _rises(seg, spans)
+    fractions = _range_fractions(exercise, seg, spans, rises, pel)
+    reps: list[Rep] = []
+    for k, span in enumerate(spans, start=1):
+        rep = Rep(
+            index=k, start_s=span.concentric[0],
+            end_s=span.next_onset_s if span.next_onset_s is not None else span.eccentric[1],
+            phases=_phases(span), rom_deg=float(span.range_deg), peak_speed_dps=float(span.peak_speed_dps),
+        )
+        r = rises[k - 1]
+        if r is not None:
+            rep = replace(rep, rise_m=r.rise_m, mean_concentric_velocity_mps=r.mean_concentric_velocity_mps,
+                          peak_concentric_velocity_mps=r.peak_concentric_velocity_mps)
+        if pel is not None:
+            rep = replace(rep, tilt_sagittal_deg=pel.tilt_deg[k - 1], pelvic_drop_deg=float(pel.drop_deg[k - 1]),
+                          pelvic_drop_side=pel.drop_side[k - 1])
+        if tempo is not None:
+            rep = replace(rep, tempo_checks=check_rep(rep, tempo))
+        pause_before = reps[-1].bottom_pause_s if reps else None
+        faults = fault_rules.rep_faults(rep, tempo, fractions[k - 1], pause_before)
+        cues = tuple(fault_rules.cue(f, rep, tempo, fractions[k - 1]) for f in faults)
+        reps.append(replace(rep, faults=faults, cues=cues))
+    return reps
 
 
 def analyze_set(

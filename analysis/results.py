@@ -65,6 +65,9 @@ class Rep:
     tilt_sagittal_deg: float | None = None
     pelvic_drop_deg: float | None = None
     pelvic_drop_side: str | None = None
+    rise_m: float | None = None  # vertical rise of the sensor from the bottom hold to the top pause
+    mean_concentric_velocity_mps: float | None = None
+    peak_concentric_velocity_mps: float | None = None
     tempo_checks: tuple[PhaseCheck, ...] | None = None
     faults: tuple[str, ...] = ()
     cues: tuple[str, ...] = ()
@@ -126,3 +129,4 @@ class SetReport:
     tilt_reference: str | None = None  # "standing" | "set" | None (no pelvis sensor)
     calibration_confidence: float = 0.0  # 0..1, how well the body frame was determined
     calibration_notes: tuple[str, ...] = field(default_factory=tuple)
+    velocity_loss_pct: float | None = None  # fastest full-range rep's mean concentric velocity to the last one's

@@ -19,7 +19,10 @@ MERGE_GAP_S = 0.25  # a hesitation shorter than this inside one direction of tra
 MIN_STROKE_DEG = 3.0
 LEVEL_TOL = 0.3  # reps start and end within this fraction of the set's range from the bottom level
 PARTIAL_MIN = 0.18
+# the smallest rep: a partial (40 %) glute bridge, the shortest range here (~20°), still turns the segment ~8°
+MIN_REP_DEG = 8.0
 EDGE_MIN_RANGE = 0.4  # the first and last rep of a set reach at least this share of its range
+EDGE_LEVEL_TOL = 0.15  # ... and start and end within this share of it from the next rep's bottom level
 ANGLE_FIT_LO, ANGLE_FIT_HI = 0.01, 0.06  # share of the stroke's range used for the angle fit
 EDGE_FIT_FRACTION = 0.5  # fit √speed from 10 % up to this share of the stroke's peak: wide enough to average sway  # excursions smaller than this fraction of the set's range are not reps
 
@@ -48,6 +51,11 @@ class RepSpan:
     bottom_deg: float
     top_deg: float
     peak_speed_dps: float
+    end_deg: float = float("nan")  # angle where the lowering ended
+
+    @property
+    def range_deg(self) -> float:
+        return self.top_deg - self.bottom_deg
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -249,7 +257,7 @@ def _pair_reps(strokes: list[Stroke], polarity: int) -> list[RepSpan]:
         sides = [float(np.median(starts[n])) for n in (before, after) if len(n)]
         if abs(end_level - start_level) > tol or (sides and min(abs(start_level - b) for b in sides) > tol):
             continue
-        if deltas[i] < PARTIAL_MIN * rom_ref or deltas[i] > 1.8 * rom_ref:
+        if deltas[i] < max(PARTIAL_MIN * rom_ref, MIN_REP_DEG) or deltas[i] > 1.8 * rom_ref:
             continue
         reps.append((up, down))
     spans = []
@@ -263,23 +271,33 @@ def _pair_reps(strokes: list[Stroke], polarity: int) -> list[RepSpan]:
                 polarity * up.angle_on_deg,
                 polarity * up.angle_off_deg,
                 max(up.peak_speed_dps, down.peak_speed_dps),
+                polarity * down.angle_off_deg,
             )
         )
     return spans
 
 
+def _is_setup(span: RepSpan, neighbour: RepSpan, rom_ref: float) -> bool:
+    """An excursion at a set's edge that is smaller than a rep or does not start and end at the next rep's bottom
+    level: set-up or re-rack (legs onto the pads, a settle), not a rep. Partial reps happen inside a set, as the
+    lifter tires, and start and end at the bottom like the others."""
+    tol = EDGE_LEVEL_TOL * rom_ref
+    return (span.range_deg < EDGE_MIN_RANGE * rom_ref or abs(span.bottom_deg - neighbour.bottom_deg) > tol
+            or abs(span.end_deg - span.bottom_deg) > tol)
+
+
 def _trim_edges(spans: list[RepSpan]) -> list[RepSpan]:
-    """Drop a small excursion right before the first or after the last rep: set-up or re-rack (legs onto the
-    pads, a settle), not a partial rep: partial reps happen inside a set, as the lifter tires."""
+    """Drop set-up and re-rack excursions at either end of the set (`_is_setup`)."""
     if len(spans) < 3:
         return spans
-    rom_ref = float(np.median([s.top_deg - s.bottom_deg for s in spans]))
-    while len(spans) >= 3 and spans[0].top_deg - spans[0].bottom_deg < EDGE_MIN_RANGE * rom_ref:
+    rom_ref = float(np.median([s.range_deg for s in spans]))
+    while len(spans) >= 3 and _is_setup(spans[0], spans[1], rom_ref):
         spans = spans[1:]
-    while len(spans) >= 3 and spans[-1].top_deg - spans[-1].bottom_deg < EDGE_MIN_RANGE * rom_ref:
+    while len(spans) >= 3 and _is_setup(spans[-1], spans[-2], rom_ref):
         spans = spans[:-1]
-        spans[-1] = RepSpan(spans[-1].concentric, spans[-1].eccentric, None, spans[-1].bottom_deg,
-                            spans[-1].top_deg, spans[-1].peak_speed_dps)
+        last = spans[-1]
+        spans[-1] = RepSpan(last.concentric, last.eccentric, None, last.bottom_deg, last.top_deg,
+                            last.peak_speed_dps, last.end_deg)
     return spans
 
 

@@ -33,6 +33,9 @@ def rep_to_dict(rep: Rep) -> dict:
         "tilt_sagittal_deg": _num(rep.tilt_sagittal_deg, 2),
         "pelvic_drop_deg": _num(rep.pelvic_drop_deg, 2),
         "pelvic_drop_side": rep.pelvic_drop_side,
+        "rise_m": _num(rep.rise_m, 4),
+        "mean_concentric_velocity_mps": _num(rep.mean_concentric_velocity_mps, 4),
+        "peak_concentric_velocity_mps": _num(rep.peak_concentric_velocity_mps, 4),
         "tempo_ok": rep.tempo_ok,
         "tempo_checks": None if rep.tempo_checks is None else [
             {"phase": c.name, "measured_s": _num(c.measured_s), "target_s": c.target_s, "ok": c.ok, "error_s": _num(c.error_s)}
@@ -82,6 +85,7 @@ def summary(report: SetReport) -> dict:
         "partial_reps": sum(1 for r in reps if "partial_rom" in r.faults),
         "fault_counts": fault_counts,
         "consistency": _num(consistency(report), 3),
+        "velocity_loss_pct": _num(report.velocity_loss_pct, 1),
     }
     if report.exercise == "lateral_band_walk":
         steps = report.steps

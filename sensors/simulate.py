@@ -20,6 +20,7 @@ from scipy.spatial.transform import Rotation as R
 
 from sensors.batch import PLACEMENTS, SensorInfo
 from sensors.recording import RecordingMeta, SensorStream
+from sensors.rules import RepValues, label_faults
 
 G_MPS2 = 9.80665
 INTERNAL_RATE_HZ = 1000.0
@@ -33,13 +34,6 @@ EXERCISES = (
     "clamshell",
     "lateral_band_walk",
 )
-# Fault thresholds of docs/conventions.md: the truth labels apply exactly these to the commanded values.
-RUSHED_ECCENTRIC_S = 1.0
-NO_TOP_PAUSE_S = 0.3
-MOMENTUM_CONCENTRIC_S = 0.5
-LUMBAR_ARCH_DEG = -5.0
-PELVIC_DROP_DEG = 5.0
-PARTIAL_ROM_FRACTION = 0.6
 
 DEMO_COMMANDS = (
     "repscope simulate --exercise hip_thrust --reps 8 --tempo 3-1-1-2 --faults rushed:3 arch:6 "
@@ -525,6 +519,7 @@ def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> di
     roms = np.array([rom_deg * r.rom_scale + (r.tilt_deg if primary == "pelvis" and cfg.exercise in (
         "hip_thrust", "single_leg_hip_thrust", "glute_bridge") else 0.0) for r in reps])
     median_rom = float(np.median(roms))
+    median_scale = float(np.median([r.rom_scale for r in reps]))
     has_pelvis = "pelvis" in cfg.placements
     tilt_report = tilt_abs if out["tilt_reference"] == "standing" else tilt_set
     for k, (rep, (c0, c1, t1, e1, b1)) in enumerate(zip(reps, bounds), start=1):
@@ -538,23 +533,13 @@ def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> di
         hip_extension = cfg.exercise in HIP_EXTENSION_LIFTS
         tilt = float(tilt_report[k - 1]) if has_pelvis and hip_extension else None
         dr = float(drop[k - 1]) if has_pelvis and hip_extension else None
-        faults = []
-        target_e = cfg.eccentric_s
-        tol_e = max(0.5, 0.2 * target_e)
-        if rep.eccentric_s < RUSHED_ECCENTRIC_S or rep.eccentric_s < target_e - tol_e:
-            faults.append("rushed_eccentric")
-        if rep.top_pause_s < NO_TOP_PAUSE_S:
-            faults.append("no_top_pause")
-        if cfg.concentric_s is not None and rep.concentric_s < MOMENTUM_CONCENTRIC_S:
-            faults.append("momentum")
-        partial = bool(roms[k - 1] < PARTIAL_ROM_FRACTION * median_rom)
-        # A partial rep never reached lockout, so its top says nothing about arching (docs/conventions.md).
-        if tilt is not None and tilt < LUMBAR_ARCH_DEG and not partial:
-            faults.append("lumbar_arch")
-        if dr is not None and dr > PELVIC_DROP_DEG:
-            faults.append("pelvic_drop")
-        if partial:
-            faults.append("partial_rom")
+        # the truth labels apply the fault rules (sensors/rules.py) to the commanded values
+        pause_before = reps[k - 2].bottom_pause_s if k > 1 else None
+        floor = cfg.eccentric_s - max(0.5, 0.2 * cfg.eccentric_s)
+        # the range fraction is the commanded hip range (an arch shortens the pelvis's rotation, not the lift)
+        fraction = float(rep.rom_scale / median_scale)
+        faults = list(label_faults(RepValues(rep.eccentric_s, rep.top_pause_s, rep.concentric_s, pause_before,
+                                             fraction, tilt, dr, floor)))
         out["reps"].append({
             "index": k,
             "start_s": c0,

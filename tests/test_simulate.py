@@ -158,12 +158,10 @@ def test_cli_bad_options_are_one_line_errors(tmp_path, capsys, argv, message):
 
 
 def test_simulator_truth_rules_match_the_analysis():
-    """The simulator labels its truth with the conventions' fault thresholds; sensors may not import analysis,
-    so both carry the numbers — this keeps them identical."""
+    """The simulator labels its truth with the same fault rules the analysis applies: one module, sensors/rules."""
     from analysis import faults
     from analysis.results import EXERCISES as ANALYSIS_EXERCISES
-    from sensors import simulate
+    from sensors import rules, simulate
 
     assert simulate.EXERCISES == ANALYSIS_EXERCISES
-    for name in ("RUSHED_ECCENTRIC_S", "NO_TOP_PAUSE_S", "MOMENTUM_CONCENTRIC_S", "LUMBAR_ARCH_DEG", "PELVIC_DROP_DEG", "PARTIAL_ROM_FRACTION"):
-        assert getattr(simulate, name) == getattr(faults, name)
+    assert simulate.label_faults is rules.label_faults and faults.label_faults is rules.label_faults

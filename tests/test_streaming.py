@@ -35,9 +35,12 @@ def test_demo_stream_equals_offline(path):
     # the final word equals `repscope analyze` exactly
     assert ended[0].report.reps == offline.reps
     assert ended[0].report.steps == offline.steps
-    # every rep was announced live exactly once, in order, before the set ended
+    # every rep was announced live, in order, before the set ended; before the first rep, at most two set-up
+    # moves may be announced as a rep and withdrawn once the real reps show they were not (RepsRevised)
     completed = [e.rep.index for e in events if isinstance(e, RepCompleted)]
-    assert completed == list(range(1, len(offline.reps) + 1))
+    assert sorted(set(completed)) == list(range(1, len(offline.reps) + 1))
+    assert all(b - a in (0, 1) for a, b in zip(completed, completed[1:]))
+    assert len(completed) - len(offline.reps) <= 2
     if offline.reps:
         assert isinstance(next(e for e in events if not isinstance(e, PhaseChanged)), SetStarted)
         # the list after the last revision is the offline list
@@ -45,8 +48,9 @@ def test_demo_stream_equals_offline(path):
         latest = revised[-1].reps if revised else tuple(e.rep for e in events if isinstance(e, RepCompleted))
         assert latest == offline.reps
         # a rep is announced soon after its lowering ends (the look-ahead), not at the end of the set
+        final_starts = [r.start_s for r in offline.reps]
         for e in events:
-            if isinstance(e, RepCompleted):
+            if isinstance(e, RepCompleted) and min(abs(e.rep.start_s - s) for s in final_starts) < 0.2:
                 assert e.t_s - e.rep.phase("eccentric").end_s < 0.5
     else:
         assert any(isinstance(e, StepsUpdated) for e in events)

@@ -1,0 +1,99 @@
+"""Vertical rise and concentric velocity of the sensor per rep: the velocity-based-training figures.
+
+A belt sensor on the pelvis rides the bar's path on a hip thrust. Its gravity-removed vertical acceleration
+(earth frame, from the orientation) is integrated within each rep between two zero-velocity holds: the bottom
+hold before the lift and the top pause. Over those few seconds a small tilt error of the orientation is a nearly
+constant acceleration bias; it is taken out twice: the mean acceleration of the bottom hold is subtracted, and
+the velocity is forced to zero at the top hold by removing a linear ramp (a residual constant bias integrates to
+exactly such a ramp). A rep without a top pause turns at the top: the turn is the zero-velocity instant.
+
+`rise_m` = mean height over the top pause − mean height over the last `bottom_window_s` before the lift;
+mean concentric velocity = height change over the concentric / its duration; peak = the largest upward velocity
+in the concentric.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.orientation import rotate_to_earth
+
+G_MPS2 = 9.80665
+
+
+@dataclass(frozen=True)
+class RiseParams:
+    """Named defaults of the per-rep integration."""
+
+    bottom_window_s: float = 0.2  # the bottom hold's height is its mean over this window before the lift
+    min_hold_s: float = 0.02  # shorter holds are taken at one instant
+
+
+@dataclass(frozen=True)
+class RepRise:
+    """Vertical rise (m) over a rep's lift and its concentric velocities (m/s)."""
+
+    rise_m: float
+    mean_concentric_velocity_mps: float
+    peak_concentric_velocity_mps: float
+
+
+def vertical_acceleration(quat_wxyz: np.ndarray, acc_mps2: np.ndarray, still: np.ndarray | None = None) -> np.ndarray:
+    """(n,) gravity-removed vertical acceleration (m/s², earth up) of the sensor. With a `still` mask, the
+    accelerometer's scale is calibrated on gravity: at rest it must read 9.80665 m/s²."""
+    up = rotate_to_earth(quat_wxyz, acc_mps2)[:, 2]
+    if still is not None and still.sum() > 10:
+        g_measured = float(np.median(np.linalg.norm(acc_mps2[still], axis=1)))
+        if 0.8 * G_MPS2 < g_measured < 1.2 * G_MPS2:
+            up = up * (G_MPS2 / g_measured)
+    return up - G_MPS2
+
+
+def rep_rise(t_s: np.ndarray, acc_up_mps2: np.ndarray, concentric: tuple[float, float],
+             top_end_s: float, hold_start_s: float | None = None, params: RiseParams = RiseParams()) -> RepRise | None:
+    """Rise and concentric velocity of one rep, from its lift onset, lift end and top-pause end (s), and where
+    the bottom hold before it began (the previous lowering's end; None: a set-up hold); None when the samples do
+    not cover the rep."""
+    c0, c1 = concentric
+    b0 = c0 - params.bottom_window_s
+    if hold_start_s is not None:
+        b0 = min(c0, max(b0, hold_start_s))
+    i0, i_end = np.searchsorted(t_s, [b0, top_end_s])
+    if i0 <= 0 or i_end >= len(t_s) or i_end - i0 < 10 or c1 <= c0:
+        return None
+    t, a = t_s[i0:i_end + 1], acc_up_mps2[i0:i_end + 1]
+    dt = float(np.median(np.diff(t)))
+    bottom = t < c0
+    if c0 - b0 >= 0.5 * params.bottom_window_s:
+        a = a - a[bottom].mean()  # a real hold: its mean acceleration is the bias
+    v = np.cumsum(a) * dt
+    top = _hold_mask(t, c1, top_end_s, params)
+    t_top = float(t[top].mean())
+    v_top = float(v[top].mean())
+    v = v - v_top * np.clip((t - c0) / max(t_top - c0, dt), 0.0, None)
+    z = np.cumsum(v) * dt
+    z_bottom = float(z[bottom].mean()) if bottom.any() else float(np.interp(c0, t, z))
+    conc = (t >= c0) & (t <= c1)
+    rise = float(z[top].mean()) - z_bottom
+    mcv = (float(np.interp(c1, t, z)) - float(np.interp(c0, t, z))) / (c1 - c0)
+    pcv = float(v[conc].max()) if conc.any() else mcv
+    return RepRise(rise, mcv, pcv)
+
+
+def _hold_mask(t: np.ndarray, h0: float, h1: float, params: RiseParams) -> np.ndarray:
+    m = (t >= h0) & (t <= h1)
+    if h1 - h0 < params.min_hold_s or m.sum() < 1:
+        m = np.zeros(len(t), dtype=bool)
+        m[int(np.clip(np.searchsorted(t, 0.5 * (h0 + h1)), 0, len(t) - 1))] = True
+    return m
+
+
+def velocity_loss_pct(mcv_mps: list[float | None], full_range: list[bool], min_best_mps: float = 0.05) -> float | None:
+    """100 · (fastest full-range rep's mean velocity − the last full-range rep's) / fastest; None with fewer than
+    two full-range reps or when the fastest is too slow to mean anything (seated abduction)."""
+    vals = [v for v, full in zip(mcv_mps, full_range) if full and v is not None]
+    if len(vals) < 2 or max(vals) < min_best_mps:
+        return None
+    best = max(vals)
+    return 100.0 * (best - vals[-1]) / best
