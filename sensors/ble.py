@@ -279,10 +279,17 @@ class BleSensorSource:
             clock = link.clock
             out.append(SourceStatus(
                 link.spec.placement, link.state, link.meter.rate_hz, link.meter.total,
-                clock.dropped_total if clock else 0, link.malformed, clock.late_total if clock else 0, link.battery,
-                link.last_problem if link.state != "streaming" else "",
+                clock.dropped_total if clock else 0, self._malformed(link), clock.late_total if clock else 0,
+                link.battery, link.last_problem if link.state != "streaming" else "",
             ))
         return tuple(out)
+
+    @staticmethod
+    def _malformed(link: _Link) -> int:
+        """Bad packets: undecodable, rejected by the decoder after the fact, or with timestamps not believed."""
+        rejected = link.decoder.rejected if link.decoder is not None else 0
+        repaired = link.clock.repaired_total if link.clock is not None else 0
+        return link.malformed + rejected + repaired
 
     async def close(self) -> None:
         """Stop streaming and disconnect (stop commands are best effort: the link may already be gone)."""
