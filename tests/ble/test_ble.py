@@ -3,6 +3,9 @@ speaking each device's protocol with simulator data."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -205,3 +208,34 @@ async def test_unknown_address_and_unsupported_device_fail_with_one_line(motion)
         await BleSensorSource([DeviceSpec("F0:00:00:00:00:09", "pelvis")], backend=air, scan_timeout_s=1).start()
     with pytest.raises(SourceError, match="own placement"):
         BleSensorSource([DeviceSpec("A", "pelvis"), DeviceSpec("B", "pelvis")])
+
+
+async def test_host_load_bursts_are_not_taken_for_lost_samples(motion):
+    # a WitMotion (no timestamps, no counter) in real time while another process burns every core and our own event
+    # loop stalls twice for 0.6 s (a busy UI thread): the late bursts are not losses and shift no timestamps
+    air = VirtualAir()
+    n = 300
+    dev = VirtualImu(air, "witmotion", NAMES["witmotion"], "F0:00:00:00:00:01", motion[0][:n], motion[1][:n], pace=1.0)
+    await dev.start()
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        source = BleSensorSource([DeviceSpec("F0:00:00:00:00:01", "pelvis")], backend=air, scan_timeout_s=2)
+        await source.start()
+        stalls = {80, 180}
+
+        def until(out):
+            if len(out) in stalls:
+                time.sleep(0.6)
+            return sum(len(b) for b in out) >= n - 2
+
+        batches = await _collect(source, until, timeout_s=20)
+        st = source.status()[0]
+        await source.close()
+    finally:
+        for p in burners:
+            p.kill()
+            p.wait()
+    t, _, _ = _rows(batches)
+    assert st.dropped == 0 and not any(b.gap_before for b in batches)
+    err = t - np.array(dev.sent[:len(t)]) / 100.0
+    assert np.ptp(err[100:]) < 0.1
