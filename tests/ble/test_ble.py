@@ -188,9 +188,7 @@ async def test_gives_up_after_the_configured_time_with_a_clear_message(motion):
         async for b in source.batches():
             got.append(b)
             if len(got) == 20:
-                await dev.device.stop_advertising()
-                dev.device.auto_restart_advertising = False
-                await dev.drop_connection()
+                await dev.go_silent()
 
     await asyncio.wait_for(consume(), 20)
     await source.close()
@@ -239,3 +237,31 @@ async def test_host_load_bursts_are_not_taken_for_lost_samples(motion):
     assert st.dropped == 0 and not any(b.gap_before for b in batches)
     err = t - np.array(dev.sent[:len(t)]) / 100.0
     assert np.ptp(err[100:]) < 0.1
+
+
+OUTAGE_S = 4.5  # long enough for the old back-off (0.5, 1, 2, 4 s) to wait 3.9 s after the sensor is back
+
+
+async def test_a_sensor_back_after_an_outage_streams_within_two_seconds(motion):
+    air = VirtualAir()
+    acc, gyr = np.concatenate([motion[0]] * 3), np.concatenate([motion[1]] * 3)
+    dev = VirtualImu(air, "diy", NAMES["diy"], "F0:00:00:00:00:01", acc, gyr, pace=1.0)
+    await dev.start()
+    source = BleSensorSource([DeviceSpec("F0:00:00:00:00:01", "pelvis")], backend=air, scan_timeout_s=0.3)
+    await source.start()
+    back_at = []
+
+    async def outage():
+        await asyncio.sleep(0.5)
+        await dev.go_silent()
+        await asyncio.sleep(OUTAGE_S)
+        await dev.resume_advertising()
+        back_at.append(time.monotonic())
+
+    task = asyncio.ensure_future(outage())
+    got = await _collect(source, lambda out: out[-1].gap_before, timeout_s=OUTAGE_S + 6)
+    streaming_at = time.monotonic()
+    await task
+    await source.close()
+    assert dev.connections == 2 and len(got) > 5
+    assert streaming_at - back_at[0] < 2.0
