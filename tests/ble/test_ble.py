@@ -265,3 +265,39 @@ async def test_a_sensor_back_after_an_outage_streams_within_two_seconds(motion):
     await source.close()
     assert dev.connections == 2 and len(got) > 5
     assert streaming_at - back_at[0] < 2.0
+
+
+async def test_a_diy_sensor_rebooted_during_a_drop_out_keeps_streaming_on_time(motion):
+    # battery swap: its clock restarts at 1.5 s and its counter at 0 while the link is down; every sample it sends
+    # afterwards is delivered (none discarded as late), on the session clock where it arrived
+    air = VirtualAir()
+    n = 350
+    dev = VirtualImu(air, "diy", NAMES["diy"], "F0:00:00:00:00:01", motion[0][:n], motion[1][:n], pace=1.0)
+    await dev.start()
+    source = BleSensorSource([DeviceSpec("F0:00:00:00:00:01", "pelvis")], backend=air, scan_timeout_s=0.3)
+    await source.start()
+    got = []
+
+    async def consume():
+        async for b in source.batches():
+            got.append(b)
+            if sum(len(x) for x in got) >= 100 and dev.connections == 1 and dev.connection is not None:
+                await dev.drop_connection()
+                dev.reboot(uptime_s=1.5)
+            if dev._index >= n and sum(len(x) for x in got) >= len(dev.sent) - dev.per_packet:
+                return
+
+    await asyncio.wait_for(consume(), 20)
+    st = source.status()[0]
+    await source.close()
+    gaps = [k for k, b in enumerate(got) if b.gap_before]
+    assert dev.connections == 2 and len(gaps) == 1 and st.late == 0
+    t, _, _ = _rows(got)
+    k = sum(len(b) for b in got[:gaps[0]])
+    sent = np.array(dev.sent)
+    assert len(t) >= len(sent) - dev.per_packet and len(t) - k > 100
+    assert np.all(np.diff(t) > 0)
+    # before and after the reboot the samples sit where the sensor took them (100 Hz in real time), not 60 s late
+    taken = np.r_[sent[:k], sent[len(sent) - (len(t) - k):]] / 100.0
+    assert np.ptp(t - taken) < 0.1
+    assert got[gaps[0]].dropped == pytest.approx(taken[k] * 100 - taken[k - 1] * 100 - 1, abs=8)
