@@ -221,7 +221,7 @@ def test_a_flipped_sequence_byte_reports_no_loss():
     assert bad_clock.dropped_total == 0 and bad_clock.repaired_total == 0
 
 
-CORRUPT_PACKETS = _diy_stream(0.0, 20.0, WRAP_US - 10_000_000)  # crosses the 2^32-µs wrap 10 s in
+CORRUPT_PACKETS = _diy_stream(0.0, 12.0, WRAP_US - 6_000_000)  # crosses the 2^32-µs wrap 6 s in
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)

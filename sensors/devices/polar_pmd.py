@@ -49,7 +49,7 @@ RATES_HZ = (26.0, 52.0, 104.0, 208.0, 416.0)  # Verity Sense ACC/GYRO
 ACC_RANGE_G, GYR_RANGE_DPS = 8, 2000
 DELTA_BIT = 0x80
 NS = 1e-9
-MAX_FRAME_STEP_S = 30.0  # a frame this far (s) from its stream's previous one is malformed (supervision timeout ≤ 32 s)
+MAX_FRAME_STEP_S = 30.0  # a frame this far (s) from its stream's last one is malformed (link timeout ≤ 32 s)
 PAIRING_WINDOW_S = 3.0  # each pairing queue holds at most this much of its stream (s; frames carry up to ~1.1 s)
 
 
