@@ -3,7 +3,7 @@
 `BleSensorSource` is a `SampleSource` (sensors/source.py): the live window and `repscope record` read it exactly as
 they read the simulator. Each notification is decoded by the device model (sensors/devices), timed on the session
 clock (sensors/clock.py) and queued as a `SampleBatch`. A malformed notification is counted and skipped. When a
-sensor drops out it is reconnected with exponential back-off; the first batch after the gap carries
+sensor drops out it is reconnected with a back-off capped at 1 s; the first batch after the gap carries
 `gap_before=True` (the recording gets a gap marker); after `give_up_s` without a link the source stops with a
 one-line reason, and everything received so far has already been delivered.
 
@@ -33,7 +33,11 @@ log = logging.getLogger(__name__)
 
 SCAN_TIMEOUT_S = 5.0
 CONNECT_TIMEOUT_S = 15.0
-BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)  # then 8 s between attempts
+# Wait before each reconnect attempt (s), then the last one between attempts. Each attempt scans for up to
+# `scan_timeout_s` and connects the moment the sensor advertises, so with the wait capped at 1 s a sensor that is
+# back streams within about a second, however long it was away.
+BACKOFF_S = (0.25, 0.5, 1.0)
+MIN_SCAN_S = 0.1  # the shortest reconnect scan (s)
 
 
 @dataclass(frozen=True)
@@ -146,16 +150,18 @@ class BleSensorSource:
             for link in self.links
         )
 
-    async def _find(self, link: _Link):
+    async def _find(self, link: _Link, timeout_s: float | None = None):
+        """The advertising device (SourceError when not seen within `timeout_s`, default `scan_timeout_s`)."""
+        timeout_s = self.scan_timeout_s if timeout_s is None else timeout_s
         try:
             device = await BleakScanner.find_device_by_address(
-                link.spec.address, timeout=self.scan_timeout_s, **_kw(self.backend, "scanner_backend")
+                link.spec.address, timeout=timeout_s, **_kw(self.backend, "scanner_backend")
             )
         except (BleakError, OSError) as exc:
             raise SourceError(f"{link.spec.address}: {_unavailable(exc)}") from None
         if device is None:
             raise SourceError(
-                f"{link.spec.address}: not found within {self.scan_timeout_s:g} s — is the sensor on, charged and "
+                f"{link.spec.address}: not found within {timeout_s:g} s — is the sensor on, charged and "
                 "in range, and not connected to another app? (`repscope scan` lists what is nearby)"
             )
         return device
@@ -255,7 +261,9 @@ class BleSensorSource:
             await asyncio.sleep(delay)
             attempt += 1
             try:
-                device = await self._find(link)
+                # scan no longer than the give-up time leaves
+                left = self.give_up_s - (time.monotonic() - link.down_since)
+                device = await self._find(link, max(min(self.scan_timeout_s, left), MIN_SCAN_S))
                 link.decoder.reset()
                 link.clock.reset_link()
                 await self._connect(link, device)
@@ -279,10 +287,17 @@ class BleSensorSource:
             clock = link.clock
             out.append(SourceStatus(
                 link.spec.placement, link.state, link.meter.rate_hz, link.meter.total,
-                clock.dropped_total if clock else 0, link.malformed, clock.late_total if clock else 0, link.battery,
-                link.last_problem if link.state != "streaming" else "",
+                clock.dropped_total if clock else 0, self._malformed(link), clock.late_total if clock else 0,
+                link.battery, link.last_problem if link.state != "streaming" else "",
             ))
         return tuple(out)
+
+    @staticmethod
+    def _malformed(link: _Link) -> int:
+        """Bad packets: undecodable, rejected by the decoder after the fact, or with timestamps not believed."""
+        rejected = link.decoder.rejected if link.decoder is not None else 0
+        repaired = link.clock.repaired_total if link.clock is not None else 0
+        return link.malformed + rejected + repaired
 
     async def close(self) -> None:
         """Stop streaming and disconnect (stop commands are best effort: the link may already be gone)."""

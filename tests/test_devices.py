@@ -132,6 +132,56 @@ def test_polar_compressed_gyro_frame_pairs_with_acc():
     assert r.sensor_t_s[-1] == pytest.approx(t_last * 1e-9)
 
 
+POLAR_FRAME_SAMPLES = 4
+POLAR_FRAME_NS = int(POLAR_FRAME_SAMPLES / 52.0 * 1e9)
+
+
+def _polar_frames(n_frames: int, future_at: int | None = None, future_ns: int = 0) -> list[bytes]:
+    """ACC (raw, type 1) and GYRO (compressed) frames of 4 samples at 52 Hz, interleaved; ACC frame `future_at`
+    carries a timestamp `future_ns` in the future."""
+    out = []
+    for k in range(n_frames):
+        ts = 10**12 + (k + 1) * POLAR_FRAME_NS
+        acc_ts = ts + future_ns if k == future_at else ts
+        acc = polar_pmd.frame_header(polar_pmd.ACC, acc_ts, 0x01) + struct.pack("<12h", *([0, 0, 1000] * 4))
+        gyr = polar_pmd.frame_header(polar_pmd.GYRO, ts, 0x80) + polar_pmd.encode_delta(np.zeros((4, 3), int))
+        out += [acc, gyr]
+    return out
+
+
+def _feed_polar(frames: list[bytes]) -> tuple[polar_pmd.Decoder, list, int, int]:
+    """(decoder, paired sample times (s), malformed count, largest queue length seen)."""
+    d, times, bad, longest = _polar(), [], 0, 0
+    for f in frames:
+        try:
+            r = d.feed(polar_pmd.DATA_UUID, f)
+        except MalformedPacket:
+            bad += 1
+            continue
+        if r is not None:
+            times += list(r.sensor_t_s)
+        longest = max(longest, *(len(q) for q in d._queues.values()))
+    return d, times, bad, longest
+
+
+@pytest.mark.parametrize("future_ns", [5 * 10**9, 10**9 * 3600 * 24 * 365])
+def test_polar_a_frame_with_a_future_timestamp_is_counted_and_output_resumes(future_ns):
+    n = 60
+    d, times, bad, longest = _feed_polar(_polar_frames(n, future_at=10, future_ns=future_ns))
+    assert bad + d.rejected == 1  # counted once, as malformed at once or after the fact
+    # every other frame pair is delivered, in order, and the queues stay at about one frame
+    assert len(times) >= (n - 2) * POLAR_FRAME_SAMPLES and np.all(np.diff(times) > 0)
+    assert times[-1] == pytest.approx((10**12 + n * POLAR_FRAME_NS) * 1e-9)
+    assert longest <= 2 * POLAR_FRAME_SAMPLES
+
+
+def test_polar_pairing_queues_are_bounded_when_one_stream_never_comes():
+    frames = _polar_frames(200)[::2]  # ACC only (the GYRO start failed)
+    d, times, _, longest = _feed_polar(frames)
+    assert not times and longest <= polar_pmd.PAIRING_WINDOW_S * 52 + POLAR_FRAME_SAMPLES
+    assert d.unpaired >= 200 * POLAR_FRAME_SAMPLES - longest
+
+
 def test_polar_h10_is_recognised_as_unsupported():
     assert unsupported_reason("Polar H10 ABCD1234") == "Polar H10 has no gyroscope"
     assert recognise("Polar H10 ABCD1234", []) is None

@@ -54,7 +54,10 @@ class RawSamples:
 
 
 class Decoder(Protocol):
-    """Stateful per-connection decoder (Polar needs to pair ACC and GYR frames; others are stateless)."""
+    """Stateful per-connection decoder (Polar needs to pair ACC and GYR frames; others are stateless).
+    `rejected`: notifications found impossible only after later ones arrived (counted with the malformed)."""
+
+    rejected: int
 
     def feed(self, char_uuid: str, payload: bytes) -> RawSamples | None:
         """Decode one notification from `char_uuid`; None when it completes no samples yet (or carries none).
@@ -76,6 +79,7 @@ class StatelessDecoder:
         self.rate_hz = float(rate_hz)
         self._uuid = char_uuid.lower()
         self._decode = decode
+        self.rejected = 0  # every packet is judged on its own: never after the fact
 
     def feed(self, char_uuid: str, payload: bytes) -> RawSamples | None:
         if char_uuid.lower() != self._uuid:

@@ -15,7 +15,11 @@ From the Polar BLE SDK (github polarofficial/polar-ble-sdk, Android `BlePMDClien
   timestamp + k·(Δ/n) (the first frame uses the sample rate).
 
 The Verity Sense's accelerometer and gyroscope stream separately; this decoder pairs them by timestamp (same rate,
-same IMU). The H10 has no gyroscope: recognised, not supported.
+same IMU). A frame whose timestamp cannot be right is dropped and counted: one more than `MAX_FRAME_STEP_S` from its
+stream's previous frame is malformed at once (a link drops long before such a gap); one that a later frame of the
+same stream goes back behind is judged against the other stream (whichever is closer to it is kept) and counted in
+`rejected`. Each pairing queue holds at most `PAIRING_WINDOW_S` of samples, so a stream whose partner never comes
+cannot grow without bound. The H10 has no gyroscope: recognised, not supported.
 """
 from __future__ import annotations
 
@@ -45,6 +49,8 @@ RATES_HZ = (26.0, 52.0, 104.0, 208.0, 416.0)  # Verity Sense ACC/GYRO
 ACC_RANGE_G, GYR_RANGE_DPS = 8, 2000
 DELTA_BIT = 0x80
 NS = 1e-9
+MAX_FRAME_STEP_S = 30.0  # a frame this far (s) from its stream's last one is malformed (link timeout ≤ 32 s)
+PAIRING_WINDOW_S = 3.0  # each pairing queue holds at most this much of its stream (s; frames carry up to ~1.1 s)
 
 
 def settings_bytes(rate_hz: int, resolution: int, rng: int, channels: int = 3) -> bytes:
@@ -141,6 +147,7 @@ class Decoder:
 
     def __init__(self, rate_hz: float) -> None:
         self.rate_hz = float(min(RATES_HZ, key=lambda r: abs(r - rate_hz)))
+        self.rejected = 0  # frames dropped for an impossible timestamp after the fact (reported as malformed)
         self.reset()
         self.factors = {ACC: 1.0, GYRO: 1.0}
 
@@ -172,17 +179,45 @@ class Decoder:
         if n == 0:
             raise malformed("polar_pmd", "frame without samples", payload)
         prev = self._last_ts[kind]
+        if prev is not None and abs(ts - prev) * NS > MAX_FRAME_STEP_S:
+            raise malformed("polar_pmd", f"timestamp {(ts - prev) * NS:+.1f} s from the previous frame", payload)
+        times = self._times(prev, ts, n)
+        if not self._keep_ordered(kind, times):
+            return None
+        self._last_ts[kind] = ts
+        self._enqueue(kind, times, values)
+        return self._pairs()
+
+    def _times(self, prev: int | None, ts: int, n: int) -> np.ndarray:
+        """Sample times (ns): spread since the previous frame, else at the nominal rate; the last is `ts`."""
         if prev is not None and ts > prev:
-            step = (ts - prev) / n
-            times = prev + step * np.arange(1, n + 1, dtype=np.float64)
+            times = prev + (ts - prev) / n * np.arange(1, n + 1, dtype=np.float64)
         else:
             times = ts - (n - 1 - np.arange(n, dtype=np.float64)) * (1e9 / self.rate_hz)
         times[-1] = ts  # the frame timestamp is the last sample's, exactly
-        self._last_ts[kind] = ts
+        return times
+
+    def _keep_ordered(self, kind: int, times: np.ndarray) -> bool:
+        """A frame behind samples already queued for its stream: one of the two has a wrong timestamp. Keep the one
+        nearer the other stream (no other stream yet: the new frame); False when the new frame is the outlier."""
+        q = self._queues[kind]
+        if not q or times[0] > q[-1][0]:
+            return True
+        self.rejected += 1
+        other = self._last_ts[GYRO if kind == ACC else ACC]
+        if other is not None and abs(q[-1][0] - other) < abs(float(times[-1]) - other):
+            return False
+        while q and q[-1][0] >= times[0]:
+            q.pop()
+        return True
+
+    def _enqueue(self, kind: int, times: np.ndarray, values: np.ndarray) -> None:
         q = self._queues[kind]
         for t, v in zip(times, values):
             q.append((float(t), v))
-        return self._pairs()
+        while len(q) > PAIRING_WINDOW_S * self.rate_hz:  # the partner stream is not coming
+            q.popleft()
+            self.unpaired += 1
 
     def _samples(self, kind: int, ftype: int, content: bytes) -> np.ndarray:
         compressed, base = bool(ftype & DELTA_BIT), ftype & 0x7F

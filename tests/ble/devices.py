@@ -45,6 +45,7 @@ class VirtualImu(VirtualPeripheral):
         self._index = 0
         self._packets = 0
         self._t_start: float | None = None
+        self._t_us_base = 4_000_000_000  # DIY clock at sample 0: wraps at 2^32 µs after ~4.7 min of data
         self.error: str | None = None
 
     # -------------------------------------------------------------------------------------------- profile
@@ -119,6 +120,13 @@ class VirtualImu(VirtualPeripheral):
     def on_disconnected(self) -> None:
         self.streaming.clear()
 
+    def reboot(self, uptime_s: float) -> None:
+        """Power-cycled (battery swap): the DIY clock restarts, reading `uptime_s` now, and the counter at 0."""
+        loop_t = asyncio.get_running_loop().time()
+        now_index = (loop_t - self._t_start) * self.rate_hz * self.pace
+        self._t_us_base = int(round((uptime_s - now_index / self.rate_hz) * 1e6))
+        self._packets = 0
+
     async def _stream(self) -> None:
         try:
             await self._stream_samples()
@@ -167,7 +175,7 @@ class VirtualImu(VirtualPeripheral):
         if k == "thingy52":
             return [thingy52.encode(a, g) for a, g in zip(acc, gyr)]
         if k == "diy":
-            t_us = int(round(i / self.rate_hz * 1e6)) + 4_000_000_000  # wraps at 2^32 µs after ~4.7 min of data
+            t_us = int(round(i / self.rate_hz * 1e6)) + self._t_us_base
             return [repscope_diy.encode(self._packets, t_us, acc, gyr)]
         # polar: one ACC and one GYRO delta frame per chunk, stamped with the last sample's time
         t_last = EPOCH_2000_NS + int(round((j - 1) / self.rate_hz * 1e9))

@@ -99,11 +99,22 @@ class VirtualPeripheral:
         kind = AdvertisingData.COMPLETE_LOCAL_NAME if len(name) <= room else AdvertisingData.SHORTENED_LOCAL_NAME
         name = name[:room]
         adv += bytes([len(name) + 1, kind]) + name
-        scan_rsp = adv
+        self._adv = adv
+        await self.resume_advertising()
+
+    async def resume_advertising(self) -> None:
+        """Advertise (again), restarting after every disconnect; the virtual controller answers scan requests
+        with the advertising data."""
         await self.device.start_advertising(
-            auto_restart=True, advertising_data=adv, scan_response_data=scan_rsp, advertising_interval_min=20.0,
+            auto_restart=True, advertising_data=self._adv, scan_response_data=self._adv, advertising_interval_min=20.0,
             advertising_interval_max=20.0,
         )
+
+    async def go_silent(self) -> None:
+        """Out of range: stop advertising and drop the link (until `resume_advertising`)."""
+        await self.device.stop_advertising()
+        self.device.auto_restart_advertising = False
+        await self.drop_connection()
 
     def _on_connection(self, connection) -> None:
         self.connection = connection
