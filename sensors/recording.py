@@ -290,7 +290,6 @@ _SENSOR_STRINGS = ("model", "address")
 _BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF16_LE, "UTF-16"),
          (codecs.BOM_UTF16_BE, "UTF-16"))
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
-_BODY_COMMENT = re.compile(rb"^[ \t]*#[^\n]*", re.M)
 
 
 @dataclass(frozen=True)
@@ -458,10 +457,13 @@ def _body_comment_lines(raw: bytes, start: int) -> list[tuple[int, str]]:
     """The `#` lines after byte `start` as (1-based line number, stripped text)."""
     out = []
     line, pos = raw.count(b"\n", 0, start) + 1, start
-    for m in _BODY_COMMENT.finditer(raw, start):
-        line += raw.count(b"\n", pos, m.start())
-        pos = m.start()
-        out.append((line, m.group().decode("utf-8", "replace").strip()))
+    hit = raw.find(b"\n#", start - 1)
+    while hit >= 0:
+        line += raw.count(b"\n", pos, hit + 1)
+        pos = hit + 1
+        end = raw.find(b"\n", pos)
+        out.append((line, raw[pos:end].decode("utf-8", "replace").strip()))
+        hit = raw.find(b"\n#", end)
     return out
 
 
@@ -586,7 +588,8 @@ def _time_flags(values: np.ndarray, keep: np.ndarray, gaps: Sequence[tuple[float
     if not jumps.any():
         return []
     first = values[idx[jumps][0], 0]
-    return [validate.Flag(_expand(idx[jumps], len(values)), f"time_s {first:.6g} is far off its neighbours (timestamp outlier)")]
+    reason = f"time_s {first:.6g} is far off its neighbours (timestamp outlier)"
+    return [validate.Flag(_expand(idx[jumps], len(values)), reason)]
 
 
 def _screen(path, info: SensorInfo, values: np.ndarray, linenos: np.ndarray | None, gaps, cols: _Columns,
@@ -623,10 +626,12 @@ def _report_skipped(path, flags: Sequence[validate.Flag], linenos: np.ndarray, s
     of = f" of sensor {sensor_id}" if sensor_id else ""
     if count > MAX_SKIPPED_FRACTION * n:
         first = min(flags, key=lambda f: f.first)
-        raise _err(path, int(linenos[first.first]), f"{first.reason}; {count} of {n} samples{of} are bad, too many to skip")
+        problem = f"{first.reason}; {count} of {n} samples{of} are bad, too many to skip"
+        raise _err(path, int(linenos[first.first]), problem)
     for f in flags:
         k = int(f.mask.sum())
-        _warn(path, int(linenos[f.first]), f"{f.reason}: " + ("sample skipped" if k == 1 else f"{k} such samples{of} skipped"))
+        what = "sample skipped" if k == 1 else f"{k} such samples{of} skipped"
+        _warn(path, int(linenos[f.first]), f"{f.reason}: {what}")
 
 
 def _build_stream(path, info: SensorInfo, values: np.ndarray, linenos: np.ndarray | None, gaps, cols: _Columns,
@@ -686,7 +691,8 @@ def _sensor_info(path, lineno: int, d) -> SensorInfo:
         raise _err(path, lineno, "sensor header must be a JSON object with sensor_id")
     sid = d["sensor_id"]
     if not isinstance(sid, str) or not sid or any(c in sid for c in SENSOR_ID_FORBIDDEN):
-        raise _err(path, lineno, f"sensor_id must be a non-empty string without commas, quotes, '#' or spaces, not {_show(sid)}")
+        rule = "a non-empty string without commas, quotes, '#' or spaces"
+        raise _err(path, lineno, f"sensor_id must be {rule}, not {_show(sid)}")
     placement = d.get("placement", sid)
     if not isinstance(placement, str) or placement not in PLACEMENTS:
         raise _err(path, lineno, f"unknown placement {_show(placement)} (expected one of {', '.join(PLACEMENTS)})")
@@ -714,7 +720,8 @@ def _check_sensor_set(path, sensors: Sequence[tuple[int, SensorInfo]]) -> None:
     placements: dict[str, SensorInfo] = {}
     for lineno, info in sensors:
         if info.sensor_id in ids:
-            raise _err(path, lineno, f"duplicate sensor {info.sensor_id!r} (first declared on line {ids[info.sensor_id]})")
+            first = ids[info.sensor_id]
+            raise _err(path, lineno, f"duplicate sensor {info.sensor_id!r} (first declared on line {first})")
         if info.placement in placements:
             other = placements[info.placement].sensor_id
             raise _err(path, lineno, f"sensors {other!r} and {info.sensor_id!r} both have placement {info.placement}")
@@ -770,7 +777,8 @@ def _read_v1(path, lines: list[str], torn: int | None, placement: str | None) ->
     unknown = ~np.isin(sensor_col, ids)
     if unknown.any():
         i = int(np.flatnonzero(unknown)[0])
-        raise _err(path, data[i][0], f"sensor {str(sensor_col[i])[:30]!r} is not declared in the header ({', '.join(ids)})")
+        sid = str(sensor_col[i])[:SHOW_MAX_CHARS]
+        raise _err(path, data[i][0], f"sensor {sid!r} is not declared in the header ({', '.join(ids)})")
     values = _parse_numbers(path, data, range(1, 8), len(V1_COLUMNS), V1_COLUMNS[1:])
     linenos = np.fromiter((r[0] for r in data), dtype=np.int64, count=len(data))
     streams, skipped = [], 0
@@ -779,7 +787,8 @@ def _read_v1(path, lines: list[str], torn: int | None, placement: str | None) ->
         if not sel.any():
             _no_samples(path, info, placement)
             continue
-        stream, n_bad = _build_stream(path, info, values[sel], linenos[sel], _gaps(events, info.sensor_id), _V1_NUMERIC, info.sensor_id)
+        gaps = _gaps(events, info.sensor_id)
+        stream, n_bad = _build_stream(path, info, values[sel], linenos[sel], gaps, _V1_NUMERIC, info.sensor_id)
         streams.append(stream)
         skipped += n_bad
     return Recording(path, meta, tuple(streams), tuple(events), skipped=skipped)
@@ -816,6 +825,9 @@ def _read_generic(path, lines: list[str], torn: int | None, placement: str | Non
     if placement is None:
         raise _err(path, None, "a generic CSV carries no placement: pass --placement (pelvis, thigh_left or thigh_right)")
     cols = [columns.index("time_s"), *acc_cols, *gyr_cols]
+    twice = [columns[c] for c in cols if columns.count(columns[c]) > 1]
+    if twice:
+        raise _err(path, hline, f"duplicate column(s) {', '.join(twice)}: which one holds the samples?")
     _handle_torn(path, data, torn, len(columns), cols, strict=False)
     if not data:
         raise _err(path, None, "no samples")

@@ -93,7 +93,9 @@ def _norm_limit(values: np.ndarray, scale: np.ndarray, cols: slice, limit: float
     return norm > limit, describe
 
 
-def out_of_range(values: np.ndarray, scale: np.ndarray, names: Sequence[str], acc_range_g: float, gyr_range_dps: float) -> list[Flag]:
+def out_of_range(
+    values: np.ndarray, scale: np.ndarray, names: Sequence[str], acc_range_g: float, gyr_range_dps: float
+) -> list[Flag]:
     """Samples outside the declared full-scale range (when known, with RANGE_MARGIN) or physically impossible;
     each sample under the first reason that applies."""
     acc, gyr = slice(1, 4), slice(4, 7)

@@ -237,6 +237,13 @@ def test_generic_csv_si_units_any_order(tmp_path):
     assert s.acc_mps2[0].tolist() == [1, 2, 9]
 
 
+def test_generic_csv_duplicate_column_is_refused(tmp_path):
+    p = tmp_path / "twice.csv"
+    p.write_text(GENERIC.replace("gyr_z_dps,label", "gyr_z_dps,acc_y_g"))
+    with pytest.raises(RecordingError, match=r"twice\.csv:1: duplicate column\(s\) acc_y_g: which one"):
+        read_recording(p, placement="pelvis")
+
+
 def test_generic_csv_missing_columns_is_clear(tmp_path):
     p = tmp_path / "nogyr.csv"
     p.write_text("time_s,acc_x_mps2,acc_y_mps2,acc_z_mps2\n0,0,0,9.8\n")
@@ -281,7 +288,8 @@ def _read_warned(path, **kw):
 
 
 @pytest.mark.parametrize("event, problem", [
-    ('{"kind": "gap", "sensor": "pelvis", "t_s": "abc", "dropped": 1, "after_s": 1.0}', 'event t_s must be a number of seconds, not "abc"'),
+    ('{"kind": "gap", "sensor": "pelvis", "t_s": "abc", "dropped": 1, "after_s": 1.0}',
+     'event t_s must be a number of seconds, not "abc"'),
     ('{"kind": "gap", "sensor": "pelvis", "t_s": 5.0, "dropped": 1, "after_s": "x"}', 'event after_s must be a number'),
     ('{"kind": "note", "sensor": null, "t_s": [1]}', "event t_s must be a number of seconds, not [1]"),
     ('{"kind": "gap", "sensor": 7, "t_s": 5.0}', "event sensor must be a sensor_id string or null, not 7"),
@@ -303,7 +311,8 @@ def test_sensor_id_must_be_a_plain_string(tmp_path, value):
     assert f"bad.csv:{k + 1}: sensor_id must be a non-empty string" in _bad(tmp_path, "\n".join(lines))
 
 
-@pytest.mark.parametrize("where, jump", [(-1, 1e5), (-1, 1e7), (-1, 1e12), (-1, -1e6), (2000, 1e7), (2000, -500.0), (0, 1e6), (0, -1e9)])
+@pytest.mark.parametrize("where, jump", [(-1, 1e5), (-1, 1e7), (-1, 1e12), (-1, -1e6), (2000, 1e7), (2000, -500.0),
+                                         (0, 1e6), (0, -1e9)])
 def test_isolated_timestamp_outlier_is_one_skipped_sample(tmp_path, where, jump):
     lines = _demo_lines()
     i = _sample_indices(lines)[where]
@@ -367,7 +376,8 @@ def test_many_bad_samples_refuse_the_file(tmp_path):
     for i in _sample_indices(lines)[1000:1400]:
         lines = _set_cell(lines, i, 5, "1e30")
     msg = _bad(tmp_path, "\n".join(lines))
-    assert "gyr_x_rads 1e+30 is outside the sensor's range" in msg and "400 of 6542 samples of sensor pelvis are bad" in msg
+    assert "gyr_x_rads 1e+30 is outside the sensor's range" in msg
+    assert "400 of 6542 samples of sensor pelvis are bad, too many to skip" in msg
 
 
 def _generic(tmp_path, t, acc, gyr, acc_unit="mps2", gyr_unit="rads", name="u.csv"):
@@ -382,12 +392,15 @@ def demo_pelvis():
     return read_recording(DEMO).stream("pelvis")
 
 
+AT_REST_1G = "(median |acc| at rest 1.00)"
+
+
 @pytest.mark.parametrize("change, expect", [
     ("ms", "time_s looks like milliseconds, not seconds (median interval 10 → 0.1 Hz): divide it by 1000"),
-    ("acc_g", "acceleration looks like g, not m/s² (median |acc| at rest 1.00): rename the columns acc_*_g"),
+    ("acc_g", f"acceleration looks like g, not m/s² {AT_REST_1G}: rename the columns acc_*_g"),
     ("gyr_dps", "angular rate looks like °/s, not rad/s (99th percentile |gyr| 88.9): rename the columns gyr_*_dps"),
-    ("acc_mps2_as_g", "acceleration looks like m/s², not g (median |acc| at rest 9.82): rename the columns acc_*_mps2"),
-    ("both", "acceleration looks like g, not m/s² (median |acc| at rest 1.00): rename the columns acc_*_g; angular rate looks like °/s"),
+    ("acc_mps2_as_g", "acceleration looks like m/s², not g (median |acc| at rest 9.82): rename the columns"),
+    ("both", f"acceleration looks like g, not m/s² {AT_REST_1G}: rename the columns acc_*_g; angular rate looks like"),
 ])
 def test_unit_mistakes_are_named(tmp_path, demo_pelvis, change, expect):
     s = demo_pelvis
@@ -412,7 +425,8 @@ def test_unit_mistake_in_a_v1_file_names_the_sensor(tmp_path):
         cells = lines[i].split(",")
         lines[i] = ",".join(cells[:2] + [repr(float(c) / 9.80665) for c in cells[2:5]] + cells[5:])
     msg = _bad(tmp_path, "\n".join(lines))
-    assert msg.endswith("bad.csv: sensor thigh_left: acceleration looks like g, not m/s² (median |acc| at rest 1.01): store m/s² (× 9.80665)")
+    expect = "bad.csv: sensor thigh_left: acceleration looks like g, not m/s² (median |acc| at rest 1.01): store m/s²"
+    assert msg.endswith(expect + " (× 9.80665)")
 
 
 def test_rate_outside_10_to_2000_hz_is_refused(tmp_path, demo_pelvis):
@@ -487,11 +501,13 @@ def test_duplicate_sensor_line_is_refused(tmp_path):
     lines = _demo_lines()
     k = next(i for i, line in enumerate(lines) if line.startswith("# sensor:"))
     lines.insert(k + 1, lines[k])
-    assert f"bad.csv:{k + 2}: duplicate sensor 'pelvis' (first declared on line {k + 1})" in _bad(tmp_path, "\n".join(lines))
+    msg = _bad(tmp_path, "\n".join(lines))
+    assert f"bad.csv:{k + 2}: duplicate sensor 'pelvis' (first declared on line {k + 1})" in msg
 
 
 def test_two_sensors_with_one_placement_are_refused(tmp_path):
-    text = _header_variant('"sensor_id": "thigh_left", "placement": "thigh_left"', '"sensor_id": "thigh_left", "placement": "pelvis"')
+    thigh = '"sensor_id": "thigh_left", "placement": '
+    text = _header_variant(thigh + '"thigh_left"', thigh + '"pelvis"')
     assert ":11: sensors 'pelvis' and 'thigh_left' both have placement pelvis" in _bad(tmp_path, text)
 
 
@@ -505,7 +521,8 @@ def test_two_sensors_with_one_placement_are_refused(tmp_path):
     ('# simulated: true', '# simulated: "yes"', ':7: simulated must be true or false, not "yes"'),
     ('# side: null', '# side: "middle"', ':4: side must be "left", "right" or null, not "middle"'),
     ('# exercise: "hip_thrust"', '# exercise: 3', ":3: exercise must be a string or null, not 3"),
-    ('# tempo: "3-1-1-2"', '# tempo: "3-1-1-2"\n# tempo: "2-0-1-0"', ":6: duplicate header line 'tempo' (first on line 5)"),
+    ('# tempo: "3-1-1-2"', '# tempo: "3-1-1-2"\n# tempo: "2-0-1-0"',
+     ":6: duplicate header line 'tempo' (first on line 5)"),
 ])
 def test_header_values_are_type_checked(tmp_path, old, new, problem):
     assert problem in _bad(tmp_path, _header_variant(old, new))
