@@ -597,8 +597,9 @@ def _screen(path, info: SensorInfo, values: np.ndarray, linenos: np.ndarray | No
     """Mask of the samples to keep. Bad samples (non-finite, isolated timestamp outliers, out of range) are
     skipped with one warning per reason; disordered time, unit mistakes and too many bad samples raise.
     With `linenos` None (the fast path), anything to report raises `_NeedsValidatingPath` instead."""
-    flags = [f for f in (validate.nonfinite(values, cols.names),) if f is not None]
-    keep = ~flags[0].mask if flags else np.ones(len(values), dtype=bool)
+    nonfinite = validate.nonfinite(values, cols.names)
+    flags = [nonfinite] if nonfinite else []
+    keep = ~nonfinite.mask if nonfinite else np.ones(len(values), dtype=bool)
     flags += _time_flags(values, keep, gaps)
     keep = ~np.logical_or.reduce([f.mask for f in flags]) if flags else keep
     if flags and linenos is None:

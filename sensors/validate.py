@@ -25,6 +25,7 @@ GYR_P99_MAX_RADS = 35.0  # 2000 °/s, the largest common full scale: a higher 99
 # The unit checks ignore values impossible in every unit they recognise (50 g in milli-g, 70 rad/s in °/s).
 ACC_ANY_UNIT_MAX = 50 * 1000.0
 GYR_ANY_UNIT_MAX = math.degrees(GYR_PHYSICAL_MAX_RADS)
+UNIT_CHECK_MIN_SAMPLES = 20
 TIME_UNITS = (("milliseconds", 1e3), ("microseconds", 1e6), ("nanoseconds", 1e9))
 
 
@@ -181,15 +182,15 @@ def _gyr_problem(gyr_raw: np.ndarray, gyr_unit: str, generic: bool) -> str | Non
 def unit_problem(values: np.ndarray, scale: np.ndarray, acc_unit: str, gyr_unit: str, generic: bool) -> str | None:
     """One line naming the unit mistakes the samples look like (time, acceleration, angular rate), or None.
 
-    Uses robust statistics only (medians, the 99th percentile), so a few corrupt samples cannot trigger it.
+    Uses robust statistics only (medians, the 99th percentile), so a few corrupt samples cannot trigger it; the
+    gravity and rotation checks need UNIT_CHECK_MIN_SAMPLES (a sensor that sent a handful says nothing reliable).
     """
     if len(values) == 0:
         return None
     with np.errstate(over="ignore", invalid="ignore"):
-        problems = [
-            _time_problem(values[:, 0] * scale[0]),
-            _acc_problem(values[:, 1:4], values[:, 4:7] * scale[4:7], acc_unit, generic),
-            _gyr_problem(values[:, 4:7], gyr_unit, generic),
-        ]
+        problems = [_time_problem(values[:, 0] * scale[0])]
+        if len(values) >= UNIT_CHECK_MIN_SAMPLES:
+            problems.append(_acc_problem(values[:, 1:4], values[:, 4:7] * scale[4:7], acc_unit, generic))
+            problems.append(_gyr_problem(values[:, 4:7], gyr_unit, generic))
     found = [p for p in problems if p]
     return "; ".join(found) if found else None

@@ -237,6 +237,13 @@ def test_generic_csv_si_units_any_order(tmp_path):
     assert s.acc_mps2[0].tolist() == [1, 2, 9]
 
 
+def test_generic_csv_with_cr_line_endings(tmp_path):
+    p = tmp_path / "mac.csv"
+    p.write_bytes(GENERIC.replace("\n", "\r").encode() + b"\r")
+    s = read_recording(p, placement="pelvis").stream("pelvis")
+    assert s.t_s.tolist() == [0.0, 0.01, 0.02]
+
+
 def test_generic_csv_duplicate_column_is_refused(tmp_path):
     p = tmp_path / "twice.csv"
     p.write_text(GENERIC.replace("gyr_z_dps,label", "gyr_z_dps,acc_y_g"))
