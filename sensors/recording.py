@@ -7,6 +7,7 @@ share one file and `pandas.read_csv(path, comment="#")` gives every sample.
 """
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import math
@@ -21,6 +22,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from sensors import validate
 from sensors.batch import PLACEMENTS, SampleBatch, SensorInfo
 
 MAGIC = "# repscope-recording v1"
@@ -36,7 +38,7 @@ V1_COLUMNS = (
     "gyr_z_rads",
 )
 UNITS = {"time_s": "s", "acc_*_mps2": "m/s^2 (specific force, gravity included)", "gyr_*_rads": "rad/s"}
-STANDARD_GRAVITY_MPS2 = 9.80665
+STANDARD_GRAVITY_MPS2 = validate.STANDARD_GRAVITY_MPS2
 FSYNC_INTERVAL_S = 1.0
 
 # Generic import: accelerometer in m/s² or g, gyroscope in rad/s or deg/s; scale to SI.
@@ -49,7 +51,7 @@ class RecordingError(ValueError):
 
 
 class RecordingWarning(UserWarning):
-    """A recoverable problem (torn last line after a crash); the data before it is intact."""
+    """A recoverable problem: a torn last line after a crash, skipped bad samples, a sensor without samples."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class Recording:
     streams: tuple[SensorStream, ...]
     events: tuple[Event, ...] = ()
     generic: bool = False  # True when read through the generic CSV import
+    skipped: int = 0  # bad samples left out (each reason warned about)
 
     def stream(self, placement: str) -> SensorStream | None:
         for s in self.streams:
@@ -274,23 +277,85 @@ def write_recording(
 
 # ---------------------------------------------------------------------------------------------------------- reading
 
+MAX_SKIPPED_FRACTION = 0.05  # more bad samples than this in one stream: the file is refused, not patched up
+SENSOR_ID_FORBIDDEN = ',#\n\r" '
+SIDES = ("left", "right")
+SHOW_MAX_CHARS = 40
+ENCODING_SNIFF_BYTES = 4096
+WIDE_ZERO_FRACTION = 0.9  # UTF-16/32 text: nearly every 2nd (4th) byte position is zero
+_META_KEYS = frozenset(RecordingMeta.__dataclass_fields__)
+_META_STRINGS = ("exercise", "tempo", "start_utc", "notes")
+_SENSOR_NUMBERS = ("rate_hz", "acc_range_g", "gyr_range_dps")
+_SENSOR_STRINGS = ("model", "address")
+_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF16_LE, "UTF-16"),
+         (codecs.BOM_UTF16_BE, "UTF-16"))
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """A file's seven numeric columns (time, acc x/y/z, gyr x/y/z): names, scale to s, m/s², rad/s, and units."""
+
+    names: tuple[str, ...]
+    scale: np.ndarray
+    acc_unit: str = "mps2"
+    gyr_unit: str = "rads"
+    generic: bool = False
+
+
+_V1_NUMERIC = _Columns(V1_COLUMNS[1:], np.ones(len(V1_COLUMNS) - 1))
+
+
+class _NeedsValidatingPath(Exception):
+    """Raised inside the fast path when something has to be reported with its line number."""
+
+
+def _one_line(text: str) -> str:
+    return _CONTROL_CHARS.sub(lambda m: repr(m.group())[1:-1], text)
+
 
 def _err(path, line: int | None, problem: str) -> RecordingError:
     where = f"{path}:{line}" if line else f"{path}"
-    return RecordingError(f"{where}: {problem}")
+    return RecordingError(_one_line(f"{where}: {problem}"))
 
 
-def _parse_header_line(path, lineno: int, text: str) -> tuple[str, object] | None:
-    body = text[1:].strip()
-    if ":" not in body:
-        return None  # free comment
-    key, _, value = body.partition(":")
-    key = key.strip()
-    if not key.replace("_", "").isalnum():
-        return None
+def _warn(path, line: int | None, problem: str) -> None:
+    where = f"{path}:{line}" if line else f"{path}"
+    warnings.warn(_one_line(f"{where}: {problem}"), RecordingWarning, stacklevel=4)
+
+
+def _show(value) -> str:
+    """A header or event value as JSON text, shortened for a message."""
     try:
-        return key, json.loads(value)
-    except json.JSONDecodeError:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= SHOW_MAX_CHARS else text[:SHOW_MAX_CHARS] + "…"
+
+
+def _is_number(value) -> bool:
+    """A finite JSON number (not a boolean)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _split_key(text: str) -> tuple[str, str] | None:
+    """`# key: value` → (key, value text); None for a free comment."""
+    key, sep, value = text[1:].strip().partition(":")
+    key = key.strip()
+    if not sep or not key.replace("_", "").isalnum():
+        return None
+    return key, value
+
+
+def _json_value(path, lineno: int, key: str, value: str):
+    try:
+        return json.loads(value)
+    except (ValueError, RecursionError):
         raise _err(path, lineno, f"header value of {key!r} is not valid JSON: {value.strip()[:60]!r}") from None
 
 
@@ -301,7 +366,9 @@ def read_recording(
 
     `placement` names the sensor placement of a generic CSV (required there) or, for v1 files, must be one of
     the file's sensors; `exercise` overrides the metadata's exercise. Raises `RecordingError` with a one-line
-    `FILE:LINE: problem` message; a torn last line (crash while writing) is dropped with a `RecordingWarning`.
+    `FILE:LINE: problem` message. Recoverable problems give a `RecordingWarning`: a torn last line (crash while
+    writing) is dropped; bad samples (non-finite, out of range, an isolated timestamp outlier) are skipped and
+    counted (`Recording.skipped`); a declared sensor without samples is left out.
     """
     path = str(path)
     if placement is not None and placement not in PLACEMENTS:
@@ -314,7 +381,10 @@ def read_recording(
         raise RecordingError(f"{path}: is a directory, not a recording") from None
     except OSError as exc:
         raise RecordingError(f"{path}: cannot read ({exc.strerror})") from None
-    rec = _read_fast(path, raw, placement)
+    encoding = _wide_encoding(raw)
+    if encoding is not None:
+        raise _err(path, None, f"file is {encoding} encoded; save it as UTF-8")
+    rec = _read_fast(path, raw)
     if rec is None:
         rec = _read_validating(path, raw, placement)
     if placement is not None and rec.stream(placement) is None:
@@ -324,8 +394,25 @@ def read_recording(
     return rec
 
 
-def _read_fast(path, raw: bytes, placement: str | None) -> Recording | None:
-    """Fast path for well-formed v1 files (pandas' C parser); None when anything looks off.
+def _wide_encoding(raw: bytes) -> str | None:
+    """'UTF-16' or 'UTF-32' when the bytes are text in one of those (with or without byte-order mark)."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            return name
+    head = raw[: ENCODING_SNIFF_BYTES // 4 * 4]
+    if len(head) < 4 or b"\x00" not in head:
+        return None
+    usable = len(head) // 4 * 4
+    zeros = (np.frombuffer(head[:usable], dtype=np.uint8).reshape(-1, 4) == 0).mean(axis=0) >= WIDE_ZERO_FRACTION
+    if zeros.sum() == 3:
+        return "UTF-32"
+    if (zeros[0] and zeros[2]) or (zeros[1] and zeros[3]):
+        return "UTF-16"
+    return None
+
+
+def _read_fast(path, raw: bytes) -> Recording | None:
+    """Fast path for well-formed v1 files (pandas' C parser, vectorised checks); None when anything looks off.
 
     Any doubt sends the file through `_read_validating`, which is slower but names the exact line and problem.
     """
@@ -336,11 +423,9 @@ def _read_fast(path, raw: bytes, placement: str | None) -> Recording | None:
         return None
     try:
         head = raw[: m.start()].decode("utf-8").split("\n")
-    except UnicodeDecodeError:
-        return None
-    try:
         meta, sensors = _parse_v1_header(path, list(enumerate(head, start=1))[1:])
-    except RecordingError:
+        events = _parse_events(path, _body_comment_lines(raw, m.start()))
+    except (UnicodeDecodeError, RecordingError):
         return None
     try:
         df = pd.read_csv(
@@ -351,37 +436,39 @@ def _read_fast(path, raw: bytes, placement: str | None) -> Recording | None:
     if list(df.columns) != list(V1_COLUMNS) or df.empty:
         return None
     values = df.iloc[:, 1:].to_numpy(dtype=np.float64)
-    if not np.isfinite(values).all():
-        return None
     sensor_col = df["sensor"].to_numpy()
-    events = _parse_events(path, _event_lines(raw))
-    streams = []
-    for info in sensors:
-        sel = sensor_col == info.sensor_id
-        v = values[sel]
-        if len(v) == 0 or (len(v) > 1 and not (np.diff(v[:, 0]) > 0).all()):
-            return None
-        streams.append(SensorStream(info, v[:, 0].copy(), v[:, 1:4].copy(), v[:, 4:7].copy(), _gaps(events, info.sensor_id)))
+    try:
+        streams = [_fast_stream(path, info, values[sensor_col == info.sensor_id], events) for info in sensors]
+    except _NeedsValidatingPath:
+        return None
     if sum(len(s) for s in streams) != len(df):
         return None  # an undeclared sensor id
     return Recording(path, meta, tuple(streams), tuple(events))
 
 
-def _event_lines(raw: bytes) -> list[tuple[int, str]]:
+def _fast_stream(path, info: SensorInfo, values: np.ndarray, events: Sequence[Event]) -> SensorStream:
+    if len(values) == 0:
+        raise _NeedsValidatingPath
+    stream, _ = _build_stream(path, info, values, None, _gaps(events, info.sensor_id), _V1_NUMERIC, info.sensor_id)
+    return stream
+
+
+def _body_comment_lines(raw: bytes, start: int) -> list[tuple[int, str]]:
+    """The `#` lines after byte `start` as (1-based line number, stripped text)."""
     out = []
-    key = b"\n# event:"
-    pos = raw.find(key)
-    while pos >= 0:
-        end = raw.find(b"\n", pos + 1)
-        out.append((raw.count(b"\n", 0, pos + 1) + 1, raw[pos + 1 : end].decode("utf-8", "replace").strip()))
-        pos = raw.find(key, end)
+    line, pos = raw.count(b"\n", 0, start) + 1, start
+    hit = raw.find(b"\n#", start - 1)
+    while hit >= 0:
+        line += raw.count(b"\n", pos, hit + 1)
+        pos = hit + 1
+        end = raw.find(b"\n", pos)
+        out.append((line, raw[pos:end].decode("utf-8", "replace").strip()))
+        hit = raw.find(b"\n#", end)
     return out
 
 
 def _gaps(events: Sequence[Event], sensor_id: str) -> tuple[tuple[float, float], ...]:
-    return tuple(
-        (float(e.info.get("after_s", e.t_s)), float(e.t_s)) for e in events if e.kind == "gap" and e.sensor_id == sensor_id
-    )
+    return tuple((e.info["after_s"], e.t_s) for e in events if e.kind == "gap" and e.sensor_id == sensor_id)
 
 
 def _read_validating(path, raw: bytes, placement: str | None) -> Recording:
@@ -392,7 +479,7 @@ def _read_validating(path, raw: bytes, placement: str | None) -> Recording:
         raise _err(path, line, "not UTF-8 text (is this a CSV recording?)") from None
     if not text.strip():
         raise _err(path, None, "empty file")
-    lines = text.split("\n")
+    lines = text.split("\n" if "\n" in text else "\r")  # old Mac spreadsheets end lines with CR alone
     torn = None
     if lines[-1] == "":
         lines.pop()
@@ -402,7 +489,7 @@ def _read_validating(path, raw: bytes, placement: str | None) -> Recording:
     if lines[0].startswith("# repscope-recording"):
         if lines[0].strip() != MAGIC:
             raise _err(path, 1, f"unsupported format {lines[0][2:].strip()!r} (this repscope reads v1)")
-        return _read_v1(path, lines, torn)
+        return _read_v1(path, lines, torn, placement)
     return _read_generic(path, lines, torn, placement)
 
 
@@ -437,7 +524,7 @@ def _handle_torn(
         # The v1 writer always ends a line with a newline: a line without one was cut by a crash, and even a
         # line that looks complete may have lost digits of its last number.
         data.pop()
-        warnings.warn(f"{path}:{lineno}: incomplete last line dropped (recording was interrupted)", RecordingWarning, stacklevel=3)
+        _warn(path, lineno, "incomplete last line dropped (recording was interrupted)")
 
 
 def _is_float(s: str) -> bool:
@@ -449,7 +536,8 @@ def _is_float(s: str) -> bool:
 
 
 def _parse_numbers(path, rows: list[tuple[int, str]], cols: Sequence[int], n_fields: int, names: Sequence[str]) -> np.ndarray:
-    """Parse the given columns of CSV rows to float64; on any problem, name the first bad line and cell."""
+    """Parse the given columns of CSV rows to float64 (NaN/inf kept, for the caller to skip); on a field that is
+    not a number or a wrong field count, name the first bad line and cell."""
     out = np.empty((len(rows), len(cols)), dtype=np.float64)
     if not rows:
         return out
@@ -467,51 +555,213 @@ def _parse_numbers(path, rows: list[tuple[int, str]], cols: Sequence[int], n_fie
                 if not _is_float(fields[c]):
                     raise _err(path, lineno, f"{name} is not a number: {fields[c].strip()[:30]!r}")
         raise _err(path, rows[0][0], "could not parse the numeric columns")
-    bad = ~np.isfinite(out)
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
-        raise _err(path, rows[r][0], f"{names[c]} is {out[r, c]} (NaN/inf not allowed)")
     return out
 
 
-def _check_time(path, t_s: np.ndarray, linenos: np.ndarray, label: str) -> None:
+def _check_time(path, t_s: np.ndarray, linenos: np.ndarray | None, sensor_id: str | None) -> None:
+    """Strictly increasing time, or an error naming the line (fast path: hand over to the validating path)."""
     if len(t_s) == 0:
         return
     dt = np.diff(t_s)
     bad = np.flatnonzero(dt <= 0)
     if bad.size:
+        if linenos is None:
+            raise _NeedsValidatingPath
         i = bad[0] + 1
         kind = "duplicate" if dt[bad[0]] == 0 else "non-monotonic"
+        label = f" for sensor {sensor_id}" if sensor_id else ""
         raise _err(path, int(linenos[i]), f"{kind} time_s {float(t_s[i])!r} after {float(t_s[i - 1])!r}{label}")
 
 
+# ---------------------------------------------------------------------------------------------------------- samples
+
+
+def _expand(indices: np.ndarray, n: int) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    mask[indices] = True
+    return mask
+
+
+def _time_flags(values: np.ndarray, keep: np.ndarray, gaps: Sequence[tuple[float, float]]) -> list[validate.Flag]:
+    idx = np.flatnonzero(keep)
+    jumps = validate.time_outliers(values[idx, 0], [g[1] for g in gaps])
+    if not jumps.any():
+        return []
+    first = values[idx[jumps][0], 0]
+    reason = f"time_s {first:.6g} is far off its neighbours (timestamp outlier)"
+    return [validate.Flag(_expand(idx[jumps], len(values)), reason)]
+
+
+def _screen(path, info: SensorInfo, values: np.ndarray, linenos: np.ndarray | None, gaps, cols: _Columns,
+            sensor_id: str | None) -> np.ndarray:
+    """Mask of the samples to keep. Bad samples (non-finite, isolated timestamp outliers, out of range) are
+    skipped with one warning per reason; disordered time, unit mistakes and too many bad samples raise.
+    With `linenos` None (the fast path), anything to report raises `_NeedsValidatingPath` instead."""
+    nonfinite = validate.nonfinite(values, cols.names)
+    flags = [nonfinite] if nonfinite else []
+    keep = ~nonfinite.mask if nonfinite else np.ones(len(values), dtype=bool)
+    flags += _time_flags(values, keep, gaps)
+    keep = ~np.logical_or.reduce([f.mask for f in flags]) if flags else keep
+    if flags and linenos is None:
+        raise _NeedsValidatingPath
+    kept = values[keep]
+    _check_time(path, kept[:, 0], None if linenos is None else linenos[keep], sensor_id)
+    problem = validate.unit_problem(kept, cols.scale, cols.acc_unit, cols.gyr_unit, cols.generic)
+    if problem:
+        raise _err(path, None, f"sensor {sensor_id}: {problem}" if sensor_id else problem)
+    idx = np.flatnonzero(keep)
+    for f in validate.out_of_range(kept, cols.scale, cols.names, info.acc_range_g, info.gyr_range_dps):
+        flags.append(validate.Flag(_expand(idx[f.mask], len(values)), f.reason))
+    if not flags:
+        return keep
+    if linenos is None:
+        raise _NeedsValidatingPath
+    _report_skipped(path, flags, linenos, sensor_id)
+    return ~np.logical_or.reduce([f.mask for f in flags])
+
+
+def _report_skipped(path, flags: Sequence[validate.Flag], linenos: np.ndarray, sensor_id: str | None) -> None:
+    """One warning per reason; an error when more than MAX_SKIPPED_FRACTION of the samples are bad."""
+    n = len(linenos)
+    count = int(np.logical_or.reduce([f.mask for f in flags]).sum())
+    of = f" of sensor {sensor_id}" if sensor_id else ""
+    if count > MAX_SKIPPED_FRACTION * n:
+        first = min(flags, key=lambda f: f.first)
+        problem = f"{first.reason}; {count} of {n} samples{of} are bad, too many to skip"
+        raise _err(path, int(linenos[first.first]), problem)
+    for f in flags:
+        k = int(f.mask.sum())
+        what = "sample skipped" if k == 1 else f"{k} such samples{of} skipped"
+        _warn(path, int(linenos[f.first]), f"{f.reason}: {what}")
+
+
+def _build_stream(path, info: SensorInfo, values: np.ndarray, linenos: np.ndarray | None, gaps, cols: _Columns,
+                  sensor_id: str | None) -> tuple[SensorStream, int]:
+    """A validated stream from raw (n, 7) values in file units, and the number of samples skipped."""
+    keep = _screen(path, info, values, linenos, gaps, cols, sensor_id)
+    v = values[keep] * cols.scale
+    return SensorStream(info, v[:, 0].copy(), v[:, 1:4].copy(), v[:, 4:7].copy(), tuple(gaps)), int((~keep).sum())
+
+
+# ---------------------------------------------------------------------------------------------------------- v1 files
+
+
 def _parse_v1_header(path, header_comments: Sequence[tuple[int, str]]) -> tuple[RecordingMeta, list[SensorInfo]]:
-    meta_fields: dict = {}
-    sensors: list[SensorInfo] = []
-    known_meta = {f for f in RecordingMeta.__dataclass_fields__}
+    fields: dict[str, tuple[int, object]] = {}
+    sensors: list[tuple[int, SensorInfo]] = []
     for lineno, text in header_comments:
-        kv = _parse_header_line(path, lineno, text)
+        kv = _split_key(text)
         if kv is None:
             continue
-        key, value = kv
+        key, value = kv[0], _json_value(path, lineno, *kv)
         if key == "sensor":
-            if not isinstance(value, dict) or "sensor_id" not in value:
-                raise _err(path, lineno, "sensor header must be a JSON object with sensor_id")
-            sensors.append(_sensor_info(path, lineno, value))
-        elif key in known_meta:
-            meta_fields[key] = value
-    if meta_fields.get("format_version", FORMAT_VERSION) != FORMAT_VERSION:
-        raise _err(path, None, f"format_version {meta_fields['format_version']!r} is not 1")
-    try:
-        meta = RecordingMeta(**meta_fields)
-    except TypeError as exc:
-        raise _err(path, None, f"bad metadata: {exc}") from None
+            sensors.append((lineno, _sensor_info(path, lineno, value)))
+        elif key in _META_KEYS:
+            if key in fields:
+                raise _err(path, lineno, f"duplicate header line {key!r} (first on line {fields[key][0]})")
+            fields[key] = (lineno, value)
     if not sensors:
         raise _err(path, None, "no '# sensor: {...}' header line")
-    return meta, sensors
+    _check_sensor_set(path, sensors)
+    return RecordingMeta(**{key: _meta_value(path, line, key, value) for key, (line, value) in fields.items()}), [
+        info for _, info in sensors
+    ]
 
 
-def _read_v1(path, lines: list[str], torn: int | None) -> Recording:
+def _meta_value(path, lineno: int, key: str, value):
+    """One metadata value, type-checked (JSON `true` is not the format version 1)."""
+    if key == "format_version":
+        if type(value) is not int or value != FORMAT_VERSION:
+            raise _err(path, lineno, f"format_version {_show(value)} is not {FORMAT_VERSION} (this repscope reads v1)")
+        return value
+    if key == "simulated":
+        if value is not None and not isinstance(value, bool):
+            raise _err(path, lineno, f"simulated must be true or false, not {_show(value)}")
+        return bool(value)
+    if key == "side":
+        if value is not None and value not in SIDES:
+            raise _err(path, lineno, f"side must be \"left\", \"right\" or null, not {_show(value)}")
+        return value
+    if value is not None and not isinstance(value, str):
+        raise _err(path, lineno, f"{key} must be a string or null, not {_show(value)}")
+    return "" if value is None and key == "notes" else value
+
+
+def _sensor_info(path, lineno: int, d) -> SensorInfo:
+    if not isinstance(d, dict) or "sensor_id" not in d:
+        raise _err(path, lineno, "sensor header must be a JSON object with sensor_id")
+    sid = d["sensor_id"]
+    if not isinstance(sid, str) or not sid or any(c in sid for c in SENSOR_ID_FORBIDDEN):
+        rule = "a non-empty string without commas, quotes, '#' or spaces"
+        raise _err(path, lineno, f"sensor_id must be {rule}, not {_show(sid)}")
+    placement = d.get("placement", sid)
+    if not isinstance(placement, str) or placement not in PLACEMENTS:
+        raise _err(path, lineno, f"unknown placement {_show(placement)} (expected one of {', '.join(PLACEMENTS)})")
+    kwargs: dict = {"sensor_id": sid, "placement": placement}
+    for key in _SENSOR_NUMBERS:
+        value = d.get(key)
+        if value is not None and not (_is_number(value) and value > 0):
+            raise _err(path, lineno, f"{key} must be a positive number or null, not {_show(value)}")
+        kwargs[key] = float("nan") if value is None else float(value)
+    for key in _SENSOR_STRINGS:
+        value = d.get(key)
+        if value is not None and not isinstance(value, str):
+            raise _err(path, lineno, f"{key} must be a string, not {_show(value)}")
+        if value is not None:
+            kwargs[key] = value
+    extra = d.get("extra")
+    if extra is not None and not isinstance(extra, dict):
+        raise _err(path, lineno, f"extra must be a JSON object, not {_show(extra)}")
+    return SensorInfo(**kwargs, extra=extra or {})
+
+
+def _check_sensor_set(path, sensors: Sequence[tuple[int, SensorInfo]]) -> None:
+    """Sensor ids and placements are unique (repscope tells the sensors apart by placement)."""
+    ids: dict[str, int] = {}
+    placements: dict[str, SensorInfo] = {}
+    for lineno, info in sensors:
+        if info.sensor_id in ids:
+            first = ids[info.sensor_id]
+            raise _err(path, lineno, f"duplicate sensor {info.sensor_id!r} (first declared on line {first})")
+        if info.placement in placements:
+            other = placements[info.placement].sensor_id
+            raise _err(path, lineno, f"sensors {other!r} and {info.sensor_id!r} both have placement {info.placement}")
+        ids[info.sensor_id] = lineno
+        placements[info.placement] = info
+
+
+def _parse_events(path, body_comments: Iterable[tuple[int, str]]) -> list[Event]:
+    events = []
+    for lineno, text in body_comments:
+        kv = _split_key(text)
+        if kv is not None and kv[0] == "event":
+            events.append(_event(path, lineno, _json_value(path, lineno, *kv)))
+    return events
+
+
+def _event(path, lineno: int, d) -> Event:
+    if not isinstance(d, dict) or not isinstance(d.get("kind"), str) or not d["kind"]:
+        raise _err(path, lineno, "event must be a JSON object with a 'kind' string")
+    sensor = d.get("sensor")
+    if sensor is not None and not isinstance(sensor, str):
+        raise _err(path, lineno, f"event sensor must be a sensor_id string or null, not {_show(sensor)}")
+    t_s = _event_time(path, lineno, d, "t_s", 0.0)
+    info = {k: v for k, v in d.items() if k not in ("kind", "sensor", "t_s")}
+    if d["kind"] == "gap":
+        info["after_s"] = _event_time(path, lineno, d, "after_s", t_s)
+    return Event(d["kind"], sensor, t_s, info, lineno)
+
+
+def _event_time(path, lineno: int, d: dict, key: str, default: float) -> float:
+    value = d.get(key)
+    if value is None:
+        return default
+    if not _is_number(value):
+        raise _err(path, lineno, f"event {key} must be a number of seconds, not {_show(value)}")
+    return float(value)
+
+
+def _read_v1(path, lines: list[str], torn: int | None, placement: str | None) -> Recording:
     header_comments, (hline, header), body_comments, data = _split_comments(path, lines)
     columns = [c.strip() for c in header.split(",")]
     if columns != list(V1_COLUMNS):
@@ -524,84 +774,72 @@ def _read_v1(path, lines: list[str], torn: int | None) -> Recording:
         raise _err(path, None, "no samples")
     events = _parse_events(path, body_comments)
     ids = [s.sensor_id for s in sensors]
-    sensor_col = [text.split(",", 1)[0] for _, text in data]
-    sensor_col_arr = np.asarray(sensor_col)
-    unknown = ~np.isin(sensor_col_arr, ids)
+    sensor_col = np.asarray([text.split(",", 1)[0] for _, text in data])
+    unknown = ~np.isin(sensor_col, ids)
     if unknown.any():
         i = int(np.flatnonzero(unknown)[0])
-        raise _err(path, data[i][0], f"sensor {sensor_col[i]!r} is not declared in the header ({', '.join(ids)})")
+        sid = str(sensor_col[i])[:SHOW_MAX_CHARS]
+        raise _err(path, data[i][0], f"sensor {sid!r} is not declared in the header ({', '.join(ids)})")
     values = _parse_numbers(path, data, range(1, 8), len(V1_COLUMNS), V1_COLUMNS[1:])
     linenos = np.fromiter((r[0] for r in data), dtype=np.int64, count=len(data))
-    streams = []
+    streams, skipped = [], 0
     for info in sensors:
-        sel = sensor_col_arr == info.sensor_id
-        v = values[sel]
-        if len(v) == 0:
-            raise _err(path, None, f"sensor {info.sensor_id!r} has no samples")
-        _check_time(path, v[:, 0], linenos[sel], f" for sensor {info.sensor_id}")
-        streams.append(SensorStream(info, v[:, 0].copy(), v[:, 1:4].copy(), v[:, 4:7].copy(), _gaps(events, info.sensor_id)))
-    return Recording(path, meta, tuple(streams), tuple(events))
-
-
-def _sensor_info(path, lineno: int, d: dict) -> SensorInfo:
-    fields = SensorInfo.__dataclass_fields__
-    kwargs = {k: v for k, v in d.items() if k in fields}
-    for k in ("rate_hz", "acc_range_g", "gyr_range_dps"):
-        if kwargs.get(k) is None:
-            kwargs[k] = float("nan")
-    kwargs.setdefault("placement", kwargs["sensor_id"])
-    if kwargs["placement"] not in PLACEMENTS:
-        raise _err(path, lineno, f"unknown placement {kwargs['placement']!r} (expected one of {', '.join(PLACEMENTS)})")
-    try:
-        return SensorInfo(**kwargs)
-    except TypeError as exc:
-        raise _err(path, lineno, f"bad sensor header: {exc}") from None
-
-
-def _parse_events(path, body_comments: Iterable[tuple[int, str]]) -> list[Event]:
-    events = []
-    for lineno, text in body_comments:
-        kv = _parse_header_line(path, lineno, text)
-        if kv is None or kv[0] != "event":
+        sel = sensor_col == info.sensor_id
+        if not sel.any():
+            _no_samples(path, info, placement)
             continue
-        d = kv[1]
-        if not isinstance(d, dict) or "kind" not in d:
-            raise _err(path, lineno, "event must be a JSON object with a 'kind'")
-        info = {k: v for k, v in d.items() if k not in ("kind", "sensor", "t_s")}
-        events.append(Event(str(d["kind"]), d.get("sensor"), float(d.get("t_s") or 0.0), info, lineno))
-    return events
+        gaps = _gaps(events, info.sensor_id)
+        stream, n_bad = _build_stream(path, info, values[sel], linenos[sel], gaps, _V1_NUMERIC, info.sensor_id)
+        streams.append(stream)
+        skipped += n_bad
+    return Recording(path, meta, tuple(streams), tuple(events), skipped=skipped)
+
+
+def _no_samples(path, info: SensorInfo, placement: str | None) -> None:
+    """A declared sensor without samples (it never connected): an error if asked for, else a warning."""
+    if placement in (info.placement, info.sensor_id):
+        raise _err(path, None, f"sensor {info.sensor_id!r} (placement {info.placement}) has no samples")
+    _warn(path, None, f"sensor {info.sensor_id!r} has no samples: reading the other sensor(s) only")
+
+
+# ---------------------------------------------------------------------------------------------------------- generic CSV
+
+
+def _pick_axes(path, hline: int, columns: list[str], prefix: str, units: dict) -> tuple[list[int], str, float]:
+    """Column indices of `prefix`_x/y/z_UNIT for the first unit present, the unit and its scale to SI."""
+    index = {name: i for i, name in enumerate(columns)}
+    for unit, scale in units.items():
+        names = [f"{prefix}_{ax}_{unit}" for ax in "xyz"]
+        if all(n in index for n in names):
+            return [index[n] for n in names], unit, scale
+    options = " or ".join(f"{prefix}_x_{u}" for u in units)
+    raise _err(path, hline, f"missing column(s): need {options} (and y, z); found {', '.join(columns)[:120]}")
 
 
 def _read_generic(path, lines: list[str], torn: int | None, placement: str | None) -> Recording:
     header_comments, (hline, header), _, data = _split_comments(path, lines)
     columns = [c.strip().strip('"').strip("'").strip() for c in header.split(",")]
-    index = {name: i for i, name in enumerate(columns)}
-
-    def pick(axis_prefix: str, units: dict) -> tuple[list[int], float]:
-        for unit, scale in units.items():
-            names = [f"{axis_prefix}_{ax}_{unit}" for ax in "xyz"]
-            if all(n in index for n in names):
-                return [index[n] for n in names], scale
-        options = " or ".join(f"{axis_prefix}_x_{u}" for u in units)
-        raise _err(path, hline, f"missing column(s): need {options} (and y, z); found {', '.join(columns)[:120]}")
-
-    if "time_s" not in index:
+    if "time_s" not in columns:
         raise _err(path, hline, f"missing column time_s (found {', '.join(columns)[:120]})")
-    acc_cols, acc_scale = pick("acc", _ACC_UNITS)
-    gyr_cols, gyr_scale = pick("gyr", _GYR_UNITS)
+    acc_cols, acc_unit, acc_scale = _pick_axes(path, hline, columns, "acc", _ACC_UNITS)
+    gyr_cols, gyr_unit, gyr_scale = _pick_axes(path, hline, columns, "gyr", _GYR_UNITS)
     if placement is None:
         raise _err(path, None, "a generic CSV carries no placement: pass --placement (pelvis, thigh_left or thigh_right)")
-    cols = [index["time_s"], *acc_cols, *gyr_cols]
+    cols = [columns.index("time_s"), *acc_cols, *gyr_cols]
+    twice = [columns[c] for c in cols if columns.count(columns[c]) > 1]
+    if twice:
+        raise _err(path, hline, f"duplicate column(s) {', '.join(twice)}: which one holds the samples?")
     _handle_torn(path, data, torn, len(columns), cols, strict=False)
     if not data:
         raise _err(path, None, "no samples")
-    names = [columns[c] for c in cols]
+    names = tuple(columns[c] for c in cols)
     values = _parse_numbers(path, data, cols, len(columns), names)
     linenos = np.fromiter((r[0] for r in data), dtype=np.int64, count=len(data))
-    _check_time(path, values[:, 0], linenos, "")
-    t = values[:, 0].copy()
+    spec = _Columns(names, np.array([1.0] + [acc_scale] * 3 + [gyr_scale] * 3), acc_unit, gyr_unit, generic=True)
+    info = SensorInfo(sensor_id=placement, placement=placement, model="generic CSV")
+    stream, skipped = _build_stream(path, info, values, linenos, (), spec, None)
+    t = stream.t_s
     rate = float(1.0 / np.median(np.diff(t))) if len(t) > 1 else float("nan")
-    info = SensorInfo(sensor_id=placement, placement=placement, model="generic CSV", rate_hz=rate)
-    stream = SensorStream(info, t, values[:, 1:4] * acc_scale, values[:, 4:7] * gyr_scale)
+    stream = replace(stream, info=replace(info, rate_hz=rate))
     notes = " ".join(text.lstrip("# ") for _, text in header_comments)[:500]
-    return Recording(path, RecordingMeta(notes=notes), (stream,), (), generic=True)
+    return Recording(path, RecordingMeta(notes=notes), (stream,), (), generic=True, skipped=skipped)

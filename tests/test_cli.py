@@ -149,3 +149,116 @@ def test_broad_trial_through_the_user_path(tmp_path):
     assert row["ours"] <= 1.15 * row["vqf_offline"]
     assert row["ours"] < 0.5
     assert row["realtime"] <= 1.5 * row["vqf_offline"]
+
+
+# ---------------------------------------------------------------------------------------------------------- bad samples
+
+
+def _demo_variant(tmp_path, edit, name="v.csv"):
+    """DEMO with `edit(lines, sample_line_indices)` applied to its lines, written to tmp_path/name."""
+    lines = DEMO.read_text().split("\n")
+    idx = [i for i, line in enumerate(lines) if line.startswith("pelvis,")]
+    edit(lines, idx)
+    p = tmp_path / name
+    p.write_text("\n".join(lines))
+    return p
+
+
+def _set(lines, i, col, value):
+    cells = lines[i].split(",")
+    cells[col] = value
+    lines[i] = ",".join(cells)
+
+
+@pytest.fixture(scope="module")
+def demo_reps():
+    out = io.StringIO()
+    with __import__("contextlib").redirect_stdout(out):
+        assert main(["analyze", str(DEMO), "--json"]) == 0
+    return json.loads(out.getvalue())["reps"]
+
+
+def _assert_same_reps(reps, expected, tol_s=0.05):
+    assert len(reps) == len(expected)
+    for got, want in zip(reps, expected):
+        for key in ("start_s", "end_s", "eccentric_s", "concentric_s", "top_pause_s"):
+            assert got[key] == pytest.approx(want[key], abs=tol_s), (got["index"], key)
+        assert got["rom_deg"] == pytest.approx(want["rom_deg"], abs=1.0)
+
+
+def _one_warning_then_result(rc, out, err, demo_reps, *expect):
+    assert rc == 0, err
+    warned = err.strip().splitlines()
+    assert len(warned) == 1 and warned[0].startswith("repscope: warning: ") and all(e in warned[0] for e in expect)
+    _assert_same_reps(json.loads(out)["reps"], demo_reps)
+
+
+@pytest.mark.parametrize("jump", [1e5, 1e7, 1e12])
+def test_time_jump_on_last_line_is_one_skipped_sample(tmp_path, capsys, demo_reps, jump):
+    def jump_last(lines, idx):
+        _set(lines, idx[-1], 1, repr(float(lines[idx[-1]].split(",")[1]) + jump))
+
+    p = _demo_variant(tmp_path, jump_last)
+    rc, out, err = run_cli(["analyze", p, "--json"], capsys)
+    _one_warning_then_result(rc, out, err, demo_reps, "far off its neighbours", "sample skipped")
+
+
+@pytest.mark.parametrize("col, value", [(6, "1e30"), (5, "-1e308"), (3, "1e308"), (7, "nan")])
+def test_one_out_of_range_value_does_not_change_the_answer(tmp_path, capsys, demo_reps, col, value):
+    p = _demo_variant(tmp_path, lambda lines, idx: _set(lines, idx[2500], col, value))
+    rc, out, err = run_cli(["analyze", p, "--json"], capsys)
+    _one_warning_then_result(rc, out, err, demo_reps, "v.csv:", "sample skipped")
+
+
+def _generic_demo(tmp_path, acc_scale=1.0, gyr_scale=1.0, t_scale=1.0):
+    s = read_recording(DEMO).stream("pelvis")
+    p = tmp_path / "units.csv"
+    columns = {"time_s": s.t_s * t_scale}
+    columns.update({f"acc_{a}_mps2": s.acc_mps2[:, k] * acc_scale for k, a in enumerate("xyz")})
+    columns.update({f"gyr_{a}_rads": s.gyr_rads[:, k] * gyr_scale for k, a in enumerate("xyz")})
+    pd.DataFrame(columns).to_csv(p, index=False)
+    return p
+
+
+@pytest.mark.parametrize("scales, expect", [
+    ({"t_scale": 1000.0}, "time_s looks like milliseconds, not seconds"),
+    ({"acc_scale": 1 / 9.80665}, "acceleration looks like g, not m/s² (median |acc| at rest 1.00): rename the columns"),
+    ({"gyr_scale": 180 / np.pi}, "angular rate looks like °/s, not rad/s"),
+    ({"acc_scale": 1 / 9.80665, "gyr_scale": 180 / np.pi}, "acceleration looks like g, not m/s²"),
+])
+def test_unit_mistakes_are_one_line_exit_2(tmp_path, capsys, scales, expect):
+    p = _generic_demo(tmp_path, **scales)
+    rc, out, err = run_cli(["analyze", p, "--placement", "pelvis", "--exercise", "hip_thrust"], capsys)
+    assert rc == 2 and out == ""
+    assert err.strip().splitlines() == [err.strip()] and err.startswith(f"repscope: error: {p}: {expect}")
+
+
+def test_two_sensor_file_with_silent_second_sensor_is_analysed(tmp_path, capsys, demo_reps):
+    p = tmp_path / "one-sensor-connected.csv"
+    p.write_text("".join(line for line in DEMO.read_text().splitlines(True) if not line.startswith("thigh_left,")))
+    for argv in (["analyze", p, "--json"], ["analyze", p, "--json", "--placement", "pelvis"]):
+        rc, out, err = run_cli(argv, capsys)
+        assert rc == 0 and "sensor 'thigh_left' has no samples" in err
+        _assert_same_reps(json.loads(out)["reps"], demo_reps, tol_s=0.2)
+    rc, _, err = run_cli(["analyze", p, "--placement", "thigh_left"], capsys)
+    assert rc == 2 and "sensor 'thigh_left' (placement thigh_left) has no samples" in err
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-32-be"])
+def test_wide_encoding_is_named_in_one_line(tmp_path, capsys, codec):
+    p = tmp_path / "wide.csv"
+    p.write_bytes(DEMO.read_text().encode(codec))
+    rc, _, err = run_cli(["analyze", p], capsys)
+    assert rc == 2 and err == f"repscope: error: {p}: file is UTF-{codec[4:6]} encoded; save it as UTF-8\n"
+
+
+@pytest.mark.parametrize("old, new, expect", [
+    ('"sensor_id": "pelvis"', '"sensor_id": 5', "sensor_id must be a non-empty string"),
+    ("# format_version: 1", "# format_version: true", "format_version true is not 1"),
+    ('"placement": "thigh_left"', '"placement": "pelvis"', "both have placement pelvis"),
+])
+def test_bad_header_is_one_line_exit_2(tmp_path, capsys, old, new, expect):
+    p = tmp_path / "h.csv"
+    p.write_text(DEMO.read_text().replace(old, new, 1))
+    rc, _, err = run_cli(["analyze", p], capsys)
+    assert rc == 2 and len(err.strip().splitlines()) == 1 and expect in err and "Traceback" not in err

@@ -26,24 +26,32 @@ from sensors.recording import (
     read_recording,
     write_recording,
 )
+from tests.conftest import DEMO_DIR, REPO
 
-finite = st.floats(allow_nan=False, allow_infinity=False, width=64, min_value=-1e6, max_value=1e6)
+# Physically plausible samples (gravity plus movement, a real rate): the reader skips or refuses anything else.
+noise = st.floats(allow_nan=False, allow_infinity=False, width=64, min_value=-1.0, max_value=1.0)
+rate = st.floats(allow_nan=False, allow_infinity=False, width=64, min_value=-10.0, max_value=10.0)
+GRAVITY = np.array([0.0, 0.0, 9.81])
 
 
-def _stream(placement: str, n: int, rate: float, seed: int) -> SensorStream:
+def _stream(placement: str, n: int, rate_hz: float, seed: int) -> SensorStream:
     rng = np.random.default_rng(seed)
-    t = np.cumsum(rng.uniform(0.8, 1.2, n) / rate)
-    return SensorStream(SensorInfo(placement, placement, "test", rate), t, rng.normal(0, 9.81, (n, 3)), rng.normal(0, 2, (n, 3)))
+    t = np.cumsum(rng.uniform(0.8, 1.2, n) / rate_hz)
+    acc = GRAVITY + rng.normal(0, 0.5, (n, 3))
+    return SensorStream(SensorInfo(placement, placement, "test", rate_hz), t, acc, rng.normal(0, 2, (n, 3)))
 
 
 @settings(max_examples=40, deadline=None)
 @given(
-    values=hnp.arrays(np.float64, st.tuples(st.integers(1, 40), st.just(6)), elements=finite),
-    dts=st.lists(st.floats(1e-6, 10.0, allow_nan=False), min_size=40, max_size=40),
+    acc=hnp.arrays(np.float64, st.tuples(st.integers(1, 40), st.just(3)), elements=noise),
+    gyr=hnp.arrays(np.float64, (40, 3), elements=rate),
+    dts=st.lists(st.floats(1 / 1900, 1 / 11, allow_nan=False), min_size=40, max_size=40),
     t0=st.floats(-1e5, 1e5, allow_nan=False),
 )
-def test_round_trip_is_lossless(tmp_path_factory, values, dts, t0):
-    n = len(values)
+def test_round_trip_is_lossless(tmp_path_factory, acc, gyr, dts, t0):
+    n = len(acc)
+    acc = acc + GRAVITY
+    gyr = gyr[:n]
     t = t0 + np.cumsum(np.asarray(dts[:n]))
     t = np.maximum.accumulate(t)
     t[1:] = np.where(np.diff(t) > 0, t[1:], np.nextafter(t[:-1], np.inf))  # strictly increasing
@@ -51,10 +59,12 @@ def test_round_trip_is_lossless(tmp_path_factory, values, dts, t0):
     if not (np.diff(t) > 0).all():
         return
     path = tmp_path_factory.mktemp("rt") / "r.csv"
-    s1 = SensorStream(SensorInfo("pelvis", "pelvis", "x", 100.0), t, values[:, :3].copy(), values[:, 3:].copy())
+    s1 = SensorStream(SensorInfo("pelvis", "pelvis", "x", 100.0), t, acc, gyr.copy())
     s2 = _stream("thigh_left", 17, 200.0, 3)
     write_recording(path, RecordingMeta(exercise="hip_thrust", tempo="3-1-1-2", notes="a, \"quoted\" # note"), [s1, s2])
-    rec = read_recording(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rec = read_recording(path)
     got = rec.stream("pelvis")
     assert np.array_equal(got.t_s, t)
     assert np.array_equal(got.acc_mps2, s1.acc_mps2)
@@ -87,8 +97,8 @@ def test_gap_events_round_trip(tmp_path):
 def test_writer_skips_bad_samples_without_raising(tmp_path):
     info = SensorInfo("pelvis", "pelvis")
     with RecordingWriter(tmp_path / "w.csv", RecordingMeta(), [info]) as w:
-        w.write(SampleBatch("pelvis", np.array([0.0, 0.01, 0.02]), np.zeros((3, 3)), np.zeros((3, 3))))
-        acc = np.zeros((3, 3))
+        w.write(SampleBatch("pelvis", np.array([0.0, 0.01, 0.02]), np.tile(GRAVITY, (3, 1)), np.zeros((3, 3))))
+        acc = np.tile(GRAVITY, (3, 1))
         acc[1, 0] = np.nan
         w.write(SampleBatch("pelvis", np.array([0.015, 0.03, 0.04]), acc, np.zeros((3, 3))))
         assert w.skipped == 2
@@ -182,10 +192,6 @@ def test_bad_files_name_file_line_and_problem(tmp_path, good_text):
     cells[3] = "abc"
     non_numeric[i] = ",".join(cells)
     assert f":{i + 1}: acc_y_mps2 is not a number: 'abc'" in _bad(tmp_path, "\n".join(non_numeric))
-    cells[3] = "nan"
-    nan_lines = lines.copy()
-    nan_lines[i] = ",".join(cells)
-    assert f":{i + 1}: acc_y_mps2 is nan" in _bad(tmp_path, "\n".join(nan_lines))
     dup = lines.copy()
     dup[i + 1] = dup[i]
     assert f":{i + 2}: duplicate time_s" in _bad(tmp_path, "\n".join(dup))
@@ -223,12 +229,26 @@ def test_generic_csv_units_extra_columns_and_placement(tmp_path):
 def test_generic_csv_si_units_any_order(tmp_path):
     p = tmp_path / "si.csv"
     cols = ["gyr_z_rads", "time_s", "acc_x_mps2", "acc_y_mps2", "acc_z_mps2", "gyr_x_rads", "gyr_y_rads", "extra"]
-    rows = [[0.1, 0.0, 1, 2, 3, 4, 5, "x"], [0.2, 0.1, 1, 2, 3, 4, 5, "y"]]
+    rows = [[0.1, 0.0, 1, 2, 9, 4, 5, "x"], [0.2, 0.1, 1, 2, 9, 4, 5, "y"]]
     p.write_text("# exported by some tool\n" + ",".join(cols) + "\n" + "\n".join(",".join(map(str, r)) for r in rows) + "\n")
     s = read_recording(p, placement="pelvis").stream("pelvis")
     assert s.t_s.tolist() == [0.0, 0.1]
     assert s.gyr_rads[:, 2].tolist() == [0.1, 0.2]
-    assert s.acc_mps2[0].tolist() == [1, 2, 3]
+    assert s.acc_mps2[0].tolist() == [1, 2, 9]
+
+
+def test_generic_csv_with_cr_line_endings(tmp_path):
+    p = tmp_path / "mac.csv"
+    p.write_bytes(GENERIC.replace("\n", "\r").encode() + b"\r")
+    s = read_recording(p, placement="pelvis").stream("pelvis")
+    assert s.t_s.tolist() == [0.0, 0.01, 0.02]
+
+
+def test_generic_csv_duplicate_column_is_refused(tmp_path):
+    p = tmp_path / "twice.csv"
+    p.write_text(GENERIC.replace("gyr_z_dps,label", "gyr_z_dps,acc_y_g"))
+    with pytest.raises(RecordingError, match=r"twice\.csv:1: duplicate column\(s\) acc_y_g: which one"):
+        read_recording(p, placement="pelvis")
 
 
 def test_generic_csv_missing_columns_is_clear(tmp_path):
@@ -236,3 +256,280 @@ def test_generic_csv_missing_columns_is_clear(tmp_path):
     p.write_text("time_s,acc_x_mps2,acc_y_mps2,acc_z_mps2\n0,0,0,9.8\n")
     msg = _bad(tmp_path, p.read_text(), "nogyr.csv")
     assert ":1: missing column(s): need gyr_x_rads or gyr_x_dps" in msg
+
+
+# ---------------------------------------------------------------------------------------------------------- hardening
+
+HELDOUT_DIR = REPO.parent / "shared" / "data" / "heldout-dev" / "cases"
+DEMO = DEMO_DIR / "hip-thrust.csv"
+
+
+def _demo_lines(name: str = "hip-thrust") -> list[str]:
+    return (DEMO_DIR / f"{name}.csv").read_text().split("\n")
+
+
+def _sample_indices(lines: list[str], sensor: str = "pelvis") -> list[int]:
+    return [i for i, line in enumerate(lines) if line.startswith(sensor + ",")]
+
+
+def _set_cell(lines: list[str], i: int, col: int, value: str) -> list[str]:
+    out = lines.copy()
+    cells = out[i].split(",")
+    cells[col] = value
+    out[i] = ",".join(cells)
+    return out
+
+
+def _write(tmp_path, lines: list[str], name: str = "m.csv"):
+    p = tmp_path / name
+    p.write_text("\n".join(lines))
+    return p
+
+
+def _read_warned(path, **kw):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rec = read_recording(path, **kw)
+    assert all(issubclass(w.category, RecordingWarning) for w in caught), [str(w.message) for w in caught]
+    return rec, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("event, problem", [
+    ('{"kind": "gap", "sensor": "pelvis", "t_s": "abc", "dropped": 1, "after_s": 1.0}',
+     'event t_s must be a number of seconds, not "abc"'),
+    ('{"kind": "gap", "sensor": "pelvis", "t_s": 5.0, "dropped": 1, "after_s": "x"}', 'event after_s must be a number'),
+    ('{"kind": "note", "sensor": null, "t_s": [1]}', "event t_s must be a number of seconds, not [1]"),
+    ('{"kind": "gap", "sensor": 7, "t_s": 5.0}', "event sensor must be a sensor_id string or null, not 7"),
+    ('{"kind": null, "t_s": 1}', "event must be a JSON object with a 'kind' string"),
+])
+def test_malformed_event_is_one_line_naming_it(tmp_path, event, problem):
+    lines = _demo_lines()
+    i = _sample_indices(lines)[100]
+    lines.insert(i, "# event: " + event)
+    msg = _bad(tmp_path, "\n".join(lines))
+    assert f"bad.csv:{i + 1}: {problem}" in msg
+
+
+@pytest.mark.parametrize("value", ["5", "null", "[\"pelvis\"]", "\"pel vis\"", "\"\""])
+def test_sensor_id_must_be_a_plain_string(tmp_path, value):
+    lines = _demo_lines("clamshell")
+    k = next(i for i, line in enumerate(lines) if line.startswith("# sensor:"))
+    lines[k] = lines[k].replace('"sensor_id": "thigh_left"', f'"sensor_id": {value}')
+    assert f"bad.csv:{k + 1}: sensor_id must be a non-empty string" in _bad(tmp_path, "\n".join(lines))
+
+
+@pytest.mark.parametrize("where, jump", [(-1, 1e5), (-1, 1e7), (-1, 1e12), (-1, -1e6), (2000, 1e7), (2000, -500.0),
+                                         (0, 1e6), (0, -1e9)])
+def test_isolated_timestamp_outlier_is_one_skipped_sample(tmp_path, where, jump):
+    lines = _demo_lines()
+    i = _sample_indices(lines)[where]
+    t = float(lines[i].split(",")[1])
+    rec, warned = _read_warned(_write(tmp_path, _set_cell(lines, i, 1, repr(t + jump))))
+    good = read_recording(DEMO).stream("pelvis")
+    s = rec.stream("pelvis")
+    assert len(s) == len(good) - 1 and rec.skipped == 1
+    assert np.array_equal(s.t_s, np.delete(good.t_s, where))
+    assert len(warned) == 1 and f"m.csv:{i + 1}: time_s" in warned[0] and "far off its neighbours" in warned[0]
+
+
+def test_small_time_disorder_and_real_gaps_are_not_outliers(tmp_path):
+    lines = _demo_lines()
+    idx = _sample_indices(lines)
+    i = idx[500]
+    t = float(lines[i].split(",")[1])
+    msg = _bad(tmp_path, "\n".join(_set_cell(lines, i, 1, repr(t + 0.5))))
+    assert f":{i + 2}: non-monotonic time_s" in msg  # the sample after the one 0.5 s ahead: a plain error
+    # a 1000-s pause mid-file is a real gap (the analysis deals with it): every sample is kept, no warning
+    paused = lines.copy()
+    for k in idx[5000:]:
+        paused = _set_cell(paused, k, 1, repr(float(paused[k].split(",")[1]) + 1000.0))
+    rec, warned = _read_warned(_write(tmp_path, paused))
+    assert not warned and len(rec.stream("pelvis")) == len(idx)
+
+
+@pytest.mark.parametrize("col, value, reason", [
+    (6, "1e30", "gyr_y_rads 1e+30 is outside the sensor's range ±2000 °/s"),
+    (3, "-1.7e308", "acc_y_mps2 -1.7e+308 is outside the sensor's range ±8 g"),
+    (5, "nan", "gyr_x_rads is nan (NaN/inf)"),
+    (2, "inf", "acc_x_mps2 is inf (NaN/inf)"),
+    (1, "nan", "time_s is nan (NaN/inf)"),
+])
+def test_out_of_range_or_non_finite_sample_is_skipped_with_warning(tmp_path, col, value, reason):
+    lines = _demo_lines()
+    i = _sample_indices(lines)[3000]
+    rec, warned = _read_warned(_write(tmp_path, _set_cell(lines, i, col, value)))
+    good = read_recording(DEMO).stream("pelvis")
+    s = rec.stream("pelvis")
+    assert warned == [f"{tmp_path / 'm.csv'}:{i + 1}: {reason}: sample skipped"]
+    assert rec.skipped == 1 and np.array_equal(s.gyr_rads, np.delete(good.gyr_rads, 3000, axis=0))
+
+
+def test_physically_impossible_sample_skipped_without_declared_range(tmp_path):
+    rng = np.random.default_rng(0)
+    t = np.arange(200) / 100.0
+    acc, gyr = GRAVITY + rng.normal(0, 0.1, (200, 3)), rng.normal(0, 0.5, (200, 3))
+    acc[50, 0], gyr[120, 2] = 600.0, -80.0  # 61 g; 80 rad/s
+    p = tmp_path / "g.csv"
+    np.savetxt(p, np.column_stack([t, acc, gyr]), fmt="%.9g", delimiter=",", comments="",
+               header="time_s,acc_x_mps2,acc_y_mps2,acc_z_mps2,gyr_x_rads,gyr_y_rads,gyr_z_rads")
+    rec, warned = _read_warned(p, placement="pelvis")
+    assert rec.skipped == 2 and len(rec.stream("pelvis")) == 198
+    assert any(":52: |acc| 600" in w and "physically impossible" in w for w in warned)
+    assert any(":122: |gyr| 80" in w and "physically impossible" in w for w in warned)
+
+
+def test_many_bad_samples_refuse_the_file(tmp_path):
+    lines = _demo_lines()
+    for i in _sample_indices(lines)[1000:1400]:
+        lines = _set_cell(lines, i, 5, "1e30")
+    msg = _bad(tmp_path, "\n".join(lines))
+    assert "gyr_x_rads 1e+30 is outside the sensor's range" in msg
+    assert "400 of 6542 samples of sensor pelvis are bad, too many to skip" in msg
+
+
+def _generic(tmp_path, t, acc, gyr, acc_unit="mps2", gyr_unit="rads", name="u.csv"):
+    p = tmp_path / name
+    header = ",".join(["time_s"] + [f"acc_{a}_{acc_unit}" for a in "xyz"] + [f"gyr_{a}_{gyr_unit}" for a in "xyz"])
+    np.savetxt(p, np.column_stack([t, acc, gyr]), fmt="%.9g", delimiter=",", header=header, comments="")
+    return p
+
+
+@pytest.fixture(scope="module")
+def demo_pelvis():
+    return read_recording(DEMO).stream("pelvis")
+
+
+AT_REST_1G = "(median |acc| at rest 1.00)"
+
+
+@pytest.mark.parametrize("change, expect", [
+    ("ms", "time_s looks like milliseconds, not seconds (median interval 10 → 0.1 Hz): divide it by 1000"),
+    ("acc_g", f"acceleration looks like g, not m/s² {AT_REST_1G}: rename the columns acc_*_g"),
+    ("gyr_dps", "angular rate looks like °/s, not rad/s (99th percentile |gyr| 88.9): rename the columns gyr_*_dps"),
+    ("acc_mps2_as_g", "acceleration looks like m/s², not g (median |acc| at rest 9.82): rename the columns"),
+    ("both", f"acceleration looks like g, not m/s² {AT_REST_1G}: rename the columns acc_*_g; angular rate looks like"),
+])
+def test_unit_mistakes_are_named(tmp_path, demo_pelvis, change, expect):
+    s = demo_pelvis
+    t, acc, gyr, acc_unit = s.t_s, s.acc_mps2, s.gyr_rads, "mps2"
+    if change == "ms":
+        t = t * 1000
+    if change in ("acc_g", "both"):
+        acc = acc / 9.80665
+    if change in ("gyr_dps", "both"):
+        gyr = np.degrees(gyr)
+    if change == "acc_mps2_as_g":
+        acc_unit = "g"
+    p = _generic(tmp_path, t, acc, gyr, acc_unit)
+    with pytest.raises(RecordingError) as exc:
+        read_recording(p, placement="pelvis")
+    assert str(exc.value) == f"{p}: {expect}" or str(exc.value).startswith(f"{p}: {expect}")
+
+
+def test_unit_mistake_in_a_v1_file_names_the_sensor(tmp_path):
+    lines = _demo_lines("clamshell")
+    for i in _sample_indices(lines, "thigh_left"):
+        cells = lines[i].split(",")
+        lines[i] = ",".join(cells[:2] + [repr(float(c) / 9.80665) for c in cells[2:5]] + cells[5:])
+    msg = _bad(tmp_path, "\n".join(lines))
+    expect = "bad.csv: sensor thigh_left: acceleration looks like g, not m/s² (median |acc| at rest 1.01): store m/s²"
+    assert msg.endswith(expect + " (× 9.80665)")
+
+
+def test_rate_outside_10_to_2000_hz_is_refused(tmp_path, demo_pelvis):
+    s = demo_pelvis
+    p = _generic(tmp_path, s.t_s * 30, s.acc_mps2, s.gyr_rads)
+    with pytest.raises(RecordingError, match=r"implausible sample rate 3.33 Hz .*expected 10–2000 Hz"):
+        read_recording(p, placement="pelvis")
+
+
+def _valid_files():
+    files = [(p, None) for p in sorted(DEMO_DIR.glob("*.csv"))]
+    return files + [(p, "pelvis") for p in sorted(HELDOUT_DIR.glob("*.csv"))]
+
+
+@pytest.mark.skipif(not HELDOUT_DIR.exists(), reason="held-out sample not present at ../shared/data/heldout-dev")
+def test_valid_files_read_without_warnings_and_fast():
+    files = _valid_files()
+    assert len(files) >= 30
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        recs = [read_recording(p, placement=pl) for p, pl in files]
+    elapsed = time.perf_counter() - t0
+    assert all(r.skipped == 0 for r in recs)
+    assert elapsed < 10.0, f"{elapsed:.1f} s"
+
+
+def test_demo_fast_path_stays_fast(monkeypatch):
+    import sensors.recording as recording
+
+    def no_slow_path(*a, **k):
+        raise AssertionError("a valid v1 file took the validating path")
+
+    monkeypatch.setattr(recording, "_read_validating", no_slow_path)
+    t0 = time.perf_counter()
+    for p in sorted(DEMO_DIR.glob("*.csv")):
+        read_recording(p)
+    assert time.perf_counter() - t0 < 2.0
+
+
+def test_sensor_without_samples_is_left_out_with_warning(tmp_path):
+    lines = [line for line in _demo_lines() if not line.startswith("thigh_left,")]
+    p = _write(tmp_path, lines)
+    rec, warned = _read_warned(p)
+    assert rec.placements == ("pelvis",)
+    assert warned == [f"{p}: sensor 'thigh_left' has no samples: reading the other sensor(s) only"]
+    rec, _ = _read_warned(p, placement="pelvis")
+    assert len(rec.stream("pelvis")) == len(read_recording(DEMO).stream("pelvis"))
+    with pytest.raises(RecordingError, match=r"m\.csv: sensor 'thigh_left' \(placement thigh_left\) has no samples"):
+        read_recording(p, placement="thigh_left")
+
+
+@pytest.mark.parametrize("codec, name", [("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"), ("utf-16", "UTF-16"),
+                                         ("utf-32-le", "UTF-32"), ("utf-32-be", "UTF-32"), ("utf-32", "UTF-32")])
+@pytest.mark.parametrize("source", ["hip-thrust", "generic"])
+def test_utf16_and_utf32_files_are_named(tmp_path, codec, name, source):
+    text = DEMO.read_text() if source == "hip-thrust" else GENERIC
+    p = tmp_path / "wide.csv"
+    p.write_bytes(text.encode(codec))
+    with pytest.raises(RecordingError) as exc:
+        read_recording(p, placement="pelvis")
+    assert str(exc.value) == f"{p}: file is {name} encoded; save it as UTF-8"
+
+
+def _header_variant(old: str, new: str, name: str = "hip-thrust") -> str:
+    text = (DEMO_DIR / f"{name}.csv").read_text()
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+def test_duplicate_sensor_line_is_refused(tmp_path):
+    lines = _demo_lines()
+    k = next(i for i, line in enumerate(lines) if line.startswith("# sensor:"))
+    lines.insert(k + 1, lines[k])
+    msg = _bad(tmp_path, "\n".join(lines))
+    assert f"bad.csv:{k + 2}: duplicate sensor 'pelvis' (first declared on line {k + 1})" in msg
+
+
+def test_two_sensors_with_one_placement_are_refused(tmp_path):
+    thigh = '"sensor_id": "thigh_left", "placement": '
+    text = _header_variant(thigh + '"thigh_left"', thigh + '"pelvis"')
+    assert ":11: sensors 'pelvis' and 'thigh_left' both have placement pelvis" in _bad(tmp_path, text)
+
+
+@pytest.mark.parametrize("old, new, problem", [
+    ("# format_version: 1", "# format_version: true", ":2: format_version true is not 1"),
+    ("# format_version: 1", "# format_version: 1.0", ":2: format_version 1.0 is not 1"),
+    ('"rate_hz": 100.0', '"rate_hz": "fast"', ':10: rate_hz must be a positive number or null, not "fast"'),
+    ('"rate_hz": 100.0', '"rate_hz": true', ":10: rate_hz must be a positive number or null, not true"),
+    ('"rate_hz": 100.0', '"rate_hz": -100', ":10: rate_hz must be a positive number or null, not -100"),
+    ('"acc_range_g": 8.0', '"acc_range_g": "8 g"', ':10: acc_range_g must be a positive number or null, not "8 g"'),
+    ('# simulated: true', '# simulated: "yes"', ':7: simulated must be true or false, not "yes"'),
+    ('# side: null', '# side: "middle"', ':4: side must be "left", "right" or null, not "middle"'),
+    ('# exercise: "hip_thrust"', '# exercise: 3', ":3: exercise must be a string or null, not 3"),
+    ('# tempo: "3-1-1-2"', '# tempo: "3-1-1-2"\n# tempo: "2-0-1-0"',
+     ":6: duplicate header line 'tempo' (first on line 5)"),
+])
+def test_header_values_are_type_checked(tmp_path, old, new, problem):
+    assert problem in _bad(tmp_path, _header_variant(old, new))

@@ -9,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-from ui.errors import UserError
+from ui.errors import UserError, one_line
 
 # Order is the order in `repscope --help`.
 COMMANDS = (
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
-        print(f"repscope: error: {exc}", file=sys.stderr)
+        print(f"repscope: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -17,7 +17,7 @@ from sensors.recording import (
     RecordingWarning,
     read_recording,
 )
-from ui.errors import UserError
+from ui.errors import UserError, one_line
 
 
 def register(sub) -> None:
@@ -45,7 +45,8 @@ def add_input_arguments(p) -> None:
 
 
 def load(args) -> tuple[Recording, list[ImuSeries], str]:
-    """Read FILE with one-line errors; recoverable problems (a torn last line) are warned on stderr."""
+    """Read FILE with one-line errors; recoverable problems (a torn last line, skipped bad samples) are warned on
+    stderr, one line each."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RecordingWarning)
         try:
@@ -53,7 +54,7 @@ def load(args) -> tuple[Recording, list[ImuSeries], str]:
         except RecordingError as exc:
             raise UserError(str(exc)) from None
     for w in caught:
-        print(f"repscope: warning: {w.message}", file=sys.stderr)
+        print(f"repscope: warning: {one_line(str(w.message))}", file=sys.stderr)
     exercise = rec.meta.exercise
     if exercise is None:
         raise UserError(f"{args.file}: the recording does not name its exercise: pass --exercise ({', '.join(EXERCISES)})")
