@@ -13,6 +13,8 @@ import numpy as np
 from scipy.signal import butter, sosfiltfilt
 from scipy.spatial.transform import Rotation
 
+MAX_INTERPOLATED_GAP_S = 0.5  # longer gaps between samples are not bridged by interpolating the rate
+MAX_GRID_SAMPLES = 50_000_000  # ~5 days at 100 Hz: beyond this a timestamp is wrong, not the recording long
 SMOOTH_CUTOFF_HZ = 10.0  # segment motion in these lifts is well below 10 Hz; removes sensor noise, keeps onsets sharp
 
 
@@ -43,6 +45,9 @@ def lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float = SMOOTH_CUTOFF_HZ) 
 def resample_uniform(t_s: np.ndarray, quat_wxyz: np.ndarray, gyr_rads: np.ndarray) -> UniformSeries:
     """Resample onto a uniform grid at the stream's nominal rate (median interval)."""
     dt = float(np.median(np.diff(t_s)))
+    if (t_s[-1] - t_s[0]) / dt > MAX_GRID_SAMPLES:
+        raise ValueError(f"the samples span {t_s[-1] - t_s[0]:.0f} s at {1 / dt:.0f} Hz: too long for one set "
+                         f"(is a timestamp far off?)")
     grid = np.arange(t_s[0], t_s[-1] + 0.5 * dt, dt)
     idx = np.clip(np.searchsorted(t_s, grid), 1, len(t_s) - 1)
     w = (grid - t_s[idx - 1]) / (t_s[idx] - t_s[idx - 1])
@@ -52,6 +57,10 @@ def resample_uniform(t_s: np.ndarray, quat_wxyz: np.ndarray, gyr_rads: np.ndarra
     quat = q0 * (1 - w) + q1 * w  # nlerp: samples are close together
     quat /= np.linalg.norm(quat, axis=1, keepdims=True)
     gyr = gyr_rads[idx - 1] * (1 - w) + gyr_rads[idx] * w
+    # inside a long gap (a drop-out, a paused recording) nothing is known about the motion: hold still rather than
+    # integrate an interpolated rate across it, which would turn the movement angle by rate × gap
+    in_gap = (t_s[idx] - t_s[idx - 1]) > MAX_INTERPOLATED_GAP_S
+    gyr[in_gap] = 0.0
     return UniformSeries(grid, 1.0 / dt, quat, gyr)
 
 

@@ -1,0 +1,121 @@
+"""Per-stage tests on synthetic signals (no simulator, no VQF where the stage does not need it)."""
+import numpy as np
+import pytest
+
+from analysis import axis_search, bandwalk, rise
+from analysis.pipeline import ImuSeries, analyze_set
+from sensors.recording import read_recording
+from sensors.rules import FAULT_RULES, RepValues, label_faults
+from tests.conftest import DEMO_DIR
+
+G = 9.80665
+IDENTITY = np.array([1.0, 0.0, 0.0, 0.0])
+
+
+def _clean(**kw):
+    base = dict(eccentric_s=2.0, top_pause_s=1.0, concentric_s=1.0, pause_before_s=1.0, range_fraction=1.0,
+                tilt_deg=3.0, drop_deg=1.0)
+    base.update(kw)
+    return RepValues(**base)
+
+
+@pytest.mark.parametrize("values, expected", [
+    (_clean(), ()),
+    (_clean(eccentric_s=0.6), ("rushed_eccentric",)),
+    (_clean(eccentric_s=1.0), ()),
+    (_clean(eccentric_s=2.0, eccentric_floor_s=2.4), ("rushed_eccentric",)),
+    (_clean(top_pause_s=0.1), ("no_top_pause",)),
+    (_clean(top_pause_s=0.35), ()),
+    (_clean(concentric_s=0.3, pause_before_s=0.02), ("momentum",)),
+    (_clean(concentric_s=0.3, pause_before_s=1.0), ()),  # an explosive lift from a pause is not momentum
+    (_clean(concentric_s=0.3, pause_before_s=None), ()),  # rep 1 starts from a set-up hold
+    (_clean(tilt_deg=-12.0), ("lumbar_arch",)),
+    (_clean(tilt_deg=-12.0, range_fraction=0.55), ("partial_rom",)),  # a partial top is not a lockout
+    (_clean(drop_deg=9.0), ("pelvic_drop",)),
+    (_clean(range_fraction=0.6), ("partial_rom",)),
+    (_clean(range_fraction=0.97), ()),
+])
+def test_fault_rules_table(values, expected):
+    """Mirrors the table in docs/conventions.md."""
+    assert label_faults(values) == expected
+
+
+def test_fault_thresholds_sit_between_clean_and_faulty():
+    r = FAULT_RULES
+    assert 0.8 < r.rushed_eccentric_s < 1.0 and 0.12 < r.no_top_pause_s < 0.35 and 0.7 < r.partial_range_fraction < 0.97
+
+
+def _min_jerk(u):
+    u = np.clip(u, 0, 1)
+    return u**3 * (10 - 15 * u + 6 * u**2)
+
+
+def test_rise_recovers_height_and_velocity_despite_a_bias():
+    fs = 200.0
+    t = np.arange(0, 6, 1 / fs)
+    c0, c1, e0, e1, rise_m = 1.0, 2.0, 3.0, 5.0, 0.25
+    z = rise_m * (_min_jerk((t - c0) / (c1 - c0)) - _min_jerk((t - e0) / (e1 - e0)))
+    acc_up = np.gradient(np.gradient(z, t), t) + 0.05  # 0.05 m/s² of leaked gravity (a 0.3° tilt error)
+    got = rise.rep_rise(t, acc_up, (c0, c1), e0)
+    assert got is not None
+    assert abs(got.rise_m - rise_m) < 0.01
+    assert abs(got.mean_concentric_velocity_mps - rise_m / (c1 - c0)) < 0.01
+    assert abs(got.peak_concentric_velocity_mps - 1.875 * rise_m / (c1 - c0)) < 0.02  # min-jerk peak = 1.875 × mean
+
+
+def test_velocity_loss():
+    assert rise.velocity_loss_pct([0.5, 0.45, 0.4], [True, True, True]) == pytest.approx(20.0)
+    assert rise.velocity_loss_pct([0.5, 0.1], [True, False]) is None
+    assert rise.velocity_loss_pct([0.03, 0.02], [True, True]) is None
+
+
+def test_axis_search_prefers_the_reps_over_a_long_set_up():
+    """A long continuous set-up about x (8 s) outweighs three short reps about y in a global PCA; the bout
+    clusters put y first."""
+    fs = 100.0
+    rate = np.zeros((int(30 * fs), 3))
+    rate[100:900, 0] = 1.5 * np.sin(np.linspace(0, 12 * np.pi, 800))  # walking, turning, lying back
+    for k in range(3):
+        a = int((12 + 5 * k) * fs)
+        rate[a:a + 100, 1] = 0.7 * np.sin(np.linspace(0, np.pi, 100))  # lift
+        rate[a + 200:a + 400, 1] = -0.35 * np.sin(np.linspace(0, np.pi, 200))  # lowering
+    axes = axis_search.candidate_axes(rate, fs, [np.array([1.0, 0, 0])])
+    assert abs(axes[0] @ np.array([0.0, 1.0, 0.0])) > 0.99
+
+
+def _walk_acc(fs, steps, direction):
+    """Horizontal acceleration of a sensor sliding `steps` × 0.15 m along `direction`, one step per second."""
+    t = np.arange(0, steps + 4, 1 / fs)
+    pos = np.zeros_like(t)
+    for k in range(steps):
+        pos += 0.15 * _min_jerk((t - 2 - k) / 0.5) * (direction[k] if isinstance(direction, list) else direction)
+    acc = np.zeros((len(t), 3))
+    acc[:, 0] = np.gradient(np.gradient(pos, t), t)
+    acc[:, 2] = G
+    return t, acc
+
+
+@pytest.mark.parametrize("steps, direction", [(8, 1.0), (6, -1.0), (10, [1.0] * 5 + [-1.0] * 5)])
+def test_band_walk_steps_from_translation(steps, direction):
+    fs = 100.0
+    t, acc = _walk_acc(fs, steps, direction)
+    quat = np.tile(IDENTITY, (len(t), 1))
+    found = bandwalk.detect_steps(t, quat, acc)
+    assert len(found) == steps
+    assert all(abs(e.peak_s - (2.25 + k)) < 0.1 for k, e in enumerate(found))
+
+
+def test_band_walk_ignores_one_isolated_sideways_move():
+    fs = 100.0
+    t, acc = _walk_acc(fs, 1, 1.0)
+    assert bandwalk.detect_steps(t, np.tile(IDENTITY, (len(t), 1)), acc) == []
+
+
+def test_a_long_pause_mid_recording_keeps_the_reps():
+    """A recording paused for 1000 s between reps: the gap is not integrated across."""
+    s = read_recording(DEMO_DIR / "hip-thrust.csv").streams[0]
+    base = analyze_set([ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads)], "hip_thrust")
+    t = s.t_s.copy()
+    t[len(t) // 2:] += 1000.0
+    paused = analyze_set([ImuSeries(s.info.placement, t, s.acc_mps2, s.gyr_rads)], "hip_thrust")
+    assert len(paused.reps) == len(base.reps)
