@@ -22,6 +22,8 @@ PARTIAL_MIN = 0.18
 # the smallest rep: a partial (40 %) glute bridge, the shortest range here (~20°), still turns the segment ~8°
 MIN_REP_DEG = 8.0
 EDGE_MIN_RANGE = 0.4  # the first and last rep of a set reach at least this share of its range
+EDGE_FULL_RANGE = 0.85  # (the partial-rep threshold of sensors/rules.py)
+EDGE_MIN_DURATION = 0.5  # ... or, when short of that range, take at least this share of the set's rep duration
 EDGE_LEVEL_TOL = 0.15  # ... and start and end within this share of it from the next rep's bottom level
 ANGLE_FIT_LO, ANGLE_FIT_HI = 0.01, 0.06  # share of the stroke's range used for the angle fit
 EDGE_FIT_FRACTION = 0.5  # fit √speed from 10 % up to this share of the stroke's peak: wide enough to average sway  # excursions smaller than this fraction of the set's range are not reps
@@ -277,13 +279,16 @@ def _pair_reps(strokes: list[Stroke], polarity: int) -> list[RepSpan]:
     return spans
 
 
-def _is_setup(span: RepSpan, neighbour: RepSpan, rom_ref: float) -> bool:
-    """An excursion at a set's edge that is smaller than a rep or does not start and end at the next rep's bottom
-    level: set-up or re-rack (legs onto the pads, a settle), not a rep. Partial reps happen inside a set, as the
-    lifter tires, and start and end at the bottom like the others."""
+def _is_setup(span: RepSpan, neighbour: RepSpan, rom_ref: float, duration_ref_s: float) -> bool:
+    """An excursion at a set's edge that is much smaller than a rep, short of the range and much quicker than the
+    set's reps, or not starting and ending at the next rep's bottom level: set-up or re-rack (legs onto the pads,
+    a settle), not a rep. Partial reps happen inside a set, as the lifter tires, at the set's tempo and from the
+    bottom like the others."""
     tol = EDGE_LEVEL_TOL * rom_ref
-    return (span.range_deg < EDGE_MIN_RANGE * rom_ref or abs(span.bottom_deg - neighbour.bottom_deg) > tol
-            or abs(span.end_deg - span.bottom_deg) > tol)
+    duration = span.eccentric[1] - span.concentric[0]
+    quick_and_short = span.range_deg < EDGE_FULL_RANGE * rom_ref and duration < EDGE_MIN_DURATION * duration_ref_s
+    return (span.range_deg < EDGE_MIN_RANGE * rom_ref or quick_and_short
+            or abs(span.bottom_deg - neighbour.bottom_deg) > tol or abs(span.end_deg - span.bottom_deg) > tol)
 
 
 def _trim_edges(spans: list[RepSpan]) -> list[RepSpan]:
@@ -291,9 +296,10 @@ def _trim_edges(spans: list[RepSpan]) -> list[RepSpan]:
     if len(spans) < 3:
         return spans
     rom_ref = float(np.median([s.range_deg for s in spans]))
-    while len(spans) >= 3 and _is_setup(spans[0], spans[1], rom_ref):
+    dur_ref = float(np.median([s.eccentric[1] - s.concentric[0] for s in spans]))
+    while len(spans) >= 3 and _is_setup(spans[0], spans[1], rom_ref, dur_ref):
         spans = spans[1:]
-    while len(spans) >= 3 and _is_setup(spans[-1], spans[-2], rom_ref):
+    while len(spans) >= 3 and _is_setup(spans[-1], spans[-2], rom_ref, dur_ref):
         spans = spans[:-1]
         last = spans[-1]
         spans[-1] = RepSpan(last.concentric, last.eccentric, None, last.bottom_deg, last.top_deg,
