@@ -115,3 +115,44 @@ def test_bad_input_gives_one_line_and_exit_2(args, message):
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and "Traceback" not in r.stderr
+
+
+@pytest.fixture(scope="module")
+def four_rep_set():
+    sim = simulate_set(SimConfig(reps=4, rates_hz=(50.0,), fidget=False), 12)
+    return sim, [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in sim.streams]
+
+
+@pytest.mark.parametrize("batch_s", [0.04, 0.3, 1.1])
+def test_window_rep_list_follows_the_analyzer_for_any_batch_timing(qtbot, four_rep_set, batch_s):
+    """`RepsRevised` carries the new rep and `RepCompleted` announces it too: the window counts it once, whether
+    it draws after every batch or only after several (a slow frame)."""
+    from analysis.streaming import SetEnded, StreamingAnalyzer, batches_in_time_order
+
+    sim, series = four_rep_set
+    sa = StreamingAnalyzer("hip_thrust", {"pelvis": 50.0})
+    pushes = []  # (events of one push, the analyzer's list after it)
+    for placement, t, a, g in batches_in_time_order(series, batch_s):
+        pushes.append((sa.push(placement, t, a, g), list(sa.reps)))
+    final = sa.end_set("stream end")
+    report = next(e for e in final if isinstance(e, SetEnded)).report
+    assert len(report.reps) == 4
+    for frame_every in (1, 5):
+        win = LiveWindow(Session(VirtualSensorSource(sim), "hip_thrust"), "test")
+        qtbot.addWidget(win)
+        most = 0
+        for k in range(0, len(pushes), frame_every):
+            group = pushes[k:k + frame_every]
+            for events, _ in group:
+                for e in events:
+                    win.on_event(e)
+            current = group[-1][1]
+            assert len(win.reps) <= len(current)
+            assert win.reps == current
+            most = max(most, len(win.reps))
+        for e in final:
+            win.on_event(e)
+        assert most >= 3 and win.reps == list(report.reps)
+        win._draw_tempo(win.reps)
+        ticks = [label for _, label in win.tempo_plot.getAxis("bottom")._tickLevels[0]]
+        assert ticks == [f"#{k}" for k in range(1, 5)]

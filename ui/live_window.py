@@ -45,7 +45,8 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.replay = replay
         self.setWindowTitle(title)
         self.resize(1280, 820)
-        self.reps: list[Rep] = []
+        self.reps: list[Rep] = []  # the analyzer's current list, in index order (see `_set_reps`)
+        self._reps_by_index: dict[int, Rep] = {}
         self.steps = ()
         self.last_report = None
         self.cues_shown: list[tuple[int, str]] = []  # (rep, cue) in the order the banner showed them
@@ -178,7 +179,8 @@ class LiveWindow(QtWidgets.QMainWindow):
     def tick(self) -> None:
         reset, events, snap = self.session.poll()
         if reset:
-            self.reps, self.steps = [], ()
+            self._set_reps(())
+            self.steps = ()
             self.banner.setText("Replaying…" if self.replay else "New set — get into position")
             self._banner_style("neutral")
         for e in events:
@@ -207,7 +209,7 @@ class LiveWindow(QtWidgets.QMainWindow):
             self.banner.setText("Set started")
             self._banner_style("neutral")
         elif isinstance(e, RepCompleted):
-            self.reps.append(e.rep)
+            self._upsert_rep(e.rep)
             if not e.rep.faults:
                 self.banner.setText(f"Rep {e.rep.index}: good — lowering {e.rep.eccentric_s:.1f} s")
                 self._banner_style("good")
@@ -216,12 +218,12 @@ class LiveWindow(QtWidgets.QMainWindow):
             self.banner.setText(f"Rep {e.rep_index}: {e.cue}")
             self._banner_style("fault")
         elif isinstance(e, RepsRevised):
-            self.reps = list(e.reps)
+            self._set_reps(e.reps)
         elif isinstance(e, StepsUpdated):
             self.steps = e.steps
         elif isinstance(e, SetEnded):
             self.last_report = e.report
-            self.reps = list(e.report.reps)
+            self._set_reps(e.report.reps)
             self.steps = e.report.steps
             n = len(e.report.reps) or len(e.report.steps)
             unit = "steps" if e.report.steps else "reps"
@@ -231,6 +233,16 @@ class LiveWindow(QtWidgets.QMainWindow):
                 + ("" if self.replay else " — space for the next set")
             )
             self._banner_style("done")
+
+    def _set_reps(self, reps) -> None:
+        """Replace the rep list with the analyzer's full list (`RepsRevised`, `SetEnded`, a new set)."""
+        self._reps_by_index = {r.index: r for r in reps}
+        self.reps = sorted(self._reps_by_index.values(), key=lambda r: r.index)
+
+    def _upsert_rep(self, rep: Rep) -> None:
+        """One rep by its index: announcing a rep the list already holds (`RepsRevised` came first) is a no-op."""
+        self._reps_by_index[rep.index] = rep
+        self.reps = sorted(self._reps_by_index.values(), key=lambda r: r.index)
 
     def draw(self, snap: Snapshot, t_now: float | None = None) -> None:
         t1 = snap.t_s if t_now is None else t_now
