@@ -156,3 +156,73 @@ def test_window_rep_list_follows_the_analyzer_for_any_batch_timing(qtbot, four_r
         win._draw_tempo(win.reps)
         ticks = [label for _, label in win.tempo_plot.getAxis("bottom")._tickLevels[0]]
         assert ticks == [f"#{k}" for k in range(1, 5)]
+
+
+SLHT = DEMO_DIR / "single-leg-hip-thrust.csv"
+
+
+def test_scrubbing_a_replay_still_ends_on_the_analyze_result(qtbot):
+    """→ (next rep) restarts the causal analysis from the file's start (as the slider does): once the replay
+    reaches the end, the window shows exactly what `analyze` says (same reps, same tilt reference)."""
+    from PySide6 import QtCore
+
+    rec, tempo, offline = _offline(SLHT)
+    assert offline.tilt_reference == "standing" and len(offline.reps) == 8
+    session = Session(ArraySource(rec.streams, speed=12.0), rec.meta.exercise, tempo, rec.meta.side)
+    win = LiveWindow(session, "test", replay=True)
+    win.rep_starts = list(offline.reps)
+    qtbot.addWidget(win)
+    win.show()
+    session.start()
+    qtbot.waitUntil(lambda: win._snap is not None and win._snap.t_s > offline.reps[1].start_s, timeout=20_000)
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_Right)
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_M)
+    qtbot.waitUntil(lambda: win.finished, timeout=30_000)
+    assert session.error is None
+    assert win.last_report.tilt_reference == "standing"
+    assert win.last_report.reps == offline.reps
+    assert win.rep_label.text() == "reps 8"
+    win.close()
+
+
+def test_replay_prints_the_analyze_table_after_scrubbing_and_quitting_early(qtbot, capsys):
+    """The CLI in-process: →, a speed key, the slider, then q before the end; the table printed is `analyze`'s."""
+    from PySide6 import QtCore, QtWidgets
+
+    from ui.cli import main
+
+    assert main(["analyze", str(SLHT)]) == 0
+    expected = capsys.readouterr().out
+    done: list[str] = []
+    deadline = QtCore.QDeadlineTimer(25_000)
+
+    def drive() -> None:
+        wins = [w for w in QtWidgets.QApplication.topLevelWidgets() if isinstance(w, LiveWindow) and w.isVisible()]
+        if not wins:
+            return
+        win = wins[0]
+        t = win._snap.t_s if win._snap is not None else -math.inf
+        if deadline.hasExpired():
+            win.close()
+        elif not done and t > 8.0:
+            qtbot.keyClick(win, QtCore.Qt.Key.Key_Right)
+            qtbot.keyClick(win, QtCore.Qt.Key.Key_4)
+            done.append("jump")
+        elif done == ["jump"] and t > 16.0:
+            win.slider.setValue(200)
+            win.slider.sliderReleased.emit()
+            done.append("scrub")
+        elif done == ["jump", "scrub"] and 12.0 < t < 40.0:
+            qtbot.keyClick(win, QtCore.Qt.Key.Key_Q)
+            done.append("quit")
+
+    timer = QtCore.QTimer()
+    timer.timeout.connect(drive)
+    timer.start(50)
+    try:
+        code = main(["replay", str(SLHT), "--speed", "2"])
+    finally:
+        timer.stop()
+    assert done == ["jump", "scrub", "quit"]
+    assert code == 0
+    assert capsys.readouterr().out == expected

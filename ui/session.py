@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import queue
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -223,49 +224,71 @@ class Session:
             self.finished = True
 
     async def _main(self) -> None:
-        import time
-
         await self.source.start()
         if self._record_path is not None:
             self._open_writer()
-        last_snap = 0.0
         try:
-            while True:
-                async for batch in self.source.batches():
-                    while not self._commands.empty():
-                        if not self._handle(self._commands.get()):
-                            return
-                    placement = self.placement_of.get(batch.sensor_id, batch.sensor_id)
-                    if self._writer is not None:
-                        self._writer.write(batch)  # marks a gap itself when the batch says so
-                    events = self.analyzer.push(placement, batch.t_s, batch.acc_mps2, batch.gyr_rads)
-                    self._track(events)
-                    if not self._set_active:
-                        events = [e for e in events if isinstance(e, PhaseChanged)]
-                    if self._fast_until is not None and self.source.position_s >= self._fast_until:
-                        self._fast_until = None
-                        self.source.set_speed(self._speed)
-                    now = time.monotonic()
-                    snap = None
-                    if self._fast_until is None and now - last_snap >= SNAPSHOT_INTERVAL_S:
-                        snap = self._snapshot()
-                        last_snap = now
-                    self._emit(events, snap)
-                # the source ran out (end of a replay or simulated set): close the set, keep the window open
-                if self._set_active:
-                    events = self.analyzer.end_set("stream end")
-                    self._set_active = False
-                    self._emit(events)
-                self._emit([], self._snapshot(finished=True, message="end of stream"))
-                # wait for a seek (replay) or stop
-                while True:
-                    cmd = await asyncio.get_running_loop().run_in_executor(None, self._commands.get)
-                    if not self._handle(cmd):
-                        return
-                    if cmd[0] == "seek":
-                        break
+            while await self._stream() and await self._wait_for_seek():
+                pass
         finally:
             await self.source.close()
+
+    def _drain_commands(self) -> str:
+        """Apply the queued commands: "stop", "seek" (one of them moved the replay) or ""."""
+        sought = False
+        while not self._commands.empty():
+            cmd = self._commands.get()
+            if not self._handle(cmd):
+                return "stop"
+            sought = sought or cmd[0] == "seek"
+        return "seek" if sought else ""
+
+    async def _stream(self) -> bool:
+        """Analyse the source's batches until it runs out (True) or a stop command comes (False)."""
+        last_snap = 0.0
+        async for batch in self.source.batches():
+            state = self._drain_commands()
+            if state == "stop":
+                return False
+            if state == "seek":
+                continue  # read before the seek: it belongs to the old position, not to the fresh analyzer
+            self._push(batch)
+            now = time.monotonic()
+            snap = None
+            if self._fast_until is None and now - last_snap >= SNAPSHOT_INTERVAL_S:
+                snap = self._snapshot()
+                last_snap = now
+            self._emit([], snap)
+        # the source ran out (end of a replay or simulated set): close the set, keep the window open
+        if self._set_active:
+            events = self.analyzer.end_set("stream end")
+            self._set_active = False
+            self._emit(events)
+        self._emit([], self._snapshot(finished=True, message="end of stream"))
+        return True
+
+    def _push(self, batch) -> None:
+        """One batch into the recording and the analyzer; its events to the UI."""
+        placement = self.placement_of.get(batch.sensor_id, batch.sensor_id)
+        if self._writer is not None:
+            self._writer.write(batch)  # marks a gap itself when the batch says so
+        events = self.analyzer.push(placement, batch.t_s, batch.acc_mps2, batch.gyr_rads)
+        self._track(events)
+        if not self._set_active:
+            events = [e for e in events if isinstance(e, PhaseChanged)]
+        if self._fast_until is not None and self.source.position_s >= self._fast_until:
+            self._fast_until = None
+            self.source.set_speed(self._speed)
+        self._emit(events)
+
+    async def _wait_for_seek(self) -> bool:
+        """After the end of the stream: True on a seek (replay again), False on stop."""
+        while True:
+            cmd = await asyncio.get_running_loop().run_in_executor(None, self._commands.get)
+            if not self._handle(cmd):
+                return False
+            if cmd[0] == "seek":
+                return True
 
     def _track(self, events: list[Event]) -> None:
         for e in events:
