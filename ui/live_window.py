@@ -106,12 +106,8 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.speed_plot.setLabel("bottom", "seconds ago")
         self.speed_plot.setXLink(self.angle_plot)
         self.curves = {}
-        for info in self.session.infos:
-            pen = pg.mkPen(SENSOR_PENS.get(info.placement, (200, 200, 200)), width=1)  # wide lines cost 3× to rasterise
-            self.curves[info.placement] = (
-                self.angle_plot.plot([], [], pen=pen, name=info.placement.replace("_", " ")),
-                self.speed_plot.plot([], [], pen=pen),
-            )
+        for info in self.session.infos:  # a BLE session lists its sensors once connected: see `_curve`
+            self._curve(info.placement)
         for plot in (self.angle_plot, self.speed_plot):
             # a 10-s window at 200 Hz is 2,000 points per curve for ~700 px: peak-preserving downsampling
             plot.setDownsampling(auto=True, mode="peak")
@@ -153,6 +149,16 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.status = QtWidgets.QStatusBar()
         self.status.setSizeGripEnabled(False)
         self.setStatusBar(self.status)
+
+    def _curve(self, placement: str):
+        """The (angle, speed) curves of one sensor, added on its first trace."""
+        if placement not in self.curves:
+            pen = pg.mkPen(SENSOR_PENS.get(placement, (200, 200, 200)), width=1)  # wide lines cost 3× to rasterise
+            self.curves[placement] = (
+                self.angle_plot.plot([], [], pen=pen, name=placement.replace("_", " ")),
+                self.speed_plot.plot([], [], pen=pen),
+            )
+        return self.curves[placement]
 
     def _gauge(self, title: str, yrange: tuple[float, float], ok: tuple[float, float]) -> pg.PlotWidget:
         plot = pg.PlotWidget(title=title)
@@ -248,10 +254,10 @@ class LiveWindow(QtWidgets.QMainWindow):
         t1 = snap.t_s if t_now is None else t_now
         t1 = t1 if math.isfinite(t1) else 0.0
         t0 = t1 - TRACE_WINDOW_S
-        for placement, (ac, sc) in self.curves.items():
-            tr = snap.traces.get(placement)
-            if tr is None or len(tr.t_s) == 0:
+        for placement, tr in snap.traces.items():
+            if len(tr.t_s) == 0:
                 continue
+            ac, sc = self._curve(placement)
             # time relative to now: the x range (and so the axis) never changes while the traces scroll, which
             # spares pyqtgraph re-laying out its ticks every frame (the largest cost of a scrolling plot)
             ac.setData(tr.t_s - t1, tr.angle_deg)
