@@ -149,7 +149,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--hours", type=float, default=2.0, help="session length (66 sets per 2 h)")
     ap.add_argument("--batch-s", type=float, default=0.04, help="samples per push, s (a BLE connection event)")
-    ap.add_argument("--trace-all", action="store_true", help="trace every set (exact peaks; slower, and so is the cost)")
+    ap.add_argument("--trace-all", action="store_true", help="trace every set (exact peaks; slower)")
     args = ap.parse_args()
     tally, n_sets, stream_s, wall = run(args.hours, args.batch_s, args.trace_all)
     reasons = ", ".join(f"{n} {r}" for r, n in Counter(tally.ended).most_common())

@@ -99,9 +99,11 @@ def _table_rows(text: str) -> list[str]:
     return [ln for ln in lines[1:] if not ln.startswith("recorded to")]
 
 
-def _sensors(acc_gyr: list[tuple[str, str, object]]):
+def _sensors(specs: list[tuple[str, str, object]]):
+    """A maker of the virtual IMUs (model, address, simulated stream) for `BootingAir`."""
     def make(air):
-        return [VirtualImu(air, model, NAMES[model], addr, s.acc_mps2, s.gyr_rads, pace=PACE) for model, addr, s in acc_gyr]
+        return [VirtualImu(air, model, NAMES[model], addr, s.acc_mps2, s.gyr_rads, pace=PACE)
+                for model, addr, s in specs]
     return make
 
 
@@ -122,7 +124,7 @@ def test_live_device_runs_the_window_on_virtual_sensors(qtbot, capsys, tmp_path,
     printed = capsys.readouterr().out
     assert code == 0 and steps == ["space", "q"], (steps, printed)
     assert win.session.error is None and all(imu.error is None for imu in air.imus)
-    # the window drew every sensor, each streaming at its configured rate
+    # the window drew a curve per sensor; the sensors were disconnected at q
     assert set(win.curves) == set(placements)
     assert {st.sensor_id: st.state for st in win.session.source.status()} == {p: "stopped" for p in placements}
     assert [i.placement for i in win.session.infos] == list(placements)
