@@ -153,8 +153,8 @@ class Session:
         self.analyzer = StreamingAnalyzer(
             self.exercise, self._rates(), self.tempo, self.side, auto_end_rest_s=self.auto_end_rest_s
         )
-        self._live_phase: tuple[str, float] | None = None
-        self._live_phases: list[tuple[str, float]] = []
+        self._live_phase = None
+        self._live_phases = []
 
     def _emit(self, events: list[Event], snapshot: Snapshot | None = None, reset: bool = False) -> None:
         with self._lock:
