@@ -35,6 +35,7 @@ from analysis.ringbuffer import RingBuffer
 
 LIVE_WINDOW_S = 90.0  # settling re-analyses at most this much of the set: bounds the cost of each
 SET_WINDOW_S = 600.0  # longest set kept whole: bounds memory
+IDLE_LEAD_IN_FRACTION = 0.5  # before its first rep, a set keeps at most this share of the set window of waiting
 DISPLAY_WINDOW_S = 30.0  # live traces kept for the scrolling plots
 SETTLE_MAX_INTERVAL_S = 1.0
 SETTLE_CONTEXT_S = 10.0  # reps this close to the start of a truncated window are already settled: not re-judged
@@ -97,9 +98,12 @@ class StepsUpdated:
 
 @dataclass(frozen=True)
 class SetEnded:
+    """The set's final report: the offline analysis of every sample from `start_s` to `t_s`."""
+
     t_s: float
     report: SetReport
     reason: str  # "user" | "stream end" | "rest" | "set too long"
+    start_s: float = float("nan")  # the set's first sample (the analysed samples are those at or after it)
 
 
 Event = SetStarted | PhaseChanged | RepCompleted | FaultDetected | RepsRevised | StepsUpdated | SetEnded
@@ -215,7 +219,7 @@ class StreamingAnalyzer:
             if len(t_s) == 0:
                 return []
         events: list[Event] = []
-        if len(sensor.t) and sensor.first_t() < self.now_s - self.set_window_s * 0.98 and self.reps:
+        if self._too_long():
             events += self._end("set too long")
         self._ingest(sensor, t_s, np.asarray(acc_mps2, float), np.asarray(gyr_rads, float))
         if placement == self.primary:
@@ -392,6 +396,18 @@ class StreamingAnalyzer:
         """The oldest sample of the current set still in the buffers."""
         return max(self._set_from_s, min(s.first_t() for s in self.sensors.values()))
 
+    def _too_long(self) -> bool:
+        """The current set (from its own start, not the oldest buffered sample) is about to outgrow the buffers.
+
+        Before the first rep, the wait is trimmed to half the set window: a set begun after a long idle spell is
+        not cut short by it.
+        """
+        now = self.now_s
+        if not self.reps:
+            self._set_from_s = max(self._set_from_s, now - IDLE_LEAD_IN_FRACTION * self.set_window_s)
+            return False
+        return self._set_start_s() < now - self.set_window_s * 0.98
+
     def _window_series(self, since_s: float) -> list[ImuSeries]:
         return [s.series(since_s) for s in self.sensors.values() if len(s.t)]
 
@@ -481,7 +497,8 @@ class StreamingAnalyzer:
 
     def _end(self, reason: str) -> list[Event]:
         now = self.now_s
-        series = self._window_series(self._set_start_s())
+        start = self._set_start_s()
+        series = self._window_series(start)
         events: list[Event] = []
         report = None
         if series and all(len(x.t_s) >= 100 for x in series):
@@ -495,7 +512,7 @@ class StreamingAnalyzer:
             report = SetReport(self.exercise, self.primary, self.tempo, ())
         events += self._merge(now, report.reps, final=True)
         report = replace(report, reps=tuple(self.reps))
-        events.append(SetEnded(now, report, reason))
+        events.append(SetEnded(now, report, reason, start))
         self.reports.append(report)
         self._reset_set(start_s=now + 1e-9)
         return events

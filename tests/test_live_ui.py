@@ -115,3 +115,114 @@ def test_bad_input_gives_one_line_and_exit_2(args, message):
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and "Traceback" not in r.stderr
+
+
+@pytest.fixture(scope="module")
+def four_rep_set():
+    sim = simulate_set(SimConfig(reps=4, rates_hz=(50.0,), fidget=False), 12)
+    return sim, [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in sim.streams]
+
+
+@pytest.mark.parametrize("batch_s", [0.04, 0.3, 1.1])
+def test_window_rep_list_follows_the_analyzer_for_any_batch_timing(qtbot, four_rep_set, batch_s):
+    """`RepsRevised` carries the new rep and `RepCompleted` announces it too: the window counts it once, whether
+    it draws after every batch or only after several (a slow frame)."""
+    from analysis.streaming import SetEnded, StreamingAnalyzer, batches_in_time_order
+
+    sim, series = four_rep_set
+    sa = StreamingAnalyzer("hip_thrust", {"pelvis": 50.0})
+    pushes = []  # (events of one push, the analyzer's list after it)
+    for placement, t, a, g in batches_in_time_order(series, batch_s):
+        pushes.append((sa.push(placement, t, a, g), list(sa.reps)))
+    final = sa.end_set("stream end")
+    report = next(e for e in final if isinstance(e, SetEnded)).report
+    assert len(report.reps) == 4
+    for frame_every in (1, 5):
+        win = LiveWindow(Session(VirtualSensorSource(sim), "hip_thrust"), "test")
+        qtbot.addWidget(win)
+        most = 0
+        for k in range(0, len(pushes), frame_every):
+            group = pushes[k:k + frame_every]
+            for events, _ in group:
+                for e in events:
+                    win.on_event(e)
+            current = group[-1][1]
+            assert len(win.reps) <= len(current)
+            assert win.reps == current
+            most = max(most, len(win.reps))
+        for e in final:
+            win.on_event(e)
+        assert most >= 3 and win.reps == list(report.reps)
+        win._draw_tempo(win.reps)
+        ticks = [label for _, label in win.tempo_plot.getAxis("bottom")._tickLevels[0]]
+        assert ticks == [f"#{k}" for k in range(1, 5)]
+
+
+SLHT = DEMO_DIR / "single-leg-hip-thrust.csv"
+
+
+def test_scrubbing_a_replay_still_ends_on_the_analyze_result(qtbot):
+    """→ (next rep) restarts the causal analysis from the file's start (as the slider does): once the replay
+    reaches the end, the window shows exactly what `analyze` says (same reps, same tilt reference)."""
+    from PySide6 import QtCore
+
+    rec, tempo, offline = _offline(SLHT)
+    assert offline.tilt_reference == "standing" and len(offline.reps) == 8
+    session = Session(ArraySource(rec.streams, speed=12.0), rec.meta.exercise, tempo, rec.meta.side)
+    win = LiveWindow(session, "test", replay=True)
+    win.rep_starts = list(offline.reps)
+    qtbot.addWidget(win)
+    win.show()
+    session.start()
+    qtbot.waitUntil(lambda: win._snap is not None and win._snap.t_s > offline.reps[1].start_s, timeout=20_000)
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_Right)
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_M)
+    qtbot.waitUntil(lambda: win.finished, timeout=30_000)
+    assert session.error is None
+    assert win.last_report.tilt_reference == "standing"
+    assert win.last_report.reps == offline.reps
+    assert win.rep_label.text() == "reps 8"
+    win.close()
+
+
+def test_replay_prints_the_analyze_table_after_scrubbing_and_quitting_early(qtbot, capsys):
+    """The CLI in-process: →, a speed key, the slider, then q before the end; the table printed is `analyze`'s."""
+    from PySide6 import QtCore, QtWidgets
+
+    from ui.cli import main
+
+    assert main(["analyze", str(SLHT)]) == 0
+    expected = capsys.readouterr().out
+    done: list[str] = []
+    deadline = QtCore.QDeadlineTimer(25_000)
+
+    def drive() -> None:
+        wins = [w for w in QtWidgets.QApplication.topLevelWidgets() if isinstance(w, LiveWindow) and w.isVisible()]
+        if not wins:
+            return
+        win = wins[0]
+        t = win._snap.t_s if win._snap is not None else -math.inf
+        if deadline.hasExpired():
+            win.close()
+        elif not done and t > 8.0:
+            qtbot.keyClick(win, QtCore.Qt.Key.Key_Right)
+            qtbot.keyClick(win, QtCore.Qt.Key.Key_4)
+            done.append("jump")
+        elif done == ["jump"] and t > 16.0:
+            win.slider.setValue(200)
+            win.slider.sliderReleased.emit()
+            done.append("scrub")
+        elif done == ["jump", "scrub"] and 12.0 < t < 40.0:
+            qtbot.keyClick(win, QtCore.Qt.Key.Key_Q)
+            done.append("quit")
+
+    timer = QtCore.QTimer()
+    timer.timeout.connect(drive)
+    timer.start(50)
+    try:
+        code = main(["replay", str(SLHT), "--speed", "2"])
+    finally:
+        timer.stop()
+    assert done == ["jump", "scrub", "quit"]
+    assert code == 0
+    assert capsys.readouterr().out == expected

@@ -8,7 +8,8 @@ from hypothesis import given, settings, strategies as st
 from analysis.pipeline import ImuSeries, analyze_set
 from analysis.ringbuffer import RingBuffer
 from analysis.streaming import (
-    PhaseChanged, RepCompleted, RepsRevised, SetEnded, SetStarted, StepsUpdated, StreamingAnalyzer, stream_series,
+    PhaseChanged, RepCompleted, RepsRevised, SetEnded, SetStarted, StepsUpdated, StreamingAnalyzer,
+    batches_in_time_order, stream_series,
 )
 from analysis.tempo import parse_tempo
 from sensors.recording import read_recording
@@ -123,3 +124,55 @@ def test_ring_buffer_keeps_the_newest_rows(capacity, chunks):
         np.testing.assert_array_equal(rb.view(), everything[-capacity:] if len(everything) else everything)
         assert rb.view().flags["C_CONTIGUOUS"]
     assert rb.total == counter
+
+
+MOUNT = ((0.8, 0.2, -0.4, 0.4),)  # one strap position for every set of a session (the simulator's is random per set)
+
+
+def _session_stream(sets: int, rest_s: float, rate: float = 50.0, seed: int = 40) -> ImuSeries:
+    """Back-to-back simulated sets of 3 reps, each begun by `rest_s` of standing still (the rest after the last)."""
+    parts, offset = [], 0.0
+    for k in range(sets):
+        cfg = SimConfig(reps=3, eccentric_s=2.0, bottom_pause_s=0.5, top_pause_s=0.5, fidget=False, rates_hz=(rate,),
+                        standing_s=2.0 if k == 0 else rest_s, mounting=MOUNT)
+        s = simulate_set(cfg, seed + k).streams[0]
+        parts.append((s.t_s - s.t_s[0] + offset, s.acc_mps2, s.gyr_rads))
+        offset = parts[-1][0][-1] + 1.0 / rate
+    return ImuSeries("pelvis", *(np.concatenate(x) for x in zip(*parts)))
+
+
+def _set_samples(series: ImuSeries, ended: SetEnded) -> list[ImuSeries]:
+    keep = (series.t_s >= ended.start_s) & (series.t_s <= ended.t_s)
+    return [ImuSeries(series.placement, series.t_s[keep], series.acc_mps2[keep], series.gyr_rads[keep])]
+
+
+def test_sets_after_the_ring_buffer_fills_end_on_rest_not_as_too_long():
+    """A stream several times longer than the set window, sets parted by rests longer than `auto_end_rest_s`:
+    every set ends once, by the rest, with its 3 reps; the report is the offline analysis of that set's samples."""
+    series = _session_stream(sets=4, rest_s=36.0)
+    set_window = 75.0
+    assert series.t_s[-1] - series.t_s[0] > 2.5 * set_window
+    sa = StreamingAnalyzer("hip_thrust", {"pelvis": 50.0}, set_window_s=set_window, live_window_s=30.0,
+                           auto_end_rest_s=30.0)
+    events = []
+    for placement, t, a, g in batches_in_time_order([series], 0.1):
+        events += sa.push(placement, t, a, g)
+    events += sa.end_set("stream end")
+    ended = [e for e in events if isinstance(e, SetEnded)]
+    assert [e.reason for e in ended] == ["rest"] * 3 + ["stream end"]
+    assert [len(e.report.reps) for e in ended] == [3] * 4
+    for e in ended:
+        assert e.report.reps == analyze_set(_set_samples(series, e), "hip_thrust").reps
+
+
+def test_a_long_wait_before_the_first_rep_does_not_cut_the_set_short():
+    """Standing around for longer than the set window, then a set: it ends by the rest, not as too long."""
+    series = _session_stream(sets=1, rest_s=0.0)
+    rate, wait = 50.0, 80.0
+    still = np.arange(int(wait * rate)) / rate
+    series = ImuSeries("pelvis", np.concatenate([still, series.t_s + wait]),
+                       np.concatenate([np.repeat(series.acc_mps2[:1], len(still), 0), series.acc_mps2]),
+                       np.concatenate([np.repeat(series.gyr_rads[:1], len(still), 0), series.gyr_rads]))
+    sa, events = stream_series([series], "hip_thrust", batch_s=0.1, set_window_s=60.0, live_window_s=30.0)
+    ended = [e for e in events if isinstance(e, SetEnded)]
+    assert [(e.reason, len(e.report.reps)) for e in ended] == [("stream end", 3)]

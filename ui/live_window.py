@@ -45,7 +45,8 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.replay = replay
         self.setWindowTitle(title)
         self.resize(1280, 820)
-        self.reps: list[Rep] = []
+        self.reps: list[Rep] = []  # the analyzer's current list, in index order (see `_set_reps`)
+        self._reps_by_index: dict[int, Rep] = {}
         self.steps = ()
         self.last_report = None
         self.cues_shown: list[tuple[int, str]] = []  # (rep, cue) in the order the banner showed them
@@ -105,12 +106,8 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.speed_plot.setLabel("bottom", "seconds ago")
         self.speed_plot.setXLink(self.angle_plot)
         self.curves = {}
-        for info in self.session.infos:
-            pen = pg.mkPen(SENSOR_PENS.get(info.placement, (200, 200, 200)), width=1)  # wide lines cost 3× to rasterise
-            self.curves[info.placement] = (
-                self.angle_plot.plot([], [], pen=pen, name=info.placement.replace("_", " ")),
-                self.speed_plot.plot([], [], pen=pen),
-            )
+        for info in self.session.infos:  # a BLE session lists its sensors once connected: see `_curve`
+            self._curve(info.placement)
         for plot in (self.angle_plot, self.speed_plot):
             # a 10-s window at 200 Hz is 2,000 points per curve for ~700 px: peak-preserving downsampling
             plot.setDownsampling(auto=True, mode="peak")
@@ -153,6 +150,16 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.status.setSizeGripEnabled(False)
         self.setStatusBar(self.status)
 
+    def _curve(self, placement: str):
+        """The (angle, speed) curves of one sensor, added on its first trace."""
+        if placement not in self.curves:
+            pen = pg.mkPen(SENSOR_PENS.get(placement, (200, 200, 200)), width=1)  # wide lines cost 3× to rasterise
+            self.curves[placement] = (
+                self.angle_plot.plot([], [], pen=pen, name=placement.replace("_", " ")),
+                self.speed_plot.plot([], [], pen=pen),
+            )
+        return self.curves[placement]
+
     def _gauge(self, title: str, yrange: tuple[float, float], ok: tuple[float, float]) -> pg.PlotWidget:
         plot = pg.PlotWidget(title=title)
         plot.setLabel("left", "°")
@@ -178,7 +185,8 @@ class LiveWindow(QtWidgets.QMainWindow):
     def tick(self) -> None:
         reset, events, snap = self.session.poll()
         if reset:
-            self.reps, self.steps = [], ()
+            self._set_reps(())
+            self.steps = ()
             self.banner.setText("Replaying…" if self.replay else "New set — get into position")
             self._banner_style("neutral")
         for e in events:
@@ -207,7 +215,7 @@ class LiveWindow(QtWidgets.QMainWindow):
             self.banner.setText("Set started")
             self._banner_style("neutral")
         elif isinstance(e, RepCompleted):
-            self.reps.append(e.rep)
+            self._upsert_rep(e.rep)
             if not e.rep.faults:
                 self.banner.setText(f"Rep {e.rep.index}: good — lowering {e.rep.eccentric_s:.1f} s")
                 self._banner_style("good")
@@ -216,12 +224,12 @@ class LiveWindow(QtWidgets.QMainWindow):
             self.banner.setText(f"Rep {e.rep_index}: {e.cue}")
             self._banner_style("fault")
         elif isinstance(e, RepsRevised):
-            self.reps = list(e.reps)
+            self._set_reps(e.reps)
         elif isinstance(e, StepsUpdated):
             self.steps = e.steps
         elif isinstance(e, SetEnded):
             self.last_report = e.report
-            self.reps = list(e.report.reps)
+            self._set_reps(e.report.reps)
             self.steps = e.report.steps
             n = len(e.report.reps) or len(e.report.steps)
             unit = "steps" if e.report.steps else "reps"
@@ -232,14 +240,24 @@ class LiveWindow(QtWidgets.QMainWindow):
             )
             self._banner_style("done")
 
+    def _set_reps(self, reps) -> None:
+        """Replace the rep list with the analyzer's full list (`RepsRevised`, `SetEnded`, a new set)."""
+        self._reps_by_index = {r.index: r for r in reps}
+        self.reps = sorted(self._reps_by_index.values(), key=lambda r: r.index)
+
+    def _upsert_rep(self, rep: Rep) -> None:
+        """One rep by its index: announcing a rep the list already holds (`RepsRevised` came first) is a no-op."""
+        self._reps_by_index[rep.index] = rep
+        self.reps = sorted(self._reps_by_index.values(), key=lambda r: r.index)
+
     def draw(self, snap: Snapshot, t_now: float | None = None) -> None:
         t1 = snap.t_s if t_now is None else t_now
         t1 = t1 if math.isfinite(t1) else 0.0
         t0 = t1 - TRACE_WINDOW_S
-        for placement, (ac, sc) in self.curves.items():
-            tr = snap.traces.get(placement)
-            if tr is None or len(tr.t_s) == 0:
+        for placement, tr in snap.traces.items():
+            if len(tr.t_s) == 0:
                 continue
+            ac, sc = self._curve(placement)
             # time relative to now: the x range (and so the axis) never changes while the traces scroll, which
             # spares pyqtgraph re-laying out its ticks every frame (the largest cost of a scrolling plot)
             ac.setData(tr.t_s - t1, tr.angle_deg)

@@ -11,9 +11,12 @@ import datetime as dt
 import math
 import queue
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+
+import numpy as np
 
 from analysis.results import Rep, Step, TempoTarget
 from analysis.streaming import Event, PelvisNow, PhaseChanged, SetEnded, StreamingAnalyzer
@@ -24,6 +27,7 @@ from sensors.source import ArraySource, SampleSource, SourceStatus
 
 SNAPSHOT_INTERVAL_S = 1.0 / 60.0  # twice the frame rate: every frame finds a fresh one
 TRACE_WINDOW_S = 10.0
+COMMAND_POLL_S = 0.1  # commands wait at most this long when no batch arrives
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,10 @@ class Session:
         self.auto_end_rest_s = auto_end_rest_s
         self.recordings_dir = Path(recordings_dir) if recordings_dir is not None else Path("recordings")
         self._record_path = record_path
-        self.placement_of = {s.sensor_id: s.placement for s in source.sensors}
+        # a BLE source knows its sensors only once connected: the analyzer is built when the worker has started it
         self.infos: tuple[SensorInfo, ...] = tuple(source.sensors)
+        self.placement_of = {s.sensor_id: s.placement for s in self.infos}
+        self.analyzer: StreamingAnalyzer | None = None
         self._commands: queue.SimpleQueue = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._out = _Out()
@@ -87,7 +93,8 @@ class Session:
         self._set_active = True
         self._speed = getattr(source, "speed", 1.0)
         self._fast_until: float | None = None
-        self._new_analyzer()
+        self._live_phase: tuple[str, float] | None = None
+        self._live_phases: list[tuple[str, float]] = []
 
     # ---------------------------------------------------------------------------------------------- UI side
 
@@ -128,22 +135,26 @@ class Session:
 
     # ---------------------------------------------------------------------------------------------- worker
 
-    def _new_analyzer(self) -> None:
-        rates = {}
-        for info in self.source.sensors:
-            rate = info.rate_hz
-            if not (rate > 0):
-                rate = 100.0
-            rates[info.placement] = rate
-        if isinstance(self.source, ArraySource):
-            import numpy as np
+    def _sensors_known(self) -> None:
+        """The started source lists its sensors (a BLE source: as connected, with the rates configured)."""
+        self.infos = tuple(self.source.sensors)
+        self.placement_of = {s.sensor_id: s.placement for s in self.infos}
+        self._new_analyzer()
 
+    def _rates(self) -> dict[str, float]:
+        rates = {info.placement: info.rate_hz if info.rate_hz > 0 else 100.0 for info in self.infos}
+        if isinstance(self.source, ArraySource):
             for s in self.source.streams:  # measured rate of the recorded samples
                 if len(s.t_s) > 2:
                     rates[s.info.placement] = 1.0 / float(np.median(np.diff(s.t_s)))
-        self.analyzer = StreamingAnalyzer(self.exercise, rates, self.tempo, self.side, auto_end_rest_s=self.auto_end_rest_s)
-        self._live_phase: tuple[str, float] | None = None
-        self._live_phases: list[tuple[str, float]] = []
+        return rates
+
+    def _new_analyzer(self) -> None:
+        self.analyzer = StreamingAnalyzer(
+            self.exercise, self._rates(), self.tempo, self.side, auto_end_rest_s=self.auto_end_rest_s
+        )
+        self._live_phase = None
+        self._live_phases = []
 
     def _emit(self, events: list[Event], snapshot: Snapshot | None = None, reset: bool = False) -> None:
         with self._lock:
@@ -155,10 +166,13 @@ class Session:
 
     def _snapshot(self, finished: bool = False, message: str = "") -> Snapshot:
         a = self.analyzer
-        traces = {p: a.trace(p, TRACE_WINDOW_S) for p in a.sensors}
         pos = dur = math.nan
         if isinstance(self.source, ArraySource):
             pos, dur = self.source.position_s, self.source.t_end_s
+        if a is None:  # the source failed to start
+            return Snapshot(math.nan, {}, None, self.source.status(), (), (), None, (), False, self.recording_path,
+                            pos, dur, finished, message)
+        traces = {p: a.trace(p, TRACE_WINDOW_S) for p in a.sensors}
         return Snapshot(
             a.now_s, traces, a.pelvis_now(), self.source.status(), tuple(a.reps), tuple(a.steps), self._live_phase,
             tuple(self._live_phases), self._set_active, self.recording_path, pos, dur, finished, message,
@@ -223,49 +237,88 @@ class Session:
             self.finished = True
 
     async def _main(self) -> None:
-        import time
-
         await self.source.start()
+        self._sensors_known()
         if self._record_path is not None:
             self._open_writer()
-        last_snap = 0.0
         try:
-            while True:
-                async for batch in self.source.batches():
-                    while not self._commands.empty():
-                        if not self._handle(self._commands.get()):
-                            return
-                    placement = self.placement_of.get(batch.sensor_id, batch.sensor_id)
-                    if self._writer is not None:
-                        self._writer.write(batch)  # marks a gap itself when the batch says so
-                    events = self.analyzer.push(placement, batch.t_s, batch.acc_mps2, batch.gyr_rads)
-                    self._track(events)
-                    if not self._set_active:
-                        events = [e for e in events if isinstance(e, PhaseChanged)]
-                    if self._fast_until is not None and self.source.position_s >= self._fast_until:
-                        self._fast_until = None
-                        self.source.set_speed(self._speed)
-                    now = time.monotonic()
-                    snap = None
-                    if self._fast_until is None and now - last_snap >= SNAPSHOT_INTERVAL_S:
-                        snap = self._snapshot()
-                        last_snap = now
-                    self._emit(events, snap)
-                # the source ran out (end of a replay or simulated set): close the set, keep the window open
-                if self._set_active:
-                    events = self.analyzer.end_set("stream end")
-                    self._set_active = False
-                    self._emit(events)
-                self._emit([], self._snapshot(finished=True, message="end of stream"))
-                # wait for a seek (replay) or stop
-                while True:
-                    cmd = await asyncio.get_running_loop().run_in_executor(None, self._commands.get)
-                    if not self._handle(cmd):
-                        return
-                    if cmd[0] == "seek":
-                        break
+            while await self._stream() and await self._wait_for_seek():
+                pass
         finally:
             await self.source.close()
+
+    def _drain_commands(self) -> str:
+        """Apply the queued commands: "stop", "seek" (one of them moved the replay) or ""."""
+        sought = False
+        while not self._commands.empty():
+            cmd = self._commands.get()
+            if not self._handle(cmd):
+                return "stop"
+            sought = sought or cmd[0] == "seek"
+        return "seek" if sought else ""
+
+    async def _stream(self) -> bool:
+        """Analyse the source's batches until it runs out (True) or a stop command comes (False). Commands are
+        applied between batches and also while the sensors send nothing (space ends a set at any time)."""
+        last_snap = 0.0
+        batches = self.source.batches().__aiter__()
+        pending: asyncio.Future | None = None
+        try:
+            while True:
+                if pending is None:
+                    pending = asyncio.ensure_future(batches.__anext__())
+                await asyncio.wait({pending}, timeout=COMMAND_POLL_S)
+                state = self._drain_commands()
+                if state == "stop":
+                    return False
+                if not pending.done():
+                    continue
+                done, pending = pending, None
+                try:
+                    batch = done.result()
+                except StopAsyncIteration:
+                    break
+                if state == "seek":
+                    continue  # read before the seek: it belongs to the old position, not to the fresh analyzer
+                self._push(batch)
+                now = time.monotonic()
+                if self._fast_until is None and now - last_snap >= SNAPSHOT_INTERVAL_S:
+                    self._emit([], self._snapshot())
+                    last_snap = now
+        finally:
+            if pending is not None:
+                pending.cancel()
+                await asyncio.gather(pending, return_exceptions=True)
+        # the source ran out (end of a replay or simulated set): close the set, keep the window open
+        if self._set_active:
+            events = self.analyzer.end_set("stream end")
+            self._set_active = False
+            self._emit(events)
+        self._emit([], self._snapshot(finished=True, message="end of stream"))
+        return True
+
+    def _push(self, batch) -> None:
+        """One batch into the recording and the analyzer; its events to the UI."""
+        placement = self.placement_of.get(batch.sensor_id, batch.sensor_id)
+        if self._writer is not None:
+            self._writer.write(batch)  # marks a gap itself when the batch says so
+        events = self.analyzer.push(placement, batch.t_s, batch.acc_mps2, batch.gyr_rads)
+        self._track(events)
+        if not self._set_active:
+            events = [e for e in events if isinstance(e, PhaseChanged)]
+        if self._fast_until is not None and self.source.position_s >= self._fast_until:
+            self._fast_until = None
+            self.source.set_speed(self._speed)
+        self._emit(events)
+
+    async def _wait_for_seek(self) -> bool:
+        """After the end of the stream: True on a seek (replay again), False on stop."""
+        while True:
+            cmd = await asyncio.get_running_loop().run_in_executor(None, self._commands.get)
+            if not self._handle(cmd):
+                return False
+            if cmd[0] == "seek":
+                return True
 
     def _track(self, events: list[Event]) -> None:
         for e in events:

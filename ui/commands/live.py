@@ -39,7 +39,8 @@ def _tempo(text: str | None):
         raise UserError(f"--tempo: {exc}") from None
 
 
-def run(args) -> int:
+def run(args, backend=None) -> int:
+    """`backend`: a bleak backend for `--device` (as for `record`; the tests pass a virtual radio)."""
     from ui.app import run_window
     from ui.session import Session
 
@@ -67,7 +68,7 @@ def run(args) -> int:
         exercise = args.exercise
         if exercise is None:
             raise UserError("--exercise is required with --device")
-        source = ble_source_from_args(args)
+        source = ble_source_from_args(args, backend)
         tempo = _tempo(args.tempo)
         side = args.side
         title = "repscope live — " + ", ".join(args.device)

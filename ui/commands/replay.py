@@ -1,7 +1,8 @@
 """`repscope replay FILE`: the live window driven by a recording, with a timeline to scrub and rep-to-rep jumps.
 
-What it shows when the recording ends is the `analyze` result for the file (the streaming analyzer's final
-report is the offline analysis of the same samples); that table is also printed when the window closes.
+The window follows the replay position: scrubbing, jumping or changing speed re-runs the causal analysis from the
+start of the file up to the new position, so what it shows when the recording ends is the `analyze` result. The
+table printed when the window closes is always `analyze`'s for the whole file, also after quitting early.
 """
 from __future__ import annotations
 
@@ -47,6 +48,5 @@ def run(args) -> int:
     )
     if session.error:
         raise UserError(f"{args.file}: replay stopped: {session.error}")
-    if win.last_report is not None:
-        print(format_table(win.last_report, args.file))
+    print(format_table(offline, args.file))  # the final word on the file, whatever the window was left showing
     return 0
