@@ -2,7 +2,7 @@
 
     python benchmarks/soak.py [--hours 2] [--batch-s 0.04]
 
-Simulates `--hours` of two sensors (pelvis + thigh, 100 Hz): 66 sets per 2 h of 9 hip thrusts, each set begun by
+Simulates `--hours` of two sensors (pelvis + thigh, 100 Hz): 66 sets per 2 h of 10 hip thrusts, each set begun by
 ~36 s of standing still (the rest after the previous one), one strap position for the whole session. The stream
 goes through `StreamingAnalyzer(auto_end_rest_s=30)` in 40-ms BLE-like batches, as fast as it will go. Prints:
 
@@ -49,7 +49,7 @@ def simulate_sets(n: int) -> list[list[ImuSeries]]:
     """`n` distinct simulated sets (times from 0), each a series per placement."""
     out = []
     for seed in range(n):
-        cfg = SimConfig(reps=9, tempo_jitter=0.1, placements=PLACEMENTS, rates_hz=(RATE_HZ,) * 2,
+        cfg = SimConfig(reps=10, tempo_jitter=0.1, placements=PLACEMENTS, rates_hz=(RATE_HZ,) * 2,
                         standing_s=REST_S, fidget=False, mounting=MOUNTING)
         sim = simulate_set(cfg, 300 + seed)
         out.append([ImuSeries(s.info.placement, s.t_s - s.t_s[0], s.acc_mps2, s.gyr_rads) for s in sim.streams])
