@@ -38,7 +38,8 @@ def left_axis(up_standing: np.ndarray, up_squat: np.ndarray) -> np.ndarray | Non
 
 
 def step_sides(
-    t_s: np.ndarray, quat_wxyz: np.ndarray, acc_mps2: np.ndarray, left_sensor: np.ndarray, windows: list[tuple[float, float]]
+    t_s: np.ndarray, quat_wxyz: np.ndarray, acc_mps2: np.ndarray, left_sensor: np.ndarray,
+    windows: list[tuple[float, float]],
 ) -> list[str]:
     """'left'/'right' per step window (s): sign of the sideways displacement of the pelvis over the step."""
     acc_earth = rotate_to_earth(quat_wxyz, acc_mps2) - np.array([0.0, 0.0, G_MPS2])

@@ -110,7 +110,8 @@ def _axis_from_reps(seg: _Segment, spans: list[RepSpan]) -> _Segment | None:
 def _flip(seg: _Segment, polarity: int) -> _Segment:
     if polarity == 1:
         return seg
-    return _Segment(seg.series, seg.quat, seg.grid, seg.rate_rads, -seg.axis, seg.axis_confidence, -seg.angle_deg, -seg.speed_dps)
+    return _Segment(seg.series, seg.quat, seg.grid, seg.rate_rads, -seg.axis, seg.axis_confidence, -seg.angle_deg,
+                    -seg.speed_dps)
 
 
 def _primary(exercise: str, placements: Sequence[str]) -> str:
@@ -357,7 +358,8 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
     primary = _primary(exercise, list(by_placement))
     # only the sensors the verdict needs are processed here (the primary, and the pelvis for posture); the others
     # only when their traces are asked for
-    needed = {primary} | ({"pelvis"} if "pelvis" in by_placement and exercise in HIP_EXTENSION_LIFTS + ("lateral_band_walk",) else set())
+    posture = exercise in HIP_EXTENSION_LIFTS + ("lateral_band_walk",)
+    needed = {primary} | ({"pelvis"} if "pelvis" in by_placement and posture else set())
     segs = {p: _process(s) for p, s in by_placement.items() if p in needed}
     seg, spans, polarity = _best_reading(segs[primary])
     seg = _flip(seg, polarity)

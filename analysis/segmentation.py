@@ -26,7 +26,7 @@ EDGE_FULL_RANGE = 0.85  # (the partial-rep threshold of sensors/rules.py)
 EDGE_MIN_DURATION = 0.5  # ... or, when short of that range, take at least this share of the set's rep duration
 EDGE_LEVEL_TOL = 0.15  # ... and start and end within this share of it from the next rep's bottom level
 ANGLE_FIT_LO, ANGLE_FIT_HI = 0.01, 0.06  # share of the stroke's range used for the angle fit
-EDGE_FIT_FRACTION = 0.5  # fit √speed from 10 % up to this share of the stroke's peak: wide enough to average sway  # excursions smaller than this fraction of the set's range are not reps
+EDGE_FIT_FRACTION = 0.5  # fit √speed from 10 % up to this share of the stroke's peak: wide enough to average sway
 
 
 @dataclass(frozen=True)
