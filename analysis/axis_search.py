@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.bodyframe import true_runs
+
 
 @dataclass(frozen=True)
 class AxisSearchParams:
@@ -37,16 +39,11 @@ class Bout:
     swept_deg: float
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
-    return list(zip(edges[::2], edges[1::2]))
-
-
 def motion_bouts(rate_rads: np.ndarray, rate_hz: float, params: AxisSearchParams = AxisSearchParams()) -> list[Bout]:
     """Bouts of motion (short rests bridged), each with its principal rotation axis and swept angle."""
     speed = np.linalg.norm(rate_rads, axis=1)
     moving = speed > params.moving_frac_of_p99 * float(np.percentile(speed, 99))
-    runs = _runs(moving)
+    runs = true_runs(moving)
     merged: list[list[int]] = []
     for a, b in runs:
         if merged and (a - merged[-1][1]) < params.rest_merge_s * rate_hz:

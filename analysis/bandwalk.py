@@ -71,6 +71,7 @@ class StepParams:
     min_prominence_mps: float = 0.08
     min_separation_s: float = 0.25  # two steps' speed peaks are at least this far apart
     same_direction_deg: float = 40.0  # steps of one walk share a direction of travel within this angle
+    rebound_deg: float = 120.0  # a high-pass rebound points at least this far from the step it follows
     artefact_ratio: float = 1.3  # a peak opposite to a much larger neighbour is that step's high-pass rebound
     neighbour_s: float = 0.7
     max_gap_s: float = 2.5  # a longer gap between steps ends the walk
@@ -95,10 +96,10 @@ def horizontal_velocity(t_s: np.ndarray, quat_wxyz: np.ndarray, acc_mps2: np.nda
                         params: StepParams = StepParams()) -> np.ndarray:
     """(n, 2) high-passed horizontal velocity (m/s, earth frame) of the sensor, from its gravity-removed
     acceleration. Samples are taken as uniformly spaced at the median interval (the sensor's own clock)."""
-    fs = 1.0 / float(np.median(np.diff(t_s)))
-    acc_h = (rotate_to_earth(quat_wxyz, acc_mps2) - np.array([0.0, 0.0, G_MPS2]))[:, :2]
     if len(t_s) < 30:
         return np.zeros((len(t_s), 2))
+    fs = 1.0 / float(np.median(np.diff(t_s)))
+    acc_h = (rotate_to_earth(quat_wxyz, acc_mps2) - np.array([0.0, 0.0, G_MPS2]))[:, :2]
     acc_h = sosfiltfilt(butter(2, min(params.acc_cutoff_hz, 0.45 * fs), fs=fs, output="sos"), acc_h, axis=0)
     vel = np.cumsum(acc_h, axis=0) / fs
     return sosfiltfilt(butter(2, params.velocity_highpass_hz, "high", fs=fs, output="sos"), vel, axis=0)
@@ -125,17 +126,18 @@ def _run_above(x: np.ndarray, level: float) -> int:
     return int(below[0]) if len(below) else len(x) - 1
 
 
-def _cos(a: StepEvent, b: StepEvent) -> float:
-    return a.direction[0] * b.direction[0] + a.direction[1] * b.direction[1]
+def _cos(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Cosine of the angle between two unit directions of travel."""
+    return a[0] * b[0] + a[1] * b[1]
 
 
 def _drop_rebounds(events: list[StepEvent], params: StepParams) -> list[StepEvent]:
     """Drop peaks that point against a much larger neighbouring step: the high-pass filter's rebound of it."""
-    opposite = -np.cos(np.radians(180.0 - params.same_direction_deg - 20.0))
+    opposite = np.cos(np.radians(params.rebound_deg))
     keep = []
     for k, e in enumerate(events):
         rebound = any(
-            abs(n.peak_s - e.peak_s) < params.neighbour_s and _cos(n, e) < -opposite
+            abs(n.peak_s - e.peak_s) < params.neighbour_s and _cos(n.direction, e.direction) < opposite
             and n.peak_mps > params.artefact_ratio * e.peak_mps
             for n in events[max(0, k - 1):k] + events[k + 1:k + 2]
         )
@@ -150,17 +152,18 @@ def _runs(events: list[StepEvent], params: StepParams) -> list[list[StepEvent]]:
     runs: list[list[StepEvent]] = []
     for e in events:
         last = runs[-1] if runs else None
-        if last and e.start_s - last[-1].end_s <= params.max_gap_s and _cos(_mean_dir(last), e) >= same:
+        if last and e.start_s - last[-1].end_s <= params.max_gap_s and _cos(_mean_dir(last), e.direction) >= same:
             last.append(e)
         else:
             runs.append([e])
     return runs
 
 
-def _mean_dir(run: list[StepEvent]) -> StepEvent:
+def _mean_dir(run: list[StepEvent]) -> tuple[float, float]:
+    """The run's mean unit direction of travel."""
     d = np.sum([e.direction for e in run], axis=0)
     d = d / max(float(np.linalg.norm(d)), 1e-12)
-    return StepEvent(0.0, 0.0, 0.0, 0.0, (float(d[0]), float(d[1])))
+    return float(d[0]), float(d[1])
 
 
 def _extend(walk: list[StepEvent], candidates: list[list[StepEvent]], params: StepParams, forward: bool) -> list:

@@ -91,13 +91,18 @@ def angle_about_axis(quat_wxyz: np.ndarray, axis_sensor: np.ndarray, ref_index: 
     return rel.as_rotvec() @ axis_sensor
 
 
+def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) index pairs of the runs of True in a boolean mask."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    return list(zip(edges[::2], edges[1::2]))
+
+
 def still_mask(speed_rads: np.ndarray, rate_hz: float, threshold_rads: float, min_s: float) -> np.ndarray:
     """True where the speed stays below `threshold_rads` for at least `min_s` seconds."""
     below = speed_rads < threshold_rads
     out = np.zeros_like(below)
     n_min = max(1, int(round(min_s * rate_hz)))
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], below.astype(np.int8), [0]])))
-    for a, b in zip(edges[::2], edges[1::2]):
+    for a, b in true_runs(below):
         if b - a >= n_min:
             out[a:b] = True
     return out

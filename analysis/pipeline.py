@@ -250,11 +250,10 @@ class _Reading:
 
     @property
     def score(self) -> tuple:
-        """More reps wins; then the reps' likeness (the median range over its spread), then the larger range."""
+        """More reps wins; then the larger median range."""
         if not self.spans:
-            return (0, 0.0, 0.0)
-        roms = np.array([s.top_deg - s.bottom_deg for s in self.spans])
-        return (len(self.spans), float(np.median(roms)))
+            return (0, 0.0)
+        return (len(self.spans), float(np.median([s.range_deg for s in self.spans])))
 
 
 def _read(seg: _Segment) -> _Reading:
@@ -272,8 +271,7 @@ def _best_reading(seg: _Segment) -> tuple[_Segment, list, int]:
     moving = speed > 0.2 * np.percentile(speed, 99)
     global_axes = [movement_axis(seg.rate_rads, moving, rank=r) for r in (0, 1)]
     axes = axis_search.candidate_axes(seg.rate_rads, seg.grid.rate_hz, [g.axis_sensor for g in global_axes])
-    readings = [_read(seg if k == 0 and np.allclose(a, seg.axis) else _with_axis(seg, a, _axis_share(seg, a)))
-                for k, a in enumerate(axes)]
+    readings = [_read(_with_axis(seg, a, _axis_share(seg.rate_rads[moving], a))) for a in axes]
     best = max(readings, key=lambda r: r.score)
     refined = _axis_from_reps(best.seg, best.spans)
     if refined is not None:
@@ -283,10 +281,8 @@ def _best_reading(seg: _Segment) -> tuple[_Segment, list, int]:
     return best.seg, best.spans, best.polarity
 
 
-def _axis_share(seg: _Segment, axis: np.ndarray) -> float:
-    """Share of the moving rotation energy on `axis` (the axis confidence)."""
-    speed = np.linalg.norm(seg.rate_rads, axis=1)
-    w = seg.rate_rads[speed > 0.2 * np.percentile(speed, 99)]
+def _axis_share(w: np.ndarray, axis: np.ndarray) -> float:
+    """Share of the rotation energy of the moving samples' rates `w` (n,3) on `axis` (the axis confidence)."""
     total = float(np.sum(w * w))
     return float(np.sum((w @ axis) ** 2) / total) if total > 0 else 0.0
 

@@ -10,10 +10,12 @@ end at the same bottom level); a set begins and ends at rest in the start positi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
+
+from analysis.bodyframe import true_runs
 
 MERGE_GAP_S = 0.25  # a hesitation shorter than this inside one direction of travel is not a pause
 MIN_STROKE_DEG = 3.0
@@ -58,11 +60,6 @@ class RepSpan:
     @property
     def range_deg(self) -> float:
         return self.top_deg - self.bottom_deg
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
-    return list(zip(edges[::2], edges[1::2]))
 
 
 def _run_length(x: np.ndarray, floor: float) -> int:
@@ -130,7 +127,7 @@ def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, 
     thr = max(3.0 * floor, 0.04 * ref, 1.5)
     moving = absv > thr
     runs = []
-    for a, b in _runs(moving):
+    for a, b in true_runs(moving):
         # split at reversals inside a moving run (no pause between lift and lowering)
         sgn = np.sign(speed_dps[a:b])
         cuts = np.flatnonzero(np.diff(sgn) != 0) + 1
@@ -301,9 +298,7 @@ def _trim_edges(spans: list[RepSpan]) -> list[RepSpan]:
         spans = spans[1:]
     while len(spans) >= 3 and _is_setup(spans[-1], spans[-2], rom_ref, dur_ref):
         spans = spans[:-1]
-        last = spans[-1]
-        spans[-1] = RepSpan(last.concentric, last.eccentric, None, last.bottom_deg, last.top_deg,
-                            last.peak_speed_dps, last.end_deg)
+        spans[-1] = replace(spans[-1], next_onset_s=None)
     return spans
 
 

@@ -7,3 +7,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DIR = REPO / "recordings" / "demo"
 BROAD_DIR = REPO.parent / "shared" / "data" / "broad"
+
+
+def run_while_polling(poll, run, period_ms: int = 50):
+    """Call `run()` — a command that runs its own Qt event loop (a window) — while that loop calls `poll` every
+    `period_ms`: how the window tests press keys and move the slider at chosen moments."""
+    from PySide6 import QtCore
+
+    timer = QtCore.QTimer()
+    timer.timeout.connect(poll)
+    timer.start(period_ms)
+    try:
+        return run()
+    finally:
+        timer.stop()

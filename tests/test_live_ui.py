@@ -15,7 +15,7 @@ from analysis.tempo import parse_tempo  # noqa: E402
 from sensors.recording import read_recording  # noqa: E402
 from sensors.simulate import SimConfig, simulate_set  # noqa: E402
 from sensors.source import ArraySource, VirtualSensorSource  # noqa: E402
-from tests.conftest import DEMO_DIR, REPO  # noqa: E402
+from tests.conftest import DEMO_DIR, REPO, run_while_polling  # noqa: E402
 
 pytest.importorskip("pytestqt")
 from ui.live_window import LiveWindow  # noqa: E402
@@ -216,13 +216,7 @@ def test_replay_prints_the_analyze_table_after_scrubbing_and_quitting_early(qtbo
             qtbot.keyClick(win, QtCore.Qt.Key.Key_Q)
             done.append("quit")
 
-    timer = QtCore.QTimer()
-    timer.timeout.connect(drive)
-    timer.start(50)
-    try:
-        code = main(["replay", str(SLHT), "--speed", "2"])
-    finally:
-        timer.stop()
+    code = run_while_polling(drive, lambda: main(["replay", str(SLHT), "--speed", "2"]))
     assert done == ["jump", "scrub", "quit"]
     assert code == 0
     assert capsys.readouterr().out == expected

@@ -13,6 +13,7 @@ pytest.importorskip("pytestqt")
 from sensors.simulate import SimConfig, simulate_set  # noqa: E402
 from tests.ble.backend import VirtualAir  # noqa: E402
 from tests.ble.devices import NAMES, VirtualImu  # noqa: E402
+from tests.conftest import run_while_polling  # noqa: E402
 from ui.cli import build_parser, main  # noqa: E402
 from ui.live_window import LiveWindow  # noqa: E402
 
@@ -83,13 +84,7 @@ def _run_live(qtbot, argv: list[str], air: BootingAir) -> tuple[int, list[str], 
             qtbot.keyClick(win, QtCore.Qt.Key.Key_Q)
             steps.append("q")
 
-    timer = QtCore.QTimer()
-    timer.timeout.connect(drive)
-    timer.start(50)
-    try:
-        code = live.run(build_parser().parse_args(argv), backend=air)
-    finally:
-        timer.stop()
+    code = run_while_polling(drive, lambda: live.run(build_parser().parse_args(argv), backend=air))
     return code, steps, seen[0]
 
 
