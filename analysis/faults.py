@@ -7,12 +7,11 @@ no lumbar arching on hip thrusts and bridges; hips kept level on single-leg work
 from __future__ import annotations
 
 from analysis.results import Rep, TempoTarget
-from sensors.rules import FAULT_RULES, FaultRules, RepValues, label_faults
+from sensors.rules import FAULT_RULES, FaultRules, RepValues, label_faults, tolerance_s
 
 # the display layers shade their gauges with these
 LUMBAR_ARCH_DEG = FAULT_RULES.lumbar_arch_deg
 PELVIC_DROP_DEG = FAULT_RULES.pelvic_drop_deg
-from analysis.tempo import tolerance_s
 
 def rep_faults(rep: Rep, target: TempoTarget | None, range_fraction: float | None,
                pause_before_s: float | None, rules: FaultRules = FAULT_RULES) -> tuple[str, ...]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sensors.rules import TEMPO_TOL_FRAC, TEMPO_TOL_S
+
 PHASE_NAMES = ("concentric", "top_pause", "eccentric", "bottom_pause")
 FAULTS = ("rushed_eccentric", "no_top_pause", "momentum", "lumbar_arch", "pelvic_drop", "partial_rom")
 EXERCISES = (
@@ -39,8 +41,8 @@ class TempoTarget:
     bottom_pause_s: float
     concentric_s: float | None
     top_pause_s: float
-    tol_s: float = 0.5
-    tol_frac: float = 0.2
+    tol_s: float = TEMPO_TOL_S
+    tol_frac: float = TEMPO_TOL_FRAC
 
 
 @dataclass(frozen=True)

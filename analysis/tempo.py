@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 
 from analysis.results import PhaseCheck, Rep, TempoTarget
+# tolerance_s is re-exported: the display layers import it from here
+from sensors.rules import TEMPO_TOL_FRAC, TEMPO_TOL_S, tolerance_s  # noqa: F401
 
 _FIGURE = re.compile(r"^(?:\d+(?:\.\d+)?|X)$")
 
@@ -12,7 +14,7 @@ class TempoError(ValueError):
     """A tempo string that is not four figures `E-B-C-T`."""
 
 
-def parse_tempo(text: str, tol_s: float = 0.5, tol_frac: float = 0.2) -> TempoTarget:
+def parse_tempo(text: str, tol_s: float = TEMPO_TOL_S, tol_frac: float = TEMPO_TOL_FRAC) -> TempoTarget:
     """Parse e.g. `3-1-1-2` or `3-0-X-1` (X: explosive concentric, untimed). Seconds per figure, 0–20 s."""
     if tol_s < 0 or tol_frac < 0:
         raise TempoError(f"tempo tolerance must be ≥ 0 (got ±{tol_s} s, ±{tol_frac * 100:g} %)")
@@ -35,11 +37,6 @@ def parse_tempo(text: str, tol_s: float = 0.5, tol_frac: float = 0.2) -> TempoTa
 def format_tempo(target: TempoTarget) -> str:
     c = "X" if target.concentric_s is None else f"{target.concentric_s:g}"
     return f"{target.eccentric_s:g}-{target.bottom_pause_s:g}-{c}-{target.top_pause_s:g}"
-
-
-def tolerance_s(target_s: float, tol_s: float, tol_frac: float) -> float:
-    """Allowed deviation for one phase: the larger of the absolute and the relative tolerance."""
-    return max(tol_s, tol_frac * target_s)
 
 
 def check_rep(rep: Rep, target: TempoTarget) -> tuple[PhaseCheck, ...]:

@@ -1,6 +1,7 @@
 """The fault rules, once: thresholds and the labelling function that both the analysis and the simulator's ground
-truth use (docs/conventions.md). Pure, no numpy: values in, fault names out. It sits in the lowest layer that needs it (the simulator labels
-its ground truth with it); `analysis` imports it, as its only import from `sensors`.
+truth use (docs/conventions.md), and the tempo tolerance. Pure, no numpy: values in, fault names out. It sits
+in the lowest layer that needs it (the simulator labels its ground truth with it); `analysis` imports it, as its
+only import from `sensors`.
 
 Each threshold sits in the middle of the gap between what a coach calls clean and what the coaching text calls a
 fault, so a measurement error of a few tens of ms or degrees does not flip a verdict:
@@ -33,6 +34,15 @@ class FaultRules:
 
 
 FAULT_RULES = FaultRules()
+
+# Tempo compliance: a phase passes within the larger of ±0.5 s and ±20 % of its target.
+TEMPO_TOL_S = 0.5
+TEMPO_TOL_FRAC = 0.2
+
+
+def tolerance_s(target_s: float, tol_s: float = TEMPO_TOL_S, tol_frac: float = TEMPO_TOL_FRAC) -> float:
+    """Allowed deviation (s) for one timed phase: the larger of the absolute and the relative tolerance."""
+    return max(tol_s, tol_frac * target_s)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from scipy.spatial.transform import Rotation as R
 
 from sensors.batch import PLACEMENTS, SensorInfo
 from sensors.recording import RecordingMeta, SensorStream
-from sensors.rules import RepValues, label_faults
+from sensors.rules import RepValues, label_faults, tolerance_s
 
 G_MPS2 = 9.80665
 INTERNAL_RATE_HZ = 1000.0
@@ -518,7 +518,6 @@ def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> di
     drop, drop_side = _drop_truth(rots["pelvis"], top_idx)
     roms = np.array([rom_deg * r.rom_scale + (r.tilt_deg if primary == "pelvis" and cfg.exercise in (
         "hip_thrust", "single_leg_hip_thrust", "glute_bridge") else 0.0) for r in reps])
-    median_rom = float(np.median(roms))
     median_scale = float(np.median([r.rom_scale for r in reps]))
     has_pelvis = "pelvis" in cfg.placements
     tilt_report = tilt_abs if out["tilt_reference"] == "standing" else tilt_set
@@ -535,7 +534,7 @@ def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> di
         dr = float(drop[k - 1]) if has_pelvis and hip_extension else None
         # the truth labels apply the fault rules (sensors/rules.py) to the commanded values
         pause_before = reps[k - 2].bottom_pause_s if k > 1 else None
-        floor = cfg.eccentric_s - max(0.5, 0.2 * cfg.eccentric_s)
+        floor = cfg.eccentric_s - tolerance_s(cfg.eccentric_s)
         # the range fraction is the commanded hip range (an arch shortens the pelvis's rotation, not the lift)
         fraction = float(rep.rom_scale / median_scale)
         faults = list(label_faults(RepValues(rep.eccentric_s, rep.top_pause_s, rep.concentric_s, pause_before,
