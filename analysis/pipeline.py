@@ -281,6 +281,25 @@ def _best_reading(seg: _Segment) -> tuple[_Segment, list, int]:
     return best.seg, best.spans, best.polarity
 
 
+@dataclass(frozen=True)
+class MovementReading:
+    """A stretch of one sensor read for reps before the exercise is known: the movement axis (sensor frame,
+    + toward the contracted position), the reps found about it, and the orientation at the sensor's samples."""
+
+    placement: str
+    axis_sensor: np.ndarray
+    spans: tuple[RepSpan, ...]
+    t_s: np.ndarray
+    quat_wxyz: np.ndarray
+
+
+def read_movement(series: ImuSeries) -> MovementReading:
+    """Reps and movement axis of one series, exercise-agnostic (the first steps of `analyze_set`)."""
+    seg, spans, polarity = _best_reading(_process(series))
+    seg = _flip(seg, polarity)
+    return MovementReading(series.placement, seg.axis, tuple(spans), series.t_s, seg.quat)
+
+
 def _axis_share(w: np.ndarray, axis: np.ndarray) -> float:
     """Share of the rotation energy of the moving samples' rates `w` (n,3) on `axis` (the axis confidence)."""
     total = float(np.sum(w * w))

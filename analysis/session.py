@@ -1,0 +1,161 @@
+"""A whole workout in one recording: its sets found, each one's exercise known or recognised, each set analysed.
+
+1. Candidate spans between the rests (`set_detection`), or the recording's own `set_start`/`set_end` events.
+2. Each span is read for reps about its own movement axis; a standing posture is read for band-walk steps.
+3. The exercise is the one given, else recognised from posture and movement axis (`recognition`).
+4. The span is analysed as one set (`pipeline.analyze_set`: set-up and re-rack moves are trimmed there); a set
+   needs `min_reps` reps (or `min_steps` steps), and reps further apart than `split_gap_s` are two sets.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from analysis import recognition, set_detection
+from analysis.orientation import orientation_quat
+from analysis.pipeline import ImuSeries, analyze_set, read_movement
+from analysis.results import SetReport, TempoTarget
+
+
+@dataclass(frozen=True)
+class SessionParams:
+    detection: set_detection.SetDetectionParams = set_detection.SET_DETECTION
+    recognition: recognition.RecognitionParams = recognition.RECOGNITION
+    min_reps: int = 3  # fewer is not told from sitting down and getting up again
+    min_steps: int = 4
+    split_gap_s: float = 20.0  # longer than any pause inside a set, shorter than a rest
+
+
+SESSION = SessionParams()
+
+
+@dataclass(frozen=True)
+class SessionSet:
+    """One set of a workout: where it is (first concentric onset / first step to last eccentric end / last
+    step, s), what it is and how that was known (`given`, `metadata`, `recognised`), and its analysis."""
+
+    index: int
+    start_s: float
+    end_s: float
+    exercise: str
+    exercise_source: str
+    exercise_confidence: float
+    report: SetReport
+
+
+@dataclass(frozen=True)
+class SessionReport:
+    sets: tuple[SessionSet, ...]
+    notes: tuple[str, ...] = ()
+
+
+def _slice(series: Sequence[ImuSeries], t0: float, t1: float) -> list[ImuSeries]:
+    out = []
+    for s in series:
+        i0, i1 = np.searchsorted(s.t_s, [t0, t1])
+        out.append(ImuSeries(s.placement, s.t_s[i0:i1], s.acc_mps2[i0:i1], s.gyr_rads[i0:i1]))
+    return out
+
+
+def set_bounds(report: SetReport) -> tuple[float, float] | None:
+    """First concentric onset (first step) to last eccentric end (last step's end), s."""
+    if report.steps:
+        last = report.steps[-1]
+        return report.steps[0].t_s, last.t_s + last.duration_s
+    if report.reps:
+        last = report.reps[-1].phase("eccentric")
+        return report.reps[0].start_s, last.end_s if last is not None else report.reps[-1].end_s
+    return None
+
+
+def _detector(series: Sequence[ImuSeries]) -> ImuSeries:
+    """The sensor the sets are found with: the pelvis (it moves in every exercise), else the first."""
+    return next((s for s in series if s.placement == "pelvis"), series[0])
+
+
+@dataclass(frozen=True)
+class _Found:
+    t0: float
+    t1: float
+    exercise: str
+    source: str
+    confidence: float
+    report: SetReport
+
+
+def _enough(report: SetReport, params: SessionParams) -> bool:
+    return len(report.steps) >= params.min_steps or len(report.reps) >= params.min_reps
+
+
+def _read_span(series, span, given, ref, tempo, side, params) -> _Found | None:
+    """One candidate span: its exercise and analysis, or None when it holds no set."""
+    part = _slice(series, *span)
+    if min(len(s.t_s) for s in part) < 50:
+        return None
+    if given is not None:
+        report = analyze_set(part, given[0], tempo, side)
+        return _Found(*span, given[0], given[1], 1.0, report) if _enough(report, params) else None
+    reading = read_movement(_detector(part))
+    if reading.spans:
+        features = recognition.set_features(reading, ref)
+        rec = recognition.recognise(features, params.recognition)
+    else:  # no reps: only a band walk can be here
+        rec = recognition.Recognition("lateral_band_walk", 0.5, True)
+    report = analyze_set(part, rec.exercise, tempo, side)
+    if rec.upright and len(report.steps) < params.min_steps:
+        return None
+    return _Found(*span, rec.exercise, "recognised", rec.confidence, report) if _enough(report, params) else None
+
+
+def _split(found: _Found, params: SessionParams) -> list[tuple[float, float]] | None:
+    """Sub-spans at the gaps between reps longer than `split_gap_s`; None when there is no such gap."""
+    reps = found.report.reps
+    cuts = [(a.end_s + b.start_s) / 2 for a, b in zip(reps, reps[1:]) if b.start_s - a.end_s > params.split_gap_s]
+    if not cuts:
+        return None
+    edges = [found.t0, *cuts, found.t1]
+    return list(zip(edges, edges[1:]))
+
+
+def _reference(det: ImuSeries, params: SessionParams) -> recognition.PostureReference:
+    quat = orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads)
+    walking = set_detection.walking_mask(det.t_s, det.acc_mps2, params.detection)
+    return recognition.posture_reference(quat, det.gyr_rads, walking)
+
+
+def analyze_session(
+    series: Sequence[ImuSeries], exercise: str | None = None, exercise_source: str = "given",
+    tempo: TempoTarget | None = None, side: str | None = None, events: Sequence = (),
+    params: SessionParams = SESSION,
+) -> SessionReport:
+    """Find, recognise and analyse every set of a recording (one or two sensors)."""
+    det = _detector(series)
+    spans = set_detection.event_spans(events, float(det.t_s[-1]))
+    from_events = bool(spans)
+    if not spans:
+        spans = set_detection.candidate_spans(det.t_s, det.acc_mps2, det.gyr_rads, params.detection)
+    given = (exercise, exercise_source) if exercise is not None else None
+    ref = _reference(det, params) if given is None else recognition.PostureReference(None, None)
+    found: list[_Found] = []
+    queue = list(spans)
+    while queue:
+        span = queue.pop(0)
+        f = _read_span(series, span, given, ref, tempo, side, params)
+        if f is None:
+            continue
+        parts = None if from_events else _split(f, params)
+        if parts:
+            queue[:0] = parts
+        else:
+            found.append(f)
+    notes = ()
+    if ref.up_ref is None and given is None:
+        notes = ("no walking in the recording: no upright reference, so bench and floor (hip thrust or glute "
+                 "bridge) and band walks are not told apart",)
+    sets = []
+    for k, f in enumerate(found, 1):
+        bounds = set_bounds(f.report) or (f.t0, f.t1)
+        sets.append(SessionSet(k, *bounds, f.exercise, f.source, f.confidence, f.report))
+    return SessionReport(tuple(sets), notes)
