@@ -91,6 +91,11 @@ def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.degrees(np.arccos(np.clip(a @ b, -1.0, 1.0))))
 
 
+def posture_deg(reading: MovementReading, times: list[float], ref: PostureReference) -> float:
+    """Angle (deg) of earth's up at `times` from the upright reference (which must be known)."""
+    return _angle_deg(_up_at(reading, times), ref.up_ref)
+
+
 def set_features(reading: MovementReading, ref: PostureReference) -> SetFeatures:
     """The features above from the reps of one reading (there is at least one rep)."""
     up_top = _up_at(reading, [s.concentric[1] for s in reading.spans])

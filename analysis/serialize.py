@@ -4,10 +4,11 @@ from __future__ import annotations
 import numpy as np
 
 from analysis.results import Rep, SetReport
+from analysis.session import SessionReport, SessionSet
 from analysis.tempo import format_tempo
 
 CSV_COLUMNS = (
-    "index", "start_s", "end_s", "concentric_s", "top_pause_s", "eccentric_s", "bottom_pause_s",
+    "set", "index", "start_s", "end_s", "concentric_s", "top_pause_s", "eccentric_s", "bottom_pause_s",
     "time_under_tension_s", "rom_deg", "peak_speed_dps", "tilt_sagittal_deg", "pelvic_drop_deg", "pelvic_drop_side",
     "tempo_ok", "faults", "cues",
 )
@@ -113,13 +114,63 @@ def report_to_dict(report: SetReport) -> dict:
     }
 
 
-def rep_csv_rows(report: SetReport) -> list[list]:
+def rep_csv_rows(report: SetReport, set_index: int = 1) -> list[list]:
     rows = []
     for r in report.reps:
-        d = rep_to_dict(r)
+        d = {"set": set_index, **rep_to_dict(r)}
         rows.append([
             "" if d[c] is None else (";".join(d[c]) if isinstance(d[c], list) else d[c]) for c in CSV_COLUMNS
         ])
     return rows
 
 
+
+
+def set_to_dict(s: SessionSet) -> dict:
+    """One entry of the `"sets"` list: where the set is, what it is and how that was known, and its analysis in
+    the one-set shapes."""
+    d = report_to_dict(s.report)
+    return {
+        "index": s.index, "start_s": _num(s.start_s), "end_s": _num(s.end_s), "exercise": s.exercise,
+        "exercise_source": s.exercise_source, "exercise_confidence": _num(s.exercise_confidence, 3),
+        **{k: d[k] for k in ("placement", "tempo_target", "tilt_reference", "calibration", "reps", "steps", "summary")},
+    }
+
+
+def session_to_dict(session: SessionReport, placement: str) -> dict:
+    """The `--json` object of a recording: a one-set recording keeps the one-set keys (plus `"sets"`); a workout
+    has the same top-level keys over all its sets (each rep and step naming its `"set"`), a session summary, and
+    `"sets"`."""
+    sets = [set_to_dict(s) for s in session.sets]
+    if len(session.sets) == 1:
+        return {**report_to_dict(session.sets[0].report), "sets": sets}
+    exercises = sorted({s.exercise for s in session.sets})
+    tempo = sets[0]["tempo_target"] if sets else None
+    reps = [{"set": s["index"], **r} for s in sets for r in s["reps"]]
+    steps = [{"set": s["index"], **st} for s in sets for st in s["steps"]]
+    return {
+        "exercise": exercises[0] if len(exercises) == 1 else None,
+        "placement": placement,
+        "tempo_target": tempo,
+        "tilt_reference": None,
+        "calibration": {"confidence": min((s["calibration"]["confidence"] for s in sets), default=0.0),
+                        "notes": list(session.notes) + ([] if sets else ["no set found in the recording"])},
+        "reps": reps,
+        "steps": steps,
+        "summary": session_summary(session),
+        "sets": sets,
+    }
+
+
+def session_summary(session: SessionReport) -> dict:
+    reps = [r for s in session.sets for r in s.report.reps]
+    return {
+        "set_count": len(session.sets),
+        "exercises": [s.exercise for s in session.sets],
+        "rep_count": len(reps),
+        "step_count": sum(len(s.report.steps) for s in session.sets),
+        "time_under_tension_s": _num(sum(r.time_under_tension_s for r in reps)),
+        "mean_eccentric_s": _num(_mean(r.eccentric_s for r in reps)),
+        "reps_tempo_ok": None if not session.sets or session.sets[0].report.tempo_target is None
+        else sum(1 for r in reps if r.tempo_ok),
+    }

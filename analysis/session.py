@@ -98,15 +98,24 @@ def _read_span(series, span, given, ref, tempo, side, params) -> _Found | None:
         report = analyze_set(part, given[0], tempo, side)
         return _Found(*span, given[0], given[1], 1.0, report) if _enough(report, params) else None
     reading = read_movement(_detector(part))
-    if reading.spans:
-        features = recognition.set_features(reading, ref)
-        rec = recognition.recognise(features, params.recognition)
-    else:  # no reps: only a band walk can be here
-        rec = recognition.Recognition("lateral_band_walk", 0.5, True)
+    rec = None
+    if len(reading.spans) >= params.min_reps:
+        rec = recognition.recognise(recognition.set_features(reading, ref), params.recognition)
+    if rec is None or rec.upright:  # too few reps, or standing: a band walk, if anything
+        report = analyze_set(part, "lateral_band_walk", tempo, side)
+        if len(report.steps) < params.min_steps or not _upright_steps(report, reading, ref, params):
+            return None
+        return _Found(*span, "lateral_band_walk", "recognised", rec.confidence if rec else 0.6, report)
     report = analyze_set(part, rec.exercise, tempo, side)
-    if rec.upright and len(report.steps) < params.min_steps:
-        return None
     return _Found(*span, rec.exercise, "recognised", rec.confidence, report) if _enough(report, params) else None
+
+
+def _upright_steps(report: SetReport, reading, ref: recognition.PostureReference, params: SessionParams) -> bool:
+    """The steps were taken standing (when there is an upright reference to tell)."""
+    if ref.up_ref is None:
+        return True
+    t = [s.t_s for s in report.steps]
+    return recognition.posture_deg(reading, t, ref) < params.recognition.upright_max_deg
 
 
 def _split(found: _Found, params: SessionParams) -> list[tuple[float, float]] | None:
@@ -117,6 +126,15 @@ def _split(found: _Found, params: SessionParams) -> list[tuple[float, float]] | 
         return None
     edges = [found.t0, *cuts, found.t1]
     return list(zip(edges, edges[1:]))
+
+
+def _leftovers(found: _Found, params: SessionParams) -> list[tuple[float, float]]:
+    """The parts of a span before and after its set, long enough to hold another one (a set begun a few
+    seconds after the last without walking or a long stillness between them)."""
+    b0, b1 = set_bounds(found.report) or (found.t1, found.t1)
+    pad = params.detection.margin_s
+    out = [(found.t0, b0 - pad), (b1 + pad, found.t1)]
+    return [(a, b) for a, b in out if b - a >= params.detection.min_candidate_s]
 
 
 def _reference(det: ImuSeries, params: SessionParams) -> recognition.PostureReference:
@@ -148,8 +166,11 @@ def analyze_session(
         parts = None if from_events else _split(f, params)
         if parts:
             queue[:0] = parts
-        else:
-            found.append(f)
+            continue
+        found.append(f)
+        if not from_events:
+            queue[:0] = _leftovers(f, params)
+    found.sort(key=lambda f: set_bounds(f.report) or (f.t0, f.t1))
     notes = ()
     if ref.up_ref is None and given is None:
         notes = ("no walking in the recording: no upright reference, so bench and floor (hip thrust or glute "
@@ -159,3 +180,27 @@ def analyze_session(
         bounds = set_bounds(f.report) or (f.t0, f.t1)
         sets.append(SessionSet(k, *bounds, f.exercise, f.source, f.confidence, f.report))
     return SessionReport(tuple(sets), notes)
+
+
+def one_set(report: SetReport, exercise_source: str) -> SessionReport:
+    """A recording analysed as one set (today's answer for a file that holds a single set)."""
+    bounds = set_bounds(report) or (None, None)
+    return SessionReport((SessionSet(1, *bounds, report.exercise, exercise_source, 1.0, report),))
+
+
+def analyze_recording(
+    series: Sequence[ImuSeries], exercise: str | None = None, exercise_source: str = "given",
+    tempo: TempoTarget | None = None, side: str | None = None, events: Sequence = (),
+    params: SessionParams = SESSION,
+) -> SessionReport:
+    """Every set of a recording. With a known exercise, a recording that holds one set (one candidate span, or
+    one set found, and no set events) is analysed whole, exactly as `analyze_set` does."""
+    if exercise is not None and not set_detection.event_spans(events, float(series[0].t_s[-1])):
+        det = _detector(series)
+        if len(set_detection.candidate_spans(det.t_s, det.acc_mps2, det.gyr_rads, params.detection)) <= 1:
+            return one_set(analyze_set(series, exercise, tempo, side), exercise_source)
+        session = analyze_session(series, exercise, exercise_source, tempo, side, events, params)
+        if len(session.sets) <= 1:
+            return one_set(analyze_set(series, exercise, tempo, side), exercise_source)
+        return session
+    return analyze_session(series, exercise, exercise_source, tempo, side, events, params)

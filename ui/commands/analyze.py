@@ -8,7 +8,8 @@ import warnings
 
 from analysis.pipeline import ImuSeries, analyze_set, trace_set
 from analysis.results import EXERCISES, SetReport
-from analysis.serialize import CSV_COLUMNS, rep_csv_rows, report_to_dict, summary
+from analysis.serialize import CSV_COLUMNS, rep_csv_rows, session_summary, session_to_dict, summary
+from analysis.session import SessionReport, analyze_recording
 from analysis.tempo import TempoError, format_tempo, parse_tempo
 from sensors.batch import PLACEMENTS
 from sensors.recording import (
@@ -44,9 +45,9 @@ def add_input_arguments(p) -> None:
     p.add_argument("--exercise", choices=EXERCISES, help="exercise (default: from the recording's metadata)")
 
 
-def load(args) -> tuple[Recording, list[ImuSeries], str]:
+def load(args, require_exercise: bool = True) -> tuple[Recording, list[ImuSeries], str | None]:
     """Read FILE with one-line errors; recoverable problems (a torn last line, skipped bad samples) are warned on
-    stderr, one line each."""
+    stderr, one line each. The exercise is `--exercise`, else the metadata's, else None (when not required)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RecordingWarning)
         try:
@@ -56,9 +57,9 @@ def load(args) -> tuple[Recording, list[ImuSeries], str]:
     for w in caught:
         print(f"repscope: warning: {one_line(str(w.message))}", file=sys.stderr)
     exercise = rec.meta.exercise
-    if exercise is None:
+    if exercise is None and require_exercise:
         raise UserError(f"{args.file}: the recording does not name its exercise: pass --exercise ({', '.join(EXERCISES)})")
-    if exercise not in EXERCISES:
+    if exercise is not None and exercise not in EXERCISES:
         raise UserError(f"{args.file}: unknown exercise {exercise!r} in the metadata (pass --exercise)")
     streams = rec.streams
     if args.placement is not None and not rec.generic:
@@ -102,18 +103,52 @@ def analyze_file(args) -> tuple[Recording, SetReport]:
     return rec, report
 
 
+def analyze_sets(args) -> tuple[Recording, SessionReport]:
+    """Read FILE and analyse every set in it: the exercise given, from the metadata, or recognised per set."""
+    rec, series, exercise = load(args, require_exercise=False)
+    tempo = tempo_from(args, rec)
+    source = "given" if args.exercise is not None else "metadata"
+    try:
+        session = analyze_recording(series, exercise, source, tempo, rec.meta.side, rec.events)
+    except ValueError as exc:
+        raise UserError(f"{args.file}: {exc}") from None
+    return rec, session
+
+
 def run(args) -> int:
-    _, report = analyze_file(args)
+    rec, session = analyze_sets(args)
     if args.json:
-        json.dump(report_to_dict(report), sys.stdout, indent=1)
+        json.dump(session_to_dict(session, rec.streams[0].placement if len(rec.streams) == 1 else "pelvis"),
+                  sys.stdout, indent=1)
         print()
     elif args.csv:
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(CSV_COLUMNS)
-        w.writerows(rep_csv_rows(report))
+        for s in session.sets:
+            w.writerows(rep_csv_rows(s.report, s.index))
     else:
-        print(format_table(report, args.file))
+        print(format_session(session, args.file))
     return 0
+
+
+def format_session(session: SessionReport, source: str = "") -> str:
+    """The table of every set, and a session summary when there are several."""
+    if not session.sets:
+        return "\n".join([f"{source}  no set found: no repeated movement from a common start position"]
+                         + [f"note: {n}" for n in session.notes])
+    if len(session.sets) == 1:
+        return format_table(session.sets[0].report, source)
+    blocks = [f"{source}  {len(session.sets)} sets"]
+    for s in session.sets:
+        how = s.exercise_source if s.exercise_source != "recognised" else f"recognised, {s.exercise_confidence:.0%}"
+        blocks.append(f"\nset {s.index} · {s.exercise} ({how}) · {s.start_s:.1f}–{s.end_s:.1f} s")
+        blocks.append(format_table(s.report, ""))
+    total = session_summary(session)
+    blocks.append(f"\nsession: {total['set_count']} sets, {total['rep_count']} reps"
+                  + (f", {total['step_count']} steps" if total["step_count"] else "")
+                  + f", time under tension {total['time_under_tension_s']:.0f} s")
+    blocks += [f"note: {n}" for n in session.notes]
+    return "\n".join(blocks)
 
 
 def _f(x, fmt="{:.1f}") -> str:
