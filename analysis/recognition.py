@@ -20,8 +20,10 @@ What each exercise does to them (biomechanics, not fitted numbers):
   (~90° from upright); in a bridge the shoulders stay on the floor, so the pelvis is tilted head-down and the
   knees are above the hips (>90°);
 - lateral band walk: upright, and steps instead of reps (decided by the step detector).
-A single-leg hip thrust is not told from a two-legged one here (see README: the pelvis's roll on the independent
-sample was under 1.5°, within the orientation error), so it is reported as `hip_thrust` with lower confidence.
+- single-leg hip thrust: on one foot the pelvis is balanced on one hip, so its roll (the movement axis's tilt
+  out of the horizontal) at lockout differs from rep to rep by a degree or more, where a two-legged lift, held
+  by both feet, repeats it to within the orientation's noise (a few tenths of a degree). Only a pelvis sensor
+  sees it; from a thigh sensor a single-leg set reads as `hip_thrust`.
 """
 from __future__ import annotations
 
@@ -38,7 +40,11 @@ class RecognitionParams:
     upright_max_deg: float = 45.0  # posture closer to upright than this: standing (band walk)
     axis_along: float = 0.7  # |cos| above which an axis counts as along a direction (45°)
     axis_across: float = 0.4  # |cos| below which it counts as across (66°)
+    # hip extension turns about an axis square to the long axis (|cos| ≈ 0), abduction in a seated posture about
+    # the vertical (0.1–0.4 of the long axis); the external rotation of a clamshell puts half or more on it
+    clamshell_long_axis: float = 0.5
     bridge_lockout_deg: float = 102.0  # lockout further from upright than this: shoulders on the floor
+    single_leg_roll_std_deg: float = 0.5  # rep-to-rep spread of the pelvis's lockout roll on one leg
 
 
 RECOGNITION = RecognitionParams()
@@ -50,6 +56,7 @@ class PostureReference:
 
     up_ref: np.ndarray | None
     swing_axis: np.ndarray | None  # principal gyro axis while walking
+    source: str = "walking"
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,7 @@ class SetFeatures:
     axis_gravity: float  # |cos| of the movement axis with earth's up (mid-rep)
     axis_long: float | None  # |cos| with the upright reference (the segment's long axis)
     axis_swing: float | None  # |cos| with the walking swing axis (thigh)
+    lockout_roll_std_deg: float | None = None  # pelvis: spread over the reps of the axis's tilt at lockout
 
 
 @dataclass(frozen=True)
@@ -102,11 +110,22 @@ def set_features(reading: MovementReading, ref: PostureReference) -> SetFeatures
     up_start = _up_at(reading, [s.concentric[0] for s in reading.spans])
     ax = reading.axis_sensor
     axis_gravity = abs(float(ax @ _unit(up_top + up_start)))
+    roll_std = _lockout_roll_std_deg(reading) if reading.placement == "pelvis" else None
     if ref.up_ref is None:
-        return SetFeatures(None, None, axis_gravity, None, None)
-    swing = abs(float(ax @ ref.swing_axis)) if reading.placement.startswith("thigh") else None
+        return SetFeatures(None, None, axis_gravity, None, None, roll_std)
+    thigh = reading.placement.startswith("thigh") and ref.swing_axis is not None
+    swing = abs(float(ax @ ref.swing_axis)) if thigh else None
     return SetFeatures(_angle_deg(up_top, ref.up_ref), _angle_deg(up_start, ref.up_ref), axis_gravity,
-                       abs(float(ax @ ref.up_ref)), swing)
+                       abs(float(ax @ ref.up_ref)), swing, roll_std)
+
+
+def _lockout_roll_std_deg(reading: MovementReading) -> float | None:
+    """Standard deviation over the reps (3 or more) of the movement axis's elevation at each lockout, deg."""
+    if len(reading.spans) < 3:
+        return None
+    idx = np.clip(np.searchsorted(reading.t_s, [s.concentric[1] for s in reading.spans]), 0, len(reading.t_s) - 1)
+    roll = np.degrees(np.arcsin(np.clip(up_in_sensor(reading.quat_wxyz[idx]) @ reading.axis_sensor, -1.0, 1.0)))
+    return float(np.std(roll))
 
 
 def is_upright(features: SetFeatures, params: RecognitionParams = RECOGNITION) -> bool:
@@ -129,13 +148,17 @@ def recognise(features: SetFeatures, params: RecognitionParams = RECOGNITION) ->
     if features.axis_gravity >= p.axis_along:
         return Recognition("seated_hip_abduction", _margin(features.axis_gravity, p.axis_along, 0.3), False)
     across_swing = features.axis_swing is not None and features.axis_swing < p.axis_across
-    if (features.axis_long is not None and features.axis_long >= p.axis_along) or across_swing:
+    if (features.axis_long is not None and features.axis_long >= p.clamshell_long_axis) or across_swing:
         value = features.axis_long if features.axis_long is not None else 0.0
-        return Recognition("clamshell", _margin(value, p.axis_along, 0.3), False)
+        return Recognition("clamshell", _margin(value, p.clamshell_long_axis, 0.4), False)
     if features.lockout_deg is None:  # no upright reference: hip extension, bench or floor unknown
         return Recognition("hip_thrust", 0.4, False)
-    exercise = "glute_bridge" if features.lockout_deg > p.bridge_lockout_deg else "hip_thrust"
+    if features.lockout_deg > p.bridge_lockout_deg:
+        return Recognition("glute_bridge", _margin(features.lockout_deg, p.bridge_lockout_deg, 15.0), False)
     confidence = _margin(features.lockout_deg, p.bridge_lockout_deg, 15.0)
-    if exercise == "hip_thrust":
-        confidence = min(confidence, 0.7)  # the single-leg variant looks the same to one sensor
-    return Recognition(exercise, confidence, False)
+    roll = features.lockout_roll_std_deg
+    if roll is None:
+        return Recognition("hip_thrust", min(confidence, 0.6), False)  # a thigh sees no difference
+    single = roll >= p.single_leg_roll_std_deg
+    confidence = min(confidence, _margin(roll, p.single_leg_roll_std_deg, 0.5))
+    return Recognition("single_leg_hip_thrust" if single else "hip_thrust", confidence, False)

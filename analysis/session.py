@@ -13,8 +13,8 @@ from typing import Sequence
 
 import numpy as np
 
-from analysis import recognition, set_detection
-from analysis.orientation import orientation_quat
+from analysis import pelvis, recognition, set_detection
+from analysis.orientation import orientation_quat, up_in_sensor
 from analysis.pipeline import ImuSeries, analyze_set, read_movement
 from analysis.results import SetReport, TempoTarget
 
@@ -138,9 +138,18 @@ def _leftovers(found: _Found, params: SessionParams) -> list[tuple[float, float]
 
 
 def _reference(det: ImuSeries, params: SessionParams) -> recognition.PostureReference:
+    """Upright reference from walking, else from standing still at the very start (as `record` asks)."""
     quat = orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads)
     walking = set_detection.walking_mask(det.t_s, det.acc_mps2, params.detection)
-    return recognition.posture_reference(quat, det.gyr_rads, walking)
+    ref = recognition.posture_reference(quat, det.gyr_rads, walking)
+    if ref.up_ref is not None:
+        return ref
+    standing = pelvis.standing_pose(det.t_s, up_in_sensor(quat), det.gyr_rads - np.median(det.gyr_rads, axis=0))
+    if standing is None:
+        return ref
+    at = (det.t_s >= standing[0]) & (det.t_s <= standing[1])
+    up = np.mean(up_in_sensor(quat[at]), axis=0)
+    return recognition.PostureReference(up / np.linalg.norm(up), None, "standing at the start")
 
 
 def analyze_session(
@@ -173,8 +182,10 @@ def analyze_session(
     found.sort(key=lambda f: set_bounds(f.report) or (f.t0, f.t1))
     notes = ()
     if ref.up_ref is None and given is None:
-        notes = ("no walking in the recording: no upright reference, so bench and floor (hip thrust or glute "
-                 "bridge) and band walks are not told apart",)
+        notes = ("no walking and no standing still at the start: no upright reference, so bench and floor (hip "
+                 "thrust or glute bridge) and band walks are not told apart",)
+    elif given is None:
+        notes = (f"upright reference from {ref.source}",)
     sets = []
     for k, f in enumerate(found, 1):
         bounds = set_bounds(f.report) or (f.t0, f.t1)

@@ -22,9 +22,13 @@ from analysis.bodyframe import true_runs
 class SetDetectionParams:
     walk_window_s: float = 4.0  # long enough to hold 5+ steps, so the rhythm is clear
     walk_hop_s: float = 1.0
-    walk_min_acc_std_mps2: float = 1.0  # heel strikes: the magnitude swings by metres per s² (a rep: tenths)
+    # heel strikes swing the magnitude by metres per s² at every step (a rep: tenths); a spread of percentiles,
+    # not the standard deviation, so that one bump (hips touching down, a knock) is not a walk
+    walk_min_acc_spread_mps2: float = 2.0  # 10th to 90th percentile
     walk_band_hz: tuple[float, float] = (1.3, 2.8)  # step frequency of walking, slow to brisk
     walk_min_band_share: float = 0.5  # of the signal's power above 0.2 Hz
+    walk_min_forward_cos: float = 0.6  # |cos| of a window's horizontal sway with the walking direction
+    walk_min_total_s: float = 8.0  # less rhythm than this in a whole recording is not enough to know "forward"
     still_rads: float = 0.1  # slower than this the sensor is at rest
     rest_still_s: float = 12.0  # a pause this long is a rest between sets (a tempo's pause lasts a few s)
     min_candidate_s: float = 6.0  # a span shorter than this cannot hold 3 reps
@@ -35,27 +39,51 @@ SET_DETECTION = SetDetectionParams()
 
 
 def walking_mask(t_s: np.ndarray, acc_mps2: np.ndarray, params: SetDetectionParams = SET_DETECTION) -> np.ndarray:
-    """True where the wearer walks: the specific force's magnitude oscillates at a step frequency."""
+    """True where the wearer walks forward: the specific force's magnitude oscillates at a step frequency, and
+    the body accelerates along the direction most of the walking does (forward and back). Sideways stepping (a
+    band walk) has the rhythm too, but accelerates across that direction, and is not a walk."""
     n = len(t_s)
     mask = np.zeros(n, dtype=bool)
     rate_hz = 1.0 / float(np.median(np.diff(t_s)))
     w = int(round(params.walk_window_s * rate_hz))
     if n < w or w < 8:
         return mask
-    mag = np.linalg.norm(acc_mps2, axis=1)
-    freq = np.fft.rfftfreq(w, 1.0 / rate_hz)
-    band = (freq >= params.walk_band_hz[0]) & (freq <= params.walk_band_hz[1])
-    above = freq > 0.2
-    taper = np.hanning(w)
     starts = np.arange(0, n - w + 1, max(1, int(round(params.walk_hop_s * rate_hz))))
-    windows = mag[starts[:, None] + np.arange(w)]
-    windows = windows - windows.mean(axis=1, keepdims=True)
-    power = np.abs(np.fft.rfft(windows * taper, axis=1)) ** 2
-    share = power[:, band].sum(axis=1) / np.maximum(power[:, above].sum(axis=1), 1e-12)
-    walking = (windows.std(axis=1) >= params.walk_min_acc_std_mps2) & (share >= params.walk_min_band_share)
-    for s in starts[walking]:
+    index = starts[:, None] + np.arange(w)
+    rhythmic = _step_rhythm(np.linalg.norm(acc_mps2, axis=1)[index], rate_hz, params)
+    if rhythmic.sum() * params.walk_hop_s < params.walk_min_total_s:
+        return mask
+    sway = _sway_directions(acc_mps2[index[rhythmic]])
+    forward = np.linalg.svd(sway, full_matrices=False)[2][0]  # the direction most rhythmic windows share
+    along = np.abs(sway @ forward) >= params.walk_min_forward_cos
+    for s in starts[rhythmic][along]:
         mask[s:s + w] = True
     return mask
+
+
+def _step_rhythm(windows: np.ndarray, rate_hz: float, params: SetDetectionParams) -> np.ndarray:
+    """Per window (rows) of acceleration magnitude: does it swing hard enough, at a step frequency?"""
+    w = windows.shape[1]
+    x = windows - windows.mean(axis=1, keepdims=True)
+    freq = np.fft.rfftfreq(w, 1.0 / rate_hz)
+    band = (freq >= params.walk_band_hz[0]) & (freq <= params.walk_band_hz[1])
+    power = np.abs(np.fft.rfft(x * np.hanning(w), axis=1)) ** 2
+    share = power[:, band].sum(axis=1) / np.maximum(power[:, freq > 0.2].sum(axis=1), 1e-12)
+    spread = np.percentile(x, 90, axis=1) - np.percentile(x, 10, axis=1)
+    return (spread >= params.walk_min_acc_spread_mps2) & (share >= params.walk_min_band_share)
+
+
+def _sway_directions(windows: np.ndarray) -> np.ndarray:
+    """Per window (k, w, 3) of specific force: the unit direction (sensor frame, sign-free) along which it varies
+    most within the plane across the window's mean (gravity), i.e. the horizontal acceleration's main axis."""
+    out = np.zeros((len(windows), 3))
+    for k, win in enumerate(windows):
+        g = win.mean(axis=0)
+        g = g / max(float(np.linalg.norm(g)), 1e-9)
+        x = win - win.mean(axis=0)
+        x = x - np.outer(x @ g, g)
+        out[k] = np.linalg.svd(x, full_matrices=False)[2][0]
+    return out
 
 
 def long_still_mask(t_s: np.ndarray, gyr_rads: np.ndarray, params: SetDetectionParams = SET_DETECTION) -> np.ndarray:
