@@ -180,7 +180,9 @@ def _plan_reps(cfg: SimConfig, rng: np.random.Generator) -> list[_Rep]:
         if i in cfg.reps_with("arch"):
             tilt = rng.uniform(-12.0, -8.0)
             cmd.append("arch")
-        drop = rng.uniform(-1.5, 1.5)
+        # both feet hold the pelvis level to a few tenths of a degree; balanced on one hip it rolls by a degree or
+        # two, differently each rep
+        drop = rng.uniform(-2.0, 2.0) if cfg.exercise == "single_leg_hip_thrust" else rng.uniform(-0.6, 0.6)
         if i in cfg.reps_with("drop"):
             drop = rng.uniform(8.0, 12.0)
             cmd.append("drop")
@@ -450,31 +452,58 @@ def _angle_about_axis(rot: R, ref: R, axis_seg: np.ndarray) -> np.ndarray:
     return np.degrees(rv @ axis_seg)
 
 
-def simulate_set(cfg: SimConfig, rng: np.random.Generator | int | None = None) -> SimResult:
-    """Simulate one set; returns per-placement sensor streams and the ground truth (conventions of docs/)."""
-    rng = np.random.default_rng(rng)
+@dataclass(frozen=True)
+class IdealSet:
+    """A set's exact motion before the sensor model: the internal grid (s, from 0), per placement the sensor-frame
+    angular rate (rad/s) and specific force (m/s²) on it, the mountings, and the ground truth on the same clock."""
+
+    grid: np.ndarray
+    signals: dict
+    mounts: dict
+    truth: dict
+
+
+def ideal_set(cfg: SimConfig, rng: np.random.Generator, mounts: dict | None = None,
+              heading_deg: float = 0.0) -> IdealSet:
+    """The exact motion of one set (standing → set-up → reps → re-rack → standing), facing `heading_deg`."""
     _validate(cfg)
     rom_deg = cfg.rom_deg if cfg.rom_deg is not None else DEFAULT_ROM_DEG[cfg.exercise]
     reps = _plan_reps(cfg, rng)
     grid, pose, bounds, standing = _timeline(cfg, reps, rng)
+    heading = R.from_rotvec([0.0, 0.0, np.radians(heading_deg)])
     rots = {p: _segment_rotation(cfg, p, pose, rom_deg) for p in set(cfg.placements) | {"pelvis"}}
-    streams, mounts = [], {}
-    for k, (placement, rate) in enumerate(zip(cfg.placements, cfg.rates_hz)):
-        if cfg.mounting is not None:
+    signals, used = {}, {}
+    for k, placement in enumerate(cfg.placements):
+        if mounts is not None:
+            mount = mounts[placement]
+        elif cfg.mounting is not None:
             w, x, y, z = cfg.mounting[k]
             mount = R.from_quat([x, y, z, w])
         else:
             mount = R.random(random_state=int(rng.integers(2**31)))
-        mounts[placement] = mount
-        pos = _segment_position(cfg, placement, rots[placement], pose)
-        gyr, acc, _ = ideal_imu(grid, rots[placement], pos, mount)
-        t, a, g, gaps = _sample(grid, gyr, acc, rate, cfg.imu, rng, cfg.gaps)
-        info = SensorInfo(
-            placement, placement, model="repscope simulator (BMI270-class IMU model)", rate_hz=float(rate),
-            acc_range_g=cfg.imu.acc_range_g, gyr_range_dps=cfg.imu.gyr_range_dps,
-        )
-        streams.append(SensorStream(info, t, a, g, gaps))
-    truth = _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg)
+        used[placement] = mount
+        pos = heading.apply(_segment_position(cfg, placement, rots[placement], pose))
+        gyr, acc, _ = ideal_imu(grid, heading * rots[placement], pos, mount)
+        signals[placement] = (gyr, acc)
+    return IdealSet(grid, signals, used, _truth(cfg, reps, bounds, grid, pose, rots, used, standing, rom_deg))
+
+
+def sensor_info(placement: str, rate_hz: float, imu: ImuModel) -> SensorInfo:
+    return SensorInfo(
+        placement, placement, model="repscope simulator (BMI270-class IMU model)", rate_hz=float(rate_hz),
+        acc_range_g=imu.acc_range_g, gyr_range_dps=imu.gyr_range_dps,
+    )
+
+
+def simulate_set(cfg: SimConfig, rng: np.random.Generator | int | None = None) -> SimResult:
+    """Simulate one set; returns per-placement sensor streams and the ground truth (conventions of docs/)."""
+    rng = np.random.default_rng(rng)
+    ideal = ideal_set(cfg, rng)
+    streams = []
+    for placement, rate in zip(cfg.placements, cfg.rates_hz):
+        gyr, acc = ideal.signals[placement]
+        t, a, g, gaps = _sample(ideal.grid, gyr, acc, rate, cfg.imu, rng, cfg.gaps)
+        streams.append(SensorStream(sensor_info(placement, rate, cfg.imu), t, a, g, gaps))
     meta = RecordingMeta(
         exercise=cfg.exercise,
         side=cfg.side,
@@ -482,7 +511,7 @@ def simulate_set(cfg: SimConfig, rng: np.random.Generator | int | None = None) -
         simulated=True,
         notes="SIMULATED by repscope simulate (kinematic model + consumer IMU noise); truth in .truth.json",
     )
-    return SimResult(cfg, tuple(streams), truth, meta)
+    return SimResult(cfg, tuple(streams), ideal.truth, meta)
 
 
 def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> dict:

@@ -1,0 +1,204 @@
+"""Simulated workouts: several sets in one recording, with rests between them, the sensor mounted once.
+
+Each set is `simulate.ideal_set` (standing → set-up → reps → re-rack → standing). Between sets the lifter rests:
+stands, walks to the next station (heel strikes at 1.6–2.2 steps/s, the pelvis bouncing, swaying and turning,
+the thighs swinging), turns, sits down on a bench and gets up. The whole exact motion is sampled once by the
+same sensor model as a single set, so the sensor's bias, clock drift and noise carry across the session.
+
+The truth keeps each set's own truth (times on the session clock) and adds, per set, `start_s` (first
+concentric onset, or first step) and `end_s` (last eccentric end, or last step's end), and the rests with their
+activities. It is computed from the commanded motion only, never from the analysis.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.spatial.transform import Rotation as R
+
+from sensors.recording import RecordingMeta, SensorStream
+from sensors.simulate import (
+    FORWARD, INTERNAL_RATE_HZ, RIGHT, UP, ImuModel, SimConfig, _min_jerk, _sample, ideal_imu, ideal_set,
+    sensor_info,
+)
+
+HIP_HEIGHT_M = 0.9
+SEATED_HIP_M = 0.5
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """A workout: the sets in order (their placements and rates must match the session's), rests drawn in
+    `rest_s` (s), one mounting per placement for the whole session (None: random)."""
+
+    sets: tuple[SimConfig, ...]
+    placements: tuple[str, ...] = ("pelvis",)
+    rates_hz: tuple[float, ...] = (100.0,)
+    rest_s: tuple[float, float] = (45.0, 120.0)
+    imu: ImuModel = ImuModel()
+    lead_rest_s: float = 16.0  # the recording starts with the lifter standing and walking to the first station
+
+
+@dataclass(frozen=True)
+class SimSession:
+    config: SessionConfig
+    streams: tuple[SensorStream, ...]
+    truth: dict = field(repr=False)
+    meta: RecordingMeta = RecordingMeta()
+
+
+# ------------------------------------------------------------------------------------------------ rest motion
+
+
+@dataclass
+class _RestPlan:
+    """Rest activities as time blocks on a part's own grid."""
+
+    duration_s: float
+    blocks: list  # (kind, t0_s, t1_s, params)
+
+
+def _plan_rest(duration_s: float, rng: np.random.Generator) -> _RestPlan:
+    """Stand, walk, turn, sit … in random order, starting and ending standing still (≥ 3 s)."""
+    blocks, t = [], 3.0
+    end = duration_s - 4.0
+    while t < end - 4.0:
+        kind = rng.choice(["walk", "walk", "stand", "turn", "sit"])
+        length = {"walk": rng.uniform(5, 15), "stand": rng.uniform(3, 12), "turn": rng.uniform(1.5, 2.5),
+                  "sit": rng.uniform(12, 35)}[kind]
+        length = min(length, end - t)
+        if length < 1.5:
+            break
+        params = {"freq_hz": rng.uniform(1.6, 2.2), "turn_deg": rng.choice([-1, 1]) * rng.uniform(60, 180),
+                  "tilt_deg": rng.uniform(8, 20)}
+        blocks.append((str(kind), t, t + length, params))
+        t += length + rng.uniform(0.5, 2.0)
+    return _RestPlan(duration_s, blocks)
+
+
+def _envelope(grid: np.ndarray, t0: float, t1: float, ramp_s: float) -> np.ndarray:
+    """0 outside [t0, t1], smooth ramps of `ramp_s` in and out, 1 inside."""
+    up = _min_jerk(np.clip((grid - t0) / ramp_s, 0, 1))
+    down = _min_jerk(np.clip((t1 - grid) / ramp_s, 0, 1))
+    return np.minimum(up, down)
+
+
+def _rest_motion(plan: _RestPlan, placement: str, heading0_deg: float, rng: np.random.Generator):
+    """Segment rotation and sensor position (earth) on the rest's grid, and the heading at its end (deg)."""
+    grid = np.arange(0.0, plan.duration_s, 1.0 / INTERNAL_RATE_HZ)
+    n = len(grid)
+    heading = np.full(n, heading0_deg)
+    pitch = np.zeros(n)  # + about the right axis: pelvis tilted back / thigh raised forward
+    yaw = np.zeros(n)
+    roll = np.zeros(n)
+    hip = np.zeros((n, 3))
+    hip[:, 2] = HIP_HEIGHT_M
+    speed_mps = np.zeros(n)
+    lateral_m = np.zeros(n)
+    thigh_sign = -1.0 if placement == "thigh_right" else 1.0  # the legs swing in opposite phase
+    for kind, t0, t1, p in plan.blocks:
+        env = _envelope(grid, t0, t1, 0.6)
+        phase = 2 * np.pi * p["freq_hz"] * (grid - t0)
+        if kind == "walk":
+            stride = phase / 2  # one stride = two steps
+            speed_mps += (1.2 + 0.08 * np.sin(phase)) * env
+            hip[:, 2] += 0.025 * np.cos(phase) * env
+            lateral_m += 0.02 * np.sin(stride) * env
+            if placement == "pelvis":
+                yaw += 4.0 * np.sin(stride) * env
+                roll += 3.0 * np.sin(stride + 0.5) * env
+                pitch += 2.0 * np.sin(phase) * env
+            else:
+                pitch += (10.0 + 20.0 * thigh_sign * np.sin(stride)) * env
+        elif kind == "turn":
+            heading += p["turn_deg"] * _min_jerk(np.clip((grid - t0) / (t1 - t0), 0, 1))
+        elif kind == "sit":
+            seat = _envelope(grid, t0, t1, 1.5)
+            hip[:, 2] -= (HIP_HEIGHT_M - SEATED_HIP_M) * seat
+            pitch += (p["tilt_deg"] if placement == "pelvis" else 90.0) * seat
+        # standing: only the tremor below
+    forward_m = np.cumsum(speed_mps) / INTERNAL_RATE_HZ
+    for f in (0.9, 2.1, 3.3):  # postural sway and tremor, a few tenths of a degree
+        pitch += 0.15 * np.sin(2 * np.pi * f * grid + rng.uniform(0, 2 * np.pi))
+        roll += 0.1 * np.sin(2 * np.pi * f * grid + rng.uniform(0, 2 * np.pi))
+    head = _rot_many(UP, heading)
+    rot = head * _rot_many(UP, yaw) * _rot_many(FORWARD, roll) * _rot_many(RIGHT, pitch)
+    travel = head.apply(np.column_stack([forward_m, lateral_m, np.zeros(n)]))
+    pos = hip + travel
+    offset = [0.0, 0.0, 0.05] if placement == "pelvis" else [0.0, 0.0, -0.2]
+    return grid, rot, pos + rot.apply(offset), float(heading[-1])
+
+
+def _rot_many(axis, deg: np.ndarray) -> R:
+    return R.from_rotvec(np.outer(np.radians(deg), np.asarray(axis, dtype=float)))
+
+
+# ------------------------------------------------------------------------------------------------ session
+
+
+_TIME_KEYS = ("start_s", "end_s", "t_s")
+
+
+def _shift(obj, dt: float):
+    """A copy of a truth dict/list with every time stamp (`start_s`, `end_s`, `t_s`) moved by `dt` s."""
+    if isinstance(obj, dict):
+        return {k: (v + dt if k in _TIME_KEYS and isinstance(v, (int, float)) else _shift(v, dt))
+                for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_shift(v, dt) for v in obj]
+    return obj
+
+
+def _set_bounds(truth: dict) -> tuple[float, float]:
+    if truth["steps"]:
+        last = truth["steps"][-1]
+        return truth["steps"][0]["t_s"], last["t_s"] + last["duration_s"]
+    ecc_end = [p["end_s"] for p in truth["reps"][-1]["phases"] if p["name"] == "eccentric"][0]
+    return truth["reps"][0]["start_s"], ecc_end
+
+
+def _check(cfg: SessionConfig) -> None:
+    if not cfg.sets:
+        raise ValueError("a session needs at least one set")
+    for s in cfg.sets:
+        if tuple(s.placements) != tuple(cfg.placements):
+            raise ValueError("every set must use the session's placements")
+
+
+def simulate_session(cfg: SessionConfig, rng: np.random.Generator | int | None = None) -> SimSession:
+    """Simulate a workout: sets and rests on one clock, one sensor model, one mounting per placement."""
+    rng = np.random.default_rng(rng)
+    _check(cfg)
+    mounts = {p: R.random(random_state=int(rng.integers(2**31))) for p in cfg.placements}
+    parts, sets_truth, rests, heading, t_off = [], [], [], 0.0, 0.0
+    for k, set_cfg in enumerate(cfg.sets):
+        rest_s = cfg.lead_rest_s if k == 0 else float(rng.uniform(*cfg.rest_s))
+        plan = _plan_rest(rest_s, rng)
+        signals = {}
+        for p in cfg.placements:
+            grid, rot, pos, end_heading = _rest_motion(plan, p, heading, np.random.default_rng(k))
+            gyr, acc, _ = ideal_imu(grid, rot, pos, mounts[p])
+            signals[p] = (gyr, acc)
+        rests.append({"after_set": k, "start_s": t_off, "end_s": t_off + grid[-1],
+                      "activities": [b[0] for b in plan.blocks]})
+        parts.append((t_off, grid, signals))
+        heading = end_heading
+        t_off += grid[-1] + 1.0 / INTERNAL_RATE_HZ
+        ideal = ideal_set(set_cfg, rng, mounts, heading)
+        truth = _shift(ideal.truth, t_off)
+        start, end = _set_bounds(truth)
+        sets_truth.append({**truth, "index": k + 1, "start_s": start, "end_s": end,
+                           "rep_count": len(truth["reps"]), "step_count": len(truth["steps"])})
+        parts.append((t_off, ideal.grid, ideal.signals))
+        t_off += ideal.grid[-1] + 1.0 / INTERNAL_RATE_HZ
+    grid = np.concatenate([g + t0 for t0, g, _ in parts])
+    streams = []
+    for p, rate in zip(cfg.placements, cfg.rates_hz):
+        gyr = np.concatenate([sig[p][0] for _, _, sig in parts])
+        acc = np.concatenate([sig[p][1] for _, _, sig in parts])
+        t, a, g, gaps = _sample(grid, gyr, acc, rate, cfg.imu, rng, False)
+        streams.append(SensorStream(sensor_info(p, rate, cfg.imu), t, a, g, gaps))
+    truth = {"simulated": True, "placements": list(cfg.placements), "set_count": len(cfg.sets),
+             "exercises": [s.exercise for s in cfg.sets], "sets": sets_truth, "rests": rests}
+    meta = RecordingMeta(simulated=True, notes="SIMULATED workout by repscope (sets with rests); truth in .truth.json")
+    return SimSession(cfg, tuple(streams), truth, meta)
