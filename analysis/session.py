@@ -59,14 +59,18 @@ def _slice(series: Sequence[ImuSeries], t0: float, t1: float) -> list[ImuSeries]
     return out
 
 
+def _eccentric_end(rep) -> float:
+    ecc = rep.phase("eccentric")
+    return ecc.end_s if ecc is not None else rep.end_s
+
+
 def set_bounds(report: SetReport) -> tuple[float, float] | None:
     """First concentric onset (first step) to last eccentric end (last step's end), s."""
     if report.steps:
         last = report.steps[-1]
         return report.steps[0].t_s, last.t_s + last.duration_s
     if report.reps:
-        last = report.reps[-1].phase("eccentric")
-        return report.reps[0].start_s, last.end_s if last is not None else report.reps[-1].end_s
+        return report.reps[0].start_s, _eccentric_end(report.reps[-1])
     return None
 
 
@@ -121,7 +125,8 @@ def _upright_steps(report: SetReport, reading, ref: recognition.PostureReference
 def _split(found: _Found, params: SessionParams) -> list[tuple[float, float]] | None:
     """Sub-spans at the gaps between reps longer than `split_gap_s`; None when there is no such gap."""
     reps = found.report.reps
-    cuts = [(a.end_s + b.start_s) / 2 for a, b in zip(reps, reps[1:]) if b.start_s - a.end_s > params.split_gap_s]
+    ends = [_eccentric_end(r) for r in reps]  # a rep's end_s runs on to the next onset (its bottom pause)
+    cuts = [(e + b.start_s) / 2 for e, b in zip(ends, reps[1:]) if b.start_s - e > params.split_gap_s]
     if not cuts:
         return None
     edges = [found.t0, *cuts, found.t1]

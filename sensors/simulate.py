@@ -48,6 +48,8 @@ DEMO_COMMANDS = (
     "--placement thigh_left --rate 100 --seed 15 -o recordings/demo/clamshell.csv",
     "repscope simulate --exercise lateral_band_walk --reps 12 --placement pelvis --placement thigh_left "
     "--rate 100 --seed 16 -o recordings/demo/lateral-band-walk.csv",
+    "repscope simulate --session hip_thrust,single_leg_hip_thrust,lateral_band_walk --side right --rest 40 60 "
+    "--placement pelvis --rate 52 --seed 17 -o recordings/demo/workout.csv",
 )
 
 

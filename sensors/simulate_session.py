@@ -118,9 +118,9 @@ def _rest_motion(plan: _RestPlan, placement: str, heading0_deg: float, rng: np.r
             pitch += (p["tilt_deg"] if placement == "pelvis" else 90.0) * seat
         # standing: only the tremor below
     forward_m = np.cumsum(speed_mps) / INTERNAL_RATE_HZ
-    for f in (0.9, 2.1, 3.3):  # postural sway and tremor, a few tenths of a degree
-        pitch += 0.15 * np.sin(2 * np.pi * f * grid + rng.uniform(0, 2 * np.pi))
-        roll += 0.1 * np.sin(2 * np.pi * f * grid + rng.uniform(0, 2 * np.pi))
+    for f in (0.4, 1.3, 2.7):  # postural sway and tremor: a few tenths of a degree, about 1°/s
+        pitch += 0.08 * np.sin(2 * np.pi * f * grid + rng.uniform(0, 2 * np.pi))
+        roll += 0.05 * np.sin(2 * np.pi * f * grid + rng.uniform(0, 2 * np.pi))
     head = _rot_many(UP, heading)
     rot = head * _rot_many(UP, yaw) * _rot_many(FORWARD, roll) * _rot_many(RIGHT, pitch)
     travel = head.apply(np.column_stack([forward_m, lateral_m, np.zeros(n)]))

@@ -8,6 +8,7 @@ from pathlib import Path
 from sensors.batch import PLACEMENTS
 from sensors.recording import write_recording
 from sensors.simulate import EXERCISES, SIM_FAULTS, SimConfig, simulate_set
+from sensors.simulate_session import SessionConfig, simulate_session
 from ui.errors import UserError
 
 # Band-walk steps are quick: "tempo" there is step-out, hold, step-in, pause.
@@ -21,7 +22,12 @@ def register(sub) -> None:
         description="Simulate a set with a kinematic model and a consumer-IMU error model. Writes FILE (recording "
         "format v1) and FILE.truth.json (exact phase boundaries, ROM, tilt, drop, fault labels).",
     )
-    p.add_argument("--exercise", required=True, choices=EXERCISES)
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--exercise", choices=EXERCISES)
+    what.add_argument("--session", metavar="EX,EX,…",
+                      help="a workout: these exercises in order, one set each, with rests between them")
+    p.add_argument("--rest", type=float, nargs=2, default=(45.0, 120.0), metavar=("MIN_S", "MAX_S"),
+                   help="rest between the sets of a --session, drawn in this range (default 45 120 s)")
     add_sim_arguments(p)
     p.add_argument("-o", "--output", required=True, help="output recording (.csv)")
     p.set_defaults(func=run)
@@ -112,13 +118,28 @@ def config_from_args(args, exercise: str) -> SimConfig:
     )
 
 
+def session_from_args(args) -> SessionConfig:
+    names = [n.strip() for n in args.session.split(",") if n.strip()]
+    unknown = [n for n in names if n not in EXERCISES]
+    if unknown or not names:
+        raise UserError(f"--session: unknown exercise {unknown[0] if unknown else '(none)'!r} "
+                        f"(one or more of {', '.join(EXERCISES)}, comma-separated)")
+    lo, hi = args.rest
+    if not 5 <= lo <= hi:
+        raise UserError(f"--rest {lo:g} {hi:g}: need 5 ≤ MIN_S ≤ MAX_S")
+    sets = tuple(config_from_args(args, n) for n in names)
+    return SessionConfig(sets, sets[0].placements, sets[0].rates_hz, (lo, hi), sets[0].imu)
+
+
 def run(args) -> int:
-    cfg = config_from_args(args, args.exercise)
-    placements = cfg.placements
     try:
-        result = simulate_set(cfg, args.seed)
+        if args.session is not None:
+            result = simulate_session(session_from_args(args), args.seed)
+        else:
+            result = simulate_set(config_from_args(args, args.exercise), args.seed)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    placements = result.config.placements
     out = Path(args.output)
     if out.parent and not out.parent.exists():
         out.parent.mkdir(parents=True)
