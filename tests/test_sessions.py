@@ -1,0 +1,227 @@
+"""Whole workouts: set detection, exercise recognition, the session analysis and its CLI output."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.spatial.transform import Rotation as R
+
+from analysis import recognition, set_detection
+from analysis.pipeline import ImuSeries, read_movement
+from analysis.session import analyze_session
+from sensors.simulate import SimConfig, simulate_set
+from sensors.simulate_session import SessionConfig, simulate_session
+from ui.cli import main
+
+G = 9.80665
+
+
+# ------------------------------------------------------------------------------------------ set detection
+
+
+def _walk_signal(rate_hz=100.0, seconds=20.0, step_hz=1.9, sway_axis=(1.0, 0.0, 0.0)):
+    """Specific force of a walker in a sensor whose z is up: heel strikes on z, sway along `sway_axis`."""
+    t = np.arange(0, seconds, 1 / rate_hz)
+    acc = np.zeros((len(t), 3))
+    acc[:, 2] = G + 3.0 * np.cos(2 * np.pi * step_hz * t)
+    acc += np.outer(1.5 * np.sin(2 * np.pi * step_hz * t), sway_axis)
+    return t, acc
+
+
+def test_walking_is_found_and_a_bump_is_not():
+    t, acc = _walk_signal()
+    assert set_detection.walking_mask(t, acc).mean() > 0.9
+    still = np.tile([0.0, 0.0, G], (len(t), 1))
+    still[1000:1030, 2] += 8.0  # hips touching down hard, once
+    assert not set_detection.walking_mask(t, still).any()
+
+
+def test_sideways_stepping_is_not_walking():
+    """Forward walking, then the same rhythm swaying across (a band walk), then walking again."""
+    t1, a1 = _walk_signal(seconds=20)
+    _, a2 = _walk_signal(seconds=10, sway_axis=(0.0, 1.0, 0.0))
+    _, a3 = _walk_signal(seconds=20)
+    acc = np.vstack([a1, a2, a3])
+    t = np.arange(len(acc)) / 100.0
+    mask = set_detection.walking_mask(t, acc)
+    assert mask[:1500].mean() > 0.9 and mask[-1500:].mean() > 0.9
+    assert mask[2250:2750].mean() == 0.0
+
+
+def test_long_stillness_cuts_the_recording_into_candidates():
+    rate = 100.0
+    t = np.arange(0, 60, 1 / rate)
+    gyr = np.zeros((len(t), 3))
+    acc = np.tile([0.0, 0.0, G], (len(t), 1))
+    for a, b in ((5, 15), (35, 50)):  # two bouts of reps, 20 s of stillness between them
+        m = (t >= a) & (t < b)
+        gyr[m, 0] = 1.0 * np.sin(2 * np.pi * 0.3 * t[m])
+    spans = set_detection.candidate_spans(t, acc, gyr)
+    assert len(spans) == 2
+    assert spans[0][0] < 5 < 15 < spans[0][1] < spans[1][0] < 35 < 50 < spans[1][1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 100), st.sampled_from(["set_start", "set_end", "gap"])), max_size=12))
+def test_event_spans_are_ordered_and_inside_the_recording(marks):
+    events = [SimpleNamespace(t_s=t, kind=k) for t, k in marks]
+    spans = set_detection.event_spans(events, 100.0)
+    for a, b in spans:
+        assert 0 <= a < b <= 100.0
+    assert all(b1 <= a2 for (_, b1), (a2, _) in zip(spans, spans[1:]))
+    assert len(spans) <= sum(k == "set_start" for _, k in marks)
+
+
+# ------------------------------------------------------------------------------------------ recognition
+
+F = recognition.SetFeatures
+
+
+@pytest.mark.parametrize("features, exercise", [
+    (F(95.0, 50.0, 0.02, 0.01, None, 0.1), "hip_thrust"),
+    (F(95.0, 50.0, 0.02, 0.01, None, 1.2), "single_leg_hip_thrust"),
+    (F(120.0, 92.0, 0.02, 0.01, None, 0.1), "glute_bridge"),
+    (F(88.0, 86.0, 0.97, 0.2, 0.05), "seated_hip_abduction"),
+    (F(100.0, 95.0, 0.02, 0.75, 0.05), "clamshell"),
+    (F(100.0, 95.0, 0.02, 0.2, 0.02), "clamshell"),  # thigh: across the walking swing axis
+    (F(92.0, 130.0, 0.01, 0.02, 0.99), "hip_thrust"),  # thigh on a bench: horizontal at lockout
+    (F(20.0, 5.0, 0.05, 0.1, None), "lateral_band_walk"),
+])
+def test_recognition_table(features, exercise):
+    assert recognition.recognise(features).exercise == exercise
+
+
+def test_recognition_does_not_depend_on_the_mounting():
+    """The same set, the sensor strapped on two different ways: the same features (to numerical noise)."""
+    features = []
+    for mount in (R.identity(), R.from_euler("xyz", [70, -40, 155], degrees=True)):
+        w, x, y, z = np.roll(mount.as_quat(), 1)
+        cfg = SimConfig(exercise="clamshell", reps=5, placements=("thigh_left",), rates_hz=(100.0,),
+                        mounting=((w, x, y, z),), fidget=False)
+        s = simulate_set(cfg, 3).streams[0]
+        series = ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads)
+        reading = read_movement(series)
+        up_ref = R.from_quat([x, y, z, w]).inv().apply([0.0, 0.0, 1.0])  # standing: earth up in the sensor frame
+        features.append(recognition.set_features(reading, recognition.PostureReference(up_ref, None)))
+    a, b = features
+    assert abs(a.lockout_deg - b.lockout_deg) < 2.0
+    assert abs(a.axis_long - b.axis_long) < 0.05
+    assert recognition.recognise(a).exercise == recognition.recognise(b).exercise == "clamshell"
+
+
+# ------------------------------------------------------------------------------------------ whole sessions
+
+
+def _band_walk(**kw):
+    return SimConfig(exercise="lateral_band_walk", reps=10, eccentric_s=0.45, bottom_pause_s=0.1,
+                     concentric_s=0.45, top_pause_s=0.2, **kw)
+
+
+@pytest.fixture(scope="module")
+def pelvis_session():
+    kw = dict(placements=("pelvis",), rates_hz=(52.0,))
+    sets = (SimConfig(exercise="hip_thrust", reps=6, **kw), SimConfig(exercise="hip_thrust", reps=5, **kw),
+            SimConfig(exercise="glute_bridge", reps=4, **kw), _band_walk(**kw))
+    return simulate_session(SessionConfig(sets, ("pelvis",), (52.0,), rest_s=(30.0, 45.0)), 5)
+
+
+def _found(sim, **kw):
+    s = sim.streams[0]
+    return analyze_session([ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads)], **kw)
+
+
+def test_every_set_of_a_workout_is_found_recognised_and_counted(pelvis_session):
+    truth = pelvis_session.truth["sets"]
+    got = _found(pelvis_session).sets
+    assert [s.exercise for s in got] == [t["exercise"] for t in truth]  # two sets of the same exercise in a row
+    assert [len(s.report.reps) or len(s.report.steps) for s in got] == [t["rep_count"] or t["step_count"]
+                                                                        for t in truth]
+    for s, t in zip(got, truth):
+        assert abs(s.start_s - t["start_s"]) < 0.5 and abs(s.end_s - t["end_s"]) < 1.0
+        assert s.exercise_source == "recognised" and 0.5 <= s.exercise_confidence <= 1.0
+
+
+def test_a_given_exercise_is_used_for_every_set(pelvis_session):
+    got = _found(pelvis_session, exercise="hip_thrust").sets
+    assert [s.exercise for s in got[:2]] == ["hip_thrust", "hip_thrust"]
+    assert all(s.exercise_source == "given" for s in got)
+
+
+def test_thigh_workout_is_recognised():
+    kw = dict(placements=("thigh_right",), rates_hz=(100.0,))
+    sets = (SimConfig(exercise="clamshell", reps=5, **kw), SimConfig(exercise="seated_hip_abduction", reps=6, **kw))
+    sim = simulate_session(SessionConfig(sets, ("thigh_right",), (100.0,), rest_s=(30.0, 40.0)), 9)
+    got = _found(sim).sets
+    assert [(s.exercise, len(s.report.reps)) for s in got] == [("clamshell", 5), ("seated_hip_abduction", 6)]
+
+
+def test_recording_with_no_set_says_so(tmp_path, capsys):
+    rate = 100.0
+    t = np.arange(0, 30, 1 / rate)
+    rows = ["time_s,acc_x_mps2,acc_y_mps2,acc_z_mps2,gyr_x_rads,gyr_y_rads,gyr_z_rads"]
+    rng = np.random.default_rng(0)
+    for ti in t:
+        a = [0.0, 0.0, G] + rng.normal(0, 0.02, 3)
+        g = rng.normal(0, 0.003, 3)
+        rows.append(f"{ti:.3f}," + ",".join(f"{v:.5f}" for v in (*a, *g)))
+    f = tmp_path / "quiet.csv"
+    f.write_text("\n".join(rows) + "\n")
+    assert main(["analyze", str(f), "--placement", "pelvis"]) == 0
+    assert "no set found" in capsys.readouterr().out
+    assert main(["analyze", str(f), "--placement", "pelvis", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["sets"] == [] and any("no set found" in n for n in d["calibration"]["notes"])
+
+
+# ------------------------------------------------------------------------------------------ CLI contract
+
+
+@pytest.fixture(scope="module")
+def workout_file(tmp_path_factory):
+    out = tmp_path_factory.mktemp("workout") / "w.csv"
+    assert main(["simulate", "--session", "hip_thrust,lateral_band_walk", "--rest", "30", "40",
+                 "--placement", "pelvis", "--rate", "52", "--seed", "4", "-o", str(out)]) == 0
+    return out
+
+
+def test_cli_json_lists_the_sets(workout_file, capsys):
+    capsys.readouterr()
+    assert main(["analyze", str(workout_file), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    truth = json.loads(workout_file.with_suffix(".truth.json").read_text())["sets"]
+    assert [s["exercise"] for s in d["sets"]] == ["hip_thrust", "lateral_band_walk"]
+    keys = {"index", "start_s", "end_s", "exercise", "exercise_source", "exercise_confidence", "placement",
+            "tempo_target", "reps", "steps", "summary"}
+    assert all(keys <= set(s) for s in d["sets"])
+    assert len(d["sets"][0]["reps"]) == truth[0]["rep_count"]
+    assert len(d["sets"][1]["steps"]) == truth[1]["step_count"]
+    assert d["summary"]["set_count"] == 2 and all(r["set"] == 1 for r in d["reps"])
+
+
+def test_cli_csv_has_a_set_column(workout_file, capsys):
+    capsys.readouterr()
+    assert main(["analyze", str(workout_file), "--csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows and {r["set"] for r in rows} == {"1"}
+
+
+def test_cli_table_names_each_set_and_how_it_was_known(workout_file, capsys):
+    capsys.readouterr()
+    assert main(["analyze", str(workout_file)]) == 0
+    out = capsys.readouterr().out
+    assert "set 1 · hip_thrust (recognised" in out and "set 2 · lateral_band_walk" in out
+    assert "session: 2 sets" in out
+
+
+def test_one_set_recording_keeps_its_top_level_keys(capsys):
+    assert main(["analyze", "recordings/demo/glute-bridge.csv", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["exercise"] == "glute_bridge" and len(d["reps"]) == 10
+    assert len(d["sets"]) == 1 and d["sets"][0]["exercise_source"] == "metadata"
+    assert d["sets"][0]["reps"] == d["reps"]
