@@ -1,0 +1,128 @@
+"""Set detection and exercise recognition on simulated workouts.
+
+    python benchmarks/sessions.py [--sessions 12] [--seed 1]
+
+Each workout has 3–5 sets of random exercises (a pelvis or a thigh sensor, random mounting, 52–104 Hz), 45–120 s
+rests of standing, walking, turning and sitting, and is analysed without an exercise, as `repscope analyze FILE`
+does. Sets match one-to-one on time IoU ≥ 0.5. Prints set precision and recall, exercise accuracy (overall and per
+exercise), rep count exact on the matched sets, the share of workouts with every set right, and the confusions.
+Targets (issue 12): set precision/recall ≥ 0.98, exercise ≥ 0.95, counts ≥ 0.97, whole workouts ≥ 0.8.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analysis.pipeline import ImuSeries  # noqa: E402
+from analysis.session import analyze_session  # noqa: E402
+from sensors.simulate import SimConfig  # noqa: E402
+from sensors.simulate_session import SessionConfig, simulate_session  # noqa: E402
+
+PELVIS_EXERCISES = ("hip_thrust", "single_leg_hip_thrust", "glute_bridge", "lateral_band_walk")
+THIGH_EXERCISES = ("hip_thrust", "glute_bridge", "seated_hip_abduction", "clamshell", "lateral_band_walk")
+
+
+def random_set(ex: str, placement: str, rate: float, rng: np.random.Generator) -> SimConfig:
+    common = dict(placements=(placement,), rates_hz=(rate,))
+    if ex == "lateral_band_walk":
+        return SimConfig(exercise=ex, reps=int(rng.integers(6, 17)), eccentric_s=0.45, bottom_pause_s=0.1,
+                         concentric_s=0.45, top_pause_s=float(rng.uniform(0.1, 0.4)), **common)
+    side = str(rng.choice(["left", "right"])) if ex == "single_leg_hip_thrust" else None
+    return SimConfig(
+        exercise=ex, reps=int(rng.integers(3, 13)), eccentric_s=float(rng.choice([2, 3, 4])),
+        bottom_pause_s=float(rng.choice([0.5, 1, 2])), concentric_s=float(rng.choice([1, 1.5])),
+        top_pause_s=float(rng.choice([0.5, 1, 2])), side=side, **common,
+    )
+
+
+def random_session(rng: np.random.Generator) -> SessionConfig:
+    placement = str(rng.choice(["pelvis", "thigh_left", "thigh_right"]))
+    rate = float(rng.choice([52, 100, 104]))
+    pool = PELVIS_EXERCISES if placement == "pelvis" else THIGH_EXERCISES
+    names = [str(rng.choice(pool)) for _ in range(int(rng.integers(3, 6)))]
+    sets = tuple(random_set(n, placement, rate, rng) for n in names)
+    return SessionConfig(sets, (placement,), (rate,), rest_s=(45.0, 120.0))
+
+
+def _iou(a: tuple[float, float], b: tuple[float, float]) -> float:
+    inter = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union > 0 else 0.0
+
+
+def _match(truth: list[dict], found) -> list[tuple[dict, object]]:
+    """Greedy one-to-one matching on IoU ≥ 0.5 (sets do not overlap, so greedy is optimal here)."""
+    pairs, used = [], set()
+    for t in truth:
+        best = max(((k, _iou((t["start_s"], t["end_s"]), (f.start_s, f.end_s))) for k, f in enumerate(found)
+                    if k not in used), key=lambda x: x[1], default=(None, 0.0))
+        if best[0] is not None and best[1] >= 0.5:
+            used.add(best[0])
+            pairs.append((t, found[best[0]]))
+    return pairs
+
+
+def _count(t: dict) -> int:
+    return t["step_count"] or t["rep_count"]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=int, default=12)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    rng = np.random.default_rng(args.seed)
+    n_true = n_found = n_matched = n_ex = n_count = n_whole = 0
+    per_ex = defaultdict(lambda: [0, 0])
+    confusion = Counter()
+    t_analysis = []
+    t0 = time.perf_counter()
+    for _ in range(args.sessions):
+        sim = simulate_session(random_session(rng), int(rng.integers(2**31)))
+        s = sim.streams[0]
+        t1 = time.perf_counter()
+        found = analyze_session([ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads)]).sets
+        t_analysis.append(time.perf_counter() - t1)
+        truth = sim.truth["sets"]
+        pairs = _match(truth, found)
+        n_true += len(truth)
+        n_found += len(found)
+        n_matched += len(pairs)
+        right = 0
+        for t, f in pairs:
+            ok_ex = f.exercise == t["exercise"]
+            ok_n = (len(f.report.steps) or len(f.report.reps)) == _count(t)
+            n_ex += ok_ex
+            n_count += ok_n
+            right += ok_ex and ok_n
+            per_ex[t["exercise"]][0] += ok_ex
+            per_ex[t["exercise"]][1] += 1
+            confusion[(t["exercise"], f.exercise)] += 1
+        matched = {id(t) for t, _ in pairs}
+        confusion.update((t["exercise"], "missed") for t in truth if id(t) not in matched)
+        n_whole += right == len(truth) and len(found) == len(truth)
+    elapsed = time.perf_counter() - t0
+    print(f"session benchmark: {args.sessions} simulated workouts, {n_true} sets (seed {args.seed}), {elapsed:.0f} s")
+    print(f"set precision {n_matched / max(n_found, 1):.3f}   recall {n_matched / max(n_true, 1):.3f}   "
+          f"(target ≥ 0.98)")
+    print(f"exercise recognised {n_ex / max(n_matched, 1):.3f} of matched sets (target ≥ 0.95)")
+    for ex, (ok, n) in sorted(per_ex.items()):
+        print(f"  {ex:<24} {ok}/{n}")
+    print(f"rep/step count exact {n_count / max(n_matched, 1):.3f} of matched sets (target ≥ 0.97)")
+    print(f"workouts with every set right {n_whole}/{args.sessions} (target ≥ 0.8)")
+    print(f"analysis time per workout: median {np.median(t_analysis):.1f} s")
+    for (want, got), n in sorted(confusion.items()):
+        if want != got:
+            print(f"  confusion: {want} -> {got}: {n}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
