@@ -32,7 +32,7 @@ class SetDetectionParams:
     still_rads: float = 0.1  # slower than this the sensor is at rest
     rest_still_s: float = 12.0  # a pause this long is a rest between sets (a tempo's pause lasts a few s)
     min_candidate_s: float = 6.0  # a span shorter than this cannot hold 3 reps
-    margin_s: float = 1.0  # rest kept on either side of a candidate: the bottom hold before rep 1
+    margin_s: float = 3.0  # rest kept on either side of a candidate: the standing pose before the set-up
 
 
 SET_DETECTION = SetDetectionParams()
