@@ -10,7 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
-from analysis import axis_search, bandwalk, rise
+from analysis import axis_search, bandwalk, rise, rise_reps
 from analysis import faults as fault_rules
 from analysis import pelvis
 from analysis.bodyframe import UniformSeries, lowpass, movement_axis, resample_uniform
@@ -190,17 +190,23 @@ START_POSE_TOL_DEG = 20.0
 
 
 def _same_start_pose(spans: list[RepSpan], seg: _Segment) -> list[RepSpan]:
-    """Keep reps that start from the set's common start pose (gravity direction in the sensor frame within
-    20°): set-up and re-rack movements can look like an excursion on the movement axis, but not from that pose."""
+    """Keep reps that start from, and return to, the set's common start pose (gravity direction in the sensor
+    frame within 20°): set-up and re-rack movements (getting onto the pads, rolling off the mat) can look like an
+    excursion on the movement axis, but not from and back to that pose."""
     if len(spans) < 3:
         return spans
     t = seg.grid.t_s
-    idx = np.searchsorted(t, [s.concentric[0] for s in spans])
-    starts = up_in_sensor(seg.grid.quat_wxyz[np.clip(idx, 0, len(t) - 1)])
-    starts /= np.linalg.norm(starts, axis=1, keepdims=True)
+
+    def poses(times: list[float]) -> np.ndarray:
+        up = up_in_sensor(seg.grid.quat_wxyz[np.clip(np.searchsorted(t, times), 0, len(t) - 1)])
+        return up / np.linalg.norm(up, axis=1, keepdims=True)
+
+    starts = poses([s.concentric[0] for s in spans])
+    ends = poses([s.eccentric[1] for s in spans])
     ref = np.median(starts, axis=0)
     ref /= np.linalg.norm(ref)
-    ok = np.degrees(np.arccos(np.clip(starts @ ref, -1, 1))) < START_POSE_TOL_DEG
+    tol = np.cos(np.radians(START_POSE_TOL_DEG))
+    ok = (starts @ ref > tol) & (ends @ ref > tol)
     kept = [s for s, good in zip(spans, ok) if good]
     out = []
     for k, s in enumerate(kept):
@@ -379,6 +385,8 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
     seg, spans, polarity = _best_reading(segs[primary])
     seg = _flip(seg, polarity)
     segs[primary] = seg
+    if primary == "pelvis" and exercise in HIP_EXTENSION_LIFTS:
+        spans = _with_arched_reps(seg, spans)
     notes = [f"movement axis from the {primary} sensor's rotation ({seg.axis_confidence:.0%} of it on one axis)"]
     pel_result = None
     want_pelvis = exercise in HIP_EXTENSION_LIFTS and "pelvis" in segs and spans
@@ -417,6 +425,18 @@ def _rises(seg: _Segment, spans: list[RepSpan]) -> list[rise.RepRise | None]:
     acc_up = rise.vertical_acceleration(seg.quat, seg.series.acc_mps2, still)
     holds = [None] + [s.eccentric[1] for s in spans[:-1]]
     return [rise.rep_rise(t, acc_up, s.concentric, s.eccentric[0], h) for s, h in zip(spans, holds)]
+
+
+def _with_arched_reps(seg: _Segment, spans: list[RepSpan]) -> list[RepSpan]:
+    """Add the reps the pelvis's rotation missed but its rise shows (`rise_reps`: lumbar-arch reps)."""
+    rises = [r.rise_m for r in _rises(seg, spans) if r is not None]
+    if len(rises) < 2 or float(np.median(rises)) < MIN_RISE_M:
+        return spans
+    t = seg.series.t_s
+    still = np.interp(t, seg.grid.t_s, np.linalg.norm(seg.rate_rads, axis=1)) < STILL_RADS
+    acc_up = rise.vertical_acceleration(seg.quat, seg.series.acc_mps2, still)
+    extra = rise_reps.missed_reps(t, acc_up, seg.quat, seg.grid.t_s, seg.angle_deg, spans, float(np.median(rises)))
+    return rise_reps.merged(spans, extra)
 
 
 STILL_RADS = 0.05  # slower than this the segment is at rest (for the gravity calibration of the accelerometer)
