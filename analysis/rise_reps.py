@@ -74,7 +74,9 @@ def _rep_in(t: np.ndarray, acc_up: np.ndarray, min_rise_m: float, params: RiseRe
     c1 = _first_below(-a, -f * a[brake], brake)
     e0 = _last_below(-a, -f * a[drop], drop + 1)
     e1 = _first_below(a, f * a[stop], stop)
-    if None in (c0, c1, e0, e1) or not c0 < c1 <= e0 < e1:
+    if c1 is None or e0 is None or c1 > e0:  # no top pause: the lift's braking is the lowering's drop
+        c1 = e0 = k
+    if c0 is None or e1 is None or not c0 < c1 <= e0 < e1:
         return None
     return float(t[c0]), float(t[c1]), float(t[e0]), float(t[e1])
 
