@@ -469,6 +469,8 @@ MIN_RISE_M = 0.05  # a hip-extension set whose median rise is less than this was
 def _reps(exercise: str, seg: _Segment, spans: list[RepSpan], pel: _PelvisResult | None,
           tempo: TempoTarget | None) -> list[Rep]:
     """Per rep: phases, range, rise and velocity, pelvis posture, tempo checks, faults and cues."""
+    if not spans:
+        return []
     rises = _rises(seg, spans)
     fractions = _range_fractions(exercise, seg, spans, rises, pel)
     reps: list[Rep] = []

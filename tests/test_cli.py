@@ -63,8 +63,8 @@ def test_generic_csv_needs_and_takes_placement(tmp_path, capsys):
                   "gyr_y_dps": np.degrees(s.gyr_rads[:, 1]), "gyr_z_dps": np.degrees(s.gyr_rads[:, 2]), "note": "x"}).to_csv(p, index=False)
     rc, _, err = run_cli(["analyze", p], capsys)
     assert rc == 2 and "--placement" in err
-    rc, _, err = run_cli(["analyze", p, "--placement", "pelvis"], capsys)
-    assert rc == 2 and "--exercise" in err
+    rc, out, _ = run_cli(["analyze", p, "--placement", "pelvis", "--json"], capsys)  # no exercise: recognised
+    assert rc == 0 and [s["exercise_source"] for s in json.loads(out)["sets"]] == ["recognised"]
     rc, out, _ = run_cli(["analyze", p, "--placement", "pelvis", "--exercise", "hip_thrust", "--tempo", "3-1-1-2", "--json"], capsys)
     assert rc == 0 and json.loads(out)["summary"]["rep_count"] == 8
 
