@@ -1,0 +1,33 @@
+"""Readers for the files other apps write, detected from their column headers (one module per vendor format).
+
+`FORMATS` is the registry: each entry says how to recognise a header (`matches(columns)`) and how to decode the
+table into one sensor's samples (`decode(table, sibling)` → `Decoded`; `sibling(path)` reads a second file, for
+apps that write the accelerometer and the gyroscope separately). The reader (`sensors/recording.py`) finds the
+header line, asks `detect`, then screens the decoded samples as it screens every file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from sensors.formats import metawear, movella_dot, polar_logger, witmotion_app
+
+
+@dataclass(frozen=True)
+class Format:
+    key: str
+    name: str
+    matches: Callable
+    decode: Callable
+    two_files: bool = False  # accelerometer and gyroscope come in two files
+
+
+FORMATS = tuple(
+    Format(m.KEY, m.NAME, m.matches, m.decode, two)
+    for m, two in ((movella_dot, False), (metawear, True), (polar_logger, True), (witmotion_app, False))
+)
+
+
+def detect(columns: tuple[str, ...]) -> Format | None:
+    """The vendor format whose header these columns are, or None."""
+    return next((f for f in FORMATS if f.matches(columns)), None)
