@@ -924,7 +924,8 @@ def _read_foreign(path, lines: list[str], torn: int | None, placement: str | Non
                   columns: ColumnMap | None) -> Recording:
     """A CSV that is not v1: a vendor format recognised by its header, a --columns mapped file, or generic."""
     if columns is not None:
-        table = find_table(path, lines, lambda cells: all(n in cells for n in columns.names))
+        need = column_map.HEADER_MIN_NAMES
+        table = find_table(path, lines, lambda cells: sum(n in cells for n in columns.names) >= need)
         missing = [n for n in columns.names if n not in table.columns]
         if missing:
             raise _err(path, table.header_line, f"--columns: no column(s) {', '.join(missing)} in the header (found"

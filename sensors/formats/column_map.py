@@ -14,6 +14,7 @@ import numpy as np
 from sensors.formats.decoded import Decoded
 from sensors.formats.table import Table
 
+HEADER_MIN_NAMES = 4  # a line holding this many of the mapped names is the header (the rest are then reported)
 KEYS = ("time", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")
 # unit → (scale to SI, spellings accepted)
 TIME_UNITS = {"s": (1.0, ("s", "sec")), "ms": (1e-3, ("ms",)), "us": (1e-6, ("us", "µs", "μs")),
@@ -31,6 +32,8 @@ HINTS = (
     (re.compile(r"rename the columns acc_\*_g"), "pass --units acc=g"),
     (re.compile(r"rename the columns acc_\*_mps2"), "pass --units acc=mps2"),
     (re.compile(r"rename the columns gyr_\*_dps"), "pass --units gyr=dps"),
+    (re.compile(r"store m/s² \(× 9\.80665\)"), "pass --units acc=g"),
+    (re.compile(r"store rad/s \(× π/180\)"), "pass --units gyr=dps"),
 )
 
 
