@@ -27,7 +27,9 @@ from sensors.batch import PLACEMENTS, SampleBatch, SensorInfo
 from sensors.formats import column_map
 from sensors.formats.column_map import ColumnMap
 from sensors.formats.decoded import Decoded
-from sensors.formats.table import Dialect, FormatError, Table, find_table, is_float, parse_numbers, sniff, unquote
+from sensors.formats.table import (
+    SNIFF_ROWS, Dialect, FormatError, Table, find_table, is_float, parse_numbers, sniff, unquote,
+)
 
 MAGIC = "# repscope-recording v1"
 FORMAT_VERSION = 1
@@ -872,8 +874,7 @@ def _read_generic(path, table: Table, comments: Sequence[str], torn: int | None,
 
 # ------------------------------------------------------------------------------------------------------ fast generic
 
-SNIFF_SAMPLE_LINES = 5
-_BODY_FORBIDDEN = (b"#", b'"', b"'", b"\n\n", b"\n\r\n")  # comments, quoting, blank lines: the validating path's
+_BODY_FORBIDDEN = (b"#", b'"', b"'")  # comments and quoting: the validating path's (blank lines: the row count)
 
 
 def _read_generic_fast(path, raw: bytes, placement: str) -> Recording | None:
@@ -889,32 +890,47 @@ def _read_generic_fast(path, raw: bytes, placement: str) -> Recording | None:
         return None
     try:
         head = raw[:end].decode("utf-8").split("\n")
-        samples = body[:4096].decode("utf-8", "ignore").split("\n")[:SNIFF_SAMPLE_LINES + 1]
+        samples = _first_lines(body, SNIFF_ROWS)
     except UnicodeDecodeError:
         return None
     header, comments = head[-1].rstrip("\r").strip(), [ln.strip() for ln in head[:-1] if ln.strip()]
-    if any(not c.startswith("#") for c in comments):
+    if any(not c.startswith("#") for c in comments) or any(not s for s in samples):
         return None
-    dialect = sniff(header, [s.strip() for s in samples[:-1] if s.strip()])
+    dialect = sniff(header, samples)
     columns = tuple(unquote(c) for c in header.split(dialect.delimiter))
+    if formats.detect(columns) is not None:
+        return None
     try:
         layout = _generic_layout(path, len(head), columns)
         _check_generic(path, len(head), columns, layout, placement)
     except RecordingError:
         return None
-    if body.count(dialect.delimiter.encode()) != (len(columns) - 1) * body.count(b"\n"):
+    n_lines = body.count(b"\n")
+    if body.count(dialect.delimiter.encode()) != (len(columns) - 1) * n_lines:
         return None  # a line with a wrong number of fields
     try:
         df = pd.read_csv(io.BytesIO(body), sep=dialect.delimiter, decimal=dialect.decimal, header=None,
-                         usecols=list(layout.cols), dtype=np.float64, engine="c", skip_blank_lines=False)
+                         usecols=list(layout.cols), dtype=np.float64, engine="c")
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
         return None
+    if len(df) != n_lines:
+        return None  # blank lines (pandas skipped them)
     values = df[list(layout.cols)].to_numpy(dtype=np.float64)
     try:
         stream, _ = _build_stream(path, _generic_info(placement), values, None, (), layout.spec, None)
     except _NeedsValidatingPath:
         return None
     return _generic_recording(path, stream, 0, comments)
+
+
+def _first_lines(body: bytes, n: int) -> list[str]:
+    """The first `n` lines of `body`, decoded and stripped (as the validating path sees them)."""
+    out, pos = [], 0
+    while len(out) < n and pos < len(body):
+        nl = body.find(b"\n", pos)
+        out.append(body[pos:nl].decode("utf-8").strip())
+        pos = nl + 1
+    return out
 
 
 # -------------------------------------------------------------------------------------------------------- other apps
@@ -935,7 +951,7 @@ def _read_foreign(path, lines: list[str], torn: int | None, placement: str | Non
         table = find_table(path, lines, lambda cells: formats.detect(cells) is not None)
         fmt = formats.detect(table.columns)
         if fmt is None:
-            comments = [text for i, text in _comment_lines(lines) if i < table.header_line]
+            comments = [text for _, text in _comment_lines(lines[: table.header_line - 1])]
             return _read_generic(path, table, comments, torn, placement)
         decode = fmt.decode
     if placement is None:
