@@ -25,6 +25,7 @@ DEMO = DEMO_DIR / "hip-thrust.csv"
 G = 9.80665
 DEMO_REPS = 8
 EPOCH_MS = 1_795_000_000_000  # 2026-11-18, Unix ms
+FUZZ_CASES = 160
 POLAR_NS = 848_000_000_000_000_000  # ns since 2000-01-01
 
 
@@ -405,3 +406,43 @@ def test_merge_drops_samples_across_an_accelerometer_hole():
     m = merge.onto_gyro_clock(t_gyr, t_acc, np.zeros((len(t_acc), 3)))
     assert not m.keep[(t_gyr > 1.0) & (t_gyr < 2.0)].any() and len(m.gaps) == 1
     assert m.gaps[0][0] == pytest.approx(0.99) and m.gaps[0][1] == pytest.approx(2.0)
+
+
+def test_mutated_vendor_files_read_or_fail_cleanly(tmp_path, demo):
+    """The fuzzing of tests/test_fuzz.py over the vendor samples: a result or one clean error line, never a crash."""
+    import random
+
+    from tests.test_fuzz import MUTATIONS, read_outcome
+
+    short = demo.__class__(demo.info, demo.t_s[:400], demo.acc_mps2[:400], demo.gyr_rads[:400])
+    seeds = [movella_dot(tmp_path / "dot.csv", short), metawear_pair(tmp_path, short)["Accelerometer"],
+             polar_pair(tmp_path, short)["GYRO"], witmotion(tmp_path / "wit.txt", short)]
+    def header_cell(data: bytes, rng: random.Random) -> bytes:
+        lines = data.split(b"\n")
+        i = max(range(min(len(lines), 15)), key=lambda k: len(lines[k]))  # the header is the widest early line
+        sep = b"\t" if b"\t" in lines[i] else (b";" if b";" in lines[i] else b",")
+        cells = lines[i].split(sep)
+        cells[rng.randrange(len(cells))] = rng.choice((b"", b"x", b'"q', b"Acc_X", b"epoch (ms)"))
+        lines[i] = sep.join(cells)
+        return b"\n".join(lines)
+
+    mutations = [m for m in MUTATIONS if m.__name__ not in ("replace_column_name", "header_value")] + [header_cell] * 2
+    rng = random.Random(15)
+    crashes = []
+    for k in range(FUZZ_CASES):
+        src = seeds[k % len(seeds)]
+        mutation = mutations[rng.randrange(len(mutations))]
+        out = tmp_path / "fuzz" / src.name
+        out.parent.mkdir(exist_ok=True)
+        for f in src.parent.glob("*"):  # the pair's sibling goes along, unmutated
+            if f.is_file() and f != src:
+                (out.parent / f.name).write_bytes(f.read_bytes())
+        try:
+            data = mutation(src.read_bytes(), rng)
+        except UnicodeEncodeError:  # re-encoding to latin-1: the WitMotion header's ℃ has no latin-1 form
+            continue
+        out.write_bytes(data)
+        outcome = read_outcome(out, "pelvis")
+        if outcome.startswith("crash"):
+            crashes.append(f"{mutation.__name__} {src.name}: {outcome}")
+    assert not crashes, "\n".join(crashes[:5])
