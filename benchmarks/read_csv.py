@@ -61,9 +61,11 @@ def main() -> int:
             dt, slow = cpu(lambda: recording._read_validating(str(path), path.read_bytes(), "pelvis"))
             slow_s.append(dt)
         a, b = fast.streams[0], slow.streams[0]
-        same = all(np.array_equal(x, y) for x, y in ((a.t_s, b.t_s), (a.acc_mps2, b.acc_mps2), (a.gyr_rads, b.gyr_rads)))
+        pairs = ((a.t_s, b.t_s), (a.acc_mps2, b.acc_mps2), (a.gyr_rads, b.gyr_rads))
+        same = all(np.array_equal(x, y) for x, y in pairs)
     f, s = statistics.median(fast_s), statistics.median(slow_s)
-    print(f"generic CSV, {args.minutes:g} min × 1 sensor × {RATE_HZ:g} Hz = {n} rows; median of {args.repeat} (CPU s)")
+    print(f"generic CSV, {args.minutes:g} min × 1 sensor × {RATE_HZ:g} Hz = {n} rows;"
+          f" median of {args.repeat} (CPU s)")
     print(f"  fast path        {f:6.3f} s")
     print(f"  validating path  {s:6.3f} s")
     print(f"  ratio            {s / f:6.1f}× faster; results bit-identical: {same}")

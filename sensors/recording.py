@@ -491,8 +491,10 @@ def _text_lines(path, raw: bytes) -> tuple[list[str], int | None]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise _err(path, line, "not UTF-8 text (is this a CSV recording?)") from None
+        text = _vendor_text(path, raw)
+        if text is None:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise _err(path, line, "not UTF-8 text (is this a CSV recording?)") from None
     if not text.strip():
         raise _err(path, None, "empty file")
     lines = text.split("\n" if "\n" in text else "\r")  # old Mac spreadsheets end lines with CR alone
@@ -502,6 +504,22 @@ def _text_lines(path, raw: bytes) -> tuple[list[str], int | None]:
     else:
         torn = len(lines)  # no newline at the end: the writer was interrupted mid-line (or another tool wrote it)
     return [ln.rstrip("\r") for ln in lines], torn
+
+
+def _vendor_text(path, raw: bytes) -> str | None:
+    """The text of a file that is not UTF-8 but in an encoding an app writes, when its header is that app's."""
+    for fmt, encoding in formats.other_encodings():
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        try:
+            table = find_table(path, text.splitlines(), fmt.matches)
+        except FormatError:
+            continue
+        if formats.detect(table.columns) is fmt:
+            return text
+    return None
 
 
 def _read_validating(path, raw: bytes, placement: str | None, columns: ColumnMap | None = None) -> Recording:
@@ -946,7 +964,9 @@ def _read_foreign(path, lines: list[str], torn: int | None, placement: str | Non
         if missing:
             raise _err(path, table.header_line, f"--columns: no column(s) {', '.join(missing)} in the header (found"
                        f" {', '.join(table.columns)[:120]})")
-        decode = lambda t, _: column_map.decode(t, columns)  # noqa: E731
+
+        def decode(t: Table, _sibling) -> Decoded:
+            return column_map.decode(t, columns)
     else:
         table = find_table(path, lines, lambda cells: formats.detect(cells) is not None)
         fmt = formats.detect(table.columns)

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import json
 import math
+import random
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import sensors.recording as recording
 from sensors.formats import merge
-from sensors.formats.table import Dialect, sniff
+from sensors.formats import movella_dot as dot
+from sensors.formats.table import Dialect, find_table, sniff
 from sensors.formats.timebase import UINT32_MODULUS, unwrap_counter
 from sensors.recording import RecordingError, read_recording
 from tests.conftest import DEMO_DIR
+from tests.test_fuzz import MUTATIONS, read_outcome
 from ui.cli import main
 
 DEMO = DEMO_DIR / "hip-thrust.csv"
@@ -43,6 +48,9 @@ def _analyze(capsys, path, *extra) -> tuple[int, dict | None, str]:
 # ---------------------------------------------------------------------------------------------------------- writers
 
 
+DOT_RATE_COLUMNS = "PacketCounter,SampleTimeFine,Quat_W,Quat_X,Quat_Y,Quat_Z,Acc_X,Acc_Y,Acc_Z,Gyr_X,Gyr_Y,Gyr_Z"
+
+
 def movella_dot(path, s, t0_us: int = UINT32_MODULUS - 3_000_000, mode_columns: str | None = None):
     """The Movella DOT logger's CSV: `sep=,`, `Key:,value,,,` preamble, blank line, header, ", "-separated rows;
     SampleTimeFine in µs (uint32: starting 3 s before the wrap), Acc m/s², Gyr °/s."""
@@ -51,7 +59,7 @@ def movella_dot(path, s, t0_us: int = UINT32_MODULUS - 3_000_000, mode_columns: 
             f"SyncStatus:,Un-synced{pad}", f"OutputRate:,100Hz{pad}", f"FilterProfile:,General{pad}",
             f"Measurement Mode:,Custom Mode 5{pad}", f"StartTime:,2026-11-24 10:00:00.000 +0100{pad}",
             f"Movella Technologies B. V. 2005-2026,,{pad}", ""]
-    cols = mode_columns or "PacketCounter,SampleTimeFine,Quat_W,Quat_X,Quat_Y,Quat_Z,Acc_X,Acc_Y,Acc_Z,Gyr_X,Gyr_Y,Gyr_Z"
+    cols = mode_columns or DOT_RATE_COLUMNS
     ticks = (np.round((s.t_s - s.t_s[0]) * 1e6).astype(np.int64) + t0_us) % UINT32_MODULUS
     rows = []
     for k in range(len(s.t_s)):
@@ -164,8 +172,6 @@ def test_semicolon_file_with_a_bad_cell_names_line_and_cell(tmp_path, demo):
 
 
 def test_generic_fast_path_is_taken_and_equals_the_validating_path(tmp_path, demo, monkeypatch):
-    import sensors.recording as recording
-
     p = tmp_path / "g.csv"
     p.write_text("# from another tool\n" + _generic_text(demo, ";", ","))
     slow = recording._read_validating(str(p), p.read_bytes(), "pelvis")
@@ -187,8 +193,6 @@ finite = st.floats(-1e3, 1e3, allow_nan=False, allow_subnormal=False)
 @given(st.lists(st.tuples(*[finite] * 6), min_size=30, max_size=60), st.sampled_from([",", ";", "\t"]),
        st.sampled_from(["repr", "%.9g", "%.3f"]))
 def test_fast_and_validating_paths_agree_bit_for_bit(tmp_path_factory, rows, sep, fmt):
-    import sensors.recording as recording
-
     t = np.arange(len(rows)) * 0.01
     acc = np.array([r[:3] for r in rows]) * 0.001 + [0, 0, G]  # plausible: at rest near 1 g
     gyr = np.array([r[3:] for r in rows]) * 0.001
@@ -227,9 +231,6 @@ def test_movella_dot_line_exact_sample(tmp_path):
     text += "".join(f"{pc}, {tf}, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 9.81, 180.0, 0.0, -90.0\n" for pc, tf in rows)
     p = tmp_path / "dot.csv"
     p.write_text(text)
-    from sensors.formats import movella_dot as dot
-    from sensors.formats.table import find_table
-
     d = dot.decode(find_table(p, p.read_text().split("\n")[:-1], dot.matches))
     assert d.values[:, 0].tolist() == [0.0, 0.00999, 0.01999]  # 9990 µs, then 10 µs to the wrap + 9990
     assert (d.values[:, 4:] * d.scale[4:]).tolist()[0] == [math.pi, 0.0, -math.pi / 2]
@@ -292,6 +293,17 @@ def test_witmotion_app_export(tmp_path, demo, sep, decimal):
     assert np.allclose(s.t_s, np.round((demo.t_s - demo.t_s[0]) * 1e3) / 1e3, atol=1e-9)  # across midnight
     assert np.abs(s.acc_mps2 - demo.acc_mps2).max() < 1e-3
     assert np.abs(s.gyr_rads - demo.gyr_rads).max() < 1e-4
+
+
+def test_witmotion_pc_software_gb2312_header(tmp_path, demo):
+    p = witmotion(tmp_path / "pc.txt", demo)
+    p.write_bytes(p.read_text(encoding="utf-8").encode("gb18030"))
+    assert p.read_bytes()[:300].count(b"\xa1\xe3") == 6  # ° as GB2312 writes it
+    s = read_recording(p, placement="pelvis").stream("pelvis")
+    assert np.abs(s.gyr_rads - demo.gyr_rads).max() < 1e-4
+    (tmp_path / "latin.csv").write_bytes(_generic_text(demo).replace("time_s", "tíme_s").encode("latin-1"))
+    with pytest.raises(RecordingError, match=r"latin\.csv:1: not UTF-8 text"):
+        read_recording(tmp_path / "latin.csv", placement="pelvis")
 
 
 def test_witmotion_two_devices_and_bad_time_are_one_line(tmp_path, demo):
@@ -368,8 +380,6 @@ def test_export_orientation_without_exercise(tmp_path, demo, capsys):
     out = tmp_path / "o.csv"
     rc = main(["export", str(p), "--placement", "pelvis", "-o", str(out)])
     assert rc == 0, capsys.readouterr().err
-    import pandas as pd
-
     df = pd.read_csv(out, comment="#")
     assert len(df) == len(demo.t_s)
     q = df[["quat_w", "quat_x", "quat_y", "quat_z"]].to_numpy()
@@ -410,10 +420,6 @@ def test_merge_drops_samples_across_an_accelerometer_hole():
 
 def test_mutated_vendor_files_read_or_fail_cleanly(tmp_path, demo):
     """The fuzzing of tests/test_fuzz.py over the vendor samples: a result or one clean error line, never a crash."""
-    import random
-
-    from tests.test_fuzz import MUTATIONS, read_outcome
-
     short = demo.__class__(demo.info, demo.t_s[:400], demo.acc_mps2[:400], demo.gyr_rads[:400])
     seeds = [movella_dot(tmp_path / "dot.csv", short), metawear_pair(tmp_path, short)["Accelerometer"],
              polar_pair(tmp_path, short)["GYRO"], witmotion(tmp_path / "wit.txt", short)]

@@ -20,12 +20,18 @@ class Format:
     matches: Callable
     decode: Callable
     two_files: bool = False  # accelerometer and gyroscope come in two files
+    encodings: tuple[str, ...] = ()  # text encodings the app writes besides UTF-8
 
 
 FORMATS = tuple(
-    Format(m.KEY, m.NAME, m.matches, m.decode, two)
+    Format(m.KEY, m.NAME, m.matches, m.decode, two, getattr(m, "ENCODINGS", ()))
     for m, two in ((movella_dot, False), (metawear, True), (polar_logger, True), (witmotion_app, False))
 )
+
+
+def other_encodings() -> tuple[tuple[Format, str], ...]:
+    """(format, encoding) for every non-UTF-8 encoding some app writes, to try on a file that is not UTF-8."""
+    return tuple((f, e) for f in FORMATS for e in f.encodings)
 
 
 def detect(columns: tuple[str, ...]) -> Format | None:

@@ -6,7 +6,8 @@ Published layout (the app's record files): one header line with `Time`, `Device 
 tab-separated in the PC software's .txt, comma-separated in the app's .csv, with decimal commas in some locales.
 Times are wall-clock text, `2025-11-12 16:09:58.052` or `16:09:58.052` (the PC software writes the
 milliseconds after a colon: `16:09:58:052`). The sensor's `Chip Time()` is used when the file has it, else the
-phone's `Time`. One file may hold several sensors (`Device name`): repscope reads files holding one.
+phone's `Time`. One file may hold several sensors (`Device name`): repscope reads files holding one. The PC
+software writes its header in GB2312 (`°` as bytes A1 E3), so a file that is not UTF-8 is tried as GB18030.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ ACC = ("Acceleration X(g)", "Acceleration Y(g)", "Acceleration Z(g)")
 GYR = ("Angular velocity X(°/s)", "Angular velocity Y(°/s)", "Angular velocity Z(°/s)")
 SCALE = np.array([1.0] + [9.80665] * 3 + [math.pi / 180.0] * 3)
 DAY_S = 86400.0
+ENCODINGS = ("gb18030",)
 _CLOCK = re.compile(r"^(?:(\d{4})-(\d{1,2})-(\d{1,2})[ T])?(\d{1,2}):(\d{2}):(\d{2})(?:[.:,](\d{1,6}))?$")
 
 
