@@ -996,7 +996,7 @@ def _without_torn(path, table: Table, torn: int | None) -> Table:
     """A last line without its newline is kept when it has every field, else dropped with a warning."""
     data = list(table.rows)
     _handle_torn(path, data, torn, len(table.columns), (), strict=False, dialect=table.dialect)
-    return table if len(data) == len(table.rows) else replace(table, rows=tuple(data), _cells=[])
+    return table if len(data) == len(table.rows) else replace(table, rows=tuple(data))
 
 
 def _sibling_table(path: str) -> Table:

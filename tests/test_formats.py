@@ -244,6 +244,15 @@ def test_movella_dot_without_acc_and_gyr_is_one_line(tmp_path, demo):
         read_recording(p, placement="pelvis")
 
 
+def test_mt_manager_export_is_not_taken_for_a_dot_file(tmp_path):
+    p = tmp_path / "MT_0080003F51_004-000.txt"
+    p.write_text("// General information:\n//  MT Manager version: 2022.2.0\n// Coordinate system: ENU\n"
+                 "PacketCounter\tSampleTimeFine\tAcc_X\tAcc_Y\tAcc_Z\tGyr_X\tGyr_Y\tGyr_Z\n"
+                 + "".join(f"{k}\t{k * 100}\t0\t0\t9.8\t0\t0\t0\n" for k in range(50)))
+    with pytest.raises(RecordingError, match=r"MT_0080003F51_004-000\.txt:4: an Xsens MT Manager export, not a"):
+        read_recording(p, placement="pelvis")
+
+
 @pytest.mark.parametrize("which", ["Accelerometer", "Gyroscope"])
 def test_metawear_either_file_reads_the_pair_on_the_gyro_clock(tmp_path, demo, which):
     files = metawear_pair(tmp_path, demo)

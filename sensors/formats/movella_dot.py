@@ -24,6 +24,7 @@ TICKS_PER_S = 1e6
 ACC = ("Acc_X", "Acc_Y", "Acc_Z")  # m/s²
 GYR = ("Gyr_X", "Gyr_Y", "Gyr_Z")  # °/s
 SCALE = np.array([1.0, 1.0, 1.0, 1.0] + [math.pi / 180.0] * 3)
+MT_MANAGER_PREAMBLE = "//"  # Xsens MT Manager's exports share the column names, with `// …` preamble lines
 PREAMBLE_KEYS = ("DeviceTag", "FirmwareVersion", "OutputRate", "Measurement Mode", "StartTime")
 
 
@@ -32,6 +33,9 @@ def matches(columns: tuple[str, ...]) -> bool:
 
 
 def decode(table: Table, sibling=None) -> Decoded:
+    if any(text.startswith(MT_MANAGER_PREAMBLE) for _, text in table.preamble):
+        raise error(table.path, table.header_line, "an Xsens MT Manager export, not a Movella DOT one: repscope does"
+                    " not read those (SampleTimeFine in 100 µs ticks, Gyr_* in rad/s)")
     missing = [c for c in ACC + GYR if c not in table.columns]
     if missing:
         mode = _preamble(table).get("Measurement Mode", "unknown")

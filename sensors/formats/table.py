@@ -7,7 +7,8 @@ data lines with their line numbers); its parsers name the first bad line and cel
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Sequence
 
 import numpy as np
@@ -75,7 +76,6 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[int, str], ...]
     preamble: tuple[tuple[int, str], ...] = ()  # the lines before the header (a vendor's key: value lines)
-    _cells: list = field(default_factory=list, compare=False, repr=False)
 
     @property
     def linenos(self) -> np.ndarray:
@@ -87,21 +87,20 @@ class Table:
         except ValueError:
             raise error(self.path, self.header_line, f"missing column {name!r}") from None
 
+    @cached_property
     def cells(self) -> list[list[str]]:
         """Every data line split into cells, each line checked to have one cell per header column."""
-        if not self._cells:
-            n, d = len(self.columns), self.dialect.delimiter
-            for lineno, text in self.rows:
-                parts = text.split(d)
-                if len(parts) != n:
-                    raise error(self.path, lineno, f"expected {n} fields, found {len(parts)} ({self.dialect.name}"
-                                                   " separated)")
-                self._cells.append(parts)
-        return self._cells
+        n, d, out = len(self.columns), self.dialect.delimiter, []
+        for lineno, text in self.rows:
+            parts = text.split(d)
+            if len(parts) != n:
+                raise error(self.path, lineno, f"expected {n} fields, found {len(parts)}{_sep_note(d)}")
+            out.append(parts)
+        return out
 
     def texts(self, name: str) -> list[str]:
         i = self.index(name)
-        return [c[i].strip() for c in self.cells()]
+        return [c[i].strip() for c in self.cells]
 
     def numbers(self, names: Sequence[str]) -> np.ndarray:
         """(n, k) float64 of the named columns (NaN/inf kept for the caller to screen); a cell that is not a
@@ -173,7 +172,7 @@ def find_table(path, lines: Sequence[str], is_header: Callable[[tuple[str, ...]]
     satisfy `is_header`, else the first content line. Lines before it are the preamble."""
     content, _ = split_lines(lines)
     if not content:
-        raise error(path, None, "no column header line")
+        raise error(path, None, "no column header line (only comments and blank lines)")
     hint = _sep_hint(content[0][1])
     pick = 0
     if is_header is not None:
