@@ -578,7 +578,8 @@ def _parse_numbers(path, rows: list[tuple[int, str]], cols: Sequence[int], n_fie
         raise RecordingError(str(exc)) from None
 
 
-def _check_time(path, t_s: np.ndarray, linenos: np.ndarray | None, sensor_id: str | None) -> None:
+def _check_time(path, t_s: np.ndarray, linenos: np.ndarray | None, sensor_id: str | None,
+                name: str = "time_s") -> None:
     """Strictly increasing time, or an error naming the line (fast path: hand over to the validating path)."""
     if len(t_s) == 0:
         return
@@ -590,7 +591,7 @@ def _check_time(path, t_s: np.ndarray, linenos: np.ndarray | None, sensor_id: st
         i = bad[0] + 1
         kind = "duplicate" if dt[bad[0]] == 0 else "non-monotonic"
         label = f" for sensor {sensor_id}" if sensor_id else ""
-        raise _err(path, int(linenos[i]), f"{kind} time_s {float(t_s[i])!r} after {float(t_s[i - 1])!r}{label}")
+        raise _err(path, int(linenos[i]), f"{kind} {name} {float(t_s[i])!r} after {float(t_s[i - 1])!r}{label}")
 
 
 # ---------------------------------------------------------------------------------------------------------- samples
@@ -625,7 +626,7 @@ def _screen(path, info: SensorInfo, values: np.ndarray, linenos: np.ndarray | No
     if flags and linenos is None:
         raise _NeedsValidatingPath
     kept = values[keep]
-    _check_time(path, kept[:, 0], None if linenos is None else linenos[keep], sensor_id)
+    _check_time(path, kept[:, 0], None if linenos is None else linenos[keep], sensor_id, cols.names[0])
     problem = validate.unit_problem(kept, cols.scale, cols.acc_unit, cols.gyr_unit, cols.generic)
     if problem:
         raise _err(path, None, f"sensor {sensor_id}: {problem}" if sensor_id else problem)

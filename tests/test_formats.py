@@ -326,6 +326,10 @@ def test_witmotion_two_devices_and_bad_time_are_one_line(tmp_path, demo):
     (tmp_path / "t.txt").write_text("\n".join(lines))
     with pytest.raises(RecordingError, match=r"t\.txt:6: Chip Time\(\) is not a time .*: 'yesterday'$"):
         read_recording(tmp_path / "t.txt", placement="pelvis")
+    lines[5] = lines[7]
+    (tmp_path / "t.txt").write_text("\n".join(lines))
+    with pytest.raises(RecordingError, match=r"t\.txt:7: non-monotonic time from Chip Time\(\) \(s\) 0\.0"):
+        read_recording(tmp_path / "t.txt", placement="pelvis")
 
 
 def test_vendor_file_without_placement_is_one_line(tmp_path, demo):

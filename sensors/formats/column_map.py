@@ -121,4 +121,5 @@ def decode(table: Table, cmap: ColumnMap) -> Decoded:
     acc_scale = ACC_UNITS[acc_unit][0]
     scale = np.array([1.0] + [acc_scale] * 3 + [gyr_scale] * 3)
     gyr_unit = cmap.gyr_unit
-    return Decoded(values, scale, cmap.names, table.linenos, "CSV (--columns)", acc_unit, gyr_unit)
+    names = (f"time from {cmap.names[0]} (s)", *cmap.names[1:])
+    return Decoded(values, scale, names, table.linenos, "CSV (--columns)", acc_unit, gyr_unit)

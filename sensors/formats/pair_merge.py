@@ -36,7 +36,7 @@ def merge_pair(table: Table, sibling: Callable[[str], Table], spec: pairs.PairSp
         raise error(gyr.path, None, f"{spec.name}: {Path(acc.path).name} and {Path(gyr.path).name} do not overlap"
                     " in time")
     values = np.column_stack([t_gyr[m.keep], m.acc, gyr.numbers(axes["gyr"])[m.keep]])
-    names = ("time", *(f"accelerometer {c}" for c in axes["acc"]), *(f"gyroscope {c}" for c in axes["gyr"]))
+    names = ("time (s)", *(f"accelerometer {c}" for c in axes["acc"]), *(f"gyroscope {c}" for c in axes["gyr"]))
     notes = f"{spec.name}: {Path(acc.path).name} + {Path(gyr.path).name}, accelerometer on the gyroscope's clock"
     source = gyr.path if gyr is not table else ""
     return Decoded(values, scale, names, gyr.linenos[m.keep], spec.name, *units, m.gaps, notes, source)

@@ -45,7 +45,7 @@ def decode(table: Table, sibling=None) -> Decoded:
     values = table.numbers((*ACC, *GYR))
     values = np.column_stack([t_s, values])
     notes = f"{NAME}: time from {name}"
-    return Decoded(values, SCALE, (name, *ACC, *GYR), table.linenos, NAME, "g", "dps", notes=notes)
+    return Decoded(values, SCALE, (f"time from {name} (s)", *ACC, *GYR), table.linenos, NAME, "g", "dps", notes=notes)
 
 
 def _one_device(table: Table) -> None:
