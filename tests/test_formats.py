@@ -387,6 +387,16 @@ def test_columns_and_units_errors_are_one_line(tmp_path, demo, capsys, columns, 
     assert len(lines) == 1 and expect in lines[0], err
 
 
+def test_export_orientation_of_a_vendor_file_without_exercise(tmp_path, demo, capsys):
+    p = polar_pair(tmp_path, demo)["GYRO"]
+    out = tmp_path / "o.csv"
+    assert main(["export", str(p), "--placement", "pelvis", "-o", str(out)]) == 0, capsys.readouterr().err
+    df = pd.read_csv(out, comment="#")
+    assert len(df) > 0.99 * len(demo.t_s) and df["rep"].isna().all()
+    assert main(["analyze", str(p), "--placement", "pelvis"]) == 2
+    assert "does not name its exercise: pass --exercise" in capsys.readouterr().err
+
+
 def test_export_orientation_without_exercise(tmp_path, demo, capsys):
     p = tmp_path / "g.csv"
     p.write_text(_generic_text(demo))
