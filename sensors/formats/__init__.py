@@ -19,13 +19,12 @@ class Format:
     name: str
     matches: Callable
     decode: Callable
-    two_files: bool = False  # accelerometer and gyroscope come in two files
     encodings: tuple[str, ...] = ()  # text encodings the app writes besides UTF-8
 
 
 FORMATS = tuple(
-    Format(m.KEY, m.NAME, m.matches, m.decode, two, getattr(m, "ENCODINGS", ()))
-    for m, two in ((movella_dot, False), (metawear, True), (polar_logger, True), (witmotion_app, False))
+    Format(m.KEY, m.NAME, m.matches, m.decode, m.ENCODINGS)
+    for m in (movella_dot, metawear, polar_logger, witmotion_app)
 )
 
 

@@ -28,7 +28,3 @@ class Decoded:
     notes: str = ""
     source: str = ""  # the file `linenos` refer to, when not the one passed (the gyroscope file of a pair)
 
-
-def ones() -> np.ndarray:
-    """The scale of values already in s, m/s² and rad/s."""
-    return np.ones(7)

@@ -20,6 +20,7 @@ from sensors.formats.pair_merge import merge_pair
 from sensors.formats.table import Table
 
 KEY = "metawear"
+ENCODINGS: tuple[str, ...] = ()  # UTF-8 only
 NAME = "MetaWear (MetaBase)"
 EPOCH = "epoch (ms)"
 TICKS_PER_S = 1e3

@@ -18,6 +18,7 @@ from sensors.formats.table import Table, error
 from sensors.formats.timebase import UINT32_MODULUS, seconds_since, unwrap_counter
 
 KEY = "movella_dot"
+ENCODINGS: tuple[str, ...] = ()  # UTF-8 only
 NAME = "Movella DOT"
 TIME = "SampleTimeFine"
 TICKS_PER_S = 1e6

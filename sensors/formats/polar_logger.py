@@ -21,6 +21,7 @@ from sensors.formats.pair_merge import merge_pair
 from sensors.formats.table import Table
 
 KEY = "polar_logger"
+ENCODINGS: tuple[str, ...] = ()  # UTF-8 only
 NAME = "Polar Sensor Logger"
 TIME = "sensor timestamp [ns]"
 TICKS_PER_S = 1e9
