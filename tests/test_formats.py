@@ -304,6 +304,15 @@ def test_witmotion_app_export(tmp_path, demo, sep, decimal):
     assert np.abs(s.gyr_rads - demo.gyr_rads).max() < 1e-4
 
 
+def test_witmotion_without_chip_time_uses_the_phone_time(tmp_path, demo):
+    lines = witmotion(tmp_path / "w.csv", demo, sep=",").read_text().split("\n")
+    (tmp_path / "w.csv").write_text("\n".join(",".join(c for k, c in enumerate(ln.split(",")) if k != 2)
+                                             for ln in lines))
+    rec = read_recording(tmp_path / "w.csv", placement="pelvis")
+    assert "time from Time" in rec.meta.notes
+    assert np.allclose(rec.stream("pelvis").t_s, np.round((demo.t_s - demo.t_s[0]) * 1e3) / 1e3, atol=1e-9)
+
+
 def test_witmotion_pc_software_gb2312_header(tmp_path, demo):
     p = witmotion(tmp_path / "pc.txt", demo)
     p.write_bytes(p.read_text(encoding="utf-8").encode("gb18030"))
