@@ -22,8 +22,14 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from sensors import validate
+from sensors import formats, validate
 from sensors.batch import PLACEMENTS, SampleBatch, SensorInfo
+from sensors.formats import column_map
+from sensors.formats.column_map import ColumnMap
+from sensors.formats.decoded import Decoded
+from sensors.formats.table import (
+    SNIFF_ROWS, Dialect, FormatError, Table, find_table, is_float, parse_numbers, sniff, unquote,
+)
 
 MAGIC = "# repscope-recording v1"
 FORMAT_VERSION = 1
@@ -46,7 +52,7 @@ _ACC_UNITS = {"mps2": 1.0, "g": STANDARD_GRAVITY_MPS2}
 _GYR_UNITS = {"rads": 1.0, "dps": math.pi / 180.0}
 
 
-class RecordingError(ValueError):
+class RecordingError(FormatError):
     """A recording file cannot be read; the message is one line: `FILE:LINE: problem`."""
 
 
@@ -360,7 +366,8 @@ def _json_value(path, lineno: int, key: str, value: str):
 
 
 def read_recording(
-    path: str | os.PathLike, *, placement: str | None = None, exercise: str | None = None
+    path: str | os.PathLike, *, placement: str | None = None, exercise: str | None = None,
+    columns: ColumnMap | None = None,
 ) -> Recording:
     """Read a v1 recording or a generic CSV (see FORMAT.md) into float64 arrays, validating everything.
 
@@ -368,7 +375,8 @@ def read_recording(
     the file's sensors; `exercise` overrides the metadata's exercise. Raises `RecordingError` with a one-line
     `FILE:LINE: problem` message. Recoverable problems give a `RecordingWarning`: a torn last line (crash while
     writing) is dropped; bad samples (non-finite, out of range, an isolated timestamp outlier) are skipped and
-    counted (`Recording.skipped`); a declared sensor without samples is left out.
+    counted (`Recording.skipped`); a declared sensor without samples is left out. Files from other apps (Movella
+    DOT, MetaWear, Polar Sensor Logger, WitMotion) are recognised by their header; `columns` maps any other CSV.
     """
     path = str(path)
     if placement is not None and placement not in PLACEMENTS:
@@ -384,9 +392,16 @@ def read_recording(
     encoding = _wide_encoding(raw)
     if encoding is not None:
         raise _err(path, None, f"file is {encoding} encoded; save it as UTF-8")
-    rec = _read_fast(path, raw)
+    rec = _read_fast(path, raw) if columns is None else None
+    if rec is None and columns is None and placement is not None:
+        rec = _read_generic_fast(path, raw, placement)
     if rec is None:
-        rec = _read_validating(path, raw, placement)
+        try:
+            rec = _read_validating(path, raw, placement, columns)
+        except FormatError as exc:
+            if isinstance(exc, RecordingError):
+                raise
+            raise RecordingError(str(exc)) from None
     if placement is not None and rec.stream(placement) is None:
         raise _err(path, None, f"no sensor with placement {placement!r} (file has {', '.join(rec.placements)})")
     if exercise is not None:
@@ -471,12 +486,15 @@ def _gaps(events: Sequence[Event], sensor_id: str) -> tuple[tuple[float, float],
     return tuple((e.info["after_s"], e.t_s) for e in events if e.kind == "gap" and e.sensor_id == sensor_id)
 
 
-def _read_validating(path, raw: bytes, placement: str | None) -> Recording:
+def _text_lines(path, raw: bytes) -> tuple[list[str], int | None]:
+    """The file's lines (CR stripped) and the number of a last line without its newline (None if it has one)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise _err(path, line, "not UTF-8 text (is this a CSV recording?)") from None
+        text = _vendor_text(path, raw)
+        if text is None:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise _err(path, line, "not UTF-8 text (is this a CSV recording?)") from None
     if not text.strip():
         raise _err(path, None, "empty file")
     lines = text.split("\n" if "\n" in text else "\r")  # old Mac spreadsheets end lines with CR alone
@@ -485,12 +503,32 @@ def _read_validating(path, raw: bytes, placement: str | None) -> Recording:
         lines.pop()
     else:
         torn = len(lines)  # no newline at the end: the writer was interrupted mid-line (or another tool wrote it)
-    lines = [ln.rstrip("\r") for ln in lines]
+    return [ln.rstrip("\r") for ln in lines], torn
+
+
+def _vendor_text(path, raw: bytes) -> str | None:
+    """The text of a file that is not UTF-8 but in an encoding an app writes, when its header is that app's."""
+    for fmt, encoding in formats.other_encodings():
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        try:
+            table = find_table(path, text.splitlines(), fmt.matches)
+        except FormatError:
+            continue
+        if formats.detect(table.columns) is fmt:
+            return text
+    return None
+
+
+def _read_validating(path, raw: bytes, placement: str | None, columns: ColumnMap | None = None) -> Recording:
+    lines, torn = _text_lines(path, raw)
     if lines[0].startswith("# repscope-recording"):
         if lines[0].strip() != MAGIC:
             raise _err(path, 1, f"unsupported format {lines[0][2:].strip()!r} (this repscope reads v1)")
         return _read_v1(path, lines, torn, placement)
-    return _read_generic(path, lines, torn, placement)
+    return _read_foreign(path, lines, torn, placement, columns)
 
 
 def _split_comments(path, lines: list[str]):
@@ -513,13 +551,16 @@ def _split_comments(path, lines: list[str]):
 
 
 def _handle_torn(
-    path, data: list[tuple[int, str]], torn: int | None, n_fields: int, numeric_cols: Sequence[int], strict: bool
+    path, data: list[tuple[int, str]], torn: int | None, n_fields: int, numeric_cols: Sequence[int], strict: bool,
+    dialect: Dialect = Dialect(),
 ) -> None:
     if torn is None or not data or data[-1][0] != torn:
         return
     lineno, text = data[-1]
-    fields = text.split(",")
-    complete = len(fields) == n_fields and all(_is_float(fields[c]) for c in numeric_cols)
+    fields = text.split(dialect.delimiter)
+    numbers = [fields[c].replace(",", ".") if dialect.decimal == "," else fields[c] for c in numeric_cols
+               if c < len(fields)]
+    complete = len(fields) == n_fields and all(is_float(f) for f in numbers)
     if strict or not complete:
         # The v1 writer always ends a line with a newline: a line without one was cut by a crash, and even a
         # line that looks complete may have lost digits of its last number.
@@ -527,38 +568,18 @@ def _handle_torn(
         _warn(path, lineno, "incomplete last line dropped (recording was interrupted)")
 
 
-def _is_float(s: str) -> bool:
-    try:
-        float(s)
-        return True
-    except ValueError:
-        return False
-
-
-def _parse_numbers(path, rows: list[tuple[int, str]], cols: Sequence[int], n_fields: int, names: Sequence[str]) -> np.ndarray:
+def _parse_numbers(path, rows: list[tuple[int, str]], cols: Sequence[int], n_fields: int, names: Sequence[str],
+                   dialect: Dialect = Dialect()) -> np.ndarray:
     """Parse the given columns of CSV rows to float64 (NaN/inf kept, for the caller to skip); on a field that is
     not a number or a wrong field count, name the first bad line and cell."""
-    out = np.empty((len(rows), len(cols)), dtype=np.float64)
-    if not rows:
-        return out
     try:
-        out[:] = np.loadtxt([r[1] for r in rows], delimiter=",", usecols=cols, dtype=np.float64, ndmin=2, comments=None)
-        ok = all(r[1].count(",") == n_fields - 1 for r in rows)
-    except ValueError:
-        ok = False
-    if not ok:
-        for lineno, text in rows:
-            fields = text.split(",")
-            if len(fields) != n_fields:
-                raise _err(path, lineno, f"expected {n_fields} fields, found {len(fields)}")
-            for c, name in zip(cols, names):
-                if not _is_float(fields[c]):
-                    raise _err(path, lineno, f"{name} is not a number: {fields[c].strip()[:30]!r}")
-        raise _err(path, rows[0][0], "could not parse the numeric columns")
-    return out
+        return parse_numbers(path, rows, cols, n_fields, names, dialect)
+    except FormatError as exc:
+        raise RecordingError(str(exc)) from None
 
 
-def _check_time(path, t_s: np.ndarray, linenos: np.ndarray | None, sensor_id: str | None) -> None:
+def _check_time(path, t_s: np.ndarray, linenos: np.ndarray | None, sensor_id: str | None,
+                name: str = "time_s") -> None:
     """Strictly increasing time, or an error naming the line (fast path: hand over to the validating path)."""
     if len(t_s) == 0:
         return
@@ -570,7 +591,7 @@ def _check_time(path, t_s: np.ndarray, linenos: np.ndarray | None, sensor_id: st
         i = bad[0] + 1
         kind = "duplicate" if dt[bad[0]] == 0 else "non-monotonic"
         label = f" for sensor {sensor_id}" if sensor_id else ""
-        raise _err(path, int(linenos[i]), f"{kind} time_s {float(t_s[i])!r} after {float(t_s[i - 1])!r}{label}")
+        raise _err(path, int(linenos[i]), f"{kind} {name} {float(t_s[i])!r} after {float(t_s[i - 1])!r}{label}")
 
 
 # ---------------------------------------------------------------------------------------------------------- samples
@@ -605,7 +626,7 @@ def _screen(path, info: SensorInfo, values: np.ndarray, linenos: np.ndarray | No
     if flags and linenos is None:
         raise _NeedsValidatingPath
     kept = values[keep]
-    _check_time(path, kept[:, 0], None if linenos is None else linenos[keep], sensor_id)
+    _check_time(path, kept[:, 0], None if linenos is None else linenos[keep], sensor_id, cols.names[0])
     problem = validate.unit_problem(kept, cols.scale, cols.acc_unit, cols.gyr_unit, cols.generic)
     if problem:
         raise _err(path, None, f"sensor {sensor_id}: {problem}" if sensor_id else problem)
@@ -805,7 +826,7 @@ def _no_samples(path, info: SensorInfo, placement: str | None) -> None:
 # ---------------------------------------------------------------------------------------------------------- generic CSV
 
 
-def _pick_axes(path, hline: int, columns: list[str], prefix: str, units: dict) -> tuple[list[int], str, float]:
+def _pick_axes(path, hline: int, columns: Sequence[str], prefix: str, units: dict) -> tuple[list[int], str, float]:
     """Column indices of `prefix`_x/y/z_UNIT for the first unit present, the unit and its scale to SI."""
     index = {name: i for i, name in enumerate(columns)}
     for unit, scale in units.items():
@@ -816,30 +837,183 @@ def _pick_axes(path, hline: int, columns: list[str], prefix: str, units: dict) -
     raise _err(path, hline, f"missing column(s): need {options} (and y, z); found {', '.join(columns)[:120]}")
 
 
-def _read_generic(path, lines: list[str], torn: int | None, placement: str | None) -> Recording:
-    header_comments, (hline, header), _, data = _split_comments(path, lines)
-    columns = [c.strip().strip('"').strip("'").strip() for c in header.split(",")]
+@dataclass(frozen=True)
+class _GenericLayout:
+    """Where a generic CSV's seven columns are and what their names say about units."""
+
+    cols: tuple[int, ...]
+    spec: _Columns
+
+
+def _generic_layout(path, hline: int, columns: Sequence[str]) -> _GenericLayout:
     if "time_s" not in columns:
         raise _err(path, hline, f"missing column time_s (found {', '.join(columns)[:120]})")
     acc_cols, acc_unit, acc_scale = _pick_axes(path, hline, columns, "acc", _ACC_UNITS)
     gyr_cols, gyr_unit, gyr_scale = _pick_axes(path, hline, columns, "gyr", _GYR_UNITS)
+    cols = (list(columns).index("time_s"), *acc_cols, *gyr_cols)
+    names = tuple(columns[c] for c in cols)
+    spec = _Columns(names, np.array([1.0] + [acc_scale] * 3 + [gyr_scale] * 3), acc_unit, gyr_unit, generic=True)
+    return _GenericLayout(cols, spec)
+
+
+def _check_generic(path, hline: int, columns: Sequence[str], layout: _GenericLayout, placement: str | None) -> None:
     if placement is None:
-        raise _err(path, None, "a generic CSV carries no placement: pass --placement (pelvis, thigh_left or thigh_right)")
-    cols = [columns.index("time_s"), *acc_cols, *gyr_cols]
-    twice = [columns[c] for c in cols if columns.count(columns[c]) > 1]
+        raise _err(path, None, "a generic CSV carries no placement: pass --placement (pelvis, thigh_left or"
+                   " thigh_right)")
+    twice = [columns[c] for c in layout.cols if list(columns).count(columns[c]) > 1]
     if twice:
         raise _err(path, hline, f"duplicate column(s) {', '.join(twice)}: which one holds the samples?")
-    _handle_torn(path, data, torn, len(columns), cols, strict=False)
-    if not data:
-        raise _err(path, None, "no samples")
-    names = tuple(columns[c] for c in cols)
-    values = _parse_numbers(path, data, cols, len(columns), names)
-    linenos = np.fromiter((r[0] for r in data), dtype=np.int64, count=len(data))
-    spec = _Columns(names, np.array([1.0] + [acc_scale] * 3 + [gyr_scale] * 3), acc_unit, gyr_unit, generic=True)
-    info = SensorInfo(sensor_id=placement, placement=placement, model="generic CSV")
-    stream, skipped = _build_stream(path, info, values, linenos, (), spec, None)
+
+
+def _generic_recording(path, stream: SensorStream, skipped: int, comments: Sequence[str]) -> Recording:
     t = stream.t_s
     rate = float(1.0 / np.median(np.diff(t))) if len(t) > 1 else float("nan")
-    stream = replace(stream, info=replace(info, rate_hz=rate))
-    notes = " ".join(text.lstrip("# ") for _, text in header_comments)[:500]
+    stream = replace(stream, info=replace(stream.info, rate_hz=rate))
+    notes = " ".join(text.lstrip("# ") for text in comments)[:500]
     return Recording(path, RecordingMeta(notes=notes), (stream,), (), generic=True, skipped=skipped)
+
+
+def _generic_info(placement: str, model: str = "generic CSV") -> SensorInfo:
+    return SensorInfo(sensor_id=placement, placement=placement, model=model)
+
+
+def _read_generic(path, table: Table, comments: Sequence[str], torn: int | None, placement: str | None) -> Recording:
+    columns, hline = table.columns, table.header_line
+    layout = _generic_layout(path, hline, columns)
+    _check_generic(path, hline, columns, layout, placement)
+    data = list(table.rows)
+    _handle_torn(path, data, torn, len(columns), layout.cols, strict=False, dialect=table.dialect)
+    if not data:
+        raise _err(path, None, "no samples")
+    values = _parse_numbers(path, data, layout.cols, len(columns), layout.spec.names, table.dialect)
+    linenos = np.fromiter((r[0] for r in data), dtype=np.int64, count=len(data))
+    stream, skipped = _build_stream(path, _generic_info(placement), values, linenos, (), layout.spec, None)
+    return _generic_recording(path, stream, skipped, comments)
+
+
+# ------------------------------------------------------------------------------------------------------ fast generic
+
+_BODY_FORBIDDEN = (b"#", b'"', b"'")  # comments and quoting: the validating path's (blank lines: the row count)
+
+
+def _read_generic_fast(path, raw: bytes, placement: str) -> Recording | None:
+    """Fast path for a well-formed generic CSV: pandas' C parser and the vectorised screening; None when anything
+    looks off (then `_read_validating` reads it, naming the line and problem). Same result as that path."""
+    raw = raw[len(codecs.BOM_UTF8):] if raw.startswith(codecs.BOM_UTF8) else raw
+    m = re.search(rb"^[^#\s]", raw, re.M)
+    if m is None or not raw.endswith(b"\n") or raw.startswith(b"# repscope-recording"):
+        return None
+    end = raw.find(b"\n", m.start())
+    body = raw[end + 1:]
+    if not body or any(b in body for b in _BODY_FORBIDDEN):
+        return None
+    try:
+        head = raw[:end].decode("utf-8").split("\n")
+        samples = _first_lines(body, SNIFF_ROWS)
+    except UnicodeDecodeError:
+        return None
+    header, comments = head[-1].rstrip("\r").strip(), [ln.strip() for ln in head[:-1] if ln.strip()]
+    if any(not c.startswith("#") for c in comments) or any(not s for s in samples):
+        return None
+    dialect = sniff(header, samples)
+    columns = tuple(unquote(c) for c in header.split(dialect.delimiter))
+    if formats.detect(columns) is not None:
+        return None
+    try:
+        layout = _generic_layout(path, len(head), columns)
+        _check_generic(path, len(head), columns, layout, placement)
+    except RecordingError:
+        return None
+    n_lines = body.count(b"\n")
+    if body.count(dialect.delimiter.encode()) != (len(columns) - 1) * n_lines:
+        return None  # a line with a wrong number of fields
+    try:
+        df = pd.read_csv(io.BytesIO(body), sep=dialect.delimiter, decimal=dialect.decimal, header=None,
+                         usecols=list(layout.cols), dtype=np.float64, engine="c")
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
+        return None
+    if len(df) != n_lines:
+        return None  # blank lines (pandas skipped them)
+    values = df[list(layout.cols)].to_numpy(dtype=np.float64)
+    try:
+        stream, _ = _build_stream(path, _generic_info(placement), values, None, (), layout.spec, None)
+    except _NeedsValidatingPath:
+        return None
+    return _generic_recording(path, stream, 0, comments)
+
+
+def _first_lines(body: bytes, n: int) -> list[str]:
+    """The first `n` lines of `body`, decoded and stripped (as the validating path sees them)."""
+    out, pos = [], 0
+    while len(out) < n and pos < len(body):
+        nl = body.find(b"\n", pos)
+        out.append(body[pos:nl].decode("utf-8").strip())
+        pos = nl + 1
+    return out
+
+
+# -------------------------------------------------------------------------------------------------------- other apps
+
+
+def _read_foreign(path, lines: list[str], torn: int | None, placement: str | None,
+                  columns: ColumnMap | None) -> Recording:
+    """A CSV that is not v1: a vendor format recognised by its header, a --columns mapped file, or generic."""
+    if columns is not None:
+        need = column_map.HEADER_MIN_NAMES
+        table = find_table(path, lines, lambda cells: sum(n in cells for n in columns.names) >= need)
+        missing = [n for n in columns.names if n not in table.columns]
+        if missing:
+            raise _err(path, table.header_line, f"--columns: no column(s) {', '.join(missing)} in the header (found"
+                       f" {', '.join(table.columns)[:120]})")
+
+        def decode(t: Table, _sibling) -> Decoded:
+            return column_map.decode(t, columns)
+    else:
+        table = find_table(path, lines, lambda cells: formats.detect(cells) is not None)
+        fmt = formats.detect(table.columns)
+        if fmt is None:
+            comments = [text for _, text in _comment_lines(lines[: table.header_line - 1])]
+            return _read_generic(path, table, comments, torn, placement)
+        decode = fmt.decode
+    if placement is None:
+        raise _err(path, None, "a CSV from another app carries no placement: pass --placement (pelvis, thigh_left"
+                   " or thigh_right)")
+    table = _without_torn(path, table, torn)
+    if not table.rows:
+        raise _err(path, None, "no samples")
+    decoded = decode(table, _sibling_table)
+    try:
+        stream, skipped = _decoded_stream(path, decoded, placement)
+    except RecordingError as exc:
+        raise RecordingError(column_map.hint(str(exc)) if columns is not None else str(exc)) from None
+    return _generic_recording(path, stream, skipped, [decoded.notes] if decoded.notes else [])
+
+
+def _comment_lines(lines: Sequence[str]) -> list[tuple[int, str]]:
+    return [(i, ln.strip()) for i, ln in enumerate(lines, start=1) if ln.strip().startswith("#")]
+
+
+def _without_torn(path, table: Table, torn: int | None) -> Table:
+    """A last line without its newline is kept when it has every field, else dropped with a warning."""
+    data = list(table.rows)
+    _handle_torn(path, data, torn, len(table.columns), (), strict=False, dialect=table.dialect)
+    return table if len(data) == len(table.rows) else replace(table, rows=tuple(data))
+
+
+def _sibling_table(path: str) -> Table:
+    """The second file of an accelerometer/gyroscope pair, read as text and cut into its table."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot read ({exc.strerror})") from None
+    encoding = _wide_encoding(raw)
+    if encoding is not None:
+        raise _err(path, None, f"file is {encoding} encoded; save it as UTF-8")
+    lines, torn = _text_lines(path, raw)
+    return _without_torn(path, find_table(path, lines, lambda cells: formats.detect(cells) is not None), torn)
+
+
+def _decoded_stream(path, d: Decoded, placement: str) -> tuple[SensorStream, int]:
+    """A decoded foreign stream through the same screening as every file (line numbers in `d.source` if set)."""
+    spec = _Columns(d.names, d.scale, d.acc_unit, d.gyr_unit, generic=False)
+    return _build_stream(d.source or path, _generic_info(placement, d.model), d.values, d.linenos, d.gaps, spec, None)

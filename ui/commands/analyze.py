@@ -4,21 +4,15 @@ from __future__ import annotations
 import csv
 import json
 import sys
-import warnings
 
 from analysis.pipeline import ImuSeries, analyze_set, trace_set
 from analysis.results import EXERCISES, SetReport
 from analysis.serialize import CSV_COLUMNS, rep_csv_rows, session_summary, session_to_dict, summary
 from analysis.session import SessionReport, analyze_recording
 from analysis.tempo import TempoError, format_tempo, parse_tempo
-from sensors.batch import PLACEMENTS
-from sensors.recording import (
-    Recording,
-    RecordingError,
-    RecordingWarning,
-    read_recording,
-)
-from ui.errors import UserError, one_line
+from sensors.recording import Recording
+from ui.errors import UserError
+from ui.input_options import add_input_arguments, read_input
 
 
 def register(sub) -> None:
@@ -38,24 +32,11 @@ def add_tempo_arguments(p) -> None:
     p.add_argument("--tol-frac", type=float, default=0.2, help="tempo tolerance, fraction of the target (default 0.2); the larger applies")
 
 
-def add_input_arguments(p) -> None:
-    """FILE, --placement, --exercise: shared by every command that reads a recording."""
-    p.add_argument("file", metavar="FILE", help="recording (format v1) or generic CSV")
-    p.add_argument("--placement", choices=PLACEMENTS, help="sensor placement (required for a generic CSV; for a v1 file, analyse only this sensor)")
-    p.add_argument("--exercise", choices=EXERCISES, help="exercise (default: from the recording's metadata)")
-
-
-def load(args, require_exercise: bool = True) -> tuple[Recording, list[ImuSeries], str | None]:
-    """Read FILE with one-line errors; recoverable problems (a torn last line, skipped bad samples) are warned on
-    stderr, one line each. The exercise is `--exercise`, else the metadata's, else None (when not required)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", RecordingWarning)
-        try:
-            rec = read_recording(args.file, placement=args.placement, exercise=args.exercise)
-        except RecordingError as exc:
-            raise UserError(str(exc)) from None
-    for w in caught:
-        print(f"repscope: warning: {one_line(str(w.message))}", file=sys.stderr)
+def load(args, rec: Recording | None = None, require_exercise: bool = True
+         ) -> tuple[Recording, list[ImuSeries], str | None]:
+    """Read FILE (`ui.input_options.read_input`, unless `rec` is it already read) and check it has enough
+    samples and, when required, names an exercise (`--exercise`, else the metadata's; else None)."""
+    rec = read_input(args) if rec is None else rec
     exercise = rec.meta.exercise
     if exercise is None and require_exercise:
         raise UserError(f"{args.file}: the recording does not name its exercise: pass --exercise ({', '.join(EXERCISES)})")
@@ -82,9 +63,9 @@ def tempo_from(args, rec: Recording):
         raise UserError(f"{where}: {exc}") from None
 
 
-def trace_file(args) -> tuple[Recording, SetReport, tuple]:
-    """Read FILE and analyse it with per-sample traces (for `report` and `export`); one-line errors."""
-    rec, series, exercise = load(args)
+def trace_file(args, rec: Recording | None = None) -> tuple[Recording, SetReport, tuple]:
+    """Read FILE (or take `rec`) and analyse it with per-sample traces (for `report` and `export`)."""
+    rec, series, exercise = load(args, rec)
     tempo = tempo_from(args, rec)
     try:
         report, traces = trace_set(series, exercise, tempo, rec.meta.side)
@@ -136,7 +117,7 @@ def format_session(session: SessionReport, source: str = "") -> str:
     if not session.sets:
         return "\n".join([f"{source}  no set found: no repeated movement from a common start position"]
                          + [f"note: {n}" for n in session.notes])
-    if len(session.sets) == 1:
+    if len(session.sets) == 1 and session.sets[0].exercise_source != "recognised":
         return format_table(session.sets[0].report, source)
     blocks = [f"{source}  {len(session.sets)} sets"]
     for s in session.sets:

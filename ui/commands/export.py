@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from analysis.orientation import orientation_quat
+from analysis.pipeline import SegmentTrace
 from analysis.serialize import report_to_dict
-from ui.commands.analyze import add_input_arguments, trace_file
+from ui.commands.analyze import trace_file
 from ui.errors import UserError
+from ui.input_options import add_input_arguments, read_input
 
 COLUMNS = (
     "time_s", "quat_w", "quat_x", "quat_y", "quat_z", "segment_angle_deg", "tilt_sagittal_deg", "pelvic_drop_deg",
@@ -32,7 +35,7 @@ def label_samples(t_s: np.ndarray, report) -> tuple[np.ndarray, np.ndarray]:
     """Phase name and 1-based rep index per sample ('' / 0 outside reps). Phases are half-open [start, end)."""
     phase = np.full(len(t_s), "", dtype=object)
     rep = np.zeros(len(t_s), dtype=np.int64)
-    for r in report.reps:
+    for r in (report.reps if report is not None else ()):
         for p in r.phases:
             m = (t_s >= p.start_s) & (t_s < p.end_s)
             phase[m] = p.name
@@ -44,18 +47,42 @@ def _fmt(x: float) -> str:
     return "" if not np.isfinite(x) else repr(round(float(x), 4))
 
 
+def orientation_traces(rec, placement: str | None) -> tuple[SegmentTrace, ...]:
+    """Orientation only (no exercise, so no movement angle, posture, phase or rep)."""
+    streams = [s for s in rec.streams if placement is None or rec.generic or s.placement == placement]
+    for s in streams:
+        if len(s.t_s) < 2:
+            raise UserError(f"{rec.path}: sensor {s.placement} has only {len(s.t_s)} samples")
+    return tuple(SegmentTrace(s.placement, s.t_s, orientation_quat(s.t_s, s.acc_mps2, s.gyr_rads),
+                              *(np.full(len(s.t_s), np.nan) for _ in range(3))) for s in streams)
+
+
 def run(args) -> int:
-    rec, report, traces = trace_file(args)
-    multi = len(traces) > 1
+    rec = read_input(args)
+    if rec.meta.exercise is None:
+        traces = orientation_traces(rec, args.placement)
+        _write(args, traces, None, "# exercise: none given (pass --exercise for the movement angle, phases, reps)")
+        print(f"wrote {args.output} ({sum(len(t.t_s) for t in traces)} rows, orientation only: no exercise given)")
+        return 0
+    rec, report, traces = trace_file(args, rec)
     summary = report_to_dict(report)["summary"]
+    _write(args, traces, report, f"# exercise: {report.exercise}; primary sensor: {report.placement}; reps: "
+           f"{summary['rep_count']}; tilt reference: {report.tilt_reference}")
+    n = sum(len(t.t_s) for t in traces)
+    print(f"wrote {args.output} ({n} rows, {summary['rep_count']} reps)")
+    return 0
+
+
+def _write(args, traces, report, about: str) -> None:
+    """The CSV; without a `report` the angle (and every analysis column) stays empty."""
+    multi = len(traces) > 1
     try:
         out = open(args.output, "w", encoding="utf-8", newline="\n")
     except OSError as exc:
         raise UserError(f"{args.output}: cannot write ({exc.strerror})") from None
     with out:
         out.write(f"# repscope export of {args.file}\n")
-        out.write(f"# exercise: {report.exercise}; primary sensor: {report.placement}; reps: {summary['rep_count']}; "
-                  f"tilt reference: {report.tilt_reference}\n")
+        out.write(about + "\n")
         out.write("# quaternion: sensor-to-earth, w x y z, earth z up, heading arbitrary; angles in deg; "
                   "pelvic_drop_deg + = left side lower\n")
         out.write(",".join((("sensor",) if multi else ()) + COLUMNS) + "\n")
@@ -63,13 +90,14 @@ def run(args) -> int:
             phase, rep = label_samples(tr.t_s, report)
             prefix = f"{tr.placement}," if multi else ""
             q = tr.quat_wxyz
+            primary = report is not None and tr.placement == report.placement
             lines = []
             for i in range(len(tr.t_s)):
                 lines.append(
                     prefix + ",".join((
                         repr(float(tr.t_s[i])),
                         *(repr(round(float(v), 8)) for v in q[i]),
-                        _fmt(tr.segment_angle_deg[i]) if tr.placement == report.placement else "",
+                        _fmt(tr.segment_angle_deg[i]) if primary else "",
                         _fmt(tr.tilt_sagittal_deg[i]),
                         _fmt(tr.pelvic_drop_deg[i]),
                         phase[i],
@@ -77,6 +105,3 @@ def run(args) -> int:
                     ))
                 )
             out.write("\n".join(lines) + "\n")
-    n = sum(len(t.t_s) for t in traces)
-    print(f"wrote {args.output} ({n} rows, {summary['rep_count']} reps)")
-    return 0

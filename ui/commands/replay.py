@@ -10,12 +10,12 @@ import math
 from pathlib import Path
 
 from ui.commands.analyze import (
-    add_input_arguments,
     add_tempo_arguments,
     analyze_file,
     format_table,
 )
 from ui.errors import UserError
+from ui.input_options import add_input_arguments
 
 SPEEDS = {"1": 1.0, "2": 2.0, "4": 4.0, "max": math.inf}
 

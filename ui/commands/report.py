@@ -4,8 +4,9 @@ from __future__ import annotations
 import csv
 
 from analysis.serialize import CSV_COLUMNS, rep_csv_rows
-from ui.commands.analyze import add_input_arguments, add_tempo_arguments, trace_file
+from ui.commands.analyze import add_tempo_arguments, trace_file
 from ui.errors import UserError
+from ui.input_options import add_input_arguments
 from ui.report_html import render
 
 
