@@ -104,7 +104,8 @@ def tempo_verdict(checks: tuple[PhaseCheck, ...] | None) -> str:
     """The table's tempo column: `–` (no tempo), `ok`, or the failing phases and how (`top short`, `lower long`)."""
     if checks is None:
         return "–"
-    misses = [f"{PHASE_SHORT[c.name]} {'short' if c.error_s < 0 else 'long'}" for c in checks if not c.ok]
+    misses = [f"{PHASE_SHORT[c.name]} {'short' if c.error_s < 0 else 'long'}"
+              for c in sorted(checks, key=lambda c: PHASE_NAMES.index(c.name)) if not c.ok]
     return ", ".join(misses) if misses else "ok"
 
 

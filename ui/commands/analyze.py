@@ -9,7 +9,7 @@ import warnings
 from analysis.pipeline import ImuSeries, analyze_set, trace_set
 from analysis.results import EXERCISES, SetReport
 from analysis.serialize import CSV_COLUMNS, rep_csv_rows, report_to_dict, summary
-from analysis.tempo import TempoError, format_tempo, parse_tempo
+from analysis.tempo import TempoError, format_tempo, parse_tempo, tempo_verdict
 from sensors.batch import PLACEMENTS
 from sensors.recording import (
     Recording,
@@ -18,6 +18,7 @@ from sensors.recording import (
     read_recording,
 )
 from ui.errors import UserError, one_line
+from ui.tables import format_band_walk_table
 
 
 def register(sub) -> None:
@@ -128,17 +129,16 @@ def format_table(report: SetReport, source: str = "") -> str:
         f" · calibration {report.calibration_confidence:.0%}",
     ]
     if report.exercise == "lateral_band_walk":
-        s = summary(report)
-        lines.append(f"steps {s['step_count']}, cadence {_f(s.get('cadence_steps_per_min'))} steps/min")
-        return "\n".join(lines)
-    head = f"{'rep':>3} {'conc s':>6} {'top s':>6} {'ecc s':>6} {'bot s':>6} {'TUT s':>6} {'ROM°':>6} {'tilt°':>6} {'drop°':>8} {'tempo':>5}  faults"
+        return "\n".join(lines + format_band_walk_table(report))
+    tw = max([5] + [len(tempo_verdict(r.tempo_checks)) for r in report.reps])  # tempo names the failing phases
+    head = f"{'rep':>3} {'conc s':>6} {'top s':>6} {'ecc s':>6} {'bot s':>6} {'TUT s':>6} {'ROM°':>6} {'tilt°':>6} {'drop°':>8} {'tempo':<{tw}}  faults"
     lines += [head, "-" * len(head)]
     for r in report.reps:
         drop = "–" if r.pelvic_drop_deg is None else f"{r.pelvic_drop_deg:.1f}{(r.pelvic_drop_side or ' ')[0].upper()}"
-        ok = "–" if r.tempo_ok is None else ("ok" if r.tempo_ok else "off")
+        ok = tempo_verdict(r.tempo_checks)
         lines.append(
             f"{r.index:>3} {_f(r.concentric_s):>6} {_f(r.top_pause_s):>6} {_f(r.eccentric_s):>6} {_f(r.bottom_pause_s):>6}"
-            f" {r.time_under_tension_s:>6.1f} {r.rom_deg:>6.1f} {_f(r.tilt_sagittal_deg, '{:+.1f}'):>6} {drop:>8} {ok:>5}  {', '.join(r.faults)}"
+            f" {r.time_under_tension_s:>6.1f} {r.rom_deg:>6.1f} {_f(r.tilt_sagittal_deg, '{:+.1f}'):>6} {drop:>8} {ok:<{tw}}  {', '.join(r.faults)}"
         )
     s = summary(report)
     lines.append("-" * len(head))
