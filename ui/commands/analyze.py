@@ -72,6 +72,9 @@ def load(args) -> tuple[Recording, list[ImuSeries], str]:
 
 
 def tempo_from(args, rec: Recording):
+    for flag, value in (("--tol-s", args.tol_s), ("--tol-frac", args.tol_frac)):
+        if not value >= 0:  # the option's fault, whichever tempo it applies to (NaN fails too)
+            raise UserError(f"{flag} {value:g}: a tempo tolerance must be ≥ 0")
     text = args.tempo if args.tempo is not None else rec.meta.tempo
     if text is None:
         return None
