@@ -70,6 +70,7 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.last_report = None
         self.sets_done = 0
         self.rest_from_s: float | None = None  # stream time the last set ended (the rest timer runs from it)
+        self._after_set = False
         self.cues_shown: list[tuple[int, str]] = []  # (rep, cue) in the order the banner showed them
         self.frames = 0
         self.finished = False
@@ -293,9 +294,10 @@ class LiveWindow(QtWidgets.QMainWindow):
 
     def on_event(self, e) -> None:
         if isinstance(e, SetStarted):
-            if self.rest_from_s is not None:  # a set begun after a rest: the list is the new set's
+            if self.sets_done and self._after_set:  # a set begun after a rest: the list is the new set's
                 self._set_reps(())
                 self.steps = ()
+            self._after_set = False
             self.rest_from_s = None
             self.banner.setText("Set started")
             self._banner_style("neutral")
@@ -335,6 +337,7 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.steps = e.report.steps
         self.sets_done += 1
         self.rest_from_s = e.t_s
+        self._after_set = True  # the next SetStarted begins a new rep list
         after = " — space for the next set" if e.reason == "user" and not self.replay else ""
         self.banner.setText(set_summary(e.report, self.sets_done) + after)
         self._banner_style("done")
