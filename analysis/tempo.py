@@ -38,7 +38,7 @@ def parse_tempo(text: str, tol_s: float = TEMPO_TOL_S, tol_frac: float = TEMPO_T
     if len(figures) != 4:
         raise TempoError(
             f"tempo {raw!r} has {len(figures)} figure{'s' if len(figures) != 1 else ''} ({', '.join(figures) or 'none'}),"
-            f" needs 4: eccentric, bottom pause, concentric, top pause ({_EXAMPLES})"
+            f" a tempo is four figures: eccentric, bottom pause, concentric, top pause ({_EXAMPLES})"
         )
     values = [_figure(raw, name, fig) for name, fig in zip(TEMPO_ORDER, figures)]
     if values[0] == 0:
@@ -65,7 +65,7 @@ def _figure(raw: str, name: str, fig: str) -> float | None:
     where = FIGURE_NAMES[name]
     if fig.upper() == "X":
         if name != "concentric":
-            raise TempoError(f"tempo {raw!r}: X in the {where}; X (explosive) only applies to the concentric, the 3rd figure")
+            raise TempoError(f"tempo {raw!r}: X in the {where}; X (explosive) is only meaningful for the concentric, the 3rd figure")
         return None
     if not _SECONDS.match(fig):
         raise TempoError(f"tempo {raw!r}: the {where} {fig!r} is not a number of seconds or X")

@@ -40,7 +40,7 @@ def test_every_notation_reads_the_same_four_phases(text, expected):
     "text, names",
     [
         ("3-1-Y-2", ["concentric (3rd figure)", "'Y'"]),
-        ("31X", ["3 figures", "needs 4"]),
+        ("31X", ["3 figures", "four figures"]),
         ("31X02", ["5 figures"]),
         ("3-X-1-1", ["X in the bottom pause (2nd figure)"]),
         ("X1X0", ["X in the eccentric (1st figure)"]),
