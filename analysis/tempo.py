@@ -37,7 +37,8 @@ def parse_tempo(text: str, tol_s: float = TEMPO_TOL_S, tol_frac: float = TEMPO_T
     figures = _split(raw)
     if len(figures) != 4:
         raise TempoError(
-            f"tempo {raw!r} has {len(figures)} figure{'s' if len(figures) != 1 else ''} ({', '.join(figures) or 'none'}),"
+            f"tempo {raw!r} has {len(figures)} figure{'s' if len(figures) != 1 else ''}"
+            f" ({', '.join(figures) or 'none'}),"
             f" a tempo is four figures: eccentric, bottom pause, concentric, top pause ({_EXAMPLES})"
         )
     values = [_figure(raw, name, fig) for name, fig in zip(TEMPO_ORDER, figures)]
@@ -65,7 +66,8 @@ def _figure(raw: str, name: str, fig: str) -> float | None:
     where = FIGURE_NAMES[name]
     if fig.upper() == "X":
         if name != "concentric":
-            raise TempoError(f"tempo {raw!r}: X in the {where}; X (explosive) is only meaningful for the concentric, the 3rd figure")
+            raise TempoError(f"tempo {raw!r}: X in the {where}; X (explosive) is only meaningful for the concentric,"
+                             " the 3rd figure")
         return None
     if not _SECONDS.match(fig):
         raise TempoError(f"tempo {raw!r}: the {where} {fig!r} is not a number of seconds or X")
@@ -111,7 +113,8 @@ def tempo_verdict(checks: tuple[PhaseCheck, ...] | None) -> str:
 
 # (phase, too short?) → cue template; the fault named after it already says the same thing, so it wins
 _MISS_CUES = {
-    ("eccentric", True): ("Lowering faster than prescribed: {m:.1f} s, target {t:g} s — control it down.", "rushed_eccentric"),
+    ("eccentric", True): ("Lowering faster than prescribed: {m:.1f} s, target {t:g} s — control it down.",
+                          "rushed_eccentric"),
     ("eccentric", False): ("Lowering slower than prescribed: {m:.1f} s, target {t:g} s.", None),
     ("top_pause", True): ("Pause longer at the top: {m:.1f} s, target {t:g} s.", "no_top_pause"),
     ("top_pause", False): ("Shorter pause at the top: {m:.1f} s, target {t:g} s — start the lowering sooner.", None),

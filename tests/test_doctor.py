@@ -85,8 +85,9 @@ def test_bluetooth_blocked_by_rfkill_and_without_dbus_fails_with_the_commands(tm
     root = _sysfs(tmp_path / "sys", rfkill={"soft": "1", "hard": "0"})
     findings = {f.area: f for f in check_bluetooth(root, tmp_path / "bus", platform="linux", groups=())}
     assert findings["Bluetooth adapter"].status == OK and findings["Bluetooth adapter"].detail == "hci0"
-    assert findings["Bluetooth switched on"].status == FAIL and "hci0 (soft)" in findings["Bluetooth switched on"].detail
-    assert findings["Bluetooth switched on"].fix.startswith("rfkill unblock bluetooth")
+    switched = findings["Bluetooth switched on"]
+    assert switched.status == FAIL and "hci0 (soft)" in switched.detail
+    assert switched.fix.startswith("rfkill unblock bluetooth")
     assert findings["Bluetooth service"].status == FAIL and "systemctl start" in findings["Bluetooth service"].fix
 
 

@@ -29,7 +29,8 @@ def test_band_walk_table_lists_every_step_and_the_sides(capsys):
 
 
 def test_step_summary_per_side():
-    steps = [Step(1, 0.0, "left", 0.3), Step(2, 1.0, "left", 0.5), Step(3, 2.0, "right", 0.4), Step(4, 4.0, "right", 0.4)]
+    steps = [Step(1, 0.0, "left", 0.3), Step(2, 1.0, "left", 0.5), Step(3, 2.0, "right", 0.4),
+             Step(4, 4.0, "right", 0.4)]
     s = step_summary(steps)
     assert s.count == 4 and s.cadence_steps_per_min == 45.0
     left, right = s.sides

@@ -50,6 +50,8 @@ STEP_BARS = 16
 TRACE_WINDOW_S = 10.0
 SHADE_ALPHA = 0.4  # phase shading opacity, pre-blended; the legend chips are the same colour
 BANNER_CUES = 2  # cues of one rep shown at once on the banner
+_K = QtCore.Qt.Key
+REPLAY_SPEEDS = {_K.Key_1: 1.0, _K.Key_2: 2.0, _K.Key_4: 4.0, _K.Key_M: math.inf}  # replay keys → speed
 
 
 class LiveWindow(QtWidgets.QMainWindow):
@@ -196,7 +198,8 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.loss_label = _big_label("", 20)
         self.tut_label = _big_label("" if self.band_walk else "TUT 0.0 s", 20)
         t = self.session.tempo
-        self.tempo_label = _big_label("" if self.band_walk else (f"tempo {format_tempo(t)}" if t else "tempo not set"), 20)
+        tempo = "" if self.band_walk else (f"tempo {format_tempo(t)}" if t else "tempo not set")
+        self.tempo_label = _big_label(tempo, 20)
         for w in (self.side_label, self.speed_label, self.loss_label, self.tut_label, self.tempo_label):
             info.addWidget(w)
         head.addLayout(info, 3)
@@ -207,9 +210,10 @@ class LiveWindow(QtWidgets.QMainWindow):
         if self.band_walk:
             chips = [(palette.blend(palette.SIDE_COLOURS[s], SHADE_ALPHA), f"step {s}") for s in ("left", "right")]
         else:
-            chips = [(palette.blend(palette.PHASE_COLOURS[n], SHADE_ALPHA), palette.PHASE_WORDS[n].lower()) for n in PHASE_NAMES]
+            chips = [(palette.blend(palette.PHASE_COLOURS[n], SHADE_ALPHA), palette.PHASE_WORDS[n].lower())
+                     for n in PHASE_NAMES]
         html = "  ".join(
-            f"<span style='background:{_hex(c)}; color:{_hex(c)}'>&nbsp;&nbsp;&nbsp;&nbsp;</span>&nbsp;{name}&nbsp;&nbsp;"
+            f"<span style='background:{_hex(c)}; color:{_hex(c)}'>{'&nbsp;' * 4}</span>&nbsp;{name}&nbsp;&nbsp;"
             for c, name in chips
         )
         what = "steps by direction" if self.band_walk else "shading = phase"
@@ -594,7 +598,8 @@ class LiveWindow(QtWidgets.QMainWindow):
             rate = "–" if not math.isfinite(st.rate_hz) else f"{st.rate_hz:.0f} Hz"
             batt = "" if st.battery_pct is None else f", battery {st.battery_pct} %"
             extra = f", {st.malformed} bad packets" if st.malformed else ""
-            parts.append(f"{self.session.placement_of.get(st.sensor_id, st.sensor_id)}: {st.state} {rate}, dropped {st.dropped}{extra}{batt}")
+            where = self.session.placement_of.get(st.sensor_id, st.sensor_id)
+            parts.append(f"{where}: {st.state} {rate}, dropped {st.dropped}{extra}{batt}")
         parts.append(f"recording → {snap.recording}" if snap.recording else "not recording (r)")
         if self.player is not None:
             parts.append("sound on" if self.player.available else self.player.reason)
@@ -640,9 +645,8 @@ class LiveWindow(QtWidgets.QMainWindow):
             self.jump_rep(+1)
         elif self.replay and key == QtCore.Qt.Key.Key_Left:
             self.jump_rep(-1)
-        elif self.replay and key in (QtCore.Qt.Key.Key_1, QtCore.Qt.Key.Key_2, QtCore.Qt.Key.Key_4, QtCore.Qt.Key.Key_M):
-            speeds = {QtCore.Qt.Key.Key_1: 1.0, QtCore.Qt.Key.Key_2: 2.0, QtCore.Qt.Key.Key_4: 4.0, QtCore.Qt.Key.Key_M: math.inf}
-            self.session.set_speed(speeds[key])
+        elif self.replay and key in REPLAY_SPEEDS:
+            self.session.set_speed(REPLAY_SPEEDS[key])
         else:
             super().keyPressEvent(event)
 

@@ -98,7 +98,8 @@ def trace_chart(report: SetReport, trace: SegmentTrace | None) -> str | None:
     for r in report.reps:
         for p in r.phases:
             ax.axvspan(p.start_s, p.end_s, color=PHASE_COLOURS[p.name], alpha=0.3, lw=0)
-        ax.annotate(str(r.index), (r.phase("concentric").end_s, 1.0), xycoords=("data", "axes fraction"), ha="center", va="top")
+        ax.annotate(str(r.index), (r.phase("concentric").end_s, 1.0), xycoords=("data", "axes fraction"), ha="center",
+                    va="top")
     handles = [plt.Rectangle((0, 0), 1, 1, color=c, alpha=0.5) for c in PHASE_COLOURS.values()]  # = the window's
     ax.legend(handles, PHASE_LABELS.values(), loc="lower right", fontsize=8, ncol=4)
     ax.set_xlabel("time (s)")
@@ -123,7 +124,8 @@ def velocity_chart(report: SetReport) -> str | None:
         return None
     fig, ax = plt.subplots(figsize=(12, 3.0))
     idx = [r.index for r in reps]
-    ax.bar(idx, [r.mean_concentric_velocity_mps for r in reps], color=PHASE_COLOURS["concentric"], label="mean", zorder=2)
+    ax.bar(idx, [r.mean_concentric_velocity_mps for r in reps], color=PHASE_COLOURS["concentric"], label="mean",
+           zorder=2)
     peak = [(r.index, r.peak_concentric_velocity_mps) for r in reps if r.peak_concentric_velocity_mps is not None]
     if peak:
         ax.plot(*zip(*peak), "o", color="#212529", label="peak", zorder=3)
@@ -233,7 +235,8 @@ def render(report: SetReport, source: str, trace: SegmentTrace | None = None) ->
 body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #212529; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 14px; }}
 table.narrow {{ width: auto; }}
-th, td {{ border-bottom: 1px solid #dee2e6; padding: 4px 8px; text-align: right; vertical-align: top; white-space: nowrap; }}
+th, td {{ border-bottom: 1px solid #dee2e6; padding: 4px 8px; text-align: right; vertical-align: top;
+  white-space: nowrap; }}
 td.l, th.l {{ text-align: left; white-space: normal; }}
 tr.bad td {{ background: #fff3f0; }}
 table.kpis {{ width: auto; margin-bottom: 1em; }} td.kpi {{ text-align: left; border: none; padding: 0 2em 0 0; }}
@@ -247,8 +250,8 @@ tempo target: {format_tempo(t) if t else 'none'} · calibration confidence {repo
 {body}
 {charts_html}
 <h2>Notes</h2><ul>{notes}</ul>
-<p style="color:#6c757d">Made by repscope. Definitions: phase boundaries are motion onsets/offsets; tilt + is a posterior
-tuck, − lumbar arching; drop is the hips' frontal inclination at the top; speed is the hip rise over the lift's
-duration.</p>
+<p style="color:#6c757d">Made by repscope. Definitions: phase boundaries are motion onsets/offsets; tilt + is a
+posterior tuck, − lumbar arching; drop is the hips' frontal inclination at the top; speed is the hip rise over the
+lift's duration.</p>
 </body></html>
 """
