@@ -86,12 +86,12 @@ def main() -> None:
         live_shot(OUT / f"live-midset{suffix}.png", size, slht, "3-1-1-1", 31.0)
         live_shot(OUT / f"live-rest{suffix}.png", size, slht, "3-1-1-1", None, linger_s=REST_SHOWN_S)
         live_shot(OUT / f"live-band-walk{suffix}.png", size, walk, None, 18.0)
-    cli("replay", str(REPO / "recordings/demo/hip-thrust.csv"), "--speed", "max", "--exit-at-end",
+    cli("replay", "recordings/demo/hip-thrust.csv", "--speed", "max", "--exit-at-end",
         "--screenshot", str(OUT / "replay-end.png"))
     with tempfile.TemporaryDirectory() as tmp:
         for demo, png in (("single-leg-hip-thrust", "report.png"), ("lateral-band-walk", "report-band-walk.png")):
             html = Path(tmp) / f"{demo}.html"
-            cli("report", str(REPO / f"recordings/demo/{demo}.csv"), "-o", str(html))
+            cli("report", f"recordings/demo/{demo}.csv", "-o", str(html))  # relative: the page names its source
             render_report(html, OUT / png)
     for p in sorted(OUT.glob("*.png")):
         print(f"{p.relative_to(REPO)}  {p.stat().st_size // 1024} KB")

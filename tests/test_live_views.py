@@ -238,6 +238,7 @@ def test_window_band_walk_counts_steps_per_side(qtbot):
     win.on_event(StepsUpdated(8.0, steps))
     win.draw(_snap(8.0, "eccentric"))  # the live phase tracker's phases are no band-walk information
     assert win.rep_label.text() == "3" and win.phase_label.text() == "← 2 · 1 →  last: right"
+    assert win.speed_label.text() == "cadence 50 steps/min"  # 2 intervals over 2.4 s
     assert win.banner.text() == "Step 3: right"
     assert win.legend_entries == ["step left", "step right"]
 

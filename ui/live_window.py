@@ -44,6 +44,7 @@ from ui.live_readout import (
     working_side_text,
 )
 from ui.session import Session, Snapshot
+from ui.tables import step_summary
 
 TEMPO_BAR_REPS = 8
 STEP_BARS = 16
@@ -396,6 +397,8 @@ class LiveWindow(QtWidgets.QMainWindow):
         _set_text(self.rep_label, str(len(self.steps) if self.band_walk else len(reps)))
         if self.band_walk:
             _set_text(self.phase_label, step_counter(self.steps) if self.steps else "walk sideways")
+            cadence = step_summary(self.steps).cadence_steps_per_min
+            _set_text(self.speed_label, "" if cadence is None else f"cadence {cadence:.0f} steps/min")
             self._phase_colour(None)
             return
         _set_text(self.tut_label, f"TUT {sum(r.time_under_tension_s for r in reps):.1f} s")
