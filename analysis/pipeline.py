@@ -18,7 +18,7 @@ from analysis.orientation import orientation_and_bias, up_in_sensor
 from analysis.results import EXERCISES, Phase, Rep, SetReport, Step, TempoTarget
 from analysis.segmentation import RepSpan, segment_reps
 from sensors.rules import FAULT_RULES
-from analysis.tempo import check_rep
+from analysis.tempo import check_rep, tempo_misses
 
 HIP_EXTENSION_LIFTS = ("hip_thrust", "single_leg_hip_thrust", "glute_bridge")
 THIGH_LED = ("seated_hip_abduction", "clamshell", "lateral_band_walk")
@@ -492,6 +492,7 @@ def _reps(exercise: str, seg: _Segment, spans: list[RepSpan], pel: _PelvisResult
         pause_before = reps[-1].bottom_pause_s if reps else None
         faults = fault_rules.rep_faults(rep, tempo, fractions[k - 1], pause_before)
         cues = tuple(fault_rules.cue(f, rep, tempo, fractions[k - 1]) for f in faults)
+        cues += tuple(m.cue for m in tempo_misses(rep.tempo_checks, faults))  # after the faults' cues
         reps.append(replace(rep, faults=faults, cues=cues))
     return reps
 

@@ -51,7 +51,7 @@ class ScanResult:
 
 def _unavailable(exc: Exception) -> str:
     return (f"Bluetooth is not available ({type(exc).__name__}: {exc}): is there an adapter, is it switched on, and is "
-            "the bluetooth service running? (README → Troubleshooting)")
+            "the bluetooth service running? (docs/devices.md → Troubleshooting; `repscope doctor` checks it)")
 
 
 def _kw(backend, which: str) -> dict:

@@ -42,8 +42,8 @@ def test_window_replays_a_demo_to_the_same_result_as_analyze(qtbot, demo):
     qtbot.waitUntil(lambda: win.finished, timeout=90_000)
     assert session.error is None
     assert win.last_report.reps == offline.reps
-    assert win.rep_label.text() == f"reps {len(offline.reps)}"
-    assert win.banner.text().startswith(f"Set done: {len(offline.reps)} reps")
+    assert win.rep_label.text() == str(len(offline.reps)) and win.rep_unit.text() == "REPS"
+    assert win.banner.text().startswith(f"Set 1 done: {len(offline.reps)} reps")
     # every cue analyze gives was shown on the banner, for the same rep
     expected = [(r.index, c) for r in offline.reps for c in r.cues]
     assert expected and win.cues_shown == expected
@@ -65,7 +65,7 @@ def test_keys_end_the_set_and_toggle_recording(qtbot, tmp_path):
     qtbot.waitUntil(lambda: len(win.reps) >= 2, timeout=60_000)
     qtbot.keyClick(win, QtCore.Qt.Key.Key_Space)  # end the set by hand
     qtbot.waitUntil(lambda: win.last_report is not None, timeout=20_000)
-    assert win.banner.text().startswith("Set done:")
+    assert win.banner.text().startswith("Set 1 done:") and win.banner.text().endswith("space for the next set")
     assert len(win.last_report.reps) >= 2
     qtbot.keyClick(win, QtCore.Qt.Key.Key_Q)
     qtbot.waitUntil(lambda: session.finished, timeout=10_000)
@@ -181,7 +181,7 @@ def test_scrubbing_a_replay_still_ends_on_the_analyze_result(qtbot):
     assert session.error is None
     assert win.last_report.tilt_reference == "standing"
     assert win.last_report.reps == offline.reps
-    assert win.rep_label.text() == "reps 8"
+    assert win.rep_label.text() == "8"
     win.close()
 
 

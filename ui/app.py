@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,10 +45,14 @@ def run_window(
     screenshot_at_s: float | None = None,
     exit_at_end: bool = False,
     sound: bool = False,
+    size: tuple[int, int] | None = None,
+    linger_s: float = 0.0,
 ):
     """Open the window on `session`, run until it is closed (or the stream ends with `exit_at_end`).
 
     `screenshot`: save the window to this PNG when stream time reaches `screenshot_at_s` (or at the end).
+    `size`: the window's (width, height) in pixels (default 1280×800). `linger_s`: with `exit_at_end`, keep the
+    window this long after the stream ends before the final screenshot and closing (the rest timer runs on).
     Returns the window (its `last_report` is the final analysis shown).
     """
     app = qt_app()
@@ -57,9 +62,12 @@ def run_window(
 
     win = LiveWindow(session, title, replay=replay, sound=sound)
     win.rep_starts = list(rep_starts)
+    if size is not None:
+        win.resize(*size)
     win.show()
     session.start()
     shot_taken = False
+    ended_at: list[float] = []
 
     def check() -> None:
         nonlocal shot_taken
@@ -69,6 +77,10 @@ def run_window(
                 win.grab().save(str(screenshot))
                 shot_taken = True
         if exit_at_end and (win.finished or session.finished):
+            if not ended_at:
+                ended_at.append(time.monotonic())
+            if time.monotonic() - ended_at[0] < linger_s:
+                return
             win.tick()
             if screenshot is not None and not shot_taken:
                 win.grab().save(str(screenshot))

@@ -21,6 +21,7 @@ COMMANDS = (
     "live",
     "replay",
     "report",
+    "doctor",
 )
 
 

@@ -1,10 +1,15 @@
-"""The live window (pyqtgraph on PySide6): what the lifter sees during a set, and the replay view.
+"""The live window (pyqtgraph on PySide6): what the lifter sees during a set, read from the bench 2 m away, and
+the replay view.
 
-Layout: a cue banner on top (newest fault's cue, in plain words); the rep counter and time under tension; the
-movement angle and angular speed of each sensor over the last 10 s with the phases shaded; per-rep tempo bars
-against the target band; pelvis tilt and drop gauges with their tolerance zones; a status bar (connection,
-measured rate, dropped packets, recording). Keys: space ends/starts a set, r toggles recording, q quits; in a
-replay ←/→ jump to the previous/next rep, the slider scrubs, 1/2/4/m set the speed.
+Layout: the cue banner on top (the newest rep's cues in plain words; between sets the last set's summary); a
+head row with the big rep (or step) number, the current phase with its count against the tempo target
+(`LOWER 2 · 3 · ✓`, or the rest timer between sets; the per-side step counter on a band walk), and the working
+leg, the last rep's speed, time under tension and the tempo; the movement angle and angular speed of each sensor
+over the last 10 s with the phases shaded (legend above, colours from `ui.palette`, the report's too); per-rep
+tempo bars against the target band (per-step bars by side on a band walk); pelvis tilt and drop gauges showing
+the value at lockout and holding it; a status bar (connection, rate, dropped packets, recording). Keys: space
+ends/starts a set, r toggles recording, q quits; in a replay ←/→ jump to the previous/next rep, the slider
+scrubs, 1/2/4/m set the speed.
 """
 from __future__ import annotations
 
@@ -17,84 +22,97 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from analysis.faults import LUMBAR_ARCH_DEG, PELVIC_DROP_DEG
 from analysis.results import PHASE_NAMES, Rep
-from analysis.streaming import FaultDetected, RepCompleted, RepsRevised, SetEnded, SetStarted, StepsUpdated
+from analysis.streaming import (
+    FaultDetected,
+    PhaseChanged,
+    RepCompleted,
+    RepsRevised,
+    SetEnded,
+    SetStarted,
+    StepsUpdated,
+)
 from analysis.tempo import format_tempo, tolerance_s
+from ui import palette
 from ui.audio import TempoCuer, TonePlayer
+from ui.live_readout import (
+    LockoutHold,
+    phase_readout,
+    rest_text,
+    set_summary,
+    speed_text,
+    step_counter,
+    working_side_text,
+)
 from ui.session import Session, Snapshot
+from ui.tables import step_summary
 
-PHASE_COLOURS = {  # RGBA: colour-blind-safe hues (Okabe–Ito)
-    "concentric": (230, 159, 0, 70),
-    "top_pause": (0, 158, 115, 70),
-    "eccentric": (86, 180, 233, 70),
-    "bottom_pause": (204, 121, 167, 55),
-}
-PHASE_LABELS = {"concentric": "lift", "top_pause": "top", "eccentric": "lower", "bottom_pause": "bottom"}
-SENSOR_PENS = {"pelvis": (240, 240, 240), "thigh_left": (230, 159, 0), "thigh_right": (86, 180, 233)}
-OK_GREEN, BAD_RED, BAND, NEUTRAL = (60, 180, 75), (220, 50, 47), (200, 200, 200, 60), (150, 150, 150)
 TEMPO_BAR_REPS = 8
+STEP_BARS = 16
 TRACE_WINDOW_S = 10.0
+SHADE_ALPHA = 0.4  # phase shading opacity, pre-blended; the legend chips are the same colour
+BANNER_CUES = 2  # cues of one rep shown at once on the banner
+_K = QtCore.Qt.Key
+REPLAY_SPEEDS = {_K.Key_1: 1.0, _K.Key_2: 2.0, _K.Key_4: 4.0, _K.Key_M: math.inf}  # replay keys → speed
 
 
 class LiveWindow(QtWidgets.QMainWindow):
     """Draws `Session` snapshots and events at the display's pace (a 30 fps timer)."""
 
-    def __init__(self, session: Session, title: str = "repscope", replay: bool = False, fps: float = 30.0, sound: bool = False) -> None:
+    def __init__(self, session: Session, title: str = "repscope", replay: bool = False, fps: float = 30.0,
+                 sound: bool = False) -> None:
         super().__init__()
-        pg.setConfigOptions(antialias=False, background="#1e1e1e", foreground="#dddddd")
+        pg.setConfigOptions(antialias=False, background=palette.WINDOW_BACKGROUND, foreground="#dddddd")
         self.session = session
         self.replay = replay
+        self.band_walk = session.exercise == "lateral_band_walk"
         self.setWindowTitle(title)
-        self.resize(1280, 820)
+        self.resize(1280, 800)
         self.reps: list[Rep] = []  # the analyzer's current list, in index order (see `_set_reps`)
         self._reps_by_index: dict[int, Rep] = {}
         self.steps = ()
         self.last_report = None
+        self.sets_done = 0
+        self.rest_from_s: float | None = None  # stream time the last set ended (the rest timer runs from it)
+        self._after_set = False
         self.cues_shown: list[tuple[int, str]] = []  # (rep, cue) in the order the banner showed them
         self.frames = 0
         self.finished = False
         self._snap: Snapshot | None = None
         self._snap_wall = 0.0
-        self._phase_brushes = {k: pg.mkBrush(_on_background(v)) for k, v in PHASE_COLOURS.items()}
+        shades = {**palette.PHASE_COLOURS, **palette.SIDE_COLOURS}  # phases; band-walk steps by side
+        self._phase_brushes = {k: pg.mkBrush(palette.blend(v, SHADE_ALPHA)) for k, v in shades.items()}
         self._no_pen = pg.mkPen(None)
         self._labels: list[pg.TextItem] = []
+        self._holds = {"tilt": LockoutHold(), "drop": LockoutHold()}
         self._build()
         self.cuer = TempoCuer(session.tempo) if sound else None
         self.player = TonePlayer() if sound else None
         self.timer = QtCore.QTimer(self)
         self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self.tick)
-        self.timer.start(max(1, int(1000 / fps) - 1))  # a hair faster than `fps`: ticks can slip while the worker holds the GIL
+        # a hair faster than `fps`: ticks can slip while the worker holds the GIL
+        self.timer.start(max(1, int(1000 / fps) - 1))
 
     # ------------------------------------------------------------------------------------------------ layout
 
     def _build(self) -> None:
         central = QtWidgets.QWidget()
         self.setCentralWidget(central)
+        dark = self.palette()  # the whole window dark, like the plots: bright text reads from the bench
+        dark.setColor(QtGui.QPalette.ColorRole.Window, QtGui.QColor(palette.WINDOW_BACKGROUND))
+        dark.setColor(QtGui.QPalette.ColorRole.WindowText, QtGui.QColor("#eeeeee"))
+        self.setPalette(dark)
         outer = QtWidgets.QVBoxLayout(central)
-        self.banner = QtWidgets.QLabel("Get into position — stand still for 2 s, then start the set")
+        outer.setContentsMargins(8, 6, 8, 0)
+        first = "Start walking sideways" if self.band_walk else "Get into position — stand still for 2 s, then start"
+        self.banner = QtWidgets.QLabel(first)
         self.banner.setWordWrap(True)
         self.banner.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         self.banner.setMinimumHeight(70)
         self._banner_style("neutral")
         outer.addWidget(self.banner)
-
-        head = QtWidgets.QHBoxLayout()
-        self.rep_label = QtWidgets.QLabel("reps 0")
-        self.tut_label = QtWidgets.QLabel("TUT 0.0 s")
-        self.phase_label = QtWidgets.QLabel("")
-        t = self.session.tempo
-        self.tempo_label = QtWidgets.QLabel(f"tempo {format_tempo(t)}" if t else "tempo not set")
-        for w in (self.rep_label, self.tut_label, self.phase_label, self.tempo_label):
-            f = w.font()
-            f.setPointSize(16)
-            f.setBold(True)
-            w.setFont(f)
-            # text that changes every frame must not change the label's size hint: that re-lays out (and
-            # repaints) the whole window, plots included
-            w.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
-            w.setMinimumHeight(w.sizeHint().height())
-            head.addWidget(w)
-        outer.addLayout(head)
+        outer.addLayout(self._build_head())
+        outer.addWidget(self._build_legend())
 
         grid = QtWidgets.QHBoxLayout()
         left = QtWidgets.QVBoxLayout()
@@ -126,14 +144,23 @@ class LiveWindow(QtWidgets.QMainWindow):
         grid.addLayout(left, 3)
 
         right = QtWidgets.QVBoxLayout()
-        self.tempo_plot = pg.PlotWidget(title="tempo per rep: lift · top · lower · bottom (s), grey = target")
+        title = ("steps: duration per step (s), blue = left, orange = right" if self.band_walk
+                 else "tempo per rep: lift · top · lower · bottom (s), grey = target")
+        self.tempo_plot = pg.PlotWidget(title=title)
         self.tempo_plot.setMouseEnabled(False, False)
         self.tempo_plot.setLabel("left", "s")
+        self.tempo_plot.getAxis("left").enableAutoSIPrefix(False)  # seconds stay seconds (no "×0.001")
         right.addWidget(self.tempo_plot, 3)
-        self.tilt_plot = self._gauge("tilt (+ tuck, − arch)", (-20, 20), (LUMBAR_ARCH_DEG, 20))
-        self.drop_plot = self._gauge("drop (+ left hip lower)", (-15, 15), (-PELVIC_DROP_DEG, PELVIC_DROP_DEG))
-        right.addWidget(self.tilt_plot, 1)
-        right.addWidget(self.drop_plot, 1)
+        gauges = QtWidgets.QHBoxLayout()
+        self.tilt_plot = self._gauge("tilt: + tuck, − arch", (-20, 20), (LUMBAR_ARCH_DEG, 20))
+        self.drop_plot = self._gauge("drop: + left hip lower", (-15, 15), (-PELVIC_DROP_DEG, PELVIC_DROP_DEG))
+        gauges.addWidget(self.tilt_plot)
+        gauges.addWidget(self.drop_plot)
+        self.gauges = QtWidgets.QWidget()
+        self.gauges.setLayout(gauges)
+        gauges.setContentsMargins(0, 0, 0, 0)
+        self.gauges.setVisible(not self.band_walk)  # a band walk has no lockout
+        right.addWidget(self.gauges, 2)
         grid.addLayout(right, 2)
         outer.addLayout(grid, 1)
 
@@ -150,10 +177,59 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.status.setSizeGripEnabled(False)
         self.setStatusBar(self.status)
 
+    def _build_head(self) -> QtWidgets.QHBoxLayout:
+        """The big read-outs: rep number, phase with its count (or the rest timer), and the side column."""
+        head = QtWidgets.QHBoxLayout()
+        count = QtWidgets.QVBoxLayout()
+        self.rep_label = _big_label("0", 96)
+        self.rep_label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        self.rep_unit = _big_label("STEPS" if self.band_walk else "REPS", 18)
+        self.rep_unit.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        count.addWidget(self.rep_label)
+        count.addWidget(self.rep_unit)
+        head.addLayout(count, 2)
+        self.phase_label = _big_label("", 60)
+        self.phase_label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        self.phase_label.setStyleSheet("border-radius: 8px;")
+        head.addWidget(self.phase_label, 6)
+        info = QtWidgets.QVBoxLayout()
+        side = working_side_text(self.session.exercise, self.session.side, [i.placement for i in self.session.infos])
+        self.side_label = _big_label(side, 20)
+        self.speed_label = _big_label("" if self.band_walk else "last rep – m/s", 20)
+        self.loss_label = _big_label("", 20)
+        self.tut_label = _big_label("" if self.band_walk else "TUT 0.0 s", 20)
+        t = self.session.tempo
+        tempo = "" if self.band_walk else (f"tempo {format_tempo(t)}" if t else "tempo not set")
+        self.tempo_label = _big_label(tempo, 20)
+        for w in (self.side_label, self.speed_label, self.loss_label, self.tut_label, self.tempo_label):
+            info.addWidget(w)
+        head.addLayout(info, 3)
+        return head
+
+    def _build_legend(self) -> QtWidgets.QLabel:
+        """What the trace shading means, in the shading's own colours."""
+        if self.band_walk:
+            chips = [(palette.blend(palette.SIDE_COLOURS[s], SHADE_ALPHA), f"step {s}") for s in ("left", "right")]
+        else:
+            chips = [(palette.blend(palette.PHASE_COLOURS[n], SHADE_ALPHA), palette.PHASE_WORDS[n].lower())
+                     for n in PHASE_NAMES]
+        html = "  ".join(
+            f"<span style='background:{_hex(c)}; color:{_hex(c)}'>{'&nbsp;' * 4}</span>&nbsp;{name}&nbsp;&nbsp;"
+            for c, name in chips
+        )
+        what = "steps by direction" if self.band_walk else "shading = phase"
+        self.legend = QtWidgets.QLabel(f"<span style='color:#bbbbbb'>{what}:&nbsp;&nbsp;</span>{html}")
+        f = self.legend.font()
+        f.setPointSize(13)
+        self.legend.setFont(f)
+        self.legend_entries = [name for _, name in chips]
+        return self.legend
+
     def _curve(self, placement: str):
         """The (angle, speed) curves of one sensor, added on its first trace."""
         if placement not in self.curves:
-            pen = pg.mkPen(SENSOR_PENS.get(placement, (200, 200, 200)), width=1)  # wide lines cost 3× to rasterise
+            colour = palette.rgb(palette.SENSOR_COLOURS.get(placement, "#c8c8c8"))
+            pen = pg.mkPen(colour, width=1)  # wide lines cost 3× to rasterise
             self.curves[placement] = (
                 self.angle_plot.plot([], [], pen=pen, name=placement.replace("_", " ")),
                 self.speed_plot.plot([], [], pen=pen),
@@ -167,17 +243,22 @@ class LiveWindow(QtWidgets.QMainWindow):
         plot.hideAxis("bottom")
         plot.setYRange(*yrange, padding=0)
         plot.setXRange(-1, 1, padding=0)
-        zone = pg.LinearRegionItem(values=ok, orientation="horizontal", movable=False, brush=(60, 180, 75, 45), pen=pg.mkPen(None))
+        plot.enableAutoRange(enable=False)
+        zone = pg.LinearRegionItem(values=ok, orientation="horizontal", movable=False,
+                                   brush=(*palette.rgb(palette.OK), 45), pen=pg.mkPen(None))
         plot.addItem(zone)
-        bar = pg.BarGraphItem(x=[0], height=[0], width=0.6, brush=OK_GREEN)
+        bar = pg.BarGraphItem(x=[0], height=[0], width=0.8, brush=palette.rgb(palette.OK))
         plot.addItem(bar)
-        plot.gauge = (bar, title, ok)  # type: ignore[attr-defined]
+        value = pg.TextItem("", anchor=(0.5, 1.0), color=(255, 255, 255))
+        value.setFont(QtGui.QFont("", 16, QtGui.QFont.Weight.Bold))
+        plot.addItem(value, ignoreBounds=True)
+        plot.gauge = (bar, value, title, ok)  # type: ignore[attr-defined]
         return plot
 
     def _banner_style(self, kind: str) -> None:
-        colours = {"neutral": "#333333", "fault": "#8b1e1e", "good": "#1e5f2e", "done": "#1e3f6f"}
         self.banner.setStyleSheet(
-            f"QLabel {{ background: {colours[kind]}; color: white; font-size: 26px; font-weight: bold; padding: 8px; border-radius: 6px; }}"
+            f"QLabel {{ background: {palette.BANNER[kind]}; color: white; font-size: 28px; font-weight: bold;"
+            " padding: 8px; border-radius: 6px; }"
         )
 
     # ------------------------------------------------------------------------------------------------ updates
@@ -187,6 +268,8 @@ class LiveWindow(QtWidgets.QMainWindow):
         if reset:
             self._set_reps(())
             self.steps = ()
+            self.rest_from_s = None
+            self._holds = {"tilt": LockoutHold(), "drop": LockoutHold()}
             self.banner.setText("Replaying…" if self.replay else "New set — get into position")
             self._banner_style("neutral")
         for e in events:
@@ -198,6 +281,10 @@ class LiveWindow(QtWidgets.QMainWindow):
             self._snap, self._snap_wall = snap, now
             self.draw(snap)
             self.frames += 1
+        elif self._snap is not None and self._snap.finished and self.rest_from_s is not None:
+            # the stream is over (a simulated set, a replay): the rest goes on in real time
+            rest = self._snap.t_s - self.rest_from_s + (now - self._snap_wall)
+            _set_text(self.phase_label, rest_text(rest))
         elif self._snap is not None and not self._snap.finished and self._snap.set_active:
             # Samples arrive in bursts (a BLE connection event, a 40-ms batch): between them, keep scrolling at
             # the display rate by advancing the clock with the wall time, at most one burst ahead of the data.
@@ -212,33 +299,53 @@ class LiveWindow(QtWidgets.QMainWindow):
 
     def on_event(self, e) -> None:
         if isinstance(e, SetStarted):
+            if self.sets_done and self._after_set:  # a set begun after a rest: the list is the new set's
+                self._set_reps(())
+                self.steps = ()
+            self._after_set = False
+            self.rest_from_s = None
             self.banner.setText("Set started")
             self._banner_style("neutral")
+        elif isinstance(e, PhaseChanged):
+            if (e.phase == "concentric" and self.rest_from_s is not None and e.start_s > self.rest_from_s
+                    and (self._snap is None or self._snap.set_active)):
+                self.rest_from_s = None  # lifting again: the rest is over (the set's first rep settles later)
         elif isinstance(e, RepCompleted):
             self._upsert_rep(e.rep)
-            if not e.rep.faults:
-                self.banner.setText(f"Rep {e.rep.index}: good — lowering {e.rep.eccentric_s:.1f} s")
-                self._banner_style("good")
+            self._show_rep(e.rep)
         elif isinstance(e, FaultDetected):
-            self.cues_shown.append((e.rep_index, e.cue))
-            self.banner.setText(f"Rep {e.rep_index}: {e.cue}")
-            self._banner_style("fault")
+            pass  # its cue is on the banner with its rep (`_show_rep`); the tone plays from `TempoCuer`
         elif isinstance(e, RepsRevised):
             self._set_reps(e.reps)
         elif isinstance(e, StepsUpdated):
             self.steps = e.steps
+            if e.steps:
+                last = e.steps[-1]
+                self.banner.setText(f"Step {last.index}: {last.side}")
+                self._banner_style("good")
         elif isinstance(e, SetEnded):
-            self.last_report = e.report
-            self._set_reps(e.report.reps)
-            self.steps = e.report.steps
-            n = len(e.report.reps) or len(e.report.steps)
-            unit = "steps" if e.report.steps else "reps"
-            faults = sum(len(r.faults) for r in e.report.reps)
-            self.banner.setText(
-                f"Set done: {n} {unit}, {faults} fault{'s' if faults != 1 else ''}"
-                + ("" if self.replay else " — space for the next set")
-            )
-            self._banner_style("done")
+            self._set_ended(e)
+
+    def _show_rep(self, rep: Rep) -> None:
+        """The banner for a newly announced rep: its cues (faults first, then tempo misses), or a good word."""
+        self.cues_shown += [(rep.index, c) for c in rep.cues]
+        if rep.cues:
+            self.banner.setText("\n".join(f"Rep {rep.index}: {c}" for c in rep.cues[:BANNER_CUES]))
+            self._banner_style("fault" if rep.faults else "tempo")
+        else:
+            self.banner.setText(f"Rep {rep.index}: good — lowering {rep.eccentric_s:.1f} s")
+            self._banner_style("good")
+
+    def _set_ended(self, e: SetEnded) -> None:
+        self.last_report = e.report
+        self._set_reps(e.report.reps)
+        self.steps = e.report.steps
+        self.sets_done += 1
+        self.rest_from_s = e.t_s
+        self._after_set = True  # the next SetStarted begins a new rep list
+        after = " — space for the next set" if e.reason == "user" and not self.replay else ""
+        self.banner.setText(set_summary(e.report, self.sets_done) + after)
+        self._banner_style("done")
 
     def _set_reps(self, reps) -> None:
         """Replace the rep list with the analyzer's full list (`RepsRevised`, `SetEnded`, a new set)."""
@@ -265,20 +372,14 @@ class LiveWindow(QtWidgets.QMainWindow):
         self._fit_y(self.angle_plot, [tr.angle_deg for tr in snap.traces.values()], 10.0)
         self._fit_y(self.speed_plot, [tr.speed_dps for tr in snap.traces.values()], 20.0)
         self._draw_phases(snap, t0, t1)
-        reps = self.reps
-        n = len(reps) if not self.steps else len(self.steps)
-        self.rep_label.setText(f"{'steps' if self.steps else 'reps'} {n}")
-        tut = sum(r.time_under_tension_s for r in reps)
-        self.tut_label.setText(f"TUT {tut:.1f} s")
-        if snap.live_phase is not None and snap.set_active:
-            name, start = snap.live_phase
-            self.phase_label.setText(f"{PHASE_LABELS[name]} {max(0.0, t1 - start):.1f} s")
+        self._draw_head(snap, t1)
+        if self.band_walk:
+            self._draw_steps(self.steps)
         else:
-            self.phase_label.setText("" if snap.set_active else "set ended")
-        self._draw_tempo(reps)
+            self._draw_tempo(self.reps)
         # gauges at 10 Hz and the status bar at 2 Hz: enough for the eye, and each repaint costs a frame's CPU
         wall = time.monotonic()
-        if wall - getattr(self, "_gauges_at", 0.0) >= 0.1 or snap.finished:
+        if not self.band_walk and (wall - getattr(self, "_gauges_at", 0.0) >= 0.1 or snap.finished):
             self._gauges_at = wall
             self._draw_pelvis(snap)
         if wall - getattr(self, "_status_at", 0.0) >= 0.5 or snap.finished:
@@ -289,6 +390,44 @@ class LiveWindow(QtWidgets.QMainWindow):
             if snap.message and snap.message != "end of stream":
                 self.banner.setText(snap.message)
                 self._banner_style("fault")
+
+    def _draw_head(self, snap: Snapshot, t1: float) -> None:
+        """Rep (step) number, the phase line or rest timer, speed and TUT: text set only when it changes."""
+        reps = self.reps
+        _set_text(self.rep_label, str(len(self.steps) if self.band_walk else len(reps)))
+        if self.band_walk:
+            _set_text(self.phase_label, step_counter(self.steps) if self.steps else "walk sideways")
+            cadence = step_summary(self.steps).cadence_steps_per_min
+            _set_text(self.speed_label, "" if cadence is None else f"cadence {cadence:.0f} steps/min")
+            self._phase_colour(None)
+            return
+        _set_text(self.tut_label, f"TUT {sum(r.time_under_tension_s for r in reps):.1f} s")
+        speed, loss = speed_text(reps)
+        _set_text(self.speed_label, speed)
+        _set_text(self.loss_label, loss)
+        if self.rest_from_s is not None and (not snap.set_active or snap.live_phase is None
+                                             or snap.live_phase[1] <= self.rest_from_s):
+            _set_text(self.phase_label, rest_text(t1 - self.rest_from_s))
+            self._phase_colour(None)
+        elif snap.live_phase is not None and snap.set_active:
+            name, start = snap.live_phase
+            line = phase_readout(name, t1 - start, self.session.tempo)
+            _set_text(self.phase_label, line.text)
+            self._phase_colour(name, line.colour)
+        else:
+            _set_text(self.phase_label, "" if snap.set_active else "set ended")
+            self._phase_colour(None)
+
+    def _phase_colour(self, phase: str | None, mark: str | None = None) -> None:
+        """The phase line on its phase's colour (the shading's), the text in the mark's colour."""
+        key = (phase, mark)
+        if getattr(self, "_phase_key", None) == key:
+            return
+        self._phase_key = key
+        bg = "transparent" if phase is None else _hex(palette.blend(palette.PHASE_COLOURS[phase], 0.55))
+        border = mark or bg
+        self.phase_label.setStyleSheet(
+            f"QLabel {{ background: {bg}; color: white; border: 5px solid {border}; border-radius: 8px; }}")
 
     def _fit_y(self, plot: pg.PlotWidget, series: list, min_span: float) -> None:
         """Keep the y range steady: grow at once to fit the data, shrink only when it is far too large (a range
@@ -309,6 +448,13 @@ class LiveWindow(QtWidgets.QMainWindow):
 
     def _draw_phases(self, snap: Snapshot, t0: float, t1: float) -> None:
         spans = []
+        if self.band_walk:  # no phases on a walk: each step shaded over its duration in its side's colour
+            for st in self.steps:
+                a, b = st.t_s - st.duration_s / 2, st.t_s + st.duration_s / 2
+                if b >= t0 and a <= t1:
+                    spans.append((st.side, max(a, t0), min(b, t1)))
+            self._shade(spans, t1)
+            return
         for r in self.reps:
             for p in r.phases:
                 if p.end_s >= t0 and p.start_s <= t1:
@@ -322,6 +468,11 @@ class LiveWindow(QtWidgets.QMainWindow):
                 a, b = max(start, settled_to, t0), min(end, t1)
                 if a < b:
                     spans.append((name, a, b))
+        self._shade(spans, t1)
+        self._label_reps(t0, t1)
+
+    def _shade(self, spans: list[tuple[str, float, float]], t1: float) -> None:
+        """(phase or side, start, end) spans as the trace's background."""
         # one bar item for all the shading (LinearRegionItems, one per phase, cost a fifth of a core to repaint)
         lo, hi = self._yranges.get(id(self.angle_plot), (-1e3, 1e3))
         if spans:
@@ -333,6 +484,9 @@ class LiveWindow(QtWidgets.QMainWindow):
             self._shading.show()
         else:
             self._shading.hide()
+
+    def _label_reps(self, t0: float, t1: float) -> None:
+        """`#n` over each rep's lowering end in view."""
         ends = [(r.index, r.phase("eccentric").end_s) for r in self.reps if t0 <= r.phase("eccentric").end_s <= t1]
         while len(self._labels) < len(ends):
             label = pg.TextItem(anchor=(0.5, 0), color=(255, 255, 255))
@@ -372,7 +526,7 @@ class LiveWindow(QtWidgets.QMainWindow):
                 hs.append(d)
                 c = checks.get(name)
                 bad = (c is not None and not c.ok) or any(_fault_phase(f) == name for f in rep.faults)
-                brushes.append(BAD_RED if bad else OK_GREEN)
+                brushes.append(palette.rgb(palette.BAD if bad else palette.OK))
                 goal = getattr(target, f"{name}_s", None) if target is not None else None
                 if goal is not None:
                     tol = tolerance_s(goal, target.tol_s, target.tol_frac)
@@ -381,47 +535,65 @@ class LiveWindow(QtWidgets.QMainWindow):
                     bh.append(goal + tol - max(0.0, goal - tol))
             ticks.append((k * 5 + 1.5, f"#{rep.index}"))
         if bx:
-            plot.addItem(pg.BarGraphItem(x=bx, y0=by0, height=bh, width=0.95, brush=BAND, pen=pg.mkPen(None)))
+            band = (*palette.rgb(palette.TARGET_BAND), 60)
+            plot.addItem(pg.BarGraphItem(x=bx, y0=by0, height=bh, width=0.95, brush=band, pen=pg.mkPen(None)))
         plot.addItem(pg.BarGraphItem(x=xs, height=hs, width=0.6, brushes=brushes, pen=pg.mkPen(None)))
         plot.getAxis("bottom").setTicks([ticks])
         plot.setXRange(-1, len(shown) * 5 - 1, padding=0)
 
+    def _draw_steps(self, steps) -> None:
+        """Band walk: the newest steps' durations, coloured by the side they travel to."""
+        key = tuple(steps[-STEP_BARS:])
+        if key == getattr(self, "_steps_drawn", None):
+            return
+        self._steps_drawn = key
+        plot = self.tempo_plot
+        plot.clear()
+        if not key:
+            return
+        xs = list(range(len(key)))
+        brushes = [palette.rgb(palette.SIDE_COLOURS.get(s.side, palette.NEUTRAL)) for s in key]
+        plot.addItem(pg.BarGraphItem(x=xs, height=[s.duration_s for s in key], width=0.7, brushes=brushes,
+                                     pen=pg.mkPen(None)))
+        plot.getAxis("bottom").setTicks([[(x, f"{s.index}") for x, s in zip(xs, key)]])
+        plot.setXRange(-1, max(len(key), 8), padding=0)
+
     def _draw_pelvis(self, snap: Snapshot) -> None:
+        """Tilt and drop at lockout: live while the lifter holds the top, else held from the last lockout."""
         now = snap.pelvis
         latest = self.reps[-1] if self.reps else None
-        at_top = snap.live_phase is not None and snap.live_phase[0] == "top_pause"
-        for plot, live, rep_val, label in (
-            (self.tilt_plot, None if now is None else now.tilt_sagittal_deg, None if latest is None else latest.tilt_sagittal_deg, "tilt"),
-            (self.drop_plot, None if now is None else now.pelvic_drop_deg, None if latest is None or latest.pelvic_drop_deg is None
-             else latest.pelvic_drop_deg * (1 if latest.pelvic_drop_side == "left" else -1), "drop"),
+        phase = snap.live_phase[0] if snap.set_active and snap.live_phase is not None else None
+        drop_rep = None
+        if latest is not None and latest.pelvic_drop_deg is not None:
+            drop_rep = latest.pelvic_drop_deg * (1 if latest.pelvic_drop_side == "left" else -1)
+        index = 0 if latest is None else latest.index
+        for key, plot, live, rep_val in (
+            ("tilt", self.tilt_plot, None if now is None else now.tilt_sagittal_deg,
+             None if latest is None else latest.tilt_sagittal_deg),
+            ("drop", self.drop_plot, None if now is None else now.pelvic_drop_deg, drop_rep),
         ):
-            bar, title, ok = plot.gauge
-            if not snap.set_active and rep_val is not None:
-                # the set is over (standing up, re-racking): the live posture means nothing; show the last top
-                shown = ("last", round(rep_val, 1))
+            hold = self._holds[key]
+            value = hold.update(phase, live, index, rep_val)
+            bar, text, title, ok = plot.gauge
+            if value is None:
+                why = "needs a pelvis sensor" if "pelvis" not in self.curves else "at the first lockout"
+                shown = ("empty", why)
                 if getattr(plot, "shown", None) != shown:
                     plot.shown = shown
-                    bar.setOpts(height=[rep_val], brush=OK_GREEN if ok[0] <= rep_val <= ok[1] else BAD_RED)
-                    plot.setTitle(f"{title}: last rep's top {rep_val:+.1f}°")
+                    bar.setOpts(height=[0])
+                    text.setText("")
+                    plot.setTitle(f"{title}<br>{why}")
                 continue
-            if live is None or not math.isfinite(live):
-                if getattr(plot, "shown", None) == "empty":
-                    continue
-                plot.shown = "empty"
-                bar.setOpts(height=[0])
-                why = "needs a pelvis sensor" if "pelvis" not in self.curves else "after the first rep"
-                plot.setTitle(f"{title}: {why}")
-                continue
-            shown = (round(live, 1), None if rep_val is None else round(rep_val, 1), at_top)
+            shown = (round(value, 1), hold.source)
             if getattr(plot, "shown", None) == shown:
                 continue
             plot.shown = shown
-            good = ok[0] <= live <= ok[1]
-            # tilt is judged at the top (lockout); while moving it is shown neutral, drop is judged throughout
-            colour = (OK_GREEN if good else BAD_RED) if (label == "drop" or at_top) else NEUTRAL
-            bar.setOpts(height=[live], brush=colour)
-            last = "" if rep_val is None else f" · last top {rep_val:+.1f}°"
-            plot.setTitle(f"{title}: now {live:+.1f}°{last}")
+            good = ok[0] <= value <= ok[1]
+            bar.setOpts(height=[value], brush=palette.rgb(palette.OK if good else palette.BAD))
+            text.setText(f"{value:+.1f}°")
+            lo, hi = plot.getViewBox().viewRange()[1]
+            text.setPos(0, min(max(value, lo) + 0.15 * (hi - lo), hi))
+            plot.setTitle(f"{title}<br>{hold.label()}")
 
     def _draw_status(self, snap: Snapshot) -> None:
         parts = []
@@ -429,7 +601,8 @@ class LiveWindow(QtWidgets.QMainWindow):
             rate = "–" if not math.isfinite(st.rate_hz) else f"{st.rate_hz:.0f} Hz"
             batt = "" if st.battery_pct is None else f", battery {st.battery_pct} %"
             extra = f", {st.malformed} bad packets" if st.malformed else ""
-            parts.append(f"{self.session.placement_of.get(st.sensor_id, st.sensor_id)}: {st.state} {rate}, dropped {st.dropped}{extra}{batt}")
+            where = self.session.placement_of.get(st.sensor_id, st.sensor_id)
+            parts.append(f"{where}: {st.state} {rate}, dropped {st.dropped}{extra}{batt}")
         parts.append(f"recording → {snap.recording}" if snap.recording else "not recording (r)")
         if self.player is not None:
             parts.append("sound on" if self.player.available else self.player.reason)
@@ -475,9 +648,8 @@ class LiveWindow(QtWidgets.QMainWindow):
             self.jump_rep(+1)
         elif self.replay and key == QtCore.Qt.Key.Key_Left:
             self.jump_rep(-1)
-        elif self.replay and key in (QtCore.Qt.Key.Key_1, QtCore.Qt.Key.Key_2, QtCore.Qt.Key.Key_4, QtCore.Qt.Key.Key_M):
-            speeds = {QtCore.Qt.Key.Key_1: 1.0, QtCore.Qt.Key.Key_2: 2.0, QtCore.Qt.Key.Key_4: 4.0, QtCore.Qt.Key.Key_M: math.inf}
-            self.session.set_speed(speeds[key])
+        elif self.replay and key in REPLAY_SPEEDS:
+            self.session.set_speed(REPLAY_SPEEDS[key])
         else:
             super().keyPressEvent(event)
 
@@ -487,11 +659,26 @@ class LiveWindow(QtWidgets.QMainWindow):
         super().closeEvent(event)
 
 
-def _on_background(rgba: tuple[int, int, int, int], bg: tuple[int, int, int] = (0x1E, 0x1E, 0x1E)) -> tuple[int, int, int]:
-    """The translucent colour pre-blended onto the plot background: an opaque fill is several times cheaper for
-    the raster painter than alpha blending, and the shading sits under the curves anyway."""
-    a = rgba[3] / 255.0
-    return tuple(int(round(a * c + (1 - a) * b)) for c, b in zip(rgba[:3], bg))
+def _big_label(text: str, px: int) -> QtWidgets.QLabel:
+    """A bold label readable from the bench. Text that changes every frame must not change its size hint (that
+    re-lays out and repaints the whole window, plots included), hence the ignored horizontal size policy."""
+    w = QtWidgets.QLabel(text)
+    f = w.font()
+    f.setPixelSize(px)
+    f.setBold(True)
+    w.setFont(f)
+    w.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+    w.setMinimumHeight(int(px * 1.35))
+    return w
+
+
+def _set_text(label: QtWidgets.QLabel, text: str) -> None:
+    if label.text() != text:
+        label.setText(text)
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
 def _fault_phase(fault: str) -> str | None:

@@ -1,6 +1,8 @@
-"""Self-contained HTML session report: summary, per-rep table, tempo chart, pelvis chart, movement trace.
+"""Self-contained HTML session report: summary, per-rep table, movement trace, tempo, pelvis and speed charts; for
+a band walk the step table, per-side counts and cadence and a step timeline.
 
-Plots are matplotlib PNGs embedded as base64 data URIs, so the file opens anywhere with no network.
+Plots are matplotlib PNGs embedded as base64 data URIs, so the file opens anywhere with no network. Colours come
+from `ui.palette`, the live window's palette.
 """
 from __future__ import annotations
 
@@ -17,10 +19,9 @@ from analysis.faults import LUMBAR_ARCH_DEG, PELVIC_DROP_DEG  # noqa: E402
 from analysis.pipeline import SegmentTrace  # noqa: E402
 from analysis.results import SetReport  # noqa: E402
 from analysis.serialize import summary  # noqa: E402
-from analysis.tempo import format_tempo, tolerance_s  # noqa: E402
-
-PHASE_COLOURS = {"concentric": "#2a9d8f", "top_pause": "#e9c46a", "eccentric": "#e76f51", "bottom_pause": "#8d99ae"}
-PHASE_LABELS = {"concentric": "lift", "top_pause": "pause at top", "eccentric": "lowering", "bottom_pause": "pause at bottom"}
+from analysis.tempo import format_tempo, tempo_verdict, tolerance_s  # noqa: E402
+from ui.palette import BAD, OK, PHASE_COLOURS, PHASE_LABELS, SIDE_COLOURS, TARGET_BAND  # noqa: E402
+from ui.tables import step_summary  # noqa: E402
 
 
 def _png(fig) -> str:
@@ -44,12 +45,12 @@ def tempo_chart(report: SetReport) -> str:
                 colours.append(PHASE_COLOURS[name])
             else:
                 ok = abs(v - target) <= tolerance_s(target, t.tol_s, t.tol_frac)
-                colours.append("#52b788" if ok else "#d62828")
+                colours.append(OK if ok else BAD)
         ax.bar(idx, [0 if v is None else v for v in vals], color=colours, zorder=2)
         ax.set_xticks(idx)
         if target is not None:
             tol = tolerance_s(target, t.tol_s, t.tol_frac)
-            ax.axhspan(max(0, target - tol), target + tol, color="#adb5bd", alpha=0.35, zorder=0)
+            ax.axhspan(max(0, target - tol), target + tol, color=TARGET_BAND, alpha=0.5, zorder=0)
             ax.axhline(target, color="#495057", lw=1, zorder=3)
         ax.set_title(PHASE_LABELS[name])
         ax.set_xlabel("rep")
@@ -65,18 +66,18 @@ def pelvis_chart(report: SetReport) -> str | None:
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 3.2))
     idx = [r.index for r in reps]
     tilt = [r.tilt_sagittal_deg for r in reps]
-    a1.axhspan(LUMBAR_ARCH_DEG, max(15, max(tilt) + 2), color="#52b788", alpha=0.15)
-    a1.axhspan(min(-20, min(tilt) - 2), LUMBAR_ARCH_DEG, color="#d62828", alpha=0.12)
+    a1.axhspan(LUMBAR_ARCH_DEG, max(15, max(tilt) + 2), color=OK, alpha=0.15)
+    a1.axhspan(min(-20, min(tilt) - 2), LUMBAR_ARCH_DEG, color=BAD, alpha=0.12)
     a1.set_xticks(idx)
     a2.set_xticks(idx)
-    a1.bar(idx, tilt, color=["#d62828" if v < LUMBAR_ARCH_DEG else "#2a9d8f" for v in tilt])
+    a1.bar(idx, tilt, color=[BAD if v < LUMBAR_ARCH_DEG else OK for v in tilt])
     a1.axhline(0, color="#495057", lw=1)
     a1.set_title(f"Pelvic tilt at the top (+ tuck, − arching; vs {report.tilt_reference})")
     a1.set_ylabel("deg")
     a1.set_xlabel("rep")
     drop = [r.pelvic_drop_deg or 0.0 for r in reps]
-    a2.axhspan(0, PELVIC_DROP_DEG, color="#52b788", alpha=0.15)
-    a2.bar(idx, drop, color=["#d62828" if v > PELVIC_DROP_DEG else "#2a9d8f" for v in drop])
+    a2.axhspan(0, PELVIC_DROP_DEG, color=OK, alpha=0.15)
+    a2.bar(idx, drop, color=[BAD if v > PELVIC_DROP_DEG else OK for v in drop])
     for i, r in zip(idx, reps):
         if r.pelvic_drop_side and (r.pelvic_drop_deg or 0) > PELVIC_DROP_DEG:
             a2.annotate(r.pelvic_drop_side[0].upper(), (i, r.pelvic_drop_deg), ha="center", va="bottom")
@@ -96,9 +97,10 @@ def trace_chart(report: SetReport, trace: SegmentTrace | None) -> str | None:
     ax.plot(trace.t_s[m], trace.segment_angle_deg[m], color="#212529", lw=1.2)
     for r in report.reps:
         for p in r.phases:
-            ax.axvspan(p.start_s, p.end_s, color=PHASE_COLOURS[p.name], alpha=0.25, lw=0)
-        ax.annotate(str(r.index), (r.phase("concentric").end_s, 1.0), xycoords=("data", "axes fraction"), ha="center", va="top")
-    handles = [plt.Rectangle((0, 0), 1, 1, color=c, alpha=0.5) for c in PHASE_COLOURS.values()]
+            ax.axvspan(p.start_s, p.end_s, color=PHASE_COLOURS[p.name], alpha=0.3, lw=0)
+        ax.annotate(str(r.index), (r.phase("concentric").end_s, 1.0), xycoords=("data", "axes fraction"), ha="center",
+                    va="top")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c, alpha=0.5) for c in PHASE_COLOURS.values()]  # = the window's
     ax.legend(handles, PHASE_LABELS.values(), loc="lower right", fontsize=8, ncol=4)
     ax.set_xlabel("time (s)")
     ax.set_ylabel(f"{report.placement} angle (deg)")
@@ -110,57 +112,146 @@ def _f(x, fmt="{:.1f}") -> str:
     return "–" if x is None else fmt.format(x)
 
 
-def render(report: SetReport, source: str, trace: SegmentTrace | None = None) -> str:
-    """The whole report as one HTML string."""
-    s = summary(report)
-    t = report.tempo_target
+def _nowrap(text: str) -> str:
+    """Escaped, with non-breaking spaces: a table cell that must not wrap (Qt's renderer ignores `white-space`)."""
+    return html.escape(text).replace(" ", "&nbsp;")
+
+
+def velocity_chart(report: SetReport) -> str | None:
+    """Mean (bars) and peak (dots) concentric velocity per rep, with the set's velocity loss in the title."""
+    reps = [r for r in report.reps if r.mean_concentric_velocity_mps is not None]
+    if not reps:
+        return None
+    fig, ax = plt.subplots(figsize=(12, 3.0))
+    idx = [r.index for r in reps]
+    ax.bar(idx, [r.mean_concentric_velocity_mps for r in reps], color=PHASE_COLOURS["concentric"], label="mean",
+           zorder=2)
+    peak = [(r.index, r.peak_concentric_velocity_mps) for r in reps if r.peak_concentric_velocity_mps is not None]
+    if peak:
+        ax.plot(*zip(*peak), "o", color="#212529", label="peak", zorder=3)
+    ax.set_xticks(idx)
+    ax.set_xlabel("rep")
+    ax.set_ylabel("m/s")
+    ax.legend(loc="lower right", fontsize=8)
+    loss = "" if report.velocity_loss_pct is None else f": velocity loss {report.velocity_loss_pct:.0f} %"
+    ax.set_title(f"Lift speed per rep (hip rise over the concentric){loss}")
+    return _png(fig)
+
+
+def step_timeline_chart(report: SetReport) -> str | None:
+    """Each band-walk step as a bar over its duration, one lane per side of travel."""
+    if not report.steps:
+        return None
+    fig, ax = plt.subplots(figsize=(12, 2.2))
+    lanes = {"left": 1, "right": 0}
+    for st in report.steps:
+        ax.barh(lanes.get(st.side, 0.5), st.duration_s, left=st.t_s - st.duration_s / 2, height=0.6,
+                color=SIDE_COLOURS.get(st.side, "#888888"))
+        ax.annotate(str(st.index), (st.t_s, lanes.get(st.side, 0.5) + 0.32), ha="center", va="bottom", fontsize=8)
+    ax.set_yticks([0, 1], ["right", "left"])
+    ax.set_ylim(-0.6, 1.8)
+    ax.set_xlabel("time (s)")
+    ax.set_title("Steps over the walk (bar = step duration, lane = direction of travel)")
+    return _png(fig)
+
+
+def _f(x, fmt="{:.1f}") -> str:
+    return "–" if x is None else fmt.format(x)
+
+
+def _nowrap(text: str) -> str:
+    """Escaped, with non-breaking spaces: a table cell that must not wrap (Qt's renderer ignores `white-space`)."""
+    return html.escape(text).replace(" ", "&nbsp;")
+
+
+def _rep_rows(report: SetReport) -> str:
     rows = []
     for r in report.reps:
-        cls = "bad" if r.faults else ""
+        drop = _f(r.pelvic_drop_deg) + (f"&nbsp;{r.pelvic_drop_side}" if r.pelvic_drop_side else "")  # never wraps
+        rise = None if r.rise_m is None else 100 * r.rise_m
         rows.append(
-            f"<tr class='{cls}'><td>{r.index}</td><td>{_f(r.concentric_s)}</td><td>{_f(r.top_pause_s)}</td>"
-            f"<td>{_f(r.eccentric_s)}</td><td>{_f(r.bottom_pause_s)}</td><td>{r.time_under_tension_s:.1f}</td>"
-            f"<td>{r.rom_deg:.0f}</td><td>{_f(r.tilt_sagittal_deg, '{:+.1f}')}</td>"
-            f"<td>{_f(r.pelvic_drop_deg)}{' ' + r.pelvic_drop_side if r.pelvic_drop_side else ''}</td>"
-            f"<td>{'–' if r.tempo_ok is None else ('ok' if r.tempo_ok else 'off')}</td>"
-            f"<td>{html.escape(', '.join(r.faults))}</td><td>{'<br>'.join(html.escape(c) for c in r.cues)}</td></tr>"
+            f"<tr class='{'bad' if r.faults else ''}'><td>{r.index}</td><td>{_f(r.concentric_s)}</td>"
+            f"<td>{_f(r.top_pause_s)}</td><td>{_f(r.eccentric_s)}</td><td>{_f(r.bottom_pause_s)}</td>"
+            f"<td>{r.time_under_tension_s:.1f}</td><td>{r.rom_deg:.0f}</td><td>{_f(rise, '{:.0f}')}</td>"
+            f"<td>{_f(r.mean_concentric_velocity_mps, '{:.2f}')}</td><td>{_f(r.tilt_sagittal_deg, '{:+.1f}')}</td>"
+            f"<td>{drop}</td><td class='l'>{_nowrap(tempo_verdict(r.tempo_checks)).replace(',&nbsp;', ', ')}</td>"
+            f"<td class='l'>{html.escape(', '.join(r.faults))}</td>"
+            f"<td class='l'>{'<br>'.join(html.escape(c) for c in r.cues)}</td></tr>"
         )
-    charts = [c for c in (trace_chart(report, trace), tempo_chart(report) if report.reps else None, pelvis_chart(report)) if c]
-    steps = ""
-    if report.steps:
-        steps = (f"<p>{s.get('step_count')} steps, cadence {_f(s.get('cadence_steps_per_min'))} steps/min; "
-                 f"sides: {html.escape(' '.join(st.side for st in report.steps))}</p>")
+    return f"""<h2>Reps</h2>
+<table><tr><th>rep</th><th>lift s</th><th>top s</th><th>lowering s</th><th>bottom s</th><th>TUT s</th><th>ROM°</th>
+<th>rise cm</th><th>speed m/s</th><th>tilt°</th><th>drop°</th><th class='l'>tempo</th><th class='l'>faults</th>
+<th class='l'>cues</th></tr>
+{''.join(rows)}</table>"""
+
+
+def _step_section(report: SetReport) -> str:
+    summ = step_summary(report.steps)
+    sides = "".join(
+        f"<tr><td class='l'><span style='color:{SIDE_COLOURS[s.side]}'>■</span> {s.side}</td><td>{s.count}</td>"
+        f"<td>{_f(s.cadence_steps_per_min)}</td><td>{_f(s.mean_duration_s, '{:.2f}')}</td></tr>"
+        for s in summ.sides
+    )
+    steps = "".join(
+        f"<tr class='step'><td>{st.index}</td><td>{st.t_s:.2f}</td><td class='l'>{st.side}</td>"
+        f"<td>{st.duration_s:.2f}</td></tr>" for st in report.steps
+    )
+    return f"""<h2>Steps per side</h2>
+<table class="narrow"><tr><th class='l'>side</th><th>steps</th><th>cadence steps/min</th><th>mean step s</th></tr>
+{sides}<tr><td class='l'><b>all</b></td><td><b>{summ.count}</b></td><td><b>{_f(summ.cadence_steps_per_min)}</b></td>
+<td></td></tr></table>
+<h2>Steps</h2>
+<p>Step length is not measured (the sensor's sideways displacement gives the side, not a distance).</p>
+<table class="narrow"><tr><th>step</th><th>time s</th><th class='l'>side</th><th>duration s</th></tr>{steps}</table>"""
+
+
+def _kpis(report: SetReport) -> str:
+    s = summary(report)
+    if report.exercise == "lateral_band_walk":
+        items = [(str(s.get("step_count", 0)), "steps"), (f"{_f(s.get('cadence_steps_per_min'))}", "steps/min")]
+    else:
+        items = [(str(s["rep_count"]), "reps"), (f"{_f(s['mean_eccentric_s'])} s", "mean lowering"),
+                 (f"{_f(s['time_under_tension_s'])} s", "time under tension"),
+                 ("–" if s["reps_tempo_ok"] is None else str(s["reps_tempo_ok"]), "reps on tempo"),
+                 (_f(s["consistency"], "{:.2f}"), "consistency")]
+        if report.velocity_loss_pct is not None:
+            items.append((f"{report.velocity_loss_pct:.0f} %", "velocity loss"))
+    cells = "".join(f'<td class="kpi"><b>{html.escape(v)}</b><br>{html.escape(k)}</td>' for v, k in items)
+    return f'<table class="kpis"><tr>{cells}</tr></table>'
+
+
+def render(report: SetReport, source: str, trace: SegmentTrace | None = None) -> str:
+    """The whole report as one HTML string."""
+    t = report.tempo_target
+    charts = [("Movement", trace_chart(report, trace)), ("Tempo", tempo_chart(report) if report.reps else None),
+              ("Pelvis", pelvis_chart(report)), ("Speed", velocity_chart(report)),
+              ("Step timeline", step_timeline_chart(report))]
+    charts_html = "".join(f'<h2>{name}</h2>\n<p><img alt="{name} chart" src="{c}"></p>\n' for name, c in charts if c)
+    body = _step_section(report) if report.exercise == "lateral_band_walk" else _rep_rows(report)
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in report.calibration_notes)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>repscope report — {html.escape(report.exercise)}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #212529; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 14px; }}
-th, td {{ border-bottom: 1px solid #dee2e6; padding: 4px 8px; text-align: right; vertical-align: top; }}
-td:nth-last-child(-n+2), th:nth-last-child(-n+2) {{ text-align: left; }}
+table.narrow {{ width: auto; }}
+th, td {{ border-bottom: 1px solid #dee2e6; padding: 4px 8px; text-align: right; vertical-align: top;
+  white-space: nowrap; }}
+td.l, th.l {{ text-align: left; white-space: normal; }}
 tr.bad td {{ background: #fff3f0; }}
-.kpi {{ display: inline-block; margin: 0 2em 1em 0; }} .kpi b {{ font-size: 1.6em; display: block; }}
-img {{ max-width: 100%; margin: 1em 0; }}
+table.kpis {{ width: auto; margin-bottom: 1em; }} td.kpi {{ text-align: left; border: none; padding: 0 2em 0 0; }}
+td.kpi b {{ font-size: 22px; }}
+img {{ max-width: 100%; margin: 0.5em 0 1em 0; }}
 </style></head><body>
 <h1>{html.escape(report.exercise.replace('_', ' '))}</h1>
-<p>Source: <code>{html.escape(source)}</code> · sensor used for reps: {html.escape(report.placement)} ·
+<p>Source: <code>{html.escape(source)}</code> · sensor used: {html.escape(report.placement)} ·
 tempo target: {format_tempo(t) if t else 'none'} · calibration confidence {report.calibration_confidence:.0%}</p>
-<div>
-<span class="kpi"><b>{s['rep_count']}</b>reps</span>
-<span class="kpi"><b>{_f(s['mean_eccentric_s'])} s</b>mean lowering</span>
-<span class="kpi"><b>{_f(s['time_under_tension_s'])} s</b>time under tension</span>
-<span class="kpi"><b>{'–' if s['reps_tempo_ok'] is None else s['reps_tempo_ok']}</b>reps on tempo</span>
-<span class="kpi"><b>{_f(s['consistency'], '{:.2f}')}</b>consistency</span>
-</div>
-{steps}
-<h2>Reps</h2>
-<table><tr><th>rep</th><th>lift s</th><th>top s</th><th>lowering s</th><th>bottom s</th><th>TUT s</th><th>ROM°</th>
-<th>tilt°</th><th>drop°</th><th>tempo</th><th>faults</th><th>cues</th></tr>
-{''.join(rows)}</table>
-<h2>Charts</h2>
-{''.join(f'<img alt="chart" src="{c}">' for c in charts)}
+{_kpis(report)}
+{body}
+{charts_html}
 <h2>Notes</h2><ul>{notes}</ul>
-<p style="color:#6c757d">Made by repscope. Definitions: phase boundaries are motion onsets/offsets; tilt + is a posterior
-tuck, − lumbar arching; drop is the hips' frontal inclination at the top.</p>
+<p style="color:#6c757d">Made by repscope. Definitions: phase boundaries are motion onsets/offsets; tilt + is a
+posterior tuck, − lumbar arching; drop is the hips' frontal inclination at the top; speed is the hip rise over the
+lift's duration.</p>
 </body></html>
 """

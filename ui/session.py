@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 
 from analysis.results import Rep, Step, TempoTarget
-from analysis.streaming import Event, PelvisNow, PhaseChanged, SetEnded, StreamingAnalyzer
+from analysis.streaming import Event, LiveTrace, PelvisNow, PhaseChanged, SetEnded, StreamingAnalyzer
 from analysis.tempo import format_tempo
 from sensors.batch import SensorInfo
 from sensors.recording import RecordingMeta, RecordingWriter
@@ -48,6 +48,46 @@ class Snapshot:
     duration_s: float = math.nan
     finished: bool = False
     message: str = ""
+
+
+class TraceSigns:
+    """Keeps each live trace's sign steady. The analyzer's display angle follows its current movement axis; when a
+    settle reverses that axis (the first rep decides which way is the lift, or a later settle re-decides it), the
+    samples already buffered were integrated about the old sense and the trace would turn upside down from that
+    instant. This records each reversal and flips the older samples on the way to the window (shifted so the
+    angle stays continuous), so the whole visible trace reads in the newest sense (+ toward contraction)."""
+
+    def __init__(self, keep_s: float = 60.0) -> None:
+        self.keep_s = keep_s
+        self._axes: dict[str, np.ndarray] = {}
+        self._flips: dict[str, list[tuple[float, float]]] = {}  # (time, angle) of the last old-sense sample
+
+    def observe(self, placement: str, axis: np.ndarray | None, last_t_s: float, angle_deg: float) -> None:
+        """After each push: the sensor's movement axis now, its newest sample's time and display angle."""
+        if axis is None:
+            return
+        old = self._axes.get(placement)
+        if old is not None and float(np.dot(old, axis)) < 0:
+            flips = self._flips.setdefault(placement, [])
+            flips.append((last_t_s, angle_deg))
+            flips[:] = [f for f in flips if f[0] > last_t_s - self.keep_s]
+        self._axes[placement] = np.array(axis, dtype=float)
+
+    def apply(self, placement: str, trace: LiveTrace) -> LiveTrace:
+        """The trace in the newest sense: each segment before a reversal negated and offset to join the next."""
+        flips = self._flips.get(placement)
+        if not flips or len(trace.t_s) == 0:
+            return trace
+        angle, speed = trace.angle_deg.copy(), trace.speed_dps.copy()
+        sign, offset = 1.0, 0.0
+        for t_f, a_f in reversed(flips):  # newest first: each pass rewrites everything older than its reversal
+            # the older segment's last sample (raw `a_f`) must land where the newer one starts
+            offset = sign * a_f + offset + sign * a_f
+            sign = -sign
+            seg = slice(0, int(np.searchsorted(trace.t_s, t_f, side="right")))
+            angle[seg] = sign * trace.angle_deg[seg] + offset
+            speed[seg] = sign * trace.speed_dps[seg]
+        return LiveTrace(trace.t_s, angle, speed)
 
 
 @dataclass
@@ -95,6 +135,7 @@ class Session:
         self._fast_until: float | None = None
         self._live_phase: tuple[str, float] | None = None
         self._live_phases: list[tuple[str, float]] = []
+        self._signs = TraceSigns()
 
     # ---------------------------------------------------------------------------------------------- UI side
 
@@ -155,6 +196,7 @@ class Session:
         )
         self._live_phase = None
         self._live_phases = []
+        self._signs = TraceSigns()
 
     def _emit(self, events: list[Event], snapshot: Snapshot | None = None, reset: bool = False) -> None:
         with self._lock:
@@ -172,7 +214,7 @@ class Session:
         if a is None:  # the source failed to start
             return Snapshot(math.nan, {}, None, self.source.status(), (), (), None, (), False, self.recording_path,
                             pos, dur, finished, message)
-        traces = {p: a.trace(p, TRACE_WINDOW_S) for p in a.sensors}
+        traces = {p: self._signs.apply(p, a.trace(p, TRACE_WINDOW_S)) for p in a.sensors}
         return Snapshot(
             a.now_s, traces, a.pelvis_now(), self.source.status(), tuple(a.reps), tuple(a.steps), self._live_phase,
             tuple(self._live_phases), self._set_active, self.recording_path, pos, dur, finished, message,
@@ -303,6 +345,8 @@ class Session:
         if self._writer is not None:
             self._writer.write(batch)  # marks a gap itself when the batch says so
         events = self.analyzer.push(placement, batch.t_s, batch.acc_mps2, batch.gyr_rads)
+        for p, sensor in self.analyzer.sensors.items():  # a settle may have turned any sensor's axis
+            self._signs.observe(p, sensor.axis, sensor.last_t, sensor.angle_deg)
         self._track(events)
         if not self._set_active:
             events = [e for e in events if isinstance(e, PhaseChanged)]

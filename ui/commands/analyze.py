@@ -9,10 +9,11 @@ from analysis.pipeline import ImuSeries, analyze_set, trace_set
 from analysis.results import EXERCISES, SetReport
 from analysis.serialize import CSV_COLUMNS, rep_csv_rows, session_summary, session_to_dict, summary
 from analysis.session import SessionReport, analyze_recording
-from analysis.tempo import TempoError, format_tempo, parse_tempo
+from analysis.tempo import TempoError, format_tempo, parse_tempo, tempo_verdict
 from sensors.recording import Recording
 from ui.errors import UserError
 from ui.input_options import add_input_arguments, read_input
+from ui.tables import format_band_walk_table
 
 
 def register(sub) -> None:
@@ -53,6 +54,9 @@ def load(args, rec: Recording | None = None, require_exercise: bool = True
 
 
 def tempo_from(args, rec: Recording):
+    for flag, value in (("--tol-s", args.tol_s), ("--tol-frac", args.tol_frac)):
+        if not value >= 0:  # the option's fault, whichever tempo it applies to (NaN fails too)
+            raise UserError(f"{flag} {value:g}: a tempo tolerance must be ≥ 0")
     text = args.tempo if args.tempo is not None else rec.meta.tempo
     if text is None:
         return None
@@ -144,17 +148,16 @@ def format_table(report: SetReport, source: str = "") -> str:
         f" · calibration {report.calibration_confidence:.0%}",
     ]
     if report.exercise == "lateral_band_walk":
-        s = summary(report)
-        lines.append(f"steps {s['step_count']}, cadence {_f(s.get('cadence_steps_per_min'))} steps/min")
-        return "\n".join(lines)
-    head = f"{'rep':>3} {'conc s':>6} {'top s':>6} {'ecc s':>6} {'bot s':>6} {'TUT s':>6} {'ROM°':>6} {'tilt°':>6} {'drop°':>8} {'tempo':>5}  faults"
+        return "\n".join(lines + format_band_walk_table(report))
+    tw = max([5] + [len(tempo_verdict(r.tempo_checks)) for r in report.reps])  # tempo names the failing phases
+    head = f"{'rep':>3} {'conc s':>6} {'top s':>6} {'ecc s':>6} {'bot s':>6} {'TUT s':>6} {'ROM°':>6} {'tilt°':>6} {'drop°':>8} {'tempo':<{tw}}  faults"
     lines += [head, "-" * len(head)]
     for r in report.reps:
         drop = "–" if r.pelvic_drop_deg is None else f"{r.pelvic_drop_deg:.1f}{(r.pelvic_drop_side or ' ')[0].upper()}"
-        ok = "–" if r.tempo_ok is None else ("ok" if r.tempo_ok else "off")
+        ok = tempo_verdict(r.tempo_checks)
         lines.append(
             f"{r.index:>3} {_f(r.concentric_s):>6} {_f(r.top_pause_s):>6} {_f(r.eccentric_s):>6} {_f(r.bottom_pause_s):>6}"
-            f" {r.time_under_tension_s:>6.1f} {r.rom_deg:>6.1f} {_f(r.tilt_sagittal_deg, '{:+.1f}'):>6} {drop:>8} {ok:>5}  {', '.join(r.faults)}"
+            f" {r.time_under_tension_s:>6.1f} {r.rom_deg:>6.1f} {_f(r.tilt_sagittal_deg, '{:+.1f}'):>6} {drop:>8} {ok:<{tw}}  {', '.join(r.faults)}"
         )
     s = summary(report)
     lines.append("-" * len(head))

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import csv
+import io
+import os
+from pathlib import Path
 
 from analysis.serialize import CSV_COLUMNS, rep_csv_rows
 from ui.commands.analyze import add_tempo_arguments, trace_file
@@ -19,19 +22,36 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def write_all(files: list[tuple[str, str]]) -> None:
+    """Write every (path, text) or none: each goes to a temporary file beside its target first, and only when all
+    of them are written are they renamed into place (a bad `--csv` path leaves no HTML half-done or stale)."""
+    temps: list[tuple[Path, Path]] = []
+    target = None
+    try:
+        for path, text in files:
+            target = Path(path)
+            tmp = target.with_name(f".{target.name}.tmp")
+            with open(tmp, "w", encoding="utf-8", newline="") as f:
+                temps.append((tmp, target))
+                f.write(text)
+        for tmp, target in temps:
+            os.replace(tmp, target)
+    except OSError as exc:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        raise UserError(f"cannot write report: {target}: {exc.strerror}; nothing was written") from None
+
 def run(args) -> int:
     _, report, traces = trace_file(args)
     primary = next((t for t in traces if t.placement == report.placement), None)
-    page = render(report, args.file, primary)
-    try:
-        with open(args.output, "w", encoding="utf-8") as f:
-            f.write(page)
-        if args.csv:
-            with open(args.csv, "w", encoding="utf-8", newline="") as f:
-                w = csv.writer(f, lineterminator="\n")
-                w.writerow(CSV_COLUMNS)
-                w.writerows(rep_csv_rows(report))
-    except OSError as exc:
-        raise UserError(f"cannot write report: {exc.strerror} ({exc.filename})") from None
-    print(f"wrote {args.output}" + (f" and {args.csv}" if args.csv else "") + f" ({len(report.reps)} reps)")
+    files = [(args.output, render(report, args.file, primary))]
+    if args.csv:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(CSV_COLUMNS)
+        w.writerows(rep_csv_rows(report))
+        files.append((args.csv, buf.getvalue()))
+    write_all(files)
+    n = f"{len(report.steps)} steps" if report.exercise == "lateral_band_walk" else f"{len(report.reps)} reps"
+    print(f"wrote {args.output}" + (f" and {args.csv}" if args.csv else "") + f" ({n})")
     return 0

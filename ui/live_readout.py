@@ -1,0 +1,139 @@
+"""What the live window's big read-outs say, as pure functions and small state (no Qt): the phase with its count
+against the tempo target, the posture value held from the last lockout, the rest timer, the last set's summary,
+the last rep's speed and the band-walk step counter.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+from analysis.results import Rep, SetReport, Step, TempoTarget
+from analysis.tempo import target_s, tolerance_s
+from ui.palette import BAD, OK, PHASE_WORDS
+from ui.tables import step_summary
+
+WAIT_MARK, OK_MARK, LONG_MARK = "…", "✓", "✗"
+
+
+@dataclass(frozen=True)
+class PhaseReadout:
+    """The big phase line, e.g. `LOWER 2 · 3 · ✓`: the phase, whole seconds so far, the target (s) and a mark —
+    … still short of the target's band, ✓ inside it, ✗ past it (held too long). `colour` is the mark's."""
+
+    text: str
+    mark: str
+    colour: str | None
+
+
+def phase_readout(phase: str, elapsed_s: float, tempo: TempoTarget | None) -> PhaseReadout:
+    """The phase line for `elapsed_s` into `phase` (no target: the phase and the count only; X: `LIFT 0 · X`)."""
+    word = PHASE_WORDS[phase]
+    count = int(math.floor(max(0.0, elapsed_s)))
+    goal = target_s(tempo, phase)
+    if tempo is None:
+        return PhaseReadout(f"{word} {count}", "", None)
+    if goal is None:  # an X concentric: explosive, not timed
+        return PhaseReadout(f"{word} {count} · X", "", None)
+    tol = tolerance_s(goal, tempo.tol_s, tempo.tol_frac)
+    if elapsed_s < goal - tol:
+        mark, colour = WAIT_MARK, None
+    elif elapsed_s <= goal + tol:
+        mark, colour = OK_MARK, OK
+    else:
+        mark, colour = LONG_MARK, BAD
+    return PhaseReadout(f"{word} {count} · {goal:g} · {mark}", mark, colour)
+
+
+class LockoutHold:
+    """A posture gauge's value: live while the lifter holds the top (the lockout, where tilt and drop mean
+    something); through the lowering the last live top value is held; from the bottom on (the rep is announced
+    when its lowering ends) and between sets, the newest announced rep's own value. The live posture at the bottom
+    of a rep or while resting means nothing and is never shown."""
+
+    def __init__(self) -> None:
+        self.value: float | None = None
+        self.source = ""  # "live" (at the top now), "held" (from the top just left), "rep N" (the announced rep's)
+
+    def update(self, phase: str | None, live: float | None, latest_index: int, rep_value: float | None) -> float | None:
+        """`phase`: the live phase (None between sets); `latest_index`, `rep_value`: the newest announced rep
+        (0 before the first) and its value (None if not measured)."""
+        if phase == "top_pause" and live is not None and math.isfinite(live):
+            self.value, self.source = live, "live"
+        elif phase == "eccentric" and self.source in ("live", "held"):
+            self.source = "held"
+        elif rep_value is not None:
+            self.value, self.source = rep_value, f"rep {latest_index}"
+        elif self.source == "live":
+            self.source = "held"
+        return self.value
+
+    def label(self) -> str:
+        if self.value is None:
+            return ""
+        if self.source == "live":
+            return "now, at the top"
+        if self.source == "held":
+            return "held from the top"
+        return f"{self.source} at lockout"
+
+
+def rest_text(rest_s: float) -> str:
+    """`REST 1:05`."""
+    rest_s = max(0.0, rest_s)
+    return f"REST {int(rest_s // 60)}:{int(rest_s % 60):02d}"
+
+
+def set_summary(report: SetReport, set_number: int) -> str:
+    """One line on the set just finished, for the banner between sets."""
+    if report.steps:
+        summ = step_summary(report.steps)
+        sides = " · ".join(f"{s.side} {s.count}" for s in summ.sides)
+        cad = "" if summ.cadence_steps_per_min is None else f" · {summ.cadence_steps_per_min:.0f} steps/min"
+        return f"Set {set_number} done: {summ.count} steps ({sides}){cad}"
+    reps = report.reps
+    faults = sum(len(r.faults) for r in reps)
+    parts = [f"Set {set_number} done: {len(reps)} reps", f"{faults} fault{'s' if faults != 1 else ''}"]
+    ecc = [r.eccentric_s for r in reps if r.eccentric_s is not None]
+    if ecc:
+        parts.append(f"lowering {sum(ecc) / len(ecc):.1f} s")
+    judged = [r.tempo_ok for r in reps if r.tempo_ok is not None]
+    if judged:
+        parts.append(f"{sum(judged)}/{len(judged)} on tempo")
+    if report.velocity_loss_pct is not None:
+        parts.append(f"speed loss {report.velocity_loss_pct:.0f} %")
+    return " · ".join(parts)
+
+
+def speed_text(reps: Sequence[Rep]) -> tuple[str, str]:
+    """The last rep's lift speed (mean concentric velocity) and the loss so far from the set's fastest full-range
+    rep (the analysis's `velocity_loss_pct`, over the reps announced so far): `("last rep 0.32 m/s", "speed loss
+    6 %")`, dashes until measured."""
+    measured = [r for r in reps if r.mean_concentric_velocity_mps is not None]
+    if not measured:
+        return "last rep – m/s", ""
+    last = measured[-1].mean_concentric_velocity_mps
+    full = [r.mean_concentric_velocity_mps for r in measured if "partial_rom" not in r.faults]
+    loss = ""
+    if len(full) >= 2 and max(full) > 0:
+        loss = f"speed loss {max(0.0, 100.0 * (max(full) - last) / max(full)):.0f} %"
+    return f"last rep {last:.2f} m/s", loss
+
+
+def step_counter(steps: Sequence[Step]) -> str:
+    """The band walk's phase line: steps per side and the newest step's direction, `← 6 · 5 →  last: right`."""
+    summ = step_summary(steps)
+    left, right = (s.count for s in summ.sides)
+    last = f"  last: {steps[-1].side}" if steps else ""
+    return f"← {left} · {right} →{last}"
+
+
+def working_side_text(exercise: str, side: str | None, placements: Sequence[str]) -> str:
+    """Which leg works: the set's side on a single-leg hip thrust, the thigh sensor's leg on the one-leg
+    abduction lifts; empty for two-leg lifts."""
+    thighs = [p.split("_")[1] for p in placements if p.startswith("thigh_")]
+    if exercise == "single_leg_hip_thrust":
+        return f"{side.upper()} LEG working" if side else "working leg: not given (--side)"
+    if exercise in ("clamshell", "seated_hip_abduction") and thighs:
+        return f"{thighs[0].upper()} LEG (thigh sensor)"
+    return ""
