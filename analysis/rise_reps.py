@@ -102,7 +102,9 @@ def missed_reps(t_s: np.ndarray, acc_up_mps2: np.ndarray, quat_wxyz: np.ndarray,
             continue
         t = t_s[i0:i1]
         rep = _rep_in(t, acc_up_mps2[i0:i1], params.min_rise_frac * median_rise_m, params)
-        if rep is None or not _in_pose(t_s, quat_wxyz, (rep[0], rep[3]), pose, params):
+        # from and back to the start pose, and the window too ends there: after the last rep the lifter may be
+        # standing up (the hips rise for good, which the integration would fold into a fake lowering)
+        if rep is None or not _in_pose(t_s, quat_wxyz, (rep[0], rep[3], float(t[-1])), pose, params):
             continue
         found.append(_span(rep, grid_t_s, angle_deg))
     return found

@@ -23,10 +23,13 @@ LEVEL_TOL = 0.3  # reps start and end within this fraction of the set's range fr
 PARTIAL_MIN = 0.18
 # the smallest rep: a partial (40 %) glute bridge, the shortest range here (~20°), still turns the segment ~8°
 MIN_REP_DEG = 8.0
-EDGE_MIN_RANGE = 0.4  # the first and last rep of a set reach at least this share of its range
+EDGE_MIN_RANGE = 0.25  # the first and last rep reach this share of the range (a settle: 5–15 %; a partial rep more)
 EDGE_FULL_RANGE = 0.85  # (the partial-rep threshold of sensors/rules.py)
 EDGE_MIN_DURATION = 0.5  # ... or, when short of that range, take at least this share of the set's rep duration
 EDGE_LEVEL_TOL = 0.15  # ... and start and end within this share of it from the next rep's bottom level
+EDGE_HALF_RANGE = 0.5  # ... and, short of half the range in a set that pauses at the top, hold at least
+EDGE_MIN_PAUSE = 0.3  # this share of its pause (a deliberate rep holds the top; a settle does not)
+EDGE_PAUSED_SET_S = 0.3  # a set whose median top pause is at least this pauses at the top
 ANGLE_FIT_LO, ANGLE_FIT_HI = 0.01, 0.06  # share of the stroke's range used for the angle fit
 EDGE_FIT_FRACTION = 0.5  # fit √speed from 10 % up to this share of the stroke's peak: wide enough to average sway
 
@@ -276,15 +279,32 @@ def _pair_reps(strokes: list[Stroke], polarity: int) -> list[RepSpan]:
     return spans
 
 
-def _is_setup(span: RepSpan, neighbour: RepSpan, rom_ref: float, duration_ref_s: float) -> bool:
-    """An excursion at a set's edge that is much smaller than a rep, short of the range and much quicker than the
-    set's reps, or not starting and ending at the next rep's bottom level: set-up or re-rack (legs onto the pads,
-    a settle), not a rep. Partial reps happen inside a set, as the lifter tires, at the set's tempo and from the
-    bottom like the others."""
-    tol = EDGE_LEVEL_TOL * rom_ref
+@dataclass(frozen=True)
+class _Rhythm:
+    """The set's typical rep (medians): range (deg), duration from lift onset to lowering end, top pause (s)."""
+
+    rom_deg: float
+    duration_s: float
+    top_pause_s: float
+
+
+def _top_pause_s(span: RepSpan) -> float:
+    return span.eccentric[0] - span.concentric[1]
+
+
+def _is_setup(span: RepSpan, neighbour: RepSpan, ref: _Rhythm) -> bool:
+    """An excursion at a set's edge that is much smaller than a rep; short of the range and much quicker than the
+    set's reps; short of half the range and without the top pause they hold; or not starting and ending at the next rep's bottom
+    level: set-up or re-rack (legs onto the pads, a settle), not a rep. A partial rep keeps the set's tempo, and
+    a rep cut to less than half its range still holds the top; it starts from the bottom like the others."""
+    tol = EDGE_LEVEL_TOL * ref.rom_deg
     duration = span.eccentric[1] - span.concentric[0]
-    quick_and_short = span.range_deg < EDGE_FULL_RANGE * rom_ref and duration < EDGE_MIN_DURATION * duration_ref_s
-    return (span.range_deg < EDGE_MIN_RANGE * rom_ref or quick_and_short
+    quick = duration < EDGE_MIN_DURATION * ref.duration_s
+    unpaused = ref.top_pause_s >= EDGE_PAUSED_SET_S and _top_pause_s(span) < EDGE_MIN_PAUSE * ref.top_pause_s
+    small = span.range_deg < EDGE_MIN_RANGE * ref.rom_deg
+    short = span.range_deg < EDGE_FULL_RANGE * ref.rom_deg
+    half = span.range_deg < EDGE_HALF_RANGE * ref.rom_deg
+    return (small or (short and quick) or (half and unpaused)
             or abs(span.bottom_deg - neighbour.bottom_deg) > tol or abs(span.end_deg - span.bottom_deg) > tol)
 
 
@@ -292,11 +312,12 @@ def _trim_edges(spans: list[RepSpan]) -> list[RepSpan]:
     """Drop set-up and re-rack excursions at either end of the set (`_is_setup`)."""
     if len(spans) < 3:
         return spans
-    rom_ref = float(np.median([s.range_deg for s in spans]))
-    dur_ref = float(np.median([s.eccentric[1] - s.concentric[0] for s in spans]))
-    while len(spans) >= 3 and _is_setup(spans[0], spans[1], rom_ref, dur_ref):
+    ref = _Rhythm(float(np.median([s.range_deg for s in spans])),
+                  float(np.median([s.eccentric[1] - s.concentric[0] for s in spans])),
+                  float(np.median([_top_pause_s(s) for s in spans])))
+    while len(spans) >= 3 and _is_setup(spans[0], spans[1], ref):
         spans = spans[1:]
-    while len(spans) >= 3 and _is_setup(spans[-1], spans[-2], rom_ref, dur_ref):
+    while len(spans) >= 3 and _is_setup(spans[-1], spans[-2], ref):
         spans = spans[:-1]
         spans[-1] = replace(spans[-1], next_onset_s=None)
     return spans
