@@ -24,6 +24,7 @@ class RiseRepParams:
     edge_window_frac: float = 1.5  # after the last rep, look this × the median rep duration further
     onset_frac: float = 0.1  # motion boundaries where the vertical acceleration passes 10 % of its peak
     settle_s: float = 0.4  # the braking at the bottom ends within this after the height is back down
+    max_gap_s: float = 0.5  # a window with a longer hole in its samples is not integrated
     window_margin_s: float = 0.15  # kept clear of the neighbouring reps' boundaries (their onset already moves)
     pose_tol_deg: float = 20.0  # start and end within this of the set's start pose (gravity in the sensor frame)
 
@@ -101,6 +102,8 @@ def missed_reps(t_s: np.ndarray, acc_up_mps2: np.ndarray, quat_wxyz: np.ndarray,
         if i1 - i0 < 10:
             continue
         t = t_s[i0:i1]
+        if np.max(np.diff(t)) > params.max_gap_s:
+            continue  # samples missing: nothing is integrated across a gap
         rep = _rep_in(t, acc_up_mps2[i0:i1], params.min_rise_frac * median_rise_m, params)
         # from and back to the start pose, and the window too ends there: after the last rep the lifter may be
         # standing up (the hips rise for good, which the integration would fold into a fake lowering)

@@ -119,3 +119,40 @@ def test_a_long_pause_mid_recording_keeps_the_reps():
     t[len(t) // 2:] += 1000.0
     paused = analyze_set([ImuSeries(s.info.placement, t, s.acc_mps2, s.gyr_rads)], "hip_thrust")
     assert len(paused.reps) == len(base.reps)
+
+
+# ------------------------------------------------------------------------------------------ arched reps by rise
+
+
+def _rise_lower(rate_hz=100.0):
+    """Vertical acceleration of a 0.15 m hip rise (1 s), a 1 s hold and a 1.2 s lowering between rests, with
+    the exact boundaries (s)."""
+    t = np.arange(0.0, 6.0, 1.0 / rate_hz)
+    z = np.zeros_like(t)
+    c0, c1, e0, e1 = 1.0, 2.0, 3.0, 4.2
+
+    def ramp(u):  # minimum jerk 0 → 1
+        u = np.clip(u, 0, 1)
+        return 10 * u**3 - 15 * u**4 + 6 * u**5
+
+    z += 0.15 * ramp((t - c0) / (c1 - c0)) - 0.15 * ramp((t - e0) / (e1 - e0))
+    acc = np.gradient(np.gradient(z, t), t)
+    return t, acc, (c0, c1, e0, e1)
+
+
+def test_rise_rep_boundaries_from_the_vertical_acceleration():
+    from analysis.rise_reps import RISE_REPS, _rep_in
+
+    t, acc, truth = _rise_lower()
+    got = _rep_in(t, acc + 0.02, 0.05, RISE_REPS)  # a small accelerometer bias
+    assert got is not None
+    # motion onsets of a minimum-jerk profile at 10 % of the peak acceleration: within 0.12 s
+    assert all(abs(g - w) < 0.12 for g, w in zip(got, truth)), (got, truth)
+
+
+def test_no_rise_rep_in_a_still_window_or_a_small_wriggle():
+    from analysis.rise_reps import RISE_REPS, _rep_in
+
+    t, acc, _ = _rise_lower()
+    assert _rep_in(t, np.zeros_like(t), 0.05, RISE_REPS) is None
+    assert _rep_in(t, 0.1 * acc, 0.05, RISE_REPS) is None  # 1.5 cm: a wriggle, not a third of a 15 cm rise
