@@ -26,6 +26,7 @@ class SessionParams:
     min_reps: int = 3  # fewer is not told from sitting down and getting up again
     min_steps: int = 4
     split_gap_s: float = 20.0  # longer than any pause inside a set, shorter than a rest
+    standing_tol_deg: float = 15.0  # a still pose this close to the upright reference is standing
 
 
 SESSION = SessionParams()
@@ -43,6 +44,7 @@ class SessionSet:
     exercise_source: str
     exercise_confidence: float
     report: SetReport
+    span_s: tuple[float, float] | None = None  # the stretch of the recording analysed as this set; None: all of it
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ class SessionReport:
     notes: tuple[str, ...] = ()
 
 
-def _slice(series: Sequence[ImuSeries], t0: float, t1: float) -> list[ImuSeries]:
+def slice_series(series: Sequence[ImuSeries], t0: float, t1: float) -> list[ImuSeries]:
+    """The samples of every series in [t0, t1) s."""
     out = []
     for s in series:
         i0, i1 = np.searchsorted(s.t_s, [t0, t1])
@@ -95,7 +98,7 @@ def _enough(report: SetReport, params: SessionParams) -> bool:
 
 def _read_span(series, span, given, ref, tempo, side, params) -> _Found | None:
     """One candidate span: its exercise and analysis, or None when it holds no set."""
-    part = _slice(series, *span)
+    part = slice_series(series, *span)
     if min(len(s.t_s) for s in part) < 50:
         return None
     if given is not None:
@@ -133,6 +136,26 @@ def _split(found: _Found, params: SessionParams) -> list[tuple[float, float]] | 
     return list(zip(edges, edges[1:]))
 
 
+def _without_false_standing(span: tuple[float, float], det: ImuSeries, quat: np.ndarray,
+                            ref: recognition.PostureReference, params: SessionParams) -> tuple[float, float]:
+    """The span, starting after its first still stretch when that stretch is not upright. The one-set analysis
+    takes the still pose a recording starts with as standing (the tilt reference); a span cut out of a workout
+    may start seated or lying instead, which would shift every tilt."""
+    if ref.up_ref is None:
+        return span
+    i0, i1 = np.searchsorted(det.t_s, span)
+    lead = pelvis.standing_pose(det.t_s[i0:i1], up_in_sensor(quat[i0:i1]),
+                                det.gyr_rads[i0:i1] - np.median(det.gyr_rads, axis=0))
+    if lead is None:
+        return span
+    at = (det.t_s >= lead[0]) & (det.t_s <= lead[1])
+    up = np.mean(up_in_sensor(quat[at]), axis=0)
+    cos = float(up @ ref.up_ref) / max(float(np.linalg.norm(up)), 1e-9)
+    if cos >= np.cos(np.radians(params.standing_tol_deg)):
+        return span
+    return (lead[1], span[1])
+
+
 def _leftovers(found: _Found, params: SessionParams) -> list[tuple[float, float]]:
     """The parts of a span before and after its set, long enough to hold another one (a set begun a few
     seconds after the last without walking or a long stillness between them)."""
@@ -142,9 +165,8 @@ def _leftovers(found: _Found, params: SessionParams) -> list[tuple[float, float]
     return [(a, b) for a, b in out if b - a >= params.detection.min_candidate_s]
 
 
-def _reference(det: ImuSeries, params: SessionParams) -> recognition.PostureReference:
+def _reference(det: ImuSeries, quat: np.ndarray, params: SessionParams) -> recognition.PostureReference:
     """Upright reference from walking, else from standing still at the very start (as `record` asks)."""
-    quat = orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads)
     walking = set_detection.walking_mask(det.t_s, det.acc_mps2, params.detection)
     ref = recognition.posture_reference(quat, det.gyr_rads, walking)
     if ref.up_ref is not None:
@@ -169,11 +191,12 @@ def analyze_session(
     if not spans:
         spans = set_detection.candidate_spans(det.t_s, det.acc_mps2, det.gyr_rads, params.detection)
     given = (exercise, exercise_source) if exercise is not None else None
-    ref = _reference(det, params) if given is None else recognition.PostureReference(None, None)
+    quat = orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads)
+    ref = _reference(det, quat, params)
     found: list[_Found] = []
     queue = list(spans)
     while queue:
-        span = queue.pop(0)
+        span = _without_false_standing(queue.pop(0), det, quat, ref, params)
         f = _read_span(series, span, given, ref, tempo, side, params)
         if f is None:
             continue
@@ -194,7 +217,7 @@ def analyze_session(
     sets = []
     for k, f in enumerate(found, 1):
         bounds = set_bounds(f.report) or (f.t0, f.t1)
-        sets.append(SessionSet(k, *bounds, f.exercise, f.source, f.confidence, f.report))
+        sets.append(SessionSet(k, *bounds, f.exercise, f.source, f.confidence, f.report, (f.t0, f.t1)))
     return SessionReport(tuple(sets), notes)
 
 

@@ -10,8 +10,8 @@ The live window at the two common laptop/monitor sizes, 1280×800 and 1920×1080
 - live-band-walk.png, live-band-walk-1920.png: a simulated lateral band walk, mid-walk: the step counter per side
   and the step bars;
 - replay-end.png: `repscope replay` of the bundled hip-thrust demo at its end;
-- report.png, report-band-walk.png: the HTML reports of the single-leg and band-walk demos, rendered by Qt's
-  rich-text engine.
+- report.png, report-band-walk.png, report-workout.png: the HTML reports of the single-leg and band-walk demos
+  and of the bundled workout (three sets found and recognised), rendered by Qt's rich-text engine.
 """
 from __future__ import annotations
 
@@ -89,7 +89,8 @@ def main() -> None:
     cli("replay", "recordings/demo/hip-thrust.csv", "--speed", "max", "--exit-at-end",
         "--screenshot", str(OUT / "replay-end.png"))
     with tempfile.TemporaryDirectory() as tmp:
-        for demo, png in (("single-leg-hip-thrust", "report.png"), ("lateral-band-walk", "report-band-walk.png")):
+        for demo, png in (("single-leg-hip-thrust", "report.png"), ("lateral-band-walk", "report-band-walk.png"),
+                          ("workout", "report-workout.png")):
             html = Path(tmp) / f"{demo}.html"
             cli("report", f"recordings/demo/{demo}.csv", "-o", str(html))  # relative: the page names its source
             render_report(html, OUT / png)

@@ -225,3 +225,14 @@ def test_one_set_recording_keeps_its_top_level_keys(capsys):
     assert d["exercise"] == "glute_bridge" and len(d["reps"]) == 10
     assert len(d["sets"]) == 1 and d["sets"][0]["exercise_source"] == "metadata"
     assert d["sets"][0]["reps"] == d["reps"]
+
+
+def test_workout_report_has_every_set_and_the_trends(workout_file, tmp_path, capsys):
+    out, reps_csv = tmp_path / "w.html", tmp_path / "w.csv"
+    assert main(["report", str(workout_file), "-o", str(out), "--csv", str(reps_csv)]) == 0
+    assert "(2 sets," in capsys.readouterr().out
+    page = out.read_text()
+    assert "Workout: 2 sets" in page and "Set 1 · hip thrust (recognised" in page
+    assert "Set 2 · lateral band walk" in page and "Steps per side" in page
+    rows = list(csv.DictReader(reps_csv.open()))
+    assert rows and {r["set"] for r in rows} == {"1"}

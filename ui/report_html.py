@@ -155,15 +155,6 @@ def step_timeline_chart(report: SetReport) -> str | None:
     return _png(fig)
 
 
-def _f(x, fmt="{:.1f}") -> str:
-    return "–" if x is None else fmt.format(x)
-
-
-def _nowrap(text: str) -> str:
-    """Escaped, with non-breaking spaces: a table cell that must not wrap (Qt's renderer ignores `white-space`)."""
-    return html.escape(text).replace(" ", "&nbsp;")
-
-
 def _rep_rows(report: SetReport) -> str:
     rows = []
     for r in report.reps:
@@ -220,38 +211,49 @@ def _kpis(report: SetReport) -> str:
     return f'<table class="kpis"><tr>{cells}</tr></table>'
 
 
-def render(report: SetReport, source: str, trace: SegmentTrace | None = None) -> str:
-    """The whole report as one HTML string."""
-    t = report.tempo_target
+PAGE_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #212529; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; }
+table.narrow { width: auto; }
+th, td { border-bottom: 1px solid #dee2e6; padding: 4px 8px; text-align: right; vertical-align: top;
+  white-space: nowrap; }
+td.l, th.l { text-align: left; white-space: normal; }
+tr.bad td { background: #fff3f0; }
+table.kpis { width: auto; margin-bottom: 1em; } td.kpi { text-align: left; border: none; padding: 0 2em 0 0; }
+td.kpi b { font-size: 22px; }
+img { max-width: 100%; margin: 0.5em 0 1em 0; }
+"""
+
+FOOTER = """<p style="color:#6c757d">Made by repscope. Definitions: phase boundaries are motion onsets/offsets; tilt + is
+a posterior tuck, − lumbar arching; drop is the hips' frontal inclination at the top; speed is the hip rise over the
+lift's duration.</p>"""
+
+
+def set_section(report: SetReport, trace: SegmentTrace | None = None, heading: str = "h2") -> str:
+    """One set's part of a page: key figures, the rep (or step) tables, the charts and the notes."""
     charts = [("Movement", trace_chart(report, trace)), ("Tempo", tempo_chart(report) if report.reps else None),
               ("Pelvis", pelvis_chart(report)), ("Speed", velocity_chart(report)),
               ("Step timeline", step_timeline_chart(report))]
-    charts_html = "".join(f'<h2>{name}</h2>\n<p><img alt="{name} chart" src="{c}"></p>\n' for name, c in charts if c)
+    sub = "h3" if heading == "h3" else "h2"
+    charts_html = "".join(f'<{sub}>{name}</{sub}>\n<p><img alt="{name} chart" src="{c}"></p>\n'
+                          for name, c in charts if c)
     body = _step_section(report) if report.exercise == "lateral_band_walk" else _rep_rows(report)
+    if sub == "h3":
+        body = body.replace("<h2>", "<h3>").replace("</h2>", "</h3>")
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in report.calibration_notes)
+    return f"{_kpis(report)}\n{body}\n{charts_html}<{sub}>Notes</{sub}><ul>{notes}</ul>"
+
+
+def render(report: SetReport, source: str, trace: SegmentTrace | None = None) -> str:
+    """The whole report as one HTML string."""
+    t = report.tempo_target
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>repscope report — {html.escape(report.exercise)}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #212529; }}
-table {{ border-collapse: collapse; width: 100%; font-size: 14px; }}
-table.narrow {{ width: auto; }}
-th, td {{ border-bottom: 1px solid #dee2e6; padding: 4px 8px; text-align: right; vertical-align: top;
-  white-space: nowrap; }}
-td.l, th.l {{ text-align: left; white-space: normal; }}
-tr.bad td {{ background: #fff3f0; }}
-table.kpis {{ width: auto; margin-bottom: 1em; }} td.kpi {{ text-align: left; border: none; padding: 0 2em 0 0; }}
-td.kpi b {{ font-size: 22px; }}
-img {{ max-width: 100%; margin: 0.5em 0 1em 0; }}
-</style></head><body>
+<style>{PAGE_STYLE}</style></head><body>
 <h1>{html.escape(report.exercise.replace('_', ' '))}</h1>
 <p>Source: <code>{html.escape(source)}</code> · sensor used: {html.escape(report.placement)} ·
 tempo target: {format_tempo(t) if t else 'none'} · calibration confidence {report.calibration_confidence:.0%}</p>
-{_kpis(report)}
-{body}
-{charts_html}
-<h2>Notes</h2><ul>{notes}</ul>
-<p style="color:#6c757d">Made by repscope. Definitions: phase boundaries are motion onsets/offsets; tilt + is a
-posterior tuck, − lumbar arching; drop is the hips' frontal inclination at the top; speed is the hip rise over the
-lift's duration.</p>
+{set_section(report, trace)}
+{FOOTER}
 </body></html>
 """

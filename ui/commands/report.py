@@ -1,4 +1,5 @@
-"""`repscope report FILE -o report.html [--csv reps.csv]`: a self-contained HTML session report."""
+"""`repscope report FILE -o report.html [--csv reps.csv]`: a self-contained HTML report of a set, or of a whole
+workout (every set found in the recording) with the set-by-set trends."""
 from __future__ import annotations
 
 import csv
@@ -7,10 +8,13 @@ import os
 from pathlib import Path
 
 from analysis.serialize import CSV_COLUMNS, rep_csv_rows
-from ui.commands.analyze import add_tempo_arguments, trace_file
+from analysis.pipeline import trace_set
+from analysis.session import slice_series
+from ui.commands.analyze import add_tempo_arguments, analyze_sets, load, trace_file
 from ui.errors import UserError
 from ui.input_options import add_input_arguments
 from ui.report_html import render
+from ui.session_report import render_session
 
 
 def register(sub) -> None:
@@ -42,16 +46,38 @@ def write_all(files: list[tuple[str, str]]) -> None:
         raise UserError(f"cannot write report: {target}: {exc.strerror}; nothing was written") from None
 
 def run(args) -> int:
-    _, report, traces = trace_file(args)
-    primary = next((t for t in traces if t.placement == report.placement), None)
-    files = [(args.output, render(report, args.file, primary))]
+    rec, session = analyze_sets(args)
+    if len(session.sets) <= 1:  # one set (or none): the one-set report of the whole file, as before
+        _, report, traces = trace_file(args, rec)
+        primary = next((t for t in traces if t.placement == report.placement), None)
+        page, sets = render(report, args.file, primary), [(1, report)]
+    else:
+        page = render_session(session, args.file, _set_traces(args, rec, session), rec.meta.side)
+        sets = [(s.index, s.report) for s in session.sets]
+    files = [(args.output, page)]
     if args.csv:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(CSV_COLUMNS)
-        w.writerows(rep_csv_rows(report))
+        for index, report in sets:
+            w.writerows(rep_csv_rows(report, index))
         files.append((args.csv, buf.getvalue()))
     write_all(files)
-    n = f"{len(report.steps)} steps" if report.exercise == "lateral_band_walk" else f"{len(report.reps)} reps"
-    print(f"wrote {args.output}" + (f" and {args.csv}" if args.csv else "") + f" ({n})")
+    reps = sum(len(r.reps) for _, r in sets)
+    steps = sum(len(r.steps) for _, r in sets)
+    what = ", ".join(x for x in (f"{reps} reps" if reps else "", f"{steps} steps" if steps else "") if x)
+    what = what or ("0 steps" if sets[0][1].exercise == "lateral_band_walk" else "0 reps")
+    print(f"wrote {args.output}" + (f" and {args.csv}" if args.csv else "")
+          + (f" ({len(sets)} sets, {what})" if len(sets) > 1 else f" ({what})"))
     return 0
+
+
+def _set_traces(args, rec, session) -> list:
+    """Each set's primary-sensor trace, from the same stretch of the recording its analysis read."""
+    _, series, _ = load(args, rec, require_exercise=False)
+    traces = []
+    for s in session.sets:
+        part = slice_series(series, *s.span_s) if s.span_s is not None else series
+        report, tr = trace_set(part, s.exercise, s.report.tempo_target, rec.meta.side)
+        traces.append(next((t for t in tr if t.placement == report.placement), None))
+    return traces
