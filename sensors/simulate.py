@@ -36,15 +36,15 @@ EXERCISES = (
 )
 
 DEMO_COMMANDS = (
-    "repscope simulate --exercise hip_thrust --reps 8 --tempo 3-1-1-2 --faults rushed:3 arch:6 "
+    "repscope simulate --exercise hip_thrust --reps 8 --tempo 3-1-1-2 --faults rushed_eccentric:3 lumbar_arch:6 "
     "--placement pelvis --placement thigh_left --rate 100 --seed 11 -o recordings/demo/hip-thrust.csv",
-    "repscope simulate --exercise single_leg_hip_thrust --side right --reps 8 --tempo 2-1-1-2 --faults drop:4,7 "
+    "repscope simulate --exercise single_leg_hip_thrust --side right --reps 8 --tempo 2-1-1-2 --faults pelvic_drop:4,7 "
     "--placement pelvis --rate 100 --seed 12 -o recordings/demo/single-leg-hip-thrust.csv",
-    "repscope simulate --exercise glute_bridge --reps 10 --tempo 2-1-1-2 --faults no_top_pause:5 partial:9 "
+    "repscope simulate --exercise glute_bridge --reps 10 --tempo 2-1-1-2 --faults no_top_pause:5 partial_rom:9 "
     "--placement pelvis --rate 100 --seed 13 -o recordings/demo/glute-bridge.csv",
     "repscope simulate --exercise seated_hip_abduction --reps 10 --tempo 3-0-1-1 --faults momentum:4 "
     "--placement thigh_left --rate 100 --seed 14 -o recordings/demo/seated-hip-abduction.csv",
-    "repscope simulate --exercise clamshell --reps 10 --tempo 2-1-1-1 --faults rushed:8 "
+    "repscope simulate --exercise clamshell --reps 10 --tempo 2-1-1-1 --faults rushed_eccentric:8 "
     "--placement thigh_left --rate 100 --seed 15 -o recordings/demo/clamshell.csv",
     "repscope simulate --exercise lateral_band_walk --reps 12 --placement pelvis --placement thigh_left "
     "--rate 100 --seed 16 -o recordings/demo/lateral-band-walk.csv",

@@ -236,3 +236,15 @@ def test_workout_report_has_every_set_and_the_trends(workout_file, tmp_path, cap
     assert "Set 2 · lateral band walk" in page and "Steps per side" in page
     rows = list(csv.DictReader(reps_csv.open()))
     assert rows and {r["set"] for r in rows} == {"1"}
+
+
+def test_simulate_takes_the_analyzers_fault_names(tmp_path):
+    from ui.commands.simulate import parse_faults
+
+    assert parse_faults(["rushed_eccentric:3", "lumbar_arch:2,4", "partial:1"]) == (
+        ("rushed", (3,)), ("arch", (2, 4)), ("partial", (1,)))
+    out = tmp_path / "s.csv"
+    assert main(["simulate", "--exercise", "glute_bridge", "--reps", "5", "--faults", "pelvic_drop:2",
+                 "--seed", "2", "-o", str(out)]) == 0
+    truth = json.loads(out.with_suffix(".truth.json").read_text())
+    assert "pelvic_drop" in truth["reps"][1]["faults"]

@@ -46,7 +46,8 @@ def add_sim_arguments(p) -> None:
         nargs="*",
         default=[],
         metavar="FAULT:REPS",
-        help=f"faults on given reps, e.g. rushed:3,7 arch:5 (faults: {', '.join(SIM_FAULTS)})",
+        help="faults on given reps, e.g. rushed_eccentric:3,7 lumbar_arch:5 (faults: rushed_eccentric, "
+        "no_top_pause, momentum, lumbar_arch, pelvic_drop, partial_rom; short forms rushed, arch, drop, partial)",
     )
     p.add_argument("--placement", action="append", choices=PLACEMENTS, help="sensor placement (repeat for two sensors); default pelvis")
     p.add_argument("--rate", action="append", type=float, help="sample rate in Hz per placement (default 100)")
@@ -58,15 +59,21 @@ def add_sim_arguments(p) -> None:
     p.add_argument("--seed", type=int, default=0)
 
 
+# the analyzer's fault names (what `analyze` reports) → the simulator's short ones, which stay accepted
+FAULT_NAMES = {"rushed_eccentric": "rushed", "no_top_pause": "no_top_pause", "momentum": "momentum",
+               "lumbar_arch": "arch", "pelvic_drop": "drop", "partial_rom": "partial"}
+
+
 def parse_faults(items: list[str]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """FAULT:REP[,REP…] items, FAULT an analyzer name (`rushed_eccentric`, `lumbar_arch`, …) or its short form."""
     out = []
     for item in items:
         m = re.fullmatch(r"([a-z_]+):(\d+(?:,\d+)*)", item.strip())
         if not m:
             raise UserError(f"--faults: {item!r} is not FAULT:REP[,REP…] (e.g. rushed:3,7)")
-        name = m.group(1)
+        name = FAULT_NAMES.get(m.group(1), m.group(1))
         if name not in SIM_FAULTS:
-            raise UserError(f"--faults: unknown fault {name!r} (one of {', '.join(SIM_FAULTS)})")
+            raise UserError(f"--faults: unknown fault {m.group(1)!r} (one of {', '.join(FAULT_NAMES)})")
         out.append((name, tuple(int(r) for r in m.group(2).split(","))))
     return tuple(out)
 
