@@ -2,11 +2,22 @@
 import os
 from pathlib import Path
 
+import pytest
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DIR = REPO / "recordings" / "demo"
 BROAD_DIR = REPO.parent / "shared" / "data" / "broad"
+
+
+@pytest.fixture(autouse=True)
+def history_db(tmp_path, monkeypatch):
+    """`record` and `live` add their workouts to the training history: in a test, a fresh database in the test's
+    own folder, never the user's."""
+    path = tmp_path / "history.db"
+    monkeypatch.setenv("REPSCOPE_DB", str(path))
+    return path
 
 
 def run_while_polling(poll, run, period_ms: int = 50):

@@ -12,7 +12,6 @@ import json
 import math
 import sqlite3
 from dataclasses import dataclass
-from importlib import metadata
 
 from analysis.results import Phase, PhaseCheck, Rep, SetReport, Step, TempoTarget
 from analysis.tempo import format_tempo
@@ -70,6 +69,8 @@ class SaveOutcome:
 
 
 def repscope_version() -> str:
+    from importlib import metadata
+
     try:
         return metadata.version("repscope")
     except metadata.PackageNotFoundError:
