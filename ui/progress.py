@@ -10,8 +10,11 @@ LOG_STEPS = 10  # lines printed over the run when the stream is not a terminal
 
 
 class ProgressBar:
-    def __init__(self, total: int, label: str = "files", stream: TextIO | None = None, min_interval_s: float = 0.1):
+    def __init__(self, total: int, label: str = "files", stream: TextIO | None = None, min_interval_s: float = 0.1,
+                 start: int = 0):
+        """`start`: items already done before the clock starts (they do not count toward the rate)."""
         self.total = max(int(total), 0)
+        self.start = start
         self.label = label
         self.stream = stream or sys.stderr
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
@@ -23,11 +26,13 @@ class ProgressBar:
 
     def text(self, done: int, failed: int = 0) -> str:
         frac = 1.0 if self.total == 0 else min(done / self.total, 1.0)
-        filled = int(round(frac * BAR_WIDTH))
+        filled = round(frac * BAR_WIDTH)
         elapsed = time.monotonic() - self.t0
-        rate = done / elapsed if elapsed > 0 else 0.0
-        eta = (self.total - done) / rate if rate > 0 else float("nan")
-        eta_text = "–" if eta != eta else f"{int(eta) // 60}:{int(eta) % 60:02d}"
+        rate = (done - self.start) / elapsed if elapsed > 0 else 0.0
+        eta_text = "–"
+        if rate > 0:
+            eta = int((self.total - done) / rate)
+            eta_text = f"{eta // 60}:{eta % 60:02d}"
         return (f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{self.total} {self.label}"
                 f" · {failed} failed · {rate:.1f}/s · ETA {eta_text}")
 

@@ -9,8 +9,8 @@ filesystem, as usual on a cluster). A file that fails is named in one line and s
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ui.commands.import_ import add_annotation_arguments
 from ui.errors import UserError
@@ -53,7 +53,7 @@ def _processes(paths: list[Path], jobs: int) -> Iterator[Result]:
             for fut in as_completed(futures):
                 try:
                     yield fut.result()
-                except Exception as exc:  # the worker process died (killed, out of memory)
+                except Exception as exc:  # noqa: BLE001 -- the worker process died (killed, out of memory)
                     yield FailedFile(str(futures[fut]), f"{futures[fut]}: worker process failed ({exc})")
         finally:
             for fut in futures:
@@ -76,7 +76,7 @@ def _dask(paths: list[Path], address: str) -> Iterator[Result]:
         for fut in as_completed(futures):
             try:
                 yield fut.result()
-            except Exception as exc:  # a worker died under the task
+            except Exception as exc:  # noqa: BLE001 -- a worker died under the task
                 yield FailedFile(str(where[fut.key]), f"{where[fut.key]}: Dask task failed ({type(exc).__name__}: {exc})")
             fut.release()
     finally:
@@ -113,15 +113,15 @@ def run(args) -> int:
     tally = Tally()
     with open_history(args.db) as db:
         todo = _to_do(db, files, args.reanalyse, tally)
-        bar = ProgressBar(len(files), "recordings")
+        bar = ProgressBar(len(files), "recordings", start=tally.done)
         bar.update(tally.done)
         source: Callable[[], Iterator[Result]]
         if args.scheduler:
-            source = lambda: _dask(todo, args.scheduler)  # noqa: E731
+            source = lambda: _dask(todo, args.scheduler)
         elif args.jobs == 1 or len(todo) <= 1:
-            source = lambda: _serial(todo)  # noqa: E731
+            source = lambda: _serial(todo)
         else:
-            source = lambda: _processes(todo, min(args.jobs, len(todo)))  # noqa: E731
+            source = lambda: _processes(todo, min(args.jobs, len(todo)))
         try:
             for result in source():
                 ingest(db, result, tally, athlete=args.athlete, load_kg=args.load_kg, reanalyse=args.reanalyse,

@@ -91,8 +91,10 @@ def status_line(statuses: tuple[SourceStatus, ...], recorded_s: float) -> str:
     return f"[{recorded_s:6.1f} s] " + " | ".join(parts)
 
 
-async def record_session(source, path: Path, meta: RecordingMeta, duration_s: float | None = None, out=sys.stderr) -> tuple[int, str | None]:
-    """Stream `source` into `path` until `duration_s` (or cancellation); returns (samples, error or None)."""
+async def record_session(source, path: Path, meta: RecordingMeta, duration_s: float | None = None, out=None) -> tuple[int, str | None]:
+    """Stream `source` into `path` until `duration_s` (or cancellation); returns (samples, error or None).
+    Status lines go to `out` (default: the current stderr)."""
+    out = out or sys.stderr
     await source.start()
     print(f"connected: {', '.join(f'{s.placement} = {s.model} {s.address} at {s.rate_hz:g} Hz' for s in source.sensors)}", file=out)
     print(f"stand still for {STAND_STILL_S:g} s (upright, as at the start of the set)…", file=out)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from ui.errors import UserError
 from ui.history.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, statements
@@ -155,7 +155,7 @@ class HistoryDB:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> "HistoryDB":
+    def __enter__(self) -> HistoryDB:  # noqa: PYI034
         return self
 
     def __exit__(self, *exc) -> None:

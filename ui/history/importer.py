@@ -118,7 +118,7 @@ def analyse_for_import(path: str | os.PathLike) -> AnalysedRecording | FailedFil
         start_utc, start_from, start_warning = _start(rec, path)
     except UserError as exc:
         return FailedFile(path, one_line(str(exc)))
-    except Exception as exc:  # an analysis bug on one file must not stop a season's import
+    except Exception as exc:  # noqa: BLE001 -- an analysis bug on one file must not stop a season's import
         return FailedFile(path, one_line(f"{path}: analysis failed: {type(exc).__name__}: {exc}"))
     warnings = [line.removeprefix(WARNING_PREFIX) for line in captured.getvalue().splitlines() if line.strip()]
     if start_warning:

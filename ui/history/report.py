@@ -16,15 +16,15 @@ from dataclasses import dataclass
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
 
-from analysis.tempo import tolerance_s  # noqa: E402
-from sensors.rules import FAULT_RULES  # noqa: E402
-from ui.history.store import StoredSession  # noqa: E402
-from ui.history.trends import METRICS, ExerciseTrend, SetFigures  # noqa: E402
-from ui.report_html import _png  # noqa: E402
+from analysis.tempo import tolerance_s
+from sensors.rules import FAULT_RULES
+from ui.history.store import StoredSession
+from ui.history.trends import METRICS, ExerciseTrend, SetFigures
+from ui.report_html import _png
 
 GOOD, BAD, NEUTRAL, BAND = "#2a9d8f", "#d62828", "#495057", "#52b788"
 CHART_COLUMNS = 3
@@ -106,7 +106,7 @@ def _draw(ax, metric, label: str, points, band: Band | None) -> None:
         ax.fill_between(x_band, lo, hi_drawn, step="mid", color=BAND, alpha=0.2, lw=0, zorder=1)
     ax.scatter(x, y, c=colours, s=22, zorder=3)
     ax.set_title(label, fontsize=10)
-    locator = mdates.AutoDateLocator(maxticks=5)
+    locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.grid(alpha=0.3)
