@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from analysis.tempo import tolerance_s
 from sensors.rules import FAULT_RULES
@@ -28,6 +29,7 @@ from ui.report_html import _png
 
 GOOD, BAD, NEUTRAL, BAND = "#2a9d8f", "#d62828", "#495057", "#52b788"
 CHART_COLUMNS = 3
+COUNT_METRICS = ("lumbar_arch_reps", "pelvic_drop_reps", "partial_reps", "step_count")
 TABLE_ROWS = 30  # latest sets listed per exercise
 
 
@@ -75,7 +77,7 @@ def target_band(metric: str, points: tuple[SetFigures, ...], sets_by_key, target
         return _phase_band(points, sets_by_key, "eccentric", FAULT_RULES.rushed_eccentric_s)
     if metric == "mean_top_pause_s":
         return _phase_band(points, sets_by_key, "top_pause", FAULT_RULES.no_top_pause_s)
-    if metric in ("lumbar_arch_reps", "pelvic_drop_reps", "partial_reps"):
+    if metric in COUNT_METRICS[:3]:
         return const(-targets.count_band, targets.count_band)
     if metric == "reps_on_tempo_pct":
         return const(targets.tempo_ok_min_pct, 100.0)
@@ -109,6 +111,10 @@ def _draw(ax, metric, label: str, points, band: Band | None) -> None:
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if metric in COUNT_METRICS:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        if metric != "step_count" and len(y):
+            ax.set_ylim(-0.5, max(1.0, float(y.max())) + 0.5)
     ax.grid(alpha=0.3)
 
 
@@ -117,7 +123,7 @@ def exercise_chart(trend: ExerciseTrend, sets_by_key, targets: TrendTargets = TA
     labels = {m.name: m.label for m in METRICS}
     metrics = [m.metric for m in trend.metrics]
     rows = max(1, math.ceil(len(metrics) / CHART_COLUMNS))
-    fig, axes = plt.subplots(rows, CHART_COLUMNS, figsize=(13, 2.9 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, CHART_COLUMNS, figsize=(11.5, 2.7 * rows), squeeze=False)
     for ax, metric in zip(axes.flat, metrics):
         _draw(ax, metric, labels[metric], trend.points, target_band(metric, trend.points, sets_by_key, targets))
     for ax in list(axes.flat)[len(metrics):]:

@@ -33,7 +33,8 @@ def session_to_dict(session: StoredSession, figures: dict, with_reps: bool = Fal
     return {
         "id": session.id, "source": session.source, "content_sha256": session.sha256,
         "start_utc": session.start_utc, "start_from": session.start_from, "athlete": session.athlete,
-        "simulated": session.simulated, "imported_utc": session.imported_utc, "analysed_with": session.analysed_with,
+        "simulated": session.simulated, "imported_utc": session.imported_utc,
+        "analysed_utc": session.analysed_utc, "analysed_with": session.analysed_with,
         "sensors": [{"placement": x.placement, "model": x.model, "rate_hz": x.rate_hz} for x in session.sensors],
         "sets": [set_to_dict(s, figures[(session.id, s.index)], with_reps) for s in session.sets],
     }

@@ -56,6 +56,7 @@ class StoredSession:
     athlete: str | None
     simulated: bool
     imported_utc: str
+    analysed_utc: str
     analysed_with: str
     sensors: tuple[SensorRow, ...]
     sets: tuple[StoredSet, ...]
@@ -300,6 +301,6 @@ def load_sessions(db: HistoryDB, *, athlete: str | None = None, exercise: str | 
         r["id"], r["set_index"], _report(r, tuple(reps.get(r["id"], ())), tuple(steps.get(r["id"], ()))),
         r["start_s"], r["load_kg"], r["rpe"], r["notes"]))
     return [StoredSession(s["id"], s["source"], s["content_sha256"], s["start_utc"], s["start_from"], s["athlete"],
-                          bool(s["simulated"]), s["imported_utc"], s["analysed_with"],
+                          bool(s["simulated"]), s["imported_utc"], s["analysed_utc"], s["analysed_with"],
                           tuple(sensors.get(s["id"], ())), tuple(sets_by_session.get(s["id"], ())))
             for s in sessions]
