@@ -525,3 +525,93 @@ def test_record_adds_its_recording_to_the_history(tmp_path, history_db, capsys):
     with HistoryDB(history_db) as db:
         [s] = load_sessions(db)
     assert s.athlete == "Cleo" and s.sets[0].load_kg == 100.0 and s.start_from == "metadata"
+
+
+# ------------------------------------------------------------------------------------------ invariants
+
+
+def _reports():
+    from hypothesis import strategies as st
+
+    from analysis.results import Phase, PhaseCheck, Rep, SetReport, Step, TempoTarget
+
+    t = st.floats(0, 1e4, allow_nan=False)
+    opt = st.none() | st.floats(-1e3, 1e3, allow_nan=False)
+    phases = st.lists(st.tuples(st.sampled_from(("concentric", "top_pause", "eccentric", "bottom_pause")), t, t),
+                      max_size=4).map(lambda ps: tuple(Phase(n, a, b) for n, a, b in ps))
+    checks = st.none() | st.lists(st.builds(PhaseCheck, st.sampled_from(("eccentric", "top_pause")), t, t,
+                                            st.booleans(), opt.filter(lambda x: x is not None)),
+                                  max_size=3).map(tuple)
+    words = st.lists(st.text(max_size=30), max_size=3).map(tuple)
+    rep = st.builds(Rep, st.just(0), t, t, phases, t, t, opt, opt, st.none() | st.sampled_from(("left", "right")),
+                    opt, opt, opt, checks, words, words)
+    tempo = st.none() | st.builds(TempoTarget, st.floats(0.5, 20), st.floats(0, 20), st.none() | st.floats(0, 20),
+                                  st.floats(0, 20), st.floats(0, 2), st.floats(0, 1))
+    steps = st.lists(st.builds(Step, st.just(0), t, st.sampled_from(("left", "right")), t), max_size=3)
+
+    def numbered(items):  # reps and steps are numbered 1, 2, … in order, as the analysis does
+        return tuple(dataclasses.replace(x, index=i + 1) for i, x in enumerate(items))
+
+    return st.builds(SetReport, st.sampled_from(("hip_thrust", "clamshell")), st.sampled_from(("pelvis", "thigh_left")),
+                     tempo, st.lists(rep, max_size=4).map(numbered), steps.map(numbered),
+                     st.none() | st.sampled_from(("standing", "set")), st.floats(0, 1), words, opt)
+
+
+def test_any_set_report_reads_back_exactly_as_stored(tmp_path):
+    from hypothesis import given, settings
+
+    from ui.history.importer import AnalysedRecording, ImportedSet
+
+    db = HistoryDB(tmp_path / "h.db")
+    counter = iter(range(10**9))
+
+    @settings(max_examples=40, deadline=None)
+    @given(_reports(), _reports())
+    def roundtrip(a, b):
+        rec = AnalysedRecording(f"/r/{next(counter)}.csv", f"sha-{next(counter)}", "2026-10-01T10:00:00Z", "metadata",
+                                False, "", (), (ImportedSet(1, a), ImportedSet(2, b)))
+        session_id = save(db, rec).session_id
+        stored = next(s for s in load_sessions(db, since="2026-10-01") if s.id == session_id)
+        assert [s.report for s in stored.sets] == [a, b]  # exact: every float, None and string
+
+    try:
+        roundtrip()
+    finally:
+        db.close()
+    assert consistency_problems(tmp_path / "h.db") == []
+
+
+class _Terminal:
+    def __init__(self):
+        self.text = ""
+
+    def write(self, s):
+        self.text += s
+        return len(s)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_redraws_on_a_terminal_and_logs_tenths_otherwise():
+    import io
+
+    from ui.progress import ProgressBar
+
+    log = io.StringIO()
+    bar = ProgressBar(200, "recordings", stream=log)
+    for i in range(201):
+        bar.update(i, failed=i // 100)
+    bar.close()
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 11 and lines[-1].startswith("[" + "#" * 30 + "] 200/200 recordings · 2 failed")
+    term = _Terminal()
+    bar = ProgressBar(3, stream=term, min_interval_s=0)
+    bar.update(1)
+    print("repscope: error: x.csv: bad (skipped)", file=bar)  # printed above the bar, which is cleared first
+    bar.update(3)
+    bar.close()
+    assert term.text.count("\r[") == 2 and "\r\x1b[Krepscope: error: x.csv" in term.text and term.text.endswith("\n")
