@@ -73,7 +73,8 @@ def main() -> None:
         walls[name] = wall
         print(f"{name:<34} {wall:>7.1f} {cpu:>7.1f} {cpu / wall:>8.2f} {args.files / wall:>8.1f}")
     again, cpu, line = timed(["batch", str(folder), "--db", str(db), "--jobs", str(cores)])
-    print(f"{'again, all known (' + line.split(',')[1].strip() + ')':<34} {again:>7.1f} {cpu:>7.1f} {cpu / again:>8.2f}")
+    known = "again, all known (" + line.split(",")[1].strip() + ")"
+    print(f"{known:<34} {again:>7.1f} {cpu:>7.1f} {cpu / again:>8.2f}")
     if args.dask:
         from distributed import LocalCluster
 

@@ -256,8 +256,8 @@ def test_annotations_at_import_and_later_survive_a_reanalysis(tmp_path, capsys):
     assert run_cli(["import", rec, "--athlete", "Ana", "--load-kg", "70", "--db", db], capsys)[0] == 0
     [s] = history_json(db, capsys)["sessions"]
     assert s["athlete"] == "Ana" and s["sets"][0]["load_kg"] == 70.0
-    rc, out, err = run_cli(["annotate", rec, "1", "--load-kg", "80", "--rpe", "8.5", "--note", "felt heavy", "--db", db],
-                           capsys)
+    rc, out, err = run_cli(["annotate", rec, "1", "--load-kg", "80", "--rpe", "8.5", "--note", "felt heavy",
+                            "--db", db], capsys)
     assert rc == 0, err
     assert run_cli(["annotate", str(s["id"]), "--athlete", "Bea", "--db", db], capsys)[0] == 0
     rc, out, err = run_cli(["import", "--reanalyse", "--db", db], capsys)
@@ -491,8 +491,9 @@ def test_batch_killed_midway_then_run_again_completes_the_import(tmp_path, seaso
 
 def test_live_adds_its_recording_to_the_history(tmp_path, history_db):
     out = tmp_path / "live.csv"
-    r = subprocess.run([sys.executable, "-m", "ui.cli", "live", "--simulate", "hip_thrust", "--reps", "3", "--no-fidget",
-                        "--speed", "30", "--exit-at-end", "--record", str(out), "--athlete", "Ana", "--load-kg", "60"],
+    r = subprocess.run([sys.executable, "-m", "ui.cli", "live", "--simulate", "hip_thrust", "--reps", "3",
+                        "--no-fidget", "--speed", "30", "--exit-at-end", "--record", str(out), "--athlete", "Ana",
+                        "--load-kg", "60"],
                        cwd=REPO, capture_output=True, text=True, timeout=180, check=False,
                        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert r.returncode == 0, r.stderr

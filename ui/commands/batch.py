@@ -9,7 +9,7 @@ filesystem, as usual on a cluster). A file that fails is named in one line and s
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from ui.commands.import_ import add_annotation_arguments
@@ -77,10 +77,19 @@ def _dask(paths: list[Path], address: str) -> Iterator[Result]:
             try:
                 yield fut.result()
             except Exception as exc:  # noqa: BLE001 -- a worker died under the task
-                yield FailedFile(str(where[fut.key]), f"{where[fut.key]}: Dask task failed ({type(exc).__name__}: {exc})")
+                path = where[fut.key]
+                yield FailedFile(str(path), f"{path}: Dask task failed ({type(exc).__name__}: {exc})")
             fut.release()
     finally:
         client.close()
+
+
+def _results(todo: list[Path], args) -> Iterator[Result]:
+    if args.scheduler:
+        return _dask(todo, args.scheduler)
+    if args.jobs == 1 or len(todo) <= 1:
+        return _serial(todo)
+    return _processes(todo, min(args.jobs, len(todo)))
 
 
 def _to_do(db, files: list[Path], reanalyse: bool, tally: Tally) -> list[Path]:
@@ -115,15 +124,8 @@ def run(args) -> int:
         todo = _to_do(db, files, args.reanalyse, tally)
         bar = ProgressBar(len(files), "recordings", start=tally.done)
         bar.update(tally.done)
-        source: Callable[[], Iterator[Result]]
-        if args.scheduler:
-            source = lambda: _dask(todo, args.scheduler)
-        elif args.jobs == 1 or len(todo) <= 1:
-            source = lambda: _serial(todo)
-        else:
-            source = lambda: _processes(todo, min(args.jobs, len(todo)))
         try:
-            for result in source():
+            for result in _results(todo, args):
                 ingest(db, result, tally, athlete=args.athlete, load_kg=args.load_kg, reanalyse=args.reanalyse,
                        err=bar, quiet=True)
                 bar.update(tally.done, len(tally.failed))

@@ -67,7 +67,8 @@ def _phase_band(points, sets_by_key, phase: str, floor: float) -> Band:
     return Band(np.array(lo), np.array(hi))
 
 
-def target_band(metric: str, points: tuple[SetFigures, ...], sets_by_key, targets: TrendTargets = TARGETS) -> Band | None:
+def target_band(metric: str, points: tuple[SetFigures, ...], sets_by_key,
+                targets: TrendTargets = TARGETS) -> Band | None:
     n = len(points)
 
     def const(lo: float, hi: float) -> Band:

@@ -262,6 +262,10 @@ def _grouped(rows, key: str, make) -> dict:
     return out
 
 
+def _sensor_row(r) -> SensorRow:
+    return SensorRow(r["placement"], r["model"], r["rate_hz"], r["address"])
+
+
 def load_sessions(db: HistoryDB, *, athlete: str | None = None, exercise: str | None = None,
                   since: str | None = None) -> list[StoredSession]:
     """Sessions (oldest first) with their sets; `exercise` keeps only that exercise's sets, `since` is an ISO date
@@ -294,7 +298,7 @@ def load_sessions(db: HistoryDB, *, athlete: str | None = None, exercise: str | 
                              lambda r: Step(r["step_index"], r["t_s"], r["side"], r["duration_s"]))
             sensors = _grouped(conn.execute("SELECT * FROM session_sensors WHERE session_id IN "
                                             "(SELECT value FROM json_each(?)) ORDER BY session_id, placement", [ids]),
-                               "session_id", lambda r: SensorRow(r["placement"], r["model"], r["rate_hz"], r["address"]))
+                               "session_id", _sensor_row)
         finally:
             conn.row_factory = None
     sets_by_session = _grouped(sets, "session_id", lambda r: StoredSet(
