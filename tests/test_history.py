@@ -497,7 +497,7 @@ def test_live_adds_its_recording_to_the_history(tmp_path, history_db):
                        cwd=REPO, capture_output=True, text=True, timeout=180, check=False,
                        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert r.returncode == 0, r.stderr
-    assert f"imported {out}" in r.stdout
+    assert f"imported {out}" in r.stderr and "3 reps" in r.stdout
     with HistoryDB(history_db) as db:  # the test's REPSCOPE_DB
         [s] = load_sessions(db)
     assert s.source == str(out) and s.athlete == "Ana" and s.simulated
@@ -521,8 +521,8 @@ def test_record_adds_its_recording_to_the_history(tmp_path, history_db, capsys):
                                       "--exercise", "hip_thrust", "-o", str(out), "--duration", str(duration),
                                       "--athlete", "Cleo", "--load-kg", "100"])
     assert record.run(args, backend=air) == 0
-    printed = capsys.readouterr().out
-    assert f"imported {out}" in printed
+    printed = capsys.readouterr()
+    assert f"imported {out}" in printed.err and "3 reps" in printed.out
     with HistoryDB(history_db) as db:
         [s] = load_sessions(db)
     assert s.athlete == "Cleo" and s.sets[0].load_kg == 100.0 and s.start_from == "metadata"

@@ -82,14 +82,14 @@ def run(args, backend=None) -> int:
         session, title, screenshot=args.screenshot, screenshot_at_s=args.screenshot_at, exit_at_end=args.exit_at_end, sound=args.sound,
     )
     session.stop()  # the recordings are closed before the history reads them
-    if session.recorded_paths and not args.no_history:
-        add_workout(session.recorded_paths, args.db, athlete=args.athlete, load_kg=args.load_kg)
-    if session.error:
-        raise UserError(f"live session stopped: {session.error}")
-    if win.last_report is not None:
+    if not session.error and win.last_report is not None:
         from ui.commands.analyze import format_table
 
         print(format_table(win.last_report, "live"))
-    if session.recording_path is not None or args.record is not None:
+    if not session.error and (session.recording_path is not None or args.record is not None):
         print(f"recorded to {args.record or session.recording_path}")
+    if session.recorded_paths and not args.no_history:  # also what was recorded before an error
+        add_workout(session.recorded_paths, args.db, athlete=args.athlete, load_kg=args.load_kg)
+    if session.error:
+        raise UserError(f"live session stopped: {session.error}")
     return 0

@@ -66,9 +66,11 @@ def ingest(db: HistoryDB, result: AnalysedRecording | FailedFile, tally: Tally, 
 
 def add_workout(paths: list[Path], db_option: str | None, *, athlete: str | None = None,
                 load_kg: float | None = None, out: TextIO | None = None, err: TextIO | None = None) -> bool:
-    """`record` and `live` at the end of a workout: add its recordings to the history. A failure is a warning
-    (the recording is kept and can be imported later), never an exception; True when all were added."""
+    """`record` and `live` at the end of a workout: add its recordings to the history, one line each on `err`
+    (stdout carries the analysis table). A failure is a warning (the recording is kept and can be imported
+    later), never an exception; True when all were added."""
     err = err or sys.stderr
+    out = out or err
     try:
         with open_history(db_option) as db:
             tally = Tally()
