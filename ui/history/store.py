@@ -266,10 +266,7 @@ def _sensor_row(r) -> SensorRow:
     return SensorRow(r["placement"], r["model"], r["rate_hz"], r["address"])
 
 
-def load_sessions(db: HistoryDB, *, athlete: str | None = None, exercise: str | None = None,
-                  since: str | None = None) -> list[StoredSession]:
-    """Sessions (oldest first) with their sets; `exercise` keeps only that exercise's sets, `since` is an ISO date
-    (sessions starting on or after it), `athlete` is matched ignoring case."""
+def _session_filter(athlete: str | None, exercise: str | None, since: str | None) -> tuple[str, list]:
     where, params = ["1 = 1"], []
     if athlete is not None:
         where.append("a.name = ? COLLATE NOCASE")
@@ -280,31 +277,46 @@ def load_sessions(db: HistoryDB, *, athlete: str | None = None, exercise: str | 
     if exercise is not None:
         where.append("EXISTS (SELECT 1 FROM sets x WHERE x.session_id = s.id AND x.exercise = ?)")
         params.append(exercise)
-    set_filter, set_params = ("AND st.exercise = ?", [exercise]) if exercise is not None else ("", [])
+    return " AND ".join(where), params
+
+
+def _step(r) -> Step:
+    return Step(r["step_index"], r["t_s"], r["side"], r["duration_s"])
+
+
+def _sets_of_sessions(conn, ids: str, exercise: str | None) -> dict[int, list[StoredSet]]:
+    """Session id → its stored sets (of `exercise` only, when given), reps and steps included."""
+    chosen = "st.session_id IN (SELECT value FROM json_each(?))" + (" AND st.exercise = ?" if exercise else "")
+    params = [ids, exercise] if exercise else [ids]
+    sets = conn.execute(f"SELECT st.* FROM sets st WHERE {chosen} ORDER BY st.session_id, st.set_index", params)
+    reps = _grouped(conn.execute(f"SELECT r.* FROM reps r JOIN sets st ON st.id = r.set_id WHERE {chosen} "
+                                 "ORDER BY r.set_id, r.rep_index", params), "set_id", _rep)
+    steps = _grouped(conn.execute(f"SELECT p.* FROM steps p JOIN sets st ON st.id = p.set_id WHERE {chosen} "
+                                  "ORDER BY p.set_id, p.step_index", params), "set_id", _step)
+    return _grouped(sets, "session_id", lambda r: StoredSet(
+        r["id"], r["set_index"], _report(r, tuple(reps.get(r["id"], ())), tuple(steps.get(r["id"], ()))),
+        r["start_s"], r["load_kg"], r["rpe"], r["notes"]))
+
+
+def load_sessions(db: HistoryDB, *, athlete: str | None = None, exercise: str | None = None,
+                  since: str | None = None) -> list[StoredSession]:
+    """Sessions (oldest first) with their sets; `exercise` keeps only that exercise's sets, `since` is an ISO date
+    (sessions starting on or after it), `athlete` is matched ignoring case."""
+    where, params = _session_filter(athlete, exercise, since)
     with db.read() as conn:
         conn.row_factory = sqlite3.Row
         try:
             sessions = conn.execute(
                 "SELECT s.*, a.name AS athlete FROM sessions s LEFT JOIN athletes a ON a.id = s.athlete_id "
-                f"WHERE {' AND '.join(where)} ORDER BY s.start_utc, s.id", params).fetchall()
+                f"WHERE {where} ORDER BY s.start_utc, s.id", params).fetchall()
             ids = json.dumps([s["id"] for s in sessions])
-            chosen = f"st.session_id IN (SELECT value FROM json_each(?)) {set_filter}"
-            sets = conn.execute(f"SELECT st.* FROM sets st WHERE {chosen} ORDER BY st.session_id, st.set_index",
-                                [ids, *set_params]).fetchall()
-            reps = _grouped(conn.execute(f"SELECT r.* FROM reps r JOIN sets st ON st.id = r.set_id WHERE {chosen} "
-                                         "ORDER BY r.set_id, r.rep_index", [ids, *set_params]), "set_id", _rep)
-            steps = _grouped(conn.execute(f"SELECT p.* FROM steps p JOIN sets st ON st.id = p.set_id WHERE {chosen} "
-                                          "ORDER BY p.set_id, p.step_index", [ids, *set_params]), "set_id",
-                             lambda r: Step(r["step_index"], r["t_s"], r["side"], r["duration_s"]))
+            sets = _sets_of_sessions(conn, ids, exercise)
             sensors = _grouped(conn.execute("SELECT * FROM session_sensors WHERE session_id IN "
                                             "(SELECT value FROM json_each(?)) ORDER BY session_id, placement", [ids]),
                                "session_id", _sensor_row)
         finally:
             conn.row_factory = None
-    sets_by_session = _grouped(sets, "session_id", lambda r: StoredSet(
-        r["id"], r["set_index"], _report(r, tuple(reps.get(r["id"], ())), tuple(steps.get(r["id"], ()))),
-        r["start_s"], r["load_kg"], r["rpe"], r["notes"]))
     return [StoredSession(s["id"], s["source"], s["content_sha256"], s["start_utc"], s["start_from"], s["athlete"],
                           bool(s["simulated"]), s["imported_utc"], s["analysed_utc"], s["analysed_with"],
-                          tuple(sensors.get(s["id"], ())), tuple(sets_by_session.get(s["id"], ())))
+                          tuple(sensors.get(s["id"], ())), tuple(sets.get(s["id"], ())))
             for s in sessions]
