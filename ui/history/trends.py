@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.pipeline import HIP_EXTENSION_LIFTS
 from analysis.serialize import summary
 from ui.history.store import StoredSession, StoredSet
 
@@ -67,6 +68,7 @@ METRICS = (
 REP_METRICS = ("mean_eccentric_s", "mean_top_pause_s", "lumbar_arch_reps", "pelvic_drop_reps", "partial_reps",
                "mean_rom_deg", "reps_on_tempo_pct")
 STEP_METRICS = ("step_count", "cadence_steps_per_min")
+PELVIS_FAULT_METRICS = ("lumbar_arch_reps", "pelvic_drop_reps")  # judged on the hip-extension lifts only
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,8 @@ def _applies(metric: str, exercise: str) -> bool:
     band_walk = exercise == "lateral_band_walk"
     if metric in STEP_METRICS:
         return band_walk
+    if metric in PELVIS_FAULT_METRICS:
+        return exercise in HIP_EXTENSION_LIFTS
     return not (band_walk and metric in REP_METRICS)
 
 
