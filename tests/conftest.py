@@ -1,12 +1,27 @@
 """Shared test setup: headless Qt, repository paths."""
 import os
+import tempfile
 from pathlib import Path
 
+import pytest
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# `record` and `live` add their workouts to the training history: never the user's database in a test run, also
+# for subprocesses started with an environment copied at import time (each test also gets its own, below)
+os.environ["REPSCOPE_DB"] = os.path.join(tempfile.mkdtemp(prefix="repscope-tests-"), "history.db")
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DIR = REPO / "recordings" / "demo"
 BROAD_DIR = REPO.parent / "shared" / "data" / "broad"
+
+
+@pytest.fixture(autouse=True)
+def history_db(tmp_path, monkeypatch):
+    """`record` and `live` add their workouts to the training history: in a test, a fresh database in the test's
+    own folder, never the user's."""
+    path = tmp_path / "history.db"
+    monkeypatch.setenv("REPSCOPE_DB", str(path))
+    return path
 
 
 def run_while_polling(poll, run, period_ms: int = 50):

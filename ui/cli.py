@@ -21,6 +21,10 @@ COMMANDS = (
     "live",
     "replay",
     "report",
+    "import_",
+    "batch",
+    "annotate",
+    "history",
     "doctor",
 )
 

@@ -130,6 +130,7 @@ class Session:
         self.error: str | None = None
         self.finished = False
         self._writer: RecordingWriter | None = None
+        self.recorded_paths: list[Path] = []  # every recording this session wrote (they go into the history)
         self._set_active = True
         self._speed = getattr(source, "speed", 1.0)
         self._fast_until: float | None = None
@@ -265,6 +266,7 @@ class Session:
             simulated=isinstance(self.source, ArraySource),
         )
         self._writer = RecordingWriter(path, meta, list(self.infos))
+        self.recorded_paths.append(path)
         self._record_path = None  # a second recording in the same session gets its own name
 
     def _run(self) -> None:

@@ -7,8 +7,11 @@ from pathlib import Path
 
 from analysis.results import EXERCISES
 from analysis.tempo import TempoError, parse_tempo
+from ui.commands.record import add_history_arguments
 from ui.commands.simulate import add_sim_arguments, config_from_args
 from ui.errors import UserError
+from ui.history.ingest import add_workout
+from ui.history.store import check_load_kg
 
 
 def register(sub) -> None:
@@ -27,6 +30,7 @@ def register(sub) -> None:
     p.add_argument("--exit-at-end", action="store_true", help="close the window when the stream ends")
     p.add_argument("--screenshot", type=Path, help="save the window as PNG (at --screenshot-at, else at the end)")
     p.add_argument("--screenshot-at", type=float, metavar="S", help="stream time (s) of the screenshot")
+    add_history_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -44,6 +48,7 @@ def run(args, backend=None) -> int:
     from ui.app import run_window
     from ui.session import Session
 
+    check_load_kg(args.load_kg)
     if args.record is not None and args.record.exists():
         raise UserError(f"--record {args.record}: file exists; choose a new name (recordings are never overwritten)")
     if args.simulate:
@@ -76,12 +81,15 @@ def run(args, backend=None) -> int:
     win = run_window(
         session, title, screenshot=args.screenshot, screenshot_at_s=args.screenshot_at, exit_at_end=args.exit_at_end, sound=args.sound,
     )
-    if session.error:
-        raise UserError(f"live session stopped: {session.error}")
-    if win.last_report is not None:
+    session.stop()  # the recordings are closed before the history reads them
+    if not session.error and win.last_report is not None:
         from ui.commands.analyze import format_table
 
         print(format_table(win.last_report, "live"))
-    if session.recording_path is not None or args.record is not None:
+    if not session.error and (session.recording_path is not None or args.record is not None):
         print(f"recorded to {args.record or session.recording_path}")
+    if session.recorded_paths and not args.no_history:  # also what was recorded before an error
+        add_workout(session.recorded_paths, args.db, athlete=args.athlete, load_kg=args.load_kg)
+    if session.error:
+        raise UserError(f"live session stopped: {session.error}")
     return 0

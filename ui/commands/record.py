@@ -20,6 +20,8 @@ from sensors.ble import BleSensorSource, DeviceSpec
 from sensors.recording import RecordingError, RecordingMeta, RecordingWriter
 from sensors.source import SourceError, SourceStatus
 from ui.errors import UserError
+from ui.history.ingest import add_workout
+from ui.history.store import check_load_kg
 
 STAND_STILL_S = 2.0
 
@@ -32,7 +34,18 @@ def register(sub) -> None:
     p.add_argument("--side", choices=("left", "right"), help="working leg on single-leg moves")
     p.add_argument("-o", "--output", type=Path, help="recording to write (default recordings/<time>-<exercise>.csv)")
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds (default: Ctrl-C)")
+    add_history_arguments(p)
     p.set_defaults(func=run)
+
+
+def add_history_arguments(p) -> None:
+    """The workout goes into the training history when it ends (record, live)."""
+    from ui.commands.import_ import add_annotation_arguments
+    from ui.history.db import add_db_argument
+
+    add_annotation_arguments(p)
+    add_db_argument(p)
+    p.add_argument("--no-history", action="store_true", help="do not add the recording to the training history")
 
 
 def add_device_arguments(p) -> None:
@@ -78,8 +91,10 @@ def status_line(statuses: tuple[SourceStatus, ...], recorded_s: float) -> str:
     return f"[{recorded_s:6.1f} s] " + " | ".join(parts)
 
 
-async def record_session(source, path: Path, meta: RecordingMeta, duration_s: float | None = None, out=sys.stderr) -> tuple[int, str | None]:
-    """Stream `source` into `path` until `duration_s` (or cancellation); returns (samples, error or None)."""
+async def record_session(source, path: Path, meta: RecordingMeta, duration_s: float | None = None, out=None) -> tuple[int, str | None]:
+    """Stream `source` into `path` until `duration_s` (or cancellation); returns (samples, error or None).
+    Status lines go to `out` (default: the current stderr)."""
+    out = out or sys.stderr
     await source.start()
     print(f"connected: {', '.join(f'{s.placement} = {s.model} {s.address} at {s.rate_hz:g} Hz' for s in source.sensors)}", file=out)
     print(f"stand still for {STAND_STILL_S:g} s (upright, as at the start of the set)…", file=out)
@@ -120,6 +135,7 @@ def run(args, backend=None) -> int:
             tempo = parse_tempo(args.tempo)
         except TempoError as exc:
             raise UserError(f"--tempo: {exc}") from None
+    check_load_kg(getattr(args, "load_kg", None))
     path = args.output or Path("recordings") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{args.exercise}.csv"
     if path.exists():
         raise UserError(f"{path}: file exists; choose a new name (recordings are never overwritten)")
@@ -148,4 +164,6 @@ def run(args, backend=None) -> int:
         print(f"repscope: could not analyse the recording: {exc}", file=sys.stderr)
         return 1
     print(format_table(report, str(path)))
+    if not getattr(args, "no_history", True):
+        add_workout([path], args.db, athlete=args.athlete, load_kg=args.load_kg)
     return 1 if error else 0

@@ -1,0 +1,59 @@
+"""`repscope import FILE…`: add recordings to the training history (idempotent: the same content is one session).
+
+A file that cannot be read or analysed is named on stderr in one line and skipped; the others are imported
+(exit 2 if any failed). `--reanalyse` analyses known recordings again (after an analysis upgrade), keeping each
+set's load, RPE and notes; without FILE it re-analyses every session from its source file.
+"""
+from __future__ import annotations
+
+import os
+
+from ui.errors import UserError
+from ui.history.db import add_db_argument, open_history
+from ui.history.importer import FailedFile, analyse_for_import
+from ui.history.ingest import Tally, ingest
+from ui.history.store import check_load_kg, session_sources
+
+
+def register(sub) -> None:
+    p = sub.add_parser("import", help="add recordings to the training history", description=__doc__)
+    p.add_argument("files", nargs="*", metavar="FILE", help="recordings (format v1)")
+    p.add_argument("--reanalyse", action="store_true",
+                   help="analyse known recordings again and replace their stored sets (all sessions when no FILE)")
+    add_annotation_arguments(p)
+    add_db_argument(p)
+    p.set_defaults(func=run)
+
+
+def add_annotation_arguments(p) -> None:
+    """--athlete, --load-kg for newly added sessions (import, batch, record, live)."""
+    p.add_argument("--athlete", metavar="NAME", help="athlete of the new sessions")
+    p.add_argument("--load-kg", type=float, metavar="KG", help="load of every set of the new sessions, kg")
+
+
+def _reanalyse_all(db, tally: Tally) -> None:
+    for session_id, source, sha in session_sources(db):
+        if not os.path.isfile(source):
+            ingest(db, FailedFile(source, f"{source}: source of session {session_id} not found (moved or deleted); "
+                                          "its stored analysis is kept"), tally)
+            continue
+        result = analyse_for_import(source)
+        if not isinstance(result, FailedFile) and result.sha256 != sha:
+            result = FailedFile(source, f"{source}: content changed since it was imported as session {session_id}: "
+                                        "import it as a new session")
+        ingest(db, result, tally, reanalyse=True)
+
+
+def run(args) -> int:
+    if not args.files and not args.reanalyse:
+        raise UserError("import: name the recordings to import (or --reanalyse to analyse every session again)")
+    check_load_kg(args.load_kg)
+    tally = Tally()
+    with open_history(args.db) as db:
+        if not args.files:
+            _reanalyse_all(db, tally)
+        for path in args.files:
+            ingest(db, analyse_for_import(path), tally, athlete=args.athlete, load_kg=args.load_kg,
+                   reanalyse=args.reanalyse)
+        print(tally.line(db))
+    return 2 if tally.failed else 0

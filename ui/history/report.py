@@ -1,0 +1,195 @@
+"""Self-contained HTML trend report: per exercise, one chart per figure over time with its target shaded, and the
+latest sets as a table. Charts are matplotlib PNGs embedded as data URIs (as in `ui/report_html.py`).
+
+Targets: a prescribed tempo's band (target ± tolerance) for the lowering and the top pause, else the fault rule's
+floor; no arch, drop or partial rep; at least `tempo_ok_min_pct` of the reps on tempo; a range within the partial
+rule's fraction of the exercise's median range; a velocity loss at most `velocity_loss_max_pct`. Velocity, load
+and steps have no target (velocity depends on the load) and are drawn unshaded.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from analysis.tempo import tolerance_s
+from sensors.rules import FAULT_RULES
+from ui.history.store import StoredSession
+from ui.history.trends import METRICS, ExerciseTrend, SetFigures
+from ui.report_html import _png
+
+GOOD, BAD, NEUTRAL, BAND = "#2a9d8f", "#d62828", "#495057", "#52b788"
+CHART_COLUMNS = 3
+COUNT_METRICS = ("lumbar_arch_reps", "pelvic_drop_reps", "partial_reps", "step_count")
+TABLE_ROWS = 30  # latest sets listed per exercise
+
+
+@dataclass(frozen=True)
+class TrendTargets:
+    tempo_ok_min_pct: float = 90.0  # "every repetition" on tempo, allowing one miss in a set of ten
+    velocity_loss_max_pct: float = 20.0  # a common stop threshold in velocity-based training
+    rom_fraction: float = FAULT_RULES.partial_range_fraction
+    count_band: float = 0.3  # half-height of the band drawn around a target count of 0
+
+
+TARGETS = TrendTargets()
+
+
+@dataclass(frozen=True)
+class Band:
+    """Target band per point (NaN = no bound on that side)."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+
+
+def _phase_band(points, sets_by_key, phase: str, floor: float) -> Band:
+    lo, hi = [], []
+    for p in points:
+        t = sets_by_key[(p.session_id, p.set_index)].report.tempo_target
+        target = None if t is None else getattr(t, f"{phase}_s")
+        if target is None:
+            lo.append(floor)
+            hi.append(math.nan)
+        else:
+            tol = tolerance_s(target, t.tol_s, t.tol_frac)
+            lo.append(max(0.0, target - tol))
+            hi.append(target + tol)
+    return Band(np.array(lo), np.array(hi))
+
+
+def target_band(metric: str, points: tuple[SetFigures, ...], sets_by_key,
+                targets: TrendTargets = TARGETS) -> Band | None:
+    n = len(points)
+
+    def const(lo: float, hi: float) -> Band:
+        return Band(np.full(n, lo), np.full(n, hi))
+
+    if metric == "mean_eccentric_s":
+        return _phase_band(points, sets_by_key, "eccentric", FAULT_RULES.rushed_eccentric_s)
+    if metric == "mean_top_pause_s":
+        return _phase_band(points, sets_by_key, "top_pause", FAULT_RULES.no_top_pause_s)
+    if metric in COUNT_METRICS[:3]:
+        return const(-targets.count_band, targets.count_band)
+    if metric == "reps_on_tempo_pct":
+        return const(targets.tempo_ok_min_pct, 100.0)
+    if metric == "velocity_loss_pct":
+        return const(0.0, targets.velocity_loss_max_pct)
+    if metric == "mean_rom_deg":
+        roms = [p.mean_rom_deg for p in points if p.mean_rom_deg is not None]
+        return const(targets.rom_fraction * float(np.median(roms)), math.nan) if roms else None
+    return None
+
+
+def _draw(ax, metric, label: str, points, band: Band | None) -> None:
+    idx = [i for i, p in enumerate(points) if getattr(p, metric) is not None]
+    x = np.array([mdates.date2num(points[i].time_utc) for i in idx])
+    y = np.array([getattr(points[i], metric) for i in idx], dtype=float)
+    ax.plot(x, y, color="#adb5bd", lw=1, zorder=2)
+    colours = [NEUTRAL] * len(idx)
+    if band is not None:
+        lo, hi = band.lo[idx], band.hi[idx]
+        ok = (y >= lo - 1e-9) & (np.isnan(hi) | (y <= hi + 1e-9))
+        colours = [GOOD if o else BAD for o in ok]
+        top = max(float(np.nanmax(np.r_[y, lo, hi])) * 1.1, 1e-3)
+        hi_drawn = np.where(np.isnan(hi), top, hi)
+        if len(x) == 1:  # a band needs a width: half a day either side
+            x_band, lo, hi_drawn = np.r_[x - 0.5, x + 0.5], np.r_[lo, lo], np.r_[hi_drawn, hi_drawn]
+        else:
+            x_band = x
+        ax.fill_between(x_band, lo, hi_drawn, step="mid", color=BAND, alpha=0.2, lw=0, zorder=1)
+    ax.scatter(x, y, c=colours, s=22, zorder=3)
+    ax.set_title(label, fontsize=10)
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if metric in COUNT_METRICS:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        if metric != "step_count" and len(y):
+            ax.set_ylim(-0.5, max(1.0, float(y.max())) + 0.5)
+    ax.grid(alpha=0.3)
+
+
+def exercise_chart(trend: ExerciseTrend, sets_by_key, targets: TrendTargets = TARGETS) -> str:
+    """One PNG (data URI): a chart per measured figure of the exercise, over time."""
+    labels = {m.name: m.label for m in METRICS}
+    metrics = [m.metric for m in trend.metrics]
+    rows = max(1, math.ceil(len(metrics) / CHART_COLUMNS))
+    fig, axes = plt.subplots(rows, CHART_COLUMNS, figsize=(11.5, 2.7 * rows), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics):
+        _draw(ax, metric, labels[metric], trend.points, target_band(metric, trend.points, sets_by_key, targets))
+    for ax in list(axes.flat)[len(metrics):]:
+        ax.axis("off")
+    fig.suptitle(f"{trend.exercise.replace('_', ' ')}: {len(trend.points)} sets "
+                 "(green: on target, red: off target, shaded: target)", y=1.0)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def _f(x, fmt: str = "{:.1f}") -> str:
+    return "–" if x is None else fmt.format(x)
+
+
+def _table(trend: ExerciseTrend, sets_by_key) -> str:
+    rows = []
+    for p in trend.points[-TABLE_ROWS:][::-1]:
+        s = sets_by_key[(p.session_id, p.set_index)]
+        rows.append(
+            f"<tr><td>{p.time_utc:%Y-%m-%d %H:%M}</td><td>{p.session_id}/{p.set_index}</td>"
+            f"<td>{html.escape(p.athlete or '')}</td><td>{_f(p.load_kg, '{:g}')}</td><td>{_f(p.rpe, '{:g}')}</td>"
+            f"<td>{p.rep_count if p.step_count is None else p.step_count}</td>"
+            f"<td>{_f(p.reps_on_tempo_pct, '{:.0f}')}</td><td>{_f(p.mean_eccentric_s)}</td>"
+            f"<td>{_f(p.mean_rom_deg, '{:.0f}')}</td><td>{p.lumbar_arch_reps}</td><td>{p.pelvic_drop_reps}</td>"
+            f"<td>{_f(p.mean_concentric_velocity_mps, '{:.2f}')}</td><td>{_f(p.velocity_loss_pct, '{:.0f}')}</td>"
+            f"<td>{html.escape(s.notes)}</td></tr>")
+    more = len(trend.points) - TABLE_ROWS
+    note = f"<p>… and {more} earlier sets (repscope history --json lists them all).</p>" if more > 0 else ""
+    return ("<table><tr><th>date (UTC)</th><th>session/set</th><th>athlete</th><th>kg</th><th>RPE</th><th>reps</th>"
+            "<th>on tempo %</th><th>lowering s</th><th>ROM°</th><th>arch</th><th>drop</th><th>MCV m/s</th>"
+            f"<th>vel. loss %</th><th>notes</th></tr>{''.join(rows)}</table>{note}")
+
+
+def render(sessions: list[StoredSession], trends: tuple[ExerciseTrend, ...], filters: str = "all sessions",
+           targets: TrendTargets = TARGETS) -> str:
+    """The whole report as one HTML string."""
+    sets_by_key = {(sess.id, s.index): s for sess in sessions for s in sess.sets}
+    starts = [p.time_utc for t in trends for p in t.points]
+    span = f"{min(starts):%Y-%m-%d} → {max(starts):%Y-%m-%d}" if starts else "–"
+    sections = []
+    for t in trends:
+        sections.append(f"<h2>{html.escape(t.exercise.replace('_', ' '))}</h2>"
+                        f"<img alt='{html.escape(t.exercise)} trends' src='{exercise_chart(t, sets_by_key, targets)}'>"
+                        f"{_table(t, sets_by_key)}")
+    made = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>repscope training history</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1300px; color: #212529; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
+th, td {{ border-bottom: 1px solid #dee2e6; padding: 3px 6px; text-align: right; }}
+td:last-child, th:last-child {{ text-align: left; }}
+.kpi {{ display: inline-block; margin: 0 2em 1em 0; }} .kpi b {{ font-size: 1.6em; display: block; }}
+img {{ max-width: 100%; margin: 1em 0; }}
+</style></head><body>
+<h1>Training history</h1>
+<p>{html.escape(filters)} · {span}</p>
+<div>
+<span class="kpi"><b>{len(sessions)}</b>sessions</span>
+<span class="kpi"><b>{len(starts)}</b>sets</span>
+<span class="kpi"><b>{len(trends)}</b>exercises</span>
+</div>
+{''.join(sections)}
+<p style="color:#6c757d">Made by repscope on {made}. Targets: the prescribed tempo ± tolerance (else the fault rule's
+floor), no arch, hip drop or partial rep, ≥ {targets.tempo_ok_min_pct:g} % of reps on tempo, range ≥
+{targets.rom_fraction:.0%} of the exercise's median, velocity loss ≤ {targets.velocity_loss_max_pct:g} %.</p>
+</body></html>
+"""

@@ -1,0 +1,62 @@
+"""Stored sessions and trends → the stable `repscope history --json` structure (documented in the README)."""
+from __future__ import annotations
+
+import dataclasses
+
+from analysis.serialize import report_to_dict
+from ui.history.store import StoredSession, StoredSet
+from ui.history.trends import ExerciseTrend, SetFigures
+
+
+def _r(x, nd: int = 4):
+    return None if x is None else round(float(x), nd)
+
+
+def set_to_dict(s: StoredSet, figures: SetFigures, with_reps: bool = False) -> dict:
+    d = report_to_dict(s.report)
+    out = {
+        "index": s.index, "exercise": d["exercise"], "placement": d["placement"], "start_s": _r(s.start_s),
+        "load_kg": s.load_kg, "rpe": s.rpe, "notes": s.notes, "tempo_target": d["tempo_target"],
+        "tilt_reference": d["tilt_reference"], "calibration": d["calibration"], **d["summary"],
+        "reps_on_tempo_pct": _r(figures.reps_on_tempo_pct, 1),
+        "mean_concentric_velocity_mps": _r(figures.mean_concentric_velocity_mps),
+        "peak_concentric_velocity_mps": _r(figures.peak_concentric_velocity_mps),
+    }
+    if with_reps:
+        out["reps"] = d["reps"]
+        out["steps"] = d["steps"]
+    return out
+
+
+def session_to_dict(session: StoredSession, figures: dict, with_reps: bool = False) -> dict:
+    """`figures`: (session id, set index) → `SetFigures`."""
+    return {
+        "id": session.id, "source": session.source, "content_sha256": session.sha256,
+        "start_utc": session.start_utc, "start_from": session.start_from, "athlete": session.athlete,
+        "simulated": session.simulated, "imported_utc": session.imported_utc,
+        "analysed_utc": session.analysed_utc, "analysed_with": session.analysed_with,
+        "sensors": [{"placement": x.placement, "model": x.model, "rate_hz": x.rate_hz} for x in session.sensors],
+        "sets": [set_to_dict(s, figures[(session.id, s.index)], with_reps) for s in session.sets],
+    }
+
+
+def point_to_dict(p: SetFigures) -> dict:
+    d = {k: v for k, v in dataclasses.asdict(p).items() if k not in ("time_utc", "athlete")}
+    d["time_utc"] = p.time_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {k: (_r(v) if isinstance(v, float) else v) for k, v in d.items()}
+
+
+def trends_to_dict(trends: tuple[ExerciseTrend, ...]) -> dict:
+    return {
+        t.exercise: {
+            "sets": [point_to_dict(p) for p in t.points],
+            "change": {m.metric: {"n": m.n, "first": _r(m.first), "last": _r(m.last),
+                                  "slope_per_week": _r(m.slope_per_week)} for m in t.metrics},
+        }
+        for t in trends
+    }
+
+
+def history_to_dict(sessions: list[StoredSession], trends: tuple[ExerciseTrend, ...], with_reps: bool = False) -> dict:
+    figures = {(p.session_id, p.set_index): p for t in trends for p in t.points}
+    return {"sessions": [session_to_dict(s, figures, with_reps) for s in sessions], "trends": trends_to_dict(trends)}

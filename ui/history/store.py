@@ -1,0 +1,322 @@
+"""Analysed recordings into the history tables, annotations, and the stored sessions read back as `SetReport`s.
+
+A recording is written in one transaction (session, sensors, sets, reps, steps) keyed by its content hash: the
+same content twice is one session, and a killed writer leaves either the whole session or nothing. Stored sets
+come back as the very `SetReport` the analysis produced, so `analysis.serialize` gives the same figures as
+`repscope analyze`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import sqlite3
+from dataclasses import dataclass
+
+from analysis.results import Phase, PhaseCheck, Rep, SetReport, Step, TempoTarget
+from analysis.tempo import format_tempo
+from ui.errors import UserError
+from ui.history.db import HistoryDB, HistoryError
+from ui.history.importer import AnalysedRecording, ImportedSet, SensorRow, utc_text
+
+RPE_RANGE = (1.0, 10.0)
+
+REP_COLUMNS = (
+    "set_id", "rep_index", "start_s", "end_s", "phases", "concentric_s", "top_pause_s", "eccentric_s",
+    "bottom_pause_s", "time_under_tension_s", "rom_deg", "peak_speed_dps", "tilt_sagittal_deg", "pelvic_drop_deg",
+    "pelvic_drop_side", "rise_m", "mean_concentric_velocity_mps", "peak_concentric_velocity_mps", "tempo_ok",
+    "tempo_checks", "faults", "cues",
+)
+SET_COLUMNS = (
+    "session_id", "set_index", "exercise", "placement", "tempo", "tempo_eccentric_s", "tempo_bottom_pause_s",
+    "tempo_concentric_s", "tempo_top_pause_s", "tempo_tol_s", "tempo_tol_frac", "tilt_reference",
+    "calibration_confidence", "calibration_notes", "start_s", "end_s", "rep_count", "step_count",
+    "velocity_loss_pct", "load_kg", "rpe", "notes",
+)
+
+
+@dataclass(frozen=True)
+class StoredSet:
+    id: int
+    index: int
+    report: SetReport
+    start_s: float | None
+    load_kg: float | None
+    rpe: float | None
+    notes: str
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    id: int
+    source: str
+    sha256: str
+    start_utc: str | None
+    start_from: str
+    athlete: str | None
+    simulated: bool
+    imported_utc: str
+    analysed_utc: str
+    analysed_with: str
+    sensors: tuple[SensorRow, ...]
+    sets: tuple[StoredSet, ...]
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    session_id: int
+    status: str  # "imported" | "already" (same content, left as it was) | "reanalysed"
+    warnings: tuple[str, ...] = ()
+
+
+def repscope_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("repscope")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _f(x) -> float | None:
+    return None if x is None else float(x)
+
+
+def check_load_kg(load_kg: float | None) -> float | None:
+    if load_kg is not None and not (math.isfinite(load_kg) and load_kg >= 0):
+        raise UserError(f"--load-kg {load_kg:g}: must be a weight in kg, 0 or more")
+    return load_kg
+
+
+def check_rpe(rpe: float | None) -> float | None:
+    if rpe is not None and not (RPE_RANGE[0] <= rpe <= RPE_RANGE[1]):
+        raise UserError(f"--rpe {rpe:g}: must be from {RPE_RANGE[0]:g} to {RPE_RANGE[1]:g}")
+    return rpe
+
+
+# ------------------------------------------------------------------------------------------------- writing
+
+
+def _rep_row(set_id: int, r: Rep) -> tuple:
+    checks = None if r.tempo_checks is None else json.dumps(
+        [[c.name, float(c.measured_s), float(c.target_s), bool(c.ok), float(c.error_s)] for c in r.tempo_checks])
+    return (
+        set_id, int(r.index), float(r.start_s), float(r.end_s),
+        json.dumps([[p.name, float(p.start_s), float(p.end_s)] for p in r.phases]),
+        _f(r.concentric_s), _f(r.top_pause_s), _f(r.eccentric_s), _f(r.bottom_pause_s), float(r.time_under_tension_s),
+        float(r.rom_deg), float(r.peak_speed_dps), _f(r.tilt_sagittal_deg), _f(r.pelvic_drop_deg), r.pelvic_drop_side,
+        _f(r.rise_m), _f(r.mean_concentric_velocity_mps), _f(r.peak_concentric_velocity_mps),
+        None if r.tempo_ok is None else int(r.tempo_ok), checks, json.dumps(list(r.faults)), json.dumps(list(r.cues)),
+    )
+
+
+def _set_span(report: SetReport) -> tuple[float | None, float | None]:
+    if report.reps:
+        return float(report.reps[0].start_s), float(report.reps[-1].end_s)
+    if report.steps:
+        return float(report.steps[0].t_s), float(report.steps[-1].t_s + report.steps[-1].duration_s)
+    return None, None
+
+
+def _insert_set(conn, session_id: int, s: ImportedSet, load_kg, rpe, notes: str) -> None:
+    rep = s.report
+    t = rep.tempo_target
+    tempo = (None,) * 7 if t is None else (
+        format_tempo(t), float(t.eccentric_s), float(t.bottom_pause_s), _f(t.concentric_s), float(t.top_pause_s),
+        float(t.tol_s), float(t.tol_frac))
+    start_s, end_s = _set_span(rep)
+    row = (session_id, s.index, rep.exercise, rep.placement, *tempo, rep.tilt_reference,
+           float(rep.calibration_confidence), json.dumps(list(rep.calibration_notes)), start_s, end_s,
+           len(rep.reps), len(rep.steps), _f(rep.velocity_loss_pct), load_kg, rpe, notes)
+    cur = conn.execute(f"INSERT INTO sets ({', '.join(SET_COLUMNS)}) VALUES ({', '.join('?' * len(row))})", row)
+    set_id = cur.lastrowid
+    conn.executemany(f"INSERT INTO reps ({', '.join(REP_COLUMNS)}) VALUES ({', '.join('?' * len(REP_COLUMNS))})",
+                     [_rep_row(set_id, r) for r in rep.reps])
+    conn.executemany("INSERT INTO steps (set_id, step_index, t_s, side, duration_s) VALUES (?, ?, ?, ?, ?)",
+                     [(set_id, int(st.index), float(st.t_s), st.side, float(st.duration_s)) for st in rep.steps])
+
+
+def _athlete_id(conn, name: str | None) -> int | None:
+    if not name:
+        return None
+    conn.execute("INSERT OR IGNORE INTO athletes (name) VALUES (?)", (name,))
+    return conn.execute("SELECT id FROM athletes WHERE name = ?", (name,)).fetchone()[0]
+
+
+def _insert_session(conn, rec: AnalysedRecording, athlete: str | None, now: str) -> int:
+    cur = conn.execute(
+        "INSERT INTO sessions (content_sha256, source, start_utc, start_from, athlete_id, simulated, recording_notes,"
+        " imported_utc, analysed_utc, analysed_with, set_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (rec.sha256, rec.path, rec.start_utc, rec.start_from, _athlete_id(conn, athlete), int(rec.simulated),
+         rec.notes, now, now, repscope_version(), len(rec.sets)))
+    session_id = cur.lastrowid
+    conn.executemany(
+        "INSERT INTO session_sensors (session_id, placement, model, rate_hz, address) VALUES (?, ?, ?, ?, ?)",
+        [(session_id, s.placement, s.model, s.rate_hz, s.address) for s in rec.sensors])
+    return session_id
+
+
+def _replace_sets(conn, session_id: int, rec: AnalysedRecording, now: str) -> tuple[str, ...]:
+    """New analysis of a known session: its sets replaced, each set's load/RPE/notes kept by its index."""
+    kept = {row[0]: row[1:] for row in conn.execute(
+        "SELECT set_index, load_kg, rpe, notes FROM sets WHERE session_id = ?", (session_id,))}
+    conn.execute("DELETE FROM sets WHERE session_id = ?", (session_id,))
+    for s in rec.sets:
+        _insert_set(conn, session_id, s, *kept.pop(s.index, (None, None, "")))
+    conn.execute("UPDATE sessions SET analysed_utc = ?, analysed_with = ?, set_count = ?, source = ? WHERE id = ?",
+                 (now, repscope_version(), len(rec.sets), rec.path, session_id))
+    return tuple(f"{rec.path}: set {i} no longer found by the analysis: its annotations (load {v[0]}, RPE {v[1]}, "
+                 f"notes {v[2]!r}) were dropped" for i, v in kept.items() if v != (None, None, ""))
+
+
+def save(db: HistoryDB, rec: AnalysedRecording, *, athlete: str | None = None, load_kg: float | None = None,
+         reanalyse: bool = False) -> SaveOutcome:
+    """Store one analysed recording. Known content is left as it was, unless `reanalyse` (then its sets are
+    replaced, annotations kept). `load_kg` annotates every set of a new session."""
+    now = utc_text(dt.datetime.now(dt.timezone.utc))
+    with db.write() as conn:
+        row = conn.execute("SELECT id FROM sessions WHERE content_sha256 = ?", (rec.sha256,)).fetchone()
+        if row is not None and not reanalyse:
+            return SaveOutcome(row[0], "already")
+        if row is not None:
+            return SaveOutcome(row[0], "reanalysed", _replace_sets(conn, row[0], rec, now))
+        session_id = _insert_session(conn, rec, athlete, now)
+        for s in rec.sets:
+            _insert_set(conn, session_id, s, load_kg, None, "")
+    return SaveOutcome(session_id, "imported")
+
+
+def known_hashes(db: HistoryDB) -> set[str]:
+    with db.read() as conn:
+        return {r[0] for r in conn.execute("SELECT content_sha256 FROM sessions")}
+
+
+def session_sources(db: HistoryDB) -> list[tuple[int, str, str]]:
+    """(id, source path, content hash) of every session, oldest first."""
+    with db.read() as conn:
+        return [tuple(r) for r in conn.execute("SELECT id, source, content_sha256 FROM sessions ORDER BY id")]
+
+
+def session_id_for_hash(db: HistoryDB, sha256: str) -> int | None:
+    with db.read() as conn:
+        row = conn.execute("SELECT id FROM sessions WHERE content_sha256 = ?", (sha256,)).fetchone()
+    return None if row is None else row[0]
+
+
+def annotate(db: HistoryDB, session_id: int, set_index: int | None, *, athlete: str | None = None,
+             load_kg: float | None = None, rpe: float | None = None, note: str | None = None) -> None:
+    """Set the session's athlete and/or one set's load, RPE and notes (`note` replaces the set's notes)."""
+    check_load_kg(load_kg)
+    check_rpe(rpe)
+    with db.write() as conn:
+        row = conn.execute("SELECT set_count FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise HistoryError(f"{db.path}: no session {session_id} (repscope history lists them)")
+        if athlete is not None:
+            conn.execute("UPDATE sessions SET athlete_id = ? WHERE id = ?", (_athlete_id(conn, athlete), session_id))
+        fields = {k: v for k, v in (("load_kg", load_kg), ("rpe", rpe), ("notes", note)) if v is not None}
+        if not fields:
+            return
+        if set_index is None:
+            if row[0] != 1:
+                raise UserError(f"session {session_id} has {row[0]} sets: name the SET to annotate")
+            set_index = 1
+        cur = conn.execute(f"UPDATE sets SET {', '.join(f'{k} = ?' for k in fields)} "
+                           "WHERE session_id = ? AND set_index = ?", (*fields.values(), session_id, set_index))
+        if cur.rowcount == 0:
+            raise UserError(f"session {session_id} has no set {set_index} (it has {row[0]})")
+
+
+# ------------------------------------------------------------------------------------------------- reading
+
+
+def _rep(row) -> Rep:
+    checks = None if row["tempo_checks"] is None else tuple(
+        PhaseCheck(n, m, t, bool(ok), e) for n, m, t, ok, e in json.loads(row["tempo_checks"]))
+    return Rep(
+        index=row["rep_index"], start_s=row["start_s"], end_s=row["end_s"],
+        phases=tuple(Phase(n, a, b) for n, a, b in json.loads(row["phases"])),
+        rom_deg=row["rom_deg"], peak_speed_dps=row["peak_speed_dps"], tilt_sagittal_deg=row["tilt_sagittal_deg"],
+        pelvic_drop_deg=row["pelvic_drop_deg"], pelvic_drop_side=row["pelvic_drop_side"], rise_m=row["rise_m"],
+        mean_concentric_velocity_mps=row["mean_concentric_velocity_mps"],
+        peak_concentric_velocity_mps=row["peak_concentric_velocity_mps"], tempo_checks=checks,
+        faults=tuple(json.loads(row["faults"])), cues=tuple(json.loads(row["cues"])),
+    )
+
+
+def _report(row, reps: tuple[Rep, ...], steps: tuple[Step, ...]) -> SetReport:
+    tempo = None if row["tempo"] is None else TempoTarget(
+        row["tempo_eccentric_s"], row["tempo_bottom_pause_s"], row["tempo_concentric_s"], row["tempo_top_pause_s"],
+        row["tempo_tol_s"], row["tempo_tol_frac"])
+    return SetReport(
+        exercise=row["exercise"], placement=row["placement"], tempo_target=tempo, reps=reps, steps=steps,
+        tilt_reference=row["tilt_reference"], calibration_confidence=row["calibration_confidence"],
+        calibration_notes=tuple(json.loads(row["calibration_notes"])), velocity_loss_pct=row["velocity_loss_pct"],
+    )
+
+
+def _grouped(rows, key: str, make) -> dict:
+    out: dict = {}
+    for row in rows:
+        out.setdefault(row[key], []).append(make(row))
+    return out
+
+
+def _sensor_row(r) -> SensorRow:
+    return SensorRow(r["placement"], r["model"], r["rate_hz"], r["address"])
+
+
+def _session_filter(athlete: str | None, exercise: str | None, since: str | None) -> tuple[str, list]:
+    where, params = ["1 = 1"], []
+    if athlete is not None:
+        where.append("a.name = ? COLLATE NOCASE")
+        params.append(athlete)
+    if since is not None:
+        where.append("s.start_utc >= ?")
+        params.append(since)
+    if exercise is not None:
+        where.append("EXISTS (SELECT 1 FROM sets x WHERE x.session_id = s.id AND x.exercise = ?)")
+        params.append(exercise)
+    return " AND ".join(where), params
+
+
+def _step(r) -> Step:
+    return Step(r["step_index"], r["t_s"], r["side"], r["duration_s"])
+
+
+def _sets_of_sessions(conn, ids: str, exercise: str | None) -> dict[int, list[StoredSet]]:
+    """Session id → its stored sets (of `exercise` only, when given), reps and steps included."""
+    chosen = "st.session_id IN (SELECT value FROM json_each(?))" + (" AND st.exercise = ?" if exercise else "")
+    params = [ids, exercise] if exercise else [ids]
+    sets = conn.execute(f"SELECT st.* FROM sets st WHERE {chosen} ORDER BY st.session_id, st.set_index", params)
+    reps = _grouped(conn.execute(f"SELECT r.* FROM reps r JOIN sets st ON st.id = r.set_id WHERE {chosen} "
+                                 "ORDER BY r.set_id, r.rep_index", params), "set_id", _rep)
+    steps = _grouped(conn.execute(f"SELECT p.* FROM steps p JOIN sets st ON st.id = p.set_id WHERE {chosen} "
+                                  "ORDER BY p.set_id, p.step_index", params), "set_id", _step)
+    return _grouped(sets, "session_id", lambda r: StoredSet(
+        r["id"], r["set_index"], _report(r, tuple(reps.get(r["id"], ())), tuple(steps.get(r["id"], ()))),
+        r["start_s"], r["load_kg"], r["rpe"], r["notes"]))
+
+
+def load_sessions(db: HistoryDB, *, athlete: str | None = None, exercise: str | None = None,
+                  since: str | None = None) -> list[StoredSession]:
+    """Sessions (oldest first) with their sets; `exercise` keeps only that exercise's sets, `since` is an ISO date
+    (sessions starting on or after it), `athlete` is matched ignoring case."""
+    where, params = _session_filter(athlete, exercise, since)
+    with db.read() as conn:
+        conn.row_factory = sqlite3.Row
+        try:
+            sessions = conn.execute(
+                "SELECT s.*, a.name AS athlete FROM sessions s LEFT JOIN athletes a ON a.id = s.athlete_id "
+                f"WHERE {where} ORDER BY s.start_utc, s.id", params).fetchall()
+            ids = json.dumps([s["id"] for s in sessions])
+            sets = _sets_of_sessions(conn, ids, exercise)
+            sensors = _grouped(conn.execute("SELECT * FROM session_sensors WHERE session_id IN "
+                                            "(SELECT value FROM json_each(?)) ORDER BY session_id, placement", [ids]),
+                               "session_id", _sensor_row)
+        finally:
+            conn.row_factory = None
+    return [StoredSession(s["id"], s["source"], s["content_sha256"], s["start_utc"], s["start_from"], s["athlete"],
+                          bool(s["simulated"]), s["imported_utc"], s["analysed_utc"], s["analysed_with"],
+                          tuple(sensors.get(s["id"], ())), tuple(sets.get(s["id"], ())))
+            for s in sessions]
