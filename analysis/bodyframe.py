@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
-from scipy.spatial.transform import Rotation
 
 MAX_INTERPOLATED_GAP_S = 0.5  # longer gaps between samples are not bridged by interpolating the rate
 MAX_GRID_SAMPLES = 50_000_000  # ~5 days at 100 Hz: beyond this a timestamp is wrong, not the recording long
@@ -64,16 +63,6 @@ def resample_uniform(t_s: np.ndarray, quat_wxyz: np.ndarray, gyr_rads: np.ndarra
     return UniformSeries(grid, 1.0 / dt, quat, gyr)
 
 
-def body_rate(quat_wxyz: np.ndarray, rate_hz: float) -> np.ndarray:
-    """Body-frame angular rate (rad/s) from consecutive orientations: bias-free (the filter tracks the bias)."""
-    rot = Rotation.from_quat(quat_wxyz[:, [1, 2, 3, 0]])
-    step = (rot[:-1].inv() * rot[1:]).as_rotvec() * rate_hz
-    out = np.empty((len(quat_wxyz), 3))
-    out[1:-1] = 0.5 * (step[:-1] + step[1:])
-    out[0], out[-1] = step[0], step[-1]
-    return out
-
-
 def movement_axis(rate_rads: np.ndarray, moving: np.ndarray, rank: int = 0) -> MovementAxis:
     """Dominant rotation axis (sensor frame) while moving: principal component `rank` (0 = first) of the rate."""
     w = rate_rads[moving] if moving.sum() > 10 else rate_rads
@@ -82,13 +71,6 @@ def movement_axis(rate_rads: np.ndarray, moving: np.ndarray, rank: int = 0) -> M
     axis = evecs[:, -1 - rank]
     conf = float(evals[-1 - rank] / max(evals.sum(), 1e-12))
     return MovementAxis(axis / np.linalg.norm(axis), conf)
-
-
-def angle_about_axis(quat_wxyz: np.ndarray, axis_sensor: np.ndarray, ref_index: int) -> np.ndarray:
-    """Rotation (rad) of the sensor about `axis_sensor` relative to the pose at `ref_index`, per sample."""
-    rot = Rotation.from_quat(quat_wxyz[:, [1, 2, 3, 0]])
-    rel = rot[ref_index].inv() * rot  # body-frame rotation from the reference pose
-    return rel.as_rotvec() @ axis_sensor
 
 
 def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:

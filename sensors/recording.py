@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
-import pandas as pd
 
 from sensors import validate
 from sensors.batch import PLACEMENTS, SampleBatch, SensorInfo
@@ -416,6 +415,8 @@ def _read_fast(path, raw: bytes) -> Recording | None:
 
     Any doubt sends the file through `_read_validating`, which is slower but names the exact line and problem.
     """
+    import pandas as pd  # here, not at the top: writing, replaying and `repscope --help` do not need it
+
     if not raw.startswith(MAGIC.encode() + b"\n") or not raw.endswith(b"\n"):
         return None
     m = re.search(rb"^[^#\s]", raw, re.M)

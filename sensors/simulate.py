@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial.transform import Rotation as R
 
 from sensors.batch import PLACEMENTS, SensorInfo
 from sensors.recording import RecordingMeta, SensorStream
 from sensors.rules import RepValues, label_faults, tolerance_s
+
+if TYPE_CHECKING:  # scipy's Rotation is imported where it is used: `repscope --help` does not load it
+    from scipy.spatial.transform import Rotation as R
 
 G_MPS2 = 9.80665
 INTERNAL_RATE_HZ = 1000.0
@@ -197,6 +200,8 @@ def _plan_reps(cfg: SimConfig, rng: np.random.Generator) -> list[_Rep]:
 
 
 def _rot(axis, deg) -> R:
+    from scipy.spatial.transform import Rotation as R
+
     axis = np.asarray(axis, dtype=float)
     deg = np.atleast_1d(np.asarray(deg, dtype=float))
     return R.from_rotvec(np.outer(np.radians(deg), axis / np.linalg.norm(axis)))
@@ -232,6 +237,8 @@ class _Pose:
 
 def _segment_rotation(cfg: SimConfig, placement: str, pose: _Pose, rom_deg: float) -> R:
     """Segment-to-earth rotation on the internal grid (heading: lifter faces +x when standing)."""
+    from scipy.spatial.transform import Rotation as R
+
     ex = cfg.exercise
     th = pose.theta * pose.rom_scale
     working_left = (cfg.side or "left") == "left"
@@ -452,6 +459,8 @@ def _angle_about_axis(rot: R, ref: R, axis_seg: np.ndarray) -> np.ndarray:
 
 def simulate_set(cfg: SimConfig, rng: np.random.Generator | int | None = None) -> SimResult:
     """Simulate one set; returns per-placement sensor streams and the ground truth (conventions of docs/)."""
+    from scipy.spatial.transform import Rotation as R
+
     rng = np.random.default_rng(rng)
     _validate(cfg)
     rom_deg = cfg.rom_deg if cfg.rom_deg is not None else DEFAULT_ROM_DEG[cfg.exercise]

@@ -5,19 +5,17 @@ import csv
 import json
 import sys
 import warnings
+from typing import TYPE_CHECKING
 
-from analysis.pipeline import ImuSeries, analyze_set, trace_set
 from analysis.results import EXERCISES, SetReport
 from analysis.serialize import CSV_COLUMNS, rep_csv_rows, report_to_dict, summary
 from analysis.tempo import TempoError, format_tempo, parse_tempo
 from sensors.batch import PLACEMENTS
-from sensors.recording import (
-    Recording,
-    RecordingError,
-    RecordingWarning,
-    read_recording,
-)
 from ui.errors import UserError, one_line
+
+if TYPE_CHECKING:  # the analysis (scipy) and the reader (pandas) are imported when a file is read, not for --help
+    from analysis.pipeline import ImuSeries
+    from sensors.recording import Recording
 
 
 def register(sub) -> None:
@@ -47,6 +45,9 @@ def add_input_arguments(p) -> None:
 def load(args) -> tuple[Recording, list[ImuSeries], str]:
     """Read FILE with one-line errors; recoverable problems (a torn last line, skipped bad samples) are warned on
     stderr, one line each."""
+    from analysis.pipeline import ImuSeries
+    from sensors.recording import RecordingError, RecordingWarning, read_recording
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RecordingWarning)
         try:
@@ -83,6 +84,8 @@ def tempo_from(args, rec: Recording):
 
 def trace_file(args) -> tuple[Recording, SetReport, tuple]:
     """Read FILE and analyse it with per-sample traces (for `report` and `export`); one-line errors."""
+    from analysis.pipeline import trace_set
+
     rec, series, exercise = load(args)
     tempo = tempo_from(args, rec)
     try:
@@ -93,6 +96,8 @@ def trace_file(args) -> tuple[Recording, SetReport, tuple]:
 
 
 def analyze_file(args) -> tuple[Recording, SetReport]:
+    from analysis.pipeline import analyze_set
+
     rec, series, exercise = load(args)
     tempo = tempo_from(args, rec)
     try:

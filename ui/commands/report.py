@@ -6,7 +6,6 @@ import csv
 from analysis.serialize import CSV_COLUMNS, rep_csv_rows
 from ui.commands.analyze import add_input_arguments, add_tempo_arguments, trace_file
 from ui.errors import UserError
-from ui.report_html import render
 
 
 def register(sub) -> None:
@@ -19,6 +18,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from ui.report_html import render  # matplotlib: only when a report is drawn
+
     _, report, traces = trace_file(args)
     primary = next((t for t in traces if t.placement == report.placement), None)
     page = render(report, args.file, primary)
