@@ -8,6 +8,7 @@ projected on that axis — drift-free in inclination, so the angle does not wand
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
@@ -37,8 +38,14 @@ def lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float = SMOOTH_CUTOFF_HZ) 
     """Zero-phase 2nd-order Butterworth low-pass along axis 0 (no time shift of phase boundaries)."""
     if len(x) < 16:
         return x.copy()
-    sos = butter(2, min(cutoff_hz, 0.45 * rate_hz), fs=rate_hz, output="sos")
-    return sosfiltfilt(sos, x, axis=0)
+    return sosfiltfilt(_butter_sos(min(cutoff_hz, 0.45 * rate_hz), rate_hz), x, axis=0)
+
+
+@lru_cache(maxsize=32)
+def _butter_sos(cutoff_hz: float, rate_hz: float) -> np.ndarray:
+    """2nd-order Butterworth low-pass sections, designed once per cutoff and rate (shared: not to be modified);
+    the design costs about as much as filtering a minute of samples, and the live path filters every second."""
+    return butter(2, cutoff_hz, fs=rate_hz, output="sos")
 
 
 def resample_uniform(t_s: np.ndarray, quat_wxyz: np.ndarray, gyr_rads: np.ndarray) -> UniformSeries:

@@ -466,6 +466,7 @@ class StreamingAnalyzer:
             if any(abs(r.phase("eccentric").end_s - pending) < LOWERING_MATCH_S for r in self.reps):
                 self._unannounced_lowering_s = None
                 self._tracker_agrees = True  # from now on the tracker's stops are what settling waits for
+                self._resettle_at = np.inf  # announced: no second look needed
             elif now - pending > SETTLE_IDLE_INTERVAL_S:
                 self._unannounced_lowering_s = None  # that stop ended no rep (a set-up move, a partial stroke)
         return events
