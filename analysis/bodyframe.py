@@ -56,16 +56,31 @@ def resample_uniform(t_s: np.ndarray, quat_wxyz: np.ndarray, gyr_rads: np.ndarra
                          f"(is a timestamp far off?)")
     grid = np.arange(t_s[0], t_s[-1] + 0.5 * dt, dt)
     idx = np.clip(np.searchsorted(t_s, grid), 1, len(t_s) - 1)
-    w = (grid - t_s[idx - 1]) / (t_s[idx] - t_s[idx - 1])
-    w = np.clip(w, 0.0, 1.0)[:, None]
-    q0, q1 = quat_wxyz[idx - 1], quat_wxyz[idx]
-    q1 = np.where((np.sum(q0 * q1, axis=1) < 0)[:, None], -q1, q1)
-    quat = q0 * (1 - w) + q1 * w  # nlerp: samples are close together
+    prev = idx - 1
+    span = t_s[idx] - t_s[prev]
+    w = (grid - t_s[prev]) / span
+    np.clip(w, 0.0, 1.0, out=w)
+    w = w[:, None]
+    v = 1 - w
+    # the blends are computed in place on the gathered rows (each gather is already a copy): a long recording is
+    # not held three or four times over while it is resampled
+    q0, q1 = quat_wxyz[prev], quat_wxyz[idx]
+    q1[np.sum(q0 * q1, axis=1) < 0] *= -1.0
+    q0 *= v
+    q1 *= w
+    q0 += q1
+    quat = q0  # nlerp: samples are close together
+    del q1
     quat /= np.linalg.norm(quat, axis=1, keepdims=True)
-    gyr = gyr_rads[idx - 1] * (1 - w) + gyr_rads[idx] * w
+    gyr = gyr_rads[prev]
+    gyr *= v
+    g1 = gyr_rads[idx]
+    g1 *= w
+    gyr += g1
+    del g1
     # inside a long gap (a drop-out, a paused recording) nothing is known about the motion: hold still rather than
     # integrate an interpolated rate across it, which would turn the movement angle by rate × gap
-    in_gap = (t_s[idx] - t_s[idx - 1]) > MAX_INTERPOLATED_GAP_S
+    in_gap = span > MAX_INTERPOLATED_GAP_S
     gyr[in_gap] = 0.0
     return UniformSeries(grid, 1.0 / dt, quat, gyr)
 
