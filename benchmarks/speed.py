@@ -10,7 +10,7 @@ Builds the recording once (simulated sets back to back, pelvis + thigh), then me
               (start-up included): CPU seconds of the child (user + sys, `resource` RUSAGE_CHILDREN),
   short     = the same command on the first 10 s of the recording: start-up and fixed costs; `process − short` is
               the marginal cost of the hour,
-  memory    = the child's peak resident set (ru_maxrss) on the hour minus that on the 10-s file, per sample row
+  memory    = the child's peak resident set (VmHWM, Linux) on the hour minus that on the 10-s file, per sample row
               (both sensors' rows), and the peak traced allocation (tracemalloc) of reading and of analysing.
 Prints medians, the ratios to bare (target ≤ 2×), real time (target ≥ 5,000×) and bytes per row (target ≤ 100).
 """
@@ -40,12 +40,15 @@ from sensors.batch import SensorInfo  # noqa: E402
 from sensors.recording import RecordingMeta, SensorStream, read_recording, write_recording  # noqa: E402
 from sensors.simulate import SimConfig, simulate_set  # noqa: E402
 
-# the child reports its own peak RSS (kB on Linux) on its last stderr line, whatever the command's exit
+# The child reports its own peak RSS (kB) on its last stderr line, whatever the command's exit: VmHWM, which
+# starts afresh at exec (ru_maxrss would carry over the forked benchmark process's own size).
 CHILD = (
-    "import resource, runpy, sys\n"
+    "import runpy, sys\n"
     "sys.argv = ['repscope'] + sys.argv[1:]\n"
     "try:\n    runpy.run_module('ui.cli', run_name='__main__')\n"
-    "finally:\n    print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    "finally:\n"
+    "    hwm = [line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM:')]\n"
+    "    print('maxrss_kb', hwm[0], file=sys.stderr)\n"
 )
 
 MOUNTING = ((0.9, 0.3, -0.2, 0.25), (0.5, -0.5, 0.5, 0.5))  # one strap-on for the whole session
@@ -157,7 +160,8 @@ def main() -> int:
     print(f"analyze in-process (read + analyse + JSON):        {f:.2f} s = {f / b:.2f}× bare; {duration / f:,.0f}× real time ({reps} reps)")
     print(f"analyze as a process, incl. start-up:              {p:.2f} s = {p / b:.2f}× bare; {duration / p:,.0f}× real time (target ≥ 5,000×)")
     print(f"  the same on the first 10 s (start-up, fixed):    {ps:.2f} s; marginal cost of the hour {p - ps:.2f} s = {(p - ps) / b:.2f}× bare (target ≤ 2×)")
-    print(f"memory: peak RSS of the process, hour − 10 s:      {per_row:.0f} bytes per sample row (target ≤ 100)")
+    print(f"memory: peak RSS of the process, {statistics.median(rss) / 1e6:.0f} MB on the recording, "
+          f"{statistics.median(rss_short) / 1e6:.0f} MB on 10 s: {per_row:.0f} bytes per sample row (target ≤ 100)")
     print(f"  traced peak allocation: reading {read_peak / rows:.0f} B/row, analysing the read recording {analyze_peak / rows:.0f} B/row")
     return 0
 
