@@ -37,7 +37,8 @@ LIVE_WINDOW_S = 90.0  # settling re-analyses at most this much of the set: bound
 SET_WINDOW_S = 600.0  # longest set kept whole: bounds memory
 IDLE_LEAD_IN_FRACTION = 0.5  # before its first rep, a set keeps at most this share of the set window of waiting
 DISPLAY_WINDOW_S = 30.0  # live traces kept for the scrolling plots
-SETTLE_MAX_INTERVAL_S = 1.0  # before the set's first rep (every 0.4 of it) and while a lowering is unannounced
+SETTLE_MAX_INTERVAL_S = 1.0  # before the set's first rep (every 0.4 of it), until the tracker's stops and the settled
+# reps agree, and while a lowering the tracker saw end is unannounced
 SETTLE_IDLE_INTERVAL_S = 5.0  # otherwise: every stop already settles at once; this is the net for a missed stroke
 LOWERING_MATCH_S = 0.5  # an announced rep whose lowering ended this close to a stop the tracker saw accounts for it
 SETTLE_CONTEXT_S = 10.0  # reps this close to the start of a truncated window are already settled: not re-judged
@@ -229,13 +230,13 @@ class StreamingAnalyzer:
         if placement == self.primary:
             events += self._track(sensor, t_s)
         now = self.now_s
-        # before the first rep the live tracker's axis is only a guess: settle more often until the set calibrates
-        # settling is the cost of the live path: often only while it can announce something (each costs an offline
-        # analysis of the window)
+        # Each settling is an offline analysis of the window, the cost of the live path: often only while it can
+        # announce something the tracker's stops would not trigger. Before the first rep the tracker's axis is only
+        # a guess (settle more often), and one rep may be a set-up move that set it wrong.
         if not self.reps:
             interval = 0.4 * SETTLE_MAX_INTERVAL_S
         elif len(self.reps) < 2 or self._unannounced_lowering_s is not None or not self._tracker_agrees:
-            interval = SETTLE_MAX_INTERVAL_S  # one rep may be a set-up move that set the tracker's axis wrong
+            interval = SETTLE_MAX_INTERVAL_S
         else:
             interval = SETTLE_IDLE_INTERVAL_S
         if self._settle_due or now - self._last_settle_s >= interval or now >= self._resettle_at:
@@ -405,8 +406,8 @@ class StreamingAnalyzer:
         if k.size:
             end = float(d[k[0], 0])
         if sign < 0:
-            # a lowering ended: its rep is settled now, and once more a moment later in case the stop came a hair
-            # before the offline fit could see the rest after it
+            # a lowering ended: its rep is settled now, and (unless that announced it) once more a moment later in
+            # case the stop came a hair before the offline fit could see the rest after it
             self._resettle_at = t + 0.25
             self._unannounced_lowering_s = t
         phase = "top_pause" if sign > 0 else "bottom_pause"

@@ -157,12 +157,16 @@ def main() -> int:
     per_row = (statistics.median(rss) - statistics.median(rss_short)) / rows
     print(f"CPU seconds, medians of {args.repeat}; {rows:,} sample rows")
     print(f"bare vqf.offlineVQF pass, both sensors:            {b:.2f} s")
-    print(f"analyze in-process (read + analyse + JSON):        {f:.2f} s = {f / b:.2f}× bare; {duration / f:,.0f}× real time ({reps} reps)")
-    print(f"analyze as a process, incl. start-up:              {p:.2f} s = {p / b:.2f}× bare; {duration / p:,.0f}× real time (target ≥ 5,000×)")
-    print(f"  the same on the first 10 s (start-up, fixed):    {ps:.2f} s; marginal cost of the hour {p - ps:.2f} s = {(p - ps) / b:.2f}× bare (target ≤ 2×)")
+    print(f"analyze in-process (read + analyse + JSON):        {f:.2f} s = {f / b:.2f}× bare; "
+          f"{duration / f:,.0f}× real time ({reps} reps)")
+    print(f"analyze as a process, incl. start-up:              {p:.2f} s = {p / b:.2f}× bare; "
+          f"{duration / p:,.0f}× real time (target ≥ 5,000×)")
+    print(f"  the same on the first 10 s (start-up, fixed):    {ps:.2f} s; marginal cost of the recording "
+          f"{p - ps:.2f} s = {(p - ps) / b:.2f}× bare (target ≤ 2×)")
     print(f"memory: peak RSS of the process, {statistics.median(rss) / 1e6:.0f} MB on the recording, "
           f"{statistics.median(rss_short) / 1e6:.0f} MB on 10 s: {per_row:.0f} bytes per sample row (target ≤ 100)")
-    print(f"  traced peak allocation: reading {read_peak / rows:.0f} B/row, analysing the read recording {analyze_peak / rows:.0f} B/row")
+    print(f"  traced peak allocation: reading {read_peak / rows:.0f} B/row, "
+          f"analysing the read recording {analyze_peak / rows:.0f} B/row")
     return 0
 
 

@@ -69,7 +69,7 @@ def main() -> int:
     print(f"{'command':<44} {'CPU s':>7} {'wall s':>7} {'× numpy':>8}  target")
     for name in cases:
         c = statistics.median(cpu[name])
-        target = "≤ 1.5×" if name.endswith("--help") else "≤ 3×" if "analyze" in name and "imports" not in name else ""
+        target = "≤ 1.5×" if name.endswith("--help") else "≤ 3×" if name.startswith("repscope analyze") else ""
         print(f"{name:<44} {c:>7.3f} {statistics.median(wall[name]):>7.3f} {c / ref:>7.2f}×  {target}")
     return 0
 

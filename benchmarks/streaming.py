@@ -148,7 +148,8 @@ def main() -> None:
             f"{rate:>4.0f}Hz {np.median(pd[ok]) * 1000:>8.0f}ms {np.percentile(pd[ok], 99) * 1000:>5.0f}ms {int((~ok).sum()):>6}"
             f" {np.median(np.abs(pe)) * 1000:>14.0f}ms {np.percentile(np.abs(pe), 95) * 1000:>4.0f}ms"
             f" {np.median(rd[np.isfinite(rd)]) * 1000:>6.0f}ms {np.percentile(rd[np.isfinite(rd)], 99) * 1000:>5.0f}ms"
-            f" {statistics.median(us):>10.1f} {statistics.median(vq):>7.1f} {statistics.median(share):>8.1%} {sum(same):>7}/{len(same)}"
+            f" {statistics.median(us):>10.1f} {statistics.median(vq):>7.1f} {statistics.median(share):>8.1%}"
+            f" {sum(same):>7}/{len(same)}"
             f"   live rep = final: bounds {sum(a for a, _ in agree)}/{len(agree)}, faults {sum(b for _, b in agree)}/{len(agree)}"
         )
     if args.hours > 0:
