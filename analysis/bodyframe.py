@@ -8,10 +8,10 @@ projected on that axis — drift-free in inclination, so the angle does not wand
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
-from scipy.spatial.transform import Rotation
 
 MAX_INTERPOLATED_GAP_S = 0.5  # longer gaps between samples are not bridged by interpolating the rate
 MAX_GRID_SAMPLES = 50_000_000  # ~5 days at 100 Hz: beyond this a timestamp is wrong, not the recording long
@@ -38,8 +38,14 @@ def lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float = SMOOTH_CUTOFF_HZ) 
     """Zero-phase 2nd-order Butterworth low-pass along axis 0 (no time shift of phase boundaries)."""
     if len(x) < 16:
         return x.copy()
-    sos = butter(2, min(cutoff_hz, 0.45 * rate_hz), fs=rate_hz, output="sos")
-    return sosfiltfilt(sos, x, axis=0)
+    return sosfiltfilt(_butter_sos(min(cutoff_hz, 0.45 * rate_hz), rate_hz), x, axis=0)
+
+
+@lru_cache(maxsize=32)
+def _butter_sos(cutoff_hz: float, rate_hz: float) -> np.ndarray:
+    """2nd-order Butterworth low-pass sections, designed once per cutoff and rate (shared: not to be modified);
+    the design costs about as much as filtering a minute of samples, and the live path filters every second."""
+    return butter(2, cutoff_hz, fs=rate_hz, output="sos")
 
 
 def resample_uniform(t_s: np.ndarray, quat_wxyz: np.ndarray, gyr_rads: np.ndarray) -> UniformSeries:
@@ -50,28 +56,33 @@ def resample_uniform(t_s: np.ndarray, quat_wxyz: np.ndarray, gyr_rads: np.ndarra
                          f"(is a timestamp far off?)")
     grid = np.arange(t_s[0], t_s[-1] + 0.5 * dt, dt)
     idx = np.clip(np.searchsorted(t_s, grid), 1, len(t_s) - 1)
-    w = (grid - t_s[idx - 1]) / (t_s[idx] - t_s[idx - 1])
-    w = np.clip(w, 0.0, 1.0)[:, None]
-    q0, q1 = quat_wxyz[idx - 1], quat_wxyz[idx]
-    q1 = np.where((np.sum(q0 * q1, axis=1) < 0)[:, None], -q1, q1)
-    quat = q0 * (1 - w) + q1 * w  # nlerp: samples are close together
+    prev = idx - 1
+    span = t_s[idx] - t_s[prev]
+    w = (grid - t_s[prev]) / span
+    np.clip(w, 0.0, 1.0, out=w)
+    w = w[:, None]
+    v = 1 - w
+    # the blends are computed in place on the gathered rows (each gather is already a copy): a long recording is
+    # not held three or four times over while it is resampled
+    q0, q1 = quat_wxyz[prev], quat_wxyz[idx]
+    q1[np.sum(q0 * q1, axis=1) < 0] *= -1.0
+    q0 *= v
+    q1 *= w
+    q0 += q1
+    quat = q0  # nlerp: samples are close together
+    del q1
     quat /= np.linalg.norm(quat, axis=1, keepdims=True)
-    gyr = gyr_rads[idx - 1] * (1 - w) + gyr_rads[idx] * w
+    gyr = gyr_rads[prev]
+    gyr *= v
+    g1 = gyr_rads[idx]
+    g1 *= w
+    gyr += g1
+    del g1
     # inside a long gap (a drop-out, a paused recording) nothing is known about the motion: hold still rather than
     # integrate an interpolated rate across it, which would turn the movement angle by rate × gap
-    in_gap = (t_s[idx] - t_s[idx - 1]) > MAX_INTERPOLATED_GAP_S
+    in_gap = span > MAX_INTERPOLATED_GAP_S
     gyr[in_gap] = 0.0
     return UniformSeries(grid, 1.0 / dt, quat, gyr)
-
-
-def body_rate(quat_wxyz: np.ndarray, rate_hz: float) -> np.ndarray:
-    """Body-frame angular rate (rad/s) from consecutive orientations: bias-free (the filter tracks the bias)."""
-    rot = Rotation.from_quat(quat_wxyz[:, [1, 2, 3, 0]])
-    step = (rot[:-1].inv() * rot[1:]).as_rotvec() * rate_hz
-    out = np.empty((len(quat_wxyz), 3))
-    out[1:-1] = 0.5 * (step[:-1] + step[1:])
-    out[0], out[-1] = step[0], step[-1]
-    return out
 
 
 def movement_axis(rate_rads: np.ndarray, moving: np.ndarray, rank: int = 0) -> MovementAxis:
@@ -82,13 +93,6 @@ def movement_axis(rate_rads: np.ndarray, moving: np.ndarray, rank: int = 0) -> M
     axis = evecs[:, -1 - rank]
     conf = float(evals[-1 - rank] / max(evals.sum(), 1e-12))
     return MovementAxis(axis / np.linalg.norm(axis), conf)
-
-
-def angle_about_axis(quat_wxyz: np.ndarray, axis_sensor: np.ndarray, ref_index: int) -> np.ndarray:
-    """Rotation (rad) of the sensor about `axis_sensor` relative to the pose at `ref_index`, per sample."""
-    rot = Rotation.from_quat(quat_wxyz[:, [1, 2, 3, 0]])
-    rel = rot[ref_index].inv() * rot  # body-frame rotation from the reference pose
-    return rel.as_rotvec() @ axis_sensor
 
 
 def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from typing import TYPE_CHECKING
+
 from analysis.results import Rep, SetReport
-from analysis.session import SessionReport, SessionSet
+
+if TYPE_CHECKING:  # the session module pulls in the whole analysis (scipy): not needed to serialise
+    from analysis.session import SessionReport, SessionSet
 from analysis.tempo import format_tempo
 
 CSV_COLUMNS = (

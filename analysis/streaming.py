@@ -7,7 +7,8 @@ It is a thin wrapper over the offline core, so the two cannot disagree:
   through a start/stop detector with hysteresis gives `PhaseChanged` within a few tens of ms of the movement
   starting or stopping. Onsets are back-dated to where the speed left the noise; ends are extrapolated from the
   falling speed. These are provisional: they drive the phase shading and the metronome-style feedback.
-- **Settling** (when a movement stops, and at least once a second): the offline analysis
+- **Settling** (when a movement stops; at least once a second until the live tracker's stops and the settled reps
+  agree or while a lowering it saw stop is not yet announced; else every 5 s as a net): the offline analysis
   (`analyze_with_calibration`) re-runs over the last `live_window_s` of the set. A rep whose lowering has ended is
   emitted once as `RepCompleted` with the offline metrics, faults and cues; when later data moves an emitted
   rep (its bottom pause closes when the next rep starts; the set's median ROM or tilt reference shifts),
@@ -26,9 +27,8 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
-from scipy.signal import lfilter
 
-from analysis.orientation import RealtimeOrientation, up_in_sensor
+from analysis.orientation import RealtimeOrientation
 from analysis.pipeline import Calibration, ImuSeries, analyze_with_calibration
 from analysis.results import Rep, SetReport, Step, TempoTarget
 from analysis.ringbuffer import RingBuffer
@@ -37,7 +37,10 @@ LIVE_WINDOW_S = 90.0  # settling re-analyses at most this much of the set: bound
 SET_WINDOW_S = 600.0  # longest set kept whole: bounds memory
 IDLE_LEAD_IN_FRACTION = 0.5  # before its first rep, a set keeps at most this share of the set window of waiting
 DISPLAY_WINDOW_S = 30.0  # live traces kept for the scrolling plots
-SETTLE_MAX_INTERVAL_S = 1.0
+SETTLE_MAX_INTERVAL_S = 1.0  # before the set's first rep (every 0.4 of it), until the tracker's stops and the settled
+# reps agree, and while a lowering the tracker saw end is unannounced
+SETTLE_IDLE_INTERVAL_S = 5.0  # otherwise: every stop already settles at once; this is the net for a missed stroke
+LOWERING_MATCH_S = 0.5  # an announced rep whose lowering ended this close to a stop the tracker saw accounts for it
 SETTLE_CONTEXT_S = 10.0  # reps this close to the start of a truncated window are already settled: not re-judged
 MOTION_ON_MIN_DPS = 2.5  # start threshold floor: above postural sway
 MOTION_ON_FRACTION = 0.1  # ... or this share of the set's typical peak speed
@@ -144,6 +147,8 @@ class _Sensor:
         dcap = int(DISPLAY_WINDOW_S * rate_hz * 1.05) + 16
         self.disp = RingBuffer(dcap, 3)  # t, angle, speed
         self.ahrs = RealtimeOrientation(rate_hz)
+        self.smooth_alpha = 1.0 - float(np.exp(-1.0 / (self.rate_hz * SPEED_SMOOTH_S)))  # live speed smoothing
+        self.smooth_keep = 1.0 - self.smooth_alpha
         self.up = np.array([0.0, 0.0, 1.0])
         self.bias = np.zeros(3)
         self.axis = None  # movement axis in the sensor frame (signed: + toward contraction) once known
@@ -225,8 +230,15 @@ class StreamingAnalyzer:
         if placement == self.primary:
             events += self._track(sensor, t_s)
         now = self.now_s
-        # before the first rep the live tracker's axis is only a guess: settle more often until the set calibrates
-        interval = SETTLE_MAX_INTERVAL_S if self.reps else 0.4 * SETTLE_MAX_INTERVAL_S
+        # Each settling is an offline analysis of the window, the cost of the live path: often only while it can
+        # announce something the tracker's stops would not trigger. Before the first rep the tracker's axis is only
+        # a guess (settle more often), and one rep may be a set-up move that set it wrong.
+        if not self.reps:
+            interval = 0.4 * SETTLE_MAX_INTERVAL_S
+        elif len(self.reps) < 2 or self._unannounced_lowering_s is not None or not self._tracker_agrees:
+            interval = SETTLE_MAX_INTERVAL_S
+        else:
+            interval = SETTLE_IDLE_INTERVAL_S
         if self._settle_due or now - self._last_settle_s >= interval or now >= self._resettle_at:
             events += self._settle(now)
         if (
@@ -275,6 +287,8 @@ class StreamingAnalyzer:
         self._settle_due = False
         self._last_settle_s = -np.inf
         self._resettle_at = np.inf
+        self._unannounced_lowering_s: float | None = None  # a lowering's stop seen live, its rep not yet settled
+        self._tracker_agrees = False  # the live tracker saw a lowering end where a settled rep's lowering ends
         self._live_reps = 0
         self._peak_ref_dps = {1: 30.0, -1: 30.0}
         self._stroke_peak = 0.0
@@ -287,24 +301,30 @@ class StreamingAnalyzer:
         s.gyr.append(gyr)
         quat, bias = s.ahrs.update_with_bias(acc, gyr)
         s.bias = bias[-1]
-        s.up = up_in_sensor(quat[-1:])[0]
+        s.up = _up_in_sensor(*quat[-1].tolist())
         if not s.calibrated and s.last_t - s.guessed_at >= 0.25:
             # until the first rep settles, follow the dominant rotation of the last moments: the set-up (lying
             # down, sitting) turns about other axes than the reps
             s.guessed_at = s.last_t
             self._guess_axis(s)
-        rate = gyr - s.bias
+        rows = np.empty((len(t_s), 3))  # t, angle, speed: one display row per sample
+        rows[:, 0] = t_s
         if s.axis is not None:
-            w_dps = np.degrees(rate @ s.axis)
+            w_dps = np.degrees((gyr - s.bias) @ s.axis)
         else:
             w_dps = np.zeros(len(t_s))
-        # first-order smoothing of the speed (the plots and the phase tracker); the angle integrates the raw rate
-        alpha = 1.0 - np.exp(-1.0 / (s.rate_hz * SPEED_SMOOTH_S))
-        speed, _ = lfilter([alpha], [1.0, alpha - 1.0], w_dps, zi=[(1.0 - alpha) * s.speed_dps])
-        s.speed_dps = float(speed[-1])
-        angle = s.angle_deg + np.cumsum(w_dps) / s.rate_hz
-        s.angle_deg = float(angle[-1])
-        s.disp.append(np.column_stack([t_s, angle, speed]))
+        # first-order smoothing of the speed (the plots and the phase tracker); the angle integrates the raw rate.
+        # A batch is a few samples: the recursion in floats costs less than a filter call.
+        y = s.speed_dps
+        for k, w in enumerate(w_dps.tolist()):
+            y = s.smooth_alpha * w + s.smooth_keep * y
+            rows[k, 2] = y
+        s.speed_dps = y
+        np.cumsum(w_dps, out=rows[:, 1])
+        rows[:, 1] /= s.rate_hz
+        rows[:, 1] += s.angle_deg
+        s.angle_deg = float(rows[-1, 1])
+        s.disp.append(rows)
         s.last_t = float(t_s[-1])
 
     def _guess_axis(self, s: _Sensor) -> None:
@@ -386,9 +406,10 @@ class StreamingAnalyzer:
         if k.size:
             end = float(d[k[0], 0])
         if sign < 0:
-            # a lowering ended: its rep is settled now, and once more a moment later in case the stop came a hair
-            # before the offline fit could see the rest after it
+            # a lowering ended: its rep is settled now, and (unless that announced it) once more a moment later in
+            # case the stop came a hair before the offline fit could see the rest after it
             self._resettle_at = t + 0.25
+            self._unannounced_lowering_s = t
         phase = "top_pause" if sign > 0 else "bottom_pause"
         return [PhaseChanged(t, phase, min(end, t), max(self._live_reps, 1))]
 
@@ -440,7 +461,16 @@ class StreamingAnalyzer:
             if self._moving_sign != 0 and ecc.end_s > self._last_stop_s - 0.05:
                 continue
             settled.append(rep)
-        return self._merge(now, settled, final=False, window_start_s=None if truncated else since)
+        events = self._merge(now, settled, final=False, window_start_s=None if truncated else since)
+        pending = self._unannounced_lowering_s
+        if pending is not None:
+            if any(abs(r.phase("eccentric").end_s - pending) < LOWERING_MATCH_S for r in self.reps):
+                self._unannounced_lowering_s = None
+                self._tracker_agrees = True  # from now on the tracker's stops are what settling waits for
+                self._resettle_at = np.inf  # announced: no second look needed
+            elif now - pending > SETTLE_IDLE_INTERVAL_S:
+                self._unannounced_lowering_s = None  # that stop ended no rep (a set-up move, a partial stroke)
+        return events
 
     def _adopt(self, cal: Calibration) -> None:
         """Take the settled movement axes for the live traces (keeps the angle continuous across the switch)."""
@@ -516,6 +546,11 @@ class StreamingAnalyzer:
         self.reports.append(report)
         self._reset_set(start_s=now + 1e-9)
         return events
+
+
+def _up_in_sensor(w: float, x: float, y: float, z: float) -> np.ndarray:
+    """Earth's up in the sensor frame for one quaternion (`orientation.up_in_sensor` for a single sample)."""
+    return np.array([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)])
 
 
 def _same_rep(a: Rep, b: Rep) -> bool:

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
-import pandas as pd
 
 from sensors import formats, validate
 from sensors.batch import PLACEMENTS, SampleBatch, SensorInfo
@@ -431,6 +430,8 @@ def _read_fast(path, raw: bytes) -> Recording | None:
 
     Any doubt sends the file through `_read_validating`, which is slower but names the exact line and problem.
     """
+    import pandas as pd  # here, not at the top: writing, replaying and `repscope --help` do not need it
+
     if not raw.startswith(MAGIC.encode() + b"\n") or not raw.endswith(b"\n"):
         return None
     m = re.search(rb"^[^#\s]", raw, re.M)
@@ -927,6 +928,8 @@ def _read_generic_fast(path, raw: bytes, placement: str) -> Recording | None:
     n_lines = body.count(b"\n")
     if body.count(dialect.delimiter.encode()) != (len(columns) - 1) * n_lines:
         return None  # a line with a wrong number of fields
+    import pandas as pd  # here, not at the top: `repscope --help` does not need it
+
     try:
         df = pd.read_csv(io.BytesIO(body), sep=dialect.delimiter, decimal=dialect.decimal, header=None,
                          usecols=list(layout.cols), dtype=np.float64, engine="c")

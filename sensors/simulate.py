@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial.transform import Rotation as R
 
 from sensors.batch import PLACEMENTS, SensorInfo
 from sensors.recording import RecordingMeta, SensorStream
 from sensors.rules import RepValues, label_faults, tolerance_s
+
+if TYPE_CHECKING:  # scipy's Rotation is imported where it is used: `repscope --help` does not load it
+    from scipy.spatial.transform import Rotation as R
 
 G_MPS2 = 9.80665
 INTERNAL_RATE_HZ = 1000.0
@@ -201,6 +204,8 @@ def _plan_reps(cfg: SimConfig, rng: np.random.Generator) -> list[_Rep]:
 
 
 def _rot(axis, deg) -> R:
+    from scipy.spatial.transform import Rotation as R
+
     axis = np.asarray(axis, dtype=float)
     deg = np.atleast_1d(np.asarray(deg, dtype=float))
     return R.from_rotvec(np.outer(np.radians(deg), axis / np.linalg.norm(axis)))
@@ -236,6 +241,8 @@ class _Pose:
 
 def _segment_rotation(cfg: SimConfig, placement: str, pose: _Pose, rom_deg: float) -> R:
     """Segment-to-earth rotation on the internal grid (heading: lifter faces +x when standing)."""
+    from scipy.spatial.transform import Rotation as R
+
     ex = cfg.exercise
     th = pose.theta * pose.rom_scale
     working_left = (cfg.side or "left") == "left"
@@ -468,6 +475,8 @@ class IdealSet:
 def ideal_set(cfg: SimConfig, rng: np.random.Generator, mounts: dict | None = None,
               heading_deg: float = 0.0) -> IdealSet:
     """The exact motion of one set (standing → set-up → reps → re-rack → standing), facing `heading_deg`."""
+    from scipy.spatial.transform import Rotation as R
+
     _validate(cfg)
     rom_deg = cfg.rom_deg if cfg.rom_deg is not None else DEFAULT_ROM_DEG[cfg.exercise]
     reps = _plan_reps(cfg, rng)

@@ -13,14 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from scipy.spatial.transform import Rotation as R
 
 from sensors.recording import RecordingMeta, SensorStream
 from sensors.simulate import (
     FORWARD, INTERNAL_RATE_HZ, RIGHT, UP, ImuModel, SimConfig, _min_jerk, _sample, ideal_imu, ideal_set,
     sensor_info,
 )
+
+if TYPE_CHECKING:  # scipy's Rotation is imported where it is used: `repscope --help` does not load it
+    from scipy.spatial.transform import Rotation as R
 
 HIP_HEIGHT_M = 0.9
 SEATED_HIP_M = 0.5
@@ -130,6 +134,8 @@ def _rest_motion(plan: _RestPlan, placement: str, heading0_deg: float, rng: np.r
 
 
 def _rot_many(axis, deg: np.ndarray) -> R:
+    from scipy.spatial.transform import Rotation as R
+
     return R.from_rotvec(np.outer(np.radians(deg), np.asarray(axis, dtype=float)))
 
 
@@ -167,6 +173,8 @@ def _check(cfg: SessionConfig) -> None:
 
 def simulate_session(cfg: SessionConfig, rng: np.random.Generator | int | None = None) -> SimSession:
     """Simulate a workout: sets and rests on one clock, one sensor model, one mounting per placement."""
+    from scipy.spatial.transform import Rotation as R
+
     rng = np.random.default_rng(rng)
     _check(cfg)
     mounts = {p: R.random(random_state=int(rng.integers(2**31))) for p in cfg.placements}

@@ -262,3 +262,43 @@ def test_bad_header_is_one_line_exit_2(tmp_path, capsys, old, new, expect):
     p.write_text(DEMO.read_text().replace(old, new, 1))
     rc, _, err = run_cli(["analyze", p], capsys)
     assert rc == 2 and len(err.strip().splitlines()) == 1 and expect in err and "Traceback" not in err
+
+
+HEAVY = ("scipy", "pandas", "matplotlib", "bleak", "asyncio", "pyqtgraph")
+
+
+def _modules_after(code: str) -> set[str]:
+    """Top-level package names imported by `code` in a fresh interpreter."""
+    script = code + "\nimport sys; print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    return set(proc.stdout.split())
+
+
+def test_help_lists_every_command_without_loading_the_heavy_libraries():
+    proc = subprocess.run([sys.executable, "-m", "ui.cli", "--help"], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    from ui.cli import COMMANDS
+
+    for name in COMMANDS:
+        assert name in proc.stdout
+    loaded = _modules_after("from ui.cli import build_parser; build_parser()")
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+def test_a_named_command_loads_only_its_own_module():
+    loaded = _modules_after(
+        "import sys; from ui.cli import build_parser; build_parser(only='analyze').parse_args(['analyze', 'x.csv'])\n"
+        "assert not [m for m in sys.modules if m.startswith('ui.commands.') and m != 'ui.commands.analyze'], "
+        "sorted(sys.modules)"
+    )
+    assert "matplotlib" not in loaded and "bleak" not in loaded
+
+
+def test_scan_help_shows_the_ble_layers_default_timeout():
+    from sensors.ble import SCAN_TIMEOUT_S
+    from ui.cli import build_parser
+
+    parser = build_parser(only="scan")
+    sub = parser._subparsers._group_actions[0].choices["scan"]
+    assert f"default {SCAN_TIMEOUT_S:g}" in sub.format_help()

@@ -2,6 +2,10 @@
 
 Every command module exposes `register(subparsers)` (adds its parser and sets `func`) and its handler returns an
 exit code. User errors (bad file, bad option) are raised as `UserError` and printed as one line, exit code 2.
+
+Start-up is kept short: when the command is named on the command line only its module is imported, and command
+modules import at their top only what their parser needs (names, choices, defaults); the numerical and I/O
+libraries are imported inside the handlers. `repscope --help` imports every command module for the list.
 """
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ import sys
 
 from ui.errors import UserError, one_line
 
-# Order is the order in `repscope --help`.
+# Order is the order in `repscope --help`. A new command is a module `ui/commands/<name>.py` with `register(sub)`
+# plus its name here (and in MODULES when the name is a Python keyword).
 COMMANDS = (
     "analyze",
     "simulate",
@@ -21,7 +26,7 @@ COMMANDS = (
     "live",
     "replay",
     "report",
-    "import_",
+    "import",
     "batch",
     "annotate",
     "history",
@@ -29,25 +34,46 @@ COMMANDS = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+MODULES = {"import": "import_"}  # command → module where they differ
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The `repscope` parser with every command in `COMMANDS`, or with just `only` (only its module is imported;
+    all of them when `only` is not built in this checkout, so argparse names the valid choices)."""
     parser = argparse.ArgumentParser(
         prog="repscope", description="Wearable-IMU rep analyzer for glute training."
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"ui.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"ui.commands.{name}":
-                continue  # command not built in this checkout
-            raise
-        module.register(sub)
+    if only is None or not _register(sub, (only,)):
+        _register(sub, COMMANDS)
     return parser
 
 
+def _register(sub, names) -> int:
+    """Import each named command module and add its parser; returns how many were found."""
+    found = 0
+    for name in names:
+        try:
+            module = importlib.import_module(f"ui.commands.{MODULES.get(name, name)}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"ui.commands.{MODULES.get(name, name)}":
+                continue  # command not built in this checkout
+            raise
+        module.register(sub)
+        found += 1
+    return found
+
+
+def _named_command(argv: list[str]) -> str | None:
+    """The command named first on the command line when it is one of `COMMANDS`, else None (build them all: the
+    help lists them, argparse's 'invalid choice' names them)."""
+    return argv[0] if argv and argv[0] in COMMANDS else None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(only=_named_command(argv))
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -4,16 +4,18 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from analysis.pipeline import ImuSeries, analyze_set, trace_set
-from analysis.results import EXERCISES, SetReport
-from analysis.serialize import CSV_COLUMNS, rep_csv_rows, session_summary, session_to_dict, summary
-from analysis.session import SessionReport, analyze_recording
+from analysis.results import EXERCISES
 from analysis.tempo import TempoError, format_tempo, parse_tempo, tempo_verdict
-from sensors.recording import Recording
 from ui.errors import UserError
 from ui.input_options import add_input_arguments, read_input
-from ui.tables import format_band_walk_table
+
+if TYPE_CHECKING:  # the analysis (scipy) and the reader (pandas) are imported when a file is read, not for --help
+    from analysis.pipeline import ImuSeries
+    from analysis.results import SetReport
+    from analysis.session import SessionReport
+    from sensors.recording import Recording
 
 
 def register(sub) -> None:
@@ -37,6 +39,7 @@ def load(args, rec: Recording | None = None, require_exercise: bool = True
          ) -> tuple[Recording, list[ImuSeries], str | None]:
     """Read FILE (`ui.input_options.read_input`, unless `rec` is it already read) and check it has enough
     samples and, when required, names an exercise (`--exercise`, else the metadata's; else None)."""
+    from analysis.pipeline import ImuSeries
     rec = read_input(args) if rec is None else rec
     exercise = rec.meta.exercise
     if exercise is None and require_exercise:
@@ -69,6 +72,7 @@ def tempo_from(args, rec: Recording):
 
 def trace_file(args, rec: Recording | None = None) -> tuple[Recording, SetReport, tuple]:
     """Read FILE (or take `rec`) and analyse it with per-sample traces (for `report` and `export`)."""
+    from analysis.pipeline import trace_set
     rec, series, exercise = load(args, rec)
     tempo = tempo_from(args, rec)
     try:
@@ -79,6 +83,8 @@ def trace_file(args, rec: Recording | None = None) -> tuple[Recording, SetReport
 
 
 def analyze_file(args) -> tuple[Recording, SetReport]:
+    from analysis.pipeline import analyze_set
+
     rec, series, exercise = load(args)
     tempo = tempo_from(args, rec)
     try:
@@ -90,6 +96,7 @@ def analyze_file(args) -> tuple[Recording, SetReport]:
 
 def analyze_sets(args) -> tuple[Recording, SessionReport]:
     """Read FILE and analyse every set in it: the exercise given, from the metadata, or recognised per set."""
+    from analysis.session import analyze_recording
     rec, series, exercise = load(args, require_exercise=False)
     tempo = tempo_from(args, rec)
     source = "given" if args.exercise is not None else "metadata"
@@ -101,6 +108,7 @@ def analyze_sets(args) -> tuple[Recording, SessionReport]:
 
 
 def run(args) -> int:
+    from analysis.serialize import CSV_COLUMNS, rep_csv_rows, session_to_dict
     rec, session = analyze_sets(args)
     if args.json:
         json.dump(session_to_dict(session, rec.streams[0].placement if len(rec.streams) == 1 else "pelvis"),
@@ -118,6 +126,7 @@ def run(args) -> int:
 
 def format_session(session: SessionReport, source: str = "") -> str:
     """The table of every set, and a session summary when there are several."""
+    from analysis.serialize import session_summary
     if not session.sets:
         return "\n".join([f"{source}  no set found: no repeated movement from a common start position"]
                          + [f"note: {n}" for n in session.notes])
@@ -142,6 +151,8 @@ def _f(x, fmt="{:.1f}") -> str:
 
 def format_table(report: SetReport, source: str = "") -> str:
     """A readable per-rep table with the cues underneath."""
+    from analysis.serialize import summary
+    from ui.tables import format_band_walk_table
     t = report.tempo_target
     lines = [
         f"{source}  {report.exercise} · sensor {report.placement} · tempo {format_tempo(t) if t else 'not set'}"

@@ -1,14 +1,16 @@
 """`repscope export FILE -o OUT.csv`: per-sample orientation, movement angle, pelvis posture, phase and rep."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from analysis.orientation import orientation_quat
-from analysis.pipeline import SegmentTrace
-from analysis.serialize import report_to_dict
 from ui.commands.analyze import trace_file
 from ui.errors import UserError
 from ui.input_options import add_input_arguments, read_input
+
+if TYPE_CHECKING:  # the analysis (scipy) is imported when a file is exported, not for --help
+    from analysis.pipeline import SegmentTrace
 
 COLUMNS = (
     "time_s", "quat_w", "quat_x", "quat_y", "quat_z", "segment_angle_deg", "tilt_sagittal_deg", "pelvic_drop_deg",
@@ -49,6 +51,9 @@ def _fmt(x: float) -> str:
 
 def orientation_traces(rec, placement: str | None) -> tuple[SegmentTrace, ...]:
     """Orientation only (no exercise, so no movement angle, posture, phase or rep)."""
+    from analysis.orientation import orientation_quat
+    from analysis.pipeline import SegmentTrace
+
     streams = [s for s in rec.streams if placement is None or rec.generic or s.placement == placement]
     for s in streams:
         if len(s.t_s) < 2:
@@ -58,6 +63,8 @@ def orientation_traces(rec, placement: str | None) -> tuple[SegmentTrace, ...]:
 
 
 def run(args) -> int:
+    from analysis.serialize import report_to_dict
+
     rec = read_input(args)
     if rec.meta.exercise is None:
         traces = orientation_traces(rec, args.placement)

@@ -6,22 +6,25 @@ The file is written crash-safely as samples arrive; a drop-out is reconnected an
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import math
 import sys
 import time
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from analysis.results import EXERCISES
 from analysis.tempo import TempoError, format_tempo, parse_tempo
 from sensors.batch import PLACEMENTS
-from sensors.ble import BleSensorSource, DeviceSpec
-from sensors.recording import RecordingError, RecordingMeta, RecordingWriter
-from sensors.source import SourceError, SourceStatus
 from ui.errors import UserError
 from ui.history.ingest import add_workout
 from ui.history.store import check_load_kg
+
+if TYPE_CHECKING:  # the BLE stack (bleak, asyncio) is imported when a sensor is used, not for --help
+    from sensors.ble import BleSensorSource, DeviceSpec
+    from sensors.recording import RecordingMeta
+    from sensors.source import SourceStatus
 
 STAND_STILL_S = 2.0
 
@@ -57,6 +60,8 @@ def add_device_arguments(p) -> None:
 
 
 def device_specs(args) -> list[DeviceSpec]:
+    from sensors.ble import DeviceSpec
+
     devices = args.device or []
     placements = args.placement or []
     if len(devices) > 2:
@@ -72,6 +77,9 @@ def device_specs(args) -> list[DeviceSpec]:
 
 
 def ble_source_from_args(args, backend=None) -> BleSensorSource:
+    from sensors.ble import BleSensorSource
+    from sensors.source import SourceError
+
     try:
         return BleSensorSource(device_specs(args), rate_hz=args.rate_hz, backend=backend, give_up_s=getattr(args, "give_up", 60.0))
     except SourceError as exc:
@@ -94,6 +102,8 @@ def status_line(statuses: tuple[SourceStatus, ...], recorded_s: float) -> str:
 async def record_session(source, path: Path, meta: RecordingMeta, duration_s: float | None = None, out=None) -> tuple[int, str | None]:
     """Stream `source` into `path` until `duration_s` (or cancellation); returns (samples, error or None).
     Status lines go to `out` (default: the current stderr)."""
+    from sensors.recording import RecordingWriter
+
     out = out or sys.stderr
     await source.start()
     print(f"connected: {', '.join(f'{s.placement} = {s.model} {s.address} at {s.rate_hz:g} Hz' for s in source.sensors)}", file=out)
@@ -129,6 +139,11 @@ async def record_session(source, path: Path, meta: RecordingMeta, duration_s: fl
 
 
 def run(args, backend=None) -> int:
+    import asyncio
+
+    from sensors.recording import RecordingError, RecordingMeta
+    from sensors.source import SourceError
+
     tempo = None
     if args.tempo:
         try:

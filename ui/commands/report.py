@@ -7,14 +7,9 @@ import io
 import os
 from pathlib import Path
 
-from analysis.serialize import CSV_COLUMNS, rep_csv_rows
-from analysis.pipeline import trace_set
-from analysis.session import slice_series
 from ui.commands.analyze import add_tempo_arguments, analyze_sets, load, trace_file
 from ui.errors import UserError
 from ui.input_options import add_input_arguments
-from ui.report_html import render
-from ui.session_report import render_session
 
 
 def register(sub) -> None:
@@ -46,6 +41,10 @@ def write_all(files: list[tuple[str, str]]) -> None:
         raise UserError(f"cannot write report: {target}: {exc.strerror}; nothing was written") from None
 
 def run(args) -> int:
+    from analysis.serialize import CSV_COLUMNS, rep_csv_rows
+    from ui.report_html import render  # matplotlib: only when a report is drawn
+    from ui.session_report import render_session
+
     rec, session = analyze_sets(args)
     if len(session.sets) <= 1:  # one set (or none): the one-set report of the whole file, as before
         _, report, traces = trace_file(args, rec)
@@ -74,6 +73,9 @@ def run(args) -> int:
 
 def _set_traces(args, rec, session) -> list:
     """Each set's primary-sensor trace, from the same stretch of the recording its analysis read."""
+    from analysis.pipeline import trace_set
+    from analysis.session import slice_series
+
     _, series, _ = load(args, rec, require_exercise=False)
     traces = []
     for s in session.sets:

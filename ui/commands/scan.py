@@ -2,16 +2,17 @@
 each is recognised as (or why it cannot be used)."""
 from __future__ import annotations
 
-import asyncio
+from typing import TYPE_CHECKING
 
-from sensors.ble import SCAN_TIMEOUT_S, ScanResult, scan
-from sensors.source import SourceError
 from ui.errors import UserError
+
+if TYPE_CHECKING:  # the BLE stack (bleak, asyncio) is imported when scanning, not for --help
+    from sensors.ble import ScanResult
 
 
 def register(sub) -> None:
     p = sub.add_parser("scan", help="list nearby BLE sensors", description=__doc__)
-    p.add_argument("--timeout", type=float, default=SCAN_TIMEOUT_S, help=f"seconds to listen (default {SCAN_TIMEOUT_S:g})")
+    p.add_argument("--timeout", type=float, help="seconds to listen (default 5)")
     p.add_argument("--all", action="store_true", help="also list devices that are not IMUs")
     p.set_defaults(func=run)
 
@@ -29,8 +30,14 @@ def format_results(results: list[ScanResult], show_all: bool) -> str:
 
 
 def run(args, backend=None) -> int:
+    import asyncio
+
+    from sensors.ble import SCAN_TIMEOUT_S, scan
+    from sensors.source import SourceError
+
+    timeout_s = SCAN_TIMEOUT_S if args.timeout is None else args.timeout
     try:
-        results = asyncio.run(scan(args.timeout, backend=backend))
+        results = asyncio.run(scan(timeout_s, backend=backend))
     except SourceError as exc:
         raise UserError(str(exc)) from None
     print(format_results(results, args.all))
