@@ -92,21 +92,24 @@ class _Found:
     report: SetReport
 
 
-def _enough(report: SetReport, params: SessionParams) -> bool:
+def _enough(report: SetReport, params: SessionParams, marked: bool = False) -> bool:
+    """A set: `min_reps` reps or `min_steps` steps; one is enough where the recording marks a set."""
+    if marked:
+        return bool(report.steps or report.reps)
     return len(report.steps) >= params.min_steps or len(report.reps) >= params.min_reps
 
 
-def _read_span(series, span, given, ref, tempo, side, params) -> _Found | None:
+def _read_span(series, span, given, ref, tempo, side, params, marked: bool = False) -> _Found | None:
     """One candidate span: its exercise and analysis, or None when it holds no set."""
     part = slice_series(series, *span)
     if min(len(s.t_s) for s in part) < 50:
         return None
     if given is not None:
         report = analyze_set(part, given[0], tempo, side)
-        return _Found(*span, given[0], given[1], 1.0, report) if _enough(report, params) else None
+        return _Found(*span, given[0], given[1], 1.0, report) if _enough(report, params, marked) else None
     reading = read_movement(_detector(part))
     rec = None
-    if len(reading.spans) >= params.min_reps:
+    if len(reading.spans) >= (1 if marked else params.min_reps):
         rec = recognition.recognise(recognition.set_features(reading, ref), params.recognition)
     if rec is None or rec.upright:  # too few reps, or standing: a band walk, if anything
         report = analyze_set(part, "lateral_band_walk", tempo, side)
@@ -114,7 +117,8 @@ def _read_span(series, span, given, ref, tempo, side, params) -> _Found | None:
             return None
         return _Found(*span, "lateral_band_walk", "recognised", rec.confidence if rec else 0.6, report)
     report = analyze_set(part, rec.exercise, tempo, side)
-    return _Found(*span, rec.exercise, "recognised", rec.confidence, report) if _enough(report, params) else None
+    ok = _enough(report, params, marked)
+    return _Found(*span, rec.exercise, "recognised", rec.confidence, report) if ok else None
 
 
 def _upright_steps(report: SetReport, reading, ref: recognition.PostureReference, params: SessionParams) -> bool:
@@ -186,18 +190,21 @@ def analyze_session(
 ) -> SessionReport:
     """Find, recognise and analyse every set of a recording (one or two sensors)."""
     det = _detector(series)
-    spans = set_detection.event_spans(events, float(det.t_s[-1]))
-    from_events = bool(spans)
-    if not spans:
-        spans = set_detection.candidate_spans(det.t_s, det.acc_mps2, det.gyr_rads, params.detection)
+    marked = set_detection.event_spans(events, float(det.t_s[-1]))
+    found_spans = [s for s in set_detection.candidate_spans(det.t_s, det.acc_mps2, det.gyr_rads, params.detection)
+                   if not any(a < s[1] and s[0] < b for a, b in marked)]  # sets only outside the marked ones
+    spans = sorted(marked + found_spans)
     given = (exercise, exercise_source) if exercise is not None else None
     quat = orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads)
     ref = _reference(det, quat, params)
     found: list[_Found] = []
     queue = list(spans)
     while queue:
-        span = _without_false_standing(queue.pop(0), det, quat, ref, params)
-        f = _read_span(series, span, given, ref, tempo, side, params)
+        span = queue.pop(0)
+        from_events = span in marked
+        if not from_events:
+            span = _without_false_standing(span, det, quat, ref, params)
+        f = _read_span(series, span, given, ref, tempo, side, params, from_events)
         if f is None:
             continue
         parts = None if from_events else _split(f, params)

@@ -248,3 +248,25 @@ def test_simulate_takes_the_analyzers_fault_names(tmp_path):
                  "--seed", "2", "-o", str(out)]) == 0
     truth = json.loads(out.with_suffix(".truth.json").read_text())
     assert "pelvic_drop" in truth["reps"][1]["faults"]
+
+
+def test_set_events_in_a_recording_are_honoured(pelvis_session, tmp_path, capsys):
+    """Sets marked by `set_start`/`set_end` (as `live` writes them) are read as marked; the rest is searched."""
+    from sensors.recording import RecordingMeta, RecordingWriter
+
+    truth = pelvis_session.truth["sets"]
+    out = tmp_path / "marked.csv"
+    with RecordingWriter(out, RecordingMeta(simulated=True), [s.info for s in pelvis_session.streams]) as w:
+        s = pelvis_session.streams[0]
+        from sensors.batch import SampleBatch
+
+        w.write(SampleBatch(s.info.sensor_id, s.t_s, s.acc_mps2, s.gyr_rads))
+        for t in truth[:2]:  # the first two sets marked, a little wider than their reps
+            w.event("set_start", None, t["start_s"] - 4.0)
+            w.event("set_end", None, t["end_s"] + 2.0)
+    capsys.readouterr()
+    assert main(["analyze", str(out), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert [s["exercise"] for s in d["sets"]] == [t["exercise"] for t in truth]
+    assert [len(s["reps"]) or len(s["steps"]) for s in d["sets"]] == [t["rep_count"] or t["step_count"]
+                                                                      for t in truth]

@@ -347,6 +347,7 @@ class Session:
         if self._writer is not None:
             self._writer.write(batch)  # marks a gap itself when the batch says so
         events = self.analyzer.push(placement, batch.t_s, batch.acc_mps2, batch.gyr_rads)
+        self._mark_sets(events)
         for p, sensor in self.analyzer.sensors.items():  # a settle may have turned any sensor's axis
             self._signs.observe(p, sensor.axis, sensor.last_t, sensor.angle_deg)
         self._track(events)
@@ -356,6 +357,15 @@ class Session:
             self._fast_until = None
             self.source.set_speed(self._speed)
         self._emit(events)
+
+    def _mark_sets(self, events: list[Event]) -> None:
+        """Each ended set's span into the recording (`set_start`/`set_end` events): `analyze` reads the same sets."""
+        if self._writer is None:
+            return
+        for e in events:
+            if isinstance(e, SetEnded) and e.report.reps + e.report.steps and math.isfinite(e.start_s):
+                self._writer.event("set_start", None, e.start_s)
+                self._writer.event("set_end", None, e.t_s)
 
     async def _wait_for_seek(self) -> bool:
         """After the end of the stream: True on a seek (replay again), False on stop."""
