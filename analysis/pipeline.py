@@ -471,7 +471,9 @@ def _reps(exercise: str, seg: _Segment, spans: list[RepSpan], pel: _PelvisResult
     """Per rep: phases, range, rise and velocity, pelvis posture, tempo checks, faults and cues."""
     if not spans:
         return []
-    rises = _rises(seg, spans)
+    # the hip's rise and lifting speed are the velocity-based-training figures of the hip-extension lifts; a thigh
+    # swinging out on an abduction or a clamshell has no lift to measure
+    rises = _rises(seg, spans) if exercise in HIP_EXTENSION_LIFTS else [None] * len(spans)
     fractions = _range_fractions(exercise, seg, spans, rises, pel)
     reps: list[Rep] = []
     for k, span in enumerate(spans, start=1):

@@ -97,3 +97,44 @@ def velocity_loss_pct(mcv_mps: list[float | None], full_range: list[bool], min_b
         return None
     best = max(vals)
     return 100.0 * (best - vals[-1]) / best
+
+
+@dataclass(frozen=True)
+class VelocityStop:
+    """Where a set's velocity loss first reached the stop threshold: the rep (1-based) and the loss there (%)."""
+
+    rep_index: int
+    loss_pct: float
+
+
+def velocity_stop(mcv_mps: list[float | None], full_range: list[bool], threshold_pct: float,
+                  min_best_mps: float = 0.05) -> VelocityStop | None:
+    """The first rep whose mean concentric velocity is down by `threshold_pct` or more from the fastest full-range
+    rep before it (velocity-based training's stop rule); None when the set never gets there."""
+    best = None
+    for k, (v, full) in enumerate(zip(mcv_mps, full_range), start=1):
+        if v is None or not full:
+            continue
+        if best is not None and best >= min_best_mps:
+            loss = 100.0 * (best - v) / best
+            if loss >= threshold_pct:
+                return VelocityStop(k, loss)
+        best = v if best is None else max(best, v)
+    return None
+
+
+def stop_cue(stop: VelocityStop) -> str:
+    return f"Velocity down {stop.loss_pct:.0f} %: end the set."
+
+
+def with_velocity_stop(report, threshold_pct: float):
+    """`report` (a `SetReport`) with the stop cue on the rep where the velocity loss first reached the threshold."""
+    from dataclasses import replace
+
+    mcv = [r.mean_concentric_velocity_mps for r in report.reps]
+    stop = velocity_stop(mcv, ["partial_rom" not in r.faults for r in report.reps], threshold_pct)
+    if stop is None:
+        return report
+    reps = tuple(replace(r, cues=r.cues + (stop_cue(stop),)) if r.index == stop.rep_index else r
+                 for r in report.reps)
+    return replace(report, reps=reps)

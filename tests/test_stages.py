@@ -156,3 +156,34 @@ def test_no_rise_rep_in_a_still_window_or_a_small_wriggle():
     t, acc, _ = _rise_lower()
     assert _rep_in(t, np.zeros_like(t), 0.05, RISE_REPS) is None
     assert _rep_in(t, 0.1 * acc, 0.05, RISE_REPS) is None  # 1.5 cm: a wriggle, not a third of a 15 cm rise
+
+
+# ------------------------------------------------------------------------------------------ velocity stop
+
+
+def test_velocity_stop_at_the_first_rep_past_the_threshold():
+    from analysis.rise import velocity_stop
+
+    mcv = [0.30, 0.32, 0.29, 0.27, 0.25, 0.24]
+    full = [True] * 6
+    stop = velocity_stop(mcv, full, 20.0)
+    assert stop is not None and stop.rep_index == 5 and abs(stop.loss_pct - 100 * (0.32 - 0.25) / 0.32) < 1e-9
+    assert velocity_stop(mcv, full, 30.0) is None
+    assert velocity_stop([0.3, None, 0.1], [True, True, False], 20.0) is None  # a partial rep is not a stop
+
+
+def test_velocity_loss_option_puts_the_stop_cue_on_the_rep(capsys):
+    from ui.cli import main
+
+    assert main(["analyze", str(DEMO_DIR / "glute-bridge.csv"), "--velocity-loss", "8", "--json"]) == 0
+    import json
+
+    reps = json.loads(capsys.readouterr().out)["reps"]
+    stops = [r["index"] for r in reps if any(c.startswith("Velocity down") for c in r["cues"])]
+    assert len(stops) == 1
+
+
+def test_no_velocity_for_a_thigh_swinging_out():
+    s = read_recording(DEMO_DIR / "clamshell.csv").streams[0]
+    report = analyze_set([ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads)], "clamshell")
+    assert report.reps and all(r.rise_m is None and r.mean_concentric_velocity_mps is None for r in report.reps)

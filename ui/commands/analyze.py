@@ -33,6 +33,8 @@ def add_tempo_arguments(p) -> None:
     p.add_argument("--tempo", help="prescribed tempo E-B-C-T, e.g. 3-1-1-2 (X = explosive concentric); default: the recording's")
     p.add_argument("--tol-s", type=float, default=0.5, help="tempo tolerance, seconds (default 0.5)")
     p.add_argument("--tol-frac", type=float, default=0.2, help="tempo tolerance, fraction of the target (default 0.2); the larger applies")
+    p.add_argument("--velocity-loss", type=float, metavar="PCT",
+                   help="stop cue when a rep's mean lifting speed is this many %% below the set's fastest")
 
 
 def load(args, rec: Recording | None = None, require_exercise: bool = True
@@ -104,6 +106,16 @@ def analyze_sets(args) -> tuple[Recording, SessionReport]:
         session = analyze_recording(series, exercise, source, tempo, rec.meta.side, rec.events)
     except ValueError as exc:
         raise UserError(f"{args.file}: {exc}") from None
+    threshold = getattr(args, "velocity_loss", None)
+    if threshold is not None:
+        if not 0 < threshold < 100:
+            raise UserError(f"--velocity-loss {threshold:g}: a loss in percent, between 0 and 100")
+        from dataclasses import replace
+
+        from analysis.rise import with_velocity_stop
+
+        session = replace(session, sets=tuple(replace(s, report=with_velocity_stop(s.report, threshold))
+                                              for s in session.sets))
     return rec, session
 
 
@@ -161,14 +173,15 @@ def format_table(report: SetReport, source: str = "") -> str:
     if report.exercise == "lateral_band_walk":
         return "\n".join(lines + format_band_walk_table(report))
     tw = max([5] + [len(tempo_verdict(r.tempo_checks)) for r in report.reps])  # tempo names the failing phases
-    head = f"{'rep':>3} {'conc s':>6} {'top s':>6} {'ecc s':>6} {'bot s':>6} {'TUT s':>6} {'ROM°':>6} {'tilt°':>6} {'drop°':>8} {'tempo':<{tw}}  faults"
+    head = f"{'rep':>3} {'conc s':>6} {'top s':>6} {'ecc s':>6} {'bot s':>6} {'TUT s':>6} {'ROM°':>6} {'tilt°':>6} {'drop°':>8} {'m/s':>5} {'tempo':<{tw}}  faults"
     lines += [head, "-" * len(head)]
     for r in report.reps:
         drop = "–" if r.pelvic_drop_deg is None else f"{r.pelvic_drop_deg:.1f}{(r.pelvic_drop_side or ' ')[0].upper()}"
         ok = tempo_verdict(r.tempo_checks)
         lines.append(
             f"{r.index:>3} {_f(r.concentric_s):>6} {_f(r.top_pause_s):>6} {_f(r.eccentric_s):>6} {_f(r.bottom_pause_s):>6}"
-            f" {r.time_under_tension_s:>6.1f} {r.rom_deg:>6.1f} {_f(r.tilt_sagittal_deg, '{:+.1f}'):>6} {drop:>8} {ok:<{tw}}  {', '.join(r.faults)}"
+            f" {r.time_under_tension_s:>6.1f} {r.rom_deg:>6.1f} {_f(r.tilt_sagittal_deg, '{:+.1f}'):>6} {drop:>8}"
+            f" {_f(r.mean_concentric_velocity_mps, '{:.2f}'):>5} {ok:<{tw}}  {', '.join(r.faults)}"
         )
     s = summary(report)
     lines.append("-" * len(head))
@@ -176,6 +189,7 @@ def format_table(report: SetReport, source: str = "") -> str:
         f"{s['rep_count']} reps · mean eccentric {_f(s['mean_eccentric_s'])} s · time under tension {_f(s['time_under_tension_s'])} s"
         + (f" · tilt vs {report.tilt_reference}" if report.tilt_reference else "")
         + (f" · consistency {s['consistency']:.2f}" if s["consistency"] is not None else "")
+        + (f" · velocity loss {s['velocity_loss_pct']:.0f} %" if s["velocity_loss_pct"] is not None else "")
     )
     cues = [(r.index, c) for r in report.reps for c in r.cues]
     if cues:

@@ -48,6 +48,10 @@ def run(args) -> int:
     rec, session = analyze_sets(args)
     if len(session.sets) <= 1:  # one set (or none): the one-set report of the whole file, as before
         _, report, traces = trace_file(args, rec)
+        if getattr(args, "velocity_loss", None) is not None:
+            from analysis.rise import with_velocity_stop
+
+            report = with_velocity_stop(report, args.velocity_loss)
         primary = next((t for t in traces if t.placement == report.placement), None)
         page, sets = render(report, args.file, primary), [(1, report)]
     else:
