@@ -19,6 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from analysis.evaluation import add_faults, match_reps  # noqa: E402
 from analysis.pipeline import ImuSeries, analyze_set  # noqa: E402
 from analysis.results import FAULTS  # noqa: E402
 from analysis.tempo import parse_tempo  # noqa: E402
@@ -32,6 +33,15 @@ SIM_FAULT_CHOICES = {
     "seated_hip_abduction": ("rushed", "no_top_pause", "momentum", "partial"),
     "clamshell": ("rushed", "no_top_pause", "momentum", "partial"),
 }
+
+
+def _span_truth(rep: dict) -> tuple[float, float]:
+    """A true rep's span: lift onset to lowering end."""
+    return rep["start_s"], next(p["end_s"] for p in rep["phases"] if p["name"] == "eccentric")
+
+
+def _span_found(rep) -> tuple[float, float]:
+    return rep.start_s, rep.phase("eccentric").end_s
 
 
 def random_config(rng: np.random.Generator) -> SimConfig:
@@ -70,7 +80,7 @@ def main() -> int:
     exact = 0
     dur_err = defaultdict(list)
     tilt_err, drop_err = [], []
-    tp, fp, fn = defaultdict(int), defaultdict(int), defaultdict(int)
+    confusion: dict = {}
     t0 = time.perf_counter()
     for k in range(args.sets):
         cfg = random_config(rng)
@@ -82,17 +92,11 @@ def main() -> int:
             exact += 1
         elif args.verbose:
             print(f"set {k}: {cfg.exercise} {cfg.placements} {cfg.rates_hz} {cfg.tempo_string} reps {len(report.reps)}/{len(truth)}")
-        # match reps by concentric onset (nearest within 1 s)
-        for want in truth:
-            got = min(report.reps, key=lambda r: abs(r.start_s - want["start_s"]), default=None)
-            matched = got is not None and abs(got.start_s - want["start_s"]) < 1.0
-            for f in FAULTS:
-                has_t = f in want["faults"]
-                has_g = matched and f in got.faults
-                tp[f] += has_t and has_g
-                fn[f] += has_t and not has_g
-            if not matched:
-                continue
+        # reps matched one-to-one on their spans (analysis/evaluation.py: the rule every benchmark and test uses)
+        pairs = match_reps([_span_truth(w) for w in truth], [_span_found(g) for g in report.reps])
+        add_faults(confusion, [w["faults"] for w in truth], [g.faults for g in report.reps], pairs, FAULTS)
+        for i, j in pairs:
+            want, got = truth[i], report.reps[j]
             for name in ("concentric", "top_pause", "eccentric", "bottom_pause"):
                 w = want[f"{name}_s"]
                 g = getattr(got, f"{name}_s")
@@ -103,12 +107,6 @@ def main() -> int:
                 tilt_err.append(got.tilt_sagittal_deg - ref)
             if want["pelvic_drop_deg"] is not None and got.pelvic_drop_deg is not None:
                 drop_err.append(got.pelvic_drop_deg - want["pelvic_drop_deg"])
-        for got in report.reps:
-            want = min(truth, key=lambda w: abs(w["start_s"] - got.start_s))
-            matched = abs(want["start_s"] - got.start_s) < 1.0
-            for f in got.faults:
-                if not matched or f not in want["faults"]:
-                    fp[f] += 1
     walks_exact, side_ok, side_n = 0, 0, 0
     n_walks = max(10, args.sets // 6)
     for _ in range(n_walks):
@@ -136,11 +134,10 @@ def main() -> int:
     print(f"tilt RMSE {rmse(tilt_err):.2f}° (n={len(tilt_err)})   drop RMSE {rmse(drop_err):.2f}° (n={len(drop_err)})   (target ≤ 1.5°)")
     print(f"band walk: step count exact {walks_exact}/{n_walks}; step side correct {side_ok}/{side_n}"
           f" = {100 * side_ok / max(side_n, 1):.1f} %")
-    print("fault            precision  recall   tp  fp  fn   (target ≥ 0.95)")
+    print("fault            precision  recall     F1   tp  fp  fn   (target ≥ 0.95)")
     for f in FAULTS:
-        p = tp[f] / (tp[f] + fp[f]) if tp[f] + fp[f] else float("nan")
-        r = tp[f] / (tp[f] + fn[f]) if tp[f] + fn[f] else float("nan")
-        print(f"  {f:<16} {p:>8.3f} {r:>7.3f} {tp[f]:>4} {fp[f]:>3} {fn[f]:>3}")
+        c = confusion[f]
+        print(f"  {f:<16} {c.precision:>8.3f} {c.recall:>7.3f} {c.f1:>6.3f} {c.tp:>4} {c.fp:>3} {c.fn:>3}")
     return 0
 
 

@@ -4,7 +4,7 @@
 
 Each workout has 3–5 sets of random exercises (a pelvis or a thigh sensor, random mounting, 52–104 Hz), 45–120 s
 rests of standing, walking, turning and sitting, and is analysed without an exercise, as `repscope analyze FILE`
-does. Sets match one-to-one on time IoU ≥ 0.5. Prints set precision and recall, exercise accuracy (overall and per
+does. Sets match one-to-one on time IoU ≥ 0.5 (`analysis/evaluation.py`). Prints set precision and recall, exercise accuracy (overall and per
 exercise), rep count exact on the matched sets, the share of workouts with every set right, and the confusions.
 Targets (issue 12): set precision/recall ≥ 0.98, exercise ≥ 0.95, counts ≥ 0.97, whole workouts ≥ 0.8.
 """
@@ -20,6 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from analysis.evaluation import match_sets  # noqa: E402
 from analysis.pipeline import ImuSeries  # noqa: E402
 from analysis.session import analyze_session  # noqa: E402
 from sensors.simulate import SimConfig  # noqa: E402
@@ -51,24 +52,6 @@ def random_session(rng: np.random.Generator) -> SessionConfig:
     return SessionConfig(sets, (placement,), (rate,), rest_s=(45.0, 120.0))
 
 
-def _iou(a: tuple[float, float], b: tuple[float, float]) -> float:
-    inter = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
-    union = max(a[1], b[1]) - min(a[0], b[0])
-    return inter / union if union > 0 else 0.0
-
-
-def _match(truth: list[dict], found) -> list[tuple[dict, object]]:
-    """Greedy one-to-one matching on IoU ≥ 0.5 (sets do not overlap, so greedy is optimal here)."""
-    pairs, used = [], set()
-    for t in truth:
-        best = max(((k, _iou((t["start_s"], t["end_s"]), (f.start_s, f.end_s))) for k, f in enumerate(found)
-                    if k not in used), key=lambda x: x[1], default=(None, 0.0))
-        if best[0] is not None and best[1] >= 0.5:
-            used.add(best[0])
-            pairs.append((t, found[best[0]]))
-    return pairs
-
-
 def _count(t: dict) -> int:
     return t["step_count"] or t["rep_count"]
 
@@ -91,7 +74,8 @@ def main() -> int:
         found = analyze_session([ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads)]).sets
         t_analysis.append(time.perf_counter() - t1)
         truth = sim.truth["sets"]
-        pairs = _match(truth, found)
+        pairs = [(truth[i], found[j]) for i, j in match_sets([(t["start_s"], t["end_s"]) for t in truth],
+                                                             [(f.start_s, f.end_s) for f in found])]
         n_true += len(truth)
         n_found += len(found)
         n_matched += len(pairs)

@@ -1,6 +1,8 @@
 """Per-stage tests on synthetic signals (no simulator, no VQF where the stage does not need it)."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import axis_search, bandwalk, rise
 from analysis.pipeline import ImuSeries, analyze_set
@@ -187,3 +189,23 @@ def test_no_velocity_for_a_thigh_swinging_out():
     s = read_recording(DEMO_DIR / "clamshell.csv").streams[0]
     report = analyze_set([ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads)], "clamshell")
     assert report.reps and all(r.rise_m is None and r.mean_concentric_velocity_mps is None for r in report.reps)
+
+
+# ------------------------------------------------------------------------------------------ evaluation
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 100), st.floats(0.5, 8)), min_size=0, max_size=10),
+       st.floats(-0.5, 0.5))
+def test_matching_is_one_to_one_and_finds_shifted_reps(reps, shift):
+    from analysis.evaluation import Confusion, add_faults, match_reps
+
+    truth = sorted((a, a + d) for a, d in reps)
+    found = [(a + shift, b + shift) for a, b in truth]
+    pairs = match_reps(truth, found)
+    assert len({i for i, _ in pairs}) == len(pairs) == len({j for _, j in pairs})
+    if all(b - a > 4 * abs(shift) for a, b in truth) and all(b1 <= a2 for (_, b1), (a2, _) in zip(truth, truth[1:])):
+        assert len(pairs) == len(truth)  # non-overlapping reps shifted by less than a quarter of their length
+    conf: dict[str, Confusion] = {}
+    add_faults(conf, [["momentum"]] * len(truth), [["momentum"]] * len(found), pairs, ["momentum"])
+    assert conf["momentum"].tp == len(pairs) and conf["momentum"].fp == conf["momentum"].fn == len(truth) - len(pairs)
