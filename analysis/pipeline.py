@@ -187,12 +187,14 @@ def _pelvis_metrics(exercise: str, pel: _Segment, spans: list[RepSpan], primary_
 
 
 START_POSE_TOL_DEG = 20.0
+MAX_RANGE_FACTOR = 2.0  # a rep stays within this multiple of the set's median range
 
 
 def _same_start_pose(spans: list[RepSpan], seg: _Segment) -> list[RepSpan]:
     """Keep reps that start from, and return to, the set's common start pose (gravity direction in the sensor
-    frame within 20°): set-up and re-rack movements (getting onto the pads, rolling off the mat) can look like an
-    excursion on the movement axis, but not from and back to that pose."""
+    frame within 20°) and stay within twice the set's median range: set-up and re-rack movements (getting onto
+    the pads, rolling off the mat) can look like an excursion on the movement axis, but not from and back to that
+    pose, and not of a rep's size."""
     if len(spans) < 3:
         return spans
     t = seg.grid.t_s
@@ -206,7 +208,10 @@ def _same_start_pose(spans: list[RepSpan], seg: _Segment) -> list[RepSpan]:
     ref = np.median(starts, axis=0)
     ref /= np.linalg.norm(ref)
     tol = np.cos(np.radians(START_POSE_TOL_DEG))
-    ok = (starts @ ref > tol) & (ends @ ref > tol)
+    ranges = np.array([s.range_deg for s in spans])
+    # far beyond the set's typical range is another movement from the same pose: standing up from the seat and
+    # sitting down again, not an abduction rep
+    ok = (starts @ ref > tol) & (ends @ ref > tol) & (ranges <= MAX_RANGE_FACTOR * np.median(ranges))
     kept = [s for s, good in zip(spans, ok) if good]
     out = []
     for k, s in enumerate(kept):

@@ -242,7 +242,10 @@ def _pair_reps(strokes: list[Stroke], polarity: int) -> list[RepSpan]:
     if not candidates:
         return []
     ranges = np.array([deltas[i] for i in candidates])
-    rom_ref = float(np.median(ranges[ranges >= 0.5 * np.percentile(ranges, 90)]))
+    # the set's rep range: the median of the candidates near the median (not the 90th percentile, which one huge
+    # stroke, standing up from the floor at the end of a short set, would own)
+    mid = float(np.median(ranges))
+    rom_ref = float(np.median(ranges[(ranges >= 0.5 * mid) & (ranges <= 2.5 * mid)]))
     tol = LEVEL_TOL * rom_ref
     starts = np.array([polarity * big[i].angle_on_deg for i in candidates])
     # only rep-sized candidates give the reference level: set-up and walking strokes start anywhere

@@ -60,6 +60,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=12)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--verbose", action="store_true", help="print every set that is not right")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     n_true = n_found = n_matched = n_ex = n_count = n_whole = 0
@@ -67,7 +68,7 @@ def main() -> int:
     confusion = Counter()
     t_analysis = []
     t0 = time.perf_counter()
-    for _ in range(args.sessions):
+    for n_whole_seen in range(args.sessions):
         sim = simulate_session(random_session(rng), int(rng.integers(2**31)))
         s = sim.streams[0]
         t1 = time.perf_counter()
@@ -86,6 +87,9 @@ def main() -> int:
             n_ex += ok_ex
             n_count += ok_n
             right += ok_ex and ok_n
+            if args.verbose and not (ok_ex and ok_n):
+                print(f"  workout {n_whole_seen}: {t['exercise']} ({s.info.placement}) {_count(t)} → {f.exercise} "
+                      f"{len(f.report.steps) or len(f.report.reps)} at {t['start_s']:.0f} s")
             per_ex[t["exercise"]][0] += ok_ex
             per_ex[t["exercise"]][1] += 1
             confusion[(t["exercise"], f.exercise)] += 1
