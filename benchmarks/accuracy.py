@@ -4,7 +4,7 @@
 
 All rep exercises (plus a batch of lateral band walks: step count and side), random mountings, rates 50–400 Hz, tempo per set, IMU noise/bias, set-up and re-rack movement,
 faults on random reps. Prints rep-count exact rate, median/p95 absolute error of each phase duration (ms),
-RMSE of tilt and drop (deg), and precision/recall per fault. Targets (issue 3): count exact ≥ 99 %; eccentric and
+RMSE of tilt and drop (deg), RMSE of the hip rise and concentric velocities, and precision/recall per fault. Targets (issue 3): count exact ≥ 99 %; eccentric and
 pause durations median ≤ 40 ms, p95 ≤ 120 ms; tilt and drop RMSE ≤ 1.5°; every fault's precision/recall ≥ 0.95.
 """
 from __future__ import annotations
@@ -81,6 +81,7 @@ def main() -> int:
     dur_err = defaultdict(list)
     tilt_err, drop_err = [], []
     confusion: dict = {}
+    vel_err, vel_n = defaultdict(list), defaultdict(int)  # velocity-based-training figures (hip-extension lifts)
     t0 = time.perf_counter()
     for k in range(args.sets):
         cfg = random_config(rng)
@@ -107,6 +108,11 @@ def main() -> int:
                 tilt_err.append(got.tilt_sagittal_deg - ref)
             if want["pelvic_drop_deg"] is not None and got.pelvic_drop_deg is not None:
                 drop_err.append(got.pelvic_drop_deg - want["pelvic_drop_deg"])
+            for field in ("rise_m", "mean_concentric_velocity_mps", "peak_concentric_velocity_mps"):
+                if want.get(field) is not None:
+                    vel_n[field] += 1
+                    if getattr(got, field) is not None:
+                        vel_err[field].append(getattr(got, field) - want[field])
     walks_exact, side_ok, side_n = 0, 0, 0
     n_walks = max(10, args.sets // 6)
     for _ in range(n_walks):
@@ -132,6 +138,10 @@ def main() -> int:
         print(f"  {name:<14} {np.median(e):>21.0f} {np.percentile(e, 95):>7.0f} {len(e):>5}")
     rmse = lambda x: float(np.sqrt(np.mean(np.square(x)))) if len(x) else float("nan")  # noqa: E731
     print(f"tilt RMSE {rmse(tilt_err):.2f}° (n={len(tilt_err)})   drop RMSE {rmse(drop_err):.2f}° (n={len(drop_err)})   (target ≤ 1.5°)")
+    print("rise / mean / peak concentric velocity RMSE (matched hip-extension reps; target 1.5 cm, 0.03 m/s):"
+          f" {100 * rmse(vel_err['rise_m']):.1f} cm / {rmse(vel_err['mean_concentric_velocity_mps']):.3f} m/s /"
+          f" {rmse(vel_err['peak_concentric_velocity_mps']):.3f} m/s; coverage"
+          f" {len(vel_err['rise_m'])}/{vel_n['rise_m']}")
     print(f"band walk: step count exact {walks_exact}/{n_walks}; step side correct {side_ok}/{side_n}"
           f" = {100 * side_ok / max(side_n, 1):.1f} %")
     print("fault            precision  recall     F1   tp  fp  fn   (target ≥ 0.95)")

@@ -483,7 +483,7 @@ def ideal_set(cfg: SimConfig, rng: np.random.Generator, mounts: dict | None = No
     grid, pose, bounds, standing = _timeline(cfg, reps, rng)
     heading = R.from_rotvec([0.0, 0.0, np.radians(heading_deg)])
     rots = {p: _segment_rotation(cfg, p, pose, rom_deg) for p in set(cfg.placements) | {"pelvis"}}
-    signals, used = {}, {}
+    signals, used, heights = {}, {}, {}
     for k, placement in enumerate(cfg.placements):
         if mounts is not None:
             mount = mounts[placement]
@@ -494,9 +494,33 @@ def ideal_set(cfg: SimConfig, rng: np.random.Generator, mounts: dict | None = No
             mount = R.random(random_state=int(rng.integers(2**31)))
         used[placement] = mount
         pos = heading.apply(_segment_position(cfg, placement, rots[placement], pose))
+        heights[placement] = pos[:, 2]
         gyr, acc, _ = ideal_imu(grid, heading * rots[placement], pos, mount)
         signals[placement] = (gyr, acc)
-    return IdealSet(grid, signals, used, _truth(cfg, reps, bounds, grid, pose, rots, used, standing, rom_deg))
+    truth = _truth(cfg, reps, bounds, grid, pose, rots, used, standing, rom_deg)
+    _add_rise_truth(truth, grid, heights[_primary_placement(cfg)], bounds, cfg.exercise)
+    return IdealSet(grid, signals, used, truth)
+
+
+RISE_BOTTOM_WINDOW_S = 0.2  # the bottom hold's height: its mean over this before the lift (as docs/conventions.md)
+
+
+def _add_rise_truth(truth: dict, grid: np.ndarray, z_m: np.ndarray, bounds, exercise: str) -> None:
+    """Per rep of a hip-extension lift, from the sensor's commanded height: `rise_m` (mean height over the top
+    pause − mean height over the last 0.2 s before the lift), mean concentric velocity (height change over the
+    lift / its duration) and peak concentric velocity (m/s); None for the other exercises (no lift)."""
+    vz = np.gradient(z_m, grid)
+    for rep, (c0, c1, t1, _, _) in zip(truth["reps"], bounds):
+        if exercise not in HIP_EXTENSION_LIFTS:
+            rep.update(rise_m=None, mean_concentric_velocity_mps=None, peak_concentric_velocity_mps=None)
+            continue
+        bottom = (grid >= c0 - RISE_BOTTOM_WINDOW_S) & (grid < c0)
+        top = (grid >= c1) & (grid <= t1) if t1 > c1 else np.abs(grid - c1) == np.min(np.abs(grid - c1))
+        lift = (grid >= c0) & (grid <= c1)
+        z_at = lambda t: float(np.interp(t, grid, z_m))  # noqa: E731
+        rep.update(rise_m=float(z_m[top].mean() - z_m[bottom].mean()),
+                   mean_concentric_velocity_mps=(z_at(c1) - z_at(c0)) / (c1 - c0),
+                   peak_concentric_velocity_mps=float(vz[lift].max()))
 
 
 def sensor_info(placement: str, rate_hz: float, imu: ImuModel) -> SensorInfo:

@@ -165,3 +165,17 @@ def test_simulator_truth_rules_match_the_analysis():
 
     assert simulate.EXERCISES == ANALYSIS_EXERCISES
     assert simulate.label_faults is rules.label_faults and faults.label_faults is rules.label_faults
+
+
+def test_truth_carries_the_hip_rise_and_lifting_speeds():
+    """From the commanded sensor height: the rise over each lift (the thrust's ~0.3 m hip travel) and its speeds;
+    none for a thigh swinging out (no lift)."""
+    from sensors.simulate import IDEAL
+
+    res = simulate_set(SimConfig(exercise="hip_thrust", reps=3, concentric_s=1.0, imu=IDEAL, fidget=False), 1)
+    for rep in res.truth["reps"]:
+        assert 0.2 < rep["rise_m"] < 0.4
+        assert abs(rep["mean_concentric_velocity_mps"] - rep["rise_m"] / rep["concentric_s"]) < 0.05
+        assert rep["peak_concentric_velocity_mps"] > rep["mean_concentric_velocity_mps"]
+    res = simulate_set(SimConfig(exercise="clamshell", reps=3, placements=("thigh_left",)), 1)
+    assert all(rep["rise_m"] is None for rep in res.truth["reps"])
