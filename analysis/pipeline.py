@@ -429,7 +429,14 @@ def _rises(seg: _Segment, spans: list[RepSpan]) -> list[rise.RepRise | None]:
     still = np.interp(t, seg.grid.t_s, np.linalg.norm(seg.rate_rads, axis=1)) < STILL_RADS
     acc_up = rise.vertical_acceleration(seg.quat, seg.series.acc_mps2, still)
     holds = [None] + [s.eccentric[1] for s in spans[:-1]]
-    return [rise.rep_rise(t, acc_up, s.concentric, s.eccentric[0], h) for s, h in zip(spans, holds)]
+    angle = np.interp(t, seg.grid.t_s, seg.angle_deg)  # the lift's progress: how the bias turns with the sensor
+    return [rise.rep_rise(t, acc_up, s.concentric, s.eccentric[0], h, progress=_lift_progress(angle, s))
+            for s, h in zip(spans, holds)]
+
+
+def _lift_progress(angle_deg: np.ndarray, span: RepSpan) -> np.ndarray:
+    """0 at the rep's bottom angle, 1 at its top (per sample, unclipped): how far the segment has turned."""
+    return (angle_deg - span.bottom_deg) / max(span.top_deg - span.bottom_deg, 1e-6)
 
 
 def _with_arched_reps(seg: _Segment, spans: list[RepSpan]) -> list[RepSpan]:

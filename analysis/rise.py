@@ -2,10 +2,12 @@
 
 A belt sensor on the pelvis rides the bar's path on a hip thrust. Its gravity-removed vertical acceleration
 (earth frame, from the orientation) is integrated within each rep between two zero-velocity holds: the bottom
-hold before the lift and the top pause. Over those few seconds a small tilt error of the orientation is a nearly
-constant acceleration bias; it is taken out twice: the mean acceleration of the bottom hold is subtracted, and
-the velocity is forced to zero at the top hold by removing a linear ramp (a residual constant bias integrates to
-exactly such a ramp). A rep without a top pause turns at the top: the turn is the zero-velocity instant.
+hold before the lift and the top pause. The accelerometer's own bias (tens of mg) leaks into that vertical
+acceleration by an amount that depends on the sensor's orientation, and the sensor turns 30–50° through the lift:
+so the bottom hold's mean acceleration is subtracted, the top pause's (still again, it reads what the leak has
+become) is subtracted in proportion to the lift's progress (its rotation from bottom to top), and the velocity is
+forced to zero at the top hold by removing a linear ramp (what is left of a constant bias integrates to exactly
+such a ramp). With an ideal accelerometer the first two corrections are zero. A rep without a top pause turns at the top: the turn is the zero-velocity instant.
 
 `rise_m` = mean height over the top pause − mean height over the last `bottom_window_s` before the lift;
 mean concentric velocity = height change over the concentric / its duration; peak = the largest upward velocity
@@ -28,6 +30,7 @@ class RiseParams:
 
     bottom_window_s: float = 0.2  # the bottom hold's height is its mean over this window before the lift
     min_hold_s: float = 0.02  # shorter holds are taken at one instant
+    min_top_hold_s: float = 0.3  # a top pause at least this long reads the turned bias
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,8 @@ def vertical_acceleration(quat_wxyz: np.ndarray, acc_mps2: np.ndarray, still: np
 
 
 def rep_rise(t_s: np.ndarray, acc_up_mps2: np.ndarray, concentric: tuple[float, float],
-             top_end_s: float, hold_start_s: float | None = None, params: RiseParams = RiseParams()) -> RepRise | None:
+             top_end_s: float, hold_start_s: float | None = None, params: RiseParams = RiseParams(),
+             progress: np.ndarray | None = None) -> RepRise | None:
     """Rise and concentric velocity of one rep, from its lift onset, lift end and top-pause end (s), and where
     the bottom hold before it began (the previous lowering's end; None: a set-up hold); None when the samples do
     not cover the rep."""
@@ -67,6 +71,11 @@ def rep_rise(t_s: np.ndarray, acc_up_mps2: np.ndarray, concentric: tuple[float, 
     bottom = t < c0
     if c0 - b0 >= 0.5 * params.bottom_window_s:
         a = a - a[bottom].mean()  # a real hold: its mean acceleration is the bias
+    if progress is not None and top_end_s - c1 >= params.min_top_hold_s:
+        # the accelerometer's own bias turns with the sensor, so its vertical share changes through the lift: the
+        # top pause (still again) reads what it has become; in between it follows the lift's progress
+        top_hold = (t >= c1) & (t <= top_end_s)
+        a = a - float(a[top_hold].mean()) * np.clip(progress[i0:i_end + 1], 0.0, 1.0)
     v = np.cumsum(a) * dt
     top = _hold_mask(t, c1, top_end_s, params)
     t_top = float(t[top].mean())
