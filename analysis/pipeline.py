@@ -390,8 +390,10 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
     seg, spans, polarity = _best_reading(segs[primary])
     seg = _flip(seg, polarity)
     segs[primary] = seg
-    if primary == "pelvis" and exercise in HIP_EXTENSION_LIFTS:
-        spans = _with_arched_reps(seg, spans)
+    # the hip's rise: it finds arched reps on the pelvis and gives every hip-extension rep its height and speed
+    acc_up = _vertical_acc(seg) if exercise in HIP_EXTENSION_LIFTS else None
+    if primary == "pelvis" and acc_up is not None:
+        spans = _with_arched_reps(seg, spans, acc_up)
     notes = [f"movement axis from the {primary} sensor's rotation ({seg.axis_confidence:.0%} of it on one axis)"]
     pel_result = None
     want_pelvis = exercise in HIP_EXTENSION_LIFTS and "pelvis" in segs and spans
@@ -403,7 +405,7 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
     if exercise == "lateral_band_walk":
         steps = list(_band_walk_steps(segs, primary, notes))
     else:
-        reps = _reps(exercise, seg, spans, pel_result, tempo)
+        reps = _reps(exercise, seg, spans, pel_result, tempo, acc_up)
     confidence = seg.axis_confidence if spans else 0.0
     if pel_result is not None:
         confidence = min(confidence, pel_result.frame.confidence if pel_result.frame else 0.0)
@@ -424,10 +426,15 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
     return report, segs, pel_result
 
 
-def _rises(seg: _Segment, spans: list[RepSpan]) -> list[rise.RepRise | None]:
+def _vertical_acc(seg: _Segment) -> np.ndarray:
+    """The segment's gravity-removed vertical acceleration at its samples (m/s²), scale-calibrated at rest."""
     t = seg.series.t_s
     still = np.interp(t, seg.grid.t_s, np.linalg.norm(seg.rate_rads, axis=1)) < STILL_RADS
-    acc_up = rise.vertical_acceleration(seg.quat, seg.series.acc_mps2, still)
+    return rise.vertical_acceleration(seg.quat, seg.series.acc_mps2, still)
+
+
+def _rises(seg: _Segment, spans: list[RepSpan], acc_up: np.ndarray) -> list[rise.RepRise | None]:
+    t = seg.series.t_s
     holds = [None] + [s.eccentric[1] for s in spans[:-1]]
     angle = np.interp(t, seg.grid.t_s, seg.angle_deg)  # the lift's progress: how the bias turns with the sensor
     return [rise.rep_rise(t, acc_up, s.concentric, s.eccentric[0], h, progress=_lift_progress(angle, s))
@@ -439,14 +446,12 @@ def _lift_progress(angle_deg: np.ndarray, span: RepSpan) -> np.ndarray:
     return (angle_deg - span.bottom_deg) / max(span.top_deg - span.bottom_deg, 1e-6)
 
 
-def _with_arched_reps(seg: _Segment, spans: list[RepSpan]) -> list[RepSpan]:
+def _with_arched_reps(seg: _Segment, spans: list[RepSpan], acc_up: np.ndarray) -> list[RepSpan]:
     """Add the reps the pelvis's rotation missed but its rise shows (`rise_reps`: lumbar-arch reps)."""
-    rises = [r.rise_m for r in _rises(seg, spans) if r is not None]
+    rises = [r.rise_m for r in _rises(seg, spans, acc_up) if r is not None]
     if len(rises) < 2 or float(np.median(rises)) < MIN_RISE_M:
         return spans
     t = seg.series.t_s
-    still = np.interp(t, seg.grid.t_s, np.linalg.norm(seg.rate_rads, axis=1)) < STILL_RADS
-    acc_up = rise.vertical_acceleration(seg.quat, seg.series.acc_mps2, still)
     extra = rise_reps.missed_reps(t, acc_up, seg.quat, seg.grid.t_s, seg.angle_deg, spans, float(np.median(rises)))
     return rise_reps.merged(spans, extra)
 
@@ -479,13 +484,13 @@ MIN_RISE_M = 0.05  # a hip-extension set whose median rise is less than this was
 
 
 def _reps(exercise: str, seg: _Segment, spans: list[RepSpan], pel: _PelvisResult | None,
-          tempo: TempoTarget | None) -> list[Rep]:
+          tempo: TempoTarget | None, acc_up: np.ndarray | None) -> list[Rep]:
     """Per rep: phases, range, rise and velocity, pelvis posture, tempo checks, faults and cues."""
     if not spans:
         return []
-    # the hip's rise and lifting speed are the velocity-based-training figures of the hip-extension lifts; a thigh
-    # swinging out on an abduction or a clamshell has no lift to measure
-    rises = _rises(seg, spans) if exercise in HIP_EXTENSION_LIFTS else [None] * len(spans)
+    # the hip's rise and lifting speed are the velocity-based-training figures of the hip-extension lifts (`acc_up`
+    # is given for those only); a thigh swinging out on an abduction or a clamshell has no lift to measure
+    rises = _rises(seg, spans, acc_up) if acc_up is not None else [None] * len(spans)
     fractions = _range_fractions(exercise, seg, spans, rises, pel)
     reps: list[Rep] = []
     for k, span in enumerate(spans, start=1):
