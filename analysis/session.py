@@ -190,10 +190,21 @@ def analyze_session(
 ) -> SessionReport:
     """Find, recognise and analyse every set of a recording (one or two sensors)."""
     det = _detector(series)
+    marked, spans = _spans(det, events, params)
+    return _read_spans(series, det, marked, spans, exercise, exercise_source, tempo, side, params)
+
+
+def _spans(det: ImuSeries, events: Sequence, params: SessionParams) -> tuple[list, list]:
+    """The spans the recording's set events mark, and those with the candidates outside them (sorted)."""
     marked = set_detection.event_spans(events, float(det.t_s[-1]))
-    found_spans = [s for s in set_detection.candidate_spans(det.t_s, det.acc_mps2, det.gyr_rads, params.detection)
-                   if not any(a < s[1] and s[0] < b for a, b in marked)]  # sets only outside the marked ones
-    spans = sorted(marked + found_spans)
+    found = [s for s in set_detection.candidate_spans(det.t_s, det.acc_mps2, det.gyr_rads, params.detection)
+             if not any(a < s[1] and s[0] < b for a, b in marked)]  # sets only outside the marked ones
+    return marked, sorted(marked + found)
+
+
+def _read_spans(series, det, marked, spans, exercise, exercise_source, tempo, side,
+                params: SessionParams) -> SessionReport:
+    """Steps 2–4 of the module docstring over the spans of step 1."""
     given = (exercise, exercise_source) if exercise is not None else None
     quat = orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads)
     ref = _reference(det, quat, params)
@@ -241,12 +252,11 @@ def analyze_recording(
 ) -> SessionReport:
     """Every set of a recording. With a known exercise, a recording that holds one set (one candidate span, or
     one set found, and no set events) is analysed whole, exactly as `analyze_set` does."""
-    if exercise is not None and not set_detection.event_spans(events, float(series[0].t_s[-1])):
-        det = _detector(series)
-        if len(set_detection.candidate_spans(det.t_s, det.acc_mps2, det.gyr_rads, params.detection)) <= 1:
-            return one_set(analyze_set(series, exercise, tempo, side), exercise_source)
-        session = analyze_session(series, exercise, exercise_source, tempo, side, events, params)
-        if len(session.sets) <= 1:
-            return one_set(analyze_set(series, exercise, tempo, side), exercise_source)
-        return session
-    return analyze_session(series, exercise, exercise_source, tempo, side, events, params)
+    det = _detector(series)
+    marked, spans = _spans(det, events, params)
+    if exercise is not None and not marked and len(spans) <= 1:
+        return one_set(analyze_set(series, exercise, tempo, side), exercise_source)
+    session = _read_spans(series, det, marked, spans, exercise, exercise_source, tempo, side, params)
+    if exercise is not None and not marked and len(session.sets) <= 1:
+        return one_set(analyze_set(series, exercise, tempo, side), exercise_source)
+    return session
