@@ -72,3 +72,10 @@ def up_in_sensor(quat_wxyz: np.ndarray) -> np.ndarray:
     w, x, y, z = quat_wxyz.T
     # third row of the sensor-to-earth rotation matrix = R^T e_z
     return np.column_stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)])
+
+
+def up_at(t_s: np.ndarray, quat_wxyz: np.ndarray, times) -> np.ndarray:
+    """Earth's up in the sensor frame (k,3) at the first sample at or after each of `times` (s; clipped to the
+    recording): the posture at a rep's start, top or end."""
+    idx = np.clip(np.searchsorted(t_s, times), 0, len(t_s) - 1)
+    return up_in_sensor(quat_wxyz[idx])

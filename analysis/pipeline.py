@@ -14,7 +14,7 @@ from analysis import axis_search, bandwalk, rise, rise_reps
 from analysis import faults as fault_rules
 from analysis import pelvis
 from analysis.bodyframe import UniformSeries, lowpass, movement_axis, resample_uniform
-from analysis.orientation import orientation_and_bias, up_in_sensor
+from analysis.orientation import orientation_and_bias, up_at, up_in_sensor
 from analysis.results import EXERCISES, Phase, Rep, SetReport, Step, TempoTarget
 from analysis.segmentation import RepSpan, segment_reps
 from sensors.rules import FAULT_RULES
@@ -200,7 +200,7 @@ def _same_start_pose(spans: list[RepSpan], seg: _Segment) -> list[RepSpan]:
     t = seg.grid.t_s
 
     def poses(times: list[float]) -> np.ndarray:
-        up = up_in_sensor(seg.grid.quat_wxyz[np.clip(np.searchsorted(t, times), 0, len(t) - 1)])
+        up = up_at(t, seg.grid.quat_wxyz, times)
         return up / np.linalg.norm(up, axis=1, keepdims=True)
 
     starts = poses([s.concentric[0] for s in spans])

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.orientation import up_in_sensor
+from analysis.orientation import up_at, up_in_sensor
 from analysis.pipeline import MovementReading
 
 
@@ -91,8 +91,7 @@ def posture_reference(quat_wxyz: np.ndarray, gyr_rads: np.ndarray, walking: np.n
 
 
 def _up_at(reading: MovementReading, times: list[float]) -> np.ndarray:
-    idx = np.clip(np.searchsorted(reading.t_s, times), 0, len(reading.t_s) - 1)
-    return _unit(np.mean(up_in_sensor(reading.quat_wxyz[idx]), axis=0))
+    return _unit(np.mean(up_at(reading.t_s, reading.quat_wxyz, times), axis=0))
 
 
 def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:
@@ -123,8 +122,8 @@ def _lockout_roll_std_deg(reading: MovementReading) -> float | None:
     """Standard deviation over the reps (3 or more) of the movement axis's elevation at each lockout, deg."""
     if len(reading.spans) < 3:
         return None
-    idx = np.clip(np.searchsorted(reading.t_s, [s.concentric[1] for s in reading.spans]), 0, len(reading.t_s) - 1)
-    roll = np.degrees(np.arcsin(np.clip(up_in_sensor(reading.quat_wxyz[idx]) @ reading.axis_sensor, -1.0, 1.0)))
+    tops = up_at(reading.t_s, reading.quat_wxyz, [s.concentric[1] for s in reading.spans])
+    roll = np.degrees(np.arcsin(np.clip(tops @ reading.axis_sensor, -1.0, 1.0)))
     return float(np.std(roll))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from analysis.orientation import up_in_sensor
+from analysis.orientation import up_at
 from analysis.segmentation import RepSpan
 
 
@@ -114,14 +114,12 @@ def missed_reps(t_s: np.ndarray, acc_up_mps2: np.ndarray, quat_wxyz: np.ndarray,
 
 
 def _start_pose(t_s: np.ndarray, quat_wxyz: np.ndarray, spans: list[RepSpan]) -> np.ndarray:
-    idx = np.clip(np.searchsorted(t_s, [s.concentric[0] for s in spans]), 0, len(t_s) - 1)
-    ref = np.median(up_in_sensor(quat_wxyz[idx]), axis=0)
+    ref = np.median(up_at(t_s, quat_wxyz, [s.concentric[0] for s in spans]), axis=0)
     return ref / np.linalg.norm(ref)
 
 
 def _in_pose(t_s, quat_wxyz, times: tuple[float, float], pose: np.ndarray, params: RiseRepParams) -> bool:
-    idx = np.clip(np.searchsorted(t_s, times), 0, len(t_s) - 1)
-    up = up_in_sensor(quat_wxyz[idx])
+    up = up_at(t_s, quat_wxyz, times)
     up /= np.linalg.norm(up, axis=1, keepdims=True)
     return bool(np.all(up @ pose > np.cos(np.radians(params.pose_tol_deg))))
 

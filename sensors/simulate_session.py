@@ -13,18 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sensors.recording import RecordingMeta, SensorStream
 from sensors.simulate import (
-    FORWARD, INTERNAL_RATE_HZ, RIGHT, UP, ImuModel, SimConfig, _min_jerk, _sample, ideal_imu, ideal_set,
+    FORWARD, INTERNAL_RATE_HZ, RIGHT, UP, ImuModel, SimConfig, _min_jerk, _rot, _sample, ideal_imu, ideal_set,
     sensor_info,
 )
-
-if TYPE_CHECKING:  # scipy's Rotation is imported where it is used: `repscope --help` does not load it
-    from scipy.spatial.transform import Rotation as R
 
 HIP_HEIGHT_M = 0.9
 SEATED_HIP_M = 0.5
@@ -125,18 +120,12 @@ def _rest_motion(plan: _RestPlan, placement: str, heading0_deg: float, rng: np.r
     for f in (0.4, 1.3, 2.7):  # postural sway and tremor: a few tenths of a degree, about 1°/s
         pitch += 0.08 * np.sin(2 * np.pi * f * grid + rng.uniform(0, 2 * np.pi))
         roll += 0.05 * np.sin(2 * np.pi * f * grid + rng.uniform(0, 2 * np.pi))
-    head = _rot_many(UP, heading)
-    rot = head * _rot_many(UP, yaw) * _rot_many(FORWARD, roll) * _rot_many(RIGHT, pitch)
+    head = _rot(UP, heading)
+    rot = head * _rot(UP, yaw) * _rot(FORWARD, roll) * _rot(RIGHT, pitch)
     travel = head.apply(np.column_stack([forward_m, lateral_m, np.zeros(n)]))
     pos = hip + travel
     offset = [0.0, 0.0, 0.05] if placement == "pelvis" else [0.0, 0.0, -0.2]
     return grid, rot, pos + rot.apply(offset), float(heading[-1])
-
-
-def _rot_many(axis, deg: np.ndarray) -> R:
-    from scipy.spatial.transform import Rotation as R
-
-    return R.from_rotvec(np.outer(np.radians(deg), np.asarray(axis, dtype=float)))
 
 
 # ------------------------------------------------------------------------------------------------ session

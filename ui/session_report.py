@@ -15,6 +15,7 @@ from analysis.session import SessionReport, SessionSet
 from analysis.tempo import format_tempo
 from ui.palette import OK, PHASE_COLOURS
 from ui.report_html import FOOTER, PAGE_STYLE, _f, _png, plt, set_section
+from ui.tables import known_from
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def set_figures(s: SessionSet) -> SetFigures:
 
 
 def _how(s: SessionSet) -> str:
-    return f"recognised, {s.exercise_confidence:.0%}" if s.exercise_source == "recognised" else s.exercise_source
+    return known_from(s.exercise_source, s.exercise_confidence)
 
 
 def _clock(t_s: float | None) -> str:

@@ -64,3 +64,8 @@ def format_band_walk_table(report: SetReport) -> list[str]:
         lines.append(f"  {side.side:<5} {side.count:>3} steps · cadence {_f(side.cadence_steps_per_min)} steps/min"
                      f" · mean step {_f(side.mean_duration_s, '{:.2f}')} s")
     return lines
+
+
+def known_from(exercise_source: str, confidence: float) -> str:
+    """How a set's exercise was known, as the table and the workout report say it."""
+    return f"recognised, {confidence:.0%}" if exercise_source == "recognised" else exercise_source

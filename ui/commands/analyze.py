@@ -139,6 +139,8 @@ def run(args) -> int:
 def format_session(session: SessionReport, source: str = "") -> str:
     """The table of every set, and a session summary when there are several."""
     from analysis.serialize import session_summary
+    from ui.tables import known_from
+
     if not session.sets:
         return "\n".join([f"{source}  no set found: no repeated movement from a common start position"]
                          + [f"note: {n}" for n in session.notes])
@@ -146,8 +148,8 @@ def format_session(session: SessionReport, source: str = "") -> str:
         return format_table(session.sets[0].report, source)
     blocks = [f"{source}  {len(session.sets)} sets"]
     for s in session.sets:
-        how = s.exercise_source if s.exercise_source != "recognised" else f"recognised, {s.exercise_confidence:.0%}"
-        blocks.append(f"\nset {s.index} · {s.exercise} ({how}) · {s.start_s:.1f}–{s.end_s:.1f} s")
+        blocks.append(f"\nset {s.index} · {s.exercise} ({known_from(s.exercise_source, s.exercise_confidence)})"
+                      f" · {s.start_s:.1f}–{s.end_s:.1f} s")
         blocks.append(format_table(s.report, ""))
     total = session_summary(session)
     blocks.append(f"\nsession: {total['set_count']} sets, {total['rep_count']} reps"
