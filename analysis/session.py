@@ -169,9 +169,8 @@ def _leftovers(found: _Found, params: SessionParams) -> list[tuple[float, float]
     return [(a, b) for a, b in out if b - a >= params.detection.min_candidate_s]
 
 
-def _reference(det: ImuSeries, quat: np.ndarray, params: SessionParams) -> recognition.PostureReference:
+def _reference(det: ImuSeries, quat: np.ndarray, walking: np.ndarray) -> recognition.PostureReference:
     """Upright reference from walking, else from standing still at the very start (as `record` asks)."""
-    walking = set_detection.walking_mask(det.t_s, det.acc_mps2, params.detection)
     ref = recognition.posture_reference(quat, det.gyr_rads, walking)
     if ref.up_ref is not None:
         return ref
@@ -190,26 +189,36 @@ def analyze_session(
 ) -> SessionReport:
     """Find, recognise and analyse every set of a recording (one or two sensors)."""
     det = _detector(series)
-    marked, spans = _spans(det, events, params)
-    return _read_spans(series, det, marked, spans, exercise, exercise_source, tempo, side, params)
+    return _read_spans(series, det, _spans(det, events, params), exercise, exercise_source, tempo, side, params)
 
 
-def _spans(det: ImuSeries, events: Sequence, params: SessionParams) -> tuple[list, list]:
-    """The spans the recording's set events mark, and those with the candidates outside them (sorted)."""
+@dataclass(frozen=True)
+class _Layout:
+    """Step 1 over a recording: the spans its set events mark, those with the candidates outside them (sorted),
+    and where the wearer walked (the rests' marker, and the upright reference of step 3)."""
+
+    marked: list
+    spans: list
+    walking: np.ndarray
+
+
+def _spans(det: ImuSeries, events: Sequence, params: SessionParams) -> _Layout:
     marked = set_detection.event_spans(events, float(det.t_s[-1]))
-    found = [s for s in set_detection.candidate_spans(det.t_s, det.acc_mps2, det.gyr_rads, params.detection)
+    walking = set_detection.walking_mask(det.t_s, det.acc_mps2, params.detection)
+    found = [s for s in set_detection.candidate_spans(det.t_s, det.acc_mps2, det.gyr_rads, params.detection, walking)
              if not any(a < s[1] and s[0] < b for a, b in marked)]  # sets only outside the marked ones
-    return marked, sorted(marked + found)
+    return _Layout(marked, sorted(marked + found), walking)
 
 
-def _read_spans(series, det, marked, spans, exercise, exercise_source, tempo, side,
+def _read_spans(series, det, layout: _Layout, exercise, exercise_source, tempo, side,
                 params: SessionParams) -> SessionReport:
     """Steps 2–4 of the module docstring over the spans of step 1."""
+    marked = layout.marked
     given = (exercise, exercise_source) if exercise is not None else None
     quat = orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads)
-    ref = _reference(det, quat, params)
+    ref = _reference(det, quat, layout.walking)
     found: list[_Found] = []
-    queue = list(spans)
+    queue = list(layout.spans)
     while queue:
         span = queue.pop(0)
         from_events = span in marked
@@ -253,10 +262,10 @@ def analyze_recording(
     """Every set of a recording. With a known exercise, a recording that holds one set (one candidate span, or
     one set found, and no set events) is analysed whole, exactly as `analyze_set` does."""
     det = _detector(series)
-    marked, spans = _spans(det, events, params)
-    if exercise is not None and not marked and len(spans) <= 1:
+    layout = _spans(det, events, params)
+    if exercise is not None and not layout.marked and len(layout.spans) <= 1:
         return one_set(analyze_set(series, exercise, tempo, side), exercise_source)
-    session = _read_spans(series, det, marked, spans, exercise, exercise_source, tempo, side, params)
-    if exercise is not None and not marked and len(session.sets) <= 1:
+    session = _read_spans(series, det, layout, exercise, exercise_source, tempo, side, params)
+    if exercise is not None and not layout.marked and len(session.sets) <= 1:
         return one_set(analyze_set(series, exercise, tempo, side), exercise_source)
     return session

@@ -97,10 +97,13 @@ def long_still_mask(t_s: np.ndarray, gyr_rads: np.ndarray, params: SetDetectionP
 
 
 def candidate_spans(t_s: np.ndarray, acc_mps2: np.ndarray, gyr_rads: np.ndarray,
-                    params: SetDetectionParams = SET_DETECTION) -> list[tuple[float, float]]:
-    """Spans (t0_s, t1_s) between walking and long stillness, each widened by `margin_s` into the rest."""
+                    params: SetDetectionParams = SET_DETECTION,
+                    walking: np.ndarray | None = None) -> list[tuple[float, float]]:
+    """Spans (t0_s, t1_s) between walking and long stillness, each widened by `margin_s` into the rest.
+    `walking`: the recording's `walking_mask`, when the caller has it already."""
     gyr = gyr_rads - np.median(gyr_rads, axis=0)  # a constant gyro bias would hide the stillness
-    rest = walking_mask(t_s, acc_mps2, params) | long_still_mask(t_s, gyr, params)
+    walking = walking_mask(t_s, acc_mps2, params) if walking is None else walking
+    rest = walking | long_still_mask(t_s, gyr, params)
     spans = []
     for i0, i1 in true_runs(~rest):
         t0, t1 = float(t_s[i0]), float(t_s[i1 - 1])
