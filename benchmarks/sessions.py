@@ -68,7 +68,7 @@ def main() -> int:
     confusion = Counter()
     t_analysis = []
     t0 = time.perf_counter()
-    for n_whole_seen in range(args.sessions):
+    for workout in range(args.sessions):
         sim = simulate_session(random_session(rng), int(rng.integers(2**31)))
         s = sim.streams[0]
         t1 = time.perf_counter()
@@ -88,7 +88,7 @@ def main() -> int:
             n_count += ok_n
             right += ok_ex and ok_n
             if args.verbose and not (ok_ex and ok_n):
-                print(f"  workout {n_whole_seen}: {t['exercise']} ({s.info.placement}) {_count(t)} → {f.exercise} "
+                print(f"  workout {workout}: {t['exercise']} ({s.info.placement}) {_count(t)} → {f.exercise} "
                       f"{len(f.report.steps) or len(f.report.reps)} at {t['start_s']:.0f} s")
             per_ex[t["exercise"]][0] += ok_ex
             per_ex[t["exercise"]][1] += 1
