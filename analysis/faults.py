@@ -7,22 +7,23 @@ no lumbar arching on hip thrusts and bridges; hips kept level on single-leg work
 from __future__ import annotations
 
 from analysis.results import Rep, TempoTarget
-from sensors.rules import FAULT_RULES, FaultRules, RepValues, label_faults, tolerance_s
+from sensors.rules import FAULT_RULES, FAULTS, FaultRules, RepValues, label_faults, tolerance_s
 
 # the display layers shade their gauges with these
 LUMBAR_ARCH_DEG = FAULT_RULES.lumbar_arch_deg
 PELVIC_DROP_DEG = FAULT_RULES.pelvic_drop_deg
 
-def rep_faults(rep: Rep, target: TempoTarget | None, range_fraction: float | None,
-               pause_before_s: float | None, rules: FaultRules = FAULT_RULES) -> tuple[str, ...]:
+def rep_faults(rep: Rep, target: TempoTarget | None, range_fraction: float | None, pause_before_s: float | None,
+               observable: tuple[str, ...] = FAULTS, rules: FaultRules = FAULT_RULES) -> tuple[str, ...]:
     """Fault labels of one rep (`sensors.rules`): `range_fraction` is its range over the set's median range,
-    `pause_before_s` the bottom pause before its lift (None on the first rep)."""
+    `pause_before_s` the bottom pause before its lift (None on the first rep); only the `observable` ones (the
+    exercise's, `sensors.exercises`)."""
     floor = None
     if target is not None:
         floor = target.eccentric_s - tolerance_s(target.eccentric_s, target.tol_s, target.tol_frac)
     values = RepValues(rep.eccentric_s, rep.top_pause_s, rep.concentric_s, pause_before_s, range_fraction,
                        rep.tilt_sagittal_deg, rep.pelvic_drop_deg, floor)
-    return label_faults(values, rules)
+    return tuple(f for f in label_faults(values, rules) if f in observable)
 
 
 def cue(fault: str, rep: Rep, target: TempoTarget | None, range_fraction: float | None) -> str:

@@ -15,14 +15,13 @@ from analysis import faults as fault_rules
 from analysis import pelvis
 from analysis.bodyframe import UniformSeries, lowpass, movement_axis, resample_uniform
 from analysis.orientation import orientation_and_bias, up_at, up_in_sensor
-from analysis.results import EXERCISES, Phase, Rep, SetReport, Step, TempoTarget
+from analysis.results import Phase, Rep, SetReport, Step, TempoTarget
 from analysis.segmentation import RepSpan, segment_reps
-from sensors.rules import FAULT_RULES
 from analysis.tempo import check_rep, tempo_misses
+from sensors.exercises import Exercise
+from sensors.exercises import exercise as exercise_entry
+from sensors.rules import FAULT_RULES
 
-HIP_EXTENSION_LIFTS = ("hip_thrust", "single_leg_hip_thrust", "glute_bridge")
-THIGH_LED = ("seated_hip_abduction", "clamshell", "lateral_band_walk")
-STANDING_REFERENCE_LIFTS = ("hip_thrust", "single_leg_hip_thrust")  # torso horizontal at lockout
 
 
 @dataclass(frozen=True)
@@ -115,8 +114,9 @@ def _flip(seg: _Segment, polarity: int) -> _Segment:
 
 
 def _primary(exercise: str, placements: Sequence[str]) -> str:
+    """The placement that sees the movement: a thigh on thigh-led exercises when one is worn, else the pelvis."""
     thighs = [p for p in placements if p.startswith("thigh")]
-    if exercise in THIGH_LED and thighs:
+    if exercise_entry(exercise).thigh_led and thighs:
         return thighs[0]
     return "pelvis" if "pelvis" in placements else placements[0]
 
@@ -144,7 +144,7 @@ class _PelvisResult:
     up_top_median: np.ndarray | None = None
 
 
-def _pelvis_metrics(exercise: str, pel: _Segment, spans: list[RepSpan], primary_is_pelvis: bool) -> _PelvisResult:
+def _pelvis_metrics(ex: Exercise, pel: _Segment, spans: list[RepSpan], primary_is_pelvis: bool) -> _PelvisResult:
     t = pel.grid.t_s
     up = up_in_sensor(pel.grid.quat_wxyz)
     notes = []
@@ -169,12 +169,13 @@ def _pelvis_metrics(exercise: str, pel: _Segment, spans: list[RepSpan], primary_
     drops = [pelvis.drop_at(u, frame) for u in up_tops]
     top_angles = np.array([float(_at(t, pel.angle_deg, a, b)) for a, b in tops])
     reference = "set"
-    if exercise in STANDING_REFERENCE_LIFTS and frame.superior_axis is not None:
+    standing_reference = ex.tilt_reference == "standing"
+    if standing_reference and frame.superior_axis is not None:
         if pelvis.lockout_is_torso_horizontal(up_tops, frame):
             reference = "standing"
         else:
             notes.append("standing pose found, but the tops are not torso-horizontal: tilt is relative to the set")
-    elif exercise in STANDING_REFERENCE_LIFTS:
+    elif standing_reference:
         notes.append("no standing pose at the start: tilt is relative to the set's median lockout")
     if reference == "standing":
         tilts = [pelvis.tilt_from_standing(u, frame) for u in up_tops]
@@ -376,36 +377,34 @@ def analyze_with_calibration(
 
 
 def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None, side: str | None):
-    if exercise not in EXERCISES:
-        raise ValueError(f"unknown exercise {exercise!r} (one of {', '.join(EXERCISES)})")
+    ex = exercise_entry(exercise)
     if not series:
         raise ValueError("no sensor data")
     by_placement = {s.placement: s for s in series}
     primary = _primary(exercise, list(by_placement))
     # only the sensors the verdict needs are processed here (the primary, and the pelvis for posture); the others
     # only when their traces are asked for
-    posture = exercise in HIP_EXTENSION_LIFTS + ("lateral_band_walk",)
-    needed = {primary} | ({"pelvis"} if "pelvis" in by_placement and posture else set())
+    needed = {primary} | ({"pelvis"} if "pelvis" in by_placement and ex.posture else set())
     segs = {p: _process(s) for p, s in by_placement.items() if p in needed}
     seg, spans, polarity = _best_reading(segs[primary])
     seg = _flip(seg, polarity)
     segs[primary] = seg
     # the hip's rise: it finds arched reps on the pelvis and gives every hip-extension rep its height and speed
-    acc_up = _vertical_acc(seg) if exercise in HIP_EXTENSION_LIFTS else None
+    acc_up = _vertical_acc(seg) if ex.hip_extension else None
     if primary == "pelvis" and acc_up is not None:
         spans = _with_arched_reps(seg, spans, acc_up)
     notes = [f"movement axis from the {primary} sensor's rotation ({seg.axis_confidence:.0%} of it on one axis)"]
     pel_result = None
-    want_pelvis = exercise in HIP_EXTENSION_LIFTS and "pelvis" in segs and spans
+    want_pelvis = ex.hip_extension and "pelvis" in segs and spans
     if want_pelvis:
-        pel_result = _pelvis_metrics(exercise, segs["pelvis"], spans, primary == "pelvis")
+        pel_result = _pelvis_metrics(ex, segs["pelvis"], spans, primary == "pelvis")
         segs["pelvis"] = pel_result.seg
         notes.extend(pel_result.notes)
     reps, steps = [], []
-    if exercise == "lateral_band_walk":
+    if ex.steps:
         steps = list(_band_walk_steps(segs, primary, notes))
     else:
-        reps = _reps(exercise, seg, spans, pel_result, tempo, acc_up)
+        reps = _reps(ex, seg, spans, pel_result, tempo, acc_up)
     confidence = seg.axis_confidence if spans else 0.0
     if pel_result is not None:
         confidence = min(confidence, pel_result.frame.confidence if pel_result.frame else 0.0)
@@ -459,7 +458,7 @@ def _with_arched_reps(seg: _Segment, spans: list[RepSpan], acc_up: np.ndarray) -
 STILL_RADS = 0.05  # slower than this the segment is at rest (for the gravity calibration of the accelerometer)
 
 
-def _range_fractions(exercise: str, seg: _Segment, spans: list[RepSpan], rises: list,
+def _range_fractions(ex: Exercise, seg: _Segment, spans: list[RepSpan], rises: list,
                      pel: _PelvisResult | None) -> list[float]:
     """Each rep's range over the set's median range of rotation. On the pelvis, a rep whose top is rotated
     short and tilted anteriorly is either an arch (full hip rise, the lumbar spine extends instead of the hip) or
@@ -467,7 +466,7 @@ def _range_fractions(exercise: str, seg: _Segment, spans: list[RepSpan], rises: 
     few tenths of m/s² are close to what a degree of orientation error leaks from gravity.)"""
     roms = np.array([s.range_deg for s in spans])
     fractions = roms / max(float(np.median(roms)), 1e-9)
-    if pel is None or seg.series.placement != "pelvis" or exercise not in HIP_EXTENSION_LIFTS:
+    if pel is None or seg.series.placement != "pelvis" or not ex.hip_extension:
         return [float(x) for x in fractions]
     heights = np.array([np.nan if r is None else r.rise_m for r in rises])
     median_rise = float(np.nanmedian(heights)) if np.isfinite(heights).any() else 0.0
@@ -483,7 +482,7 @@ def _range_fractions(exercise: str, seg: _Segment, spans: list[RepSpan], rises: 
 MIN_RISE_M = 0.05  # a hip-extension set whose median rise is less than this was not measured by translation
 
 
-def _reps(exercise: str, seg: _Segment, spans: list[RepSpan], pel: _PelvisResult | None,
+def _reps(ex: Exercise, seg: _Segment, spans: list[RepSpan], pel: _PelvisResult | None,
           tempo: TempoTarget | None, acc_up: np.ndarray | None) -> list[Rep]:
     """Per rep: phases, range, rise and velocity, pelvis posture, tempo checks, faults and cues."""
     if not spans:
@@ -491,7 +490,7 @@ def _reps(exercise: str, seg: _Segment, spans: list[RepSpan], pel: _PelvisResult
     # the hip's rise and lifting speed are the velocity-based-training figures of the hip-extension lifts (`acc_up`
     # is given for those only); a thigh swinging out on an abduction or a clamshell has no lift to measure
     rises = _rises(seg, spans, acc_up) if acc_up is not None else [None] * len(spans)
-    fractions = _range_fractions(exercise, seg, spans, rises, pel)
+    fractions = _range_fractions(ex, seg, spans, rises, pel)
     reps: list[Rep] = []
     for k, span in enumerate(spans, start=1):
         rep = Rep(
@@ -509,7 +508,7 @@ def _reps(exercise: str, seg: _Segment, spans: list[RepSpan], pel: _PelvisResult
         if tempo is not None:
             rep = replace(rep, tempo_checks=check_rep(rep, tempo))
         pause_before = reps[-1].bottom_pause_s if reps else None
-        faults = fault_rules.rep_faults(rep, tempo, fractions[k - 1], pause_before)
+        faults = fault_rules.rep_faults(rep, tempo, fractions[k - 1], pause_before, ex.faults)
         cues = tuple(fault_rules.cue(f, rep, tempo, fractions[k - 1]) for f in faults)
         cues += tuple(m.cue for m in tempo_misses(rep.tempo_checks, faults))  # after the faults' cues
         reps.append(replace(rep, faults=faults, cues=cues))

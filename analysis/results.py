@@ -6,18 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sensors.rules import TEMPO_TOL_FRAC, TEMPO_TOL_S
+from sensors.exercises import EXERCISES, exercise  # noqa: F401  (EXERCISES re-exported: the CLI choices)
+from sensors.rules import FAULTS, TEMPO_TOL_FRAC, TEMPO_TOL_S  # noqa: F401
 
 PHASE_NAMES = ("concentric", "top_pause", "eccentric", "bottom_pause")
-FAULTS = ("rushed_eccentric", "no_top_pause", "momentum", "lumbar_arch", "pelvic_drop", "partial_rom")
-EXERCISES = (
-    "hip_thrust",
-    "single_leg_hip_thrust",
-    "glute_bridge",
-    "seated_hip_abduction",
-    "clamshell",
-    "lateral_band_walk",
-)
 
 
 @dataclass(frozen=True)
@@ -132,3 +124,8 @@ class SetReport:
     calibration_confidence: float = 0.0  # 0..1, how well the body frame was determined
     calibration_notes: tuple[str, ...] = field(default_factory=tuple)
     velocity_loss_pct: float | None = None  # fastest full-range rep's mean concentric velocity to the last one's
+
+    @property
+    def counts_steps(self) -> bool:
+        """The exercise is counted in steps (a band walk): `steps` hold the result, `reps` are empty."""
+        return exercise(self.exercise).steps

@@ -92,7 +92,7 @@ def summary(report: SetReport) -> dict:
         "consistency": _num(consistency(report), 3),
         "velocity_loss_pct": _num(report.velocity_loss_pct, 1),
     }
-    if report.exercise == "lateral_band_walk":
+    if report.counts_steps:
         steps = report.steps
         span = steps[-1].t_s - steps[0].t_s if len(steps) > 1 else 0.0
         out["step_count"] = len(steps)

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from analysis.pipeline import ImuSeries, analyze_set, trace_set
-from analysis.results import FAULTS
+from sensors.rules import FAULTS
 from analysis.tempo import TempoError, check_rep, parse_tempo
 from sensors.recording import read_recording
 from sensors.simulate import SimConfig, simulate_set

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from analysis.results import FAULTS, Step
+from analysis.results import Step
+from sensors.rules import FAULTS
 from sensors.ble import _unavailable
 from tests.conftest import DEMO_DIR, REPO
 from ui.cli import main

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 import warnings
 
-from analysis.results import EXERCISES
+from sensors.exercises import EXERCISES
 from sensors.batch import PLACEMENTS
 from sensors.formats import column_map
 from sensors.recording import Recording, RecordingError, RecordingWarning, read_recording

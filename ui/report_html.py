@@ -198,7 +198,7 @@ def _step_section(report: SetReport) -> str:
 
 def _kpis(report: SetReport) -> str:
     s = summary(report)
-    if report.exercise == "lateral_band_walk":
+    if report.counts_steps:
         items = [(str(s.get("step_count", 0)), "steps"), (f"{_f(s.get('cadence_steps_per_min'))}", "steps/min")]
     else:
         items = [(str(s["rep_count"]), "reps"), (f"{_f(s['mean_eccentric_s'])} s", "mean lowering"),
@@ -237,7 +237,7 @@ def set_section(report: SetReport, trace: SegmentTrace | None = None, heading: s
     sub = "h3" if heading == "h3" else "h2"
     charts_html = "".join(f'<{sub}>{name}</{sub}>\n<p><img alt="{name} chart" src="{c}"></p>\n'
                           for name, c in charts if c)
-    body = _step_section(report) if report.exercise == "lateral_band_walk" else _rep_rows(report)
+    body = _step_section(report) if report.counts_steps else _rep_rows(report)
     if sub == "h3":
         body = body.replace("<h2>", "<h3>").replace("</h2>", "</h3>")
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in report.calibration_notes)

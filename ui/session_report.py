@@ -13,6 +13,7 @@ from analysis.pipeline import SegmentTrace
 from analysis.serialize import session_summary, summary
 from analysis.session import SessionReport, SessionSet
 from analysis.tempo import format_tempo
+from sensors.exercises import exercise
 from ui.palette import OK, PHASE_COLOURS
 from ui.report_html import FOOTER, PAGE_STYLE, _f, _png, plt, set_section
 from ui.tables import known_from
@@ -94,7 +95,7 @@ def trend_chart(figures: list[SetFigures]) -> str | None:
 
 def _sides(session: SessionReport, side: str | None) -> str:
     """Single-leg sets by working leg (given with the recording); says so when it is not known."""
-    single = [s for s in session.sets if s.exercise == "single_leg_hip_thrust"]
+    single = [s for s in session.sets if exercise(s.exercise).single_leg]
     if not single:
         return ""
     if side is None:

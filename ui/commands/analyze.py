@@ -6,7 +6,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from analysis.results import EXERCISES
+from sensors.exercises import EXERCISES
 from analysis.tempo import TempoError, format_tempo, parse_tempo, tempo_verdict
 from ui.errors import UserError
 from ui.input_options import add_input_arguments, read_input
@@ -172,7 +172,7 @@ def format_table(report: SetReport, source: str = "") -> str:
         f"{source}  {report.exercise} · sensor {report.placement} · tempo {format_tempo(t) if t else 'not set'}"
         f" · calibration {report.calibration_confidence:.0%}",
     ]
-    if report.exercise == "lateral_band_walk":
+    if report.counts_steps:
         return "\n".join(lines + format_band_walk_table(report))
     tw = max([5] + [len(tempo_verdict(r.tempo_checks)) for r in report.reps])  # tempo names the failing phases
     head = f"{'rep':>3} {'conc s':>6} {'top s':>6} {'ecc s':>6} {'bot s':>6} {'TUT s':>6} {'ROM°':>6} {'tilt°':>6} {'drop°':>8} {'m/s':>5} {'tempo':<{tw}}  faults"

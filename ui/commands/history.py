@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from analysis.results import EXERCISES
+from sensors.exercises import EXERCISES
 from ui.errors import UserError
 from ui.history.db import add_db_argument, open_history, resolve_path
 
@@ -41,7 +41,7 @@ def _f(x, fmt: str = "{:.1f}") -> str:
 
 def _set_line(s, p) -> str:
     rep = s.report
-    if rep.exercise == "lateral_band_walk":
+    if rep.counts_steps:
         body = f"{p.step_count} steps · cadence {_f(p.cadence_steps_per_min)} steps/min"
     else:
         body = (f"{p.rep_count} reps · on tempo {_f(p.reps_on_tempo_pct, '{:.0f}')} % · lowering "

@@ -69,7 +69,7 @@ def run(args) -> int:
     reps = sum(len(r.reps) for _, r in sets)
     steps = sum(len(r.steps) for _, r in sets)
     what = ", ".join(x for x in (f"{reps} reps" if reps else "", f"{steps} steps" if steps else "") if x)
-    what = what or ("0 steps" if sets[0][1].exercise == "lateral_band_walk" else "0 reps")
+    what = what or ("0 steps" if sets[0][1].counts_steps else "0 reps")
     print(f"wrote {args.output}" + (f" and {args.csv}" if args.csv else "")
           + (f" ({len(sets)} sets, {what})" if len(sets) > 1 else f" ({what})"))
     return 0

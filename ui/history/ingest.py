@@ -35,7 +35,7 @@ class Tally:
 
 def _sets_text(rec: AnalysedRecording) -> str:
     sets = [f"{s.report.exercise} {len(s.report.reps) or len(s.report.steps)} "
-            f"{'steps' if s.report.exercise == 'lateral_band_walk' else 'reps'}" for s in rec.sets]
+            f"{'steps' if s.report.counts_steps else 'reps'}" for s in rec.sets]
     return f"{len(sets)} set{'s' if len(sets) != 1 else ''}: {'; '.join(sets)}"
 
 

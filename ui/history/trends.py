@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.pipeline import HIP_EXTENSION_LIFTS
 from analysis.serialize import summary
+from sensors.exercises import exercise as exercise_entry
 from ui.history.store import StoredSession, StoredSet
 
 SECONDS_PER_WEEK = 7 * 86400.0
@@ -102,7 +102,7 @@ def set_figures(session: StoredSession, s: StoredSet) -> SetFigures:
     faults = summ["fault_counts"]
     n = summ["rep_count"]
     start = parse_utc(session.start_utc) if session.start_utc else dt.datetime.fromtimestamp(0, dt.timezone.utc)
-    band_walk = report.exercise == "lateral_band_walk"
+    band_walk = report.counts_steps
     ok = summ["reps_tempo_ok"]
     peaks = [r.peak_concentric_velocity_mps for r in report.reps if r.peak_concentric_velocity_mps is not None]
     return SetFigures(
@@ -121,11 +121,12 @@ def set_figures(session: StoredSession, s: StoredSet) -> SetFigures:
 
 
 def _applies(metric: str, exercise: str) -> bool:
-    band_walk = exercise == "lateral_band_walk"
+    entry = exercise_entry(exercise)
+    band_walk = entry.steps
     if metric in STEP_METRICS:
         return band_walk
     if metric in PELVIS_FAULT_METRICS:
-        return exercise in HIP_EXTENSION_LIFTS
+        return entry.hip_extension
     return not (band_walk and metric in REP_METRICS)
 
 
