@@ -11,9 +11,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-STANDING_MIN_S = 1.2
-STANDING_MAX_RATE_RADS = 0.12  # ~7°/s: standing still, allowing sway
-LOCKOUT_MAX_INCLINATION_DEG = 35.0  # a torso-horizontal lockout: superior axis within this of horizontal
+
+@dataclass(frozen=True)
+class PelvisParams:
+    """Named defaults of the pelvis posture stage."""
+
+    standing_min_s: float = 1.2  # the standing reference is at least this long (the `record` command asks for ~2 s)
+    standing_max_rate_rads: float = 0.12  # ~7°/s: standing still, allowing sway
+    lockout_max_inclination_deg: float = 35.0  # a torso-horizontal lockout: superior axis within this of horizontal
+
+
+PELVIS = PelvisParams()
 
 
 @dataclass(frozen=True)
@@ -23,12 +31,13 @@ class PelvisFrame:
     confidence: float
 
 
-def standing_pose(t_s: np.ndarray, up_sensor: np.ndarray, rate_rads: np.ndarray) -> tuple[float, float] | None:
+def standing_pose(t_s: np.ndarray, up_sensor: np.ndarray, rate_rads: np.ndarray,
+                  params: PelvisParams = PELVIS) -> tuple[float, float] | None:
     """The still, upright interval at the very start of a recording (the `record` command asks for ~2 s)."""
     speed = np.linalg.norm(rate_rads, axis=1)
-    moving = np.flatnonzero(speed > STANDING_MAX_RATE_RADS)
+    moving = np.flatnonzero(speed > params.standing_max_rate_rads)
     end = moving[0] if moving.size else len(t_s)
-    if end == 0 or t_s[end - 1] - t_s[0] < STANDING_MIN_S:
+    if end == 0 or t_s[end - 1] - t_s[0] < params.standing_min_s:
         return None
     return float(t_s[0]), float(t_s[end - 1])
 
@@ -72,7 +81,7 @@ def tilt_from_standing(up_top: np.ndarray, frame: PelvisFrame) -> float:
     return float(np.degrees(np.arcsin(np.clip(-(frame.superior_axis @ up_top), -1, 1))))
 
 
-def lockout_is_torso_horizontal(up_tops: np.ndarray, frame: PelvisFrame) -> bool:
+def lockout_is_torso_horizontal(up_tops: np.ndarray, frame: PelvisFrame, params: PelvisParams = PELVIS) -> bool:
     """Sanity check of the standing reference: at the tops the superior axis must lie near horizontal."""
     incl = np.degrees(np.arcsin(np.clip(up_tops @ frame.superior_axis, -1, 1)))
-    return bool(np.median(np.abs(incl)) < LOCKOUT_MAX_INCLINATION_DEG)
+    return bool(np.median(np.abs(incl)) < params.lockout_max_inclination_deg)

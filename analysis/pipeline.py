@@ -15,12 +15,12 @@ from analysis import faults as fault_rules
 from analysis import pelvis
 from analysis.bodyframe import UniformSeries, lowpass, movement_axis, resample_uniform
 from analysis.orientation import orientation_and_bias, up_at, up_in_sensor
+from analysis.params import DEFAULT_PARAMS, AnalysisParams, PipelineParams
 from analysis.results import Phase, Rep, SetReport, Step, TempoTarget
 from analysis.segmentation import RepSpan, segment_reps
 from analysis.tempo import check_rep, tempo_misses
 from sensors.exercises import Exercise
 from sensors.exercises import exercise as exercise_entry
-from sensors.rules import FAULT_RULES
 
 
 
@@ -61,7 +61,7 @@ class _Segment:
     speed_dps: np.ndarray  # on the grid, signed along the axis
 
 
-def _process(series: ImuSeries) -> _Segment:
+def _process(series: ImuSeries, params: PipelineParams) -> _Segment:
     if len(series.t_s) < 20:
         raise ValueError(f"{series.placement}: only {len(series.t_s)} samples, too short to analyse")
     quat, bias = orientation_and_bias(series.t_s, series.acc_mps2, series.gyr_rads)
@@ -69,16 +69,17 @@ def _process(series: ImuSeries) -> _Segment:
     # the accelerometer's corrections, which smear motion onsets when the segment accelerates.
     grid = resample_uniform(series.t_s, quat, series.gyr_rads - bias)
     rate = lowpass(grid.gyr_rads, grid.rate_hz)
-    speed = np.linalg.norm(rate, axis=1)
-    moving = speed > 0.2 * np.percentile(speed, 99)
-    ax = movement_axis(rate, moving)
+    ax = movement_axis(rate, _moving(rate, params))
     omega = rate @ ax.axis_sensor
     # the angle integrates the unfiltered rate: integration already averages the noise, and no filter blurs onsets
     angle = np.degrees(np.cumsum(grid.gyr_rads @ ax.axis_sensor) / grid.rate_hz)
     return _Segment(series, quat, grid, rate, ax.axis_sensor, ax.confidence, angle, np.degrees(omega))
 
 
-AXIS_REFINE_DEG = 5.0
+def _moving(rate_rads: np.ndarray, params: PipelineParams) -> np.ndarray:
+    """The samples that move: speed above a share of the set's near-peak speed."""
+    speed = np.linalg.norm(rate_rads, axis=1)
+    return speed > params.moving_fraction * np.percentile(speed, 99)
 
 
 def _with_axis(seg: _Segment, axis: np.ndarray, confidence: float) -> _Segment:
@@ -87,7 +88,7 @@ def _with_axis(seg: _Segment, axis: np.ndarray, confidence: float) -> _Segment:
     return _Segment(seg.series, seg.quat, seg.grid, seg.rate_rads, axis, confidence, angle, np.degrees(omega))
 
 
-def _axis_from_reps(seg: _Segment, spans: list[RepSpan]) -> _Segment | None:
+def _axis_from_reps(seg: _Segment, spans: list[RepSpan], params: PipelineParams) -> _Segment | None:
     """The movement axis re-estimated from the samples inside the reps; None when it barely changes."""
     if not spans:
         return None
@@ -96,12 +97,12 @@ def _axis_from_reps(seg: _Segment, spans: list[RepSpan]) -> _Segment | None:
     for s in spans:
         inside[np.searchsorted(t, s.concentric[0]):np.searchsorted(t, s.eccentric[1])] = True
     speed = np.linalg.norm(seg.rate_rads, axis=1)
-    moving = inside & (speed > 0.2 * np.percentile(speed[inside], 99)) if inside.any() else inside
+    moving = inside & (speed > params.moving_fraction * np.percentile(speed[inside], 99)) if inside.any() else inside
     if moving.sum() < 20:
         return None
     ax = movement_axis(seg.rate_rads, moving)
     axis = ax.axis_sensor if ax.axis_sensor @ seg.axis >= 0 else -ax.axis_sensor
-    if np.degrees(np.arccos(np.clip(axis @ seg.axis, -1, 1))) < AXIS_REFINE_DEG:
+    if np.degrees(np.arccos(np.clip(axis @ seg.axis, -1, 1))) < params.axis_refine_deg:
         return None
     return _with_axis(seg, axis, ax.confidence)
 
@@ -144,7 +145,8 @@ class _PelvisResult:
     up_top_median: np.ndarray | None = None
 
 
-def _pelvis_metrics(ex: Exercise, pel: _Segment, spans: list[RepSpan], primary_is_pelvis: bool) -> _PelvisResult:
+def _pelvis_metrics(ex: Exercise, pel: _Segment, spans: list[RepSpan], primary_is_pelvis: bool,
+                    params: pelvis.PelvisParams) -> _PelvisResult:
     t = pel.grid.t_s
     up = up_in_sensor(pel.grid.quat_wxyz)
     notes = []
@@ -156,7 +158,7 @@ def _pelvis_metrics(ex: Exercise, pel: _Segment, spans: list[RepSpan], primary_i
             conc |= (t >= s.concentric[0]) & (t <= s.concentric[1])
         if pel.speed_dps[conc].mean() < 0:
             pel = _flip(pel, -1)
-    standing = pelvis.standing_pose(t, up, pel.rate_rads)
+    standing = pelvis.standing_pose(t, up, pel.rate_rads, params)
     up_standing = None
     if standing is not None:
         m = (t >= standing[0]) & (t <= standing[1])
@@ -171,7 +173,7 @@ def _pelvis_metrics(ex: Exercise, pel: _Segment, spans: list[RepSpan], primary_i
     reference = "set"
     standing_reference = ex.tilt_reference == "standing"
     if standing_reference and frame.superior_axis is not None:
-        if pelvis.lockout_is_torso_horizontal(up_tops, frame):
+        if pelvis.lockout_is_torso_horizontal(up_tops, frame, params):
             reference = "standing"
         else:
             notes.append("standing pose found, but the tops are not torso-horizontal: tilt is relative to the set")
@@ -187,11 +189,7 @@ def _pelvis_metrics(ex: Exercise, pel: _Segment, spans: list[RepSpan], primary_i
     )
 
 
-START_POSE_TOL_DEG = 20.0
-MAX_RANGE_FACTOR = 2.0  # a rep stays within this multiple of the set's median range
-
-
-def _same_start_pose(spans: list[RepSpan], seg: _Segment) -> list[RepSpan]:
+def _same_start_pose(spans: list[RepSpan], seg: _Segment, params: PipelineParams) -> list[RepSpan]:
     """Keep reps that start from, and return to, the set's common start pose (gravity direction in the sensor
     frame within 20°) and stay within twice the set's median range: set-up and re-rack movements (getting onto
     the pads, rolling off the mat) can look like an excursion on the movement axis, but not from and back to that
@@ -208,11 +206,11 @@ def _same_start_pose(spans: list[RepSpan], seg: _Segment) -> list[RepSpan]:
     ends = poses([s.eccentric[1] for s in spans])
     ref = np.median(starts, axis=0)
     ref /= np.linalg.norm(ref)
-    tol = np.cos(np.radians(START_POSE_TOL_DEG))
+    tol = np.cos(np.radians(params.start_pose_tol_deg))
     ranges = np.array([s.range_deg for s in spans])
     # far beyond the set's typical range is another movement from the same pose: standing up from the seat and
     # sitting down again, not an abduction rep
-    ok = (starts @ ref > tol) & (ends @ ref > tol) & (ranges <= MAX_RANGE_FACTOR * np.median(ranges))
+    ok = (starts @ ref > tol) & (ends @ ref > tol) & (ranges <= params.max_range_factor * np.median(ranges))
     kept = [s for s, good in zip(spans, ok) if good]
     out = []
     for k, s in enumerate(kept):
@@ -221,12 +219,13 @@ def _same_start_pose(spans: list[RepSpan], seg: _Segment) -> list[RepSpan]:
     return out
 
 
-def _band_walk_sides(pel: _Segment | None, windows: list[tuple[float, float]]) -> list[str] | None:
+def _band_walk_sides(pel: _Segment | None, windows: list[tuple[float, float]],
+                     params: pelvis.PelvisParams) -> list[str] | None:
     if pel is None or not windows:
         return None
     t = pel.grid.t_s
     up = up_in_sensor(pel.grid.quat_wxyz)
-    standing = pelvis.standing_pose(t, up, pel.rate_rads)
+    standing = pelvis.standing_pose(t, up, pel.rate_rads, params)
     if standing is None:
         return None
     up_standing = _at(t, up, *standing)
@@ -238,12 +237,12 @@ def _band_walk_sides(pel: _Segment | None, windows: list[tuple[float, float]]) -
     return bandwalk.step_sides(s.t_s, pel.quat, s.acc_mps2, left, windows)
 
 
-def _band_walk_steps(segs: dict, primary: str, notes: list) -> tuple[Step, ...]:
+def _band_walk_steps(segs: dict, primary: str, notes: list, params: AnalysisParams) -> tuple[Step, ...]:
     """Steps from the sideways translation of the pelvis sensor (or the thigh's when there is no pelvis)."""
     seg = segs.get("pelvis", segs[primary])
-    events = bandwalk.detect_steps(seg.series.t_s, seg.quat, seg.series.acc_mps2)
+    events = bandwalk.detect_steps(seg.series.t_s, seg.quat, seg.series.acc_mps2, params.steps)
     windows = [(e.start_s, e.end_s) for e in events]
-    sides = _band_walk_sides(segs.get("pelvis"), windows)
+    sides = _band_walk_sides(segs.get("pelvis"), windows, params.pelvis)
     if sides is None:
         sides = ["unknown"] * len(events)
         notes.append("step direction needs a pelvis sensor and ~2 s standing still at the start: side unknown")
@@ -268,26 +267,26 @@ class _Reading:
         return (len(self.spans), float(np.median([s.range_deg for s in self.spans])))
 
 
-def _read(seg: _Segment) -> _Reading:
+def _read(seg: _Segment, params: PipelineParams) -> _Reading:
     spans, polarity = segment_reps(
-        seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz, keep=lambda sp: _same_start_pose(sp, seg)
+        seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz,
+        keep=lambda sp: _same_start_pose(sp, seg, params),
     )
     return _Reading(seg, spans, polarity)
 
 
-def _best_reading(seg: _Segment) -> tuple[_Segment, list, int]:
+def _best_reading(seg: _Segment, params: PipelineParams) -> tuple[_Segment, list, int]:
     """Read the set about each candidate axis (motion-bout clusters and the global principal axes) and keep the
     reading with the most reps; then re-estimate the axis from that reading's reps and keep it if it reads as many.
     Deciding from the set as a whole, a big set-up move cannot own the axis of a short set."""
-    speed = np.linalg.norm(seg.rate_rads, axis=1)
-    moving = speed > 0.2 * np.percentile(speed, 99)
+    moving = _moving(seg.rate_rads, params)
     global_axes = [movement_axis(seg.rate_rads, moving, rank=r) for r in (0, 1)]
     axes = axis_search.candidate_axes(seg.rate_rads, seg.grid.rate_hz, [g.axis_sensor for g in global_axes])
-    readings = [_read(_with_axis(seg, a, _axis_share(seg.rate_rads[moving], a))) for a in axes]
+    readings = [_read(_with_axis(seg, a, _axis_share(seg.rate_rads[moving], a)), params) for a in axes]
     best = max(readings, key=lambda r: r.score)
-    refined = _axis_from_reps(best.seg, best.spans)
+    refined = _axis_from_reps(best.seg, best.spans, params)
     if refined is not None:
-        again = _read(refined)
+        again = _read(refined, params)
         if again.score[0] >= best.score[0]:
             best = again
     return best.seg, best.spans, best.polarity
@@ -305,9 +304,9 @@ class MovementReading:
     quat_wxyz: np.ndarray
 
 
-def read_movement(series: ImuSeries) -> MovementReading:
+def read_movement(series: ImuSeries, params: AnalysisParams = DEFAULT_PARAMS) -> MovementReading:
     """Reps and movement axis of one series, exercise-agnostic (the first steps of `analyze_set`)."""
-    seg, spans, polarity = _best_reading(_process(series))
+    seg, spans, polarity = _best_reading(_process(series, params.pipeline), params.pipeline)
     seg = _flip(seg, polarity)
     return MovementReading(series.placement, seg.axis, tuple(spans), series.t_s, seg.quat)
 
@@ -346,25 +345,26 @@ class Calibration:
 
 def trace_set(
     series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None = None, side: str | None = None,
-    with_traces: bool = True,
+    with_traces: bool = True, params: AnalysisParams = DEFAULT_PARAMS,
 ) -> tuple[SetReport, tuple[SegmentTrace, ...]]:
     """Analyse one set; also return per-sample traces of every series (in input order)."""
-    report, segs, pel_result = _analyse(series, exercise, tempo, side)
+    report, segs, pel_result = _analyse(series, exercise, tempo, side, params)
     if not with_traces:
         return report, ()
     by_placement = {s.placement: s for s in series}
     for p, s in by_placement.items():
         if p not in segs:
-            segs[p] = _process(s)
+            segs[p] = _process(s, params.pipeline)
     traces = tuple(_trace(segs[p], pel_result if p == "pelvis" else None) for p in by_placement)
     return report, traces
 
 
 def analyze_with_calibration(
-    series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None = None, side: str | None = None
+    series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None = None, side: str | None = None,
+    params: AnalysisParams = DEFAULT_PARAMS,
 ) -> tuple[SetReport, Calibration]:
     """`analyze_set` plus the sensor calibration it found (movement axes, pelvis frame) for the live display."""
-    report, segs, pel = _analyse(series, exercise, tempo, side)
+    report, segs, pel = _analyse(series, exercise, tempo, side, params)
     cal = Calibration(
         report.placement,
         {p: seg.axis.copy() for p, seg in segs.items()},
@@ -376,67 +376,73 @@ def analyze_with_calibration(
     return report, cal
 
 
-def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None, side: str | None):
-    ex = exercise_entry(exercise)
+def _segments(series: Sequence[ImuSeries], ex: Exercise, params: PipelineParams) -> tuple[dict, str]:
+    """The processed segments the verdict needs (the primary, and the pelvis for posture; the others only when
+    their traces are asked for), and the primary's placement."""
     if not series:
         raise ValueError("no sensor data")
     by_placement = {s.placement: s for s in series}
-    primary = _primary(exercise, list(by_placement))
-    # only the sensors the verdict needs are processed here (the primary, and the pelvis for posture); the others
-    # only when their traces are asked for
+    primary = _primary(ex.name, list(by_placement))
     needed = {primary} | ({"pelvis"} if "pelvis" in by_placement and ex.posture else set())
-    segs = {p: _process(s) for p, s in by_placement.items() if p in needed}
-    seg, spans, polarity = _best_reading(segs[primary])
-    seg = _flip(seg, polarity)
-    segs[primary] = seg
-    # the hip's rise: it finds arched reps on the pelvis and gives every hip-extension rep its height and speed
-    acc_up = _vertical_acc(seg) if ex.hip_extension else None
-    if primary == "pelvis" and acc_up is not None:
-        spans = _with_arched_reps(seg, spans, acc_up)
-    notes = [f"movement axis from the {primary} sensor's rotation ({seg.axis_confidence:.0%} of it on one axis)"]
-    pel_result = None
-    want_pelvis = ex.hip_extension and "pelvis" in segs and spans
-    if want_pelvis:
-        pel_result = _pelvis_metrics(ex, segs["pelvis"], spans, primary == "pelvis")
-        segs["pelvis"] = pel_result.seg
-        notes.extend(pel_result.notes)
-    reps, steps = [], []
-    if ex.steps:
-        steps = list(_band_walk_steps(segs, primary, notes))
-    else:
-        reps = _reps(ex, seg, spans, pel_result, tempo, acc_up)
+    return {p: _process(s, params) for p, s in by_placement.items() if p in needed}, primary
+
+
+def _confidence(seg: _Segment, spans: list[RepSpan], pel: _PelvisResult | None) -> float:
+    """How well the body frame was determined (0..1): the axis's share of the rotation, and the pelvis frame's."""
     confidence = seg.axis_confidence if spans else 0.0
-    if pel_result is not None:
-        confidence = min(confidence, pel_result.frame.confidence if pel_result.frame else 0.0)
+    if pel is not None:
+        confidence = min(confidence, pel.frame.confidence if pel.frame else 0.0)
+    return float(np.clip(confidence, 0.0, 1.0))
+
+
+def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None, side: str | None,
+             params: AnalysisParams):
+    """1. process the sensors; 2. find the movement axis and the reps on the primary; 3. on hip-extension lifts,
+    the hip's rise (it finds arched reps on the pelvis and gives every rep its height and speed); 4. the pelvis
+    posture at each top; 5. reps (or steps) with their metrics, tempo checks and faults; 6. the report."""
+    ex = exercise_entry(exercise)
+    segs, primary = _segments(series, ex, params.pipeline)
+    seg, spans, polarity = _best_reading(segs[primary], params.pipeline)
+    seg = segs[primary] = _flip(seg, polarity)
+    acc_up = _vertical_acc(seg, params.pipeline) if ex.hip_extension else None
+    if primary == "pelvis" and acc_up is not None:
+        spans = _with_arched_reps(seg, spans, acc_up, params)
+    notes = [f"movement axis from the {primary} sensor's rotation ({seg.axis_confidence:.0%} of it on one axis)"]
+    pel = None
+    if ex.hip_extension and "pelvis" in segs and spans:
+        pel = _pelvis_metrics(ex, segs["pelvis"], spans, primary == "pelvis", params.pelvis)
+        segs["pelvis"] = pel.seg
+        notes.extend(pel.notes)
+    reps, steps = [], ()
+    if ex.steps:
+        steps = _band_walk_steps(segs, primary, notes, params)
+    else:
+        reps = _reps(ex, seg, spans, pel, tempo, acc_up, params)
     if not spans:
         notes.append("no reps found: no repeated movement from a common start position")
     report = SetReport(
-        exercise=exercise,
-        placement=primary,
-        tempo_target=tempo,
-        reps=tuple(reps),
-        steps=tuple(steps),
-        tilt_reference=pel_result.reference if pel_result is not None else None,
-        calibration_confidence=float(np.clip(confidence, 0.0, 1.0)),
-        calibration_notes=tuple(notes),
+        exercise=exercise, placement=primary, tempo_target=tempo, reps=tuple(reps), steps=steps,
+        tilt_reference=pel.reference if pel is not None else None,
+        calibration_confidence=_confidence(seg, spans, pel), calibration_notes=tuple(notes),
         velocity_loss_pct=rise.velocity_loss_pct(
             [r.mean_concentric_velocity_mps for r in reps], ["partial_rom" not in r.faults for r in reps]),
     )
-    return report, segs, pel_result
+    return report, segs, pel
 
 
-def _vertical_acc(seg: _Segment) -> np.ndarray:
+def _vertical_acc(seg: _Segment, params: PipelineParams) -> np.ndarray:
     """The segment's gravity-removed vertical acceleration at its samples (m/s²), scale-calibrated at rest."""
     t = seg.series.t_s
-    still = np.interp(t, seg.grid.t_s, np.linalg.norm(seg.rate_rads, axis=1)) < STILL_RADS
+    still = np.interp(t, seg.grid.t_s, np.linalg.norm(seg.rate_rads, axis=1)) < params.still_rads
     return rise.vertical_acceleration(seg.quat, seg.series.acc_mps2, still)
 
 
-def _rises(seg: _Segment, spans: list[RepSpan], acc_up: np.ndarray) -> list[rise.RepRise | None]:
+def _rises(seg: _Segment, spans: list[RepSpan], acc_up: np.ndarray,
+           params: rise.RiseParams) -> list[rise.RepRise | None]:
     t = seg.series.t_s
     holds = [None] + [s.eccentric[1] for s in spans[:-1]]
     angle = np.interp(t, seg.grid.t_s, seg.angle_deg)  # the lift's progress: how the bias turns with the sensor
-    return [rise.rep_rise(t, acc_up, s.concentric, s.eccentric[0], h, progress=_lift_progress(angle, s))
+    return [rise.rep_rise(t, acc_up, s.concentric, s.eccentric[0], h, params, progress=_lift_progress(angle, s))
             for s, h in zip(spans, holds)]
 
 
@@ -445,21 +451,20 @@ def _lift_progress(angle_deg: np.ndarray, span: RepSpan) -> np.ndarray:
     return (angle_deg - span.bottom_deg) / max(span.top_deg - span.bottom_deg, 1e-6)
 
 
-def _with_arched_reps(seg: _Segment, spans: list[RepSpan], acc_up: np.ndarray) -> list[RepSpan]:
+def _with_arched_reps(seg: _Segment, spans: list[RepSpan], acc_up: np.ndarray,
+                      params: AnalysisParams) -> list[RepSpan]:
     """Add the reps the pelvis's rotation missed but its rise shows (`rise_reps`: lumbar-arch reps)."""
-    rises = [r.rise_m for r in _rises(seg, spans, acc_up) if r is not None]
-    if len(rises) < 2 or float(np.median(rises)) < MIN_RISE_M:
+    rises = [r.rise_m for r in _rises(seg, spans, acc_up, params.rise) if r is not None]
+    if len(rises) < 2 or float(np.median(rises)) < params.pipeline.min_rise_m:
         return spans
     t = seg.series.t_s
-    extra = rise_reps.missed_reps(t, acc_up, seg.quat, seg.grid.t_s, seg.angle_deg, spans, float(np.median(rises)))
+    extra = rise_reps.missed_reps(t, acc_up, seg.quat, seg.grid.t_s, seg.angle_deg, spans, float(np.median(rises)),
+                                  params.rise_reps)
     return rise_reps.merged(spans, extra)
 
 
-STILL_RADS = 0.05  # slower than this the segment is at rest (for the gravity calibration of the accelerometer)
-
-
 def _range_fractions(ex: Exercise, seg: _Segment, spans: list[RepSpan], rises: list,
-                     pel: _PelvisResult | None) -> list[float]:
+                     pel: _PelvisResult | None, params: AnalysisParams) -> list[float]:
     """Each rep's range over the set's median range of rotation. On the pelvis, a rep whose top is rotated
     short and tilted anteriorly is either an arch (full hip rise, the lumbar spine extends instead of the hip) or
     a partial rep (the hips stop low): there the hip rise decides. (The rise alone is not trusted: a slow lift's
@@ -472,25 +477,22 @@ def _range_fractions(ex: Exercise, seg: _Segment, spans: list[RepSpan], rises: l
     median_rise = float(np.nanmedian(heights)) if np.isfinite(heights).any() else 0.0
     out = []
     for k, frac in enumerate(fractions):
-        arched_top = pel.tilt_deg[k] is not None and pel.tilt_deg[k] < FAULT_RULES.lumbar_arch_deg
-        if arched_top and median_rise >= MIN_RISE_M and np.isfinite(heights[k]):
+        arched_top = pel.tilt_deg[k] is not None and pel.tilt_deg[k] < params.faults.lumbar_arch_deg
+        if arched_top and median_rise >= params.pipeline.min_rise_m and np.isfinite(heights[k]):
             frac = heights[k] / median_rise
         out.append(float(frac))
     return out
 
 
-MIN_RISE_M = 0.05  # a hip-extension set whose median rise is less than this was not measured by translation
-
-
 def _reps(ex: Exercise, seg: _Segment, spans: list[RepSpan], pel: _PelvisResult | None,
-          tempo: TempoTarget | None, acc_up: np.ndarray | None) -> list[Rep]:
+          tempo: TempoTarget | None, acc_up: np.ndarray | None, params: AnalysisParams) -> list[Rep]:
     """Per rep: phases, range, rise and velocity, pelvis posture, tempo checks, faults and cues."""
     if not spans:
         return []
     # the hip's rise and lifting speed are the velocity-based-training figures of the hip-extension lifts (`acc_up`
     # is given for those only); a thigh swinging out on an abduction or a clamshell has no lift to measure
-    rises = _rises(seg, spans, acc_up) if acc_up is not None else [None] * len(spans)
-    fractions = _range_fractions(ex, seg, spans, rises, pel)
+    rises = _rises(seg, spans, acc_up, params.rise) if acc_up is not None else [None] * len(spans)
+    fractions = _range_fractions(ex, seg, spans, rises, pel, params)
     reps: list[Rep] = []
     for k, span in enumerate(spans, start=1):
         rep = Rep(
@@ -508,7 +510,8 @@ def _reps(ex: Exercise, seg: _Segment, spans: list[RepSpan], pel: _PelvisResult 
         if tempo is not None:
             rep = replace(rep, tempo_checks=check_rep(rep, tempo))
         pause_before = reps[-1].bottom_pause_s if reps else None
-        faults = fault_rules.rep_faults(rep, tempo, fractions[k - 1], pause_before, ex.faults)
+        faults = fault_rules.rep_faults(rep, tempo, fractions[k - 1], pause_before, ex.faults,
+                                           params.faults)
         cues = tuple(fault_rules.cue(f, rep, tempo, fractions[k - 1]) for f in faults)
         cues += tuple(m.cue for m in tempo_misses(rep.tempo_checks, faults))  # after the faults' cues
         reps.append(replace(rep, faults=faults, cues=cues))
@@ -516,10 +519,11 @@ def _reps(ex: Exercise, seg: _Segment, spans: list[RepSpan], pel: _PelvisResult 
 
 
 def analyze_set(
-    series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None = None, side: str | None = None
+    series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None = None, side: str | None = None,
+    params: AnalysisParams = DEFAULT_PARAMS,
 ) -> SetReport:
     """Analyse one set of one or two sensors: reps, phases, metrics, tempo checks, faults and cues."""
-    return trace_set(series, exercise, tempo, side, with_traces=False)[0]
+    return trace_set(series, exercise, tempo, side, with_traces=False, params=params)[0]
 
 
 def _trace(seg: _Segment, pel: _PelvisResult | None) -> SegmentTrace:

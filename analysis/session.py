@@ -15,12 +15,16 @@ import numpy as np
 
 from analysis import pelvis, recognition, set_detection
 from analysis.orientation import orientation_quat, up_in_sensor
+from analysis.params import DEFAULT_PARAMS, AnalysisParams
 from analysis.pipeline import ImuSeries, analyze_set, read_movement
 from analysis.results import SetReport, TempoTarget
 
 
 @dataclass(frozen=True)
 class SessionParams:
+    """Named defaults of the session stage, and the set analysis's (`analysis`) it runs on every set."""
+
+    analysis: AnalysisParams = DEFAULT_PARAMS
     detection: set_detection.SetDetectionParams = set_detection.SET_DETECTION
     recognition: recognition.RecognitionParams = recognition.RECOGNITION
     min_reps: int = 3  # fewer is not told from sitting down and getting up again
@@ -105,18 +109,18 @@ def _read_span(series, span, given, ref, tempo, side, params, marked: bool = Fal
     if min(len(s.t_s) for s in part) < 50:
         return None
     if given is not None:
-        report = analyze_set(part, given[0], tempo, side)
+        report = analyze_set(part, given[0], tempo, side, params.analysis)
         return _Found(*span, given[0], given[1], 1.0, report) if _enough(report, params, marked) else None
-    reading = read_movement(_detector(part))
+    reading = read_movement(_detector(part), params.analysis)
     rec = None
     if len(reading.spans) >= (1 if marked else params.min_reps):
         rec = recognition.recognise(recognition.set_features(reading, ref), params.recognition)
     if rec is None or rec.upright:  # too few reps, or standing: a band walk, if anything
-        report = analyze_set(part, "lateral_band_walk", tempo, side)
+        report = analyze_set(part, "lateral_band_walk", tempo, side, params.analysis)
         if len(report.steps) < params.min_steps or not _upright_steps(report, reading, ref, params):
             return None
         return _Found(*span, "lateral_band_walk", "recognised", rec.confidence if rec else 0.6, report)
-    report = analyze_set(part, rec.exercise, tempo, side)
+    report = analyze_set(part, rec.exercise, tempo, side, params.analysis)
     ok = _enough(report, params, marked)
     return _Found(*span, rec.exercise, "recognised", rec.confidence, report) if ok else None
 
@@ -264,8 +268,8 @@ def analyze_recording(
     det = _detector(series)
     layout = _spans(det, events, params)
     if exercise is not None and not layout.marked and len(layout.spans) <= 1:
-        return one_set(analyze_set(series, exercise, tempo, side), exercise_source)
+        return one_set(analyze_set(series, exercise, tempo, side, params.analysis), exercise_source)
     session = _read_spans(series, det, layout, exercise, exercise_source, tempo, side, params)
     if exercise is not None and not layout.marked and len(session.sets) <= 1:
-        return one_set(analyze_set(series, exercise, tempo, side), exercise_source)
+        return one_set(analyze_set(series, exercise, tempo, side, params.analysis), exercise_source)
     return session

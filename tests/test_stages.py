@@ -191,6 +191,40 @@ def test_no_velocity_for_a_thigh_swinging_out():
     assert report.reps and all(r.rise_m is None and r.mean_concentric_velocity_mps is None for r in report.reps)
 
 
+def test_parameters_are_passed_in_not_patched():
+    """`analyze_set(..., params=...)`: the defaults are the shipped analysis, and a changed stage parameter
+    changes the answer without touching a module (a stricter lowering rule flags every rep's eccentric; a lower
+    start-pose tolerance drops the reps that start away from the set's pose)."""
+    from dataclasses import replace
+
+    from analysis.params import DEFAULT_PARAMS, AnalysisParams
+
+    s = read_recording(DEMO_DIR / "glute-bridge.csv").streams[0]
+    series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads)]
+    base = analyze_set(series, "glute_bridge")
+    assert analyze_set(series, "glute_bridge", params=AnalysisParams()) == base
+    strict = replace(DEFAULT_PARAMS, faults=replace(DEFAULT_PARAMS.faults, rushed_eccentric_s=30.0))
+    flagged = analyze_set(series, "glute_bridge", params=strict)
+    assert len(flagged.reps) == len(base.reps)
+    assert all("rushed_eccentric" in r.faults for r in flagged.reps)
+    assert sum("rushed_eccentric" in r.faults for r in base.reps) < len(base.reps)
+
+
+def test_exercise_registry_is_the_one_source():
+    """Every exercise has one entry; the simulator and the analysis know the same ones; the faults an exercise
+    can show are known fault names."""
+    from sensors import exercises, simulate
+    from sensors.rules import FAULTS
+
+    assert set(simulate.EXERCISES) == set(exercises.EXERCISES)
+    for name in exercises.EXERCISES:
+        entry = exercises.exercise(name)
+        assert entry.primary in ("pelvis", "thigh") and set(entry.faults) <= set(FAULTS)
+        assert entry.steps == (entry.counts == "steps") and (not entry.hip_extension or entry.posture)
+    with pytest.raises(ValueError, match="unknown exercise"):
+        exercises.exercise("squat")
+
+
 # ------------------------------------------------------------------------------------------ evaluation
 
 

@@ -1,0 +1,41 @@
+"""Every stage's named defaults in one place to pass around: `analyze_set(..., params=AnalysisParams())`.
+
+Each stage keeps its own frozen parameters dataclass beside its code (as vqf's `VQFParams`); this one only
+composes them, so a benchmark can sweep one threshold with `dataclasses.replace` instead of patching a module.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from analysis.bandwalk import StepParams
+from analysis.pelvis import PELVIS, PelvisParams
+from analysis.rise import RiseParams
+from analysis.rise_reps import RISE_REPS, RiseRepParams
+from sensors.rules import FAULT_RULES, FaultRules
+
+
+@dataclass(frozen=True)
+class PipelineParams:
+    """Named defaults of the set pipeline's own steps (axis, rep filter, rise gate)."""
+
+    moving_fraction: float = 0.2  # a sample moves when its speed exceeds this share of the set's 99th percentile
+    axis_refine_deg: float = 5.0  # the axis re-estimated from the reps replaces the first one when it moves this far
+    start_pose_tol_deg: float = 20.0  # a rep starts and ends within this of the set's common pose (gravity direction)
+    max_range_factor: float = 2.0  # a rep stays within this multiple of the set's median range
+    still_rads: float = 0.05  # slower than this the segment is at rest (the accelerometer's gravity calibration)
+    min_rise_m: float = 0.05  # a hip-extension set whose median rise is less than this was not measured by translation
+
+
+@dataclass(frozen=True)
+class AnalysisParams:
+    """The parameters of every stage of the offline analysis (defaults: the shipped values)."""
+
+    pipeline: PipelineParams = field(default_factory=PipelineParams)
+    pelvis: PelvisParams = PELVIS
+    rise: RiseParams = field(default_factory=RiseParams)
+    rise_reps: RiseRepParams = RISE_REPS
+    steps: StepParams = field(default_factory=StepParams)
+    faults: FaultRules = FAULT_RULES
+
+
+DEFAULT_PARAMS = AnalysisParams()
