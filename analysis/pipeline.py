@@ -441,9 +441,11 @@ def _rises(seg: _Segment, spans: list[RepSpan], acc_up: np.ndarray,
            params: rise.RiseParams) -> list[rise.RepRise | None]:
     t = seg.series.t_s
     holds = [None] + [s.eccentric[1] for s in spans[:-1]]
+    tops = [None] + [(s.concentric[1], s.eccentric[0]) for s in spans[:-1]]
     angle = np.interp(t, seg.grid.t_s, seg.angle_deg)  # the lift's progress: how the bias turns with the sensor
-    return [rise.rep_rise(t, acc_up, s.concentric, s.eccentric[0], h, params, progress=_lift_progress(angle, s))
-            for s, h in zip(spans, holds)]
+    return [rise.rep_rise(t, acc_up, s.concentric, s.eccentric[0], h, params, progress=_lift_progress(angle, s),
+                          prev_top=top)
+            for s, h, top in zip(spans, holds, tops)]
 
 
 def _lift_progress(angle_deg: np.ndarray, span: RepSpan) -> np.ndarray:

@@ -31,6 +31,9 @@ class RiseParams:
     bottom_window_s: float = 0.2  # the bottom hold's height is its mean over this window before the lift
     min_hold_s: float = 0.02  # shorter holds are taken at one instant
     min_top_hold_s: float = 0.3  # a top pause at least this long reads the turned bias
+    # a still pelvis reads noise and sway (< 0.1 m/s² rms), the end of a lowering or a drive out of the bottom
+    # 1 m/s² and more: a "hold" with more than this spread is the bounce of a rep whose bottom pause was misplaced
+    max_hold_std_mps2: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -55,14 +58,20 @@ def vertical_acceleration(quat_wxyz: np.ndarray, acc_mps2: np.ndarray, still: np
 
 def rep_rise(t_s: np.ndarray, acc_up_mps2: np.ndarray, concentric: tuple[float, float],
              top_end_s: float, hold_start_s: float | None = None, params: RiseParams = RiseParams(),
-             progress: np.ndarray | None = None) -> RepRise | None:
+             progress: np.ndarray | None = None, prev_top: tuple[float, float] | None = None) -> RepRise | None:
     """Rise and concentric velocity of one rep, from its lift onset, lift end and top-pause end (s), and where
     the bottom hold before it began (the previous lowering's end; None: a set-up hold); None when the samples do
-    not cover the rep."""
+    not cover the rep. A rep that bounces out of the bottom (a hold shorter than half `bottom_window_s`, or one
+    whose acceleration is not still: `_held`) has no still instant there to start from: with `prev_top` (the previous rep's top pause, s) it is integrated from
+    that hold instead (`_through_bounce`)."""
     c0, c1 = concentric
     b0 = c0 - params.bottom_window_s
     if hold_start_s is not None:
         b0 = min(c0, max(b0, hold_start_s))
+    if prev_top is not None and progress is not None and not _held(t_s, acc_up_mps2, b0, c0, params):
+        bounced = _through_bounce(t_s, acc_up_mps2, prev_top, concentric, top_end_s, params, progress)
+        if bounced is not None:
+            return bounced
     i0, i_end = np.searchsorted(t_s, [b0, top_end_s])
     if i0 <= 0 or i_end >= len(t_s) or i_end - i0 < 10 or c1 <= c0:
         return None
@@ -88,6 +97,52 @@ def rep_rise(t_s: np.ndarray, acc_up_mps2: np.ndarray, concentric: tuple[float, 
     mcv = (float(np.interp(c1, t, z)) - float(np.interp(c0, t, z))) / (c1 - c0)
     pcv = float(v[conc].max()) if conc.any() else mcv
     return RepRise(rise, mcv, pcv)
+
+
+def _held(t_s: np.ndarray, acc_up_mps2: np.ndarray, b0: float, c0: float, params: RiseParams) -> bool:
+    """The bottom before a lift [b0, c0] (s) is a zero-velocity hold: long enough, and still."""
+    if c0 - b0 < 0.5 * params.bottom_window_s:
+        return False
+    window = acc_up_mps2[np.searchsorted(t_s, c0 - params.bottom_window_s):np.searchsorted(t_s, c0)]
+    return window.size < 3 or float(np.std(window)) <= params.max_hold_std_mps2
+
+
+def _through_bounce(t_s: np.ndarray, acc_up_mps2: np.ndarray, prev_top: tuple[float, float],
+                    concentric: tuple[float, float], top_end_s: float, params: RiseParams,
+                    progress: np.ndarray) -> RepRise | None:
+    """A bounced rep integrated from the previous top pause through the lowering and the bounce to this top.
+
+    Out of a bounce the lowering's hard stop and the lift's drive are one acceleration pulse, and the instant the
+    pelvis turns is a few samples wide: a zero velocity assumed at the lift's measured onset misses part of the
+    pulse (at 52 Hz a ballistic rep's 0.3-s lift is 15 samples). Both top holds are still, so the velocity is
+    zero there; the bias follows the sensor's turn as in `rep_rise` (the tops read it at the top pose), and its
+    value at the bottom pose, which no hold reads, is the one that makes the velocity zero at both tops."""
+    c0, c1 = concentric
+    i0, i_end = np.searchsorted(t_s, [prev_top[0], top_end_s])
+    if i0 <= 0 or i_end >= len(t_s) or i_end - i0 < 10 or c1 <= c0:
+        return None
+    t, a = t_s[i0:i_end + 1], acc_up_mps2[i0:i_end + 1]
+    dt = float(np.median(np.diff(t)))
+    p = np.clip(progress[i0:i_end + 1], 0.0, 1.0)
+    prev, top = _hold_mask(t, *prev_top, params), _hold_mask(t, c1, top_end_s, params)
+    b_prev = float(a[prev].mean()) if prev_top[1] - prev_top[0] >= params.min_top_hold_s else 0.0
+    b_top = float(a[top].mean()) if top_end_s - c1 >= params.min_top_hold_s else b_prev
+    a = a - np.where(t < c0, b_prev, b_top) * p
+
+    def velocity(b_bottom: float) -> np.ndarray:
+        v = np.cumsum(a - b_bottom * (1.0 - p)) * dt
+        return v - v[prev].mean()
+
+    v0, v1 = velocity(0.0), velocity(1.0)
+    slope = float(v1[top].mean() - v0[top].mean())
+    if abs(slope) < 1e-9:
+        return None
+    v = velocity(-float(v0[top].mean()) / slope)
+    z = np.cumsum(v) * dt
+    z0 = float(np.interp(c0, t, z))
+    conc = (t >= c0) & (t <= c1)
+    mcv = (float(np.interp(c1, t, z)) - z0) / (c1 - c0)
+    return RepRise(float(z[top].mean()) - z0, mcv, float(v[conc].max()) if conc.any() else mcv)
 
 
 def _hold_mask(t: np.ndarray, h0: float, h1: float, params: RiseParams) -> np.ndarray:
