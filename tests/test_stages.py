@@ -65,6 +65,34 @@ def test_rise_recovers_height_and_velocity_despite_a_bias():
     assert abs(got.peak_concentric_velocity_mps - 1.875 * rise_m / (c1 - c0)) < 0.02  # min-jerk peak = 1.875 × mean
 
 
+def _min_jerk_acc(t, t0, t1):
+    """Second derivative (1/s²) of the minimum-jerk ramp from 0 at t0 to 1 at t1."""
+    u = np.clip((t - t0) / (t1 - t0), 0, 1)
+    return np.where((t > t0) & (t < t1), (60 * u - 180 * u**2 + 120 * u**3) / (t1 - t0) ** 2, 0.0)
+
+
+def test_rise_of_a_bounced_rep_is_integrated_from_the_previous_top():
+    """A ballistic rep out of a bounce (the lowering stops hard into the lift, no hold between): integrated from
+    the previous top pause, its rise and speed are right although the lift's onset is placed late and the
+    accelerometer carries a bias that differs between the top and the bottom pose."""
+    fs = 52.0
+    t = np.arange(0, 8, 1 / fs)
+    e0, e1, c1, t_end, rise_m = 1.0, 2.0, 2.3, 4.0, 0.15  # lowering 1 s, then a 0.3-s lift at once
+    z = rise_m * (1.0 - _min_jerk((t - e0) / (e1 - e0)) + _min_jerk((t - e1) / (c1 - e1)))
+    progress = np.clip(z / rise_m, 0, 1)  # the sensor turns with the lift
+    acc_up = rise_m * (_min_jerk_acc(t, e1, c1) - _min_jerk_acc(t, e0, e1))  # exact: the bounce is 15 samples
+    acc_up += 0.08 - 0.06 * progress  # accelerometer bias: 0.08 m/s² at the bottom pose, 0.02 at the top
+    late = e1 + 0.04  # a measured onset two samples late: there the hips already move up
+    without = rise.rep_rise(t, acc_up, (late, c1), t_end, hold_start_s=e1 - 0.3)  # a "hold" that was a bounce
+    got = rise.rep_rise(t, acc_up, (late, c1), t_end, hold_start_s=e1 - 0.3, progress=progress,
+                        prev_top=(0.2, e0))
+    assert got is not None and without is not None
+    true_mcv = (np.interp(c1, t, z) - np.interp(late, t, z)) / (c1 - late)
+    assert abs(got.rise_m - (rise_m - np.interp(late, t, z))) < 0.01
+    assert abs(got.mean_concentric_velocity_mps - true_mcv) < 0.03
+    assert abs(without.rise_m - rise_m) > abs(got.rise_m - rise_m)
+
+
 def test_velocity_loss():
     assert rise.velocity_loss_pct([0.5, 0.45, 0.4], [True, True, True]) == pytest.approx(20.0)
     assert rise.velocity_loss_pct([0.5, 0.1], [True, False]) is None
