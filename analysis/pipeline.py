@@ -466,24 +466,24 @@ def _with_arched_reps(seg: _Segment, spans: list[RepSpan], acc_up: np.ndarray,
 
 
 def _range_fractions(ex: Exercise, seg: _Segment, spans: list[RepSpan], rises: list,
-                     pel: _PelvisResult | None, params: AnalysisParams) -> list[float]:
-    """Each rep's range over the set's median range of rotation. On the pelvis, a rep whose top is rotated
-    short and tilted anteriorly is either an arch (full hip rise, the lumbar spine extends instead of the hip) or
-    a partial rep (the hips stop low): there the hip rise decides. (The rise alone is not trusted: a slow lift's
-    few tenths of m/s² are close to what a degree of orientation error leaks from gravity.)"""
+                     params: AnalysisParams) -> list[float]:
+    """Each rep's range over the set's median range. On the pelvis in a hip-extension lift it is the hip rise,
+    what a bar-path (VBT) sensor calls the range: the pelvis's rotation alone cannot tell a partial rep from a
+    full one whose top is arched (the lumbar spine extends instead of the hip: the rotation stops short, the hips
+    rise fully) nor from a short lift finished with a posterior tuck (the rotation is full, the hips stop low).
+    Elsewhere, and where the rise was not measured between two still holds (a rep without a top pause turns at
+    the top: nothing there reads the accelerometer's bias), it is the rotation."""
     roms = np.array([s.range_deg for s in spans])
     fractions = roms / max(float(np.median(roms)), 1e-9)
-    if pel is None or seg.series.placement != "pelvis" or not ex.hip_extension:
+    if seg.series.placement != "pelvis" or not ex.hip_extension:
         return [float(x) for x in fractions]
     heights = np.array([np.nan if r is None else r.rise_m for r in rises])
     median_rise = float(np.nanmedian(heights)) if np.isfinite(heights).any() else 0.0
-    out = []
-    for k, frac in enumerate(fractions):
-        arched_top = pel.tilt_deg[k] is not None and pel.tilt_deg[k] < params.faults.lumbar_arch_deg
-        if arched_top and median_rise >= params.pipeline.min_rise_m and np.isfinite(heights[k]):
-            frac = heights[k] / median_rise
-        out.append(float(frac))
-    return out
+    if median_rise < params.pipeline.min_rise_m:
+        return [float(x) for x in fractions]
+    held = [s.eccentric[0] - s.concentric[1] >= params.rise.min_top_hold_s for s in spans]
+    return [float(h / median_rise) if np.isfinite(h) and ok else float(f)
+            for h, f, ok in zip(heights, fractions, held)]
 
 
 def _reps(ex: Exercise, seg: _Segment, spans: list[RepSpan], pel: _PelvisResult | None,
@@ -494,7 +494,7 @@ def _reps(ex: Exercise, seg: _Segment, spans: list[RepSpan], pel: _PelvisResult 
     # the hip's rise and lifting speed are the velocity-based-training figures of the hip-extension lifts (`acc_up`
     # is given for those only); a thigh swinging out on an abduction or a clamshell has no lift to measure
     rises = _rises(seg, spans, acc_up, params.rise) if acc_up is not None else [None] * len(spans)
-    fractions = _range_fractions(ex, seg, spans, rises, pel, params)
+    fractions = _range_fractions(ex, seg, spans, rises, params)
     reps: list[Rep] = []
     for k, span in enumerate(spans, start=1):
         rep = Rep(
