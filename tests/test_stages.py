@@ -93,6 +93,49 @@ def test_rise_of_a_bounced_rep_is_integrated_from_the_previous_top():
     assert abs(without.rise_m - rise_m) > abs(got.rise_m - rise_m)
 
 
+def test_rise_counts_the_time_of_lost_packets():
+    """Samples lost in the lift (one packet in twenty, two samples each) leave the rise and speed as they were:
+    the integral runs over the real intervals, not the nominal period."""
+    fs = 100.0
+    t = np.arange(0, 6, 1 / fs)
+    c0, c1, e0, rise_m = 1.0, 2.0, 3.0, 0.25
+    acc_up = rise_m * _min_jerk_acc(t, c0, c1)
+    keep = np.ones(len(t), dtype=bool)
+    keep[np.arange(len(t)) % 20 < 2] = False
+    full = rise.rep_rise(t, acc_up, (c0, c1), e0)
+    lossy = rise.rep_rise(t[keep], acc_up[keep], (c0, c1), e0)
+    assert full is not None and lossy is not None
+    assert abs(lossy.rise_m - full.rise_m) < 0.005 and abs(full.rise_m - rise_m) < 0.005
+    assert abs(lossy.mean_concentric_velocity_mps - full.mean_concentric_velocity_mps) < 0.005
+
+
+def test_hip_extension_range_is_the_hip_rise_where_the_rise_is_held():
+    """On the pelvis in a hip thrust the range fraction is the rise's: a full rotation with a short rise is a
+    partial rep, a short rotation with the full rise (an arched top) is not; a rep without a top pause, whose
+    rise nothing at the top anchors, keeps the rotation's fraction."""
+    from types import SimpleNamespace
+
+    from analysis import pipeline
+    from analysis.params import DEFAULT_PARAMS
+    from analysis.segmentation import RepSpan
+    from sensors.exercises import exercise
+
+    def span(k, rom, top_s):
+        c0 = 5.0 * k
+        return RepSpan((c0, c0 + 1.0), (c0 + 1.0 + top_s, c0 + 2.5 + top_s), None, 0.0, rom, 50.0)
+
+    spans = [span(0, 40, 1), span(1, 40, 1), span(2, 40, 1), span(3, 40, 1), span(4, 25, 1), span(5, 30, 0)]
+    rises = [rise.RepRise(h, 0.2, 0.4) for h in (0.25, 0.25, 0.25, 0.11, 0.25, 0.12)]
+    seg = SimpleNamespace(series=SimpleNamespace(placement="pelvis"))
+    got = pipeline._range_fractions(exercise("hip_thrust"), seg, spans, rises, DEFAULT_PARAMS)
+    assert got[:3] == pytest.approx([1.0, 1.0, 1.0])
+    assert got[3] == pytest.approx(0.44)  # full rotation, 44 % of the rise: partial
+    assert got[4] == pytest.approx(1.0)  # arched: short rotation, full rise
+    assert got[5] == pytest.approx(0.75)  # no top pause: the rotation's 30 of 40°
+    thigh = SimpleNamespace(series=SimpleNamespace(placement="thigh_left"))
+    assert pipeline._range_fractions(exercise("hip_thrust"), thigh, spans, rises, DEFAULT_PARAMS)[4] < 0.7
+
+
 def test_velocity_loss():
     assert rise.velocity_loss_pct([0.5, 0.45, 0.4], [True, True, True]) == pytest.approx(20.0)
     assert rise.velocity_loss_pct([0.5, 0.1], [True, False]) is None
