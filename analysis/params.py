@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from analysis.acc_bias import ACC_BIAS, AccBiasParams
 from analysis.bandwalk import StepParams
 from analysis.pelvis import PELVIS, PelvisParams
 from analysis.rise import RiseParams
@@ -30,6 +31,7 @@ class PipelineParams:
 class AnalysisParams:
     """The parameters of every stage of the offline analysis (defaults: the shipped values)."""
 
+    acc_bias: AccBiasParams = ACC_BIAS
     pipeline: PipelineParams = field(default_factory=PipelineParams)
     pelvis: PelvisParams = PELVIS
     rise: RiseParams = field(default_factory=RiseParams)

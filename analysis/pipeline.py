@@ -10,7 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
-from analysis import axis_search, bandwalk, rise, rise_reps
+from analysis import acc_bias, axis_search, bandwalk, rise, rise_reps
 from analysis import faults as fault_rules
 from analysis import pelvis
 from analysis.bodyframe import UniformSeries, lowpass, movement_axis, resample_uniform
@@ -61,15 +61,20 @@ class _Segment:
     speed_dps: np.ndarray  # on the grid, signed along the axis
 
 
-def _process(series: ImuSeries, params: PipelineParams) -> _Segment:
+def _process(series: ImuSeries, params: AnalysisParams) -> _Segment:
+    """Orientation, uniform grid, movement axis, angle and speed of one sensor. The accelerometer's bias, fitted
+    on the recording's still poses (`acc_bias`), is removed first: it would lean the orientation differently in
+    each pose (the tilt compares two) and leak into the vertical acceleration."""
     if len(series.t_s) < 20:
         raise ValueError(f"{series.placement}: only {len(series.t_s)} samples, too short to analyse")
+    acc, _ = acc_bias.without_bias(series.t_s, series.acc_mps2, series.gyr_rads, params.acc_bias)
+    series = ImuSeries(series.placement, series.t_s, acc, series.gyr_rads)
     quat, bias = orientation_and_bias(series.t_s, series.acc_mps2, series.gyr_rads)
     # Angular rate for timing comes from the gyro itself (minus VQF's bias estimate): the orientation also carries
     # the accelerometer's corrections, which smear motion onsets when the segment accelerates.
     grid = resample_uniform(series.t_s, quat, series.gyr_rads - bias)
     rate = lowpass(grid.gyr_rads, grid.rate_hz)
-    ax = movement_axis(rate, _moving(rate, params))
+    ax = movement_axis(rate, _moving(rate, params.pipeline))
     omega = rate @ ax.axis_sensor
     # the angle integrates the unfiltered rate: integration already averages the noise, and no filter blurs onsets
     angle = np.degrees(np.cumsum(grid.gyr_rads @ ax.axis_sensor) / grid.rate_hz)
@@ -306,7 +311,7 @@ class MovementReading:
 
 def read_movement(series: ImuSeries, params: AnalysisParams = DEFAULT_PARAMS) -> MovementReading:
     """Reps and movement axis of one series, exercise-agnostic (the first steps of `analyze_set`)."""
-    seg, spans, polarity = _best_reading(_process(series, params.pipeline), params.pipeline)
+    seg, spans, polarity = _best_reading(_process(series, params), params.pipeline)
     seg = _flip(seg, polarity)
     return MovementReading(series.placement, seg.axis, tuple(spans), series.t_s, seg.quat)
 
@@ -354,7 +359,7 @@ def trace_set(
     by_placement = {s.placement: s for s in series}
     for p, s in by_placement.items():
         if p not in segs:
-            segs[p] = _process(s, params.pipeline)
+            segs[p] = _process(s, params)
     traces = tuple(_trace(segs[p], pel_result if p == "pelvis" else None) for p in by_placement)
     return report, traces
 
@@ -376,7 +381,7 @@ def analyze_with_calibration(
     return report, cal
 
 
-def _segments(series: Sequence[ImuSeries], ex: Exercise, params: PipelineParams) -> tuple[dict, str]:
+def _segments(series: Sequence[ImuSeries], ex: Exercise, params: AnalysisParams) -> tuple[dict, str]:
     """The processed segments the verdict needs (the primary, and the pelvis for posture; the others only when
     their traces are asked for), and the primary's placement."""
     if not series:
@@ -401,7 +406,7 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
     the hip's rise (it finds arched reps on the pelvis and gives every rep its height and speed); 4. the pelvis
     posture at each top; 5. reps (or steps) with their metrics, tempo checks and faults; 6. the report."""
     ex = exercise_entry(exercise)
-    segs, primary = _segments(series, ex, params.pipeline)
+    segs, primary = _segments(series, ex, params)
     seg, spans, polarity = _best_reading(segs[primary], params.pipeline)
     seg = segs[primary] = _flip(seg, polarity)
     acc_up = _vertical_acc(seg, params.pipeline) if ex.hip_extension else None

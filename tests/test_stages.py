@@ -314,3 +314,35 @@ def test_matching_is_one_to_one_and_finds_shifted_reps(reps, shift):
     conf: dict[str, Confusion] = {}
     add_faults(conf, [["momentum"]] * len(truth), [["momentum"]] * len(found), pairs, ["momentum"])
     assert conf["momentum"].tp == len(pairs) and conf["momentum"].fp == conf["momentum"].fn == len(truth) - len(pairs)
+
+
+# ------------------------------------------------------------------------------------------ accelerometer bias
+
+
+def test_accelerometer_bias_from_still_poses():
+    """Still windows in poses across the sagittal plane (standing, the bottom and the top of a hip thrust) give
+    the bias along that plane back; along the axis no pose spans (the mediolateral one) it stays near zero."""
+    from analysis import acc_bias
+
+    rng = np.random.default_rng(3)
+    bias = np.array([0.25, -0.2, 0.15])  # m/s², ~25 mg
+    angles = np.radians(rng.choice([0.0, 50.0, 90.0, 95.0], size=40))  # gravity turns about the sensor's y axis
+    gravity = G * np.c_[np.sin(angles), np.zeros_like(angles), np.cos(angles)]
+    windows = gravity + bias + rng.normal(0, 0.005, gravity.shape)
+    got = acc_bias.fit_bias(windows)
+    assert got is not None
+    assert abs(got[0] - bias[0]) < 0.03 and abs(got[2] - bias[2]) < 0.03
+    assert abs(got[1]) < 0.05  # not observable: the prior holds it
+    assert acc_bias.fit_bias(windows[:3]) is None  # too few poses to say
+
+
+def test_still_windows_are_only_still():
+    from analysis import acc_bias
+
+    t = np.arange(0, 10, 0.01)
+    acc = np.tile([0.0, 0.0, G], (len(t), 1))
+    gyr = np.zeros((len(t), 3))
+    gyr[(t > 4) & (t < 6), 0] = 1.0  # turning for 2 s
+    means = acc_bias.still_means(t, acc, gyr)
+    assert 20 <= len(means) <= 27  # 8 of the 10 s in 0.3-s windows
+    assert np.allclose(means, [0.0, 0.0, G])
