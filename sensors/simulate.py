@@ -70,6 +70,14 @@ class ImuModel:
     bits: int = 16
     timestamp_jitter_s: float = 0.0015
     clock_drift_ppm: float = 40.0
+    # sensor errors beyond noise and bias, all off by default (see docs/conventions.md, "Time")
+    lowpass_delay_s: float = 0.0  # on-chip low-pass: a causal 2nd-order Butterworth with this group delay (s)
+    clock_error: float = 0.0  # the sample clock runs this fraction fast (+) or slow (−): more or fewer samples/s
+    scale_error: float = 0.0  # per-axis scale factor errors of both sensors drawn uniformly in ±this
+    drop_fraction: float = 0.0  # isolated samples lost in transit, unmarked (the time stamps jump)
+    wobble_deg: float = 0.0  # soft-tissue wobble: peak sensor-on-segment swing after a 45° move in 0.3 s (deg)
+    wobble_hz: float = 5.0  # its natural frequency
+    wobble_damping: float = 0.2  # its damping ratio
 
 
 IDEAL = ImuModel(0.0, 0.0, 0.0, 0.0, 0.0, 1e6, 1e6, 0, 0.0, 0.0)
@@ -97,6 +105,12 @@ class SimConfig:
     imu: ImuModel = ImuModel()
     mounting: tuple[tuple[float, float, float, float], ...] | None = None  # per placement wxyz; None = random
     gaps: bool = False
+    # harder set structure (all off by default: the demos and `repscope simulate` stay as they are)
+    onsets: str = "classic"  # ONSET_MODES: classic = min-jerk lifts and smooth 15 % trapezoid lowerings
+    settle_lift: bool = False  # a small lift (5–15 % of the range) and a 0.5–2 s rest just before rep 1
+    quick_rerack: bool = False  # the re-rack / sit-up starts 0.2–1 s after the last rep
+    big_setup: bool = False  # walk and turn, then sit down and lie back in stages; after the set stand up, walk off
+    station_moves: bool = False  # seated abduction: legs onto / off the pads; clamshell: kneel, lie down, push up
 
     @property
     def tempo_string(self) -> str:
@@ -127,15 +141,19 @@ def _min_jerk(u: np.ndarray) -> np.ndarray:
     return u**3 * (10 - 15 * u + 6 * u**2)
 
 
-def _smooth_trapezoid(u: np.ndarray, ramp: float = 0.15) -> np.ndarray:
-    """Position profile with a flat velocity middle and smooth onset/offset ramps of `ramp` fraction each
-    (velocity follows a cubic smoothstep: zero velocity and zero acceleration at the boundary)."""
+def _smooth_trapezoid(u: np.ndarray, ramp: float = 0.15, ramp_out: float | None = None,
+                      smooth: bool = True) -> np.ndarray:
+    """Position profile with a flat velocity middle and onset/offset ramps of `ramp` (and `ramp_out`, default the
+    same) fraction each. `smooth`: the velocity follows a cubic smoothstep (zero velocity and acceleration at the
+    boundary); else it ramps linearly (a constant acceleration from the first instant)."""
     u = np.clip(u, 0.0, 1.0)
-    # velocity shape: smoothstep up over [0, ramp], 1 in the middle, smoothstep down over [1-ramp, 1]
+    ramp_out = ramp if ramp_out is None else ramp_out
+    # velocity shape: ramp up over [0, ramp], 1 in the middle, ramp down over [1-ramp_out, 1]
     n = 2001
     grid = np.linspace(0, 1, n)
-    up = _smoothstep3(np.clip(grid / ramp, 0, 1))
-    down = _smoothstep3(np.clip((1 - grid) / ramp, 0, 1))
+    shape = _smoothstep3 if smooth else (lambda x: x)
+    up = shape(np.clip(grid / ramp, 0, 1))
+    down = shape(np.clip((1 - grid) / ramp_out, 0, 1))
     vel = np.minimum(up, down)
     pos = np.concatenate([[0.0], np.cumsum((vel[1:] + vel[:-1]) / 2)])
     pos /= pos[-1]
@@ -144,6 +162,40 @@ def _smooth_trapezoid(u: np.ndarray, ramp: float = 0.15) -> np.ndarray:
 
 def _smoothstep3(u: np.ndarray) -> np.ndarray:
     return u * u * (3.0 - 2.0 * u)
+
+
+PROFILE_SHAPES = ("min_jerk", "half_cosine", "trapezoid_linear", "trapezoid_smooth")
+PROFILE_RAMPS = (0.10, 0.35)  # trapezoid ramp fractions drawn in this range (the independent suite's 10–35 %)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Position profile of one movement, 0 → 1 over its normalised time u ∈ [0, 1]. `shape` (PROFILE_SHAPES):
+    minimum-jerk; half-cosine (velocity a half sine: the acceleration jumps at onset); trapezoid velocity with
+    linear or smoothstep ramps over the first `ramp_in` and the last `ramp_out` of the movement."""
+
+    shape: str = "min_jerk"
+    ramp_in: float = 0.15
+    ramp_out: float = 0.15
+
+    def position(self, u: np.ndarray) -> np.ndarray:
+        if self.shape == "min_jerk":
+            return _min_jerk(u)
+        if self.shape == "half_cosine":
+            return 0.5 * (1.0 - np.cos(np.pi * np.clip(u, 0.0, 1.0)))
+        return _smooth_trapezoid(u, self.ramp_in, self.ramp_out, smooth=self.shape == "trapezoid_smooth")
+
+
+CLASSIC_CONCENTRIC = Profile("min_jerk")
+CLASSIC_ECCENTRIC = Profile("trapezoid_smooth", 0.15, 0.15)
+ONSET_MODES = ("classic", "per_set", "per_rep")
+
+
+def draw_profile(rng: np.random.Generator) -> Profile:
+    """One movement profile: a shape of PROFILE_SHAPES, trapezoid ramps drawn in PROFILE_RAMPS."""
+    shape = str(rng.choice(PROFILE_SHAPES))
+    ramp_in, ramp_out = rng.uniform(*PROFILE_RAMPS, 2)
+    return Profile(shape, float(ramp_in), float(ramp_out))
 
 
 @dataclass(frozen=True)
@@ -156,6 +208,8 @@ class _Rep:
     tilt_deg: float
     drop_deg: float
     faults_cmd: tuple[str, ...]
+    concentric_profile: Profile = CLASSIC_CONCENTRIC
+    eccentric_profile: Profile = CLASSIC_ECCENTRIC
 
 
 def _plan_reps(cfg: SimConfig, rng: np.random.Generator) -> list[_Rep]:
@@ -197,7 +251,33 @@ def _plan_reps(cfg: SimConfig, rng: np.random.Generator) -> list[_Rep]:
         if "momentum" in reps[i].faults_cmd:
             reps[i - 1] = replace(reps[i - 1], bottom_pause_s=0.0)
     reps[-1] = replace(reps[-1], bottom_pause_s=None)
+    if cfg.onsets != "classic":
+        reps = _draw_profiles(cfg.onsets == "per_rep", reps, rng)
     return reps
+
+
+MOMENTUM_RAMPS = (0.08, 0.15)  # a ballistic lift's trapezoid ramps
+HARD_STOP_RAMPS = (0.05, 0.10)  # the lowering before a bounce stops hard
+
+
+def _draw_profiles(per_rep: bool, reps: list[_Rep], rng: np.random.Generator) -> list[_Rep]:
+    """Onset profiles per rep (or one pair for the whole set); a momentum rep is a ballistic trapezoid out of a
+    lowering that stops hard."""
+    con, ecc = draw_profile(rng), draw_profile(rng)
+    out = []
+    for rep in reps:
+        if per_rep:
+            con, ecc = draw_profile(rng), draw_profile(rng)
+        out.append(replace(rep, concentric_profile=con, eccentric_profile=ecc))
+    for i in range(1, len(out)):
+        if "momentum" in out[i].faults_cmd:
+            shape = str(rng.choice(["trapezoid_linear", "trapezoid_smooth"]))
+            out[i] = replace(out[i], concentric_profile=Profile(shape, *map(float, rng.uniform(*MOMENTUM_RAMPS, 2))))
+            prev = out[i - 1].eccentric_profile
+            ramp_in = prev.ramp_in if prev.shape.startswith("trapezoid") else float(rng.uniform(*PROFILE_RAMPS))
+            hard = Profile("trapezoid_linear", ramp_in, float(rng.uniform(*HARD_STOP_RAMPS)))
+            out[i - 1] = replace(out[i - 1], eccentric_profile=hard)
+    return out
 
 
 # ------------------------------------------------------------------------------------------------ postures
@@ -339,10 +419,10 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
     walk = np.zeros(n)
     for k, (rep, (c0, c1, t1, e1, _)) in enumerate(zip(reps, bounds)):
         m = (grid >= c0) & (grid < c1)
-        theta[m] = _min_jerk((grid[m] - c0) / (c1 - c0))
+        theta[m] = rep.concentric_profile.position((grid[m] - c0) / (c1 - c0))
         theta[(grid >= c1) & (grid < t1)] = 1.0
         m = (grid >= t1) & (grid < e1)
-        theta[m] = 1.0 - _smooth_trapezoid((grid[m] - t1) / (e1 - t1))
+        theta[m] = 1.0 - rep.eccentric_profile.position((grid[m] - t1) / (e1 - t1))
         nxt = bounds[k + 1][0] if k + 1 < len(bounds) else end_set
         rep_span = (grid >= c0) & (grid < nxt)
         rom_scale[rep_span] = rep.rom_scale
@@ -374,33 +454,80 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
 # ------------------------------------------------------------------------------------------------ IMU model
 
 
-def ideal_imu(grid: np.ndarray, rot_seg: R, pos_m: np.ndarray, mount: R) -> tuple[np.ndarray, np.ndarray, R]:
-    """Exact sensor-frame angular rate (rad/s) and specific force (m/s²) on the grid, and the sensor orientation."""
-    rot_s = rot_seg * mount
-    dt = np.diff(grid)
-    # body-frame rate from consecutive orientations: exact for constant rate over each step
-    step = (rot_s[:-1].inv() * rot_s[1:]).as_rotvec() / dt[:, None]
-    gyr = np.empty((len(grid), 3))
-    gyr[1:-1] = 0.5 * (step[:-1] + step[1:])
-    gyr[0], gyr[-1] = step[0], step[-1]
+def ideal_imu(grid: np.ndarray, rot_seg: R, pos_m: np.ndarray, mount: R,
+              wobble_rotvec: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, R]:
+    """Exact sensor-frame angular rate (rad/s) and specific force (m/s²) on the grid, and the sensor orientation.
+    `wobble_rotvec` (rad, segment frame, per grid sample): the sensor's soft-tissue swing on the segment."""
+    from scipy.spatial.transform import Rotation as R
+
+    rot_s = rot_seg * mount if wobble_rotvec is None else rot_seg * R.from_rotvec(wobble_rotvec) * mount
+    gyr = body_rate(grid, rot_s)
     acc_lin = np.gradient(np.gradient(pos_m, grid, axis=0), grid, axis=0)
     f_earth = acc_lin + np.array([0.0, 0.0, G_MPS2])
     acc = rot_s.inv().apply(f_earth)
     return gyr, acc, rot_s
 
 
+def body_rate(grid: np.ndarray, rot: R) -> np.ndarray:
+    """Body-frame angular rate (rad/s) from consecutive orientations: exact for a constant rate over each step."""
+    step = (rot[:-1].inv() * rot[1:]).as_rotvec() / np.diff(grid)[:, None]
+    rate = np.empty((len(grid), 3))
+    rate[1:-1] = 0.5 * (step[:-1] + step[1:])
+    rate[0], rate[-1] = step[0], step[-1]
+    return rate
+
+
+WOBBLE_REFERENCE = (45.0, 0.3)  # deg, s: the minimum-jerk move whose wobble peak is `ImuModel.wobble_deg`
+
+
+def tissue_wobble(grid: np.ndarray, rot_seg: R, imu: ImuModel) -> np.ndarray | None:
+    """Soft-tissue wobble of a sensor strapped on a segment (rad, rotation vector in the segment frame, per grid
+    sample), or None when `imu.wobble_deg` is 0: a damped oscillator (`wobble_hz`, `wobble_damping`) driven by
+    the segment's angular acceleration, so fast moves and hard stops excite it and slow ones barely do. Its gain
+    makes the reference move (WOBBLE_REFERENCE) leave a peak of `wobble_deg`."""
+    if imu.wobble_deg <= 0:
+        return None
+    from scipy.signal import bilinear, lfilter
+
+    w0 = 2 * math.pi * imu.wobble_hz
+    b, a = bilinear([1.0], [1.0, 2 * imu.wobble_damping * w0, w0 * w0], fs=INTERNAL_RATE_HZ)
+    alpha = np.gradient(body_rate(grid, rot_seg), grid, axis=0)
+    swing = lfilter(b, a, -alpha, axis=0)  # the tissue lags the segment's acceleration
+    ref_deg, ref_s = WOBBLE_REFERENCE
+    t = np.arange(0.0, ref_s + 10.0 / imu.wobble_hz, 1.0 / INTERNAL_RATE_HZ)
+    ref_alpha = np.gradient(np.gradient(math.radians(ref_deg) * _min_jerk(t / ref_s), t), t)
+    return swing * (math.radians(imu.wobble_deg) / np.abs(lfilter(b, a, ref_alpha)).max())
+
+
+def onchip_lowpass(x: np.ndarray, delay_s: float) -> np.ndarray:
+    """The sensor's own low-pass on the internal grid (columns of `x`): a causal 2nd-order Butterworth whose
+    low-frequency group delay is `delay_s` (cut-off √2 / (2π·delay)), started at rest on the first sample."""
+    from scipy.signal import butter, lfilter, lfilter_zi
+
+    fc_hz = min(math.sqrt(2.0) / (2 * math.pi * delay_s), 0.4 * INTERNAL_RATE_HZ)
+    b, a = butter(2, fc_hz, fs=INTERNAL_RATE_HZ)
+    zi = lfilter_zi(b, a)
+    return np.column_stack([lfilter(b, a, x[:, k], zi=zi * x[0, k])[0] for k in range(x.shape[1])])
+
+
 def _sample(
     grid: np.ndarray, gyr: np.ndarray, acc: np.ndarray, rate_hz: float, imu: ImuModel, rng: np.random.Generator,
     gaps: bool,
 ):
-    drift = 1.0 + rng.uniform(-1, 1) * imu.clock_drift_ppm * 1e-6
-    n = int((grid[-1] - grid[0]) * rate_hz) - 1
+    if imu.lowpass_delay_s > 0:
+        gyr, acc = onchip_lowpass(gyr, imu.lowpass_delay_s), onchip_lowpass(acc, imu.lowpass_delay_s)
+    # the sample clock: crystal drift (ppm) and a gross rate error; time stamps are the host's (true time)
+    drift = (1.0 + rng.uniform(-1, 1) * imu.clock_drift_ppm * 1e-6) / (1.0 + imu.clock_error)
+    n = int((grid[-1] - grid[0]) * rate_hz * max(1.0, 1.0 + imu.clock_error)) - 1
     t_true = grid[0] + 0.01 + np.arange(n) / rate_hz * drift
     t_true = t_true[t_true < grid[-1]]
     # integrate the rate over the sample interval (what a real gyro's filter does) ≈ interpolate the rate here
     g = np.column_stack([np.interp(t_true, grid, gyr[:, k]) for k in range(3)])
     a = np.column_stack([np.interp(t_true, grid, acc[:, k]) for k in range(3)])
     m = len(t_true)
+    if imu.scale_error:
+        a = a * (1.0 + rng.uniform(-1, 1, 3) * imu.scale_error)
+        g = g * (1.0 + rng.uniform(-1, 1, 3) * imu.scale_error)
     if imu.acc_noise_ug_rthz or imu.gyr_noise_dps_rthz or imu.acc_bias_mg or imu.gyr_bias_dps:
         bw = math.sqrt(rate_hz / 2.0)
         a = a + rng.normal(0, imu.acc_noise_ug_rthz * 1e-6 * G_MPS2 * bw, (m, 3))
@@ -419,17 +546,20 @@ def _sample(
     # stream does after the clock mapping).
     jitter_s = min(imu.timestamp_jitter_s, 0.15 / rate_hz)
     t = t_true + (np.clip(rng.normal(0, jitter_s, m), -0.4 / rate_hz, 0.4 / rate_hz) if jitter_s else 0.0)
-    keep = np.ones(m, dtype=bool)
+    burst = np.zeros(m, dtype=bool)  # marked gaps (a link drop the transport reports)
     gap_list = []
     if gaps:
         for _ in range(2):
             i0 = int(rng.integers(int(0.3 * m), int(0.8 * m)))
             i1 = i0 + int(rng.uniform(0.05, 0.2) * rate_hz)
-            keep[i0:i1] = False
+            burst[i0:i1] = True
+    keep = ~burst
+    if imu.drop_fraction > 0:  # isolated losses nobody marks
+        keep &= rng.random(m) >= imu.drop_fraction
     idx = np.flatnonzero(keep)
-    jumps = np.flatnonzero(np.diff(idx) > 1)
-    for j in jumps:
-        gap_list.append((float(t[idx[j]]), float(t[idx[j + 1]])))
+    for j in np.flatnonzero(np.diff(idx) > 1):
+        if burst[idx[j] + 1:idx[j + 1]].any():
+            gap_list.append((float(t[idx[j]]), float(t[idx[j + 1]])))
     # Host timestamps have µs resolution and the IMU far less than 1e-6 in SI units: rounding keeps files small.
     return np.round(t[keep], 6), np.round(a[keep], 6), np.round(g[keep], 7), tuple(gap_list)
 
@@ -495,7 +625,8 @@ def ideal_set(cfg: SimConfig, rng: np.random.Generator, mounts: dict | None = No
         used[placement] = mount
         pos = heading.apply(_segment_position(cfg, placement, rots[placement], pose))
         heights[placement] = pos[:, 2]
-        gyr, acc, _ = ideal_imu(grid, heading * rots[placement], pos, mount)
+        wobble = tissue_wobble(grid, heading * rots[placement], cfg.imu)
+        gyr, acc, _ = ideal_imu(grid, heading * rots[placement], pos, mount, wobble)
         signals[placement] = (gyr, acc)
     truth = _truth(cfg, reps, bounds, grid, pose, rots, used, standing, rom_deg)
     _add_rise_truth(truth, grid, heights[_primary_placement(cfg)], bounds, cfg.exercise)
@@ -646,6 +777,8 @@ def _validate(cfg: SimConfig) -> None:
             raise ValueError(f"rate {r} Hz outside 20–1000 Hz")
     if cfg.exercise in ("seated_hip_abduction", "clamshell") and not any(p.startswith("thigh") for p in cfg.placements):
         raise ValueError(f"{cfg.exercise} needs a thigh sensor (the pelvis barely moves)")
+    if cfg.onsets not in ONSET_MODES:
+        raise ValueError(f"unknown onsets {cfg.onsets!r} (one of {', '.join(ONSET_MODES)})")
     if cfg.side not in (None, "left", "right"):
         raise ValueError(f"side must be left or right, got {cfg.side!r}")
     for name, reps in cfg.faults:
