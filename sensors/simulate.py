@@ -317,6 +317,9 @@ class _Pose:
     setup: np.ndarray  # 0 = standing, 1 = in the exercise posture (transition weight)
     fidget: np.ndarray  # (n, 3) small extra rotation vector, deg
     walk_side: np.ndarray  # band walk: +1 travelling left, −1 right, 0 none
+    heading_deg: np.ndarray | None = None  # walking in / off: heading change (about up); None = constant
+    gait: np.ndarray | None = None  # walking in / off: gait envelope (0 … 1); None = no walking
+    gait_phase: np.ndarray | None = None  # step phase (rad): one step per 2π
 
 
 def _segment_rotation(cfg: SimConfig, placement: str, pose: _Pose, rom_deg: float) -> R:
@@ -371,7 +374,23 @@ def _segment_rotation(cfg: SimConfig, placement: str, pose: _Pose, rom_deg: floa
     # Set-up / re-rack: slerp-like blend from standing to the exercise posture via rotation vectors.
     rel = (standing.inv() * posture).as_rotvec()
     blended = standing * R.from_rotvec(rel * pose.setup[:, None])
-    return R.from_rotvec(np.radians(pose.fidget)) * blended
+    rot = R.from_rotvec(np.radians(pose.fidget)) * blended
+    if pose.gait is not None:
+        rot = _gait_rotation(placement, pose) * rot
+    return rot
+
+
+def _gait_rotation(placement: str, pose: _Pose) -> R:
+    """Walking in or off (standing posture): heading, and per step the pelvis's yaw, roll and bounce pitch or the
+    thigh's swing (the legs in opposite phase)."""
+    env, phase = pose.gait, pose.gait_phase
+    stride = phase / 2  # one stride = two steps
+    if placement == "pelvis":
+        yaw, roll, pitch = 4.0 * np.sin(stride) * env, 3.0 * np.sin(stride + 0.5) * env, 2.0 * np.sin(phase) * env
+    else:
+        sign = -1.0 if placement == "thigh_right" else 1.0
+        yaw, roll, pitch = 0.0 * env, 0.0 * env, (10.0 + 20.0 * sign * np.sin(stride)) * env
+    return _rot(UP, pose.heading_deg + yaw) * _rot(FORWARD, roll) * _rot(RIGHT, pitch)
 
 
 def _segment_position(cfg: SimConfig, placement: str, rot: R, pose: _Pose) -> np.ndarray:
@@ -382,6 +401,12 @@ def _segment_position(cfg: SimConfig, placement: str, rot: R, pose: _Pose) -> np
     hip[:, 2] = 0.9 * (1 - pose.setup) + 0.35 * pose.setup + lift * pose.theta * pose.rom_scale * pose.setup
     if ex == "lateral_band_walk":
         hip[:, 1] = np.cumsum(pose.walk_side * np.gradient(pose.theta).clip(0)) * 0.25
+    if pose.gait is not None:  # walking in / off at 1.2 m/s along the heading, bouncing 2.5 cm per step
+        step_m = WALK_SPEED_MPS * pose.gait / INTERNAL_RATE_HZ
+        h = np.radians(pose.heading_deg)
+        hip[:, 0] += np.cumsum(step_m * np.cos(h))
+        hip[:, 1] += np.cumsum(step_m * np.sin(h))
+        hip[:, 2] += 0.025 * np.cos(pose.gait_phase) * pose.gait
     if placement == "pelvis":
         return hip + rot.apply([0.0, 0.0, 0.05])
     return hip + rot.apply([0.0, 0.0, -0.2])  # 20 cm down the thigh
@@ -390,14 +415,117 @@ def _segment_position(cfg: SimConfig, placement: str, rot: R, pose: _Pose) -> np
 # ------------------------------------------------------------------------------------------------ timeline
 
 
+WALK_SPEED_MPS = 1.2
+
+
+@dataclass(frozen=True)
+class SetupParams:
+    """Ranges (s, fractions, deg) of the harder set-up patterns (`SimConfig.settle_lift` … `station_moves`)."""
+
+    walk_s: tuple[float, float] = (3.0, 6.0)  # walking in to the station
+    walk_off_s: tuple[float, float] = (2.0, 4.0)
+    cadence_hz: tuple[float, float] = (1.6, 2.2)  # steps per second
+    turn_deg: tuple[float, float] = (60.0, 180.0)
+    stage_fraction: tuple[float, float] = (0.3, 0.6)  # sit down / kneel: this much of the way, then hold
+    stage_s: tuple[float, float] = (1.5, 2.5)  # each stage's move
+    stage_hold_s: tuple[float, float] = (0.5, 1.5)
+    settle_fraction: tuple[float, float] = (0.05, 0.15)  # the settle lift's height, of the range
+    settle_s: tuple[float, float] = (0.6, 1.2)
+    settle_rest_before_s: tuple[float, float] = (0.8, 1.5)
+    settle_rest_after_s: tuple[float, float] = (0.5, 2.0)
+    quick_rerack_s: tuple[float, float] = (0.2, 1.0)  # last rep's end → re-rack onset
+    pads_fraction: tuple[float, float] = (0.3, 0.6)  # seated abduction: legs onto / off the pads (abduction …)
+    pads_knee_deg: tuple[float, float] = (15.0, 30.0)  # … with the knee lifted
+    pads_s: tuple[float, float] = (1.0, 1.6)
+
+
+SETUP = SetupParams()
+
+
+@dataclass(frozen=True)
+class _Move:
+    """A set-up move on the grid: a sin² bump of `theta` (movement coordinate) and of `rotvec_deg` (earth frame)."""
+
+    t0: float
+    duration_s: float
+    theta: float = 0.0
+    rotvec_deg: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    def bump(self, grid: np.ndarray) -> np.ndarray:
+        u = (grid - self.t0) / self.duration_s
+        return np.where((u > 0) & (u < 1), np.sin(np.pi * np.clip(u, 0, 1)) ** 2, 0.0)
+
+
+@dataclass(frozen=True)
+class _Walk:
+    t0: float
+    t1: float
+    cadence_hz: float
+    turn_deg: float = 0.0  # turned through in the walk's second half
+
+
+def _u(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
+    return float(rng.uniform(*bounds))
+
+
+def _stages(big: bool, rng: np.random.Generator, setup_s: float) -> tuple[tuple[float, float, float], ...]:
+    """(fraction, move s, hold s) from standing into the posture: one move, or two with a hold between (sit down
+    or kneel, then lie back or lie down)."""
+    if not big:
+        return ((1.0, setup_s, 0.0),)
+    first = _u(rng, SETUP.stage_fraction)
+    return ((first, _u(rng, SETUP.stage_s), _u(rng, SETUP.stage_hold_s)), (1.0 - first, _u(rng, SETUP.stage_s), 0.0))
+
+
+def _staged(grid: np.ndarray, start: float, stages) -> np.ndarray:
+    out = np.zeros_like(grid)
+    t = start
+    for fraction, move_s, hold_s in stages:
+        out += fraction * _min_jerk((grid - t) / move_s)
+        t += move_s + hold_s
+    return out
+
+
+def _stages_s(stages) -> float:
+    return sum(move + hold for _, move, hold in stages)
+
+
+def _pads_move(t0: float, rng: np.random.Generator) -> _Move:
+    """Seated abduction: a leg lifted onto (or off) the pads: abduction part of the range with the knee raised."""
+    return _Move(t0, _u(rng, SETUP.pads_s), _u(rng, SETUP.pads_fraction),
+                 tuple(np.array(RIGHT) * _u(rng, SETUP.pads_knee_deg)))
+
+
 def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
     """Internal grid, pose and the exact phase boundaries (s)."""
     dt = 1.0 / INTERNAL_RATE_HZ
+    ex = cfg.exercise
     lead = 0.5
     stand_end = lead + cfg.standing_s
     setup_s = 3.5 if cfg.fidget else 2.0
     pre_rest = rng.uniform(1.5, 2.5)
-    t0 = stand_end + setup_s + pre_rest
+    big = cfg.big_setup and ex != "lateral_band_walk"
+    pads = cfg.station_moves and ex == "seated_hip_abduction"
+    staged = big or (cfg.station_moves and ex == "clamshell")  # kneel, then lie on the side
+    walks, moves = [], []
+    setup_start = stand_end
+    if big:
+        walk = _Walk(stand_end + 0.2, stand_end + 0.2 + _u(rng, SETUP.walk_s), _u(rng, SETUP.cadence_hz),
+                     float(rng.choice([-1, 1])) * _u(rng, SETUP.turn_deg))
+        walks.append(walk)
+        setup_start = walk.t1 + rng.uniform(0.3, 0.8)
+    stages_in = _stages(staged, rng, setup_s)
+    rest_start = setup_start + _stages_s(stages_in)
+    if pads:
+        moves.append(_pads_move(rest_start + rng.uniform(0.3, 0.8), rng))
+        rest_start = moves[-1].t0 + moves[-1].duration_s
+    fidget_until = rest_start + pre_rest * 0.5
+    if cfg.settle_lift:
+        rest0 = _u(rng, SETUP.settle_rest_before_s)
+        moves.append(_Move(rest_start + rest0, _u(rng, SETUP.settle_s), _u(rng, SETUP.settle_fraction)))
+        pre_rest = rest0 + moves[-1].duration_s + _u(rng, SETUP.settle_rest_after_s)
+        fidget_until = rest_start + rest0 * 0.5
+    t0 = rest_start + pre_rest
     bounds = []
     t = t0
     for rep in reps:
@@ -408,8 +536,19 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
         bounds.append((c0, c1, t1, e1, b1 if rep.bottom_pause_s is not None else None))
         t = b1
     post_rest = rng.uniform(1.5, 2.5)
+    if cfg.quick_rerack:
+        post_rest = _u(rng, SETUP.quick_rerack_s)
     end_set = t + post_rest
-    total = end_set + setup_s + 1.0
+    rerack_start = end_set
+    if pads:
+        moves.append(_pads_move(end_set, rng))
+        rerack_start = end_set + moves[-1].duration_s + rng.uniform(0.3, 0.8)
+    stages_out = _stages(staged, rng, setup_s)
+    rerack_end = rerack_start + _stages_s(stages_out)
+    total = rerack_end + 1.0
+    if big or cfg.station_moves:  # walking off
+        walks.append(_Walk(rerack_end + 0.5, rerack_end + 0.5 + _u(rng, SETUP.walk_off_s), _u(rng, SETUP.cadence_hz)))
+        total = walks[-1].t1 + 1.0
     grid = np.arange(0.0, total, dt)
     n = len(grid)
     theta = np.zeros(n)
@@ -430,10 +569,10 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
         drop[rep_span] = rep.drop_deg
         if cfg.exercise == "lateral_band_walk":
             walk[rep_span] = 1.0 if k < len(reps) / 2 else -1.0
-    setup = np.clip(_min_jerk((grid - stand_end) / setup_s) - _min_jerk((grid - end_set) / setup_s), 0.0, 1.0)
+    setup = np.clip(_staged(grid, setup_start, stages_in) - _staged(grid, rerack_start, stages_out), 0.0, 1.0)
     fidget = np.zeros((n, 3))
     if cfg.fidget:
-        for w0, w1 in ((stand_end, stand_end + setup_s + pre_rest * 0.5), (end_set + post_rest * 0.0, total - 0.8)):
+        for w0, w1 in ((setup_start, fidget_until), (end_set + post_rest * 0.0, rerack_end + 0.2)):
             for _ in range(3):
                 c = rng.uniform(w0 + 0.3, max(w0 + 0.4, w1 - 0.6))
                 width = rng.uniform(0.4, 0.9)
@@ -446,9 +585,29 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
     for f in (1.3, 2.7, 3.9):
         tremor += 0.05 * np.sin(2 * np.pi * f * grid[:, None] + rng.uniform(0, 2 * np.pi, 3))
     fidget += tremor * setup[:, None]
-    pose = _Pose(theta, rom_scale, tilt, drop, setup, fidget, walk)
+    for move in moves:
+        bump = move.bump(grid)
+        theta += move.theta * bump
+        fidget += bump[:, None] * np.array(move.rotvec_deg)
+    heading, gait, gait_phase = _walking(grid, walks)
+    pose = _Pose(theta, rom_scale, tilt, drop, setup, fidget, walk, heading, gait, gait_phase)
     standing = (lead, stand_end) if cfg.standing_s > 0 else None
     return grid, pose, bounds, standing
+
+
+def _walking(grid: np.ndarray, walks: list[_Walk]):
+    """Heading (deg), gait envelope and step phase (rad) of the walks on the grid; Nones when there is none."""
+    if not walks:
+        return None, None, None
+    heading, gait, phase = np.zeros_like(grid), np.zeros_like(grid), np.zeros_like(grid)
+    for w in walks:
+        ramp = 0.6
+        env = np.minimum(_min_jerk((grid - w.t0) / ramp), _min_jerk((w.t1 - grid) / ramp))
+        gait += env
+        phase += np.where(env > 0, 2 * np.pi * w.cadence_hz * (grid - w.t0), 0.0)
+        mid = 0.5 * (w.t0 + w.t1)
+        heading += w.turn_deg * _min_jerk((grid - mid) / (w.t1 - mid))
+    return heading, gait, phase
 
 
 # ------------------------------------------------------------------------------------------------ IMU model
