@@ -178,6 +178,12 @@ class Profile:
     ramp_in: float = 0.15
     ramp_out: float = 0.15
 
+    @property
+    def label(self) -> str:
+        if self.shape.startswith("trapezoid"):
+            return f"{self.shape} {100 * self.ramp_in:.0f}/{100 * self.ramp_out:.0f} %"
+        return self.shape
+
     def position(self, u: np.ndarray) -> np.ndarray:
         if self.shape == "min_jerk":
             return _min_jerk(u)
@@ -911,6 +917,9 @@ def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> di
             "faults": faults,
             "commanded_faults": list(rep.faults_cmd),
         })
+        if cfg.onsets != "classic":  # for diagnosis (the classic pair is the same on every rep)
+            out["reps"][-1]["profiles"] = {"concentric": rep.concentric_profile.label,
+                                           "eccentric": rep.eccentric_profile.label}
     return out
 
 
