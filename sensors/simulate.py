@@ -598,7 +598,35 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
     heading, gait, gait_phase = _walking(grid, walks)
     pose = _Pose(theta, rom_scale, tilt, drop, setup, fidget, walk, heading, gait, gait_phase)
     standing = (lead, stand_end) if cfg.standing_s > 0 else None
-    return grid, pose, bounds, standing
+    blocks = []
+    if big or cfg.station_moves or cfg.settle_lift or cfg.quick_rerack:
+        blocks = _blocks(ex, walks, moves, (setup_start, stages_in), (rerack_start, stages_out), pads)
+    return grid, pose, bounds, standing, blocks
+
+
+STAGE_NAMES = {  # set-up stages in, re-rack stages out, by exercise (two-stage names; one stage: set_up / re_rack)
+    "clamshell": (("kneel", "lie_down"), ("push_up", "stand_up")),
+    "seated_hip_abduction": (("sit_down", "sit_back"), ("sit_forward", "stand_up")),
+}
+DEFAULT_STAGE_NAMES = (("sit_down", "lie_back"), ("sit_up", "stand_up"))
+
+
+def _blocks(ex: str, walks, moves, stages_in, stages_out, pads: bool) -> list[tuple[str, float, float]]:
+    """Named set-up moves (name, start s, end s) in time order."""
+    names_in, names_out = STAGE_NAMES.get(ex, DEFAULT_STAGE_NAMES)
+    out = []
+    for start, stages, names, single in (stages_in + (names_in, "set_up"), stages_out + (names_out, "re_rack")):
+        t = start
+        for (_, move_s, hold_s), name in zip(stages, names if len(stages) > 1 else (single,)):
+            out.append((name, t, t + move_s))
+            t += move_s + hold_s
+    for walk, name in zip(walks, ("walk_in", "walk_off") if len(walks) > 1 else ("walk_off",)):
+        out.append((name, walk.t0, walk.t1))
+    pad_names = iter(("legs_onto_pads", "legs_off_pads"))
+    for move in moves:
+        name = next(pad_names) if pads and move.rotvec_deg != (0.0, 0.0, 0.0) else "settle_lift"
+        out.append((name, move.t0, move.t0 + move.duration_s))
+    return sorted(out, key=lambda b: b[1])
 
 
 def _walking(grid: np.ndarray, walks: list[_Walk]):
@@ -775,7 +803,7 @@ def ideal_set(cfg: SimConfig, rng: np.random.Generator, mounts: dict | None = No
     _validate(cfg)
     rom_deg = cfg.rom_deg if cfg.rom_deg is not None else DEFAULT_ROM_DEG[cfg.exercise]
     reps = _plan_reps(cfg, rng)
-    grid, pose, bounds, standing = _timeline(cfg, reps, rng)
+    grid, pose, bounds, standing, blocks = _timeline(cfg, reps, rng)
     heading = R.from_rotvec([0.0, 0.0, np.radians(heading_deg)])
     rots = {p: _segment_rotation(cfg, p, pose, rom_deg) for p in set(cfg.placements) | {"pelvis"}}
     signals, used, heights = {}, {}, {}
@@ -794,6 +822,8 @@ def ideal_set(cfg: SimConfig, rng: np.random.Generator, mounts: dict | None = No
         gyr, acc, _ = ideal_imu(grid, heading * rots[placement], pos, mount, wobble)
         signals[placement] = (gyr, acc)
     truth = _truth(cfg, reps, bounds, grid, pose, rots, used, standing, rom_deg)
+    if blocks:  # the harder set-up patterns, for diagnosis and tests (the default truth stays as it was)
+        truth["setup_moves"] = [{"name": name, "start_s": t0, "end_s": t1} for name, t0, t1 in blocks]
     _add_rise_truth(truth, grid, heights[_primary_placement(cfg)], bounds, cfg.exercise)
     return IdealSet(grid, signals, used, truth)
 
