@@ -109,8 +109,9 @@ class SimConfig:
     onsets: str = "classic"  # ONSET_MODES: classic = min-jerk lifts and smooth 15 % trapezoid lowerings
     settle_lift: bool = False  # a small lift (5–15 % of the range) and a 0.5–2 s rest just before rep 1
     quick_rerack: bool = False  # the re-rack / sit-up starts 0.2–1 s after the last rep
-    big_setup: bool = False  # walk and turn, then sit down and lie back in stages; after the set stand up, walk off
-    station_moves: bool = False  # seated abduction: legs onto / off the pads; clamshell: kneel, lie down, push up
+    big_setup: bool = False  # walk and turn, then sit down and lie back in stages; after the set sit up, stand up
+    station_moves: bool = False  # seated abduction: legs onto / off the pads; clamshell: kneel, lie down, push up;
+    #                              then walking off
 
     @property
     def tempo_string(self) -> str:
@@ -464,6 +465,7 @@ class _Move:
 
 @dataclass(frozen=True)
 class _Walk:
+    name: str
     t0: float
     t1: float
     cadence_hz: float
@@ -516,7 +518,8 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
     walks, moves = [], []
     setup_start = stand_end
     if big:
-        walk = _Walk(stand_end + 0.2, stand_end + 0.2 + _u(rng, SETUP.walk_s), _u(rng, SETUP.cadence_hz),
+        start = stand_end + 0.2
+        walk = _Walk("walk_in", start, start + _u(rng, SETUP.walk_s), _u(rng, SETUP.cadence_hz),
                      float(rng.choice([-1, 1])) * _u(rng, SETUP.turn_deg))
         walks.append(walk)
         setup_start = walk.t1 + rng.uniform(0.3, 0.8)
@@ -552,8 +555,9 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
     stages_out = _stages(staged, rng, setup_s)
     rerack_end = rerack_start + _stages_s(stages_out)
     total = rerack_end + 1.0
-    if big or cfg.station_moves:  # walking off
-        walks.append(_Walk(rerack_end + 0.5, rerack_end + 0.5 + _u(rng, SETUP.walk_off_s), _u(rng, SETUP.cadence_hz)))
+    if cfg.station_moves and ex in ("seated_hip_abduction", "clamshell"):  # walking off
+        off = rerack_end + 0.5
+        walks.append(_Walk("walk_off", off, off + _u(rng, SETUP.walk_off_s), _u(rng, SETUP.cadence_hz)))
         total = walks[-1].t1 + 1.0
     grid = np.arange(0.0, total, dt)
     n = len(grid)
@@ -620,8 +624,7 @@ def _blocks(ex: str, walks, moves, stages_in, stages_out, pads: bool) -> list[tu
         for (_, move_s, hold_s), name in zip(stages, names if len(stages) > 1 else (single,)):
             out.append((name, t, t + move_s))
             t += move_s + hold_s
-    for walk, name in zip(walks, ("walk_in", "walk_off") if len(walks) > 1 else ("walk_off",)):
-        out.append((name, walk.t0, walk.t1))
+    out += [(walk.name, walk.t0, walk.t1) for walk in walks]
     pad_names = iter(("legs_onto_pads", "legs_off_pads"))
     for move in moves:
         name = next(pad_names) if pads and move.rotvec_deg != (0.0, 0.0, 0.0) else "settle_lift"
@@ -796,8 +799,9 @@ class IdealSet:
 
 
 def ideal_set(cfg: SimConfig, rng: np.random.Generator, mounts: dict | None = None,
-              heading_deg: float = 0.0) -> IdealSet:
-    """The exact motion of one set (standing → set-up → reps → re-rack → standing), facing `heading_deg`."""
+              heading_deg: float = 0.0, imu: ImuModel | None = None) -> IdealSet:
+    """The exact motion of one set (standing → set-up → reps → re-rack → standing), facing `heading_deg`; the
+    sensor's soft-tissue wobble is `imu`'s (default `cfg.imu`'s)."""
     from scipy.spatial.transform import Rotation as R
 
     _validate(cfg)
@@ -818,7 +822,7 @@ def ideal_set(cfg: SimConfig, rng: np.random.Generator, mounts: dict | None = No
         used[placement] = mount
         pos = heading.apply(_segment_position(cfg, placement, rots[placement], pose))
         heights[placement] = pos[:, 2]
-        wobble = tissue_wobble(grid, heading * rots[placement], cfg.imu)
+        wobble = tissue_wobble(grid, heading * rots[placement], cfg.imu if imu is None else imu)
         gyr, acc, _ = ideal_imu(grid, heading * rots[placement], pos, mount, wobble)
         signals[placement] = (gyr, acc)
     truth = _truth(cfg, reps, bounds, grid, pose, rots, used, standing, rom_deg)
