@@ -5,7 +5,7 @@
 `--kind hard` (the default) draws the harder simulator (sensors/simulate.py): onset profiles per set or per rep
 (min-jerk, half-cosine, linear or smooth trapezoids with 10–35 % ramps), the sensor's own low-pass (2–12 ms group
 delay), a 1–3 % sample-clock error, soft-tissue wobble (3–8 Hz, 1–3° after fast moves), scale errors, unmarked
-drops, narrow ranges that saturate, and set-up patterns each with a probability (`HARD`): a settle lift before
+drops, narrow ranges that saturate, a clock origin of 5–5000 s, and set-up patterns each with a probability (`HARD`): a settle lift before
 rep 1, a quick re-rack, a walk-turn-sit-lie-back set-up (then often 3 reps), legs onto/off the pads and
 kneeling/standing up on seated abduction and clamshell; pauses down to 0.4 s and eccentrics down to 1.2 s.
 `--kind easy` is the earlier draw. `--verbose` prints each miscounted set and each rep with a phase error over
@@ -66,6 +66,8 @@ class HardDraw:
     station_moves: float = 0.7  # seated abduction and clamshell
     wobble: float = 0.8
     gaps: float = 0.2
+    time_offset: float = 0.5  # the recording clock starts at 5–5000 s, not 0
+    time_offset_s: tuple[float, float] = (5.0, 5000.0)
     lowpass_delay_s: tuple[float, float] = (0.002, 0.012)
     clock_error: tuple[float, float] = (0.01, 0.03)  # either sign
     wobble_deg: tuple[float, float] = (1.0, 3.0)
@@ -111,6 +113,7 @@ def hard_config(rng: np.random.Generator) -> SimConfig:
         onsets="per_rep" if rng.random() < HARD.per_rep_onsets else "per_set",
         settle_lift=bool(rng.random() < HARD.settle_lift), quick_rerack=bool(rng.random() < HARD.quick_rerack),
         big_setup=big, station_moves=station, gaps=bool(rng.random() < HARD.gaps), imu=hard_imu(rng),
+        time_offset_s=float(rng.uniform(*HARD.time_offset_s)) if rng.random() < HARD.time_offset else 0.0,
     )
 
 

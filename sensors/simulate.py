@@ -112,6 +112,7 @@ class SimConfig:
     big_setup: bool = False  # walk and turn, then sit down and lie back in stages; after the set sit up, stand up
     station_moves: bool = False  # seated abduction: legs onto / off the pads; clamshell: kneel, lie down, push up;
     #                              then walking off
+    time_offset_s: float = 0.0  # the recording clock's origin: every time stamp and truth time moved by this
 
     @property
     def tempo_string(self) -> str:
@@ -860,6 +861,21 @@ def sensor_info(placement: str, rate_hz: float, imu: ImuModel) -> SensorInfo:
     )
 
 
+_TIME_KEYS = ("start_s", "end_s", "t_s")
+
+
+def shift_times(obj, dt: float):
+    """A copy of a truth dict/list with every time stamp (`start_s`, `end_s`, `t_s`, the `standing_s` interval)
+    moved by `dt` s."""
+    if isinstance(obj, dict):
+        return {k: (v + dt if k in _TIME_KEYS and isinstance(v, (int, float))
+                    else [x + dt for x in v] if k == "standing_s" and v is not None else shift_times(v, dt))
+                for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [shift_times(v, dt) for v in obj]
+    return obj
+
+
 def simulate_set(cfg: SimConfig, rng: np.random.Generator | int | None = None) -> SimResult:
     """Simulate one set; returns per-placement sensor streams and the ground truth (conventions of docs/)."""
     rng = np.random.default_rng(rng)
@@ -868,7 +884,11 @@ def simulate_set(cfg: SimConfig, rng: np.random.Generator | int | None = None) -
     for placement, rate in zip(cfg.placements, cfg.rates_hz):
         gyr, acc = ideal.signals[placement]
         t, a, g, gaps = _sample(ideal.grid, gyr, acc, rate, cfg.imu, rng, cfg.gaps)
+        if cfg.time_offset_s:
+            off = cfg.time_offset_s
+            t, gaps = t + off, tuple((g0 + off, g1 + off) for g0, g1 in gaps)
         streams.append(SensorStream(sensor_info(placement, rate, cfg.imu), t, a, g, gaps))
+    truth = shift_times(ideal.truth, cfg.time_offset_s) if cfg.time_offset_s else ideal.truth
     meta = RecordingMeta(
         exercise=cfg.exercise,
         side=cfg.side,
@@ -876,7 +896,7 @@ def simulate_set(cfg: SimConfig, rng: np.random.Generator | int | None = None) -
         simulated=True,
         notes="SIMULATED by repscope simulate (kinematic model + consumer IMU noise); truth in .truth.json",
     )
-    return SimResult(cfg, tuple(streams), ideal.truth, meta)
+    return SimResult(cfg, tuple(streams), truth, meta)
 
 
 def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> dict:

@@ -19,7 +19,7 @@ import numpy as np
 from sensors.recording import RecordingMeta, SensorStream
 from sensors.simulate import (
     FORWARD, INTERNAL_RATE_HZ, RIGHT, UP, ImuModel, SimConfig, _min_jerk, _rot, _sample, ideal_imu, ideal_set,
-    sensor_info, tissue_wobble,
+    sensor_info, shift_times, tissue_wobble,
 )
 
 HIP_HEIGHT_M = 0.9
@@ -132,19 +132,6 @@ def _rest_motion(plan: _RestPlan, placement: str, heading0_deg: float, rng: np.r
 # ------------------------------------------------------------------------------------------------ session
 
 
-_TIME_KEYS = ("start_s", "end_s", "t_s")
-
-
-def _shift(obj, dt: float):
-    """A copy of a truth dict/list with every time stamp (`start_s`, `end_s`, `t_s`) moved by `dt` s."""
-    if isinstance(obj, dict):
-        return {k: (v + dt if k in _TIME_KEYS and isinstance(v, (int, float)) else _shift(v, dt))
-                for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_shift(v, dt) for v in obj]
-    return obj
-
-
 def _set_bounds(truth: dict) -> tuple[float, float]:
     if truth["steps"]:
         last = truth["steps"][-1]
@@ -183,7 +170,7 @@ def simulate_session(cfg: SessionConfig, rng: np.random.Generator | int | None =
         heading = end_heading
         t_off += grid[-1] + 1.0 / INTERNAL_RATE_HZ
         ideal = ideal_set(set_cfg, rng, mounts, heading, cfg.imu)
-        truth = _shift(ideal.truth, t_off)
+        truth = shift_times(ideal.truth, t_off)
         start, end = _set_bounds(truth)
         sets_truth.append({**truth, "index": k + 1, "start_s": start, "end_s": end,
                            "rep_count": len(truth["reps"]), "step_count": len(truth["steps"])})

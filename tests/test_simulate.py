@@ -362,3 +362,19 @@ def test_station_moves_on_seated_abduction_and_clamshell(exercise, expected):
     for b in moves:
         assert b["end_s"] <= first or b["start_s"] >= last  # set-up moves never overlap a rep
         assert _moving(res, b["start_s"], b["end_s"], 10.0)
+
+
+def test_time_offset_moves_every_time_stamp_and_truth_time():
+    from dataclasses import replace
+
+    cfg = SimConfig(reps=3, gaps=True, settle_lift=True)
+    base, late = simulate_set(cfg, 5), simulate_set(replace(cfg, time_offset_s=1234.5), 5)
+    a, b = base.streams[0], late.streams[0]
+    assert np.allclose(b.t_s - a.t_s, 1234.5) and np.array_equal(a.acc_mps2, b.acc_mps2)
+    assert np.allclose(np.subtract(b.gaps, a.gaps), 1234.5) and len(a.gaps) == 2
+    assert np.allclose(np.subtract(late.truth["standing_s"], base.truth["standing_s"]), 1234.5)
+    for want, got in zip(base.truth["reps"], late.truth["reps"]):
+        assert got["start_s"] - want["start_s"] == pytest.approx(1234.5)
+        assert got["phases"][2]["end_s"] - want["phases"][2]["end_s"] == pytest.approx(1234.5)
+        assert got["eccentric_s"] == want["eccentric_s"]  # durations stay
+    assert late.truth["setup_moves"][0]["start_s"] - base.truth["setup_moves"][0]["start_s"] == pytest.approx(1234.5)
