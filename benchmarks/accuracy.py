@@ -33,7 +33,7 @@ from analysis.evaluation import add_faults, match_reps  # noqa: E402
 from analysis.pipeline import ImuSeries, analyze_set  # noqa: E402
 from analysis.results import FAULTS  # noqa: E402
 from analysis.tempo import parse_tempo  # noqa: E402
-from sensors.simulate import ImuModel, SimConfig, simulate_set  # noqa: E402
+from sensors.simulate import PROFILE_SHAPES, ImuModel, SimConfig, simulate_set  # noqa: E402
 
 REP_EXERCISES = ("hip_thrust", "single_leg_hip_thrust", "glute_bridge", "seated_hip_abduction", "clamshell")
 SIM_FAULT_CHOICES = {
@@ -160,6 +160,7 @@ class Tally:
     confusion: dict = field(default_factory=dict)
     vel_err: dict = field(default_factory=lambda: defaultdict(list))
     vel_n: dict = field(default_factory=lambda: defaultdict(int))
+    boundary_err: dict = field(default_factory=lambda: defaultdict(list))  # signed ms, (boundary, onset shape)
 
     def errors(self, phase: str, exercise: str | None = None) -> np.ndarray:
         return np.array([e for (ex, ph), v in self.phase_err.items() if ph == phase and exercise in (None, ex)
@@ -191,6 +192,7 @@ def _score_set(k: int, cfg: SimConfig, seed: int, tally: Tally, verbose: bool) -
     add_faults(tally.confusion, [w["faults"] for w in truth], [g.faults for g in report.reps], pairs, FAULTS)
     for i, j in pairs:
         want, got = truth[i], report.reps[j]
+        _add_boundaries(tally, want, got)
         for name in PHASES:
             w, g = want[f"{name}_s"], getattr(got, f"{name}_s")
             if w is not None and g is not None:
@@ -208,6 +210,36 @@ def _score_set(k: int, cfg: SimConfig, seed: int, tally: Tally, verbose: bool) -
                 tally.vel_n[name] += 1
                 if getattr(got, name) is not None:
                     tally.vel_err[name].append(getattr(got, name) - want[name])
+
+
+BOUNDARIES = (("lift onset", "concentric", "start_s"), ("lift end", "concentric", "end_s"),
+              ("lowering onset", "eccentric", "start_s"), ("lowering end", "eccentric", "end_s"))
+
+
+def _add_boundaries(tally: Tally, want: dict, got) -> None:
+    """Signed boundary errors (ms) by the movement's onset profile shape (hard draw: the truth names it)."""
+    if "profiles" not in want:
+        return
+    for label, phase, end in BOUNDARIES:
+        found = got.phase(phase)
+        if found is not None:
+            true_s = next(p[end] for p in want["phases"] if p["name"] == phase)
+            shape = want["profiles"][phase].split()[0]
+            tally.boundary_err[label, shape].append((getattr(found, end) - true_s) * 1000)
+
+
+def _print_boundaries(tally: Tally) -> None:
+    if not tally.boundary_err:
+        return
+    print("boundary error by the movement's onset profile, signed median (p5…p95) ms, + = found late:")
+    print(f"  {'shape':<18}" + "".join(f"{label:>22}" for label, _, _ in BOUNDARIES))
+    for shape in PROFILE_SHAPES:
+        cells = []
+        for label, _, _ in BOUNDARIES:
+            e = np.array(tally.boundary_err.get((label, shape), []))
+            cells.append(f"{np.median(e):+.0f} ({np.percentile(e, 5):+.0f}…{np.percentile(e, 95):+.0f})"
+                         if len(e) else "–")
+        print(f"  {shape:<18}" + "".join(f"{c:>22}" for c in cells))
 
 
 def _walk_config(rng: np.random.Generator, hard: bool) -> SimConfig:
@@ -257,6 +289,7 @@ def _print_report(args, tally: Tally, walks: tuple[int, int, int, int], elapsed:
           f" {100 * rmse(tally.vel_err['rise_m']):.1f} cm / {rmse(tally.vel_err['mean_concentric_velocity_mps']):.3f}"
           f" m/s / {rmse(tally.vel_err['peak_concentric_velocity_mps']):.3f} m/s; coverage"
           f" {len(tally.vel_err['rise_m'])}/{tally.vel_n['rise_m']}")
+    _print_boundaries(tally)
     walks_exact, n_walks, side_ok, side_n = walks
     print(f"band walk: step count exact {walks_exact}/{n_walks}; step side correct {side_ok}/{side_n}"
           f" = {100 * side_ok / max(side_n, 1):.1f} %")
