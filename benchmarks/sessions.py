@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analysis.evaluation import match_sets  # noqa: E402
 from analysis.pipeline import ImuSeries  # noqa: E402
 from analysis.session import analyze_session  # noqa: E402
-from benchmarks.accuracy import HARD, hard_imu  # noqa: E402
+from benchmarks.accuracy import HARD, hard_imu
 from sensors.simulate import SimConfig  # noqa: E402
 from sensors.simulate_session import SessionConfig, simulate_session  # noqa: E402
 

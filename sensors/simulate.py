@@ -505,12 +505,42 @@ def _pads_move(t0: float, rng: np.random.Generator) -> _Move:
                  tuple(np.array(RIGHT) * _u(rng, SETUP.pads_knee_deg)))
 
 
-def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
-    """Internal grid, pose and the exact phase boundaries (s)."""
-    dt = 1.0 / INTERNAL_RATE_HZ
+@dataclass(frozen=True)
+class _Layout:
+    """A set's plan in time (s on the internal grid): set-up, the reps' exact boundaries, re-rack, extra moves."""
+
+    setup_start: float
+    stages_in: tuple  # (fraction, move s, hold s) from standing into the posture
+    bounds: list  # per rep (concentric onset, top start, eccentric start, eccentric end, bottom end or None)
+    end_set: float  # the bottom rest after the last rep ends
+    rerack_start: float
+    stages_out: tuple
+    total: float
+    fidget_in: tuple[float, float]  # window of the set-up fidgets
+    walks: tuple = ()
+    moves: tuple = ()
+
+    @property
+    def rerack_end(self) -> float:
+        return self.rerack_start + _stages_s(self.stages_out)
+
+
+def _rep_bounds(reps: list[_Rep], t0: float) -> list:
+    bounds, t = [], t0
+    for rep in reps:
+        c0, c1 = t, t + rep.concentric_s
+        t1 = c1 + rep.top_pause_s
+        e1 = t1 + rep.eccentric_s
+        b1 = e1 + (rep.bottom_pause_s if rep.bottom_pause_s is not None else 0.0)
+        bounds.append((c0, c1, t1, e1, b1 if rep.bottom_pause_s is not None else None))
+        t = b1
+    return bounds
+
+
+def _layout(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator, stand_end: float) -> _Layout:
+    """Lay the set out in time; the harder set-up patterns draw only when they are on (the default draws and
+    times are the classic set's)."""
     ex = cfg.exercise
-    lead = 0.5
-    stand_end = lead + cfg.standing_s
     setup_s = 3.5 if cfg.fidget else 2.0
     pre_rest = rng.uniform(1.5, 2.5)
     big = cfg.big_setup and ex != "lateral_band_walk"
@@ -520,10 +550,9 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
     setup_start = stand_end
     if big:
         start = stand_end + 0.2
-        walk = _Walk("walk_in", start, start + _u(rng, SETUP.walk_s), _u(rng, SETUP.cadence_hz),
-                     float(rng.choice([-1, 1])) * _u(rng, SETUP.turn_deg))
-        walks.append(walk)
-        setup_start = walk.t1 + rng.uniform(0.3, 0.8)
+        walks.append(_Walk("walk_in", start, start + _u(rng, SETUP.walk_s), _u(rng, SETUP.cadence_hz),
+                           float(rng.choice([-1, 1])) * _u(rng, SETUP.turn_deg)))
+        setup_start = walks[-1].t1 + rng.uniform(0.3, 0.8)
     stages_in = _stages(staged, rng, setup_s)
     rest_start = setup_start + _stages_s(stages_in)
     if pads:
@@ -535,55 +564,51 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
         moves.append(_Move(rest_start + rest0, _u(rng, SETUP.settle_s), _u(rng, SETUP.settle_fraction)))
         pre_rest = rest0 + moves[-1].duration_s + _u(rng, SETUP.settle_rest_after_s)
         fidget_until = rest_start + rest0 * 0.5
-    t0 = rest_start + pre_rest
-    bounds = []
-    t = t0
-    for rep in reps:
-        c0, c1 = t, t + rep.concentric_s
-        t1 = c1 + rep.top_pause_s
-        e1 = t1 + rep.eccentric_s
-        b1 = e1 + (rep.bottom_pause_s if rep.bottom_pause_s is not None else 0.0)
-        bounds.append((c0, c1, t1, e1, b1 if rep.bottom_pause_s is not None else None))
-        t = b1
+    bounds = _rep_bounds(reps, rest_start + pre_rest)
     post_rest = rng.uniform(1.5, 2.5)
     if cfg.quick_rerack:
         post_rest = _u(rng, SETUP.quick_rerack_s)
-    end_set = t + post_rest
+    end_set = (bounds[-1][3] if bounds else rest_start + pre_rest) + post_rest
     rerack_start = end_set
     if pads:
         moves.append(_pads_move(end_set, rng))
         rerack_start = end_set + moves[-1].duration_s + rng.uniform(0.3, 0.8)
     stages_out = _stages(staged, rng, setup_s)
-    rerack_end = rerack_start + _stages_s(stages_out)
-    total = rerack_end + 1.0
+    total = rerack_start + _stages_s(stages_out) + 1.0
     if cfg.station_moves and ex in ("seated_hip_abduction", "clamshell"):  # walking off
-        off = rerack_end + 0.5
+        off = total - 0.5
         walks.append(_Walk("walk_off", off, off + _u(rng, SETUP.walk_off_s), _u(rng, SETUP.cadence_hz)))
         total = walks[-1].t1 + 1.0
-    grid = np.arange(0.0, total, dt)
+    return _Layout(setup_start, stages_in, bounds, end_set, rerack_start, stages_out, total,
+                   (setup_start, fidget_until), tuple(walks), tuple(moves))
+
+
+def _rep_traces(cfg: SimConfig, reps: list[_Rep], lay: _Layout, grid: np.ndarray):
+    """Movement coordinate θ, ROM scale, tilt, drop and band-walk direction of the reps on the grid."""
     n = len(grid)
-    theta = np.zeros(n)
-    rom_scale = np.ones(n)
-    tilt = np.zeros(n)
-    drop = np.zeros(n)
-    walk = np.zeros(n)
+    theta, rom_scale, tilt, drop, walk = np.zeros(n), np.ones(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    bounds = lay.bounds
     for k, (rep, (c0, c1, t1, e1, _)) in enumerate(zip(reps, bounds)):
         m = (grid >= c0) & (grid < c1)
         theta[m] = rep.concentric_profile.position((grid[m] - c0) / (c1 - c0))
         theta[(grid >= c1) & (grid < t1)] = 1.0
         m = (grid >= t1) & (grid < e1)
         theta[m] = 1.0 - rep.eccentric_profile.position((grid[m] - t1) / (e1 - t1))
-        nxt = bounds[k + 1][0] if k + 1 < len(bounds) else end_set
+        nxt = bounds[k + 1][0] if k + 1 < len(bounds) else lay.end_set
         rep_span = (grid >= c0) & (grid < nxt)
         rom_scale[rep_span] = rep.rom_scale
         tilt[rep_span] = rep.tilt_deg
         drop[rep_span] = rep.drop_deg
         if cfg.exercise == "lateral_band_walk":
             walk[rep_span] = 1.0 if k < len(reps) / 2 else -1.0
-    setup = np.clip(_staged(grid, setup_start, stages_in) - _staged(grid, rerack_start, stages_out), 0.0, 1.0)
-    fidget = np.zeros((n, 3))
+    return theta, rom_scale, tilt, drop, walk
+
+
+def _fidgets(cfg: SimConfig, grid: np.ndarray, lay: _Layout, setup: np.ndarray, rng: np.random.Generator):
+    """Small extra rotations (deg, earth frame): set-up and re-rack fidgets, and posture tremor during holds."""
+    fidget = np.zeros((len(grid), 3))
     if cfg.fidget:
-        for w0, w1 in ((setup_start, fidget_until), (end_set + post_rest * 0.0, rerack_end + 0.2)):
+        for w0, w1 in (lay.fidget_in, (lay.end_set, lay.rerack_end + 0.2)):
             for _ in range(3):
                 c = rng.uniform(w0 + 0.3, max(w0 + 0.4, w1 - 0.6))
                 width = rng.uniform(0.4, 0.9)
@@ -592,21 +617,35 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
                 bump = np.where((u > 0) & (u < 1), np.sin(np.pi * np.clip(u, 0, 1)) ** 2, 0.0)
                 fidget += bump[:, None] * amp
     # Posture tremor during holds (a real lifter is never perfectly still): ~0.15° at 1–4 Hz, band-limited.
-    tremor = np.zeros((n, 3))
+    tremor = np.zeros((len(grid), 3))
     for f in (1.3, 2.7, 3.9):
         tremor += 0.05 * np.sin(2 * np.pi * f * grid[:, None] + rng.uniform(0, 2 * np.pi, 3))
-    fidget += tremor * setup[:, None]
-    for move in moves:
+    return fidget + tremor * setup[:, None]
+
+
+def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
+    """Internal grid, pose, the exact phase boundaries (s), the standing interval and the named set-up moves."""
+    lead = 0.5
+    stand_end = lead + cfg.standing_s
+    lay = _layout(cfg, reps, rng, stand_end)
+    grid = np.arange(0.0, lay.total, 1.0 / INTERNAL_RATE_HZ)
+    theta, rom_scale, tilt, drop, walk = _rep_traces(cfg, reps, lay, grid)
+    setup = np.clip(_staged(grid, lay.setup_start, lay.stages_in) - _staged(grid, lay.rerack_start, lay.stages_out),
+                    0.0, 1.0)
+    fidget = _fidgets(cfg, grid, lay, setup, rng)
+    for move in lay.moves:
         bump = move.bump(grid)
         theta += move.theta * bump
         fidget += bump[:, None] * np.array(move.rotvec_deg)
-    heading, gait, gait_phase = _walking(grid, walks)
+    heading, gait, gait_phase = _walking(grid, list(lay.walks))
     pose = _Pose(theta, rom_scale, tilt, drop, setup, fidget, walk, heading, gait, gait_phase)
     standing = (lead, stand_end) if cfg.standing_s > 0 else None
     blocks = []
-    if big or cfg.station_moves or cfg.settle_lift or cfg.quick_rerack:
-        blocks = _blocks(ex, walks, moves, (setup_start, stages_in), (rerack_start, stages_out), pads)
-    return grid, pose, bounds, standing, blocks
+    if cfg.big_setup or cfg.station_moves or cfg.settle_lift or cfg.quick_rerack:
+        pads = cfg.station_moves and cfg.exercise == "seated_hip_abduction"
+        blocks = _blocks(cfg.exercise, lay.walks, lay.moves, (lay.setup_start, lay.stages_in),
+                         (lay.rerack_start, lay.stages_out), pads)
+    return grid, pose, lay.bounds, standing, blocks
 
 
 STAGE_NAMES = {  # set-up stages in, re-rack stages out, by exercise (two-stage names; one stage: set_up / re_rack)

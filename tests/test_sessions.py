@@ -282,7 +282,7 @@ def test_session_truth_is_on_the_session_clock_and_the_sensor_is_the_sessions():
 
     from sensors.simulate import IDEAL
 
-    kw = dict(placements=("thigh_left",), rates_hz=(100.0,))
+    kw = {"placements": ("thigh_left",), "rates_hz": (100.0,)}
     sets = (SimConfig(exercise="clamshell", reps=4, station_moves=True, onsets="per_rep", **kw),
             SimConfig(exercise="hip_thrust", reps=3, settle_lift=True, quick_rerack=True, **kw))
     hard = replace(IDEAL, lowpass_delay_s=0.008, clock_error=-0.02, wobble_deg=2.0)
@@ -292,10 +292,10 @@ def test_session_truth_is_on_the_session_clock_and_the_sensor_is_the_sessions():
     s = sim.streams[0]
     assert (len(s.t_s) - 1) / (s.t_s[-1] - s.t_s[0]) == pytest.approx(98.0, rel=1e-3)
     previous_end = 0.0
-    for st in sim.truth["sets"]:
-        stand0, stand1 = st["standing_s"]
-        assert previous_end < stand0 < stand1 < st["start_s"]
-        for move in st["setup_moves"]:
+    for one in sim.truth["sets"]:
+        stand0, stand1 = one["standing_s"]
+        assert previous_end < stand0 < stand1 < one["start_s"]
+        for move in one["setup_moves"]:
             assert previous_end < move["start_s"] < move["end_s"]
-            assert move["end_s"] <= st["start_s"] or move["start_s"] >= st["end_s"]
-        previous_end = st["end_s"]
+            assert move["end_s"] <= one["start_s"] or move["start_s"] >= one["end_s"]
+        previous_end = one["end_s"]
