@@ -7,7 +7,8 @@
 delay), a 1–3 % sample-clock error, soft-tissue wobble (3–8 Hz, 1–3° after fast moves), scale errors, unmarked
 drops, narrow ranges that saturate, a clock origin of 5–5000 s, and set-up patterns each with a probability (`HARD`): a settle lift before
 rep 1, a quick re-rack, a walk-turn-sit-lie-back set-up (then often 3 reps), legs onto/off the pads and
-kneeling/standing up on seated abduction and clamshell; pauses down to 0.4 s and eccentrics down to 1.2 s.
+kneeling/standing up on seated abduction and clamshell; pauses down to 0.4 s and eccentrics down to 1.2 s;
+band walks of lead and trail steps (each a sideways pelvis shift with a hip hike; both count).
 `--kind easy` is the earlier draw. `--verbose` prints each miscounted set and each rep with a phase error over
 0.3 s, with the set's number: `--only K` re-runs just those sets (the draw is the same).
 
@@ -249,7 +250,10 @@ def _walk_config(rng: np.random.Generator, hard: bool) -> SimConfig:
         placements=("pelvis", str(rng.choice(["thigh_left", "thigh_right"]))),
         rates_hz=(float(rng.choice([50, 100, 200])),) * 2,
     )
-    return replace(cfg, imu=hard_imu(rng), onsets="per_rep") if hard else cfg
+    if not hard:
+        return cfg
+    # lead and trail steps, each a sideways shift of the pelvis with a hip hike: an even number of 6–20 steps
+    return replace(cfg, reps=2 * (cfg.reps // 2), imu=hard_imu(rng), onsets="per_rep", band_steps="lead_trail")
 
 
 def _score_walk(cfg: SimConfig, seed: int) -> tuple[bool, int, int]:

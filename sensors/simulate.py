@@ -113,6 +113,8 @@ class SimConfig:
     station_moves: bool = False  # seated abduction: legs onto / off the pads; clamshell: kneel, lie down, push up;
     #                              then walking off
     time_offset_s: float = 0.0  # the recording clock's origin: every time stamp and truth time moved by this
+    band_steps: str = "pulse"  # BAND_STEP_MODES: pulse = a step is a stance widening and narrowing; lead_trail =
+    #                            `reps` steps, lead and trail alternating, each a sideways pelvis shift with a hip hike
 
     @property
     def tempo_string(self) -> str:
@@ -197,6 +199,10 @@ class Profile:
 CLASSIC_CONCENTRIC = Profile("min_jerk")
 CLASSIC_ECCENTRIC = Profile("trapezoid_smooth", 0.15, 0.15)
 ONSET_MODES = ("classic", "per_set", "per_rep")
+BAND_STEP_MODES = ("pulse", "lead_trail")
+BAND_STRIDE_M = 0.3  # lead_trail: the stance widens by this in a lead step and narrows in the trail step
+BAND_HIKE_DEG = 4.0  # lead_trail: the swing leg's side of the pelvis lifts by this mid-step
+BAND_SWING_FLEX_DEG = 10.0  # lead_trail: the swing thigh flexes by this mid-step to clear the floor
 
 
 def draw_profile(rng: np.random.Generator) -> Profile:
@@ -350,6 +356,9 @@ def _segment_rotation(cfg: SimConfig, placement: str, pose: _Pose, rom_deg: floa
             posture = _rot(RIGHT, 12.0 + 1.5 * th)
         elif ex == "clamshell":
             posture = _rot(FORWARD, 90.0) * _rot(RIGHT, 5.0 - 4.0 * th)
+        elif cfg.band_steps == "lead_trail":  # half squat; the swing leg's side hikes mid-step, level in between
+            roll = BAND_HIKE_DEG * pose.walk_side * _swing(pose.theta)
+            posture = _rot(FORWARD, roll) * _rot(LEFT, 15.0 + 0 * th)
         else:  # lateral band walk: half squat, small roll toward the stepping side
             posture = _rot(FORWARD, -4.0 * pose.walk_side * th) * _rot(LEFT, 15.0 + 0 * th)
         # pelvic drop: rotation about the pelvis's own longitudinal axis, non-working side down
@@ -377,7 +386,11 @@ def _segment_rotation(cfg: SimConfig, placement: str, pose: _Pose, rom_deg: floa
             posture = _rot((0.0, sign, 0.0), opening) * _rot(FORWARD, sign * 90.0) * _rot(RIGHT, 45.0)
         else:  # band walk: abduction pulse of this leg about the forward axis, in a half squat
             out = 1.0 if is_left_thigh else -1.0
-            posture = _rot(FORWARD, -out * rom_deg * th) * _rot(RIGHT, 35.0)
+            flex = 35.0 + 0 * th
+            if cfg.band_steps == "lead_trail":  # the stance widens in the lead step and narrows in the trail step
+                swing = pose.walk_side * _swing(pose.theta) * out  # > 0: this leg swings (left leads to the left)
+                flex = flex + BAND_SWING_FLEX_DEG * swing.clip(0)
+            posture = _rot(FORWARD, -out * rom_deg * th) * _rot(RIGHT, flex)
     standing = R.identity(len(pose.theta))
     # Set-up / re-rack: slerp-like blend from standing to the exercise posture via rotation vectors.
     rel = (standing.inv() * posture).as_rotvec()
@@ -386,6 +399,11 @@ def _segment_rotation(cfg: SimConfig, placement: str, pose: _Pose, rom_deg: floa
     if pose.gait is not None:
         rot = _gait_rotation(placement, pose) * rot
     return rot
+
+
+def _swing(theta: np.ndarray) -> np.ndarray:
+    """Band walk, lead and trail: +1…0 mid-step of a widening (lead) step, −1…0 of a narrowing (trail) step."""
+    return 4.0 * theta * (1.0 - theta) * np.sign(np.gradient(theta))
 
 
 def _gait_rotation(placement: str, pose: _Pose) -> R:
@@ -407,7 +425,9 @@ def _segment_position(cfg: SimConfig, placement: str, rot: R, pose: _Pose) -> np
     hip = np.zeros((len(pose.theta), 3))
     lift = {"hip_thrust": 0.32, "single_leg_hip_thrust": 0.3, "glute_bridge": 0.18}.get(ex, 0.0)
     hip[:, 2] = 0.9 * (1 - pose.setup) + 0.35 * pose.setup + lift * pose.theta * pose.rom_scale * pose.setup
-    if ex == "lateral_band_walk":
+    if ex == "lateral_band_walk" and cfg.band_steps == "lead_trail":  # half the stride in each step
+        hip[:, 1] = np.cumsum(pose.walk_side * np.abs(np.gradient(pose.theta))) * BAND_STRIDE_M / 2
+    elif ex == "lateral_band_walk":
         hip[:, 1] = np.cumsum(pose.walk_side * np.gradient(pose.theta).clip(0)) * 0.25
     if pose.gait is not None:  # walking in / off at 1.2 m/s along the heading, bouncing 2.5 cm per step
         step_m = WALK_SPEED_MPS * pose.gait / INTERNAL_RATE_HZ
@@ -846,7 +866,8 @@ def ideal_set(cfg: SimConfig, rng: np.random.Generator, mounts: dict | None = No
 
     _validate(cfg)
     rom_deg = cfg.rom_deg if cfg.rom_deg is not None else DEFAULT_ROM_DEG[cfg.exercise]
-    reps = _plan_reps(cfg, rng)
+    lead_trail = cfg.exercise == "lateral_band_walk" and cfg.band_steps == "lead_trail"
+    reps = _plan_reps(replace(cfg, reps=cfg.reps // 2) if lead_trail else cfg, rng)  # a lead + trail pair each
     grid, pose, bounds, standing, blocks = _timeline(cfg, reps, rng)
     heading = R.from_rotvec([0.0, 0.0, np.radians(heading_deg)])
     rots = {p: _segment_rotation(cfg, p, pose, rom_deg) for p in set(cfg.placements) | {"pelvis"}}
@@ -958,6 +979,9 @@ def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> di
         "reps": [],
         "steps": [],
     }
+    if cfg.exercise == "lateral_band_walk" and cfg.band_steps == "lead_trail":
+        out["steps"] = _lead_trail_steps(bounds)
+        return out
     if cfg.exercise == "lateral_band_walk":
         for k, (c0, _, _, e1, _) in enumerate(bounds, start=1):
             side = "left" if k <= len(reps) / 2 else "right"
@@ -1016,6 +1040,19 @@ def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> di
     return out
 
 
+def _lead_trail_steps(bounds) -> list[dict]:
+    """Band walk, lead and trail: each widening (lead leg) and narrowing (trail leg) is a step, lift-off to
+    touch-down; the first half of the cycles travel left."""
+    steps = []
+    for k, (c0, c1, t1, e1, _) in enumerate(bounds):
+        side = "left" if k < len(bounds) / 2 else "right"
+        other = "right" if side == "left" else "left"
+        for role, leg, t0, t_end in (("lead", side, c0, c1), ("trail", other, t1, e1)):
+            steps.append({"index": len(steps) + 1, "t_s": t0, "side": side, "duration_s": t_end - t0,
+                          "leg": leg, "role": role})
+    return steps
+
+
 def _wxyz(rot: R) -> list[float]:
     x, y, z, w = rot.as_quat()
     return [float(w), float(x), float(y), float(z)]
@@ -1038,6 +1075,10 @@ def _validate(cfg: SimConfig) -> None:
             raise ValueError(f"rate {r} Hz outside 20–1000 Hz")
     if cfg.exercise in ("seated_hip_abduction", "clamshell") and not any(p.startswith("thigh") for p in cfg.placements):
         raise ValueError(f"{cfg.exercise} needs a thigh sensor (the pelvis barely moves)")
+    if cfg.band_steps not in BAND_STEP_MODES:
+        raise ValueError(f"unknown band_steps {cfg.band_steps!r} (one of {', '.join(BAND_STEP_MODES)})")
+    if cfg.exercise == "lateral_band_walk" and cfg.band_steps == "lead_trail" and cfg.reps % 2:
+        raise ValueError(f"lead and trail steps come in pairs: reps must be even, got {cfg.reps}")
     if cfg.onsets not in ONSET_MODES:
         raise ValueError(f"unknown onsets {cfg.onsets!r} (one of {', '.join(ONSET_MODES)})")
     if cfg.side not in (None, "left", "right"):

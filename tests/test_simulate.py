@@ -378,3 +378,25 @@ def test_time_offset_moves_every_time_stamp_and_truth_time():
         assert got["phases"][2]["end_s"] - want["phases"][2]["end_s"] == pytest.approx(1234.5)
         assert got["eccentric_s"] == want["eccentric_s"]  # durations stay
     assert late.truth["setup_moves"][0]["start_s"] - base.truth["setup_moves"][0]["start_s"] == pytest.approx(1234.5)
+
+
+def test_band_walk_lead_and_trail_steps_each_shift_and_hike_the_pelvis():
+    cfg = SimConfig(exercise="lateral_band_walk", reps=8, eccentric_s=0.45, concentric_s=0.45, top_pause_s=0.4,
+                    bottom_pause_s=0.4, placements=("pelvis",), rates_hz=(200.0,), imu=IDEAL, fidget=False,
+                    mounting=((1.0, 0.0, 0.0, 0.0),), band_steps="lead_trail")
+    res = simulate_set(cfg, 3)
+    steps = res.truth["steps"]
+    assert len(steps) == 8 and [s["role"] for s in steps] == ["lead", "trail"] * 4
+    assert [s["leg"] for s in steps] == ["left", "right"] * 2 + ["right", "left"] * 2  # leading toward travel
+    assert [s["side"] for s in steps] == ["left"] * 4 + ["right"] * 4
+    s = res.streams[0]
+    for step in steps:  # the swing leg's side of the pelvis lifts in the first half of its step, and settles level
+        t0, t1 = step["t_s"], step["t_s"] + step["duration_s"]
+        first = (s.t_s > t0) & (s.t_s < 0.5 * (t0 + t1))
+        roll_deg = np.degrees(np.sum(s.gyr_rads[first, 0] * np.gradient(s.t_s)[first]))
+        assert roll_deg == pytest.approx(4.0 if step["leg"] == "left" else -4.0, abs=1.0)
+        assert np.linalg.norm(s.acc_mps2[first], axis=1).std() > 0.3  # the pelvis accelerates sideways
+        still = (s.t_s > t1 + 0.05) & (s.t_s < t1 + 0.35)
+        assert np.degrees(np.linalg.norm(s.gyr_rads[still], axis=1)).max() < 4.0  # double support: tremor only
+    with pytest.raises(ValueError, match="reps must be even"):
+        simulate_set(SimConfig(exercise="lateral_band_walk", reps=7, band_steps="lead_trail"), 1)
