@@ -395,7 +395,7 @@ def test_band_walk_lead_and_trail_steps_each_shift_and_hike_the_pelvis():
         first = (s.t_s > t0) & (s.t_s < 0.5 * (t0 + t1))
         roll_deg = np.degrees(np.sum(s.gyr_rads[first, 0] * np.gradient(s.t_s)[first]))
         assert roll_deg == pytest.approx(4.0 if step["leg"] == "left" else -4.0, abs=1.0)
-        assert np.linalg.norm(s.acc_mps2[first], axis=1).std() > 0.3  # the pelvis accelerates sideways
+        assert np.abs(s.acc_mps2[first, 1]).max() > 2.5  # the pelvis accelerates sideways (4° of roll: 0.7 m/s²)
         still = (s.t_s > t1 + 0.05) & (s.t_s < t1 + 0.35)
         assert np.degrees(np.linalg.norm(s.gyr_rads[still], axis=1)).max() < 4.0  # double support: tremor only
     with pytest.raises(ValueError, match="reps must be even"):
