@@ -8,7 +8,8 @@ does. Sets match one-to-one on time IoU ≥ 0.5 (`analysis/evaluation.py`). Prin
 exercise), rep count exact on the matched sets, the share of workouts with every set right, and the confusions.
 `--kind hard` (the default) uses the harder simulator as `benchmarks/accuracy.py --kind hard` does (its sensor
 errors for the session's sensor; per-rep onset profiles; settle lifts, quick re-racks and station moves with its
-probabilities, shorter pauses and eccentrics); `--kind easy` is the earlier draw.
+probabilities, shorter pauses and eccentrics, band walks of lead and trail steps); `--kind easy` is the earlier
+draw.
 Targets (issue 12): set precision/recall ≥ 0.98, exercise ≥ 0.95, counts ≥ 0.97, whole workouts ≥ 0.8.
 """
 from __future__ import annotations
@@ -50,8 +51,8 @@ def random_set(ex: str, placement: str, rate: float, rng: np.random.Generator) -
 
 def hard_set(cfg: SimConfig, rng: np.random.Generator) -> SimConfig:
     """A set of the earlier draw made harder (sensor errors come from the session's IMU)."""
-    if cfg.exercise == "lateral_band_walk":
-        return replace(cfg, onsets="per_rep")
+    if cfg.exercise == "lateral_band_walk":  # lead and trail steps, as in the accuracy benchmark's hard draw
+        return replace(cfg, reps=2 * (cfg.reps // 2), onsets="per_rep", band_steps="lead_trail")
     return replace(
         cfg, onsets="per_rep", eccentric_s=float(rng.choice(HARD.eccentric_s)),
         top_pause_s=float(rng.choice(HARD.top_pause_s)), bottom_pause_s=float(rng.choice(HARD.bottom_pause_s)),
