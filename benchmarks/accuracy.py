@@ -1,6 +1,16 @@
 """Accuracy of `analyze` against the simulator's ground truth on a varied batch of sets.
 
-    python benchmarks/accuracy.py [--sets 120] [--seed 1]
+    python benchmarks/accuracy.py [--sets 120] [--seed 1] [--kind hard|easy] [--verbose] [--only K …]
+
+`--kind hard` (the default) draws the harder simulator (sensors/simulate.py): onset profiles per set or per rep
+(min-jerk, half-cosine, linear or smooth trapezoids with 10–35 % ramps), the sensor's own low-pass (2–12 ms group
+delay), a 1–3 % sample-clock error, soft-tissue wobble (3–8 Hz, 1–3° after fast moves), scale errors, unmarked
+drops, narrow ranges that saturate, a clock origin of 5–5000 s, and set-up patterns each with a probability (`HARD`): a settle lift before
+rep 1, a quick re-rack, a walk-turn-sit-lie-back set-up (then often 3 reps), legs onto/off the pads and
+kneeling/standing up on seated abduction and clamshell; pauses down to 0.4 s and eccentrics down to 1.2 s;
+band walks of lead and trail steps (each a sideways pelvis shift with a hip hike; both count).
+`--kind easy` is the earlier draw. `--verbose` prints each miscounted set and each rep with a phase error over
+0.3 s, with the set's number: `--only K` re-runs just those sets (the draw is the same).
 
 All rep exercises (plus a batch of lateral band walks: step count and side), random mountings, rates 50–400 Hz, tempo per set, IMU noise/bias, set-up and re-rack movement,
 faults on random reps. Prints rep-count exact rate, median/p95 absolute error of each phase duration (ms),
@@ -13,6 +23,7 @@ import argparse
 import sys
 import time
 from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +34,7 @@ from analysis.evaluation import add_faults, match_reps  # noqa: E402
 from analysis.pipeline import ImuSeries, analyze_set  # noqa: E402
 from analysis.results import FAULTS  # noqa: E402
 from analysis.tempo import parse_tempo  # noqa: E402
-from sensors.simulate import SimConfig, simulate_set  # noqa: E402
+from sensors.simulate import PROFILE_SHAPES, ImuModel, SimConfig, simulate_set  # noqa: E402
 
 REP_EXERCISES = ("hip_thrust", "single_leg_hip_thrust", "glute_bridge", "seated_hip_abduction", "clamshell")
 SIM_FAULT_CHOICES = {
@@ -44,7 +55,71 @@ def _span_found(rep) -> tuple[float, float]:
     return rep.start_s, rep.phase("eccentric").end_s
 
 
+@dataclass(frozen=True)
+class HardDraw:
+    """Probabilities and ranges of the hard draw."""
+
+    per_rep_onsets: float = 0.6  # else one profile pair per set
+    settle_lift: float = 0.4
+    quick_rerack: float = 0.4
+    big_setup: float = 0.35
+    three_reps_after_big_setup: float = 0.6
+    station_moves: float = 0.7  # seated abduction and clamshell
+    wobble: float = 0.8
+    gaps: float = 0.2
+    time_offset: float = 0.5  # the recording clock starts at 5–5000 s, not 0
+    time_offset_s: tuple[float, float] = (5.0, 5000.0)
+    lowpass_delay_s: tuple[float, float] = (0.002, 0.012)
+    clock_error: tuple[float, float] = (0.01, 0.03)  # either sign
+    wobble_deg: tuple[float, float] = (1.0, 3.0)
+    wobble_hz: tuple[float, float] = (3.0, 8.0)
+    wobble_damping: tuple[float, float] = (0.1, 0.3)
+    scale_error: float = 0.005
+    drop_fraction: tuple[float, float] = (0.0, 0.01)
+    acc_range_g: tuple[float, ...] = (2.0, 4.0, 8.0, 16.0)
+    gyr_range_dps: tuple[float, ...] = (250.0, 500.0, 1000.0, 2000.0)
+    eccentric_s: tuple[float, ...] = (1.2, 1.5, 2.0, 3.0, 4.0, 5.0)
+    concentric_s: tuple[float, ...] = (0.8, 1.0, 1.0, 1.5, 2.0)
+    top_pause_s: tuple[float, ...] = (0.4, 0.5, 1.0, 2.0, 3.0)
+    bottom_pause_s: tuple[float, ...] = (0.4, 0.5, 1.0, 2.0)
+
+
+HARD = HardDraw()
+
+
+def hard_imu(rng: np.random.Generator) -> ImuModel:
+    """A consumer IMU with the hard draw's sensor errors."""
+    wobble = rng.random() < HARD.wobble
+    return replace(
+        ImuModel(), lowpass_delay_s=float(rng.uniform(*HARD.lowpass_delay_s)),
+        clock_error=float(rng.choice([-1, 1]) * rng.uniform(*HARD.clock_error)),
+        wobble_deg=float(rng.uniform(*HARD.wobble_deg)) if wobble else 0.0,
+        wobble_hz=float(rng.uniform(*HARD.wobble_hz)), wobble_damping=float(rng.uniform(*HARD.wobble_damping)),
+        scale_error=HARD.scale_error, drop_fraction=float(rng.uniform(*HARD.drop_fraction)),
+        acc_range_g=float(rng.choice(HARD.acc_range_g)), gyr_range_dps=float(rng.choice(HARD.gyr_range_dps)),
+    )
+
+
+def hard_config(rng: np.random.Generator) -> SimConfig:
+    """The earlier draw's exercises, placements and faults with the hard draw's tempi, set-up and sensor."""
+    cfg = random_config(rng)
+    big = rng.random() < HARD.big_setup
+    reps = 3 if big and rng.random() < HARD.three_reps_after_big_setup else cfg.reps
+    faults = tuple((name, r) for name, r in cfg.faults if r[0] <= reps)
+    station = cfg.exercise in ("seated_hip_abduction", "clamshell") and rng.random() < HARD.station_moves
+    return replace(
+        cfg, reps=reps, faults=faults, eccentric_s=float(rng.choice(HARD.eccentric_s)),
+        concentric_s=float(rng.choice(HARD.concentric_s)), top_pause_s=float(rng.choice(HARD.top_pause_s)),
+        bottom_pause_s=float(rng.choice(HARD.bottom_pause_s)),
+        onsets="per_rep" if rng.random() < HARD.per_rep_onsets else "per_set",
+        settle_lift=bool(rng.random() < HARD.settle_lift), quick_rerack=bool(rng.random() < HARD.quick_rerack),
+        big_setup=big, station_moves=station, gaps=bool(rng.random() < HARD.gaps), imu=hard_imu(rng),
+        time_offset_s=float(rng.uniform(*HARD.time_offset_s)) if rng.random() < HARD.time_offset else 0.0,
+    )
+
+
 def random_config(rng: np.random.Generator) -> SimConfig:
+    """The earlier ("easy") draw."""
     ex = str(rng.choice(REP_EXERCISES))
     reps = int(rng.integers(3, 16))
     if ex in ("seated_hip_abduction", "clamshell"):
@@ -70,84 +145,189 @@ def random_config(rng: np.random.Generator) -> SimConfig:
     )
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sets", type=int, default=120)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--verbose", action="store_true")
-    args = ap.parse_args()
-    rng = np.random.default_rng(args.seed)
-    exact = 0
-    dur_err = defaultdict(list)
-    tilt_err, drop_err = [], []
-    confusion: dict = {}
-    vel_err, vel_n = defaultdict(list), defaultdict(int)  # velocity-based-training figures (hip-extension lifts)
-    t0 = time.perf_counter()
-    for k in range(args.sets):
-        cfg = random_config(rng)
-        res = simulate_set(cfg, int(rng.integers(2**31)))
-        series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in res.streams]
-        report = analyze_set(series, cfg.exercise, parse_tempo(cfg.tempo_string), cfg.side)
-        truth = res.truth["reps"]
-        if len(report.reps) == len(truth):
-            exact += 1
-        elif args.verbose:
-            print(f"set {k}: {cfg.exercise} {cfg.placements} {cfg.rates_hz} {cfg.tempo_string} reps {len(report.reps)}/{len(truth)}")
-        # reps matched one-to-one on their spans (analysis/evaluation.py: the rule every benchmark and test uses)
-        pairs = match_reps([_span_truth(w) for w in truth], [_span_found(g) for g in report.reps])
-        add_faults(confusion, [w["faults"] for w in truth], [g.faults for g in report.reps], pairs, FAULTS)
-        for i, j in pairs:
-            want, got = truth[i], report.reps[j]
-            for name in ("concentric", "top_pause", "eccentric", "bottom_pause"):
-                w = want[f"{name}_s"]
-                g = getattr(got, f"{name}_s")
-                if w is not None and g is not None:
-                    dur_err[name].append(abs(g - w) * 1000)
-            if want["tilt_sagittal_deg"] is not None and got.tilt_sagittal_deg is not None and "partial_rom" not in want["faults"]:
-                ref = want["tilt_sagittal_deg"] if report.tilt_reference == "standing" else want["tilt_sagittal_set_deg"]
-                tilt_err.append(got.tilt_sagittal_deg - ref)
-            if want["pelvic_drop_deg"] is not None and got.pelvic_drop_deg is not None:
-                drop_err.append(got.pelvic_drop_deg - want["pelvic_drop_deg"])
-            for field in ("rise_m", "mean_concentric_velocity_mps", "peak_concentric_velocity_mps"):
-                if want.get(field) is not None:
-                    vel_n[field] += 1
-                    if getattr(got, field) is not None:
-                        vel_err[field].append(getattr(got, field) - want[field])
-    walks_exact, side_ok, side_n = 0, 0, 0
-    n_walks = max(10, args.sets // 6)
-    for _ in range(n_walks):
-        cfg = SimConfig(
-            exercise="lateral_band_walk", reps=int(rng.integers(6, 21)), eccentric_s=0.45, bottom_pause_s=0.1,
-            concentric_s=0.45, top_pause_s=float(rng.uniform(0.1, 0.4)),
-            placements=("pelvis", str(rng.choice(["thigh_left", "thigh_right"]))),
-            rates_hz=(float(rng.choice([50, 100, 200])),) * 2,
-        )
-        res = simulate_set(cfg, int(rng.integers(2**31)))
-        report = analyze_set([ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in res.streams], cfg.exercise)
-        truth = res.truth["steps"]
-        if len(report.steps) == len(truth):
-            walks_exact += 1
-            side_ok += sum(g.side == w["side"] for g, w in zip(report.steps, truth))
-            side_n += len(truth)
-    elapsed = time.perf_counter() - t0
-    print(f"accuracy benchmark: {args.sets} simulated sets (seed {args.seed}), {elapsed:.0f} s")
-    print(f"rep count exact: {exact}/{args.sets} = {100 * exact / args.sets:.1f} %   (target ≥ 99 %)")
-    print("phase duration abs error (ms):        median     p95     n   (target eccentric/pauses: ≤ 40 / ≤ 120)")
-    for name in ("concentric", "top_pause", "eccentric", "bottom_pause"):
-        e = np.array(dur_err[name])
-        print(f"  {name:<14} {np.median(e):>21.0f} {np.percentile(e, 95):>7.0f} {len(e):>5}")
+PHASES = ("concentric", "top_pause", "eccentric", "bottom_pause")
+VERBOSE_PHASE_ERROR_S = 0.3
+
+
+@dataclass
+class Tally:
+    """What the sets scored, overall and per exercise."""
+
+    exact: dict = field(default_factory=lambda: defaultdict(int))
+    sets: dict = field(default_factory=lambda: defaultdict(int))
+    phase_err: dict = field(default_factory=lambda: defaultdict(list))  # signed, ms, (exercise, phase)
+    tilt_err: list = field(default_factory=list)
+    drop_err: list = field(default_factory=list)
+    confusion: dict = field(default_factory=dict)
+    vel_err: dict = field(default_factory=lambda: defaultdict(list))
+    vel_n: dict = field(default_factory=lambda: defaultdict(int))
+    boundary_err: dict = field(default_factory=lambda: defaultdict(list))  # signed ms, (boundary, onset shape)
+
+    def errors(self, phase: str, exercise: str | None = None) -> np.ndarray:
+        return np.array([e for (ex, ph), v in self.phase_err.items() if ph == phase and exercise in (None, ex)
+                         for e in v])
+
+
+def _describe(cfg: SimConfig) -> str:
+    flags = [f for f in ("settle_lift", "quick_rerack", "big_setup", "station_moves", "gaps") if getattr(cfg, f)]
+    imu = cfg.imu
+    return (f"{cfg.exercise} {'+'.join(cfg.placements)} {'/'.join(f'{r:g}' for r in cfg.rates_hz)} Hz "
+            f"{cfg.tempo_string} onsets={cfg.onsets} {' '.join(flags)} lp={1000 * imu.lowpass_delay_s:.0f}ms "
+            f"clock={100 * imu.clock_error:+.1f}% wobble={imu.wobble_deg:.1f}°@{imu.wobble_hz:.1f}Hz "
+            f"range={imu.acc_range_g:g}g/{imu.gyr_range_dps:g}dps faults={list(cfg.faults)}")
+
+
+def _score_set(k: int, cfg: SimConfig, seed: int, tally: Tally, verbose: bool) -> None:
+    res = simulate_set(cfg, seed)
+    series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in res.streams]
+    report = analyze_set(series, cfg.exercise, parse_tempo(cfg.tempo_string), cfg.side)
+    truth = res.truth["reps"]
+    tally.sets[cfg.exercise] += 1
+    tally.exact[cfg.exercise] += len(report.reps) == len(truth)
+    if verbose and len(report.reps) != len(truth):
+        print(f"set {k} (seed {seed}): reps {len(report.reps)}/{len(truth)}: {_describe(cfg)}")
+        print(f"    true starts {[round(w['start_s'], 1) for w in truth]}"
+              f"  found {[round(g.start_s, 1) for g in report.reps]}")
+    # reps matched one-to-one on their spans (analysis/evaluation.py: the rule every benchmark and test uses)
+    pairs = match_reps([_span_truth(w) for w in truth], [_span_found(g) for g in report.reps])
+    add_faults(tally.confusion, [w["faults"] for w in truth], [g.faults for g in report.reps], pairs, FAULTS)
+    for i, j in pairs:
+        want, got = truth[i], report.reps[j]
+        _add_boundaries(tally, want, got)
+        for name in PHASES:
+            w, g = want[f"{name}_s"], getattr(got, f"{name}_s")
+            if w is not None and g is not None:
+                tally.phase_err[cfg.exercise, name].append((g - w) * 1000)
+                if verbose and abs(g - w) > VERBOSE_PHASE_ERROR_S:
+                    print(f"set {k} rep {i + 1} {name}: {1000 * (g - w):+.0f} ms (true {w:.2f} s, found {g:.2f} s; "
+                          f"profiles {want.get('profiles')}): {_describe(cfg)}")
+        if want["tilt_sagittal_deg"] is not None and got.tilt_sagittal_deg is not None and "partial_rom" not in want["faults"]:
+            ref = want["tilt_sagittal_deg"] if report.tilt_reference == "standing" else want["tilt_sagittal_set_deg"]
+            tally.tilt_err.append(got.tilt_sagittal_deg - ref)
+        if want["pelvic_drop_deg"] is not None and got.pelvic_drop_deg is not None:
+            tally.drop_err.append(got.pelvic_drop_deg - want["pelvic_drop_deg"])
+        for name in ("rise_m", "mean_concentric_velocity_mps", "peak_concentric_velocity_mps"):
+            if want.get(name) is not None:
+                tally.vel_n[name] += 1
+                if getattr(got, name) is not None:
+                    tally.vel_err[name].append(getattr(got, name) - want[name])
+
+
+BOUNDARIES = (("lift onset", "concentric", "start_s"), ("lift end", "concentric", "end_s"),
+              ("lowering onset", "eccentric", "start_s"), ("lowering end", "eccentric", "end_s"))
+
+
+def _add_boundaries(tally: Tally, want: dict, got) -> None:
+    """Signed boundary errors (ms) by the movement's onset profile shape (hard draw: the truth names it)."""
+    if "profiles" not in want:
+        return
+    for label, phase, end in BOUNDARIES:
+        found = got.phase(phase)
+        if found is not None:
+            true_s = next(p[end] for p in want["phases"] if p["name"] == phase)
+            shape = want["profiles"][phase].split()[0]
+            tally.boundary_err[label, shape].append((getattr(found, end) - true_s) * 1000)
+
+
+def _print_boundaries(tally: Tally) -> None:
+    if not tally.boundary_err:
+        return
+    print("boundary error by the movement's onset profile, signed median (p5…p95) ms, + = found late:")
+    print(f"  {'shape':<18}" + "".join(f"{label:>22}" for label, _, _ in BOUNDARIES))
+    for shape in PROFILE_SHAPES:
+        cells = []
+        for label, _, _ in BOUNDARIES:
+            e = np.array(tally.boundary_err.get((label, shape), []))
+            cells.append(f"{np.median(e):+.0f} ({np.percentile(e, 5):+.0f}…{np.percentile(e, 95):+.0f})"
+                         if len(e) else "–")
+        print(f"  {shape:<18}" + "".join(f"{c:>22}" for c in cells))
+
+
+def _walk_config(rng: np.random.Generator, hard: bool) -> SimConfig:
+    cfg = SimConfig(
+        exercise="lateral_band_walk", reps=int(rng.integers(6, 21)), eccentric_s=0.45, bottom_pause_s=0.1,
+        concentric_s=0.45, top_pause_s=float(rng.uniform(0.1, 0.4)),
+        placements=("pelvis", str(rng.choice(["thigh_left", "thigh_right"]))),
+        rates_hz=(float(rng.choice([50, 100, 200])),) * 2,
+    )
+    if not hard:
+        return cfg
+    # lead and trail steps, each a sideways shift of the pelvis with a hip hike: an even number of 6–20 steps
+    return replace(cfg, reps=2 * (cfg.reps // 2), imu=hard_imu(rng), onsets="per_rep", band_steps="lead_trail")
+
+
+def _score_walk(cfg: SimConfig, seed: int) -> tuple[bool, int, int]:
+    res = simulate_set(cfg, seed)
+    report = analyze_set([ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in res.streams],
+                         cfg.exercise)
+    truth = res.truth["steps"]
+    if len(report.steps) != len(truth):
+        return False, 0, 0
+    return True, sum(g.side == w["side"] for g, w in zip(report.steps, truth)), len(truth)
+
+
+def _print_report(args, tally: Tally, walks: tuple[int, int, int, int], elapsed: float) -> None:
+    n_sets = sum(tally.sets.values())
+    exact = sum(tally.exact.values())
+    print(f"accuracy benchmark ({args.kind} draw): {n_sets} simulated sets (seed {args.seed}), {elapsed:.0f} s")
+    print(f"rep count exact: {exact}/{n_sets} = {100 * exact / max(n_sets, 1):.1f} %   (target ≥ 99 %)")
+    print("phase duration error (ms):   |err| median     p95   signed median     n"
+          "   (target eccentric/pauses: ≤ 40 / ≤ 120)")
+    for name in PHASES:
+        e = tally.errors(name)
+        if len(e):
+            print(f"  {name:<14} {np.median(np.abs(e)):>15.0f} {np.percentile(np.abs(e), 95):>7.0f}"
+                  f" {np.median(e):>+15.0f} {len(e):>5}")
+    print("per exercise: count exact; |phase err| median (p95) ms: concentric · top · eccentric · bottom")
+    for ex in REP_EXERCISES:
+        if tally.sets[ex]:
+            cells = []
+            for name in PHASES:
+                e = np.abs(tally.errors(name, ex))
+                cells.append(f"{np.median(e):.0f} ({np.percentile(e, 95):.0f})" if len(e) else "–")
+            print(f"  {ex:<22} {tally.exact[ex]:>3}/{tally.sets[ex]:<3} {' · '.join(cells)}")
     rmse = lambda x: float(np.sqrt(np.mean(np.square(x)))) if len(x) else float("nan")  # noqa: E731
-    print(f"tilt RMSE {rmse(tilt_err):.2f}° (n={len(tilt_err)})   drop RMSE {rmse(drop_err):.2f}° (n={len(drop_err)})   (target ≤ 1.5°)")
+    print(f"tilt RMSE {rmse(tally.tilt_err):.2f}° (n={len(tally.tilt_err)})   drop RMSE {rmse(tally.drop_err):.2f}°"
+          f" (n={len(tally.drop_err)})   (target ≤ 1.5°)")
     print("rise / mean / peak concentric velocity RMSE (matched hip-extension reps; target 1.5 cm, 0.03 m/s):"
-          f" {100 * rmse(vel_err['rise_m']):.1f} cm / {rmse(vel_err['mean_concentric_velocity_mps']):.3f} m/s /"
-          f" {rmse(vel_err['peak_concentric_velocity_mps']):.3f} m/s; coverage"
-          f" {len(vel_err['rise_m'])}/{vel_n['rise_m']}")
+          f" {100 * rmse(tally.vel_err['rise_m']):.1f} cm / {rmse(tally.vel_err['mean_concentric_velocity_mps']):.3f}"
+          f" m/s / {rmse(tally.vel_err['peak_concentric_velocity_mps']):.3f} m/s; coverage"
+          f" {len(tally.vel_err['rise_m'])}/{tally.vel_n['rise_m']}")
+    _print_boundaries(tally)
+    walks_exact, n_walks, side_ok, side_n = walks
     print(f"band walk: step count exact {walks_exact}/{n_walks}; step side correct {side_ok}/{side_n}"
           f" = {100 * side_ok / max(side_n, 1):.1f} %")
     print("fault            precision  recall     F1   tp  fp  fn   (target ≥ 0.95)")
     for f in FAULTS:
-        c = confusion[f]
-        print(f"  {f:<16} {c.precision:>8.3f} {c.recall:>7.3f} {c.f1:>6.3f} {c.tp:>4} {c.fp:>3} {c.fn:>3}")
+        c = tally.confusion.get(f)
+        if c is not None:
+            print(f"  {f:<16} {c.precision:>8.3f} {c.recall:>7.3f} {c.f1:>6.3f} {c.tp:>4} {c.fp:>3} {c.fn:>3}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sets", type=int, default=120)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--kind", choices=("hard", "easy"), default="hard")
+    ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--only", type=int, nargs="+", help="run only these set numbers (and no band walks)")
+    args = ap.parse_args()
+    rng = np.random.default_rng(args.seed)
+    draw = hard_config if args.kind == "hard" else random_config
+    tally = Tally()
+    t0 = time.perf_counter()
+    for k in range(args.sets):
+        cfg = draw(rng)
+        seed = int(rng.integers(2**31))
+        if args.only is None or k in args.only:
+            _score_set(k, cfg, seed, tally, args.verbose)
+    walks_exact, side_ok, side_n = 0, 0, 0
+    n_walks = 0 if args.only else max(10, args.sets // 6)
+    for _ in range(n_walks):
+        cfg = _walk_config(rng, args.kind == "hard")
+        ok, sides, steps = _score_walk(cfg, int(rng.integers(2**31)))
+        walks_exact, side_ok, side_n = walks_exact + ok, side_ok + sides, side_n + steps
+    _print_report(args, tally, (walks_exact, n_walks, side_ok, side_n), time.perf_counter() - t0)
     return 0
 
 

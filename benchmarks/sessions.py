@@ -1,11 +1,15 @@
 """Set detection and exercise recognition on simulated workouts.
 
-    python benchmarks/sessions.py [--sessions 12] [--seed 1]
+    python benchmarks/sessions.py [--sessions 12] [--seed 1] [--kind hard|easy] [--verbose]
 
 Each workout has 3–5 sets of random exercises (a pelvis or a thigh sensor, random mounting, 52–104 Hz), 45–120 s
 rests of standing, walking, turning and sitting, and is analysed without an exercise, as `repscope analyze FILE`
 does. Sets match one-to-one on time IoU ≥ 0.5 (`analysis/evaluation.py`). Prints set precision and recall, exercise accuracy (overall and per
 exercise), rep count exact on the matched sets, the share of workouts with every set right, and the confusions.
+`--kind hard` (the default) uses the harder simulator as `benchmarks/accuracy.py --kind hard` does (its sensor
+errors for the session's sensor; per-rep onset profiles; settle lifts, quick re-racks and station moves with its
+probabilities, shorter pauses and eccentrics, band walks of lead and trail steps); `--kind easy` is the earlier
+draw.
 Targets (issue 12): set precision/recall ≥ 0.98, exercise ≥ 0.95, counts ≥ 0.97, whole workouts ≥ 0.8.
 """
 from __future__ import annotations
@@ -14,6 +18,7 @@ import argparse
 import sys
 import time
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analysis.evaluation import match_sets  # noqa: E402
 from analysis.pipeline import ImuSeries  # noqa: E402
 from analysis.session import analyze_session  # noqa: E402
+from benchmarks.accuracy import HARD, hard_imu
 from sensors.simulate import SimConfig  # noqa: E402
 from sensors.simulate_session import SessionConfig, simulate_session  # noqa: E402
 
@@ -43,13 +49,28 @@ def random_set(ex: str, placement: str, rate: float, rng: np.random.Generator) -
     )
 
 
-def random_session(rng: np.random.Generator) -> SessionConfig:
+def hard_set(cfg: SimConfig, rng: np.random.Generator) -> SimConfig:
+    """A set of the earlier draw made harder (sensor errors come from the session's IMU)."""
+    if cfg.exercise == "lateral_band_walk":  # lead and trail steps, as in the accuracy benchmark's hard draw
+        return replace(cfg, reps=2 * (cfg.reps // 2), onsets="per_rep", band_steps="lead_trail")
+    return replace(
+        cfg, onsets="per_rep", eccentric_s=float(rng.choice(HARD.eccentric_s)),
+        top_pause_s=float(rng.choice(HARD.top_pause_s)), bottom_pause_s=float(rng.choice(HARD.bottom_pause_s)),
+        settle_lift=bool(rng.random() < HARD.settle_lift), quick_rerack=bool(rng.random() < HARD.quick_rerack),
+        station_moves=cfg.exercise in ("seated_hip_abduction", "clamshell") and rng.random() < HARD.station_moves,
+    )
+
+
+def random_session(rng: np.random.Generator, hard: bool = False) -> SessionConfig:
     placement = str(rng.choice(["pelvis", "thigh_left", "thigh_right"]))
     rate = float(rng.choice([52, 100, 104]))
     pool = PELVIS_EXERCISES if placement == "pelvis" else THIGH_EXERCISES
     names = [str(rng.choice(pool)) for _ in range(int(rng.integers(3, 6)))]
     sets = tuple(random_set(n, placement, rate, rng) for n in names)
-    return SessionConfig(sets, (placement,), (rate,), rest_s=(45.0, 120.0))
+    if not hard:
+        return SessionConfig(sets, (placement,), (rate,), rest_s=(45.0, 120.0))
+    sets = tuple(hard_set(c, rng) for c in sets)
+    return SessionConfig(sets, (placement,), (rate,), rest_s=(45.0, 120.0), imu=hard_imu(rng))
 
 
 def _count(t: dict) -> int:
@@ -60,6 +81,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=12)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--kind", choices=("hard", "easy"), default="hard")
     ap.add_argument("--verbose", action="store_true", help="print every set that is not right")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
@@ -69,7 +91,7 @@ def main() -> int:
     t_analysis = []
     t0 = time.perf_counter()
     for workout in range(args.sessions):
-        sim = simulate_session(random_session(rng), int(rng.integers(2**31)))
+        sim = simulate_session(random_session(rng, args.kind == "hard"), int(rng.integers(2**31)))
         s = sim.streams[0]
         t1 = time.perf_counter()
         found = analyze_session([ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads)]).sets
@@ -97,7 +119,7 @@ def main() -> int:
         confusion.update((t["exercise"], "missed") for t in truth if id(t) not in matched)
         n_whole += right == len(truth) and len(found) == len(truth)
     elapsed = time.perf_counter() - t0
-    print(f"session benchmark: {args.sessions} simulated workouts, {n_true} sets (seed {args.seed}), {elapsed:.0f} s")
+    print(f"session benchmark ({args.kind} draw): {args.sessions} simulated workouts, {n_true} sets (seed {args.seed}), {elapsed:.0f} s")
     print(f"set precision {n_matched / max(n_found, 1):.3f}   recall {n_matched / max(n_true, 1):.3f}   "
           f"(target ≥ 0.98)")
     print(f"exercise recognised {n_ex / max(n_matched, 1):.3f} of matched sets (target ≥ 0.95)")

@@ -70,6 +70,14 @@ class ImuModel:
     bits: int = 16
     timestamp_jitter_s: float = 0.0015
     clock_drift_ppm: float = 40.0
+    # sensor errors beyond noise and bias, all off by default (see docs/conventions.md, "Time")
+    lowpass_delay_s: float = 0.0  # on-chip low-pass: a causal 2nd-order Butterworth with this group delay (s)
+    clock_error: float = 0.0  # the sample clock runs this fraction fast (+) or slow (−): more or fewer samples/s
+    scale_error: float = 0.0  # per-axis scale factor errors of both sensors drawn uniformly in ±this
+    drop_fraction: float = 0.0  # isolated samples lost in transit, unmarked (the time stamps jump)
+    wobble_deg: float = 0.0  # soft-tissue wobble: peak sensor-on-segment swing after a 45° move in 0.3 s (deg)
+    wobble_hz: float = 5.0  # its natural frequency
+    wobble_damping: float = 0.2  # its damping ratio
 
 
 IDEAL = ImuModel(0.0, 0.0, 0.0, 0.0, 0.0, 1e6, 1e6, 0, 0.0, 0.0)
@@ -97,6 +105,16 @@ class SimConfig:
     imu: ImuModel = ImuModel()
     mounting: tuple[tuple[float, float, float, float], ...] | None = None  # per placement wxyz; None = random
     gaps: bool = False
+    # harder set structure (all off by default: the demos and `repscope simulate` stay as they are)
+    onsets: str = "classic"  # ONSET_MODES: classic = min-jerk lifts and smooth 15 % trapezoid lowerings
+    settle_lift: bool = False  # a small lift (5–15 % of the range) and a 0.5–2 s rest just before rep 1
+    quick_rerack: bool = False  # the re-rack / sit-up starts 0.2–1 s after the last rep
+    big_setup: bool = False  # walk and turn, then sit down and lie back in stages; after the set sit up, stand up
+    station_moves: bool = False  # seated abduction: legs onto / off the pads; clamshell: kneel, lie down, push up;
+    #                              then walking off
+    time_offset_s: float = 0.0  # the recording clock's origin: every time stamp and truth time moved by this
+    band_steps: str = "pulse"  # BAND_STEP_MODES: pulse = a step is a stance widening and narrowing; lead_trail =
+    #                            `reps` steps, lead and trail alternating, each a sideways pelvis shift with a hip hike
 
     @property
     def tempo_string(self) -> str:
@@ -127,15 +145,19 @@ def _min_jerk(u: np.ndarray) -> np.ndarray:
     return u**3 * (10 - 15 * u + 6 * u**2)
 
 
-def _smooth_trapezoid(u: np.ndarray, ramp: float = 0.15) -> np.ndarray:
-    """Position profile with a flat velocity middle and smooth onset/offset ramps of `ramp` fraction each
-    (velocity follows a cubic smoothstep: zero velocity and zero acceleration at the boundary)."""
+def _smooth_trapezoid(u: np.ndarray, ramp: float = 0.15, ramp_out: float | None = None,
+                      smooth: bool = True) -> np.ndarray:
+    """Position profile with a flat velocity middle and onset/offset ramps of `ramp` (and `ramp_out`, default the
+    same) fraction each. `smooth`: the velocity follows a cubic smoothstep (zero velocity and acceleration at the
+    boundary); else it ramps linearly (a constant acceleration from the first instant)."""
     u = np.clip(u, 0.0, 1.0)
-    # velocity shape: smoothstep up over [0, ramp], 1 in the middle, smoothstep down over [1-ramp, 1]
+    ramp_out = ramp if ramp_out is None else ramp_out
+    # velocity shape: ramp up over [0, ramp], 1 in the middle, ramp down over [1-ramp_out, 1]
     n = 2001
     grid = np.linspace(0, 1, n)
-    up = _smoothstep3(np.clip(grid / ramp, 0, 1))
-    down = _smoothstep3(np.clip((1 - grid) / ramp, 0, 1))
+    shape = _smoothstep3 if smooth else (lambda x: x)
+    up = shape(np.clip(grid / ramp, 0, 1))
+    down = shape(np.clip((1 - grid) / ramp_out, 0, 1))
     vel = np.minimum(up, down)
     pos = np.concatenate([[0.0], np.cumsum((vel[1:] + vel[:-1]) / 2)])
     pos /= pos[-1]
@@ -144,6 +166,50 @@ def _smooth_trapezoid(u: np.ndarray, ramp: float = 0.15) -> np.ndarray:
 
 def _smoothstep3(u: np.ndarray) -> np.ndarray:
     return u * u * (3.0 - 2.0 * u)
+
+
+PROFILE_SHAPES = ("min_jerk", "half_cosine", "trapezoid_linear", "trapezoid_smooth")
+PROFILE_RAMPS = (0.10, 0.35)  # trapezoid ramp fractions drawn in this range (the independent suite's 10–35 %)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Position profile of one movement, 0 → 1 over its normalised time u ∈ [0, 1]. `shape` (PROFILE_SHAPES):
+    minimum-jerk; half-cosine (velocity a half sine: the acceleration jumps at onset); trapezoid velocity with
+    linear or smoothstep ramps over the first `ramp_in` and the last `ramp_out` of the movement."""
+
+    shape: str = "min_jerk"
+    ramp_in: float = 0.15
+    ramp_out: float = 0.15
+
+    @property
+    def label(self) -> str:
+        if self.shape.startswith("trapezoid"):
+            return f"{self.shape} {100 * self.ramp_in:.0f}/{100 * self.ramp_out:.0f} %"
+        return self.shape
+
+    def position(self, u: np.ndarray) -> np.ndarray:
+        if self.shape == "min_jerk":
+            return _min_jerk(u)
+        if self.shape == "half_cosine":
+            return 0.5 * (1.0 - np.cos(np.pi * np.clip(u, 0.0, 1.0)))
+        return _smooth_trapezoid(u, self.ramp_in, self.ramp_out, smooth=self.shape == "trapezoid_smooth")
+
+
+CLASSIC_CONCENTRIC = Profile("min_jerk")
+CLASSIC_ECCENTRIC = Profile("trapezoid_smooth", 0.15, 0.15)
+ONSET_MODES = ("classic", "per_set", "per_rep")
+BAND_STEP_MODES = ("pulse", "lead_trail")
+BAND_STRIDE_M = 0.3  # lead_trail: the stance widens by this in a lead step and narrows in the trail step
+BAND_HIKE_DEG = 4.0  # lead_trail: the swing leg's side of the pelvis lifts by this mid-step
+BAND_SWING_FLEX_DEG = 10.0  # lead_trail: the swing thigh flexes by this mid-step to clear the floor
+
+
+def draw_profile(rng: np.random.Generator) -> Profile:
+    """One movement profile: a shape of PROFILE_SHAPES, trapezoid ramps drawn in PROFILE_RAMPS."""
+    shape = str(rng.choice(PROFILE_SHAPES))
+    ramp_in, ramp_out = rng.uniform(*PROFILE_RAMPS, 2)
+    return Profile(shape, float(ramp_in), float(ramp_out))
 
 
 @dataclass(frozen=True)
@@ -156,6 +222,8 @@ class _Rep:
     tilt_deg: float
     drop_deg: float
     faults_cmd: tuple[str, ...]
+    concentric_profile: Profile = CLASSIC_CONCENTRIC
+    eccentric_profile: Profile = CLASSIC_ECCENTRIC
 
 
 def _plan_reps(cfg: SimConfig, rng: np.random.Generator) -> list[_Rep]:
@@ -197,7 +265,33 @@ def _plan_reps(cfg: SimConfig, rng: np.random.Generator) -> list[_Rep]:
         if "momentum" in reps[i].faults_cmd:
             reps[i - 1] = replace(reps[i - 1], bottom_pause_s=0.0)
     reps[-1] = replace(reps[-1], bottom_pause_s=None)
+    if cfg.onsets != "classic":
+        reps = _draw_profiles(cfg.onsets == "per_rep", reps, rng)
     return reps
+
+
+MOMENTUM_RAMPS = (0.08, 0.15)  # a ballistic lift's trapezoid ramps
+HARD_STOP_RAMPS = (0.05, 0.10)  # the lowering before a bounce stops hard
+
+
+def _draw_profiles(per_rep: bool, reps: list[_Rep], rng: np.random.Generator) -> list[_Rep]:
+    """Onset profiles per rep (or one pair for the whole set); a momentum rep is a ballistic trapezoid out of a
+    lowering that stops hard."""
+    con, ecc = draw_profile(rng), draw_profile(rng)
+    out = []
+    for rep in reps:
+        if per_rep:
+            con, ecc = draw_profile(rng), draw_profile(rng)
+        out.append(replace(rep, concentric_profile=con, eccentric_profile=ecc))
+    for i in range(1, len(out)):
+        if "momentum" in out[i].faults_cmd:
+            shape = str(rng.choice(["trapezoid_linear", "trapezoid_smooth"]))
+            out[i] = replace(out[i], concentric_profile=Profile(shape, *map(float, rng.uniform(*MOMENTUM_RAMPS, 2))))
+            prev = out[i - 1].eccentric_profile
+            ramp_in = prev.ramp_in if prev.shape.startswith("trapezoid") else float(rng.uniform(*PROFILE_RAMPS))
+            hard = Profile("trapezoid_linear", ramp_in, float(rng.uniform(*HARD_STOP_RAMPS)))
+            out[i - 1] = replace(out[i - 1], eccentric_profile=hard)
+    return out
 
 
 # ------------------------------------------------------------------------------------------------ postures
@@ -237,6 +331,9 @@ class _Pose:
     setup: np.ndarray  # 0 = standing, 1 = in the exercise posture (transition weight)
     fidget: np.ndarray  # (n, 3) small extra rotation vector, deg
     walk_side: np.ndarray  # band walk: +1 travelling left, −1 right, 0 none
+    heading_deg: np.ndarray | None = None  # walking in / off: heading change (about up); None = constant
+    gait: np.ndarray | None = None  # walking in / off: gait envelope (0 … 1); None = no walking
+    gait_phase: np.ndarray | None = None  # step phase (rad): one step per 2π
 
 
 def _segment_rotation(cfg: SimConfig, placement: str, pose: _Pose, rom_deg: float) -> R:
@@ -259,6 +356,9 @@ def _segment_rotation(cfg: SimConfig, placement: str, pose: _Pose, rom_deg: floa
             posture = _rot(RIGHT, 12.0 + 1.5 * th)
         elif ex == "clamshell":
             posture = _rot(FORWARD, 90.0) * _rot(RIGHT, 5.0 - 4.0 * th)
+        elif cfg.band_steps == "lead_trail":  # half squat; the swing leg's side hikes mid-step, level in between
+            roll = BAND_HIKE_DEG * pose.walk_side * _swing(pose.theta)
+            posture = _rot(FORWARD, roll) * _rot(LEFT, 15.0 + 0 * th)
         else:  # lateral band walk: half squat, small roll toward the stepping side
             posture = _rot(FORWARD, -4.0 * pose.walk_side * th) * _rot(LEFT, 15.0 + 0 * th)
         # pelvic drop: rotation about the pelvis's own longitudinal axis, non-working side down
@@ -286,12 +386,37 @@ def _segment_rotation(cfg: SimConfig, placement: str, pose: _Pose, rom_deg: floa
             posture = _rot((0.0, sign, 0.0), opening) * _rot(FORWARD, sign * 90.0) * _rot(RIGHT, 45.0)
         else:  # band walk: abduction pulse of this leg about the forward axis, in a half squat
             out = 1.0 if is_left_thigh else -1.0
-            posture = _rot(FORWARD, -out * rom_deg * th) * _rot(RIGHT, 35.0)
+            flex = 35.0 + 0 * th
+            if cfg.band_steps == "lead_trail":  # the stance widens in the lead step and narrows in the trail step
+                swing = pose.walk_side * _swing(pose.theta) * out  # > 0: this leg swings (left leads to the left)
+                flex = flex + BAND_SWING_FLEX_DEG * swing.clip(0)
+            posture = _rot(FORWARD, -out * rom_deg * th) * _rot(RIGHT, flex)
     standing = R.identity(len(pose.theta))
     # Set-up / re-rack: slerp-like blend from standing to the exercise posture via rotation vectors.
     rel = (standing.inv() * posture).as_rotvec()
     blended = standing * R.from_rotvec(rel * pose.setup[:, None])
-    return R.from_rotvec(np.radians(pose.fidget)) * blended
+    rot = R.from_rotvec(np.radians(pose.fidget)) * blended
+    if pose.gait is not None:
+        rot = _gait_rotation(placement, pose) * rot
+    return rot
+
+
+def _swing(theta: np.ndarray) -> np.ndarray:
+    """Band walk, lead and trail: +1…0 mid-step of a widening (lead) step, −1…0 of a narrowing (trail) step."""
+    return 4.0 * theta * (1.0 - theta) * np.sign(np.gradient(theta))
+
+
+def _gait_rotation(placement: str, pose: _Pose) -> R:
+    """Walking in or off (standing posture): heading, and per step the pelvis's yaw, roll and bounce pitch or the
+    thigh's swing (the legs in opposite phase)."""
+    env, phase = pose.gait, pose.gait_phase
+    stride = phase / 2  # one stride = two steps
+    if placement == "pelvis":
+        yaw, roll, pitch = 4.0 * np.sin(stride) * env, 3.0 * np.sin(stride + 0.5) * env, 2.0 * np.sin(phase) * env
+    else:
+        sign = -1.0 if placement == "thigh_right" else 1.0
+        yaw, roll, pitch = 0.0 * env, 0.0 * env, (10.0 + 20.0 * sign * np.sin(stride)) * env
+    return _rot(UP, pose.heading_deg + yaw) * _rot(FORWARD, roll) * _rot(RIGHT, pitch)
 
 
 def _segment_position(cfg: SimConfig, placement: str, rot: R, pose: _Pose) -> np.ndarray:
@@ -300,8 +425,16 @@ def _segment_position(cfg: SimConfig, placement: str, rot: R, pose: _Pose) -> np
     hip = np.zeros((len(pose.theta), 3))
     lift = {"hip_thrust": 0.32, "single_leg_hip_thrust": 0.3, "glute_bridge": 0.18}.get(ex, 0.0)
     hip[:, 2] = 0.9 * (1 - pose.setup) + 0.35 * pose.setup + lift * pose.theta * pose.rom_scale * pose.setup
-    if ex == "lateral_band_walk":
+    if ex == "lateral_band_walk" and cfg.band_steps == "lead_trail":  # half the stride in each step
+        hip[:, 1] = np.cumsum(pose.walk_side * np.abs(np.gradient(pose.theta))) * BAND_STRIDE_M / 2
+    elif ex == "lateral_band_walk":
         hip[:, 1] = np.cumsum(pose.walk_side * np.gradient(pose.theta).clip(0)) * 0.25
+    if pose.gait is not None:  # walking in / off at 1.2 m/s along the heading, bouncing 2.5 cm per step
+        step_m = WALK_SPEED_MPS * pose.gait / INTERNAL_RATE_HZ
+        h = np.radians(pose.heading_deg)
+        hip[:, 0] += np.cumsum(step_m * np.cos(h))
+        hip[:, 1] += np.cumsum(step_m * np.sin(h))
+        hip[:, 2] += 0.025 * np.cos(pose.gait_phase) * pose.gait
     if placement == "pelvis":
         return hip + rot.apply([0.0, 0.0, 0.05])
     return hip + rot.apply([0.0, 0.0, -0.2])  # 20 cm down the thigh
@@ -310,16 +443,110 @@ def _segment_position(cfg: SimConfig, placement: str, rot: R, pose: _Pose) -> np
 # ------------------------------------------------------------------------------------------------ timeline
 
 
-def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
-    """Internal grid, pose and the exact phase boundaries (s)."""
-    dt = 1.0 / INTERNAL_RATE_HZ
-    lead = 0.5
-    stand_end = lead + cfg.standing_s
-    setup_s = 3.5 if cfg.fidget else 2.0
-    pre_rest = rng.uniform(1.5, 2.5)
-    t0 = stand_end + setup_s + pre_rest
-    bounds = []
-    t = t0
+WALK_SPEED_MPS = 1.2
+
+
+@dataclass(frozen=True)
+class SetupParams:
+    """Ranges (s, fractions, deg) of the harder set-up patterns (`SimConfig.settle_lift` … `station_moves`)."""
+
+    walk_s: tuple[float, float] = (3.0, 6.0)  # walking in to the station
+    walk_off_s: tuple[float, float] = (2.0, 4.0)
+    cadence_hz: tuple[float, float] = (1.6, 2.2)  # steps per second
+    turn_deg: tuple[float, float] = (60.0, 180.0)
+    stage_fraction: tuple[float, float] = (0.3, 0.6)  # sit down / kneel: this much of the way, then hold
+    stage_s: tuple[float, float] = (1.5, 2.5)  # each stage's move
+    stage_hold_s: tuple[float, float] = (0.5, 1.5)
+    settle_fraction: tuple[float, float] = (0.05, 0.15)  # the settle lift's height, of the range
+    settle_s: tuple[float, float] = (0.6, 1.2)
+    settle_rest_before_s: tuple[float, float] = (0.8, 1.5)
+    settle_rest_after_s: tuple[float, float] = (0.5, 2.0)
+    quick_rerack_s: tuple[float, float] = (0.2, 1.0)  # last rep's end → re-rack onset
+    pads_fraction: tuple[float, float] = (0.3, 0.6)  # seated abduction: legs onto / off the pads (abduction …)
+    pads_knee_deg: tuple[float, float] = (15.0, 30.0)  # … with the knee lifted
+    pads_s: tuple[float, float] = (1.0, 1.6)
+
+
+SETUP = SetupParams()
+
+
+@dataclass(frozen=True)
+class _Move:
+    """A set-up move on the grid: a sin² bump of `theta` (movement coordinate) and of `rotvec_deg` (earth frame)."""
+
+    t0: float
+    duration_s: float
+    theta: float = 0.0
+    rotvec_deg: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    def bump(self, grid: np.ndarray) -> np.ndarray:
+        u = (grid - self.t0) / self.duration_s
+        return np.where((u > 0) & (u < 1), np.sin(np.pi * np.clip(u, 0, 1)) ** 2, 0.0)
+
+
+@dataclass(frozen=True)
+class _Walk:
+    name: str
+    t0: float
+    t1: float
+    cadence_hz: float
+    turn_deg: float = 0.0  # turned through in the walk's second half
+
+
+def _u(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
+    return float(rng.uniform(*bounds))
+
+
+def _stages(big: bool, rng: np.random.Generator, setup_s: float) -> tuple[tuple[float, float, float], ...]:
+    """(fraction, move s, hold s) from standing into the posture: one move, or two with a hold between (sit down
+    or kneel, then lie back or lie down)."""
+    if not big:
+        return ((1.0, setup_s, 0.0),)
+    first = _u(rng, SETUP.stage_fraction)
+    return ((first, _u(rng, SETUP.stage_s), _u(rng, SETUP.stage_hold_s)), (1.0 - first, _u(rng, SETUP.stage_s), 0.0))
+
+
+def _staged(grid: np.ndarray, start: float, stages) -> np.ndarray:
+    out = np.zeros_like(grid)
+    t = start
+    for fraction, move_s, hold_s in stages:
+        out += fraction * _min_jerk((grid - t) / move_s)
+        t += move_s + hold_s
+    return out
+
+
+def _stages_s(stages) -> float:
+    return sum(move + hold for _, move, hold in stages)
+
+
+def _pads_move(t0: float, rng: np.random.Generator) -> _Move:
+    """Seated abduction: a leg lifted onto (or off) the pads: abduction part of the range with the knee raised."""
+    return _Move(t0, _u(rng, SETUP.pads_s), _u(rng, SETUP.pads_fraction),
+                 tuple(np.array(RIGHT) * _u(rng, SETUP.pads_knee_deg)))
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """A set's plan in time (s on the internal grid): set-up, the reps' exact boundaries, re-rack, extra moves."""
+
+    setup_start: float
+    stages_in: tuple  # (fraction, move s, hold s) from standing into the posture
+    bounds: list  # per rep (concentric onset, top start, eccentric start, eccentric end, bottom end or None)
+    end_set: float  # the bottom rest after the last rep ends
+    rerack_start: float
+    stages_out: tuple
+    total: float
+    fidget_in: tuple[float, float]  # window of the set-up fidgets
+    walks: tuple = ()
+    moves: tuple = ()
+
+    @property
+    def rerack_end(self) -> float:
+        return self.rerack_start + _stages_s(self.stages_out)
+
+
+def _rep_bounds(reps: list[_Rep], t0: float) -> list:
+    bounds, t = [], t0
     for rep in reps:
         c0, c1 = t, t + rep.concentric_s
         t1 = c1 + rep.top_pause_s
@@ -327,33 +554,81 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
         b1 = e1 + (rep.bottom_pause_s if rep.bottom_pause_s is not None else 0.0)
         bounds.append((c0, c1, t1, e1, b1 if rep.bottom_pause_s is not None else None))
         t = b1
+    return bounds
+
+
+def _layout(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator, stand_end: float) -> _Layout:
+    """Lay the set out in time; the harder set-up patterns draw only when they are on (the default draws and
+    times are the classic set's)."""
+    ex = cfg.exercise
+    setup_s = 3.5 if cfg.fidget else 2.0
+    pre_rest = rng.uniform(1.5, 2.5)
+    big = cfg.big_setup and ex != "lateral_band_walk"
+    pads = cfg.station_moves and ex == "seated_hip_abduction"
+    staged = big or (cfg.station_moves and ex == "clamshell")  # kneel, then lie on the side
+    walks, moves = [], []
+    setup_start = stand_end
+    if big:
+        start = stand_end + 0.2
+        walks.append(_Walk("walk_in", start, start + _u(rng, SETUP.walk_s), _u(rng, SETUP.cadence_hz),
+                           float(rng.choice([-1, 1])) * _u(rng, SETUP.turn_deg)))
+        setup_start = walks[-1].t1 + rng.uniform(0.3, 0.8)
+    stages_in = _stages(staged, rng, setup_s)
+    rest_start = setup_start + _stages_s(stages_in)
+    if pads:
+        moves.append(_pads_move(rest_start + rng.uniform(0.3, 0.8), rng))
+        rest_start = moves[-1].t0 + moves[-1].duration_s
+    fidget_until = rest_start + pre_rest * 0.5
+    if cfg.settle_lift:
+        rest0 = _u(rng, SETUP.settle_rest_before_s)
+        moves.append(_Move(rest_start + rest0, _u(rng, SETUP.settle_s), _u(rng, SETUP.settle_fraction)))
+        pre_rest = rest0 + moves[-1].duration_s + _u(rng, SETUP.settle_rest_after_s)
+        fidget_until = rest_start + rest0 * 0.5
+    bounds = _rep_bounds(reps, rest_start + pre_rest)
     post_rest = rng.uniform(1.5, 2.5)
-    end_set = t + post_rest
-    total = end_set + setup_s + 1.0
-    grid = np.arange(0.0, total, dt)
+    if cfg.quick_rerack:
+        post_rest = _u(rng, SETUP.quick_rerack_s)
+    end_set = (bounds[-1][3] if bounds else rest_start + pre_rest) + post_rest
+    rerack_start = end_set
+    if pads:
+        moves.append(_pads_move(end_set, rng))
+        rerack_start = end_set + moves[-1].duration_s + rng.uniform(0.3, 0.8)
+    stages_out = _stages(staged, rng, setup_s)
+    total = rerack_start + _stages_s(stages_out) + 1.0
+    if cfg.station_moves and ex in ("seated_hip_abduction", "clamshell"):  # walking off
+        off = total - 0.5
+        walks.append(_Walk("walk_off", off, off + _u(rng, SETUP.walk_off_s), _u(rng, SETUP.cadence_hz)))
+        total = walks[-1].t1 + 1.0
+    return _Layout(setup_start, stages_in, bounds, end_set, rerack_start, stages_out, total,
+                   (setup_start, fidget_until), tuple(walks), tuple(moves))
+
+
+def _rep_traces(cfg: SimConfig, reps: list[_Rep], lay: _Layout, grid: np.ndarray):
+    """Movement coordinate θ, ROM scale, tilt, drop and band-walk direction of the reps on the grid."""
     n = len(grid)
-    theta = np.zeros(n)
-    rom_scale = np.ones(n)
-    tilt = np.zeros(n)
-    drop = np.zeros(n)
-    walk = np.zeros(n)
+    theta, rom_scale, tilt, drop, walk = np.zeros(n), np.ones(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    bounds = lay.bounds
     for k, (rep, (c0, c1, t1, e1, _)) in enumerate(zip(reps, bounds)):
         m = (grid >= c0) & (grid < c1)
-        theta[m] = _min_jerk((grid[m] - c0) / (c1 - c0))
+        theta[m] = rep.concentric_profile.position((grid[m] - c0) / (c1 - c0))
         theta[(grid >= c1) & (grid < t1)] = 1.0
         m = (grid >= t1) & (grid < e1)
-        theta[m] = 1.0 - _smooth_trapezoid((grid[m] - t1) / (e1 - t1))
-        nxt = bounds[k + 1][0] if k + 1 < len(bounds) else end_set
+        theta[m] = 1.0 - rep.eccentric_profile.position((grid[m] - t1) / (e1 - t1))
+        nxt = bounds[k + 1][0] if k + 1 < len(bounds) else lay.end_set
         rep_span = (grid >= c0) & (grid < nxt)
         rom_scale[rep_span] = rep.rom_scale
         tilt[rep_span] = rep.tilt_deg
         drop[rep_span] = rep.drop_deg
         if cfg.exercise == "lateral_band_walk":
             walk[rep_span] = 1.0 if k < len(reps) / 2 else -1.0
-    setup = np.clip(_min_jerk((grid - stand_end) / setup_s) - _min_jerk((grid - end_set) / setup_s), 0.0, 1.0)
-    fidget = np.zeros((n, 3))
+    return theta, rom_scale, tilt, drop, walk
+
+
+def _fidgets(cfg: SimConfig, grid: np.ndarray, lay: _Layout, setup: np.ndarray, rng: np.random.Generator):
+    """Small extra rotations (deg, earth frame): set-up and re-rack fidgets, and posture tremor during holds."""
+    fidget = np.zeros((len(grid), 3))
     if cfg.fidget:
-        for w0, w1 in ((stand_end, stand_end + setup_s + pre_rest * 0.5), (end_set + post_rest * 0.0, total - 0.8)):
+        for w0, w1 in (lay.fidget_in, (lay.end_set, lay.rerack_end + 0.2)):
             for _ in range(3):
                 c = rng.uniform(w0 + 0.3, max(w0 + 0.4, w1 - 0.6))
                 width = rng.uniform(0.4, 0.9)
@@ -362,45 +637,153 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
                 bump = np.where((u > 0) & (u < 1), np.sin(np.pi * np.clip(u, 0, 1)) ** 2, 0.0)
                 fidget += bump[:, None] * amp
     # Posture tremor during holds (a real lifter is never perfectly still): ~0.15° at 1–4 Hz, band-limited.
-    tremor = np.zeros((n, 3))
+    tremor = np.zeros((len(grid), 3))
     for f in (1.3, 2.7, 3.9):
         tremor += 0.05 * np.sin(2 * np.pi * f * grid[:, None] + rng.uniform(0, 2 * np.pi, 3))
-    fidget += tremor * setup[:, None]
-    pose = _Pose(theta, rom_scale, tilt, drop, setup, fidget, walk)
+    return fidget + tremor * setup[:, None]
+
+
+def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
+    """Internal grid, pose, the exact phase boundaries (s), the standing interval and the named set-up moves."""
+    lead = 0.5
+    stand_end = lead + cfg.standing_s
+    lay = _layout(cfg, reps, rng, stand_end)
+    grid = np.arange(0.0, lay.total, 1.0 / INTERNAL_RATE_HZ)
+    theta, rom_scale, tilt, drop, walk = _rep_traces(cfg, reps, lay, grid)
+    setup = np.clip(_staged(grid, lay.setup_start, lay.stages_in) - _staged(grid, lay.rerack_start, lay.stages_out),
+                    0.0, 1.0)
+    fidget = _fidgets(cfg, grid, lay, setup, rng)
+    for move in lay.moves:
+        bump = move.bump(grid)
+        theta += move.theta * bump
+        fidget += bump[:, None] * np.array(move.rotvec_deg)
+    heading, gait, gait_phase = _walking(grid, list(lay.walks))
+    pose = _Pose(theta, rom_scale, tilt, drop, setup, fidget, walk, heading, gait, gait_phase)
     standing = (lead, stand_end) if cfg.standing_s > 0 else None
-    return grid, pose, bounds, standing
+    blocks = []
+    if cfg.big_setup or cfg.station_moves or cfg.settle_lift or cfg.quick_rerack:
+        pads = cfg.station_moves and cfg.exercise == "seated_hip_abduction"
+        blocks = _blocks(cfg.exercise, lay.walks, lay.moves, (lay.setup_start, lay.stages_in),
+                         (lay.rerack_start, lay.stages_out), pads)
+    return grid, pose, lay.bounds, standing, blocks
+
+
+STAGE_NAMES = {  # set-up stages in, re-rack stages out, by exercise (two-stage names; one stage: set_up / re_rack)
+    "clamshell": (("kneel", "lie_down"), ("push_up", "stand_up")),
+    "seated_hip_abduction": (("sit_down", "sit_back"), ("sit_forward", "stand_up")),
+}
+DEFAULT_STAGE_NAMES = (("sit_down", "lie_back"), ("sit_up", "stand_up"))
+
+
+def _blocks(ex: str, walks, moves, stages_in, stages_out, pads: bool) -> list[tuple[str, float, float]]:
+    """Named set-up moves (name, start s, end s) in time order."""
+    names_in, names_out = STAGE_NAMES.get(ex, DEFAULT_STAGE_NAMES)
+    out = []
+    for start, stages, names, single in (stages_in + (names_in, "set_up"), stages_out + (names_out, "re_rack")):
+        t = start
+        for (_, move_s, hold_s), name in zip(stages, names if len(stages) > 1 else (single,)):
+            out.append((name, t, t + move_s))
+            t += move_s + hold_s
+    out += [(walk.name, walk.t0, walk.t1) for walk in walks]
+    pad_names = iter(("legs_onto_pads", "legs_off_pads"))
+    for move in moves:
+        name = next(pad_names) if pads and move.rotvec_deg != (0.0, 0.0, 0.0) else "settle_lift"
+        out.append((name, move.t0, move.t0 + move.duration_s))
+    return sorted(out, key=lambda b: b[1])
+
+
+def _walking(grid: np.ndarray, walks: list[_Walk]):
+    """Heading (deg), gait envelope and step phase (rad) of the walks on the grid; Nones when there is none."""
+    if not walks:
+        return None, None, None
+    heading, gait, phase = np.zeros_like(grid), np.zeros_like(grid), np.zeros_like(grid)
+    for w in walks:
+        ramp = 0.6
+        env = np.minimum(_min_jerk((grid - w.t0) / ramp), _min_jerk((w.t1 - grid) / ramp))
+        gait += env
+        phase += np.where(env > 0, 2 * np.pi * w.cadence_hz * (grid - w.t0), 0.0)
+        mid = 0.5 * (w.t0 + w.t1)
+        heading += w.turn_deg * _min_jerk((grid - mid) / (w.t1 - mid))
+    return heading, gait, phase
 
 
 # ------------------------------------------------------------------------------------------------ IMU model
 
 
-def ideal_imu(grid: np.ndarray, rot_seg: R, pos_m: np.ndarray, mount: R) -> tuple[np.ndarray, np.ndarray, R]:
-    """Exact sensor-frame angular rate (rad/s) and specific force (m/s²) on the grid, and the sensor orientation."""
-    rot_s = rot_seg * mount
-    dt = np.diff(grid)
-    # body-frame rate from consecutive orientations: exact for constant rate over each step
-    step = (rot_s[:-1].inv() * rot_s[1:]).as_rotvec() / dt[:, None]
-    gyr = np.empty((len(grid), 3))
-    gyr[1:-1] = 0.5 * (step[:-1] + step[1:])
-    gyr[0], gyr[-1] = step[0], step[-1]
+def ideal_imu(grid: np.ndarray, rot_seg: R, pos_m: np.ndarray, mount: R,
+              wobble_rotvec: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, R]:
+    """Exact sensor-frame angular rate (rad/s) and specific force (m/s²) on the grid, and the sensor orientation.
+    `wobble_rotvec` (rad, segment frame, per grid sample): the sensor's soft-tissue swing on the segment."""
+    from scipy.spatial.transform import Rotation as R
+
+    rot_s = rot_seg * mount if wobble_rotvec is None else rot_seg * R.from_rotvec(wobble_rotvec) * mount
+    gyr = body_rate(grid, rot_s)
     acc_lin = np.gradient(np.gradient(pos_m, grid, axis=0), grid, axis=0)
     f_earth = acc_lin + np.array([0.0, 0.0, G_MPS2])
     acc = rot_s.inv().apply(f_earth)
     return gyr, acc, rot_s
 
 
+def body_rate(grid: np.ndarray, rot: R) -> np.ndarray:
+    """Body-frame angular rate (rad/s) from consecutive orientations: exact for a constant rate over each step."""
+    step = (rot[:-1].inv() * rot[1:]).as_rotvec() / np.diff(grid)[:, None]
+    rate = np.empty((len(grid), 3))
+    rate[1:-1] = 0.5 * (step[:-1] + step[1:])
+    rate[0], rate[-1] = step[0], step[-1]
+    return rate
+
+
+WOBBLE_REFERENCE = (45.0, 0.3)  # deg, s: the minimum-jerk move whose wobble peak is `ImuModel.wobble_deg`
+
+
+def tissue_wobble(grid: np.ndarray, rot_seg: R, imu: ImuModel) -> np.ndarray | None:
+    """Soft-tissue wobble of a sensor strapped on a segment (rad, rotation vector in the segment frame, per grid
+    sample), or None when `imu.wobble_deg` is 0: a damped oscillator (`wobble_hz`, `wobble_damping`) driven by
+    the segment's angular acceleration, so fast moves and hard stops excite it and slow ones barely do. Its gain
+    makes the reference move (WOBBLE_REFERENCE) leave a peak of `wobble_deg`."""
+    if imu.wobble_deg <= 0:
+        return None
+    from scipy.signal import bilinear, lfilter
+
+    w0 = 2 * math.pi * imu.wobble_hz
+    b, a = bilinear([1.0], [1.0, 2 * imu.wobble_damping * w0, w0 * w0], fs=INTERNAL_RATE_HZ)
+    alpha = np.gradient(body_rate(grid, rot_seg), grid, axis=0)
+    swing = lfilter(b, a, -alpha, axis=0)  # the tissue lags the segment's acceleration
+    ref_deg, ref_s = WOBBLE_REFERENCE
+    t = np.arange(0.0, ref_s + 10.0 / imu.wobble_hz, 1.0 / INTERNAL_RATE_HZ)
+    ref_alpha = np.gradient(np.gradient(math.radians(ref_deg) * _min_jerk(t / ref_s), t), t)
+    return swing * (math.radians(imu.wobble_deg) / np.abs(lfilter(b, a, ref_alpha)).max())
+
+
+def onchip_lowpass(x: np.ndarray, delay_s: float) -> np.ndarray:
+    """The sensor's own low-pass on the internal grid (columns of `x`): a causal 2nd-order Butterworth whose
+    low-frequency group delay is `delay_s` (cut-off √2 / (2π·delay)), started at rest on the first sample."""
+    from scipy.signal import butter, lfilter, lfilter_zi
+
+    fc_hz = min(math.sqrt(2.0) / (2 * math.pi * delay_s), 0.4 * INTERNAL_RATE_HZ)
+    b, a = butter(2, fc_hz, fs=INTERNAL_RATE_HZ)
+    zi = lfilter_zi(b, a)
+    return np.column_stack([lfilter(b, a, x[:, k], zi=zi * x[0, k])[0] for k in range(x.shape[1])])
+
+
 def _sample(
     grid: np.ndarray, gyr: np.ndarray, acc: np.ndarray, rate_hz: float, imu: ImuModel, rng: np.random.Generator,
     gaps: bool,
 ):
-    drift = 1.0 + rng.uniform(-1, 1) * imu.clock_drift_ppm * 1e-6
-    n = int((grid[-1] - grid[0]) * rate_hz) - 1
+    if imu.lowpass_delay_s > 0:
+        gyr, acc = onchip_lowpass(gyr, imu.lowpass_delay_s), onchip_lowpass(acc, imu.lowpass_delay_s)
+    # the sample clock: crystal drift (ppm) and a gross rate error; time stamps are the host's (true time)
+    drift = (1.0 + rng.uniform(-1, 1) * imu.clock_drift_ppm * 1e-6) / (1.0 + imu.clock_error)
+    n = int((grid[-1] - grid[0]) * rate_hz * max(1.0, 1.0 + imu.clock_error)) - 1
     t_true = grid[0] + 0.01 + np.arange(n) / rate_hz * drift
     t_true = t_true[t_true < grid[-1]]
     # integrate the rate over the sample interval (what a real gyro's filter does) ≈ interpolate the rate here
     g = np.column_stack([np.interp(t_true, grid, gyr[:, k]) for k in range(3)])
     a = np.column_stack([np.interp(t_true, grid, acc[:, k]) for k in range(3)])
     m = len(t_true)
+    if imu.scale_error:
+        a = a * (1.0 + rng.uniform(-1, 1, 3) * imu.scale_error)
+        g = g * (1.0 + rng.uniform(-1, 1, 3) * imu.scale_error)
     if imu.acc_noise_ug_rthz or imu.gyr_noise_dps_rthz or imu.acc_bias_mg or imu.gyr_bias_dps:
         bw = math.sqrt(rate_hz / 2.0)
         a = a + rng.normal(0, imu.acc_noise_ug_rthz * 1e-6 * G_MPS2 * bw, (m, 3))
@@ -419,17 +802,20 @@ def _sample(
     # stream does after the clock mapping).
     jitter_s = min(imu.timestamp_jitter_s, 0.15 / rate_hz)
     t = t_true + (np.clip(rng.normal(0, jitter_s, m), -0.4 / rate_hz, 0.4 / rate_hz) if jitter_s else 0.0)
-    keep = np.ones(m, dtype=bool)
+    burst = np.zeros(m, dtype=bool)  # marked gaps (a link drop the transport reports)
     gap_list = []
     if gaps:
         for _ in range(2):
             i0 = int(rng.integers(int(0.3 * m), int(0.8 * m)))
             i1 = i0 + int(rng.uniform(0.05, 0.2) * rate_hz)
-            keep[i0:i1] = False
+            burst[i0:i1] = True
+    keep = ~burst
+    if imu.drop_fraction > 0:  # isolated losses nobody marks
+        keep &= rng.random(m) >= imu.drop_fraction
     idx = np.flatnonzero(keep)
-    jumps = np.flatnonzero(np.diff(idx) > 1)
-    for j in jumps:
-        gap_list.append((float(t[idx[j]]), float(t[idx[j + 1]])))
+    for j in np.flatnonzero(np.diff(idx) > 1):
+        if burst[idx[j] + 1:idx[j + 1]].any():
+            gap_list.append((float(t[idx[j]]), float(t[idx[j + 1]])))
     # Host timestamps have µs resolution and the IMU far less than 1e-6 in SI units: rounding keeps files small.
     return np.round(t[keep], 6), np.round(a[keep], 6), np.round(g[keep], 7), tuple(gap_list)
 
@@ -473,14 +859,16 @@ class IdealSet:
 
 
 def ideal_set(cfg: SimConfig, rng: np.random.Generator, mounts: dict | None = None,
-              heading_deg: float = 0.0) -> IdealSet:
-    """The exact motion of one set (standing → set-up → reps → re-rack → standing), facing `heading_deg`."""
+              heading_deg: float = 0.0, imu: ImuModel | None = None) -> IdealSet:
+    """The exact motion of one set (standing → set-up → reps → re-rack → standing), facing `heading_deg`; the
+    sensor's soft-tissue wobble is `imu`'s (default `cfg.imu`'s)."""
     from scipy.spatial.transform import Rotation as R
 
     _validate(cfg)
     rom_deg = cfg.rom_deg if cfg.rom_deg is not None else DEFAULT_ROM_DEG[cfg.exercise]
-    reps = _plan_reps(cfg, rng)
-    grid, pose, bounds, standing = _timeline(cfg, reps, rng)
+    lead_trail = cfg.exercise == "lateral_band_walk" and cfg.band_steps == "lead_trail"
+    reps = _plan_reps(replace(cfg, reps=cfg.reps // 2) if lead_trail else cfg, rng)  # a lead + trail pair each
+    grid, pose, bounds, standing, blocks = _timeline(cfg, reps, rng)
     heading = R.from_rotvec([0.0, 0.0, np.radians(heading_deg)])
     rots = {p: _segment_rotation(cfg, p, pose, rom_deg) for p in set(cfg.placements) | {"pelvis"}}
     signals, used, heights = {}, {}, {}
@@ -495,9 +883,12 @@ def ideal_set(cfg: SimConfig, rng: np.random.Generator, mounts: dict | None = No
         used[placement] = mount
         pos = heading.apply(_segment_position(cfg, placement, rots[placement], pose))
         heights[placement] = pos[:, 2]
-        gyr, acc, _ = ideal_imu(grid, heading * rots[placement], pos, mount)
+        wobble = tissue_wobble(grid, heading * rots[placement], cfg.imu if imu is None else imu)
+        gyr, acc, _ = ideal_imu(grid, heading * rots[placement], pos, mount, wobble)
         signals[placement] = (gyr, acc)
     truth = _truth(cfg, reps, bounds, grid, pose, rots, used, standing, rom_deg)
+    if blocks:  # the harder set-up patterns, for diagnosis and tests (the default truth stays as it was)
+        truth["setup_moves"] = [{"name": name, "start_s": t0, "end_s": t1} for name, t0, t1 in blocks]
     _add_rise_truth(truth, grid, heights[_primary_placement(cfg)], bounds, cfg.exercise)
     return IdealSet(grid, signals, used, truth)
 
@@ -530,6 +921,21 @@ def sensor_info(placement: str, rate_hz: float, imu: ImuModel) -> SensorInfo:
     )
 
 
+_TIME_KEYS = ("start_s", "end_s", "t_s")
+
+
+def shift_times(obj, dt: float):
+    """A copy of a truth dict/list with every time stamp (`start_s`, `end_s`, `t_s`, the `standing_s` interval)
+    moved by `dt` s."""
+    if isinstance(obj, dict):
+        return {k: (v + dt if k in _TIME_KEYS and isinstance(v, (int, float))
+                    else [x + dt for x in v] if k == "standing_s" and v is not None else shift_times(v, dt))
+                for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [shift_times(v, dt) for v in obj]
+    return obj
+
+
 def simulate_set(cfg: SimConfig, rng: np.random.Generator | int | None = None) -> SimResult:
     """Simulate one set; returns per-placement sensor streams and the ground truth (conventions of docs/)."""
     rng = np.random.default_rng(rng)
@@ -538,7 +944,11 @@ def simulate_set(cfg: SimConfig, rng: np.random.Generator | int | None = None) -
     for placement, rate in zip(cfg.placements, cfg.rates_hz):
         gyr, acc = ideal.signals[placement]
         t, a, g, gaps = _sample(ideal.grid, gyr, acc, rate, cfg.imu, rng, cfg.gaps)
+        if cfg.time_offset_s:
+            off = cfg.time_offset_s
+            t, gaps = t + off, tuple((g0 + off, g1 + off) for g0, g1 in gaps)
         streams.append(SensorStream(sensor_info(placement, rate, cfg.imu), t, a, g, gaps))
+    truth = shift_times(ideal.truth, cfg.time_offset_s) if cfg.time_offset_s else ideal.truth
     meta = RecordingMeta(
         exercise=cfg.exercise,
         side=cfg.side,
@@ -546,7 +956,7 @@ def simulate_set(cfg: SimConfig, rng: np.random.Generator | int | None = None) -
         simulated=True,
         notes="SIMULATED by repscope simulate (kinematic model + consumer IMU noise); truth in .truth.json",
     )
-    return SimResult(cfg, tuple(streams), ideal.truth, meta)
+    return SimResult(cfg, tuple(streams), truth, meta)
 
 
 def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> dict:
@@ -569,6 +979,9 @@ def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> di
         "reps": [],
         "steps": [],
     }
+    if cfg.exercise == "lateral_band_walk" and cfg.band_steps == "lead_trail":
+        out["steps"] = _lead_trail_steps(bounds)
+        return out
     if cfg.exercise == "lateral_band_walk":
         for k, (c0, _, _, e1, _) in enumerate(bounds, start=1):
             side = "left" if k <= len(reps) / 2 else "right"
@@ -621,7 +1034,23 @@ def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> di
             "faults": faults,
             "commanded_faults": list(rep.faults_cmd),
         })
+        if cfg.onsets != "classic":  # for diagnosis (the classic pair is the same on every rep)
+            out["reps"][-1]["profiles"] = {"concentric": rep.concentric_profile.label,
+                                           "eccentric": rep.eccentric_profile.label}
     return out
+
+
+def _lead_trail_steps(bounds) -> list[dict]:
+    """Band walk, lead and trail: each widening (lead leg) and narrowing (trail leg) is a step, lift-off to
+    touch-down; the first half of the cycles travel left."""
+    steps = []
+    for k, (c0, c1, t1, e1, _) in enumerate(bounds):
+        side = "left" if k < len(bounds) / 2 else "right"
+        other = "right" if side == "left" else "left"
+        for role, leg, t0, t_end in (("lead", side, c0, c1), ("trail", other, t1, e1)):
+            steps.append({"index": len(steps) + 1, "t_s": t0, "side": side, "duration_s": t_end - t0,
+                          "leg": leg, "role": role})
+    return steps
 
 
 def _wxyz(rot: R) -> list[float]:
@@ -646,6 +1075,12 @@ def _validate(cfg: SimConfig) -> None:
             raise ValueError(f"rate {r} Hz outside 20–1000 Hz")
     if cfg.exercise in ("seated_hip_abduction", "clamshell") and not any(p.startswith("thigh") for p in cfg.placements):
         raise ValueError(f"{cfg.exercise} needs a thigh sensor (the pelvis barely moves)")
+    if cfg.band_steps not in BAND_STEP_MODES:
+        raise ValueError(f"unknown band_steps {cfg.band_steps!r} (one of {', '.join(BAND_STEP_MODES)})")
+    if cfg.exercise == "lateral_band_walk" and cfg.band_steps == "lead_trail" and cfg.reps % 2:
+        raise ValueError(f"lead and trail steps come in pairs: reps must be even, got {cfg.reps}")
+    if cfg.onsets not in ONSET_MODES:
+        raise ValueError(f"unknown onsets {cfg.onsets!r} (one of {', '.join(ONSET_MODES)})")
     if cfg.side not in (None, "left", "right"):
         raise ValueError(f"side must be left or right, got {cfg.side!r}")
     for name, reps in cfg.faults:

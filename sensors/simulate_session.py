@@ -3,7 +3,8 @@
 Each set is `simulate.ideal_set` (standing → set-up → reps → re-rack → standing). Between sets the lifter rests:
 stands, walks to the next station (heel strikes at 1.6–2.2 steps/s, the pelvis bouncing, swaying and turning,
 the thighs swinging), turns, sits down on a bench and gets up. The whole exact motion is sampled once by the
-same sensor model as a single set, so the sensor's bias, clock drift and noise carry across the session.
+same sensor model as a single set, so the sensor's bias, clock drift and noise carry across the session; the
+session's `imu` (not the sets' own) sets the sensor errors, soft-tissue wobble included.
 
 The truth keeps each set's own truth (times on the session clock) and adds, per set, `start_s` (first
 concentric onset, or first step) and `end_s` (last eccentric end, or last step's end), and the rests with their
@@ -18,7 +19,7 @@ import numpy as np
 from sensors.recording import RecordingMeta, SensorStream
 from sensors.simulate import (
     FORWARD, INTERNAL_RATE_HZ, RIGHT, UP, ImuModel, SimConfig, _min_jerk, _rot, _sample, ideal_imu, ideal_set,
-    sensor_info,
+    sensor_info, shift_times, tissue_wobble,
 )
 
 HIP_HEIGHT_M = 0.9
@@ -131,19 +132,6 @@ def _rest_motion(plan: _RestPlan, placement: str, heading0_deg: float, rng: np.r
 # ------------------------------------------------------------------------------------------------ session
 
 
-_TIME_KEYS = ("start_s", "end_s", "t_s")
-
-
-def _shift(obj, dt: float):
-    """A copy of a truth dict/list with every time stamp (`start_s`, `end_s`, `t_s`) moved by `dt` s."""
-    if isinstance(obj, dict):
-        return {k: (v + dt if k in _TIME_KEYS and isinstance(v, (int, float)) else _shift(v, dt))
-                for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_shift(v, dt) for v in obj]
-    return obj
-
-
 def _set_bounds(truth: dict) -> tuple[float, float]:
     if truth["steps"]:
         last = truth["steps"][-1]
@@ -174,15 +162,15 @@ def simulate_session(cfg: SessionConfig, rng: np.random.Generator | int | None =
         signals = {}
         for p in cfg.placements:
             grid, rot, pos, end_heading = _rest_motion(plan, p, heading, np.random.default_rng(k))
-            gyr, acc, _ = ideal_imu(grid, rot, pos, mounts[p])
+            gyr, acc, _ = ideal_imu(grid, rot, pos, mounts[p], tissue_wobble(grid, rot, cfg.imu))
             signals[p] = (gyr, acc)
         rests.append({"after_set": k, "start_s": t_off, "end_s": t_off + grid[-1],
                       "activities": [b[0] for b in plan.blocks]})
         parts.append((t_off, grid, signals))
         heading = end_heading
         t_off += grid[-1] + 1.0 / INTERNAL_RATE_HZ
-        ideal = ideal_set(set_cfg, rng, mounts, heading)
-        truth = _shift(ideal.truth, t_off)
+        ideal = ideal_set(set_cfg, rng, mounts, heading, cfg.imu)
+        truth = shift_times(ideal.truth, t_off)
         start, end = _set_bounds(truth)
         sets_truth.append({**truth, "index": k + 1, "start_s": start, "end_s": end,
                            "rep_count": len(truth["reps"]), "step_count": len(truth["steps"])})

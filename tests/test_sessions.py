@@ -270,3 +270,32 @@ def test_set_events_in_a_recording_are_honoured(pelvis_session, tmp_path, capsys
     assert [s["exercise"] for s in d["sets"]] == [t["exercise"] for t in truth]
     assert [len(s["reps"]) or len(s["steps"]) for s in d["sets"]] == [t["rep_count"] or t["step_count"]
                                                                       for t in truth]
+
+
+# ------------------------------------------------------------------------------------------ the session simulator
+
+
+def test_session_truth_is_on_the_session_clock_and_the_sensor_is_the_sessions():
+    """Set-up moves and standing poses are moved onto the session clock with the reps; the session's IMU (low-pass,
+    clock error, wobble) sets the sensor and leaves the truth alone."""
+    from dataclasses import replace
+
+    from sensors.simulate import IDEAL
+
+    kw = {"placements": ("thigh_left",), "rates_hz": (100.0,)}
+    sets = (SimConfig(exercise="clamshell", reps=4, station_moves=True, onsets="per_rep", **kw),
+            SimConfig(exercise="hip_thrust", reps=3, settle_lift=True, quick_rerack=True, **kw))
+    hard = replace(IDEAL, lowpass_delay_s=0.008, clock_error=-0.02, wobble_deg=2.0)
+    plain = simulate_session(SessionConfig(sets, ("thigh_left",), (100.0,), rest_s=(20.0, 25.0), imu=IDEAL), 4)
+    sim = simulate_session(SessionConfig(sets, ("thigh_left",), (100.0,), rest_s=(20.0, 25.0), imu=hard), 4)
+    assert sim.truth == plain.truth
+    s = sim.streams[0]
+    assert (len(s.t_s) - 1) / (s.t_s[-1] - s.t_s[0]) == pytest.approx(98.0, rel=1e-3)
+    previous_end = 0.0
+    for one in sim.truth["sets"]:
+        stand0, stand1 = one["standing_s"]
+        assert previous_end < stand0 < stand1 < one["start_s"]
+        for move in one["setup_moves"]:
+            assert previous_end < move["start_s"] < move["end_s"]
+            assert move["end_s"] <= one["start_s"] or move["start_s"] >= one["end_s"]
+        previous_end = one["end_s"]

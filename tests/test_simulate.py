@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.spatial.transform import Rotation as R
 
 from sensors.recording import read_recording, write_recording
-from sensors.simulate import EXERCISES, IDEAL, SimConfig, simulate_set
+from sensors.simulate import EXERCISES, IDEAL, ImuModel, SimConfig, simulate_set
 from ui.cli import main
 
 
@@ -179,3 +179,224 @@ def test_truth_carries_the_hip_rise_and_lifting_speeds():
         assert rep["peak_concentric_velocity_mps"] > rep["mean_concentric_velocity_mps"]
     res = simulate_set(SimConfig(exercise="clamshell", reps=3, placements=("thigh_left",)), 1)
     assert all(rep["rise_m"] is None for rep in res.truth["reps"])
+
+
+# ------------------------------------------------------------------------------------------------ harder simulator
+
+
+def _lag_s(ref, sig):
+    """The delay (s) of `sig` behind `ref` (same time stamps) that best maps one onto the other, at 0.2 ms steps."""
+    lags = np.arange(-0.005, 0.03, 0.0002)
+    err = [np.sum((np.interp(sig.t_s, ref.t_s + lag, np.linalg.norm(ref.gyr_rads, axis=1))
+                   - np.linalg.norm(sig.gyr_rads, axis=1)) ** 2) for lag in lags]
+    return lags[int(np.argmin(err))]
+
+
+_QUIET = SimConfig(reps=3, imu=IDEAL, fidget=False, rates_hz=(400.0,), mounting=((1.0, 0.0, 0.0, 0.0),))
+
+
+@pytest.mark.parametrize("delay_s", [0.003, 0.012])
+def test_onchip_lowpass_delays_the_signal_by_its_group_delay(delay_s):
+    from dataclasses import replace
+
+    ref = simulate_set(_QUIET, 2)
+    lp = simulate_set(replace(_QUIET, imu=replace(IDEAL, lowpass_delay_s=delay_s)), 2)
+    assert abs(_lag_s(ref.streams[0], lp.streams[0]) - delay_s) < 0.0006
+    assert lp.truth == ref.truth  # a sensor error: the commanded motion and its truth are the same
+
+
+@pytest.mark.parametrize("clock_error", [-0.03, 0.015])
+def test_clock_error_changes_the_sample_rate_not_the_time_base(clock_error):
+    from dataclasses import replace
+
+    ref = simulate_set(_QUIET, 2)
+    off = simulate_set(replace(_QUIET, imu=replace(IDEAL, clock_error=clock_error)), 2)
+    s = off.streams[0]
+    rate = (len(s.t_s) - 1) / (s.t_s[-1] - s.t_s[0])
+    assert rate == pytest.approx(400.0 * (1 + clock_error), rel=2e-4)
+    assert s.info.rate_hz == 400.0  # the header states the nominal rate
+    assert off.truth == ref.truth  # host time stamps: the truth is on the same (true) clock
+    assert abs(_lag_s(ref.streams[0], s)) < 0.0003  # no drift between the two over the set
+
+
+def test_wobble_rings_at_its_frequency_after_fast_moves_only():
+    from dataclasses import replace
+
+    from sensors.simulate import tissue_wobble
+
+    grid = np.arange(0.0, 3.0, 0.001)
+    imu = replace(IDEAL, wobble_deg=2.0, wobble_hz=6.0, wobble_damping=0.15)
+
+    def move(duration_s):  # 45° about the right axis, minimum jerk, starting at 0.5 s
+        u = np.clip((grid - 0.5) / duration_s, 0, 1)
+        return R.from_rotvec(np.outer(np.radians(45.0) * u**3 * (10 - 15 * u + 6 * u**2), [0.0, -1.0, 0.0]))
+
+    fast = np.degrees(np.linalg.norm(tissue_wobble(grid, move(0.3), imu), axis=1))
+    slow = np.degrees(np.linalg.norm(tissue_wobble(grid, move(1.5), imu), axis=1))
+    assert fast.max() == pytest.approx(2.0, rel=0.02)
+    assert slow.max() < 0.1 * fast.max()
+    # in the simulated gyro: the difference to the wobble-free set rings at the damped natural frequency
+    cfg = replace(_QUIET, concentric_s=0.3, eccentric_s=0.4, top_pause_s=1.5)
+    ref, wob = simulate_set(cfg, 3), simulate_set(replace(cfg, imu=imu), 3)
+    assert wob.truth == ref.truth
+    s = wob.streams[0]
+    d = s.gyr_rads - ref.streams[0].gyr_rads
+    rep = wob.truth["reps"][0]
+    hold = (s.t_s > rep["phases"][1]["start_s"]) & (s.t_s < rep["phases"][1]["end_s"])  # free ringing at the top
+    x = d[hold] @ np.linalg.svd(d[hold], full_matrices=False)[2][0]  # along the swing's main axis
+    t_cross = s.t_s[hold][1:][np.diff(np.sign(x)) != 0]
+    assert 1 / (2 * np.median(np.diff(t_cross))) == pytest.approx(6.0 * np.sqrt(1 - 0.15**2), abs=0.3)
+    assert np.degrees(np.abs(d).max()) > 20  # 2° at ~6 Hz is ~75 °/s of extra rate at its peak
+
+
+def test_sensor_errors_leave_the_truth_and_add_drops_scale_and_saturation():
+    from dataclasses import replace
+
+    cfg = SimConfig(reps=4, concentric_s=0.3, faults=(("momentum", (3,)),))
+    imu = replace(ImuModel(), lowpass_delay_s=0.01, clock_error=0.02, scale_error=0.01, drop_fraction=0.01,
+                  wobble_deg=2.0, gyr_range_dps=125.0)
+    clean, noisy = simulate_set(cfg, 8), simulate_set(replace(cfg, imu=imu), 8)
+    assert noisy.truth == clean.truth
+    s = noisy.streams[0]
+    steps = np.diff(s.t_s) * 100.0 * 1.02
+    assert 0.003 < np.mean(steps > 1.5) < 0.02 and not s.gaps  # isolated unmarked drops, ~1 %
+    assert np.isclose(np.abs(s.gyr_rads).max(), np.radians(125.0), rtol=1e-3)  # a narrow range saturates
+
+
+@pytest.mark.parametrize("shape", ["min_jerk", "half_cosine", "trapezoid_linear", "trapezoid_smooth"])
+def test_onset_profiles_start_and_stop_at_their_boundaries(shape):
+    from sensors.simulate import Profile
+
+    prof = Profile(shape, 0.2, 0.3)
+    u = np.linspace(0, 1, 10001)
+    pos = prof.position(u)
+    vel = np.gradient(pos, u)
+    assert pos[0] == 0 and pos[-1] == pytest.approx(1.0) and (np.diff(pos) >= -1e-12).all()
+    assert vel[0] < 0.02 * vel.max() and vel[-1] < 0.02 * vel.max()  # at rest at both ends
+    early = pos[np.searchsorted(u, 0.05)]  # how far it has gone 5 % into the move
+    if shape == "min_jerk":
+        assert early < 2e-3  # zero acceleration at the onset: a cubic start
+    if shape in ("half_cosine", "trapezoid_linear"):
+        assert early > 4e-3  # the acceleration jumps at the onset: a quadratic start
+    if shape.startswith("trapezoid"):  # flat velocity between the ramps
+        mid = (u > 0.21) & (u < 0.69)
+        assert np.ptp(vel[mid]) < 1e-3 * vel.max()
+
+
+def test_onsets_are_drawn_per_rep_or_per_set_and_a_bounce_stops_hard():
+    from dataclasses import replace
+
+    cfg = SimConfig(reps=8, faults=(("momentum", (5,)),))
+    per_rep = simulate_set(replace(cfg, onsets="per_rep"), 4).truth["reps"]
+    per_set = simulate_set(replace(cfg, onsets="per_set"), 4).truth["reps"]
+    assert len({r["profiles"]["concentric"] for r in per_rep}) >= 3
+    assert len({(r["profiles"]["concentric"], r["profiles"]["eccentric"]) for k, r in enumerate(per_set)
+                if k not in (3, 4)}) == 1
+    for reps in (per_rep, per_set):
+        assert reps[4]["profiles"]["concentric"].startswith("trapezoid")  # ballistic, ramps 8–15 %
+        ramp_out = int(reps[3]["profiles"]["eccentric"].split("/")[1].split()[0])
+        assert 5 <= ramp_out <= 10  # the lowering before the bounce stops hard
+    assert "profiles" not in simulate_set(cfg, 4).truth["reps"][0]  # classic: unchanged truth
+
+
+def _moving(res, t0, t1, dps=5.0):
+    s = res.streams[0]
+    m = (s.t_s > t0) & (s.t_s < t1)
+    return np.degrees(np.linalg.norm(s.gyr_rads[m], axis=1)).max() > dps
+
+
+def _angle_deg(res, t0, t1):
+    """Net rotation of the sensor between two instants (integrated gyro)."""
+    s = res.streams[0]
+    rot = R.identity()
+    for k in range(np.searchsorted(s.t_s, t0), np.searchsorted(s.t_s, t1)):
+        rot = rot * R.from_rotvec(0.5 * (s.gyr_rads[k] + s.gyr_rads[k + 1]) * (s.t_s[k + 1] - s.t_s[k]))
+    return np.degrees(rot.magnitude())
+
+
+def test_settle_lift_and_quick_rerack_frame_the_set():
+    cfg = SimConfig(reps=4, imu=IDEAL, fidget=False, rates_hz=(200.0,), settle_lift=True, quick_rerack=True)
+    res = simulate_set(cfg, 6)
+    moves = {b["name"]: b for b in res.truth["setup_moves"]}
+    reps = res.truth["reps"]
+    settle = moves["settle_lift"]
+    rest = reps[0]["start_s"] - settle["end_s"]
+    assert 0.5 <= rest <= 2.0 and not _moving(res, settle["end_s"] + 0.02, reps[0]["start_s"] - 0.02, 3.0)
+    peak = _angle_deg(res, settle["start_s"] - 0.1, 0.5 * (settle["start_s"] + settle["end_s"]))
+    assert 0.05 * 45 - 0.5 < peak < 0.15 * 45 + 0.5  # 5–15 % of the 45° range
+    last_end = reps[-1]["phases"][2]["end_s"]
+    assert 0.2 <= moves["re_rack"]["start_s"] - last_end <= 1.0
+    assert _moving(res, last_end, last_end + 1.2)
+    assert [r["start_s"] for r in reps] == sorted(r["start_s"] for r in reps) and len(reps) == 4
+
+
+def test_big_setup_walks_turns_and_lies_back_in_stages():
+    cfg = SimConfig(exercise="hip_thrust", reps=3, imu=IDEAL, rates_hz=(100.0,), big_setup=True)
+    res = simulate_set(cfg, 9)
+    names = [b["name"] for b in res.truth["setup_moves"]]
+    assert names == ["walk_in", "sit_down", "lie_back", "sit_up", "stand_up"]
+    walk = res.truth["setup_moves"][0]
+    s = res.streams[0]
+    m = (s.t_s > walk["start_s"] + 0.7) & (s.t_s < walk["end_s"] - 0.7)
+    assert np.linalg.norm(s.acc_mps2[m], axis=1).std() > 0.5  # heel strikes: the pelvis bounces
+    # a turn of 60–180° about the vertical while walking in
+    up = s.acc_mps2[_standing(res, s)].mean(axis=0)
+    up /= np.linalg.norm(up)
+    i0, i1 = np.searchsorted(s.t_s, [walk["start_s"], walk["end_s"]])
+    yaw = np.degrees(np.sum(s.gyr_rads[i0:i1] @ up * np.diff(s.t_s[i0:i1 + 1])))
+    assert 55 < abs(yaw) < 185
+    assert len(res.truth["reps"]) == 3 and res.truth["reps"][0]["start_s"] > res.truth["setup_moves"][2]["end_s"]
+
+
+@pytest.mark.parametrize("exercise, expected", [
+    ("seated_hip_abduction", ["set_up", "legs_onto_pads", "legs_off_pads", "re_rack", "walk_off"]),
+    ("clamshell", ["kneel", "lie_down", "push_up", "stand_up", "walk_off"]),
+])
+def test_station_moves_on_seated_abduction_and_clamshell(exercise, expected):
+    cfg = SimConfig(exercise=exercise, reps=5, placements=("thigh_left",), imu=IDEAL, fidget=False,
+                    station_moves=True)
+    res = simulate_set(cfg, 10)
+    moves = res.truth["setup_moves"]
+    assert [b["name"] for b in moves] == expected
+    first, last = res.truth["reps"][0]["start_s"], res.truth["reps"][-1]["end_s"]
+    for b in moves:
+        assert b["end_s"] <= first or b["start_s"] >= last  # set-up moves never overlap a rep
+        assert _moving(res, b["start_s"], b["end_s"], 10.0)
+
+
+def test_time_offset_moves_every_time_stamp_and_truth_time():
+    from dataclasses import replace
+
+    cfg = SimConfig(reps=3, gaps=True, settle_lift=True)
+    base, late = simulate_set(cfg, 5), simulate_set(replace(cfg, time_offset_s=1234.5), 5)
+    a, b = base.streams[0], late.streams[0]
+    assert np.allclose(b.t_s - a.t_s, 1234.5) and np.array_equal(a.acc_mps2, b.acc_mps2)
+    assert np.allclose(np.subtract(b.gaps, a.gaps), 1234.5) and len(a.gaps) == 2
+    assert np.allclose(np.subtract(late.truth["standing_s"], base.truth["standing_s"]), 1234.5)
+    for want, got in zip(base.truth["reps"], late.truth["reps"]):
+        assert got["start_s"] - want["start_s"] == pytest.approx(1234.5)
+        assert got["phases"][2]["end_s"] - want["phases"][2]["end_s"] == pytest.approx(1234.5)
+        assert got["eccentric_s"] == want["eccentric_s"]  # durations stay
+    assert late.truth["setup_moves"][0]["start_s"] - base.truth["setup_moves"][0]["start_s"] == pytest.approx(1234.5)
+
+
+def test_band_walk_lead_and_trail_steps_each_shift_and_hike_the_pelvis():
+    cfg = SimConfig(exercise="lateral_band_walk", reps=8, eccentric_s=0.45, concentric_s=0.45, top_pause_s=0.4,
+                    bottom_pause_s=0.4, placements=("pelvis",), rates_hz=(200.0,), imu=IDEAL, fidget=False,
+                    mounting=((1.0, 0.0, 0.0, 0.0),), band_steps="lead_trail")
+    res = simulate_set(cfg, 3)
+    steps = res.truth["steps"]
+    assert len(steps) == 8 and [s["role"] for s in steps] == ["lead", "trail"] * 4
+    assert [s["leg"] for s in steps] == ["left", "right"] * 2 + ["right", "left"] * 2  # leading toward travel
+    assert [s["side"] for s in steps] == ["left"] * 4 + ["right"] * 4
+    s = res.streams[0]
+    for step in steps:  # the swing leg's side of the pelvis lifts in the first half of its step, and settles level
+        t0, t1 = step["t_s"], step["t_s"] + step["duration_s"]
+        first = (s.t_s > t0) & (s.t_s < 0.5 * (t0 + t1))
+        roll_deg = np.degrees(np.sum(s.gyr_rads[first, 0] * np.gradient(s.t_s)[first]))
+        assert roll_deg == pytest.approx(4.0 if step["leg"] == "left" else -4.0, abs=1.0)
+        assert np.abs(s.acc_mps2[first, 1]).max() > 2.5  # the pelvis accelerates sideways (4° of roll: 0.7 m/s²)
+        still = (s.t_s > t1 + 0.05) & (s.t_s < t1 + 0.35)
+        assert np.degrees(np.linalg.norm(s.gyr_rads[still], axis=1)).max() < 4.0  # double support: tremor only
+    with pytest.raises(ValueError, match="reps must be even"):
+        simulate_set(SimConfig(exercise="lateral_band_walk", reps=7, band_steps="lead_trail"), 1)
