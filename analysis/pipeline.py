@@ -10,7 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
-from analysis import acc_bias, axis_search, bandwalk, rise, rise_reps
+from analysis import acc_bias, axis_search, bandwalk, rise, rise_reps, set_detection
 from analysis import faults as fault_rules
 from analysis import pelvis
 from analysis.bodyframe import UniformSeries, lowpass, movement_axis, resample_uniform
@@ -272,26 +272,44 @@ class _Reading:
         return (len(self.spans), float(np.median([s.range_deg for s in self.spans])))
 
 
-def _read(seg: _Segment, params: PipelineParams) -> _Reading:
-    spans, polarity = segment_reps(
-        seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz,
-        keep=lambda sp: _same_start_pose(sp, seg, params),
-    )
+def _read(seg: _Segment, params: PipelineParams, walking: np.ndarray | None = None) -> _Reading:
+    """The set read about the segment's current axis; with a `walking` mask (at the series' samples), no rep
+    overlaps the walk (walking in to the bench or the machine swings a thigh like a rep, and often)."""
+
+    def keep(spans: list[RepSpan]) -> list[RepSpan]:
+        if walking is not None:
+            spans = [sp for sp in spans if not _overlaps(seg.series.t_s, walking, sp)]
+        return _same_start_pose(spans, seg, params)
+
+    spans, polarity = segment_reps(seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz, keep=keep)
     return _Reading(seg, spans, polarity)
 
 
-def _best_reading(seg: _Segment, params: PipelineParams) -> tuple[_Segment, list, int]:
+def _overlaps(t_s: np.ndarray, mask: np.ndarray, span: RepSpan) -> bool:
+    i0, i1 = np.searchsorted(t_s, [span.concentric[0], span.eccentric[1]])
+    return bool(mask[i0:max(i1, i0 + 1)].any())
+
+
+def _walking(seg: _Segment, params: PipelineParams) -> np.ndarray | None:
+    """Where the wearer walks (`set_detection.walking_mask`, here from a single walk-in), or None: nowhere."""
+    mask = set_detection.walking_mask(seg.series.t_s, seg.series.acc_mps2,
+                                      replace(set_detection.SET_DETECTION, walk_min_total_s=params.walk_min_s))
+    return mask if mask.any() else None
+
+
+def _best_reading(seg: _Segment, params: PipelineParams, walking: np.ndarray | None = None,
+                  ) -> tuple[_Segment, list, int]:
     """Read the set about each candidate axis (motion-bout clusters and the global principal axes) and keep the
     reading with the most reps; then re-estimate the axis from that reading's reps and keep it if it reads as many.
     Deciding from the set as a whole, a big set-up move cannot own the axis of a short set."""
     moving = _moving(seg.rate_rads, params)
     global_axes = [movement_axis(seg.rate_rads, moving, rank=r) for r in (0, 1)]
     axes = axis_search.candidate_axes(seg.rate_rads, seg.grid.rate_hz, [g.axis_sensor for g in global_axes])
-    readings = [_read(_with_axis(seg, a, _axis_share(seg.rate_rads[moving], a)), params) for a in axes]
+    readings = [_read(_with_axis(seg, a, _axis_share(seg.rate_rads[moving], a)), params, walking) for a in axes]
     best = max(readings, key=lambda r: r.score)
     refined = _axis_from_reps(best.seg, best.spans, params)
     if refined is not None:
-        again = _read(refined, params)
+        again = _read(refined, params, walking)
         if again.score[0] >= best.score[0]:
             best = again
     return best.seg, best.spans, best.polarity
@@ -407,7 +425,8 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
     posture at each top; 5. reps (or steps) with their metrics, tempo checks and faults; 6. the report."""
     ex = exercise_entry(exercise)
     segs, primary = _segments(series, ex, params)
-    seg, spans, polarity = _best_reading(segs[primary], params.pipeline)
+    walking = None if ex.upright else _walking(segs[primary], params.pipeline)
+    seg, spans, polarity = _best_reading(segs[primary], params.pipeline, walking)
     seg = segs[primary] = _flip(seg, polarity)
     acc_up = _vertical_acc(seg, params.pipeline) if ex.hip_extension else None
     if primary == "pelvis" and acc_up is not None:

@@ -46,6 +46,7 @@ class Exercise:
     single_leg: bool = False
     default_rom_deg: float = 40.0
     faults: tuple[str, ...] = TIMING_FAULTS
+    upright: bool = False  # done standing (a walk in or out looks like it); the others lying or seated
 
     @property
     def steps(self) -> bool:
@@ -68,7 +69,7 @@ _REGISTRY = (
     Exercise("seated_hip_abduction", "Seated hip abduction", "thigh", default_rom_deg=38.0),  # thigh abduction
     Exercise("clamshell", "Clamshell", "thigh", default_rom_deg=50.0),
     Exercise("lateral_band_walk", "Lateral band walk", "thigh", counts="steps", posture=True, default_rom_deg=18.0,
-             faults=()),
+             faults=(), upright=True),
 )
 
 BY_NAME = {e.name: e for e in _REGISTRY}
