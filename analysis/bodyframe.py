@@ -8,10 +8,10 @@ projected on that axis — drift-free in inclination, so the angle does not wand
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-from scipy.signal import butter, sosfiltfilt
+
+from analysis.zerophase import butter2, filtfilt
 
 MAX_INTERPOLATED_GAP_S = 0.5  # longer gaps between samples are not bridged by interpolating the rate
 MAX_GRID_SAMPLES = 50_000_000  # ~5 days at 100 Hz: beyond this a timestamp is wrong, not the recording long
@@ -38,14 +38,7 @@ def lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float = SMOOTH_CUTOFF_HZ) 
     """Zero-phase 2nd-order Butterworth low-pass along axis 0 (no time shift of phase boundaries)."""
     if len(x) < 16:
         return x.copy()
-    return sosfiltfilt(_butter_sos(min(cutoff_hz, 0.45 * rate_hz), rate_hz), x, axis=0)
-
-
-@lru_cache(maxsize=32)
-def _butter_sos(cutoff_hz: float, rate_hz: float) -> np.ndarray:
-    """2nd-order Butterworth low-pass sections, designed once per cutoff and rate (shared: not to be modified);
-    the design costs about as much as filtering a minute of samples, and the live path filters every second."""
-    return butter(2, cutoff_hz, fs=rate_hz, output="sos")
+    return filtfilt(butter2(min(cutoff_hz, 0.45 * rate_hz), rate_hz), x)
 
 
 def resample_uniform(t_s: np.ndarray, quat_wxyz: np.ndarray, gyr_rads: np.ndarray) -> UniformSeries:
