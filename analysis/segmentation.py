@@ -10,12 +10,12 @@ end at the same bottom level); a set begins and ends at rest in the start positi
 """
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
+from functools import lru_cache
 
 import numpy as np
-
-from analysis.bodyframe import true_runs
 
 MERGE_GAP_S = 0.25  # a hesitation shorter than this inside one direction of travel is not a pause
 MIN_STROKE_DEG = 3.0
@@ -65,6 +65,58 @@ class RepSpan:
         return self.top_deg - self.bottom_deg
 
 
+@dataclass(frozen=True)
+class StrokeParams:
+    """Named defaults of the stroke finder (`find_strokes`); speeds in °/s, times in s."""
+
+    floor_percentile: float = 20.0  # the noise floor: this percentile of |speed| (a set rests most of the time)
+    ref_percentile: float = 99.0  # the set's movement speed
+    floor_factor: float = 3.0  # moving: above this × the floor, ...
+    ref_fraction: float = 0.04  # ... this share of the movement speed ...
+    min_threshold_dps: float = 1.5  # ... and this
+    merge_gap_s: float = MERGE_GAP_S
+    edge_fit_fraction: float = EDGE_FIT_FRACTION  # the speed fit ends at this share of the stroke's peak, ...
+    fit_low_fraction: float = 0.1  # ... starts at this share (and above floor_factor × floor and fit_low_min_dps)
+    fit_low_min_dps: float = 0.6
+    walk_fraction: float = 0.5  # walking down a ramp from the threshold stops at this share of the fit's start
+    max_speed_fit_shift_s: float = 0.15  # the speed fit may move a boundary this far beyond the quiet samples
+    angle_fit_lo: float = ANGLE_FIT_LO  # the angle fit: from this share of the stroke's range ...
+    angle_fit_hi: float = ANGLE_FIT_HI  # ... to this one ...
+    angle_fit_lo_min_deg: float = 0.3  # ... but from at least this ...
+    angle_fit_hi_min_deg: float = 1.0  # ... to at least this
+    rest_min_s: float = 0.1  # a rest window shorter than this (or than rest_min_samples) is not trusted
+    rest_min_samples: int = 4
+    rest_gap_s: float = 0.35  # the first rest window ends this far before the threshold crossing, ...
+    rest_window_s: float = 0.45  # ... and is this long
+    refinements: int = 2  # the angle fit is repeated from the rest before its own estimate
+    max_angle_fit_shift_s: float = 0.6  # an angle fit moves a boundary at most this far
+    rest_clearance_s: float = 0.05  # a repeated fit's rest window ends this far before the previous estimate
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A merged run of movement in one direction: samples [a, b), sign, the neighbours' bounds, peak speed."""
+
+    a: int
+    b: int
+    sign: int
+    prev_end: int  # end of the previous run (0 for the first)
+    next_start: int  # start of the next run (the signal's length for the last)
+    peak: float
+
+
+@dataclass(frozen=True)
+class _SpeedEdges:
+    """A run's boundaries from the √speed fits, with the samples the fits and the angle fits are bounded by."""
+
+    onset_s: float
+    offset_s: float
+    on_fitted: bool
+    off_fitted: bool
+    rise_end: int  # first sample at the fit's upper level
+    fall_start: int  # last sample at it
+
+
 def _run_length(x: np.ndarray, floor: float) -> int:
     """How many steps from x[0] the values keep falling while staying above `floor` (walk down a ramp)."""
     ok = (x[1:] < x[:-1]) & (x[1:] > floor)
@@ -72,14 +124,15 @@ def _run_length(x: np.ndarray, floor: float) -> int:
 
 
 def _line_zero(x: np.ndarray, y: np.ndarray) -> float | None:
-    """Where the least-squares line through (x, y) crosses y = 0 (closed form: this runs for every stroke edge)."""
-    xm, ym = x.mean(), y.mean()
+    """Where the least-squares line through (x, y) crosses y = 0 (closed form: this runs for every stroke edge).
+    Sums as `ndarray.mean` does them (pairwise), without its overhead: this runs thousands of times per set."""
+    xm, ym = np.add.reduce(x) / len(x), np.add.reduce(y) / len(y)
     dx = x - xm
     sxx = float(dx @ dx)
     if sxx == 0.0:
         return None
     slope = float(dx @ (y - ym)) / sxx
-    if slope == 0.0 or not np.isfinite(slope):
+    if slope == 0.0 or not math.isfinite(slope):
         return None
     return float(xm - ym / slope)
 
@@ -87,7 +140,7 @@ def _line_zero(x: np.ndarray, y: np.ndarray) -> float | None:
 def _edge_zero(t: np.ndarray, speed: np.ndarray, lo: float, hi: float) -> float | None:
     """Zero crossing of a line fitted to √speed for samples with lo ≤ speed ≤ hi (monotonic edge)."""
     m = (speed >= lo) & (speed <= hi)
-    if m.sum() < 3:
+    if np.count_nonzero(m) < 3:
         return None
     return _line_zero(t[m], np.sqrt(speed[m]))
 
@@ -97,136 +150,192 @@ def _edge_zero_angle(t: np.ndarray, disp: np.ndarray, lo: float, hi: float) -> f
     displacement from rest grows with the cube of time, and the angle (an integral of the rate) carries far less
     noise than the speed. `t` may run backwards (offsets)."""
     m = (disp >= lo) & (disp <= hi)
-    if m.sum() < 4:
+    if np.count_nonzero(m) < 4:
         return None
     return _line_zero(t[m], np.cbrt(disp[m]))
 
 
 def _rest_level(angle: np.ndarray, i0: int, i1: int, min_samples: int) -> float | None:
-    """Median angle over a still window [i0, i1), or None when the window is too short to trust."""
+    """Median angle over a still window [i0, i1), or None when the window is too short to trust (the median as
+    `np.median` gives it, from a sort: a tenth of its cost on these few samples)."""
     if i1 - i0 < min_samples:
         return None
-    return float(np.median(angle[i0:i1]))
+    w = np.sort(angle[i0:i1])
+    h = len(w) // 2
+    if math.isnan(w[-1]):
+        return math.nan
+    return float(w[h]) if len(w) % 2 else float((w[h - 1] + w[h]) / 2)
 
 
-def _min_jerk_fit_bias() -> tuple[float, float]:
+def _clip(x: float, lo: float, hi: float) -> float:
+    """`np.clip` of one number (hi wins when lo > hi), without an array's overhead."""
+    return float(min(max(x, lo), hi))
+
+
+@lru_cache(maxsize=8)
+def _min_jerk_fit_bias(params: StrokeParams | None = None) -> tuple[float, float]:
     """Where the speed fit and the angle fit put the onset of an ideal minimum-jerk movement (Flash & Hogan's
     model of smooth human movement), as a signed fraction of its rise time to half the peak speed (− = early)."""
+    params = params or StrokeParams()
     u = np.linspace(0.0, 0.5, 10001)  # the rising half
     pos = u**3 * (10 - 15 * u + 6 * u**2)
     vel = 30 * u**2 * (1 - u) ** 2
     peak = vel.max()
-    speed_fit = _edge_zero(u, vel, 0.1 * peak, EDGE_FIT_FRACTION * peak)
-    angle_fit = _edge_zero_angle(u, pos, ANGLE_FIT_LO, ANGLE_FIT_HI)
-    rise = float(u[np.argmax(vel >= EDGE_FIT_FRACTION * peak)])
+    speed_fit = _edge_zero(u, vel, params.fit_low_fraction * peak, params.edge_fit_fraction * peak)
+    angle_fit = _edge_zero_angle(u, pos, params.angle_fit_lo, params.angle_fit_hi)
+    rise = float(u[np.argmax(vel >= params.edge_fit_fraction * peak)])
     return float(speed_fit) / rise, float(angle_fit) / rise
 
 
-def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float) -> list[Stroke]:
+def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float,
+                 params: StrokeParams = StrokeParams()) -> list[Stroke]:
     """Monotonic runs of movement with motion onset/offset refined to the instant the speed left/reached zero."""
     absv = np.abs(speed_dps)
-    floor = float(np.percentile(absv, 20))
-    ref = float(np.percentile(absv, 99))
-    thr = max(3.0 * floor, 0.04 * ref, 1.5)
-    moving = absv > thr
-    runs = []
-    for a, b in true_runs(moving):
-        # split at reversals inside a moving run (no pause between lift and lowering)
-        sgn = np.sign(speed_dps[a:b])
-        cuts = np.flatnonzero(np.diff(sgn) != 0) + 1
-        bounds = [a, *(a + cuts), b]
-        for s0, s1 in zip(bounds[:-1], bounds[1:]):
-            if s1 - s0 >= 2:
-                runs.append([s0, s1, int(np.sign(np.sum(speed_dps[s0:s1])))])
-    merged: list[list[int]] = []
-    for run in runs:
-        if merged and merged[-1][2] == run[2] and (t_s[run[0]] - t_s[merged[-1][1] - 1]) < MERGE_GAP_S:
-            merged[-1][1] = run[1]
-        else:
-            merged.append(run)
+    floor = float(np.percentile(absv, params.floor_percentile))
+    ref = float(np.percentile(absv, params.ref_percentile))
+    thr = max(params.floor_factor * floor, params.ref_fraction * ref, params.min_threshold_dps)
+    speed_bias, angle_bias = _min_jerk_fit_bias(params)
     strokes = []
-    n = len(t_s)
-    for k, (a, b, sgn) in enumerate(merged):
-        peak = float(absv[a:b].max())
-        hi = EDGE_FIT_FRACTION * peak
-        # the fit starts clear of postural sway/tremor (a few °/s at most) so it follows the movement's own ramp
-        lo = max(3.0 * floor, 0.1 * peak, 0.6)
-        # rising edge: walk back from the threshold crossing down the ramp to just above the noise
-        prev_end = merged[k - 1][1] if k > 0 else 0
-        i0 = a - _run_length(absv[prev_end:a + 1][::-1], 0.5 * lo)
-        # the rising edge ends where the speed first reaches `hi`, the falling edge starts where it last leaves it:
-        # a controlled lowering has a long plateau whose noise must not enter the fits
-        above = np.flatnonzero(absv[a:b] >= hi)
-        rise_end, fall_start = a + int(above[0]), a + int(above[-1])
-        onset = _edge_zero(t_s[i0:rise_end + 1], absv[i0:rise_end + 1], lo, hi)
-        next_start = merged[k + 1][0] if k + 1 < len(merged) else n
-        i1 = b + _run_length(absv[b - 1:min(next_start, n)], 0.5 * lo)
-        offset = _edge_zero(t_s[fall_start:i1][::-1], absv[fall_start:i1][::-1], lo, hi)
-        t_lo_on = float(t_s[i0])
-        t_lo_off = float(t_s[min(i1, n - 1)])
-        # the fit may not move the boundary outside the quiet samples around the run, nor into the plateau
-        on_bias = off_bias = SPEED_FIT_BIAS if onset is not None else 0.0
-        off_bias = SPEED_FIT_BIAS if offset is not None else 0.0
-        onset = t_lo_on if onset is None else float(np.clip(onset, t_lo_on - 0.15, t_s[rise_end]))
-        offset = t_lo_off if offset is None else float(np.clip(offset, t_s[fall_start], t_lo_off + 0.15))
-        # Where the segment rested before/after the stroke, refine with the angle instead: it integrates sensor
-        # noise and sway away, so a slow lowering's gentle start and finish are found too. (No rest, e.g. a
-        # reversal without a pause: the speed fit stands.)
-        prev_end = merged[k - 1][1] if k > 0 else 0
-        span = abs(float(angle_deg[b - 1] - angle_deg[a]))
-        d_lo, d_hi = max(ANGLE_FIT_LO * span, 0.3), max(ANGLE_FIT_HI * span, 1.0)
-        min_rest = max(4, int(0.1 * rate_hz))
-        # The rest window sits just before the current onset estimate; a slow movement crosses the speed threshold
-        # long after it started, so the estimate is refined twice from where the previous one put the onset.
-        anchor = a - int(0.35 * rate_hz)
-        for _ in range(2):
-            w1 = max(prev_end, min(anchor, a))
-            w0 = max(prev_end, w1 - int(0.45 * rate_hz))
-            rest = _rest_level(angle_deg, w0, w1, min_rest)
-            if rest is None:
-                break
-            disp = sgn * (angle_deg[w1:rise_end + 1] - rest)
-            fit = _edge_zero_angle(t_s[w1:rise_end + 1], disp, d_lo, d_hi)
-            if fit is None:
-                break
-            onset = float(np.clip(fit, max(t_s[w1], onset - 0.6), t_s[rise_end]))
-            on_bias = ANGLE_FIT_BIAS
-            anchor = int(np.searchsorted(t_s, onset)) - int(0.05 * rate_hz)
-        anchor = b + int(0.35 * rate_hz)
-        for _ in range(2):
-            w0 = min(next_start, max(anchor, b))
-            w1 = min(next_start, w0 + int(0.45 * rate_hz))
-            rest = _rest_level(angle_deg, w0, w1, min_rest)
-            if rest is None:
-                break
-            disp = sgn * (rest - angle_deg[fall_start:w0])
-            fit = _edge_zero_angle(t_s[fall_start:w0][::-1], disp[::-1], d_lo, d_hi)
-            if fit is None:
-                break
-            offset = float(np.clip(fit, t_s[fall_start], min(t_s[max(w0 - 1, fall_start)], offset + 0.6)))
-            off_bias = ANGLE_FIT_BIAS
-            anchor = int(np.searchsorted(t_s, offset)) + int(0.05 * rate_hz)
+    for run in _movement_runs(t_s, speed_dps, absv, absv > thr, params):
+        edges = _speed_edges(t_s, absv, run, floor, params)
+        onset, on_bias = _refine_onset(t_s, angle_deg, run, edges, rate_hz, params)
+        offset, off_bias = _refine_offset(t_s, angle_deg, run, edges, rate_hz, params)
+        on_bias = angle_bias if on_bias else speed_bias if edges.on_fitted else 0.0
+        off_bias = angle_bias if off_bias else speed_bias if edges.off_fitted else 0.0
         # both fits extrapolate a curved ramp with a line: on a smooth (minimum-jerk) ramp that lands a known
         # fraction of the ramp's rise time (onset → half peak speed) too early / too late; take it back out
-        rise_s = max(0.0, float(t_s[rise_end]) - onset)
-        fall_s = max(0.0, offset - float(t_s[fall_start]))
-        onset, offset = onset - on_bias * rise_s, offset + off_bias * fall_s
-        strokes.append(Stroke(sgn, onset, offset, 0.0, 0.0, peak))
-    # consecutive strokes must not overlap: a reversal without pause meets in the middle
-    fixed = []
-    for s in strokes:
-        on, off = s.onset_s, s.offset_s
-        if fixed and on < fixed[-1].offset_s:
-            mid = 0.5 * (on + fixed[-1].offset_s)
-            fixed[-1] = Stroke(fixed[-1].sign, fixed[-1].onset_s, mid, 0, 0, fixed[-1].peak_speed_dps)
+        rise_s = max(0.0, float(t_s[edges.rise_end]) - onset)
+        fall_s = max(0.0, offset - float(t_s[edges.fall_start]))
+        strokes.append((run.sign, onset - on_bias * rise_s, offset + off_bias * fall_s, run.peak))
+    return _with_angles(t_s, angle_deg, _separate(strokes))
+
+
+def _movement_runs(t_s: np.ndarray, speed_dps: np.ndarray, absv: np.ndarray, moving: np.ndarray,
+                   params: StrokeParams) -> list[_Run]:
+    """Runs of `moving` split where the rotation reverses (no pause between lift and lowering), at least two
+    samples long, with runs of one sign closer than `merge_gap_s` merged (a hesitation is not a pause)."""
+    n = len(t_s)
+    sign = np.sign(speed_dps)
+    edge = np.diff(np.concatenate([[0], moving.astype(np.int8), [0]]))
+    cut = np.zeros(n + 1, dtype=bool)
+    cut[edge != 0] = True
+    cut[1:n][moving[1:] & moving[:-1] & (sign[1:] != sign[:-1])] = True  # a reversal inside a moving run
+    bounds = np.flatnonzero(cut)
+    starts, stops = bounds[:-1], bounds[1:]
+    keep = moving[starts] & (stops - starts >= 2)
+    starts, stops = starts[keep], stops[keep]
+    signs = sign[starts].astype(int)  # one sign per run, the sign of its sum
+    joins = np.zeros(len(starts), dtype=bool)
+    joins[1:] = (signs[1:] == signs[:-1]) & ((t_s[starts[1:]] - t_s[stops[:-1] - 1]) < params.merge_gap_s)
+    first = np.flatnonzero(~joins)
+    a, b, sgn = starts[first], np.append(stops[first[1:] - 1], stops[-1:]) if len(first) else stops[:0], signs[first]
+    peaks = np.maximum.reduceat(np.append(absv, 0.0), np.column_stack([a, b]).ravel())[::2] if len(a) else a
+    prev_end = np.concatenate([[0], b[:-1]])
+    next_start = np.append(a[1:], n)
+    return [_Run(*v) for v in zip(a.tolist(), b.tolist(), sgn.tolist(), prev_end.tolist(), next_start.tolist(),
+                                  peaks.tolist())]
+
+
+def _speed_edges(t_s: np.ndarray, absv: np.ndarray, run: _Run, floor: float, params: StrokeParams) -> _SpeedEdges:
+    """Onset and offset where lines fitted to √speed over the run's rising and falling edges reach zero."""
+    a, b, n = run.a, run.b, len(t_s)
+    hi = params.edge_fit_fraction * run.peak
+    # the fit starts clear of postural sway/tremor (a few °/s at most) so it follows the movement's own ramp
+    lo = max(params.floor_factor * floor, params.fit_low_fraction * run.peak, params.fit_low_min_dps)
+    # rising edge: walk back from the threshold crossing down the ramp to just above the noise
+    i0 = a - _run_length(absv[run.prev_end:a + 1][::-1], params.walk_fraction * lo)
+    # the rising edge ends where the speed first reaches `hi`, the falling edge starts where it last leaves it:
+    # a controlled lowering has a long plateau whose noise must not enter the fits
+    above = np.flatnonzero(absv[a:b] >= hi)
+    rise_end, fall_start = a + int(above[0]), a + int(above[-1])
+    onset = _edge_zero(t_s[i0:rise_end + 1], absv[i0:rise_end + 1], lo, hi)
+    i1 = b + _run_length(absv[b - 1:min(run.next_start, n)], params.walk_fraction * lo)
+    offset = _edge_zero(t_s[fall_start:i1][::-1], absv[fall_start:i1][::-1], lo, hi)
+    # the fit may not move the boundary outside the quiet samples around the run, nor into the plateau
+    t_lo_on, t_lo_off = float(t_s[i0]), float(t_s[min(i1, n - 1)])
+    shift = params.max_speed_fit_shift_s
+    return _SpeedEdges(
+        t_lo_on if onset is None else _clip(onset, t_lo_on - shift, t_s[rise_end]),
+        t_lo_off if offset is None else _clip(offset, t_s[fall_start], t_lo_off + shift),
+        onset is not None, offset is not None, rise_end, fall_start)
+
+
+def _angle_fit_levels(angle_deg: np.ndarray, run: _Run, params: StrokeParams) -> tuple[float, float]:
+    span = abs(float(angle_deg[run.b - 1] - angle_deg[run.a]))
+    return (max(params.angle_fit_lo * span, params.angle_fit_lo_min_deg),
+            max(params.angle_fit_hi * span, params.angle_fit_hi_min_deg))
+
+
+def _refine_onset(t_s: np.ndarray, angle_deg: np.ndarray, run: _Run, edges: _SpeedEdges, rate_hz: float,
+                  params: StrokeParams) -> tuple[float, bool]:
+    """Where the segment rested before the stroke, the onset from the angle instead (it integrates sensor noise
+    and sway away, so a slow movement's gentle start is found too); no rest (a reversal without a pause): the
+    speed fit stands. The rest window sits just before the current estimate; a slow movement crosses the speed
+    threshold long after it started, so the estimate is refined from where the previous one put the onset.
+    Returns the onset and whether the angle fit gave it."""
+    d_lo, d_hi = _angle_fit_levels(angle_deg, run, params)
+    min_rest = max(params.rest_min_samples, int(params.rest_min_s * rate_hz))
+    onset, fitted, end = edges.onset_s, False, edges.rise_end
+    anchor = run.a - int(params.rest_gap_s * rate_hz)
+    for _ in range(params.refinements):
+        w1 = max(run.prev_end, min(anchor, run.a))
+        w0 = max(run.prev_end, w1 - int(params.rest_window_s * rate_hz))
+        rest = _rest_level(angle_deg, w0, w1, min_rest)
+        if rest is None:
+            break
+        disp = run.sign * (angle_deg[w1:end + 1] - rest)
+        fit = _edge_zero_angle(t_s[w1:end + 1], disp, d_lo, d_hi)
+        if fit is None:
+            break
+        onset = _clip(fit, max(t_s[w1], onset - params.max_angle_fit_shift_s), t_s[end])
+        fitted = True
+        anchor = int(np.searchsorted(t_s, onset)) - int(params.rest_clearance_s * rate_hz)
+    return onset, fitted
+
+
+def _refine_offset(t_s: np.ndarray, angle_deg: np.ndarray, run: _Run, edges: _SpeedEdges, rate_hz: float,
+                   params: StrokeParams) -> tuple[float, bool]:
+    """`_refine_onset` for the offset, from the rest after the stroke, backwards."""
+    d_lo, d_hi = _angle_fit_levels(angle_deg, run, params)
+    min_rest = max(params.rest_min_samples, int(params.rest_min_s * rate_hz))
+    offset, fitted, start = edges.offset_s, False, edges.fall_start
+    anchor = run.b + int(params.rest_gap_s * rate_hz)
+    for _ in range(params.refinements):
+        w0 = min(run.next_start, max(anchor, run.b))
+        w1 = min(run.next_start, w0 + int(params.rest_window_s * rate_hz))
+        rest = _rest_level(angle_deg, w0, w1, min_rest)
+        if rest is None:
+            break
+        disp = run.sign * (rest - angle_deg[start:w0])
+        fit = _edge_zero_angle(t_s[start:w0][::-1], disp[::-1], d_lo, d_hi)
+        if fit is None:
+            break
+        offset = _clip(fit, t_s[start], min(t_s[max(w0 - 1, start)], offset + params.max_angle_fit_shift_s))
+        fitted = True
+        anchor = int(np.searchsorted(t_s, offset)) + int(params.rest_clearance_s * rate_hz)
+    return offset, fitted
+
+
+def _separate(strokes: list[tuple[int, float, float, float]]) -> list[tuple[int, float, float, float]]:
+    """Consecutive strokes must not overlap: a reversal without a pause meets in the middle."""
+    fixed: list[list] = []
+    for sign, on, off, peak in strokes:
+        if fixed and on < fixed[-1][2]:
+            mid = 0.5 * (on + fixed[-1][2])
+            fixed[-1][2] = mid
             on = mid
-        fixed.append(Stroke(s.sign, on, off, 0, 0, s.peak_speed_dps))
-    out = []
-    for s in fixed:
-        a_on = float(np.interp(s.onset_s, t_s, angle_deg))
-        a_off = float(np.interp(s.offset_s, t_s, angle_deg))
-        out.append(Stroke(s.sign, s.onset_s, s.offset_s, a_on, a_off, s.peak_speed_dps))
-    return out
+        fixed.append([sign, on, off, peak])
+    return [tuple(s) for s in fixed]
+
+
+def _with_angles(t_s: np.ndarray, angle_deg: np.ndarray, strokes: list[tuple[int, float, float, float]]
+                 ) -> list[Stroke]:
+    """The strokes with the angle at their onset and offset."""
+    if not strokes:
+        return []
+    on = np.interp([s[1] for s in strokes], t_s, angle_deg).tolist()
+    off = np.interp([s[2] for s in strokes], t_s, angle_deg).tolist()
+    return [Stroke(s[0], s[1], s[2], a_on, a_off, s[3]) for s, a_on, a_off in zip(strokes, on, off)]
 
 
 def _pair_reps(strokes: list[Stroke], polarity: int) -> list[RepSpan]:
@@ -374,5 +483,3 @@ def segment_reps(
         return b, pb
     return (a, pa) if ra >= rb else (b, pb)
 
-
-SPEED_FIT_BIAS, ANGLE_FIT_BIAS = _min_jerk_fit_bias()
