@@ -10,7 +10,6 @@ end at the same bottom level); a set begins and ends at rest in the start positi
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -94,124 +93,152 @@ class StrokeParams:
 
 
 @dataclass(frozen=True)
-class _Run:
-    """A merged run of movement in one direction: samples [a, b), sign, the neighbours' bounds, peak speed."""
+class _Runs:
+    """Merged runs of movement in one direction, one entry per run (arrays of equal length): samples [a, b),
+    sign, the neighbours' bounds (previous run's end, 0 for the first; next run's start, n for the last), peak
+    speed (°/s)."""
 
-    a: int
-    b: int
-    sign: int
-    prev_end: int  # end of the previous run (0 for the first)
-    next_start: int  # start of the next run (the signal's length for the last)
-    peak: float
+    a: np.ndarray
+    b: np.ndarray
+    sign: np.ndarray
+    prev_end: np.ndarray
+    next_start: np.ndarray
+    peak: np.ndarray
 
 
 @dataclass(frozen=True)
 class _SpeedEdges:
-    """A run's boundaries from the √speed fits, with the samples the fits and the angle fits are bounded by."""
+    """The runs' boundaries (s) from the √speed fits, whether each fit held, and the first and last sample at the
+    fits' upper level (the rising edge ends, the falling edge starts there)."""
 
-    onset_s: float
-    offset_s: float
-    on_fitted: bool
-    off_fitted: bool
-    rise_end: int  # first sample at the fit's upper level
-    fall_start: int  # last sample at it
-
-
-def _run_length(x: np.ndarray, floor: float) -> int:
-    """How many steps from x[0] the values keep falling while staying above `floor` (walk down a ramp)."""
-    ok = (x[1:] < x[:-1]) & (x[1:] > floor)
-    return len(ok) if ok.all() else int(np.argmin(ok))
+    onset_s: np.ndarray
+    offset_s: np.ndarray
+    on_fitted: np.ndarray
+    off_fitted: np.ndarray
+    rise_end: np.ndarray
+    fall_start: np.ndarray
 
 
-def _line_zero(x: np.ndarray, y: np.ndarray) -> float | None:
-    """Where the least-squares line through (x, y) crosses y = 0 (closed form: this runs for every stroke edge).
-    Sums as `ndarray.mean` does them (pairwise), without its overhead: this runs thousands of times per set."""
-    xm, ym = np.add.reduce(x) / len(x), np.add.reduce(y) / len(y)
-    dx = x - xm
-    sxx = float(dx @ dx)
-    if sxx == 0.0:
-        return None
-    slope = float(dx @ (y - ym)) / sxx
-    if slope == 0.0 or not math.isfinite(slope):
-        return None
-    return float(xm - ym / slope)
+def _windows(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sample indices of the windows [start, stop) laid end to end, and the window each belongs to."""
+    n = np.maximum(stop - start, 0)
+    group = np.repeat(np.arange(len(n)), n)
+    offsets = np.cumsum(n) - n
+    return np.arange(int(n.sum())) - np.repeat(offsets - start, n), group
 
 
-def _edge_zero(t: np.ndarray, speed: np.ndarray, lo: float, hi: float) -> float | None:
-    """Zero crossing of a line fitted to √speed for samples with lo ≤ speed ≤ hi (monotonic edge)."""
-    m = (speed >= lo) & (speed <= hi)
-    if np.count_nonzero(m) < 3:
-        return None
-    return _line_zero(t[m], np.sqrt(speed[m]))
+def _line_zeros(x: np.ndarray, y: np.ndarray, group: np.ndarray, k: int, min_points: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Per group (0..k-1) of points, where the least-squares line through (x, y) crosses y = 0, and whether there
+    is such a line (at least `min_points`, not flat, not vertical). Centred sums: times are thousands of s."""
+    count = np.bincount(group, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        xm = np.bincount(group, x, minlength=k) / count
+        ym = np.bincount(group, y, minlength=k) / count
+        dx = x - xm[group]
+        sxx = np.bincount(group, dx * dx, minlength=k)
+        slope = np.bincount(group, dx * (y - ym[group]), minlength=k) / sxx
+        ok = (count >= min_points) & (sxx != 0.0) & (slope != 0.0) & np.isfinite(slope)
+        return np.where(ok, xm - ym / slope, np.nan), ok
 
 
-def _edge_zero_angle(t: np.ndarray, disp: np.ndarray, lo: float, hi: float) -> float | None:
-    """Zero crossing of a line fitted to ∛displacement for lo ≤ displacement ≤ hi: near a smooth start the
-    displacement from rest grows with the cube of time, and the angle (an integral of the rate) carries far less
-    noise than the speed. `t` may run backwards (offsets)."""
-    m = (disp >= lo) & (disp <= hi)
-    if np.count_nonzero(m) < 4:
-        return None
-    return _line_zero(t[m], np.cbrt(disp[m]))
+def _edge_zeros(t: np.ndarray, value: np.ndarray, group: np.ndarray, k: int, lo: np.ndarray, hi: np.ndarray,
+                root: Callable[[np.ndarray], np.ndarray], min_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """`_line_zeros` of root(value) against t over the points with lo ≤ value ≤ hi (per group): near a smooth
+    start the speed grows with the square of time (root: √), the displacement from rest with its cube (∛)."""
+    m = (value >= lo[group]) & (value <= hi[group])
+    return _line_zeros(t[m], root(value[m]), group[m], k, min_points)
 
 
-def _rest_level(angle: np.ndarray, i0: int, i1: int, min_samples: int) -> float | None:
-    """Median angle over a still window [i0, i1), or None when the window is too short to trust (the median as
-    `np.median` gives it, from a sort: a tenth of its cost on these few samples)."""
-    if i1 - i0 < min_samples:
-        return None
-    w = np.sort(angle[i0:i1])
-    h = len(w) // 2
-    if math.isnan(w[-1]):
-        return math.nan
-    return float(w[h]) if len(w) % 2 else float((w[h - 1] + w[h]) / 2)
+def _walk_down(absv: np.ndarray, start: np.ndarray, step: int, max_steps: np.ndarray, floor: np.ndarray
+               ) -> np.ndarray:
+    """Steps from `start` (direction `step`, ±1) while the speed keeps falling and stays above `floor`, at most
+    `max_steps`: walking down a ramp. A falling stretch is monotonic, so the floor cuts it at a bisected point."""
+    falls = absv[:-1] < absv[1:] if step < 0 else absv[1:] < absv[:-1]  # falls[q]: a fall into q (back) / q+1
+    # how many falls in a row end at each sample, walking in `step`'s direction
+    runs = _consecutive(falls if step > 0 else falls[::-1])
+    runs = runs if step > 0 else runs[::-1]
+    first = start - 1 if step < 0 else start  # index into `falls` of the first step
+    ok = (first >= 0) & (first < len(falls))
+    length = np.where(ok, runs[np.clip(first, 0, max(len(falls) - 1, 0))] if len(falls) else 0, 0)
+    length = np.minimum(length, np.maximum(max_steps, 0))
+    lo, hi = np.zeros_like(length), length  # bisect the count of steps above the floor within the stretch
+    while np.any(lo < hi):
+        mid = (lo + hi + 1) // 2
+        above = absv[np.clip(start + step * mid, 0, len(absv) - 1)] > floor
+        lo, hi = np.where(above, mid, lo), np.where(above, hi, mid - 1)
+    return lo
 
 
-def _clip(x: float, lo: float, hi: float) -> float:
-    """`np.clip` of one number (hi wins when lo > hi), without an array's overhead."""
-    return float(min(max(x, lo), hi))
+def _consecutive(mask: np.ndarray) -> np.ndarray:
+    """For each position, the number of True values in a row starting there (looking forward)."""
+    n = len(mask)
+    if n == 0:
+        return np.zeros(0, dtype=np.intp)
+    idx = np.arange(n)
+    next_false = np.where(~mask, idx, n)
+    next_false = np.minimum.accumulate(next_false[::-1])[::-1]  # first False at or after each position
+    return next_false - idx
+
+
+def _medians(x: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """`np.median(x[start:stop])` for each window (non-empty, finite values), by one sort of a padded table."""
+    n = stop - start
+    width = int(n.max()) if len(n) else 0
+    cols = np.arange(width)
+    table = x[np.minimum(start[:, None] + cols, len(x) - 1)]
+    table[cols >= n[:, None]] = np.inf
+    table.sort(axis=1)
+    rows, h = np.arange(len(n)), n // 2
+    return np.where(n % 2 == 1, table[rows, h], (table[rows, np.maximum(h - 1, 0)] + table[rows, h]) / 2)
 
 
 @lru_cache(maxsize=8)
-def _min_jerk_fit_bias(params: StrokeParams | None = None) -> tuple[float, float]:
+def _min_jerk_fit_bias(params: StrokeParams) -> tuple[float, float]:
     """Where the speed fit and the angle fit put the onset of an ideal minimum-jerk movement (Flash & Hogan's
     model of smooth human movement), as a signed fraction of its rise time to half the peak speed (− = early)."""
-    params = params or StrokeParams()
     u = np.linspace(0.0, 0.5, 10001)  # the rising half
     pos = u**3 * (10 - 15 * u + 6 * u**2)
     vel = 30 * u**2 * (1 - u) ** 2
     peak = vel.max()
-    speed_fit = _edge_zero(u, vel, params.fit_low_fraction * peak, params.edge_fit_fraction * peak)
-    angle_fit = _edge_zero_angle(u, pos, params.angle_fit_lo, params.angle_fit_hi)
+    one = np.zeros(len(u), dtype=np.intp)
+    speed_fit, _ = _edge_zeros(u, vel, one, 1, np.array([params.fit_low_fraction * peak]),
+                               np.array([params.edge_fit_fraction * peak]), np.sqrt, 3)
+    angle_fit, _ = _edge_zeros(u, pos, one, 1, np.array([params.angle_fit_lo]), np.array([params.angle_fit_hi]),
+                               np.cbrt, 4)
     rise = float(u[np.argmax(vel >= params.edge_fit_fraction * peak)])
-    return float(speed_fit) / rise, float(angle_fit) / rise
+    return float(speed_fit[0]) / rise, float(angle_fit[0]) / rise
 
 
 def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float,
                  params: StrokeParams = StrokeParams()) -> list[Stroke]:
-    """Monotonic runs of movement with motion onset/offset refined to the instant the speed left/reached zero."""
+    """Monotonic runs of movement with motion onset/offset refined to the instant the speed left/reached zero.
+    Every step works on all runs at once (thousands in an hour-long recording)."""
     absv = np.abs(speed_dps)
     floor = float(np.percentile(absv, params.floor_percentile))
     ref = float(np.percentile(absv, params.ref_percentile))
     thr = max(params.floor_factor * floor, params.ref_fraction * ref, params.min_threshold_dps)
+    runs = _movement_runs(t_s, speed_dps, absv, absv > thr, params)
+    if len(runs.a) == 0:
+        return []
+    edges = _speed_edges(t_s, absv, runs, floor, params)
+    onset, on_angle = _refine_onsets(t_s, angle_deg, runs, edges, rate_hz, params)
+    offset, off_angle = _refine_offsets(t_s, angle_deg, runs, edges, rate_hz, params)
+    # both fits extrapolate a curved ramp with a line: on a smooth (minimum-jerk) ramp that lands a known
+    # fraction of the ramp's rise time (onset → half peak speed) too early / too late; take it back out
     speed_bias, angle_bias = _min_jerk_fit_bias(params)
-    strokes = []
-    for run in _movement_runs(t_s, speed_dps, absv, absv > thr, params):
-        edges = _speed_edges(t_s, absv, run, floor, params)
-        onset, on_bias = _refine_onset(t_s, angle_deg, run, edges, rate_hz, params)
-        offset, off_bias = _refine_offset(t_s, angle_deg, run, edges, rate_hz, params)
-        on_bias = angle_bias if on_bias else speed_bias if edges.on_fitted else 0.0
-        off_bias = angle_bias if off_bias else speed_bias if edges.off_fitted else 0.0
-        # both fits extrapolate a curved ramp with a line: on a smooth (minimum-jerk) ramp that lands a known
-        # fraction of the ramp's rise time (onset → half peak speed) too early / too late; take it back out
-        rise_s = max(0.0, float(t_s[edges.rise_end]) - onset)
-        fall_s = max(0.0, offset - float(t_s[edges.fall_start]))
-        strokes.append((run.sign, onset - on_bias * rise_s, offset + off_bias * fall_s, run.peak))
-    return _with_angles(t_s, angle_deg, _separate(strokes))
+    on_bias = np.where(on_angle, angle_bias, np.where(edges.on_fitted, speed_bias, 0.0))
+    off_bias = np.where(off_angle, angle_bias, np.where(edges.off_fitted, speed_bias, 0.0))
+    rise_s = np.maximum(0.0, t_s[edges.rise_end] - onset)
+    fall_s = np.maximum(0.0, offset - t_s[edges.fall_start])
+    onset, offset = _separate(onset - on_bias * rise_s, offset + off_bias * fall_s)
+    a_on, a_off = np.interp(onset, t_s, angle_deg).tolist(), np.interp(offset, t_s, angle_deg).tolist()
+    return [Stroke(*s) for s in zip(runs.sign.tolist(), onset.tolist(), offset.tolist(), a_on, a_off,
+                                    runs.peak.tolist())]
 
 
 def _movement_runs(t_s: np.ndarray, speed_dps: np.ndarray, absv: np.ndarray, moving: np.ndarray,
-                   params: StrokeParams) -> list[_Run]:
+                   params: StrokeParams) -> _Runs:
     """Runs of `moving` split where the rotation reverses (no pause between lift and lowering), at least two
     samples long, with runs of one sign closer than `merge_gap_s` merged (a hesitation is not a pause)."""
     n = len(t_s)
@@ -228,114 +255,117 @@ def _movement_runs(t_s: np.ndarray, speed_dps: np.ndarray, absv: np.ndarray, mov
     joins = np.zeros(len(starts), dtype=bool)
     joins[1:] = (signs[1:] == signs[:-1]) & ((t_s[starts[1:]] - t_s[stops[:-1] - 1]) < params.merge_gap_s)
     first = np.flatnonzero(~joins)
-    a, b, sgn = starts[first], np.append(stops[first[1:] - 1], stops[-1:]) if len(first) else stops[:0], signs[first]
-    peaks = np.maximum.reduceat(np.append(absv, 0.0), np.column_stack([a, b]).ravel())[::2] if len(a) else a
-    prev_end = np.concatenate([[0], b[:-1]])
-    next_start = np.append(a[1:], n)
-    return [_Run(*v) for v in zip(a.tolist(), b.tolist(), sgn.tolist(), prev_end.tolist(), next_start.tolist(),
-                                  peaks.tolist())]
+    a, sgn = starts[first], signs[first]
+    b = np.append(stops[first[1:] - 1], stops[-1:]) if len(first) else stops[:0]
+    peaks = np.maximum.reduceat(np.append(absv, 0.0), np.column_stack([a, b]).ravel())[::2] if len(a) else absv[:0]
+    return _Runs(a, b, sgn, np.concatenate([[0], b[:-1]]).astype(a.dtype), np.append(a[1:], n), peaks)
 
 
-def _speed_edges(t_s: np.ndarray, absv: np.ndarray, run: _Run, floor: float, params: StrokeParams) -> _SpeedEdges:
-    """Onset and offset where lines fitted to √speed over the run's rising and falling edges reach zero."""
-    a, b, n = run.a, run.b, len(t_s)
-    hi = params.edge_fit_fraction * run.peak
+def _speed_edges(t_s: np.ndarray, absv: np.ndarray, runs: _Runs, floor: float, params: StrokeParams
+                 ) -> _SpeedEdges:
+    """Onsets and offsets where lines fitted to √speed over the runs' rising and falling edges reach zero."""
+    n, k = len(t_s), len(runs.a)
+    hi = params.edge_fit_fraction * runs.peak
     # the fit starts clear of postural sway/tremor (a few °/s at most) so it follows the movement's own ramp
-    lo = max(params.floor_factor * floor, params.fit_low_fraction * run.peak, params.fit_low_min_dps)
+    lo = np.maximum(np.maximum(params.floor_factor * floor, params.fit_low_fraction * runs.peak),
+                    params.fit_low_min_dps)
     # rising edge: walk back from the threshold crossing down the ramp to just above the noise
-    i0 = a - _run_length(absv[run.prev_end:a + 1][::-1], params.walk_fraction * lo)
+    i0 = runs.a - _walk_down(absv, runs.a, -1, runs.a - runs.prev_end, params.walk_fraction * lo)
+    i1 = runs.b + _walk_down(absv, runs.b - 1, 1, np.minimum(runs.next_start, n) - runs.b, params.walk_fraction * lo)
     # the rising edge ends where the speed first reaches `hi`, the falling edge starts where it last leaves it:
     # a controlled lowering has a long plateau whose noise must not enter the fits
-    above = np.flatnonzero(absv[a:b] >= hi)
-    rise_end, fall_start = a + int(above[0]), a + int(above[-1])
-    onset = _edge_zero(t_s[i0:rise_end + 1], absv[i0:rise_end + 1], lo, hi)
-    i1 = b + _run_length(absv[b - 1:min(run.next_start, n)], params.walk_fraction * lo)
-    offset = _edge_zero(t_s[fall_start:i1][::-1], absv[fall_start:i1][::-1], lo, hi)
+    idx, group = _windows(runs.a, runs.b)
+    at_hi = absv[idx] >= hi[group]
+    hit_idx, hit_group = idx[at_hi], group[at_hi]
+    rise_end = hit_idx[np.searchsorted(hit_group, np.arange(k), side="left")]
+    fall_start = hit_idx[np.searchsorted(hit_group, np.arange(k), side="right") - 1]
+    idx, group = _windows(i0, rise_end + 1)
+    onset, on_ok = _edge_zeros(t_s[idx], absv[idx], group, k, lo, hi, np.sqrt, 3)
+    idx, group = _windows(fall_start, i1)
+    offset, off_ok = _edge_zeros(t_s[idx], absv[idx], group, k, lo, hi, np.sqrt, 3)
     # the fit may not move the boundary outside the quiet samples around the run, nor into the plateau
-    t_lo_on, t_lo_off = float(t_s[i0]), float(t_s[min(i1, n - 1)])
+    t_lo_on, t_lo_off = t_s[i0], t_s[np.minimum(i1, n - 1)]
     shift = params.max_speed_fit_shift_s
-    return _SpeedEdges(
-        t_lo_on if onset is None else _clip(onset, t_lo_on - shift, t_s[rise_end]),
-        t_lo_off if offset is None else _clip(offset, t_s[fall_start], t_lo_off + shift),
-        onset is not None, offset is not None, rise_end, fall_start)
+    onset = np.where(on_ok, np.minimum(np.maximum(onset, t_lo_on - shift), t_s[rise_end]), t_lo_on)
+    offset = np.where(off_ok, np.minimum(np.maximum(offset, t_s[fall_start]), t_lo_off + shift), t_lo_off)
+    return _SpeedEdges(onset, offset, on_ok, off_ok, rise_end, fall_start)
 
 
-def _angle_fit_levels(angle_deg: np.ndarray, run: _Run, params: StrokeParams) -> tuple[float, float]:
-    span = abs(float(angle_deg[run.b - 1] - angle_deg[run.a]))
-    return (max(params.angle_fit_lo * span, params.angle_fit_lo_min_deg),
-            max(params.angle_fit_hi * span, params.angle_fit_hi_min_deg))
+def _angle_fit_levels(angle_deg: np.ndarray, runs: _Runs, params: StrokeParams) -> tuple[np.ndarray, np.ndarray]:
+    """Per run, the displacement band (°) of the angle fit: shares of the run's range, with floors."""
+    span = np.abs(angle_deg[runs.b - 1] - angle_deg[runs.a])
+    return (np.maximum(params.angle_fit_lo * span, params.angle_fit_lo_min_deg),
+            np.maximum(params.angle_fit_hi * span, params.angle_fit_hi_min_deg))
 
 
-def _refine_onset(t_s: np.ndarray, angle_deg: np.ndarray, run: _Run, edges: _SpeedEdges, rate_hz: float,
-                  params: StrokeParams) -> tuple[float, bool]:
-    """Where the segment rested before the stroke, the onset from the angle instead (it integrates sensor noise
+def _refine_onsets(t_s: np.ndarray, angle_deg: np.ndarray, runs: _Runs, edges: _SpeedEdges, rate_hz: float,
+                   params: StrokeParams) -> tuple[np.ndarray, np.ndarray]:
+    """Where the segment rested before a stroke, its onset from the angle instead (it integrates sensor noise
     and sway away, so a slow movement's gentle start is found too); no rest (a reversal without a pause): the
     speed fit stands. The rest window sits just before the current estimate; a slow movement crosses the speed
     threshold long after it started, so the estimate is refined from where the previous one put the onset.
-    Returns the onset and whether the angle fit gave it."""
-    d_lo, d_hi = _angle_fit_levels(angle_deg, run, params)
+    Returns the onsets and whether the angle fit gave each."""
+    d_lo, d_hi = _angle_fit_levels(angle_deg, runs, params)
     min_rest = max(params.rest_min_samples, int(params.rest_min_s * rate_hz))
-    onset, fitted, end = edges.onset_s, False, edges.rise_end
-    anchor = run.a - int(params.rest_gap_s * rate_hz)
+    onset, fitted, end = edges.onset_s.copy(), np.zeros(len(runs.a), dtype=bool), edges.rise_end
+    active = np.ones(len(runs.a), dtype=bool)
+    anchor = runs.a - int(params.rest_gap_s * rate_hz)
     for _ in range(params.refinements):
-        w1 = max(run.prev_end, min(anchor, run.a))
-        w0 = max(run.prev_end, w1 - int(params.rest_window_s * rate_hz))
-        rest = _rest_level(angle_deg, w0, w1, min_rest)
-        if rest is None:
+        w1 = np.maximum(runs.prev_end, np.minimum(anchor, runs.a))
+        w0 = np.maximum(runs.prev_end, w1 - int(params.rest_window_s * rate_hz))
+        active &= w1 - w0 >= min_rest
+        sel = np.flatnonzero(active)
+        if len(sel) == 0:
             break
-        disp = run.sign * (angle_deg[w1:end + 1] - rest)
-        fit = _edge_zero_angle(t_s[w1:end + 1], disp, d_lo, d_hi)
-        if fit is None:
-            break
-        onset = _clip(fit, max(t_s[w1], onset - params.max_angle_fit_shift_s), t_s[end])
-        fitted = True
-        anchor = int(np.searchsorted(t_s, onset)) - int(params.rest_clearance_s * rate_hz)
+        rest = _medians(angle_deg, w0[sel], w1[sel])
+        idx, group = _windows(w1[sel], end[sel] + 1)
+        disp = runs.sign[sel][group] * (angle_deg[idx] - rest[group])
+        fit, ok = _edge_zeros(t_s[idx], disp, group, len(sel), d_lo[sel], d_hi[sel], np.cbrt, 4)
+        active[sel[~ok]] = False
+        sel, fit = sel[ok], fit[ok]
+        lo = np.maximum(t_s[w1[sel]], onset[sel] - params.max_angle_fit_shift_s)
+        onset[sel] = np.minimum(np.maximum(fit, lo), t_s[end[sel]])
+        fitted[sel] = True
+        anchor[sel] = np.searchsorted(t_s, onset[sel]) - int(params.rest_clearance_s * rate_hz)
     return onset, fitted
 
 
-def _refine_offset(t_s: np.ndarray, angle_deg: np.ndarray, run: _Run, edges: _SpeedEdges, rate_hz: float,
-                   params: StrokeParams) -> tuple[float, bool]:
-    """`_refine_onset` for the offset, from the rest after the stroke, backwards."""
-    d_lo, d_hi = _angle_fit_levels(angle_deg, run, params)
+def _refine_offsets(t_s: np.ndarray, angle_deg: np.ndarray, runs: _Runs, edges: _SpeedEdges, rate_hz: float,
+                    params: StrokeParams) -> tuple[np.ndarray, np.ndarray]:
+    """`_refine_onsets` for the offsets, from the rest after each stroke, backwards."""
+    d_lo, d_hi = _angle_fit_levels(angle_deg, runs, params)
     min_rest = max(params.rest_min_samples, int(params.rest_min_s * rate_hz))
-    offset, fitted, start = edges.offset_s, False, edges.fall_start
-    anchor = run.b + int(params.rest_gap_s * rate_hz)
+    offset, fitted, start = edges.offset_s.copy(), np.zeros(len(runs.a), dtype=bool), edges.fall_start
+    active = np.ones(len(runs.a), dtype=bool)
+    anchor = runs.b + int(params.rest_gap_s * rate_hz)
     for _ in range(params.refinements):
-        w0 = min(run.next_start, max(anchor, run.b))
-        w1 = min(run.next_start, w0 + int(params.rest_window_s * rate_hz))
-        rest = _rest_level(angle_deg, w0, w1, min_rest)
-        if rest is None:
+        w0 = np.minimum(runs.next_start, np.maximum(anchor, runs.b))
+        w1 = np.minimum(runs.next_start, w0 + int(params.rest_window_s * rate_hz))
+        active &= w1 - w0 >= min_rest
+        sel = np.flatnonzero(active)
+        if len(sel) == 0:
             break
-        disp = run.sign * (rest - angle_deg[start:w0])
-        fit = _edge_zero_angle(t_s[start:w0][::-1], disp[::-1], d_lo, d_hi)
-        if fit is None:
-            break
-        offset = _clip(fit, t_s[start], min(t_s[max(w0 - 1, start)], offset + params.max_angle_fit_shift_s))
-        fitted = True
-        anchor = int(np.searchsorted(t_s, offset)) + int(params.rest_clearance_s * rate_hz)
+        rest = _medians(angle_deg, w0[sel], w1[sel])
+        idx, group = _windows(start[sel], w0[sel])
+        disp = runs.sign[sel][group] * (rest[group] - angle_deg[idx])
+        fit, ok = _edge_zeros(t_s[idx], disp, group, len(sel), d_lo[sel], d_hi[sel], np.cbrt, 4)
+        active[sel[~ok]] = False
+        sel, fit = sel[ok], fit[ok]
+        hi = np.minimum(t_s[np.maximum(w0[sel] - 1, start[sel])], offset[sel] + params.max_angle_fit_shift_s)
+        offset[sel] = np.minimum(np.maximum(fit, t_s[start[sel]]), hi)
+        fitted[sel] = True
+        anchor[sel] = np.searchsorted(t_s, offset[sel]) + int(params.rest_clearance_s * rate_hz)
     return offset, fitted
 
 
-def _separate(strokes: list[tuple[int, float, float, float]]) -> list[tuple[int, float, float, float]]:
-    """Consecutive strokes must not overlap: a reversal without a pause meets in the middle."""
-    fixed: list[list] = []
-    for sign, on, off, peak in strokes:
-        if fixed and on < fixed[-1][2]:
-            mid = 0.5 * (on + fixed[-1][2])
-            fixed[-1][2] = mid
-            on = mid
-        fixed.append([sign, on, off, peak])
-    return [tuple(s) for s in fixed]
-
-
-def _with_angles(t_s: np.ndarray, angle_deg: np.ndarray, strokes: list[tuple[int, float, float, float]]
-                 ) -> list[Stroke]:
-    """The strokes with the angle at their onset and offset."""
-    if not strokes:
-        return []
-    on = np.interp([s[1] for s in strokes], t_s, angle_deg).tolist()
-    off = np.interp([s[2] for s in strokes], t_s, angle_deg).tolist()
-    return [Stroke(s[0], s[1], s[2], a_on, a_off, s[3]) for s, a_on, a_off in zip(strokes, on, off)]
+def _separate(onset: np.ndarray, offset: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Consecutive strokes must not overlap: a reversal without a pause meets in the middle (in order: a moved
+    offset is what the next stroke is checked against)."""
+    on, off = onset.tolist(), offset.tolist()
+    for k in range(1, len(on)):
+        if on[k] < off[k - 1]:
+            on[k] = off[k - 1] = 0.5 * (on[k] + off[k - 1])
+    return np.array(on), np.array(off)
 
 
 def _pair_reps(strokes: list[Stroke], polarity: int) -> list[RepSpan]:
