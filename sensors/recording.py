@@ -449,8 +449,12 @@ def _read_fast(path, raw: bytes) -> Recording | None:
     if table is None:
         return None
     codes, values = table
+    parts = [values if len(sensors) == 1 else values[codes == k] for k in range(len(sensors))]
+    del table, codes, values  # one copy of the samples at a time beside the file's bytes
+    streams = []
     try:
-        streams = [_fast_stream(path, info, values[codes == k], events) for k, info in enumerate(sensors)]
+        for info in sensors:
+            streams.append(_fast_stream(path, info, parts.pop(0), events))
     except _NeedsValidatingPath:
         return None
     return Recording(path, meta, tuple(streams), tuple(events))
@@ -516,7 +520,7 @@ def _parse_numeric(body: bytes, n_fields: int, delimiter: str, decimal: str) -> 
     if decimal != ".":
         body = body.replace(decimal.encode(), b".")
     n = body.count(b"\n")
-    if n == 0 or body.translate(None, _NUMBER_BYTES + sep + b"\n") or body.count(sep) != (n_fields - 1) * n:
+    if n == 0 or body.translate(None, _NUMBER_BYTES + sep + b"\n") or not _fields_per_line(body, sep, n_fields):
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # numpy warns (and stops) at text that is not a number
@@ -691,7 +695,7 @@ def _screen(path, info: SensorInfo, values: np.ndarray, linenos: np.ndarray | No
     keep = ~np.logical_or.reduce([f.mask for f in flags]) if flags else keep
     if flags and linenos is None:
         raise _NeedsValidatingPath
-    kept = values[keep]
+    kept = values if keep.all() else values[keep]  # no copy of a clean table
     _check_time(path, kept[:, 0], None if linenos is None else linenos[keep], sensor_id, cols.names[0])
     problem = validate.unit_problem(kept, cols.scale, cols.acc_unit, cols.gyr_unit, cols.generic)
     if problem:
@@ -726,8 +730,9 @@ def _build_stream(path, info: SensorInfo, values: np.ndarray, linenos: np.ndarra
                   sensor_id: str | None) -> tuple[SensorStream, int]:
     """A validated stream from raw (n, 7) values in file units, and the number of samples skipped."""
     keep = _screen(path, info, values, linenos, gaps, cols, sensor_id)
-    v = values[keep] * cols.scale
-    return SensorStream(info, v[:, 0].copy(), v[:, 1:4].copy(), v[:, 4:7].copy(), tuple(gaps)), int((~keep).sum())
+    v = values if keep.all() else values[keep]
+    s = cols.scale  # each product is the column's own copy: no scaled copy of the whole table beside it
+    return SensorStream(info, v[:, 0] * s[0], v[:, 1:4] * s[1:4], v[:, 4:7] * s[4:7], tuple(gaps)), int((~keep).sum())
 
 
 # ---------------------------------------------------------------------------------------------------------- v1 files
@@ -995,7 +1000,11 @@ def _read_generic_fast(path, raw: bytes, placement: str) -> Recording | None:
         return None  # a line with a wrong number of fields
     table = _parse_numeric(body, len(columns), dialect.delimiter, dialect.decimal) \
         if len(body) <= NUMPY_PARSE_MAX_BYTES else None
-    values = table[:, list(layout.cols)] if table is not None else _generic_values_pandas(body, dialect, layout)
+    if table is not None:
+        values = table if list(layout.cols) == list(range(len(columns))) else table[:, list(layout.cols)]
+    else:
+        values = _generic_values_pandas(body, dialect, layout)
+    del table, body  # the parsed table (or the columns taken from it) is all that is needed from here
     if values is None or len(values) != n_lines:
         return None  # blank lines (pandas skipped them)
     try:
@@ -1003,6 +1012,14 @@ def _read_generic_fast(path, raw: bytes, placement: str) -> Recording | None:
     except _NeedsValidatingPath:
         return None
     return _generic_recording(path, stream, 0, comments)
+
+
+def _fields_per_line(body: bytes, sep: bytes, n_fields: int) -> bool:
+    """Whether every line of `body` (each ending with a newline) has n_fields − 1 one-byte separators."""
+    buf = np.frombuffer(body, dtype=np.uint8)
+    ends = np.flatnonzero(buf == ord("\n"))
+    per_line = np.diff(np.searchsorted(np.flatnonzero(buf == ord(sep)), ends), prepend=0)
+    return bool(np.all(per_line == n_fields - 1))
 
 
 def _generic_values_pandas(body: bytes, dialect: Dialect, layout: _GenericLayout) -> np.ndarray | None:
