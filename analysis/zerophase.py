@@ -65,10 +65,10 @@ def steady_state(f: Biquad) -> np.ndarray:
     return np.linalg.solve(i_minus_a, np.array([b1 - a1 * b0, b2 - a2 * b0]))
 
 
-def _pole_pair(x: np.ndarray, p: complex, gain: complex) -> np.ndarray:
-    """2·Re(gain·r) along axis 0, where r[n] = p·r[n-1] + x[n] from r[-1] = 0: the response of the pair of
-    first-order sections gain / (1 − p·z⁻¹) + conj, by blocks of cumulative sums (see the module note), a few
-    blocks at a time so the complex temporaries stay small beside a long recording."""
+def _pole_pair(x: np.ndarray, p: complex, gain: complex, direct: float) -> np.ndarray:
+    """2·Re(gain·r) + direct·x along axis 0, where r[n] = p·r[n-1] + x[n] from r[-1] = 0: the response of
+    direct + gain / (1 − p·z⁻¹) + conj, by blocks of cumulative sums (see the module note), a few blocks at a
+    time so the temporaries stay small beside a long recording."""
     if not abs(p) < 1:
         raise ValueError(f"pole {p} is not inside the unit circle: the filter is unstable")
     n, tail = len(x), x.shape[1:]
@@ -93,8 +93,9 @@ def _pole_pair(x: np.ndarray, p: complex, gain: complex) -> np.ndarray:
         for j in range(nb):
             r[j] += carry_in * state
             state = r[j, -1]
-        out[start:start + len(chunk)] = r.reshape((nb * block,) + tail)[:len(chunk)].real
-    out *= 2.0
+        o = out[start:start + len(chunk)]
+        np.multiply(r.reshape((nb * block,) + tail)[:len(chunk)].real, 2.0, out=o)
+        o += direct * chunk
     return out
 
 
@@ -105,8 +106,7 @@ def filter_biquad(f: Biquad, x: np.ndarray, zi: np.ndarray) -> np.ndarray:
     # partial fractions in u = z⁻¹: B(u) / ((1 − p·u)(1 − p̄·u)) = d + e / (1 − p·u) + conj(e) / (1 − p̄·u)
     d = b2 / a2
     e = b0 * (1.0 - f.zero / p) ** 2 * p / (p - q)  # B(1/p)·p/(p − p̄), B from its double zero: no cancellation
-    y = _pole_pair(x, p, e)
-    y += d * x
+    y = _pole_pair(x, p, e, d)
     # the response to the initial state: y[0] = z0, y[1] = z1 − a1·z0, then the free recursion A·pⁿ + Ā·p̄ⁿ
     h0, h1 = zi[0], zi[1] - a1 * zi[0]
     amp = (h1 - q * h0) / (p - q)
@@ -126,6 +126,7 @@ def filtfilt(f: Biquad, x: np.ndarray) -> np.ndarray:
     ext = np.concatenate([2 * x[:1] - x[PADLEN:0:-1], x, 2 * x[-1:] - x[-2:-PADLEN - 2:-1]])
     zi = steady_state(f).reshape((2,) + (1,) * (x.ndim - 1))
     y = filter_biquad(f, ext, zi * ext[:1])
+    del ext  # (the forward pass's input: not kept through the backward one)
     y = filter_biquad(f, y[::-1], zi * y[-1:])[::-1]
     return y[PADLEN:-PADLEN]
 
