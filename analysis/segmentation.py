@@ -154,31 +154,25 @@ def _walk_down(absv: np.ndarray, start: np.ndarray, step: int, max_steps: np.nda
                ) -> np.ndarray:
     """Steps from `start` (direction `step`, ±1) while the speed keeps falling and stays above `floor`, at most
     `max_steps`: walking down a ramp. A falling stretch is monotonic, so the floor cuts it at a bisected point."""
-    falls = absv[:-1] < absv[1:] if step < 0 else absv[1:] < absv[:-1]  # falls[q]: a fall into q (back) / q+1
-    # how many falls in a row end at each sample, walking in `step`'s direction
-    runs = _consecutive(falls if step > 0 else falls[::-1])
-    runs = runs if step > 0 else runs[::-1]
-    first = start - 1 if step < 0 else start  # index into `falls` of the first step
-    ok = (first >= 0) & (first < len(falls))
-    length = np.where(ok, runs[np.clip(first, 0, max(len(falls) - 1, 0))] if len(falls) else 0, 0)
-    length = np.minimum(length, np.maximum(max_steps, 0))
+    n = len(absv)
+    # falls[q]: the step between samples q and q + 1 is downhill in the walking direction
+    falls = absv[:-1] < absv[1:] if step < 0 else absv[1:] < absv[:-1]
+    breaks = np.flatnonzero(~falls)  # the steps that end a walk
+    first = start - 1 if step < 0 else start  # the walk's first step
+    if step < 0:  # the nearest break at or before the first step, walking back
+        at = np.searchsorted(breaks, first, side="right") - 1
+        length = first - np.where(at >= 0, breaks[np.maximum(at, 0)] if len(breaks) else 0, -1)
+    else:  # the nearest break at or after it, walking on
+        at = np.searchsorted(breaks, first, side="left")
+        length = np.where(at < len(breaks), breaks[np.minimum(at, len(breaks) - 1)] if len(breaks) else 0,
+                          n - 1) - first
+    length = np.clip(length, 0, np.maximum(max_steps, 0))
     lo, hi = np.zeros_like(length), length  # bisect the count of steps above the floor within the stretch
     while np.any(lo < hi):
         mid = (lo + hi + 1) // 2
-        above = absv[np.clip(start + step * mid, 0, len(absv) - 1)] > floor
+        above = absv[np.clip(start + step * mid, 0, n - 1)] > floor
         lo, hi = np.where(above, mid, lo), np.where(above, hi, mid - 1)
     return lo
-
-
-def _consecutive(mask: np.ndarray) -> np.ndarray:
-    """For each position, the number of True values in a row starting there (looking forward)."""
-    n = len(mask)
-    if n == 0:
-        return np.zeros(0, dtype=np.intp)
-    idx = np.arange(n)
-    next_false = np.where(~mask, idx, n)
-    next_false = np.minimum.accumulate(next_false[::-1])[::-1]  # first False at or after each position
-    return next_false - idx
 
 
 def _medians(x: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
