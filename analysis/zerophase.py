@@ -5,10 +5,13 @@ Equal to scipy.signal to rounding (tests/test_zerophase.py checks `butter(2, …
 `height`, `prominence` and `distance`), for the one case this project uses: one second-order section.
 
 The recursion of a biquad is not a numpy operation, and a Python loop over samples is far too slow. Its poles are
-a complex-conjugate pair p, p̄, so the all-pole part splits into two first-order recursions r[n] = p·r[n-1] + x[n],
-and in a block of L samples r[n] = pⁿ·Σ_{m≤n} x[m]·p⁻ᵐ: a cumulative sum, with L short enough that |p|⁻ᴸ stays
-well inside float64's range. Rounding stays that of the plain recursion: each partial sum is dominated by its
-newest terms. The blocks are chained by their end states (a short Python loop over blocks, not samples).
+a complex-conjugate pair p, p̄, so by partial fractions H(z) = d + e / (1 − p·z⁻¹) + ē / (1 − p̄·z⁻¹): one complex
+first-order recursion r[n] = p·r[n-1] + x[n], and in a block of L samples r[n] = pⁿ·Σ_{m≤n} x[m]·p⁻ᵐ, a
+cumulative sum, with L short enough that |p|⁻ᴸ stays well inside float64's range. Rounding stays that of the
+plain recursion (each partial sum is dominated by its newest terms; measured: within 1e-15 of a long-double
+reference for the low-passes, closer than scipy for the 0.3-Hz high-pass). The blocks are chained by their end
+states, a short Python loop over blocks, not samples. Cost: an hour of 3 columns at 100 Hz forward and backward
+in 0.06–0.10 s CPU, 3× scipy's compiled `sosfiltfilt` — and 15× less than importing scipy.signal.
 """
 from __future__ import annotations
 
