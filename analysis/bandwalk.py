@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import butter, find_peaks, sosfiltfilt
 
 from analysis.orientation import rotate_to_earth
+from analysis.zerophase import butter2, filtfilt, find_peaks
 
 G_MPS2 = 9.80665
 MIN_SQUAT_TILT_DEG = 5.0
@@ -100,16 +100,16 @@ def horizontal_velocity(t_s: np.ndarray, quat_wxyz: np.ndarray, acc_mps2: np.nda
         return np.zeros((len(t_s), 2))
     fs = 1.0 / float(np.median(np.diff(t_s)))
     acc_h = (rotate_to_earth(quat_wxyz, acc_mps2) - np.array([0.0, 0.0, G_MPS2]))[:, :2]
-    acc_h = sosfiltfilt(butter(2, min(params.acc_cutoff_hz, 0.45 * fs), fs=fs, output="sos"), acc_h, axis=0)
+    acc_h = filtfilt(butter2(min(params.acc_cutoff_hz, 0.45 * fs), fs), acc_h)
     vel = np.cumsum(acc_h, axis=0) / fs
-    return sosfiltfilt(butter(2, params.velocity_highpass_hz, "high", fs=fs, output="sos"), vel, axis=0)
+    return filtfilt(butter2(params.velocity_highpass_hz, fs, "highpass"), vel)
 
 
 def _velocity_peaks(t_s: np.ndarray, vel: np.ndarray, params: StepParams) -> list[StepEvent]:
     speed = np.linalg.norm(vel, axis=1)
     fs = 1.0 / float(np.median(np.diff(t_s)))
-    peaks, _ = find_peaks(speed, height=params.min_peak_mps, prominence=params.min_prominence_mps,
-                          distance=max(1, int(params.min_separation_s * fs)))
+    peaks = find_peaks(speed, height=params.min_peak_mps, prominence=params.min_prominence_mps,
+                       distance=max(1, int(params.min_separation_s * fs)))
     events = []
     for p in peaks:
         half = 0.1 * speed[p]  # the bump's extent: where the speed falls to a tenth of its peak

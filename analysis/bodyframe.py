@@ -8,13 +8,14 @@ projected on that axis — drift-free in inclination, so the angle does not wand
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-from scipy.signal import butter, sosfiltfilt
+
+from analysis.zerophase import butter2, filtfilt
 
 MAX_INTERPOLATED_GAP_S = 0.5  # longer gaps between samples are not bridged by interpolating the rate
 MAX_GRID_SAMPLES = 50_000_000  # ~5 days at 100 Hz: beyond this a timestamp is wrong, not the recording long
+RESAMPLE_BLOCK = 1 << 16  # grid samples resampled at a time
 SMOOTH_CUTOFF_HZ = 10.0  # segment motion in these lifts is well below 10 Hz; removes sensor noise, keeps onsets sharp
 
 
@@ -38,14 +39,7 @@ def lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float = SMOOTH_CUTOFF_HZ) 
     """Zero-phase 2nd-order Butterworth low-pass along axis 0 (no time shift of phase boundaries)."""
     if len(x) < 16:
         return x.copy()
-    return sosfiltfilt(_butter_sos(min(cutoff_hz, 0.45 * rate_hz), rate_hz), x, axis=0)
-
-
-@lru_cache(maxsize=32)
-def _butter_sos(cutoff_hz: float, rate_hz: float) -> np.ndarray:
-    """2nd-order Butterworth low-pass sections, designed once per cutoff and rate (shared: not to be modified);
-    the design costs about as much as filtering a minute of samples, and the live path filters every second."""
-    return butter(2, cutoff_hz, fs=rate_hz, output="sos")
+    return filtfilt(butter2(min(cutoff_hz, 0.45 * rate_hz), rate_hz), x)
 
 
 def resample_uniform(t_s: np.ndarray, quat_wxyz: np.ndarray, gyr_rads: np.ndarray) -> UniformSeries:
@@ -55,6 +49,18 @@ def resample_uniform(t_s: np.ndarray, quat_wxyz: np.ndarray, gyr_rads: np.ndarra
         raise ValueError(f"the samples span {t_s[-1] - t_s[0]:.0f} s at {1 / dt:.0f} Hz: too long for one set "
                          f"(is a timestamp far off?)")
     grid = np.arange(t_s[0], t_s[-1] + 0.5 * dt, dt)
+    quat = np.empty((len(grid), 4))
+    gyr = np.empty((len(grid), 3))
+    # a block of the grid at a time: the gathers and blends are temporaries of one block, not of the recording
+    for start in range(0, len(grid), RESAMPLE_BLOCK):
+        stop = start + RESAMPLE_BLOCK
+        quat[start:stop], gyr[start:stop] = _blend(t_s, quat_wxyz, gyr_rads, grid[start:stop])
+    return UniformSeries(grid, 1.0 / dt, quat, gyr)
+
+
+def _blend(t_s: np.ndarray, quat_wxyz: np.ndarray, gyr_rads: np.ndarray, grid: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Orientation (nlerp) and rate (linear) at the `grid` times between the samples around each."""
     idx = np.clip(np.searchsorted(t_s, grid), 1, len(t_s) - 1)
     prev = idx - 1
     span = t_s[idx] - t_s[prev]
@@ -62,8 +68,7 @@ def resample_uniform(t_s: np.ndarray, quat_wxyz: np.ndarray, gyr_rads: np.ndarra
     np.clip(w, 0.0, 1.0, out=w)
     w = w[:, None]
     v = 1 - w
-    # the blends are computed in place on the gathered rows (each gather is already a copy): a long recording is
-    # not held three or four times over while it is resampled
+    # the blends are computed in place on the gathered rows (each gather is already a copy)
     q0, q1 = quat_wxyz[prev], quat_wxyz[idx]
     q1[np.sum(q0 * q1, axis=1) < 0] *= -1.0
     q0 *= v
@@ -82,7 +87,7 @@ def resample_uniform(t_s: np.ndarray, quat_wxyz: np.ndarray, gyr_rads: np.ndarra
     # integrate an interpolated rate across it, which would turn the movement angle by rate × gap
     in_gap = span > MAX_INTERPOLATED_GAP_S
     gyr[in_gap] = 0.0
-    return UniformSeries(grid, 1.0 / dt, quat, gyr)
+    return quat, gyr
 
 
 def movement_axis(rate_rads: np.ndarray, moving: np.ndarray, rank: int = 0) -> MovementAxis:

@@ -10,12 +10,11 @@ end at the same bottom level); a set begins and ends at rest in the start positi
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
+from functools import lru_cache
 
 import numpy as np
-
-from analysis.bodyframe import true_runs
 
 MERGE_GAP_S = 0.25  # a hesitation shorter than this inside one direction of travel is not a pause
 MIN_STROKE_DEG = 3.0
@@ -65,168 +64,302 @@ class RepSpan:
         return self.top_deg - self.bottom_deg
 
 
-def _run_length(x: np.ndarray, floor: float) -> int:
-    """How many steps from x[0] the values keep falling while staying above `floor` (walk down a ramp)."""
-    ok = (x[1:] < x[:-1]) & (x[1:] > floor)
-    return len(ok) if ok.all() else int(np.argmin(ok))
+@dataclass(frozen=True)
+class StrokeParams:
+    """Named defaults of the stroke finder (`find_strokes`); speeds in °/s, times in s."""
+
+    floor_percentile: float = 20.0  # the noise floor: this percentile of |speed| (a set rests most of the time)
+    ref_percentile: float = 99.0  # the set's movement speed
+    floor_factor: float = 3.0  # moving: above this × the floor, ...
+    ref_fraction: float = 0.04  # ... this share of the movement speed ...
+    min_threshold_dps: float = 1.5  # ... and this
+    merge_gap_s: float = MERGE_GAP_S
+    edge_fit_fraction: float = EDGE_FIT_FRACTION  # the speed fit ends at this share of the stroke's peak, ...
+    fit_low_fraction: float = 0.1  # ... starts at this share (and above floor_factor × floor and fit_low_min_dps)
+    fit_low_min_dps: float = 0.6
+    walk_fraction: float = 0.5  # walking down a ramp from the threshold stops at this share of the fit's start
+    max_speed_fit_shift_s: float = 0.15  # the speed fit may move a boundary this far beyond the quiet samples
+    angle_fit_lo: float = ANGLE_FIT_LO  # the angle fit: from this share of the stroke's range ...
+    angle_fit_hi: float = ANGLE_FIT_HI  # ... to this one ...
+    angle_fit_lo_min_deg: float = 0.3  # ... but from at least this ...
+    angle_fit_hi_min_deg: float = 1.0  # ... to at least this
+    rest_min_s: float = 0.1  # a rest window shorter than this (or than rest_min_samples) is not trusted
+    rest_min_samples: int = 4
+    rest_gap_s: float = 0.35  # the first rest window ends this far before the threshold crossing, ...
+    rest_window_s: float = 0.45  # ... and is this long
+    refinements: int = 2  # the angle fit is repeated from the rest before its own estimate
+    max_angle_fit_shift_s: float = 0.6  # an angle fit moves a boundary at most this far
+    rest_clearance_s: float = 0.05  # a repeated fit's rest window ends this far before the previous estimate
 
 
-def _line_zero(x: np.ndarray, y: np.ndarray) -> float | None:
-    """Where the least-squares line through (x, y) crosses y = 0 (closed form: this runs for every stroke edge)."""
-    xm, ym = x.mean(), y.mean()
-    dx = x - xm
-    sxx = float(dx @ dx)
-    if sxx == 0.0:
-        return None
-    slope = float(dx @ (y - ym)) / sxx
-    if slope == 0.0 or not np.isfinite(slope):
-        return None
-    return float(xm - ym / slope)
+@dataclass(frozen=True)
+class _Runs:
+    """Merged runs of movement in one direction, one entry per run (arrays of equal length): samples [a, b),
+    sign, the neighbours' bounds (previous run's end, 0 for the first; next run's start, n for the last), peak
+    speed (°/s)."""
+
+    a: np.ndarray
+    b: np.ndarray
+    sign: np.ndarray
+    prev_end: np.ndarray
+    next_start: np.ndarray
+    peak: np.ndarray
 
 
-def _edge_zero(t: np.ndarray, speed: np.ndarray, lo: float, hi: float) -> float | None:
-    """Zero crossing of a line fitted to √speed for samples with lo ≤ speed ≤ hi (monotonic edge)."""
-    m = (speed >= lo) & (speed <= hi)
-    if m.sum() < 3:
-        return None
-    return _line_zero(t[m], np.sqrt(speed[m]))
+@dataclass(frozen=True)
+class _SpeedEdges:
+    """The runs' boundaries (s) from the √speed fits, whether each fit held, and the first and last sample at the
+    fits' upper level (the rising edge ends, the falling edge starts there)."""
+
+    onset_s: np.ndarray
+    offset_s: np.ndarray
+    on_fitted: np.ndarray
+    off_fitted: np.ndarray
+    rise_end: np.ndarray
+    fall_start: np.ndarray
 
 
-def _edge_zero_angle(t: np.ndarray, disp: np.ndarray, lo: float, hi: float) -> float | None:
-    """Zero crossing of a line fitted to ∛displacement for lo ≤ displacement ≤ hi: near a smooth start the
-    displacement from rest grows with the cube of time, and the angle (an integral of the rate) carries far less
-    noise than the speed. `t` may run backwards (offsets)."""
-    m = (disp >= lo) & (disp <= hi)
-    if m.sum() < 4:
-        return None
-    return _line_zero(t[m], np.cbrt(disp[m]))
+def _windows(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sample indices of the windows [start, stop) laid end to end, and the window each belongs to."""
+    n = np.maximum(stop - start, 0)
+    group = np.repeat(np.arange(len(n)), n)
+    offsets = np.cumsum(n) - n
+    return np.arange(int(n.sum())) - np.repeat(offsets - start, n), group
 
 
-def _rest_level(angle: np.ndarray, i0: int, i1: int, min_samples: int) -> float | None:
-    """Median angle over a still window [i0, i1), or None when the window is too short to trust."""
-    if i1 - i0 < min_samples:
-        return None
-    return float(np.median(angle[i0:i1]))
+def _line_zeros(x: np.ndarray, y: np.ndarray, group: np.ndarray, k: int, min_points: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Per group (0..k-1) of points, where the least-squares line through (x, y) crosses y = 0, and whether there
+    is such a line (at least `min_points`, not flat, not vertical). Centred sums: times are thousands of s."""
+    count = np.bincount(group, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        xm = np.bincount(group, x, minlength=k) / count
+        ym = np.bincount(group, y, minlength=k) / count
+        dx = x - xm[group]
+        sxx = np.bincount(group, dx * dx, minlength=k)
+        slope = np.bincount(group, dx * (y - ym[group]), minlength=k) / sxx
+        ok = (count >= min_points) & (sxx != 0.0) & (slope != 0.0) & np.isfinite(slope)
+        return np.where(ok, xm - ym / slope, np.nan), ok
 
 
-def _min_jerk_fit_bias() -> tuple[float, float]:
+def _edge_zeros(t: np.ndarray, value: np.ndarray, group: np.ndarray, k: int, lo: np.ndarray, hi: np.ndarray,
+                root: Callable[[np.ndarray], np.ndarray], min_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """`_line_zeros` of root(value) against t over the points with lo ≤ value ≤ hi (per group): near a smooth
+    start the speed grows with the square of time (root: √), the displacement from rest with its cube (∛)."""
+    m = (value >= lo[group]) & (value <= hi[group])
+    return _line_zeros(t[m], root(value[m]), group[m], k, min_points)
+
+
+def _walk_down(absv: np.ndarray, start: np.ndarray, step: int, max_steps: np.ndarray, floor: np.ndarray
+               ) -> np.ndarray:
+    """Steps from `start` (direction `step`, ±1) while the speed keeps falling and stays above `floor`, at most
+    `max_steps`: walking down a ramp. A falling stretch is monotonic, so the floor cuts it at a bisected point."""
+    n = len(absv)
+    # falls[q]: the step between samples q and q + 1 is downhill in the walking direction
+    falls = absv[:-1] < absv[1:] if step < 0 else absv[1:] < absv[:-1]
+    breaks = np.flatnonzero(~falls)  # the steps that end a walk
+    first = start - 1 if step < 0 else start  # the walk's first step
+    if step < 0:  # the nearest break at or before the first step, walking back
+        at = np.searchsorted(breaks, first, side="right") - 1
+        length = first - np.where(at >= 0, breaks[np.maximum(at, 0)] if len(breaks) else 0, -1)
+    else:  # the nearest break at or after it, walking on
+        at = np.searchsorted(breaks, first, side="left")
+        length = np.where(at < len(breaks), breaks[np.minimum(at, len(breaks) - 1)] if len(breaks) else 0,
+                          n - 1) - first
+    length = np.clip(length, 0, np.maximum(max_steps, 0))
+    lo, hi = np.zeros_like(length), length  # bisect the count of steps above the floor within the stretch
+    while np.any(lo < hi):
+        mid = (lo + hi + 1) // 2
+        above = absv[np.clip(start + step * mid, 0, n - 1)] > floor
+        lo, hi = np.where(above, mid, lo), np.where(above, hi, mid - 1)
+    return lo
+
+
+def _medians(x: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """`np.median(x[start:stop])` for each window (non-empty, finite values), by one sort of a padded table."""
+    n = stop - start
+    width = int(n.max()) if len(n) else 0
+    cols = np.arange(width)
+    table = x[np.minimum(start[:, None] + cols, len(x) - 1)]
+    table[cols >= n[:, None]] = np.inf
+    table.sort(axis=1)
+    rows, h = np.arange(len(n)), n // 2
+    return np.where(n % 2 == 1, table[rows, h], (table[rows, np.maximum(h - 1, 0)] + table[rows, h]) / 2)
+
+
+@lru_cache(maxsize=8)
+def _min_jerk_fit_bias(params: StrokeParams) -> tuple[float, float]:
     """Where the speed fit and the angle fit put the onset of an ideal minimum-jerk movement (Flash & Hogan's
     model of smooth human movement), as a signed fraction of its rise time to half the peak speed (− = early)."""
     u = np.linspace(0.0, 0.5, 10001)  # the rising half
     pos = u**3 * (10 - 15 * u + 6 * u**2)
     vel = 30 * u**2 * (1 - u) ** 2
     peak = vel.max()
-    speed_fit = _edge_zero(u, vel, 0.1 * peak, EDGE_FIT_FRACTION * peak)
-    angle_fit = _edge_zero_angle(u, pos, ANGLE_FIT_LO, ANGLE_FIT_HI)
-    rise = float(u[np.argmax(vel >= EDGE_FIT_FRACTION * peak)])
-    return float(speed_fit) / rise, float(angle_fit) / rise
+    one = np.zeros(len(u), dtype=np.intp)
+    speed_fit, _ = _edge_zeros(u, vel, one, 1, np.array([params.fit_low_fraction * peak]),
+                               np.array([params.edge_fit_fraction * peak]), np.sqrt, 3)
+    angle_fit, _ = _edge_zeros(u, pos, one, 1, np.array([params.angle_fit_lo]), np.array([params.angle_fit_hi]),
+                               np.cbrt, 4)
+    rise = float(u[np.argmax(vel >= params.edge_fit_fraction * peak)])
+    return float(speed_fit[0]) / rise, float(angle_fit[0]) / rise
 
 
-def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float) -> list[Stroke]:
-    """Monotonic runs of movement with motion onset/offset refined to the instant the speed left/reached zero."""
+def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float,
+                 params: StrokeParams = StrokeParams()) -> list[Stroke]:
+    """Monotonic runs of movement with motion onset/offset refined to the instant the speed left/reached zero.
+    Every step works on all runs at once (thousands in an hour-long recording)."""
     absv = np.abs(speed_dps)
-    floor = float(np.percentile(absv, 20))
-    ref = float(np.percentile(absv, 99))
-    thr = max(3.0 * floor, 0.04 * ref, 1.5)
-    moving = absv > thr
-    runs = []
-    for a, b in true_runs(moving):
-        # split at reversals inside a moving run (no pause between lift and lowering)
-        sgn = np.sign(speed_dps[a:b])
-        cuts = np.flatnonzero(np.diff(sgn) != 0) + 1
-        bounds = [a, *(a + cuts), b]
-        for s0, s1 in zip(bounds[:-1], bounds[1:]):
-            if s1 - s0 >= 2:
-                runs.append([s0, s1, int(np.sign(np.sum(speed_dps[s0:s1])))])
-    merged: list[list[int]] = []
-    for run in runs:
-        if merged and merged[-1][2] == run[2] and (t_s[run[0]] - t_s[merged[-1][1] - 1]) < MERGE_GAP_S:
-            merged[-1][1] = run[1]
-        else:
-            merged.append(run)
-    strokes = []
+    floor = float(np.percentile(absv, params.floor_percentile))
+    ref = float(np.percentile(absv, params.ref_percentile))
+    thr = max(params.floor_factor * floor, params.ref_fraction * ref, params.min_threshold_dps)
+    runs = _movement_runs(t_s, speed_dps, absv, absv > thr, params)
+    if len(runs.a) == 0:
+        return []
+    edges = _speed_edges(t_s, absv, runs, floor, params)
+    onset, on_angle = _refine_onsets(t_s, angle_deg, runs, edges, rate_hz, params)
+    offset, off_angle = _refine_offsets(t_s, angle_deg, runs, edges, rate_hz, params)
+    # both fits extrapolate a curved ramp with a line: on a smooth (minimum-jerk) ramp that lands a known
+    # fraction of the ramp's rise time (onset → half peak speed) too early / too late; take it back out
+    speed_bias, angle_bias = _min_jerk_fit_bias(params)
+    on_bias = np.where(on_angle, angle_bias, np.where(edges.on_fitted, speed_bias, 0.0))
+    off_bias = np.where(off_angle, angle_bias, np.where(edges.off_fitted, speed_bias, 0.0))
+    rise_s = np.maximum(0.0, t_s[edges.rise_end] - onset)
+    fall_s = np.maximum(0.0, offset - t_s[edges.fall_start])
+    onset, offset = _separate(onset - on_bias * rise_s, offset + off_bias * fall_s)
+    a_on, a_off = np.interp(onset, t_s, angle_deg).tolist(), np.interp(offset, t_s, angle_deg).tolist()
+    return [Stroke(*s) for s in zip(runs.sign.tolist(), onset.tolist(), offset.tolist(), a_on, a_off,
+                                    runs.peak.tolist())]
+
+
+def _movement_runs(t_s: np.ndarray, speed_dps: np.ndarray, absv: np.ndarray, moving: np.ndarray,
+                   params: StrokeParams) -> _Runs:
+    """Runs of `moving` split where the rotation reverses (no pause between lift and lowering), at least two
+    samples long, with runs of one sign closer than `merge_gap_s` merged (a hesitation is not a pause)."""
     n = len(t_s)
-    for k, (a, b, sgn) in enumerate(merged):
-        peak = float(absv[a:b].max())
-        hi = EDGE_FIT_FRACTION * peak
-        # the fit starts clear of postural sway/tremor (a few °/s at most) so it follows the movement's own ramp
-        lo = max(3.0 * floor, 0.1 * peak, 0.6)
-        # rising edge: walk back from the threshold crossing down the ramp to just above the noise
-        prev_end = merged[k - 1][1] if k > 0 else 0
-        i0 = a - _run_length(absv[prev_end:a + 1][::-1], 0.5 * lo)
-        # the rising edge ends where the speed first reaches `hi`, the falling edge starts where it last leaves it:
-        # a controlled lowering has a long plateau whose noise must not enter the fits
-        above = np.flatnonzero(absv[a:b] >= hi)
-        rise_end, fall_start = a + int(above[0]), a + int(above[-1])
-        onset = _edge_zero(t_s[i0:rise_end + 1], absv[i0:rise_end + 1], lo, hi)
-        next_start = merged[k + 1][0] if k + 1 < len(merged) else n
-        i1 = b + _run_length(absv[b - 1:min(next_start, n)], 0.5 * lo)
-        offset = _edge_zero(t_s[fall_start:i1][::-1], absv[fall_start:i1][::-1], lo, hi)
-        t_lo_on = float(t_s[i0])
-        t_lo_off = float(t_s[min(i1, n - 1)])
-        # the fit may not move the boundary outside the quiet samples around the run, nor into the plateau
-        on_bias = off_bias = SPEED_FIT_BIAS if onset is not None else 0.0
-        off_bias = SPEED_FIT_BIAS if offset is not None else 0.0
-        onset = t_lo_on if onset is None else float(np.clip(onset, t_lo_on - 0.15, t_s[rise_end]))
-        offset = t_lo_off if offset is None else float(np.clip(offset, t_s[fall_start], t_lo_off + 0.15))
-        # Where the segment rested before/after the stroke, refine with the angle instead: it integrates sensor
-        # noise and sway away, so a slow lowering's gentle start and finish are found too. (No rest, e.g. a
-        # reversal without a pause: the speed fit stands.)
-        prev_end = merged[k - 1][1] if k > 0 else 0
-        span = abs(float(angle_deg[b - 1] - angle_deg[a]))
-        d_lo, d_hi = max(ANGLE_FIT_LO * span, 0.3), max(ANGLE_FIT_HI * span, 1.0)
-        min_rest = max(4, int(0.1 * rate_hz))
-        # The rest window sits just before the current onset estimate; a slow movement crosses the speed threshold
-        # long after it started, so the estimate is refined twice from where the previous one put the onset.
-        anchor = a - int(0.35 * rate_hz)
-        for _ in range(2):
-            w1 = max(prev_end, min(anchor, a))
-            w0 = max(prev_end, w1 - int(0.45 * rate_hz))
-            rest = _rest_level(angle_deg, w0, w1, min_rest)
-            if rest is None:
-                break
-            disp = sgn * (angle_deg[w1:rise_end + 1] - rest)
-            fit = _edge_zero_angle(t_s[w1:rise_end + 1], disp, d_lo, d_hi)
-            if fit is None:
-                break
-            onset = float(np.clip(fit, max(t_s[w1], onset - 0.6), t_s[rise_end]))
-            on_bias = ANGLE_FIT_BIAS
-            anchor = int(np.searchsorted(t_s, onset)) - int(0.05 * rate_hz)
-        anchor = b + int(0.35 * rate_hz)
-        for _ in range(2):
-            w0 = min(next_start, max(anchor, b))
-            w1 = min(next_start, w0 + int(0.45 * rate_hz))
-            rest = _rest_level(angle_deg, w0, w1, min_rest)
-            if rest is None:
-                break
-            disp = sgn * (rest - angle_deg[fall_start:w0])
-            fit = _edge_zero_angle(t_s[fall_start:w0][::-1], disp[::-1], d_lo, d_hi)
-            if fit is None:
-                break
-            offset = float(np.clip(fit, t_s[fall_start], min(t_s[max(w0 - 1, fall_start)], offset + 0.6)))
-            off_bias = ANGLE_FIT_BIAS
-            anchor = int(np.searchsorted(t_s, offset)) + int(0.05 * rate_hz)
-        # both fits extrapolate a curved ramp with a line: on a smooth (minimum-jerk) ramp that lands a known
-        # fraction of the ramp's rise time (onset → half peak speed) too early / too late; take it back out
-        rise_s = max(0.0, float(t_s[rise_end]) - onset)
-        fall_s = max(0.0, offset - float(t_s[fall_start]))
-        onset, offset = onset - on_bias * rise_s, offset + off_bias * fall_s
-        strokes.append(Stroke(sgn, onset, offset, 0.0, 0.0, peak))
-    # consecutive strokes must not overlap: a reversal without pause meets in the middle
-    fixed = []
-    for s in strokes:
-        on, off = s.onset_s, s.offset_s
-        if fixed and on < fixed[-1].offset_s:
-            mid = 0.5 * (on + fixed[-1].offset_s)
-            fixed[-1] = Stroke(fixed[-1].sign, fixed[-1].onset_s, mid, 0, 0, fixed[-1].peak_speed_dps)
-            on = mid
-        fixed.append(Stroke(s.sign, on, off, 0, 0, s.peak_speed_dps))
-    out = []
-    for s in fixed:
-        a_on = float(np.interp(s.onset_s, t_s, angle_deg))
-        a_off = float(np.interp(s.offset_s, t_s, angle_deg))
-        out.append(Stroke(s.sign, s.onset_s, s.offset_s, a_on, a_off, s.peak_speed_dps))
-    return out
+    sign = np.sign(speed_dps)
+    edge = np.diff(np.concatenate([[0], moving.astype(np.int8), [0]]))
+    cut = np.zeros(n + 1, dtype=bool)
+    cut[edge != 0] = True
+    cut[1:n][moving[1:] & moving[:-1] & (sign[1:] != sign[:-1])] = True  # a reversal inside a moving run
+    bounds = np.flatnonzero(cut)
+    starts, stops = bounds[:-1], bounds[1:]
+    keep = moving[starts] & (stops - starts >= 2)
+    starts, stops = starts[keep], stops[keep]
+    signs = sign[starts].astype(int)  # one sign per run, the sign of its sum
+    joins = np.zeros(len(starts), dtype=bool)
+    joins[1:] = (signs[1:] == signs[:-1]) & ((t_s[starts[1:]] - t_s[stops[:-1] - 1]) < params.merge_gap_s)
+    first = np.flatnonzero(~joins)
+    a, sgn = starts[first], signs[first]
+    b = np.append(stops[first[1:] - 1], stops[-1:]) if len(first) else stops[:0]
+    peaks = np.maximum.reduceat(np.append(absv, 0.0), np.column_stack([a, b]).ravel())[::2] if len(a) else absv[:0]
+    return _Runs(a, b, sgn, np.concatenate([[0], b[:-1]]).astype(a.dtype), np.append(a[1:], n), peaks)
+
+
+def _speed_edges(t_s: np.ndarray, absv: np.ndarray, runs: _Runs, floor: float, params: StrokeParams
+                 ) -> _SpeedEdges:
+    """Onsets and offsets where lines fitted to √speed over the runs' rising and falling edges reach zero."""
+    n, k = len(t_s), len(runs.a)
+    hi = params.edge_fit_fraction * runs.peak
+    # the fit starts clear of postural sway/tremor (a few °/s at most) so it follows the movement's own ramp
+    lo = np.maximum(np.maximum(params.floor_factor * floor, params.fit_low_fraction * runs.peak),
+                    params.fit_low_min_dps)
+    # rising edge: walk back from the threshold crossing down the ramp to just above the noise
+    i0 = runs.a - _walk_down(absv, runs.a, -1, runs.a - runs.prev_end, params.walk_fraction * lo)
+    i1 = runs.b + _walk_down(absv, runs.b - 1, 1, np.minimum(runs.next_start, n) - runs.b, params.walk_fraction * lo)
+    # the rising edge ends where the speed first reaches `hi`, the falling edge starts where it last leaves it:
+    # a controlled lowering has a long plateau whose noise must not enter the fits
+    idx, group = _windows(runs.a, runs.b)
+    at_hi = absv[idx] >= hi[group]
+    hit_idx, hit_group = idx[at_hi], group[at_hi]
+    rise_end = hit_idx[np.searchsorted(hit_group, np.arange(k), side="left")]
+    fall_start = hit_idx[np.searchsorted(hit_group, np.arange(k), side="right") - 1]
+    idx, group = _windows(i0, rise_end + 1)
+    onset, on_ok = _edge_zeros(t_s[idx], absv[idx], group, k, lo, hi, np.sqrt, 3)
+    idx, group = _windows(fall_start, i1)
+    offset, off_ok = _edge_zeros(t_s[idx], absv[idx], group, k, lo, hi, np.sqrt, 3)
+    # the fit may not move the boundary outside the quiet samples around the run, nor into the plateau
+    t_lo_on, t_lo_off = t_s[i0], t_s[np.minimum(i1, n - 1)]
+    shift = params.max_speed_fit_shift_s
+    onset = np.where(on_ok, np.minimum(np.maximum(onset, t_lo_on - shift), t_s[rise_end]), t_lo_on)
+    offset = np.where(off_ok, np.minimum(np.maximum(offset, t_s[fall_start]), t_lo_off + shift), t_lo_off)
+    return _SpeedEdges(onset, offset, on_ok, off_ok, rise_end, fall_start)
+
+
+def _angle_fit_levels(angle_deg: np.ndarray, runs: _Runs, params: StrokeParams) -> tuple[np.ndarray, np.ndarray]:
+    """Per run, the displacement band (°) of the angle fit: shares of the run's range, with floors."""
+    span = np.abs(angle_deg[runs.b - 1] - angle_deg[runs.a])
+    return (np.maximum(params.angle_fit_lo * span, params.angle_fit_lo_min_deg),
+            np.maximum(params.angle_fit_hi * span, params.angle_fit_hi_min_deg))
+
+
+def _refine_onsets(t_s: np.ndarray, angle_deg: np.ndarray, runs: _Runs, edges: _SpeedEdges, rate_hz: float,
+                   params: StrokeParams) -> tuple[np.ndarray, np.ndarray]:
+    """Where the segment rested before a stroke, its onset from the angle instead (it integrates sensor noise
+    and sway away, so a slow movement's gentle start is found too); no rest (a reversal without a pause): the
+    speed fit stands. The rest window sits just before the current estimate; a slow movement crosses the speed
+    threshold long after it started, so the estimate is refined from where the previous one put the onset.
+    Returns the onsets and whether the angle fit gave each."""
+    d_lo, d_hi = _angle_fit_levels(angle_deg, runs, params)
+    min_rest = max(params.rest_min_samples, int(params.rest_min_s * rate_hz))
+    onset, fitted, end = edges.onset_s.copy(), np.zeros(len(runs.a), dtype=bool), edges.rise_end
+    active = np.ones(len(runs.a), dtype=bool)
+    anchor = runs.a - int(params.rest_gap_s * rate_hz)
+    for _ in range(params.refinements):
+        w1 = np.maximum(runs.prev_end, np.minimum(anchor, runs.a))
+        w0 = np.maximum(runs.prev_end, w1 - int(params.rest_window_s * rate_hz))
+        active &= w1 - w0 >= min_rest
+        sel = np.flatnonzero(active)
+        if len(sel) == 0:
+            break
+        rest = _medians(angle_deg, w0[sel], w1[sel])
+        idx, group = _windows(w1[sel], end[sel] + 1)
+        disp = runs.sign[sel][group] * (angle_deg[idx] - rest[group])
+        fit, ok = _edge_zeros(t_s[idx], disp, group, len(sel), d_lo[sel], d_hi[sel], np.cbrt, 4)
+        active[sel[~ok]] = False
+        sel, fit = sel[ok], fit[ok]
+        lo = np.maximum(t_s[w1[sel]], onset[sel] - params.max_angle_fit_shift_s)
+        onset[sel] = np.minimum(np.maximum(fit, lo), t_s[end[sel]])
+        fitted[sel] = True
+        anchor[sel] = np.searchsorted(t_s, onset[sel]) - int(params.rest_clearance_s * rate_hz)
+    return onset, fitted
+
+
+def _refine_offsets(t_s: np.ndarray, angle_deg: np.ndarray, runs: _Runs, edges: _SpeedEdges, rate_hz: float,
+                    params: StrokeParams) -> tuple[np.ndarray, np.ndarray]:
+    """`_refine_onsets` for the offsets, from the rest after each stroke, backwards."""
+    d_lo, d_hi = _angle_fit_levels(angle_deg, runs, params)
+    min_rest = max(params.rest_min_samples, int(params.rest_min_s * rate_hz))
+    offset, fitted, start = edges.offset_s.copy(), np.zeros(len(runs.a), dtype=bool), edges.fall_start
+    active = np.ones(len(runs.a), dtype=bool)
+    anchor = runs.b + int(params.rest_gap_s * rate_hz)
+    for _ in range(params.refinements):
+        w0 = np.minimum(runs.next_start, np.maximum(anchor, runs.b))
+        w1 = np.minimum(runs.next_start, w0 + int(params.rest_window_s * rate_hz))
+        active &= w1 - w0 >= min_rest
+        sel = np.flatnonzero(active)
+        if len(sel) == 0:
+            break
+        rest = _medians(angle_deg, w0[sel], w1[sel])
+        idx, group = _windows(start[sel], w0[sel])
+        disp = runs.sign[sel][group] * (rest[group] - angle_deg[idx])
+        fit, ok = _edge_zeros(t_s[idx], disp, group, len(sel), d_lo[sel], d_hi[sel], np.cbrt, 4)
+        active[sel[~ok]] = False
+        sel, fit = sel[ok], fit[ok]
+        hi = np.minimum(t_s[np.maximum(w0[sel] - 1, start[sel])], offset[sel] + params.max_angle_fit_shift_s)
+        offset[sel] = np.minimum(np.maximum(fit, t_s[start[sel]]), hi)
+        fitted[sel] = True
+        anchor[sel] = np.searchsorted(t_s, offset[sel]) + int(params.rest_clearance_s * rate_hz)
+    return offset, fitted
+
+
+def _separate(onset: np.ndarray, offset: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Consecutive strokes must not overlap: a reversal without a pause meets in the middle (in order: a moved
+    offset is what the next stroke is checked against)."""
+    on, off = onset.tolist(), offset.tolist()
+    for k in range(1, len(on)):
+        if on[k] < off[k - 1]:
+            on[k] = off[k - 1] = 0.5 * (on[k] + off[k - 1])
+    return np.array(on), np.array(off)
 
 
 def _pair_reps(strokes: list[Stroke], polarity: int) -> list[RepSpan]:
@@ -374,5 +507,3 @@ def segment_reps(
         return b, pb
     return (a, pa) if ra >= rb else (b, pb)
 
-
-SPEED_FIT_BIAS, ANGLE_FIT_BIAS = _min_jerk_fit_bias()

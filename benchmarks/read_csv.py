@@ -1,17 +1,23 @@
-"""Reading a generic CSV: the fast path (pandas' C parser, vectorised checks) against the validating path.
+"""Reading a generic CSV: the fast path (numpy or pandas parse, vectorised checks) against the validating path.
 
     python benchmarks/read_csv.py [--minutes 60] [--repeat 5]
 
 Writes one generic CSV of `minutes` of one sensor at 100 Hz (repscope's own column names, `repr` numbers, a
 `#` comment line, a sensor at rest with noise), then times in the same run, interleaved, the CPU seconds of
-  fast       = `read_recording(FILE, placement=…)` (the path every well-formed generic CSV takes),
+  fast       = `read_recording(FILE, placement=…)` (the path every well-formed generic CSV takes: numpy parses
+               bodies up to `NUMPY_PARSE_MAX_BYTES`, pandas longer ones),
+  numpy      = the same with numpy's parse whatever the size,
+  pandas     = the same with pandas' parse whatever the size (pandas already imported; its import is timed
+               apart, as a child `python -c "import numpy, pandas"` minus `python -c "import numpy"`),
   validating = the line-by-line validating reader (`np.loadtxt`) that names a bad file's line,
-checks the two give bit-identical arrays, and prints the medians and their ratio.
+checks that all give bit-identical arrays, and prints the medians and ratios.
 """
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -21,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import sensors.recording as recording  # noqa: E402
+from sensors import recording
 
 RATE_HZ = 100.0
 COLUMNS = "time_s,acc_x_mps2,acc_y_mps2,acc_z_mps2,gyr_x_rads,gyr_y_rads,gyr_z_rads"
@@ -46,29 +52,57 @@ def cpu(fn) -> tuple[float, object]:
     return time.process_time() - t0, out
 
 
+def child_cpu_s(code: str) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-c", code], check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def read_with_limit(path: Path, limit: int):
+    """`read_recording` with numpy's parse allowed up to `limit` bytes (0: pandas always)."""
+    old = recording.NUMPY_PARSE_MAX_BYTES
+    recording.NUMPY_PARSE_MAX_BYTES = limit
+    try:
+        return recording.read_recording(path, placement="pelvis")
+    finally:
+        recording.NUMPY_PARSE_MAX_BYTES = old
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--minutes", type=float, default=60.0)
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
+    import pandas  # noqa: F401  (imported once here, so the pandas figure is its parse alone)
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "hour.csv"
         n = write_csv(path, args.minutes)
-        fast_s, slow_s = [], []
+        cases = {
+            "fast path (as chosen)": lambda: recording.read_recording(path, placement="pelvis"),
+            "fast path, numpy parse": lambda: read_with_limit(path, 1 << 62),
+            "fast path, pandas parse": lambda: read_with_limit(path, 0),
+            "validating path": lambda: recording._read_validating(str(path), path.read_bytes(), "pelvis"),
+        }
+        times: dict[str, list[float]] = {k: [] for k in cases}
+        imports = []
+        recs = {}
         for _ in range(args.repeat):
-            dt, fast = cpu(lambda: recording.read_recording(path, placement="pelvis"))
-            fast_s.append(dt)
-            dt, slow = cpu(lambda: recording._read_validating(str(path), path.read_bytes(), "pelvis"))
-            slow_s.append(dt)
-        a, b = fast.streams[0], slow.streams[0]
-        pairs = ((a.t_s, b.t_s), (a.acc_mps2, b.acc_mps2), (a.gyr_rads, b.gyr_rads))
-        same = all(np.array_equal(x, y) for x, y in pairs)
-    f, s = statistics.median(fast_s), statistics.median(slow_s)
-    print(f"generic CSV, {args.minutes:g} min × 1 sensor × {RATE_HZ:g} Hz = {n} rows;"
-          f" median of {args.repeat} (CPU s)")
-    print(f"  fast path        {f:6.3f} s")
-    print(f"  validating path  {s:6.3f} s")
-    print(f"  ratio            {s / f:6.1f}× faster; results bit-identical: {same}")
+            for name, fn in cases.items():
+                dt, recs[name] = cpu(fn)
+                times[name].append(dt)
+            imports.append(child_cpu_s("import numpy, pandas") - child_cpu_s("import numpy"))
+        ref = recs["validating path"].streams[0]
+        same = all(np.array_equal(getattr(r.streams[0], a), getattr(ref, a))
+                   for r in recs.values() for a in ("t_s", "acc_mps2", "gyr_rads"))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"generic CSV, {args.minutes:g} min × 1 sensor × {RATE_HZ:g} Hz = {n} rows "
+          f"(numpy parses bodies up to {recording.NUMPY_PARSE_MAX_BYTES / 1e6:g} MB); median of {args.repeat} (CPU s)")
+    for name, t in med.items():
+        print(f"  {name:<26} {t:6.3f} s = {med['validating path'] / t:5.1f}× faster than validating")
+    print(f"  importing pandas (child)   {statistics.median(imports):6.3f} s (paid by the pandas parse in a fresh process)")
+    print(f"  results bit-identical: {same}")
     return 0 if same else 1
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMOS = ("hip-thrust", "clamshell", "lateral-band-walk")
-ANALYZE_IMPORTS = "import ui.commands.analyze, analysis.pipeline, sensors.recording, pandas"
+ANALYZE_IMPORTS = "import ui.commands.analyze, analysis.session, sensors.recording"  # no scipy.signal, no pandas
 
 
 def child_cpu_s(argv: list[str], root: Path) -> tuple[float, float]:

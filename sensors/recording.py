@@ -3,7 +3,8 @@
 The format is documented in `recordings/FORMAT.md`. In short: `#` comment lines carry the metadata (one JSON value
 per `# key: value` line, one `# sensor: {...}` line per sensor) and events (`# event: {...}` anywhere after the
 column header); the body is long-format CSV, one row per sample of one sensor, so two sensors at different rates
-share one file and `pandas.read_csv(path, comment="#")` gives every sample.
+share one file and `pandas.read_csv(path, comment="#")` gives every sample (the reader parses short files with
+numpy alone, long ones with pandas: each is faster there, import included).
 """
 from __future__ import annotations
 
@@ -295,6 +296,9 @@ _SENSOR_STRINGS = ("model", "address")
 _BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF16_LE, "UTF-16"),
          (codecs.BOM_UTF16_BE, "UTF-16"))
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_NUMBER_BYTES = b"0123456789.eE+-"  # all a number the writer (`repr`) or a spreadsheet's plain export makes uses
+_NUMBER_CHARS = re.compile(rb"[0-9.eE+-]*")
+NUMPY_PARSE_MAX_BYTES = 16_000_000  # longer bodies: pandas' parser (~4× faster per byte) pays for its import
 
 
 @dataclass(frozen=True)
@@ -426,12 +430,10 @@ def _wide_encoding(raw: bytes) -> str | None:
 
 
 def _read_fast(path, raw: bytes) -> Recording | None:
-    """Fast path for well-formed v1 files (pandas' C parser, vectorised checks); None when anything looks off.
+    """Fast path for well-formed v1 files (a vectorised parse, vectorised checks); None when anything looks off.
 
     Any doubt sends the file through `_read_validating`, which is slower but names the exact line and problem.
     """
-    import pandas as pd  # here, not at the top: writing, replaying and `repscope --help` do not need it
-
     if not raw.startswith(MAGIC.encode() + b"\n") or not raw.endswith(b"\n"):
         return None
     m = re.search(rb"^[^#\s]", raw, re.M)
@@ -443,23 +445,88 @@ def _read_fast(path, raw: bytes) -> Recording | None:
         events = _parse_events(path, _body_comment_lines(raw, m.start()))
     except (UnicodeDecodeError, RecordingError):
         return None
+    table = _v1_table(raw, m.start(), [s.sensor_id for s in sensors])
+    if table is None:
+        return None
+    codes, values = table
+    parts = [values if len(sensors) == 1 else values[codes == k] for k in range(len(sensors))]
+    del table, codes, values  # one copy of the samples at a time beside the file's bytes
+    streams = []
     try:
-        df = pd.read_csv(
-            io.BytesIO(raw), comment="#", engine="c", dtype={c: (str if c == "sensor" else np.float64) for c in V1_COLUMNS}
-        )
+        for info in sensors:
+            streams.append(_fast_stream(path, info, parts.pop(0), events))
+    except _NeedsValidatingPath:
+        return None
+    return Recording(path, meta, tuple(streams), tuple(events))
+
+
+def _v1_table(raw: bytes, start: int, sensor_ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """(sensor index per row, (rows, 7) values) of a v1 body whose column header starts at byte `start`, or None
+    (the validating path then reads the file). numpy parses files the writer made, up to NUMPY_PARSE_MAX_BYTES;
+    longer ones and anything else (spaces, CRLF, blank lines, ids that look like numbers) go to pandas."""
+    end = raw.find(b"\n", start)
+    if raw[start:end] == ",".join(V1_COLUMNS).encode() and len(raw) - end <= NUMPY_PARSE_MAX_BYTES:
+        body = _without_comment_lines(raw[end:])  # from the header's newline: every row follows a newline
+        ids = [i.encode() for i in sensor_ids]
+        n_rows = body.count(b"\n") - 1
+        if n_rows > 0 and not any(_NUMBER_CHARS.fullmatch(i) for i in ids):
+            if sum(body.count(b"\n" + i + b",") for i in ids) != n_rows:
+                return None  # an undeclared sensor id
+            for k, i in enumerate(ids):  # a row's first field, its sensor id, becomes the sensor's index
+                body = body.replace(b"\n" + i + b",", b"\n%d," % k)
+            table = _parse_numeric(body[1:], len(V1_COLUMNS), ",", ".")
+            if table is not None:
+                return table[:, 0].astype(np.intp), table[:, 1:]
+    return _v1_table_pandas(raw, sensor_ids)
+
+
+def _v1_table_pandas(raw: bytes, sensor_ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """`_v1_table` by pandas' C parser: faster than numpy's on long files, once pandas is imported (~0.4 s)."""
+    import pandas as pd  # here, not at the top: writing, replaying, short files and `repscope --help` do without
+
+    try:  # the sensor column as a category: its ids are hashed in C, not made into one string object per row
+        df = pd.read_csv(io.BytesIO(raw), comment="#", engine="c",
+                         dtype={c: ("category" if c == "sensor" else np.float64) for c in V1_COLUMNS})
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
         return None
     if list(df.columns) != list(V1_COLUMNS) or df.empty:
         return None
-    values = df.iloc[:, 1:].to_numpy(dtype=np.float64)
-    sensor_col = df["sensor"].to_numpy()
-    try:
-        streams = [_fast_stream(path, info, values[sensor_col == info.sensor_id], events) for info in sensors]
-    except _NeedsValidatingPath:
+    sensor = df["sensor"].cat
+    index = np.array([sensor_ids.index(c) if c in sensor_ids else -1 for c in sensor.categories] + [-1])
+    codes = index[sensor.codes.to_numpy()]  # a missing id (code −1) takes the last entry: −1
+    if (codes < 0).any():
+        return None  # an undeclared or missing sensor id
+    return codes, df.iloc[:, 1:].to_numpy(dtype=np.float64)
+
+
+def _without_comment_lines(body: bytes) -> bytes:
+    """`body` (starting at a newline, ending with one) without its `#` lines."""
+    parts, pos = [], 0
+    hit = body.find(b"\n#")
+    while hit >= 0:
+        parts.append(body[pos:hit])
+        pos = body.find(b"\n", hit + 1)
+        hit = body.find(b"\n#", pos)
+    return b"".join(parts) + body[pos:] if parts else body
+
+
+def _parse_numeric(body: bytes, n_fields: int, delimiter: str, decimal: str) -> np.ndarray | None:
+    """(rows, n_fields) float64 of delimited lines (each ending with a newline) of plain decimal numbers, parsed
+    by numpy (correctly rounded, as `float()` and the validating path's `np.loadtxt`); None if any line is not
+    `n_fields` such numbers (a space, an empty field, a letter, a blank line)."""
+    sep = delimiter.encode()
+    if decimal != ".":
+        body = body.replace(decimal.encode(), b".")
+    n = body.count(b"\n")
+    if n == 0 or body.translate(None, _NUMBER_BYTES + sep + b"\n") or not _fields_per_line(body, sep, n_fields):
         return None
-    if sum(len(s) for s in streams) != len(df):
-        return None  # an undeclared sensor id
-    return Recording(path, meta, tuple(streams), tuple(events))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy warns (and stops) at text that is not a number
+        try:
+            values = np.fromstring(body[:-1].replace(b"\n", sep), dtype=np.float64, sep=delimiter)
+        except (DeprecationWarning, ValueError):
+            return None
+    return values.reshape(n, n_fields) if values.size == n * n_fields else None
 
 
 def _fast_stream(path, info: SensorInfo, values: np.ndarray, events: Sequence[Event]) -> SensorStream:
@@ -626,7 +693,7 @@ def _screen(path, info: SensorInfo, values: np.ndarray, linenos: np.ndarray | No
     keep = ~np.logical_or.reduce([f.mask for f in flags]) if flags else keep
     if flags and linenos is None:
         raise _NeedsValidatingPath
-    kept = values[keep]
+    kept = values if keep.all() else values[keep]  # no copy of a clean table
     _check_time(path, kept[:, 0], None if linenos is None else linenos[keep], sensor_id, cols.names[0])
     problem = validate.unit_problem(kept, cols.scale, cols.acc_unit, cols.gyr_unit, cols.generic)
     if problem:
@@ -661,8 +728,9 @@ def _build_stream(path, info: SensorInfo, values: np.ndarray, linenos: np.ndarra
                   sensor_id: str | None) -> tuple[SensorStream, int]:
     """A validated stream from raw (n, 7) values in file units, and the number of samples skipped."""
     keep = _screen(path, info, values, linenos, gaps, cols, sensor_id)
-    v = values[keep] * cols.scale
-    return SensorStream(info, v[:, 0].copy(), v[:, 1:4].copy(), v[:, 4:7].copy(), tuple(gaps)), int((~keep).sum())
+    v = values if keep.all() else values[keep]
+    s = cols.scale  # each product is the column's own copy: no scaled copy of the whole table beside it
+    return SensorStream(info, v[:, 0] * s[0], v[:, 1:4] * s[1:4], v[:, 4:7] * s[4:7], tuple(gaps)), int((~keep).sum())
 
 
 # ---------------------------------------------------------------------------------------------------------- v1 files
@@ -928,21 +996,40 @@ def _read_generic_fast(path, raw: bytes, placement: str) -> Recording | None:
     n_lines = body.count(b"\n")
     if body.count(dialect.delimiter.encode()) != (len(columns) - 1) * n_lines:
         return None  # a line with a wrong number of fields
-    import pandas as pd  # here, not at the top: `repscope --help` does not need it
+    table = _parse_numeric(body, len(columns), dialect.delimiter, dialect.decimal) \
+        if len(body) <= NUMPY_PARSE_MAX_BYTES else None
+    if table is not None:
+        values = table if list(layout.cols) == list(range(len(columns))) else table[:, list(layout.cols)]
+    else:
+        values = _generic_values_pandas(body, dialect, layout)
+    del table, body  # the parsed table (or the columns taken from it) is all that is needed from here
+    if values is None or len(values) != n_lines:
+        return None  # blank lines (pandas skipped them)
+    try:
+        stream, _ = _build_stream(path, _generic_info(placement), values, None, (), layout.spec, None)
+    except _NeedsValidatingPath:
+        return None
+    return _generic_recording(path, stream, 0, comments)
+
+
+def _fields_per_line(body: bytes, sep: bytes, n_fields: int) -> bool:
+    """Whether every line of `body` (each ending with a newline) has n_fields − 1 one-byte separators."""
+    buf = np.frombuffer(body, dtype=np.uint8)
+    ends = np.flatnonzero(buf == ord("\n"))
+    per_line = np.diff(np.searchsorted(np.flatnonzero(buf == ord(sep)), ends), prepend=0)
+    return bool(np.all(per_line == n_fields - 1))
+
+
+def _generic_values_pandas(body: bytes, dialect: Dialect, layout: _GenericLayout) -> np.ndarray | None:
+    """The layout's columns of a generic body by pandas' C parser (long files; other columns need not be numbers)."""
+    import pandas as pd  # here, not at the top: `repscope --help` and short files do not need it
 
     try:
         df = pd.read_csv(io.BytesIO(body), sep=dialect.delimiter, decimal=dialect.decimal, header=None,
                          usecols=list(layout.cols), dtype=np.float64, engine="c")
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
         return None
-    if len(df) != n_lines:
-        return None  # blank lines (pandas skipped them)
-    values = df[list(layout.cols)].to_numpy(dtype=np.float64)
-    try:
-        stream, _ = _build_stream(path, _generic_info(placement), values, None, (), layout.spec, None)
-    except _NeedsValidatingPath:
-        return None
-    return _generic_recording(path, stream, 0, comments)
+    return df[list(layout.cols)].to_numpy(dtype=np.float64)
 
 
 def _first_lines(body: bytes, n: int) -> list[str]:

@@ -533,3 +533,94 @@ def test_two_sensors_with_one_placement_are_refused(tmp_path):
 ])
 def test_header_values_are_type_checked(tmp_path, old, new, problem):
     assert problem in _bad(tmp_path, _header_variant(old, new))
+
+
+# --------------------------------------------------------------------------- the fast v1 reader: numpy, pandas, lines
+
+
+def _same_recording(a, b) -> None:
+    assert a.meta == b.meta and a.events == b.events and len(a.streams) == len(b.streams)
+    for s, t in zip(a.streams, b.streams):
+        assert repr(s.info) == repr(t.info) and s.gaps == t.gaps  # repr: an undeclared range is NaN
+        for x, y in ((s.t_s, t.t_s), (s.acc_mps2, t.acc_mps2), (s.gyr_rads, t.gyr_rads)):
+            assert x.dtype == y.dtype and np.array_equal(x, y)
+
+
+def _three_readers(path):
+    """The recording read by numpy's parse, by pandas' and by the validating path (each must read it)."""
+    import sensors.recording as recording
+
+    raw = path.read_bytes()
+    by_numpy = recording._read_fast(str(path), raw)
+    old = recording.NUMPY_PARSE_MAX_BYTES
+    recording.NUMPY_PARSE_MAX_BYTES = 0  # a "long" file: pandas' parser
+    try:
+        by_pandas = recording._read_fast(str(path), raw)
+    finally:
+        recording.NUMPY_PARSE_MAX_BYTES = old
+    return by_numpy, by_pandas, recording._read_validating(str(path), raw, None)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(12, 80), st.integers(12, 80), st.sampled_from(["repr", "%.7g", "%.4f"]))
+def test_v1_numpy_pandas_and_validating_readers_agree_bit_for_bit(tmp_path_factory, seed, n1, n2, fmt):
+    """Two sensors interleaved, a gap event and a mark in the body, numbers as repr or rounded: the same arrays."""
+    lines = write_recording(tmp_path_factory.mktemp("v1") / "a.csv", RecordingMeta(exercise="hip_thrust"),
+                            [_stream("pelvis", n1, 100, seed), _stream("thigh_left", n2, 50, seed + 1)]
+                            ).read_text().splitlines()
+    if fmt != "repr":
+        lines = [ln if ln.startswith(("#", "sensor,")) else ",".join([ln.split(",")[0]] + [
+            fmt % float(v) for v in ln.split(",")[1:]]) for ln in lines]
+    body = [i for i, ln in enumerate(lines) if not ln.startswith("#")][1:]
+    lines.insert(body[len(body) // 2], '# event: {"kind": "mark", "t_s": 0.1, "sensor_id": null, "info": {}}')
+    p = tmp_path_factory.mktemp("v1") / "b.csv"
+    p.write_text("\n".join(lines) + "\n")
+    by_numpy, by_pandas, validated = _three_readers(p)
+    assert by_numpy is not None and by_pandas is not None
+    _same_recording(by_numpy, validated)
+    _same_recording(by_pandas, validated)
+
+
+@pytest.mark.parametrize("change", ["crlf", "spaces", "numeric ids", "blank line"])
+def test_v1_files_numpy_does_not_parse_read_as_before(tmp_path, change):
+    """What the numpy parse leaves (CRLF, spaces in fields, ids that look like numbers, a blank line) goes to
+    pandas and reads exactly as by the validating path."""
+    text = write_recording(tmp_path / "a.csv", RecordingMeta(exercise="hip_thrust"),
+                           [_stream("pelvis", 40, 100, 3), _stream("thigh_left", 30, 100, 4)]).read_text()
+    if change == "crlf":
+        text = text.replace("\n", "\r\n")
+    elif change == "spaces":
+        text = text.replace("pelvis,", "pelvis, ")
+    elif change == "numeric ids":
+        text = text.replace('"sensor_id": "thigh_left"', '"sensor_id": "2e1"').replace("\nthigh_left,", "\n2e1,")
+    else:
+        at = text.index("\npelvis,", text.index("\npelvis,") + 1)
+        text = text[:at] + "\n" + text[at:]
+    p = tmp_path / "b.csv"
+    p.write_bytes(text.encode())
+    by_numpy, by_pandas, validated = _three_readers(p)
+    for rec in (by_numpy, by_pandas):
+        if rec is not None:
+            _same_recording(rec, validated)
+    assert read_recording(p).streams[0].t_s.size == 40
+
+
+def test_undeclared_sensor_id_still_named_by_the_validating_path(tmp_path):
+    text = write_recording(tmp_path / "a.csv", RecordingMeta(), [_stream("pelvis", 40, 100, 3)]).read_text()
+    text = text.replace("\npelvis,", "\npelvis2,", 1)
+    p = tmp_path / "b.csv"
+    p.write_text(text)
+    import sensors.recording as recording
+
+    assert recording._read_fast(str(p), p.read_bytes()) is None
+    with pytest.raises(RecordingError, match="pelvis2"):
+        read_recording(p)
+
+
+def test_reading_a_demo_does_not_import_pandas():
+    """pandas costs ~0.4 s CPU to import: a file of a few minutes is parsed by numpy alone."""
+    code = ("import sys; from sensors.recording import read_recording; "
+            f"read_recording({str(DEMO)!r}, placement='pelvis'); "
+            f"read_recording({str(DEMO)!r}); print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
