@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sensors.batch import PLACEMENTS, SensorInfo
+from sensors.exercises import EXERCISES, HIP_EXTENSION_LIFTS, exercise  # noqa: F401  (EXERCISES: the CLI's choices)
 from sensors.recording import RecordingMeta, SensorStream
 from sensors.rules import RepValues, label_faults, tolerance_s
 
 if TYPE_CHECKING:  # scipy's Rotation is imported where it is used: `repscope --help` does not load it
     from scipy.spatial.transform import Rotation as R
+
 
 G_MPS2 = 9.80665
 INTERNAL_RATE_HZ = 1000.0
@@ -310,14 +312,7 @@ LEFT = (0.0, 1.0, 0.0)
 UP = (0.0, 0.0, 1.0)
 FORWARD = (1.0, 0.0, 0.0)
 
-DEFAULT_ROM_DEG = {
-    "hip_thrust": 45.0,  # pelvis rotation, bottom → torso horizontal
-    "single_leg_hip_thrust": 42.0,
-    "glute_bridge": 28.0,
-    "seated_hip_abduction": 38.0,  # thigh abduction
-    "clamshell": 50.0,
-    "lateral_band_walk": 18.0,
-}
+DEFAULT_ROM_DEG = {e.name: e.default_rom_deg for e in map(exercise, EXERCISES)}  # the primary segment's
 
 
 @dataclass(frozen=True)
@@ -837,7 +832,7 @@ def _drop_truth(rot_seg: R, idx: np.ndarray) -> tuple[np.ndarray, list[str]]:
 
 def _primary_placement(cfg: SimConfig) -> str:
     thighs = [p for p in cfg.placements if p.startswith("thigh")]
-    if cfg.exercise in ("seated_hip_abduction", "clamshell", "lateral_band_walk") and thighs:
+    if exercise(cfg.exercise).thigh_led and thighs:
         return thighs[0]
     return "pelvis" if "pelvis" in cfg.placements else cfg.placements[0]
 
@@ -952,7 +947,7 @@ def simulate_set(cfg: SimConfig, rng: np.random.Generator | int | None = None) -
     meta = RecordingMeta(
         exercise=cfg.exercise,
         side=cfg.side,
-        tempo=None if cfg.exercise == "lateral_band_walk" else cfg.tempo_string,
+        tempo=None if exercise(cfg.exercise).steps else cfg.tempo_string,
         simulated=True,
         notes="SIMULATED by repscope simulate (kinematic model + consumer IMU noise); truth in .truth.json",
     )
@@ -961,7 +956,7 @@ def simulate_set(cfg: SimConfig, rng: np.random.Generator | int | None = None) -
 
 def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> dict:
     primary = _primary_placement(cfg)
-    tempo_target = None if cfg.exercise == "lateral_band_walk" else {
+    tempo_target = None if exercise(cfg.exercise).steps else {
         "eccentric_s": cfg.eccentric_s, "bottom_pause_s": cfg.bottom_pause_s,
         "concentric_s": cfg.concentric_s, "top_pause_s": cfg.top_pause_s,
     }
@@ -975,7 +970,7 @@ def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> di
         "mounting": {p: _wxyz(m) for p, m in mounts.items()},
         "standing_s": list(standing) if standing else None,
         "tempo_target": tempo_target,
-        "tilt_reference": "standing" if (standing and cfg.exercise in ("hip_thrust", "single_leg_hip_thrust")) else "set",
+        "tilt_reference": "standing" if standing and exercise(cfg.exercise).tilt_reference == "standing" else "set",
         "reps": [],
         "steps": [],
     }
@@ -1059,8 +1054,7 @@ def _wxyz(rot: R) -> list[float]:
 
 
 def _validate(cfg: SimConfig) -> None:
-    if cfg.exercise not in EXERCISES:
-        raise ValueError(f"unknown exercise {cfg.exercise!r} (one of {', '.join(EXERCISES)})")
+    exercise(cfg.exercise)  # ValueError naming the known ones
     if not 1 <= cfg.reps <= 60:
         raise ValueError(f"reps must be 1–60, got {cfg.reps}")
     if len(cfg.placements) != len(cfg.rates_hz) or not cfg.placements:
