@@ -273,28 +273,44 @@ class _Reading:
 
 
 def _read(seg: _Segment, params: PipelineParams, walking: np.ndarray | None = None) -> _Reading:
-    """The set read about the segment's current axis; with a `walking` mask (at the series' samples), no rep
-    overlaps the walk (walking in to the bench or the machine swings a thigh like a rep, and often)."""
+    """The set read about the segment's current axis; with a `walking` mask (on the grid), no rep overlaps the
+    walk (walking in to the bench or the machine swings a thigh like a rep, and often)."""
 
     def keep(spans: list[RepSpan]) -> list[RepSpan]:
-        if walking is not None:
-            spans = [sp for sp in spans if not _overlaps(seg.series.t_s, walking, sp)]
-        return _same_start_pose(spans, seg, params)
+        return _same_start_pose(_about_the_axis(spans, seg, params), seg, params)
 
-    spans, polarity = segment_reps(seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz, keep=keep)
+    spans, polarity = segment_reps(seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz, keep=keep,
+                                   excluded=walking)
     return _Reading(seg, spans, polarity)
 
 
-def _overlaps(t_s: np.ndarray, mask: np.ndarray, span: RepSpan) -> bool:
-    i0, i1 = np.searchsorted(t_s, [span.concentric[0], span.eccentric[1]])
-    return bool(mask[i0:max(i1, i0 + 1)].any())
+def _about_the_axis(spans: list[RepSpan], seg: _Segment, params: PipelineParams) -> list[RepSpan]:
+    """Keep the reps that turn mostly about the set's movement axis. A set-up move can swing the segment through
+    part of a rep's range too (legs lifted onto the pads of an abduction machine, a step), but it also turns the
+    segment about other axes (the knee lifted, the foot planted) by a comparable angle; a rep's off-axis
+    wobble and roll stay a small share of its range."""
+    if not spans:
+        return spans
+    t, w = seg.grid.t_s, seg.grid.gyr_rads
+    off = w - np.outer(w @ seg.axis, seg.axis)
+    turned = np.degrees(np.cumsum(off, axis=0) / seg.grid.rate_hz)
+    kept = []
+    for sp in spans:
+        i0, i1 = np.searchsorted(t, [sp.concentric[0], sp.eccentric[1]])
+        excursion = float(np.max(np.linalg.norm(turned[i0:i1 + 1] - turned[i0], axis=1))) if i1 > i0 else 0.0
+        if excursion <= params.max_off_axis_fraction * abs(sp.range_deg):
+            kept.append(sp)
+    return kept
 
 
 def _walking(seg: _Segment, params: PipelineParams) -> np.ndarray | None:
-    """Where the wearer walks (`set_detection.walking_mask`, here from a single walk-in), or None: nowhere."""
+    """Where the wearer walks (`set_detection.walking_mask`, here from a single walk-in), on the segment's grid;
+    None: nowhere."""
     mask = set_detection.walking_mask(seg.series.t_s, seg.series.acc_mps2,
                                       replace(set_detection.SET_DETECTION, walk_min_total_s=params.walk_min_s))
-    return mask if mask.any() else None
+    if not mask.any():
+        return None
+    return np.interp(seg.grid.t_s, seg.series.t_s, mask.astype(float)) > 0.0
 
 
 def _best_reading(seg: _Segment, params: PipelineParams, walking: np.ndarray | None = None,

@@ -29,6 +29,7 @@ EDGE_LEVEL_TOL = 0.15  # ... and start and end within this share of it from the 
 EDGE_HALF_RANGE = 0.5  # ... and, short of half the range in a set that pauses at the top, hold at least
 EDGE_MIN_PAUSE = 0.3  # this share of its pause (a deliberate rep holds the top; a settle does not)
 EDGE_PAUSED_SET_S = 0.3  # a set whose median top pause is at least this pauses at the top
+EDGE_NEIGHBOURS = 3  # an edge rep starts at the bottom level of one of this many next reps
 ANGLE_FIT_LO, ANGLE_FIT_HI = 0.01, 0.06  # share of the stroke's range used for the angle fit
 EDGE_FIT_FRACTION = 0.5  # fit √speed from 10 % up to this share of the stroke's peak: wide enough to average sway
 
@@ -428,11 +429,13 @@ def _top_pause_s(span: RepSpan) -> float:
     return span.eccentric[0] - span.concentric[1]
 
 
-def _is_setup(span: RepSpan, neighbour: RepSpan, ref: _Rhythm) -> bool:
+def _is_setup(span: RepSpan, neighbours: list[RepSpan], ref: _Rhythm) -> bool:
     """An excursion at a set's edge that is much smaller than a rep; short of the range and much quicker than the
-    set's reps; short of half the range and without the top pause they hold; or not starting and ending at the next rep's bottom
-    level: set-up or re-rack (legs onto the pads, a settle), not a rep. A partial rep keeps the set's tempo, and
-    a rep cut to less than half its range still holds the top; it starts from the bottom like the others."""
+    set's reps; short of half the range and without the top pause they hold; or not starting at the bottom level
+    of any of the next reps, or not ending there: set-up or re-rack (legs onto the pads, a settle), not a rep. A
+    partial rep keeps the set's tempo, and a rep cut to less than half its range still holds the top; it starts
+    from the bottom like the others. (A bounce starts the next rep before the lowering is down: that rep's bottom
+    is higher, and the edge rep's lowering ends where it begins.)"""
     tol = EDGE_LEVEL_TOL * ref.rom_deg
     duration = span.eccentric[1] - span.concentric[0]
     quick = duration < EDGE_MIN_DURATION * ref.duration_s
@@ -440,8 +443,9 @@ def _is_setup(span: RepSpan, neighbour: RepSpan, ref: _Rhythm) -> bool:
     small = span.range_deg < EDGE_MIN_RANGE * ref.rom_deg
     short = span.range_deg < EDGE_FULL_RANGE * ref.rom_deg
     half = span.range_deg < EDGE_HALF_RANGE * ref.rom_deg
-    return (small or (short and quick) or (half and unpaused)
-            or abs(span.bottom_deg - neighbour.bottom_deg) > tol or abs(span.end_deg - span.bottom_deg) > tol)
+    starts_low = min(abs(span.bottom_deg - n.bottom_deg) for n in neighbours) <= tol
+    ends_low = min(abs(span.end_deg - level) for level in (span.bottom_deg, neighbours[0].bottom_deg)) <= tol
+    return small or (short and quick) or (half and unpaused) or not starts_low or not ends_low
 
 
 def _trim_edges(spans: list[RepSpan]) -> list[RepSpan]:
@@ -451,9 +455,9 @@ def _trim_edges(spans: list[RepSpan]) -> list[RepSpan]:
     ref = _Rhythm(float(np.median([s.range_deg for s in spans])),
                   float(np.median([s.eccentric[1] - s.concentric[0] for s in spans])),
                   float(np.median([_top_pause_s(s) for s in spans])))
-    while len(spans) >= 3 and _is_setup(spans[0], spans[1], ref):
+    while len(spans) >= 3 and _is_setup(spans[0], spans[1:1 + EDGE_NEIGHBOURS], ref):
         spans = spans[1:]
-    while len(spans) >= 3 and _is_setup(spans[-1], spans[-2], ref):
+    while len(spans) >= 3 and _is_setup(spans[-1], spans[-2:-2 - EDGE_NEIGHBOURS:-1], ref):
         spans = spans[:-1]
         spans[-1] = replace(spans[-1], next_onset_s=None)
     return spans
@@ -477,17 +481,27 @@ def _lowering_to_lifting(spans: list[RepSpan]) -> float:
     return ecc / con if con > 0 else 1.0
 
 
+def _in_mask(t_s: np.ndarray, mask: np.ndarray, t0: float, t1: float) -> bool:
+    i0, i1 = np.searchsorted(t_s, [t0, t1])
+    return bool(mask[i0:max(i1, i0 + 1)].any())
+
+
 def segment_reps(
-    t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float, keep: Callable | None = None
+    t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float, keep: Callable | None = None,
+    excluded: np.ndarray | None = None,
 ) -> tuple[list[RepSpan], int]:
     """Reps of one set and the polarity (+1/−1) that makes the concentric a positive rotation.
 
-    `keep` filters candidate reps (e.g. to those starting from the set's common pose). Polarity: the reading with
+    `excluded` (bool per sample of `t_s`) marks time that holds no rep (walking): its strokes are dropped before
+    the reps are paired, so that a walk's many strides do not set the set's range. `keep` filters candidate
+    reps (e.g. to those starting from the set's common pose). Polarity: the reading with
     more complete reps wins (the wrong one pairs each lowering with the next lift: one fewer); on a tie, the
     reading in which the lowering is clearly slower than the lift, else the one whose reps are bracketed by the
     longer rests (before the first lift, after the last lowering).
     """
     strokes = find_strokes(t_s, angle_deg, speed_dps, rate_hz)
+    if excluded is not None:
+        strokes = [st for st in strokes if not _in_mask(t_s, excluded, st.onset_s, st.offset_s)]
     readings = []
     for polarity in (1, -1):
         spans = _pair_reps(strokes, polarity)
