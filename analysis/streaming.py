@@ -57,7 +57,7 @@ UNRECOGNISED = "unrecognised"  # a set ended with no exercise recognised (no rep
 SESSION_SPLIT_GAP_S = 20.0  # reps further apart are two sets (`analysis.session.SessionParams.split_gap_s`)
 REFERENCE_RETRY_S = 10.0
 WALK_CONTEXT_S = 120.0
-REST_LOOK_AFTER_S = 2.0  # auto-end looks for a rest (walking, long stillness) this long after the last movement  # no upright reference yet (no walk, no standing start): look again this much later
+REST_LOOK_EVERY_S = 2.0  # auto-end looks this often for a rest the set detector sees (walking, long stillness)  # no upright reference yet (no walk, no standing start): look again this much later
 
 
 # ---------------------------------------------------------------------------------------------------------- events
@@ -292,21 +292,27 @@ class StreamingAnalyzer:
         movement: where the set's span ends (the detector's margin after it); None while the set goes on."""
         if self.auto_end_rest_s is None or not (self.reps or self.steps):
             return None
-        last = self._last_movement_s()
-        if now - last < REST_LOOK_AFTER_S:
+        if now - self._rest_looked_s < REST_LOOK_EVERY_S:
             return None
-        span = self._activity_span(now, last)
-        return None if span is None or span[1] >= self._newest_detector_s() else max(span[1], last)
+        self._rest_looked_s = now
+        # the set is the span holding its first movement (a walk after it, read as more reps, must not move it)
+        span = self._activity_span(now, self._first_movement_s())
+        return None if span is None or span[1] >= self._newest_detector_s() else span[1]
 
     def _newest_detector_s(self) -> float:
         return self.sensors[self._detector].last_t
 
     def _rest_start_s(self, now: float) -> float:
-        """Where the set's span ends after its last movement: the end of the candidate span holding it (walking
-        or a long stillness began there, plus the detector's margin), else now."""
-        last = self._last_movement_s()
-        span = self._activity_span(now, last)
-        return now if span is None else float(np.clip(span[1], last, now))
+        """Where the set's span ends: the end of the candidate span holding its first movement (walking or a
+        long stillness began there, plus the detector's margin), else now."""
+        span = self._activity_span(now, self._first_movement_s())
+        return now if span is None else min(span[1], now)
+
+    def _first_movement_s(self) -> float:
+        """The set's first rep (step) as first announced: a stable anchor, whatever later settles read."""
+        if self._anchor_s is None:
+            self._anchor_s = self.reps[0].start_s if self.reps else self.steps[0].t_s
+        return self._anchor_s
 
     def end_set(self, reason: str = "user") -> list[Event]:
         """Close the current set: the final offline analysis of its samples (SetEnded with the report)."""
@@ -349,6 +355,8 @@ class StreamingAnalyzer:
             for s in self.sensors.values():
                 s.calibrated = False  # the next set may turn about another axis: guess it afresh
         self._walk_tried_s = -np.inf
+        self._rest_looked_s = -np.inf
+        self._anchor_s: float | None = None
         self._set_from_s = start_s  # samples before this belong to an earlier set
         self._set_started = False
         self._moving_sign = 0
@@ -620,9 +628,12 @@ class StreamingAnalyzer:
         (or a band walk's steps)."""
         from analysis import session
 
-        if self._live_reps < RECOGNISE_AFTER_REPS and now - self._walk_tried_s < SETTLE_IDLE_INTERVAL_S:
-            return None  # fewer lifts than that seen live: only a band walk could be in, looked for now and then
-        if self._live_reps < RECOGNISE_AFTER_REPS:
+        # Each look reads the span twice (for reps, then as the exercise): only when a lowering has just ended
+        # after enough lifts, or now and then for a band walk (its steps are no lifts)
+        lowering = self._unannounced_lowering_s is not None and self._live_reps >= RECOGNISE_AFTER_REPS
+        if not lowering and now - self._walk_tried_s < SETTLE_IDLE_INTERVAL_S:
+            return None
+        if not lowering:
             self._walk_tried_s = now
         ref = self._posture_reference(now)
         span = self._activity_span(now)
