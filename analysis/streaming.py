@@ -31,6 +31,7 @@ import numpy as np
 
 from analysis.orientation import RealtimeOrientation
 from analysis.pipeline import Calibration, ImuSeries, _primary, analyze_with_calibration  # _primary: offline's choice
+from analysis.recognition import PostureReference
 from analysis.results import Rep, SetReport, Step, TempoTarget
 from analysis.ringbuffer import RingBuffer
 
@@ -221,6 +222,9 @@ class StreamingAnalyzer:
         self.live_window_s = float(live_window_s)
         self.set_window_s = float(set_window_s)
         self.auto_end_rest_s = auto_end_rest_s
+        # A live workout (sets ending by themselves, or no exercise given) begins each set as the offline session
+        # finds one: in a span between rests, once it holds three reps; else (one set, e.g. a replay) from rep 1
+        self._as_session = exercise is None or auto_end_rest_s is not None
         self.sensors = {p: _Sensor(p, r, set_window_s) for p, r in rates_hz.items()}
         self._half_sample_s = 0.5 / max(rates_hz.values())
         self._reference = None  # the upright reference for recognition (`_posture_reference`)
@@ -525,16 +529,18 @@ class StreamingAnalyzer:
         if any(len(x.t_s) < 100 for x in series):
             return []
         head: list[Event] = []
-        if self.exercise is None:
-            found = self._recognise(now)
+        if self.exercise is None or (self._as_session and not self._set_started):
+            found = self._begin_set(now)
             if found is None:
                 return []
-            self.exercise, self.exercise_source, self.exercise_confidence = found.exercise, "recognised", found.confidence
-            self.primary = _primary(found.exercise, list(self.sensors))
+            if self.exercise is None:
+                self.exercise, self.exercise_source = found.exercise, "recognised"
+                self.exercise_confidence = found.confidence
+                self.primary = _primary(found.exercise, list(self.sensors))
+                head.append(ExerciseRecognised(now, found.exercise, found.confidence))
             self._set_from_s = since = found.t0  # the set is the candidate span the offline session would read
             truncated = False
-            head.append(ExerciseRecognised(now, found.exercise, found.confidence))
-            report = found.report  # the span analysed as the recognised exercise (the display axes: next settle)
+            report = found.report  # the span analysed as the set's exercise (the display axes: next settle)
         else:
             try:
                 report, cal = analyze_with_calibration(series, self.exercise, self.tempo, self.side)
@@ -621,30 +627,47 @@ class StreamingAnalyzer:
             events += [FaultDetected(now, rep.index, f, c) for f, c in zip(rep.faults, rep.cues)]
         return events
 
-    def _recognise(self, now: float):
+    def _begin_set(self, now: float):
         """The current activity read as the offline session reads a candidate span (`analysis.session`): the span
-        between the rests (`set_detection`), its exercise from the reps' posture and movement axis
-        (`analysis.recognition`) and its analysis as that exercise; None until it holds `RECOGNISE_AFTER_REPS` reps
-        (or a band walk's steps)."""
+        between the rests (`set_detection`), its exercise given or recognised from the reps' posture and movement
+        axis (`analysis.recognition`), and its analysis as that exercise; None until it holds the session's
+        `min_reps` (`RECOGNISE_AFTER_REPS`) reps or a band walk's steps."""
         from analysis import session
 
-        # Each look reads the span twice (for reps, then as the exercise): only when a lowering has just ended
-        # after enough lifts, or now and then for a band walk (its steps are no lifts)
+        # Each look reads the span (twice to recognise): only when a lowering has just ended after enough lifts, or
+        # now and then for a band walk (its steps are no lifts)
         lowering = self._unannounced_lowering_s is not None and self._live_reps >= RECOGNISE_AFTER_REPS
-        if not lowering and now - self._walk_tried_s < SETTLE_IDLE_INTERVAL_S:
+        walk = self.exercise in (None, "lateral_band_walk")
+        if not lowering and (not walk or now - self._walk_tried_s < SETTLE_IDLE_INTERVAL_S):
             return None
         if not lowering:
             self._walk_tried_s = now
-        ref = self._posture_reference(now)
         span = self._activity_span(now)
+        ref = self._posture_reference(now) if self.exercise is None else PostureReference(None, None)  # unused
         if ref is None or span is None:
             return None
+        given = None if self.exercise is None else (self.exercise, "given")
         t0 = max(span[0], now - self.live_window_s)
         try:
-            return session._read_span(self._window_series(t0), (t0, now + self._half_sample_s), None, ref,
-                                      self.tempo, self.side, session.SESSION)
+            found = session._read_span(self._window_series(t0), (t0, now + self._half_sample_s), given, ref,
+                                       self.tempo, self.side, session.SESSION)
+            if found is not None and given is not None and self._upright_reps(now, t0):
+                return None
         except ValueError:
             return None
+        return found
+
+    def _upright_reps(self, now: float, t0: float) -> bool:
+        """A given lift's reps read standing up (`recognition.is_upright`): the first steps of a walk, which the
+        set detector needs a few more seconds to call one (the offline session never reads them as a set)."""
+        from analysis import recognition
+        from analysis.pipeline import read_movement
+
+        ref = self._posture_reference(now)
+        if self.exercise == "lateral_band_walk" or ref is None or ref.up_ref is None:
+            return False
+        reading = read_movement(self.sensors[self._detector].series(t0))
+        return bool(reading.spans) and recognition.is_upright(recognition.set_features(reading, ref))
 
     def _activity_span(self, now: float, at_s: float | None = None) -> tuple[float, float] | None:
         """The candidate span (`set_detection.candidate_spans`: between walking and long stillness) of the set's
