@@ -230,7 +230,9 @@ class Session:
             return False
         if kind == "set":
             if self._set_active:
-                self._emit(self.analyzer.end_set("user"))
+                events = self.analyzer.end_set("user")
+                self._mark_sets(events)
+                self._emit(events)
                 self._set_active = False
             else:
                 self._new_analyzer()
@@ -338,6 +340,7 @@ class Session:
         # the source ran out (end of a replay or simulated set): close the set, keep the window open
         if self._set_active:
             events = self.analyzer.end_set("stream end")
+            self._mark_sets(events)
             self._set_active = False
             self._emit(events)
         self._emit([], self._snapshot(finished=True, message="end of stream"))
