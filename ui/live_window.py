@@ -22,6 +22,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from analysis.faults import LUMBAR_ARCH_DEG, PELVIC_DROP_DEG
 from analysis.results import PHASE_NAMES, Rep
+from analysis.session import set_bounds
 from analysis.streaming import (
     RECOGNISE_AFTER_REPS,
     ExerciseRecognised,
@@ -79,7 +80,10 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.last_report = None
         self.ended: list[SetEnded] = []  # every set this window saw end, in order
         self.sets_done = 0
-        self.rest_from_s: float | None = None  # stream time the last set ended (the rest timer runs from it)
+        self.rest_from_s: float | None = None  # stream time the last set's last movement ended (the rest's start)
+        # sets that begin by themselves (three reps in a span between rests, `StreamingAnalyzer`): the rest lasts
+        # until the next set starts, whatever the lifter does meanwhile (walking, setting up); else until a lift
+        self._rest_until_set = session.exercise is None or session.auto_end_rest_s is not None
         self._after_set = False
         self.cues_shown: list[tuple[int, str]] = []  # (rep, cue) in the order the banner showed them
         self.frames = 0
@@ -324,7 +328,7 @@ class LiveWindow(QtWidgets.QMainWindow):
             self._banner_style("neutral")
         elif isinstance(e, PhaseChanged):
             if (e.phase == "concentric" and self.rest_from_s is not None and e.start_s > self.rest_from_s
-                    and (self._snap is None or self._snap.set_active)):
+                    and not self._rest_until_set and (self._snap is None or self._snap.set_active)):
                 self.rest_from_s = None  # lifting again: the rest is over (the set's first rep settles later)
         elif isinstance(e, RepCompleted):
             self._upsert_rep(e.rep)
@@ -391,8 +395,9 @@ class LiveWindow(QtWidgets.QMainWindow):
         self._set_reps(e.report.reps)
         self.steps = e.report.steps
         self.sets_done += 1
-        # the rest runs from the set's end: its last movement's span (a rest the analysis saw begin), else now
-        self.rest_from_s = e.end_s if math.isfinite(e.end_s) else e.t_s
+        # the rest runs from the set's last movement (the set is ended once the rest is seen, some seconds later)
+        bounds = set_bounds(e.report)
+        self.rest_from_s = bounds[1] if bounds is not None else e.t_s
         self._after_set = True  # the next SetStarted begins a new rep list
         after = " — space for the next set" if e.reason == "user" and not self.replay else ""
         known = ""
@@ -463,7 +468,7 @@ class LiveWindow(QtWidgets.QMainWindow):
         speed, loss = speed_text(reps)
         _set_text(self.speed_label, speed)
         _set_text(self.loss_label, loss)
-        if self.rest_from_s is not None and (not snap.set_active or snap.live_phase is None
+        if self.rest_from_s is not None and (self._rest_until_set or not snap.set_active or snap.live_phase is None
                                              or snap.live_phase[1] <= self.rest_from_s):
             _set_text(self.phase_label, rest_text(t1 - self.rest_from_s))
             self._phase_colour(None)
@@ -519,7 +524,8 @@ class LiveWindow(QtWidgets.QMainWindow):
                     spans.append((p.name, max(p.start_s, t0), min(p.end_s, t1)))
         # after the newest settled rep: the live tracker's provisional phases
         settled_to = max((r.phases[-1].end_s for r in self.reps), default=-math.inf)
-        if snap.set_active:
+        resting = self._rest_until_set and self.rest_from_s is not None  # moves between sets are no phases
+        if snap.set_active and not resting:
             live = list(snap.live_phases)
             for k, (name, start) in enumerate(live):
                 end = live[k + 1][1] if k + 1 < len(live) else t1
