@@ -477,7 +477,9 @@ class StreamingAnalyzer:
         sign = self._moving_sign
         self._moving_sign = 0
         self._last_stop_s = t
-        self._settle_due = True
+        # a lowering's end completes a rep: settle now; a lift's end completes none, so once the tracker's stops
+        # are known to match the settled reps it waits for the lowering (each settle is an offline analysis)
+        self._settle_due = sign < 0 or not self._tracker_agrees
         if self._stroke_peak > 2 * on:
             # typical peak speed of the set's strokes in this direction, for the start threshold
             self._peak_ref_dps[sign] = 0.5 * self._peak_ref_dps[sign] + 0.5 * self._stroke_peak
