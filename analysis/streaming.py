@@ -57,6 +57,9 @@ RECOGNISE_AFTER_REPS = 3
 UNRECOGNISED = "unrecognised"  # a set ended with no exercise recognised (no reps, no steps): its report's name
 SESSION_SPLIT_GAP_S = 20.0  # reps further apart are two sets (`analysis.session.SessionParams.split_gap_s`)
 REFERENCE_RETRY_S = 10.0
+# a set is looked for at a lowering's end at most this often: reps take longer, the strides of a walk between
+# sets (which the tracker sees as lifts) much less, and each look is an offline reading of the span
+BEGIN_LOOK_EVERY_S = 3.0
 WALK_CONTEXT_S = 120.0
 REST_LOOK_EVERY_S = 2.0  # auto-end looks this often for a rest the set detector sees (walking, long stillness)  # no upright reference yet (no walk, no standing start): look again this much later
 
@@ -359,6 +362,7 @@ class StreamingAnalyzer:
             for s in self.sensors.values():
                 s.calibrated = False  # the next set may turn about another axis: guess it afresh
         self._walk_tried_s = -np.inf
+        self._begin_tried_s = -np.inf
         self._rest_looked_s = -np.inf
         self._anchor_s: float | None = None
         self._set_from_s = start_s  # samples before this belong to an earlier set
@@ -638,12 +642,14 @@ class StreamingAnalyzer:
 
         # Each look reads the span (twice to recognise): only when a lowering has just ended after enough lifts, or
         # now and then for a band walk (its steps are no lifts)
-        lowering = self._unannounced_lowering_s is not None and self._live_reps >= RECOGNISE_AFTER_REPS
+        lowering = (self._unannounced_lowering_s is not None and self._live_reps >= RECOGNISE_AFTER_REPS
+                    and now - self._begin_tried_s >= BEGIN_LOOK_EVERY_S)
         walk = self.exercise in (None, "lateral_band_walk")
         if not lowering and (not walk or now - self._walk_tried_s < SETTLE_IDLE_INTERVAL_S):
             return None
         if not lowering:
             self._walk_tried_s = now
+        self._begin_tried_s = now
         span = self._activity_span(now)
         ref = self._posture_reference(now) if self.exercise is None else PostureReference(None, None)  # unused
         if ref is None or span is None:
