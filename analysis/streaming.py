@@ -1,5 +1,5 @@
 """Streaming analysis: sample batches in as they arrive, events out (`SetStarted`, `PhaseChanged`, `RepCompleted`,
-`FaultDetected`, `RepsRevised`, `SetEnded`).
+`FaultDetected`, `RepsRevised`, `StepsUpdated`, `ExerciseRecognised`, `SetEnded`).
 
 It is a thin wrapper over the offline core, so the two cannot disagree:
 
@@ -13,9 +13,15 @@ It is a thin wrapper over the offline core, so the two cannot disagree:
   emitted once as `RepCompleted` with the offline metrics, faults and cues; when later data moves an emitted
   rep (its bottom pause closes when the next rep starts; the set's median ROM or tilt reference shifts),
   `RepsRevised` carries the corrected list.
-- **Set end** (`end_set()`, the end of a replay, or `auto_end_rest_s` of stillness): the offline analysis over the
-  whole set buffer; its reps are what `repscope analyze` reports for the same samples, and `SetEnded` carries
-  that `SetReport`.
+- **A workout** (no exercise given, or `auto_end_rest_s` set: sets begin and end by themselves): a set begins as
+  the offline session (`analysis.session`) finds one, in the set detector's span between rests (walking, long
+  stillness) once it holds `RECOGNISE_AFTER_REPS` reps (a band walk: its steps) not read standing up; without a
+  given exercise, the recogniser names it then (`ExerciseRecognised`). The set ends when the detector sees the
+  rest begin (or `auto_end_rest_s` after its last rep), at the end of its span.
+- **Set end** (`end_set()`, the end of a replay, or the rest): the offline analysis over the set's samples (its
+  span): `analyze_set` with a given exercise, else the session analysis of the span as a marked set (recognition
+  included, `ExerciseRecognised(final=True)`); its reps are what `repscope analyze` reports for the same samples
+  (a recording holding the set's marks), and `SetEnded` carries that `SetReport` and the span.
 
 Memory is bounded: every sensor's samples live in ring buffers of `set_window_s` (a set longer than that is ended
 and a new one begun), so a 2-hour stream uses the same memory as a 10-minute one. The settling cost is bounded by
@@ -56,12 +62,12 @@ PHASE_MATCH_S = 0.5  # a settled rep within this of an emitted one is the same r
 RECOGNISE_AFTER_REPS = 3
 UNRECOGNISED = "unrecognised"  # a set ended with no exercise recognised (no reps, no steps): its report's name
 SESSION_SPLIT_GAP_S = 20.0  # reps further apart are two sets (`analysis.session.SessionParams.split_gap_s`)
-REFERENCE_RETRY_S = 10.0
+REFERENCE_RETRY_S = 10.0  # no upright reference yet (no walk, no standing start): look again this much later
 # a set is looked for at a lowering's end at most this often: reps take longer, the strides of a walk between
 # sets (which the tracker sees as lifts) much less, and each look is an offline reading of the span
 BEGIN_LOOK_EVERY_S = 3.0
-WALK_CONTEXT_S = 120.0
-REST_LOOK_EVERY_S = 2.0  # auto-end looks this often for a rest the set detector sees (walking, long stillness)  # no upright reference yet (no walk, no standing start): look again this much later
+WALK_CONTEXT_S = 120.0  # the set detector reads at least this much history to tell a walk (and its direction)
+REST_LOOK_EVERY_S = 2.0  # auto-end looks this often for a rest the set detector sees (walking, long stillness)
 
 
 # ---------------------------------------------------------------------------------------------------------- events
@@ -705,9 +711,9 @@ class StreamingAnalyzer:
         from analysis.orientation import orientation_quat
 
         ref = self._reference
-        if ref is not None and self._reference_at >= self._set_start_s():
-            if ref.up_ref is not None or now - self._reference_at < REFERENCE_RETRY_S:
-                return ref
+        fresh = ref is not None and self._reference_at >= self._set_start_s()  # looked for in this set
+        if fresh and (ref.up_ref is not None or now - self._reference_at < REFERENCE_RETRY_S):
+            return ref
         det = self.sensors[self._detector].series(-np.inf)
         if len(det.t_s) < 100:
             return ref

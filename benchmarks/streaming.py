@@ -132,7 +132,7 @@ def workout_run(seed: int) -> list[tuple[str, float, int, int, int]]:
     from sensors.recording import Event
     from sensors.simulate_session import SessionConfig, simulate_session
 
-    kw = dict(placements=("pelvis",), rates_hz=(100.0,))
+    kw = {"placements": ("pelvis",), "rates_hz": (100.0,)}
     sets = (SimConfig(exercise="hip_thrust", reps=6, **kw), SimConfig(exercise="single_leg_hip_thrust", reps=5, **kw),
             SimConfig(exercise="glute_bridge", reps=5, **kw))
     sim = simulate_session(SessionConfig(sets, ("pelvis",), (100.0,), rest_s=(45.0, 90.0)), seed)

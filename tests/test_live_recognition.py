@@ -12,7 +12,12 @@ import pytest
 from analysis.pipeline import ImuSeries
 from analysis.session import analyze_session
 from analysis.streaming import (
-    RECOGNISE_AFTER_REPS, ExerciseRecognised, RepCompleted, SetEnded, SetStarted, stream_series,
+    RECOGNISE_AFTER_REPS,
+    ExerciseRecognised,
+    RepCompleted,
+    SetEnded,
+    SetStarted,
+    stream_series,
 )
 from sensors.recording import Event
 from sensors.simulate import SimConfig
@@ -24,7 +29,7 @@ RATE = 52.0
 
 @pytest.fixture(scope="module")
 def workout():
-    kw = dict(placements=("pelvis",), rates_hz=(RATE,))
+    kw = {"placements": ("pelvis",), "rates_hz": (RATE,)}
     sets = (SimConfig(exercise="hip_thrust", reps=5, **kw),
             SimConfig(exercise="single_leg_hip_thrust", reps=5, side="left", **kw),
             SimConfig(exercise="glute_bridge", reps=4, **kw))
@@ -97,7 +102,7 @@ def test_a_given_exercise_is_used_for_every_set(workout):
 def _run(*args, timeout=600):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     return subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=REPO, capture_output=True, text=True,
-                          env=env, timeout=timeout)
+                          env=env, timeout=timeout, check=False)
 
 
 def _set_blocks(text: str) -> list[str]:

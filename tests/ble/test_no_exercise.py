@@ -6,10 +6,10 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from sensors.recording import read_recording  # noqa: E402
-from sensors.simulate import SimConfig, simulate_set  # noqa: E402
-from tests.ble.test_live_device import BootingAir, _run_live, _sensors  # noqa: E402
-from ui.cli import build_parser, main  # noqa: E402
+from sensors.recording import read_recording
+from sensors.simulate import SimConfig, simulate_set
+from tests.ble.test_live_device import BootingAir, _run_live, _sensors
+from ui.cli import build_parser, main
 
 
 def _set_lines(text: str) -> list[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from analysis.results import EXERCISES
@@ -120,7 +119,7 @@ def run(args, backend=None) -> int:
         side = args.side
         title = "repscope live — " + ", ".join(args.device)
     session = Session(source, exercise, tempo, side, auto_end_rest_s=args.rest_end, record_path=args.record)
-    win = run_window(
+    run_window(
         session, title, screenshot=args.screenshot, screenshot_at_s=args.screenshot_at, exit_at_end=args.exit_at_end, sound=args.sound,
     )
     session.stop()  # the recordings are closed before the history reads them
