@@ -284,6 +284,9 @@ class LiveWindow(QtWidgets.QMainWindow):
     # ------------------------------------------------------------------------------------------------ updates
 
     def tick(self) -> None:
+        if self.session.finished and self.session.analyzer is None and self.session.error:
+            self.close()  # the sensors never started (no Bluetooth, not found): nothing to show; the command says why
+            return
         reset, events, snap = self.session.poll()
         if reset:
             self._set_reps(())
