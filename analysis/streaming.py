@@ -562,6 +562,9 @@ class StreamingAnalyzer:
                 self._adopt(cal)
         if report.steps and not truncated and len(report.steps) != len(self.steps):
             self.steps = report.steps
+            if not self._set_started:  # a band walk's set begins with its first steps
+                self._set_started = True
+                head.append(SetStarted(now, report.steps[0].t_s))
             return head + [StepsUpdated(now, report.steps)]
         settled = []
         for rep in report.reps:
