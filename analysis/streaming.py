@@ -193,11 +193,11 @@ class _Sensor:
         self.last_t = -np.inf
         self.guessed_at = -np.inf
 
-    def series(self, since_s: float, until_s: float = np.inf) -> ImuSeries:
-        """The buffered samples in [since_s, until_s]."""
+    def series(self, since_s: float, until_s: float = np.inf, inclusive: bool = True) -> ImuSeries:
+        """The buffered samples in [since_s, until_s] (`inclusive=False`: [since_s, until_s))."""
         t = self.t.view()[:, 0]
         i = int(np.searchsorted(t, since_s))
-        j = len(t) if until_s == np.inf else int(np.searchsorted(t, until_s, side="right"))
+        j = len(t) if until_s == np.inf else int(np.searchsorted(t, until_s, side="right" if inclusive else "left"))
         return ImuSeries(self.placement, t[i:j].copy(), self.acc.view()[i:j].copy(), self.gyr.view()[i:j].copy())
 
     def first_t(self) -> float:
@@ -760,7 +760,8 @@ class StreamingAnalyzer:
         last = now if at_s is None else self._last_sample_at_or_before(at_s)
         start = self._set_start_s()
         end = last + self._half_sample_s  # the mark just past the last sample: a slice up to it holds that sample
-        series = [x for x in (s.series(start, last) for s in self.sensors.values()) if len(x.t_s)]
+        # every sensor's samples before the mark (two sensors' clocks interleave: not only those up to `last`)
+        series = [x for x in (s.series(start, end, inclusive=False) for s in self.sensors.values()) if len(x.t_s)]
         report, events = self._final_report(series, start, end)
         if report is None:
             report = SetReport(self.exercise or UNRECOGNISED, self.primary, self.tempo, ())
@@ -769,7 +770,7 @@ class StreamingAnalyzer:
         events.append(SetEnded(now, report, reason, start, end, self.exercise_source or "recognised",
                                self.exercise_confidence if self.exercise is not None else 0.0))
         self.reports.append(report)
-        self._reset_set(start_s=last + 1e-9)
+        self._reset_set(start_s=end)  # the next set's samples are those from the mark on
         return events
 
     def _last_sample_at_or_before(self, t_s: float) -> float:
