@@ -1,5 +1,5 @@
 """Streaming analysis: sample batches in as they arrive, events out (`SetStarted`, `PhaseChanged`, `RepCompleted`,
-`FaultDetected`, `RepsRevised`, `SetEnded`).
+`FaultDetected`, `RepsRevised`, `StepsUpdated`, `ExerciseRecognised`, `SetEnded`).
 
 It is a thin wrapper over the offline core, so the two cannot disagree:
 
@@ -13,9 +13,15 @@ It is a thin wrapper over the offline core, so the two cannot disagree:
   emitted once as `RepCompleted` with the offline metrics, faults and cues; when later data moves an emitted
   rep (its bottom pause closes when the next rep starts; the set's median ROM or tilt reference shifts),
   `RepsRevised` carries the corrected list.
-- **Set end** (`end_set()`, the end of a replay, or `auto_end_rest_s` of stillness): the offline analysis over the
-  whole set buffer; its reps are what `repscope analyze` reports for the same samples, and `SetEnded` carries
-  that `SetReport`.
+- **A workout** (no exercise given, or `auto_end_rest_s` set: sets begin and end by themselves): a set begins as
+  the offline session (`analysis.session`) finds one, in the set detector's span between rests (walking, long
+  stillness) once it holds `RECOGNISE_AFTER_REPS` reps (a band walk: its steps) not read standing up; without a
+  given exercise, the recogniser names it then (`ExerciseRecognised`). The set ends when the detector sees the
+  rest begin (or `auto_end_rest_s` after its last rep), at the end of its span.
+- **Set end** (`end_set()`, the end of a replay, or the rest): the offline analysis over the set's samples (its
+  span): `analyze_set` with a given exercise, else the session analysis of the span as a marked set (recognition
+  included, `ExerciseRecognised(final=True)`); its reps are what `repscope analyze` reports for the same samples
+  (a recording holding the set's marks), and `SetEnded` carries that `SetReport` and the span.
 
 Memory is bounded: every sensor's samples live in ring buffers of `set_window_s` (a set longer than that is ended
 and a new one begun), so a 2-hour stream uses the same memory as a 10-minute one. The settling cost is bounded by
@@ -23,13 +29,15 @@ and a new one begun), so a 2-hour stream uses the same memory as a 10-minute one
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
 
 from analysis.orientation import RealtimeOrientation
-from analysis.pipeline import Calibration, ImuSeries, analyze_with_calibration
+from analysis.pipeline import Calibration, ImuSeries, _primary, analyze_with_calibration  # _primary: offline's choice
+from analysis.recognition import PostureReference
 from analysis.results import Rep, SetReport, Step, TempoTarget
 from analysis.ringbuffer import RingBuffer
 
@@ -48,6 +56,18 @@ MOTION_OFF_RATIO = 0.6  # hysteresis: stop below this share of the start thresho
 STOP_HOLD_S = 0.03  # the speed must stay low this long to call a stop (one noisy sample is not a pause)
 SPEED_SMOOTH_S = 0.02  # time constant of the live speed smoothing (first-order), keeps the delay small
 PHASE_MATCH_S = 0.5  # a settled rep within this of an emitted one is the same rep
+# Without a given exercise, a set is recognised once this many reps are in: the offline session needs as many to
+# call a span a set (fewer is not told from sitting down and getting up), and the single-leg rule reads the
+# pelvis's roll over three lockouts (two cannot tell a one-legged lift from a two-legged one)
+RECOGNISE_AFTER_REPS = 3
+UNRECOGNISED = "unrecognised"  # a set ended with no exercise recognised (no reps, no steps): its report's name
+SESSION_SPLIT_GAP_S = 20.0  # reps further apart are two sets (`analysis.session.SessionParams.split_gap_s`)
+REFERENCE_RETRY_S = 10.0  # no upright reference yet (no walk, no standing start): look again this much later
+# a set is looked for at a lowering's end at most this often: reps take longer, the strides of a walk between
+# sets (which the tracker sees as lifts) much less, and each look is an offline reading of the span
+BEGIN_LOOK_EVERY_S = 3.0
+WALK_CONTEXT_S = 120.0  # the set detector reads at least this much history to tell a walk (and its direction)
+REST_LOOK_EVERY_S = 2.0  # auto-end looks this often for a rest the set detector sees (walking, long stillness)
 
 
 # ---------------------------------------------------------------------------------------------------------- events
@@ -107,9 +127,24 @@ class SetEnded:
     report: SetReport
     reason: str  # "user" | "stream end" | "rest" | "set too long"
     start_s: float = float("nan")  # the set's first sample (the analysed samples are those at or after it)
+    end_s: float = float("nan")  # the set's span ends here (half a sample after its last): its `set_end` mark
+    exercise_source: str = "given"  # "given" | "recognised" (`report.exercise` was recognised)
+    exercise_confidence: float = 1.0
 
 
-Event = SetStarted | PhaseChanged | RepCompleted | FaultDetected | RepsRevised | StepsUpdated | SetEnded
+@dataclass(frozen=True)
+class ExerciseRecognised:
+    """No exercise was given: the set's first reps were read by the offline recogniser (`analysis.recognition`
+    through `analysis.session`). `final`: the set's end, over all its samples (it may correct the early verdict)."""
+
+    t_s: float
+    exercise: str
+    confidence: float  # 0..1, the recogniser's
+    final: bool = False
+
+
+Event = (SetStarted | PhaseChanged | RepCompleted | FaultDetected | RepsRevised | StepsUpdated | SetEnded
+         | ExerciseRecognised)
 
 
 @dataclass(frozen=True)
@@ -158,10 +193,12 @@ class _Sensor:
         self.last_t = -np.inf
         self.guessed_at = -np.inf
 
-    def series(self, since_s: float) -> ImuSeries:
+    def series(self, since_s: float, until_s: float = np.inf, inclusive: bool = True) -> ImuSeries:
+        """The buffered samples in [since_s, until_s] (`inclusive=False`: [since_s, until_s))."""
         t = self.t.view()[:, 0]
         i = int(np.searchsorted(t, since_s))
-        return ImuSeries(self.placement, t[i:].copy(), self.acc.view()[i:].copy(), self.gyr.view()[i:].copy())
+        j = len(t) if until_s == np.inf else int(np.searchsorted(t, until_s, side="right" if inclusive else "left"))
+        return ImuSeries(self.placement, t[i:j].copy(), self.acc.view()[i:j].copy(), self.gyr.view()[i:j].copy())
 
     def first_t(self) -> float:
         return float(self.t.view()[0, 0]) if len(self.t) else np.inf
@@ -177,7 +214,7 @@ class StreamingAnalyzer:
 
     def __init__(
         self,
-        exercise: str,
+        exercise: str | None,
         rates_hz: dict[str, float],
         tempo: TempoTarget | None = None,
         side: str | None = None,
@@ -188,18 +225,20 @@ class StreamingAnalyzer:
     ) -> None:
         if not rates_hz:
             raise ValueError("no sensors to analyse")
-        self.exercise = exercise
+        self.given_exercise = exercise  # None: each set's exercise is recognised from its first reps
         self.tempo = tempo
         self.side = side
         self.live_window_s = float(live_window_s)
         self.set_window_s = float(set_window_s)
         self.auto_end_rest_s = auto_end_rest_s
+        # A live workout (sets ending by themselves, or no exercise given) begins each set as the offline session
+        # finds one: in a span between rests, once it holds three reps; else (one set, e.g. a replay) from rep 1
+        self._as_session = exercise is None or auto_end_rest_s is not None
         self.sensors = {p: _Sensor(p, r, set_window_s) for p, r in rates_hz.items()}
-        from analysis.pipeline import (
-            _primary,  # the same choice of primary segment as offline
-        )
-
-        self.primary = _primary(exercise, list(rates_hz))
+        self._half_sample_s = 0.5 / max(rates_hz.values())
+        self._reference = None  # the upright reference for recognition (`_posture_reference`)
+        self._reference_at = -np.inf
+        self._detector = _primary("hip_thrust", list(rates_hz))  # the session's set detector: pelvis, else the first
         self.calibration: Calibration | None = None
         self.reps: list[Rep] = []
         self.reports: list[SetReport] = []  # one per ended set
@@ -234,19 +273,59 @@ class StreamingAnalyzer:
         # announce something the tracker's stops would not trigger. Before the first rep the tracker's axis is only
         # a guess (settle more often), and one rep may be a set-up move that set it wrong.
         if not self.reps:
-            interval = 0.4 * SETTLE_MAX_INTERVAL_S
+            # (recognising costs more per look, and needs three reps: once a second)
+            interval = SETTLE_MAX_INTERVAL_S if self.exercise is None else 0.4 * SETTLE_MAX_INTERVAL_S
         elif len(self.reps) < 2 or self._unannounced_lowering_s is not None or not self._tracker_agrees:
             interval = SETTLE_MAX_INTERVAL_S
         else:
             interval = SETTLE_IDLE_INTERVAL_S
         if self._settle_due or now - self._last_settle_s >= interval or now >= self._resettle_at:
             events += self._settle(now)
-        if (
-            self.auto_end_rest_s is not None and self.reps and self._moving_sign == 0
-            and now - self._last_stop_s >= self.auto_end_rest_s
-        ):
-            events += self._end("rest")
+        if self.auto_end_rest_s is not None and self._resting(now):
+            events += self._end("rest", self._rest_start_s(now))
         return events
+
+    def _resting(self, now: float) -> bool:
+        """The set is over: `auto_end_rest_s` without movement since the last stop, or (walking, fiddling between
+        sets keeps the tracker busy) that long since the last rep or step the analysis found."""
+        if not (self.reps or self.steps):
+            return False
+        if self._moving_sign == 0 and now - self._last_stop_s >= self.auto_end_rest_s:
+            return True
+        return now - self._last_movement_s() >= self.auto_end_rest_s
+
+    def _last_movement_s(self) -> float:
+        """End of the set's last rep's lowering (or last step)."""
+        if self.reps:
+            return self.reps[-1].phase("eccentric").end_s
+        return self.steps[-1].t_s + self.steps[-1].duration_s
+
+    def _rest_began(self, now: float) -> float | None:
+        """With auto-end, a rest the offline set detector sees (walking, a long stillness) after the set's last
+        movement: where the set's span ends (the detector's margin after it); None while the set goes on."""
+        if self.auto_end_rest_s is None or not (self.reps or self.steps):
+            return None
+        if now - self._rest_looked_s < REST_LOOK_EVERY_S:
+            return None
+        self._rest_looked_s = now
+        # the set is the span holding its first movement (a walk after it, read as more reps, must not move it)
+        span = self._activity_span(now, self._first_movement_s())
+        return None if span is None or span[1] >= self._newest_detector_s() else span[1]
+
+    def _newest_detector_s(self) -> float:
+        return self.sensors[self._detector].last_t
+
+    def _rest_start_s(self, now: float) -> float:
+        """Where the set's span ends: the end of the candidate span holding its first movement (walking or a
+        long stillness began there, plus the detector's margin), else now."""
+        span = self._activity_span(now, self._first_movement_s())
+        return now if span is None else min(span[1], now)
+
+    def _first_movement_s(self) -> float:
+        """The set's first rep (step) as first announced: a stable anchor, whatever later settles read."""
+        if self._anchor_s is None:
+            self._anchor_s = self.reps[0].start_s if self.reps else self.steps[0].t_s
+        return self._anchor_s
 
     def end_set(self, reason: str = "user") -> list[Event]:
         """Close the current set: the final offline analysis of its samples (SetEnded with the report)."""
@@ -279,6 +358,19 @@ class StreamingAnalyzer:
     # ------------------------------------------------------------------------------------------------ internals
 
     def _reset_set(self, start_s: float) -> None:
+        self.exercise = self.given_exercise
+        self.exercise_source = "given" if self.exercise is not None else None
+        self.exercise_confidence = 1.0 if self.exercise is not None else float("nan")
+        # until the exercise is known, the tracker follows the sensor the sets are found with (the pelvis, else
+        # the first: `analysis.session`'s detector, which is also `_primary` of a hip-extension lift)
+        self.primary = _primary(self.exercise or "hip_thrust", list(self.sensors))
+        if self.given_exercise is None and math.isfinite(start_s):
+            for s in self.sensors.values():
+                s.calibrated = False  # the next set may turn about another axis: guess it afresh
+        self._walk_tried_s = -np.inf
+        self._begin_tried_s = -np.inf
+        self._rest_looked_s = -np.inf
+        self._anchor_s: float | None = None
         self._set_from_s = start_s  # samples before this belong to an earlier set
         self._set_started = False
         self._moving_sign = 0
@@ -395,7 +487,9 @@ class StreamingAnalyzer:
         sign = self._moving_sign
         self._moving_sign = 0
         self._last_stop_s = t
-        self._settle_due = True
+        # a lowering's end completes a rep: settle now; a lift's end completes none, so once the tracker's stops
+        # are known to match the settled reps it waits for the lowering (each settle is an offline analysis)
+        self._settle_due = sign < 0 or not self._tracker_agrees
         if self._stroke_peak > 2 * on:
             # typical peak speed of the set's strokes in this direction, for the start threshold
             self._peak_ref_dps[sign] = 0.5 * self._peak_ref_dps[sign] + 0.5 * self._stroke_peak
@@ -437,21 +531,41 @@ class StreamingAnalyzer:
         self._last_settle_s = now
         if now >= self._resettle_at:
             self._resettle_at = np.inf
+        rest_from = self._rest_began(now)
+        if rest_from is not None:
+            return self._end("rest", rest_from)  # before the rest's moves (a walk) can be read as reps
         set_from = self._set_start_s()
         since = max(set_from, now - self.live_window_s)
         truncated = since > set_from + 1e-9
         series = self._window_series(since)
         if any(len(x.t_s) < 100 for x in series):
             return []
-        try:
-            report, cal = analyze_with_calibration(series, self.exercise, self.tempo, self.side)
-        except ValueError:
-            return []
-        if report.reps:
-            self._adopt(cal)
+        head: list[Event] = []
+        if self.exercise is None or (self._as_session and not self._set_started):
+            found = self._begin_set(now)
+            if found is None:
+                return []
+            if self.exercise is None:
+                self.exercise, self.exercise_source = found.exercise, "recognised"
+                self.exercise_confidence = found.confidence
+                self.primary = _primary(found.exercise, list(self.sensors))
+                head.append(ExerciseRecognised(now, found.exercise, found.confidence))
+            self._set_from_s = since = found.t0  # the set is the candidate span the offline session would read
+            truncated = False
+            report = found.report  # the span analysed as the set's exercise (the display axes: next settle)
+        else:
+            try:
+                report, cal = analyze_with_calibration(series, self.exercise, self.tempo, self.side)
+            except ValueError:
+                return []
+            if report.reps:
+                self._adopt(cal)
         if report.steps and not truncated and len(report.steps) != len(self.steps):
             self.steps = report.steps
-            return [StepsUpdated(now, report.steps)]
+            if not self._set_started:  # a band walk's set begins with its first steps
+                self._set_started = True
+                head.append(SetStarted(now, report.steps[0].t_s))
+            return head + [StepsUpdated(now, report.steps)]
         settled = []
         for rep in report.reps:
             if truncated and rep.start_s < since + SETTLE_CONTEXT_S:
@@ -460,8 +574,11 @@ class StreamingAnalyzer:
             # the newest stroke may still be running: a lowering counts once the tracker has seen it stop
             if self._moving_sign != 0 and ecc.end_s > self._last_stop_s - 0.05:
                 continue
+            last = settled[-1] if settled else (self.reps[-1] if self.reps else None)
+            if last is not None and rep.start_s - last.phase("eccentric").end_s > SESSION_SPLIT_GAP_S:
+                break  # after a rest: the next set's (the offline session splits there), not this one's
             settled.append(rep)
-        events = self._merge(now, settled, final=False, window_start_s=None if truncated else since)
+        events = head + self._merge(now, settled, final=False, window_start_s=None if truncated else since)
         pending = self._unannounced_lowering_s
         if pending is not None:
             if any(abs(r.phase("eccentric").end_s - pending) < LOWERING_MATCH_S for r in self.reps):
@@ -525,27 +642,141 @@ class StreamingAnalyzer:
             events += [FaultDetected(now, rep.index, f, c) for f, c in zip(rep.faults, rep.cues)]
         return events
 
-    def _end(self, reason: str) -> list[Event]:
-        now = self.now_s
-        start = self._set_start_s()
-        series = self._window_series(start)
-        events: list[Event] = []
-        report = None
-        if series and all(len(x.t_s) >= 100 for x in series):
+    def _begin_set(self, now: float):
+        """The current activity read as the offline session reads a candidate span (`analysis.session`): the span
+        between the rests (`set_detection`), its exercise given or recognised from the reps' posture and movement
+        axis (`analysis.recognition`), and its analysis as that exercise; None until it holds the session's
+        `min_reps` (`RECOGNISE_AFTER_REPS`) reps or a band walk's steps."""
+        from analysis import session
+
+        # Each look reads the span (twice to recognise): only when a lowering has just ended after enough lifts, or
+        # now and then for a band walk (its steps are no lifts)
+        lowering = (self._unannounced_lowering_s is not None and self._live_reps >= RECOGNISE_AFTER_REPS
+                    and now - self._begin_tried_s >= BEGIN_LOOK_EVERY_S)
+        walk = self.exercise in (None, "lateral_band_walk")
+        if not lowering and (not walk or now - self._walk_tried_s < SETTLE_IDLE_INTERVAL_S):
+            return None
+        if not lowering:
+            self._walk_tried_s = now
+        self._begin_tried_s = now
+        span = self._activity_span(now)
+        ref = self._posture_reference(now) if self.exercise is None else PostureReference(None, None)  # unused
+        if ref is None or span is None:
+            return None
+        given = None if self.exercise is None else (self.exercise, "given")
+        t0 = max(span[0], now - self.live_window_s)
+        try:
+            found = session._read_span(self._window_series(t0), (t0, now + self._half_sample_s), given, ref,
+                                       self.tempo, self.side, session.SESSION)
+            if found is not None and given is not None and self._upright_reps(now, t0):
+                return None
+        except ValueError:
+            return None
+        return found
+
+    def _upright_reps(self, now: float, t0: float) -> bool:
+        """A given lift's reps read standing up (`recognition.is_upright`): the first steps of a walk, which the
+        set detector needs a few more seconds to call one (the offline session never reads them as a set)."""
+        from analysis import recognition
+        from analysis.pipeline import read_movement
+
+        ref = self._posture_reference(now)
+        if self.exercise == "lateral_band_walk" or ref is None or ref.up_ref is None:
+            return False
+        reading = read_movement(self.sensors[self._detector].series(t0))
+        return bool(reading.spans) and recognition.is_upright(recognition.set_features(reading, ref))
+
+    def _activity_span(self, now: float, at_s: float | None = None) -> tuple[float, float] | None:
+        """The candidate span (`set_detection.candidate_spans`: between walking and long stillness) of the set's
+        samples that holds `at_s` (default: the newest one, when it runs to now); None when there is none."""
+        from analysis import session, set_detection
+
+        # walking is told over at least the last WALK_CONTEXT_S, before the set too: the detector needs several
+        # seconds of rhythm to call a walk, and the walks already seen tell it which way is forward
+        det = self.sensors[self._detector].series(min(self._set_start_s(), now - WALK_CONTEXT_S))
+        if len(det.t_s) < 100:
+            return None
+        params = session.SESSION.detection
+        walking = set_detection.walking_mask(det.t_s, det.acc_mps2, params)
+        spans = set_detection.candidate_spans(det.t_s, det.acc_mps2, det.gyr_rads, params, walking)
+        if at_s is None:
+            if not spans or spans[-1][1] < float(det.t_s[-1]):
+                return None
+            return max(spans[-1][0], self._set_start_s()), spans[-1][1]
+        return next((sp for sp in spans if sp[0] <= at_s <= sp[1]), None)
+
+    def _posture_reference(self, now: float):
+        """The upright reference (the offline session's: walking, else standing still at the start) over every
+        buffered sample, the sets before this one's too; looked for once a set (a walk or a new start pose may
+        have come since), again every `REFERENCE_RETRY_S` while there is none, and an older one kept until a
+        newer is found."""
+        from analysis import session, set_detection
+        from analysis.orientation import orientation_quat
+
+        ref = self._reference
+        fresh = ref is not None and self._reference_at >= self._set_start_s()  # looked for in this set
+        if fresh and (ref.up_ref is not None or now - self._reference_at < REFERENCE_RETRY_S):
+            return ref
+        det = self.sensors[self._detector].series(-np.inf)
+        if len(det.t_s) < 100:
+            return ref
+        quat = orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads)
+        walking = set_detection.walking_mask(det.t_s, det.acc_mps2, session.SESSION.detection)
+        new = session._reference(det, quat, walking)
+        if new.up_ref is not None or ref is None:
+            self._reference = new
+        self._reference_at = now
+        return self._reference
+
+    def _final_report(self, series: list[ImuSeries], start: float, end: float) -> tuple[SetReport | None, list]:
+        """The set's final analysis: with a given exercise `analyze_set` of its samples; else the offline session
+        analysis of them as one marked set (what `repscope analyze` reports for the recording's marked span)."""
+        if not series or any(len(x.t_s) < 100 for x in series):
+            return None, []
+        if self.given_exercise is not None:
             try:
                 report, cal = analyze_with_calibration(series, self.exercise, self.tempo, self.side)
-                if report.reps:
-                    self._adopt(cal)
             except ValueError:
-                report = None
+                return None, []
+            if report.reps:
+                self._adopt(cal)
+            return report, []
+        from analysis import session
+
+        ref = self._posture_reference(self.now_s)
+        try:
+            found = None if ref is None else session._read_span(
+                series, (start, end), None, ref, self.tempo, self.side, session.SESSION, True)
+        except ValueError:
+            found = None
+        if found is None:
+            return None, []
+        self.exercise, self.exercise_source, self.exercise_confidence = found.exercise, found.source, found.confidence
+        return found.report, [ExerciseRecognised(self.now_s, found.exercise, found.confidence, final=True)]
+
+    def _end(self, reason: str, at_s: float | None = None) -> list[Event]:
+        """Close the set at `at_s` (default: now): the samples after it begin the next set."""
+        now = self.now_s
+        last = now if at_s is None else self._last_sample_at_or_before(at_s)
+        start = self._set_start_s()
+        end = last + self._half_sample_s  # the mark just past the last sample: a slice up to it holds that sample
+        # every sensor's samples before the mark (two sensors' clocks interleave: not only those up to `last`)
+        series = [x for x in (s.series(start, end, inclusive=False) for s in self.sensors.values()) if len(x.t_s)]
+        report, events = self._final_report(series, start, end)
         if report is None:
-            report = SetReport(self.exercise, self.primary, self.tempo, ())
+            report = SetReport(self.exercise or UNRECOGNISED, self.primary, self.tempo, ())
         events += self._merge(now, report.reps, final=True)
         report = replace(report, reps=tuple(self.reps))
-        events.append(SetEnded(now, report, reason, start))
+        events.append(SetEnded(now, report, reason, start, end, self.exercise_source or "recognised",
+                               self.exercise_confidence if self.exercise is not None else 0.0))
         self.reports.append(report)
-        self._reset_set(start_s=now + 1e-9)
+        self._reset_set(start_s=end)  # the next set's samples are those from the mark on
         return events
+
+    def _last_sample_at_or_before(self, t_s: float) -> float:
+        times = [s.t.view()[:, 0] for s in self.sensors.values() if len(s.t)]
+        before = [t[np.searchsorted(t, t_s, side="right") - 1] for t in times if t[0] <= t_s]
+        return float(max(before)) if before else t_s
 
 
 def _up_in_sensor(w: float, x: float, y: float, z: float) -> np.ndarray:
@@ -587,7 +818,7 @@ def batches_in_time_order(series: Sequence[ImuSeries], batch_s: float):
 
 
 def stream_series(
-    series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None = None, side: str | None = None,
+    series: Sequence[ImuSeries], exercise: str | None, tempo: TempoTarget | None = None, side: str | None = None,
     batch_s: float = 0.05, **options,
 ) -> tuple[StreamingAnalyzer, list[Event]]:
     """Run whole recordings through a `StreamingAnalyzer` as a stream and end the set: all events, in order."""

@@ -85,7 +85,8 @@ class Tally:
 
 def check_set(e: SetEnded, recent: Recent, cutoff: dict[str, float], tempo, tally: Tally) -> None:
     """Compare the set's report with the offline analysis of the samples the analyzer had for it."""
-    series = [recent.between(p, e.start_s, min(e.t_s, cutoff[p])) for p in PLACEMENTS]
+    # the set's span: it ends half a sample after its last sample (the rest may have begun before the set ended)
+    series = [recent.between(p, e.start_s, min(e.end_s, cutoff[p])) for p in PLACEMENTS]
     offline = analyze_set(series, "hip_thrust", tempo)
     tally.equal += int(offline.reps == e.report.reps and offline.tilt_reference == e.report.tilt_reference)
     tally.ended.append(e.reason)

@@ -10,6 +10,10 @@
    of real time; beside it one real-time `vqf.VQF` pass over the same samples (the orientation alone), same run.
 3. Memory: a `--hours` stream (sets back to back, 100 Hz, one sensor) with the peak traced allocation sampled
    along the way; bounded means the last hour's peak is no higher than the first's.
+4. Workout (`--workouts`): a simulated workout (hip thrust, single-leg hip thrust, glute bridge; rests with
+   walking) streamed as `live` runs it (sets end by themselves), with the exercise recognised per set and with
+   one given: CPU per sample, sets recognised right, and whether every set ended equal to `repscope analyze` of
+   the recording with the set marks the stream wrote.
 """
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.pipeline import ImuSeries, analyze_set  # noqa: E402
 from analysis.streaming import (  # noqa: E402
-    PhaseChanged, RepCompleted, SetEnded, StreamingAnalyzer, batches_in_time_order,
+    PhaseChanged, RepCompleted, SetEnded, StreamingAnalyzer, batches_in_time_order, stream_series,
 )
 from analysis.tempo import parse_tempo  # noqa: E402
 from sensors.simulate import SimConfig, simulate_set  # noqa: E402
@@ -122,11 +126,39 @@ def memory_run(hours: float) -> list[tuple[float, float]]:
     return samples
 
 
+def workout_run(seed: int) -> list[tuple[str, float, int, int, int]]:
+    """(mode, µs per sample, sets, sets right, sets equal to offline) for one simulated workout."""
+    from analysis.session import analyze_session
+    from sensors.recording import Event
+    from sensors.simulate_session import SessionConfig, simulate_session
+
+    kw = {"placements": ("pelvis",), "rates_hz": (100.0,)}
+    sets = (SimConfig(exercise="hip_thrust", reps=6, **kw), SimConfig(exercise="single_leg_hip_thrust", reps=5, **kw),
+            SimConfig(exercise="glute_bridge", reps=5, **kw))
+    sim = simulate_session(SessionConfig(sets, ("pelvis",), (100.0,), rest_s=(45.0, 90.0)), seed)
+    series = _series(sim)
+    truth = [(t["exercise"], t["rep_count"]) for t in sim.truth["sets"]]
+    out = []
+    for mode, exercise in (("recognised", None), ("given", "hip_thrust")):
+        t0 = time.process_time()
+        _, events = stream_series(series, exercise, batch_s=BATCH_S, auto_end_rest_s=30.0)
+        us = (time.process_time() - t0) / len(series[0].t_s) * 1e6
+        ended = [e for e in events if isinstance(e, SetEnded) and e.report.reps]
+        marks = [m for e in ended for m in (Event("set_start", None, e.start_s), Event("set_end", None, e.end_s))]
+        offline = analyze_session(series, exercise, events=marks).sets
+        right = sum((e.report.exercise, len(e.report.reps)) == t if exercise is None else len(e.report.reps) == t[1]
+                    for e, t in zip(ended, truth))
+        equal = sum(e.report.reps == o.report.reps and e.report.exercise == o.exercise for e, o in zip(ended, offline))
+        out.append((mode, us, len(ended), right, equal if len(offline) == len(ended) else 0))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sets", type=int, default=6, help="simulated sets per rate")
     ap.add_argument("--hours", type=float, default=2.0, help="length of the memory run (0: none)")
     ap.add_argument("--rates", type=float, nargs="+", default=[50.0, 100.0, 200.0, 400.0], help="sample rates, Hz")
+    ap.add_argument("--workouts", type=int, default=1, help="simulated workouts for the workout run (0: none)")
     args = ap.parse_args()
     print(f"delay: {args.sets} sets × 8 reps per rate, pelvis + thigh, {BATCH_S * 1000:.0f} ms batches")
     print(f"{'rate':>6} {'phase p50':>10} {'p99':>7} {'missed':>6} {'|start err| p50':>16} {'p95':>6} {'rep p50':>8} {'p99':>7} {'µs/sample':>10} {'VQF µs':>7} {'CPU/real':>9} {'final=offline':>13}")
@@ -152,6 +184,13 @@ def main() -> None:
             f" {sum(same):>7}/{len(same)}"
             f"   live rep = final: bounds {sum(a for a, _ in agree)}/{len(agree)}, faults {sum(b for _, b in agree)}/{len(agree)}"
         )
+    if args.workouts > 0:
+        rows = [r for seed in range(args.workouts) for r in workout_run(200 + seed)]
+        for mode in ("recognised", "given"):
+            mine = [r for r in rows if r[0] == mode]
+            print(f"workout ({mode} exercise, 100 Hz pelvis, sets end by themselves): "
+                  f"{statistics.median(r[1] for r in mine):.1f} µs/sample, sets {sum(r[2] for r in mine)} "
+                  f"(of {3 * args.workouts}), right {sum(r[3] for r in mine)}, equal to analyze {sum(r[4] for r in mine)}")
     if args.hours > 0:
         t0 = time.perf_counter()
         mem = memory_run(args.hours)

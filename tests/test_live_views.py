@@ -14,6 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from analysis.pipeline import ImuSeries, analyze_set  # noqa: E402
 from analysis.results import Phase, Rep, SetReport, Step  # noqa: E402
 from analysis.streaming import (  # noqa: E402
+    ExerciseRecognised,
     LiveTrace,
     PelvisNow,
     PhaseChanged,
@@ -207,8 +208,9 @@ def test_window_cues_every_tempo_miss_with_its_rep(qtbot):
 
 
 def test_window_rest_timer_and_last_set_summary_between_sets(qtbot):
-    """Set end → rest timer from the end and the summary on the banner; the next set's lift ends the rest; its
-    SetStarted starts a fresh rep list (multi-set sessions: the analyzer ends a set after a rest)."""
+    """Set end → rest timer from the last rep's lowering end and the summary on the banner; the next set's lift
+    ends the rest; its SetStarted starts a fresh rep list (multi-set sessions: the analyzer ends a set after a
+    rest)."""
     win = _window(qtbot)
     reps = (_rep(1, mcv=0.4), _rep(2, mcv=0.38))
     for r in reps:
@@ -216,7 +218,7 @@ def test_window_rest_timer_and_last_set_summary_between_sets(qtbot):
     report = SetReport("hip_thrust", "pelvis", TEMPO, reps, velocity_loss_pct=5.0)
     win.on_event(SetEnded(40.0, report, "rest", 0.0))
     assert win.banner.text().startswith("Set 1 done: 2 reps · 0 faults") and "speed loss 5 %" in win.banner.text()
-    win.draw(_snap(105.0, None))
+    win.draw(_snap(91.0, None))  # rep 2's lowering ended at 26 s
     assert win.phase_label.text() == "REST 1:05"
     win._snap = _snap(106.0, None)
     win.on_event(PhaseChanged(106.0, "concentric", 105.9, 1))
@@ -254,3 +256,34 @@ def test_window_replays_the_band_walk_demo_to_its_steps(qtbot):
     assert session.error is None and len(win.last_report.steps) == 12
     assert win.rep_label.text() == "12" and win.banner.text().startswith("Set 1 done: 12 steps (left 6 · right 6)")
     win.close()
+
+
+def test_window_names_the_recognised_exercise_and_keeps_the_rest_until_the_next_set(qtbot):
+    """No exercise given: the label says it comes at rep 3, then names it (the views follow: a band walk counts
+    steps); between sets the rest runs until the next set starts, whatever the tracker sees meanwhile."""
+    rec = read_recording(DEMO_DIR / "hip-thrust.csv")
+    win = LiveWindow(Session(ArraySource(rec.streams), None, TEMPO, None, auto_end_rest_s=30.0), "test")
+    qtbot.addWidget(win)
+    assert win.exercise_label.text() == "exercise: recognised at rep 3" and win.rep_unit.text() == "REPS"
+    win.on_event(ExerciseRecognised(30.0, "glute_bridge", 0.82))
+    assert win.exercise_label.text() == "GLUTE BRIDGE · recognised 82 %"
+    assert win.banner.text() == "Recognised: glute bridge (82 %)"
+    reps = (_rep(1), _rep(2), _rep(3))
+    win.on_event(SetStarted(30.0, reps[0].start_s))
+    for r in reps:
+        win.on_event(RepCompleted(30.0, r))
+    report = SetReport("glute_bridge", "pelvis", TEMPO, reps)
+    win.on_event(SetEnded(60.0, report, "rest", 5.0, 45.0, "recognised", 0.82))
+    assert win.banner.text().endswith("glute bridge (recognised 82 %)")
+    assert win.exercise_label.text() == "exercise: recognised at rep 3"  # the next set is recognised afresh
+    win._snap = _snap(70.0, None)
+    win.on_event(PhaseChanged(70.0, "concentric", 69.5, 1))  # a stride on the way to the next station
+    win.draw(_snap(72.0, "concentric"))
+    assert win.phase_label.text() == "REST 0:36"  # from rep 3's lowering end (36 s)
+    win.on_event(ExerciseRecognised(95.0, "lateral_band_walk", 0.6))
+    assert win.rep_unit.text() == "STEPS" and not win.gauges.isVisibleTo(win)
+    assert win.exercise_label.text() == "LATERAL BAND WALK · recognised 60 %"
+    win.on_event(SetStarted(96.0, 90.0))
+    win.on_event(StepsUpdated(96.0, (Step(1, 90.0, "left", 0.3),)))
+    win.draw(_snap(96.5, None))
+    assert win.rep_label.text() == "1" and win.phase_label.text().startswith("← 1 · 0 →")

@@ -143,7 +143,9 @@ def _session_stream(sets: int, rest_s: float, rate: float = 50.0, seed: int = 40
 
 
 def _set_samples(series: ImuSeries, ended: SetEnded) -> list[ImuSeries]:
-    keep = (series.t_s >= ended.start_s) & (series.t_s <= ended.t_s)
+    """The samples of the set's span, as `analyze` slices a marked span: [set_start, set_end)."""
+    assert ended.start_s < ended.end_s <= ended.t_s + 0.01
+    keep = (series.t_s >= ended.start_s) & (series.t_s < ended.end_s)
     return [ImuSeries(series.placement, series.t_s[keep], series.acc_mps2[keep], series.gyr_rads[keep])]
 
 

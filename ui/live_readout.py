@@ -1,6 +1,6 @@
 """What the live window's big read-outs say, as pure functions and small state (no Qt): the phase with its count
 against the tempo target, the posture value held from the last lockout, the rest timer, the last set's summary,
-the last rep's speed and the band-walk step counter.
+the last rep's speed, the band-walk step counter and the exercise (given or recognised).
 """
 from __future__ import annotations
 
@@ -128,7 +128,20 @@ def step_counter(steps: Sequence[Step]) -> str:
     return f"← {left} · {right} →{last}"
 
 
-def working_side_text(exercise: str, side: str | None, placements: Sequence[str]) -> str:
+def exercise_text(exercise: str | None, source: str | None, confidence: float | None = None,
+                  recognise_after: int = 3) -> str:
+    """Which exercise the set is analysed as and how that is known: `HIP THRUST · given`, `GLUTE BRIDGE ·
+    recognised 82 %`, or before the first reps `exercise: recognised at rep 3`."""
+    if exercise is None:
+        return f"exercise: recognised at rep {recognise_after}"
+    name = exercise.replace("_", " ").upper()
+    if source == "recognised":
+        pct = "" if confidence is None or not math.isfinite(confidence) else f" {100 * confidence:.0f} %"
+        return f"{name} · recognised{pct}"
+    return f"{name} · {source or 'given'}"
+
+
+def working_side_text(exercise: str | None, side: str | None, placements: Sequence[str]) -> str:
     """Which leg works: the set's side on a single-leg hip thrust, the thigh sensor's leg on the one-leg
     abduction lifts; empty for two-leg lifts."""
     thighs = [p.split("_")[1] for p in placements if p.startswith("thigh_")]

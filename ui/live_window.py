@@ -22,7 +22,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from analysis.faults import LUMBAR_ARCH_DEG, PELVIC_DROP_DEG
 from analysis.results import PHASE_NAMES, Rep
+from analysis.session import set_bounds
 from analysis.streaming import (
+    RECOGNISE_AFTER_REPS,
+    ExerciseRecognised,
     FaultDetected,
     PhaseChanged,
     RepCompleted,
@@ -36,6 +39,7 @@ from ui import palette
 from ui.audio import TempoCuer, TonePlayer
 from ui.live_readout import (
     LockoutHold,
+    exercise_text,
     phase_readout,
     rest_text,
     set_summary,
@@ -64,6 +68,9 @@ class LiveWindow(QtWidgets.QMainWindow):
         pg.setConfigOptions(antialias=False, background=palette.WINDOW_BACKGROUND, foreground="#dddddd")
         self.session = session
         self.replay = replay
+        self.exercise = session.exercise  # None until the set's first reps are recognised
+        self.exercise_source = "given" if session.exercise is not None else None
+        self.exercise_confidence: float | None = None
         self.band_walk = session.exercise == "lateral_band_walk"
         self.setWindowTitle(title)
         self.resize(1280, 800)
@@ -71,8 +78,12 @@ class LiveWindow(QtWidgets.QMainWindow):
         self._reps_by_index: dict[int, Rep] = {}
         self.steps = ()
         self.last_report = None
+        self.ended: list[SetEnded] = []  # every set this window saw end, in order
         self.sets_done = 0
-        self.rest_from_s: float | None = None  # stream time the last set ended (the rest timer runs from it)
+        self.rest_from_s: float | None = None  # stream time the last set's last movement ended (the rest's start)
+        # sets that begin by themselves (three reps in a span between rests, `StreamingAnalyzer`): the rest lasts
+        # until the next set starts, whatever the lifter does meanwhile (walking, setting up); else until a lift
+        self._rest_until_set = session.exercise is None or session.auto_end_rest_s is not None
         self._after_set = False
         self.cues_shown: list[tuple[int, str]] = []  # (rep, cue) in the order the banner showed them
         self.frames = 0
@@ -105,6 +116,8 @@ class LiveWindow(QtWidgets.QMainWindow):
         outer = QtWidgets.QVBoxLayout(central)
         outer.setContentsMargins(8, 6, 8, 0)
         first = "Start walking sideways" if self.band_walk else "Get into position — stand still for 2 s, then start"
+        if self.exercise is None:
+            first = "Stand still for 2 s, then start — the exercise is recognised from the first reps"
         self.banner = QtWidgets.QLabel(first)
         self.banner.setWordWrap(True)
         self.banner.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
@@ -144,9 +157,7 @@ class LiveWindow(QtWidgets.QMainWindow):
         grid.addLayout(left, 3)
 
         right = QtWidgets.QVBoxLayout()
-        title = ("steps: duration per step (s), blue = left, orange = right" if self.band_walk
-                 else "tempo per rep: lift · top · lower · bottom (s), grey = target")
-        self.tempo_plot = pg.PlotWidget(title=title)
+        self.tempo_plot = pg.PlotWidget(title=self._bars_title())
         self.tempo_plot.setMouseEnabled(False, False)
         self.tempo_plot.setLabel("left", "s")
         self.tempo_plot.getAxis("left").enableAutoSIPrefix(False)  # seconds stay seconds (no "×0.001")
@@ -193,6 +204,8 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.phase_label.setStyleSheet("border-radius: 8px;")
         head.addWidget(self.phase_label, 6)
         info = QtWidgets.QVBoxLayout()
+        self.exercise_label = _big_label(self._exercise_line(), 20)
+        info.addWidget(self.exercise_label)
         side = working_side_text(self.session.exercise, self.session.side, [i.placement for i in self.session.infos])
         self.side_label = _big_label(side, 20)
         self.speed_label = _big_label("" if self.band_walk else "last rep – m/s", 20)
@@ -208,6 +221,13 @@ class LiveWindow(QtWidgets.QMainWindow):
 
     def _build_legend(self) -> QtWidgets.QLabel:
         """What the trace shading means, in the shading's own colours."""
+        self.legend = QtWidgets.QLabel(self._legend_html())
+        f = self.legend.font()
+        f.setPointSize(13)
+        self.legend.setFont(f)
+        return self.legend
+
+    def _legend_html(self) -> str:
         if self.band_walk:
             chips = [(palette.blend(palette.SIDE_COLOURS[s], SHADE_ALPHA), f"step {s}") for s in ("left", "right")]
         else:
@@ -218,12 +238,12 @@ class LiveWindow(QtWidgets.QMainWindow):
             for c, name in chips
         )
         what = "steps by direction" if self.band_walk else "shading = phase"
-        self.legend = QtWidgets.QLabel(f"<span style='color:#bbbbbb'>{what}:&nbsp;&nbsp;</span>{html}")
-        f = self.legend.font()
-        f.setPointSize(13)
-        self.legend.setFont(f)
         self.legend_entries = [name for _, name in chips]
-        return self.legend
+        return f"<span style='color:#bbbbbb'>{what}:&nbsp;&nbsp;</span>{html}"
+
+    def _bars_title(self) -> str:
+        return ("steps: duration per step (s), blue = left, orange = right" if self.band_walk
+                else "tempo per rep: lift · top · lower · bottom (s), grey = target")
 
     def _curve(self, placement: str):
         """The (angle, speed) curves of one sensor, added on its first trace."""
@@ -264,6 +284,9 @@ class LiveWindow(QtWidgets.QMainWindow):
     # ------------------------------------------------------------------------------------------------ updates
 
     def tick(self) -> None:
+        if self.session.finished and self.session.analyzer is None and self.session.error:
+            self.close()  # the sensors never started (no Bluetooth, not found): nothing to show; the command says why
+            return
         reset, events, snap = self.session.poll()
         if reset:
             self._set_reps(())
@@ -308,7 +331,7 @@ class LiveWindow(QtWidgets.QMainWindow):
             self._banner_style("neutral")
         elif isinstance(e, PhaseChanged):
             if (e.phase == "concentric" and self.rest_from_s is not None and e.start_s > self.rest_from_s
-                    and (self._snap is None or self._snap.set_active)):
+                    and not self._rest_until_set and (self._snap is None or self._snap.set_active)):
                 self.rest_from_s = None  # lifting again: the rest is over (the set's first rep settles later)
         elif isinstance(e, RepCompleted):
             self._upsert_rep(e.rep)
@@ -325,6 +348,39 @@ class LiveWindow(QtWidgets.QMainWindow):
                 self._banner_style("good")
         elif isinstance(e, SetEnded):
             self._set_ended(e)
+        elif isinstance(e, ExerciseRecognised):
+            self._recognised(e)
+
+    def _exercise_line(self) -> str:
+        return exercise_text(self.exercise, self.exercise_source, self.exercise_confidence, RECOGNISE_AFTER_REPS)
+
+    def _recognised(self, e: ExerciseRecognised) -> None:
+        """The set's exercise became known (or its end corrected it): the label, and the views that depend on it."""
+        changed = e.exercise != self.exercise
+        self.exercise, self.exercise_source, self.exercise_confidence = e.exercise, "recognised", e.confidence
+        _set_text(self.exercise_label, self._exercise_line())
+        self._set_mode(e.exercise == "lateral_band_walk")
+        side = working_side_text(e.exercise, self.session.side, [i.placement for i in self.session.infos])
+        _set_text(self.side_label, side)
+        if changed and not e.final:
+            self.banner.setText(f"Recognised: {e.exercise.replace('_', ' ')} ({100 * e.confidence:.0f} %)")
+            self._banner_style("neutral")
+
+    def _set_mode(self, band_walk: bool) -> None:
+        """Reps or steps: the unit, the legend, the bar chart's title and the posture gauges follow the exercise."""
+        if band_walk == self.band_walk:
+            return
+        self.band_walk = band_walk
+        self.rep_unit.setText("STEPS" if band_walk else "REPS")
+        self.legend.setText(self._legend_html())
+        self.tempo_plot.setTitle(self._bars_title())
+        self.gauges.setVisible(not band_walk)
+        self._tempo_drawn = self._steps_drawn = None
+        self.tempo_plot.clear()
+        for w in (self.speed_label, self.loss_label, self.tut_label):
+            w.setText("")
+        t = self.session.tempo
+        self.tempo_label.setText("" if band_walk else (f"tempo {format_tempo(t)}" if t else "tempo not set"))
 
     def _show_rep(self, rep: Rep) -> None:
         """The banner for a newly announced rep: its cues (faults first, then tempo misses), or a good word."""
@@ -338,13 +394,23 @@ class LiveWindow(QtWidgets.QMainWindow):
 
     def _set_ended(self, e: SetEnded) -> None:
         self.last_report = e.report
+        self.ended.append(e)
         self._set_reps(e.report.reps)
         self.steps = e.report.steps
         self.sets_done += 1
-        self.rest_from_s = e.t_s
+        # the rest runs from the set's last movement (the set is ended once the rest is seen, some seconds later)
+        bounds = set_bounds(e.report)
+        self.rest_from_s = bounds[1] if bounds is not None else e.t_s
         self._after_set = True  # the next SetStarted begins a new rep list
         after = " — space for the next set" if e.reason == "user" and not self.replay else ""
-        self.banner.setText(set_summary(e.report, self.sets_done) + after)
+        known = ""
+        if e.exercise_source == "recognised" and (e.report.reps or e.report.steps):
+            known = f"\n{e.report.exercise.replace('_', ' ')} (recognised {100 * e.exercise_confidence:.0f} %)"
+        self.banner.setText(set_summary(e.report, self.sets_done) + after + known)
+        if self.session.exercise is None:  # the next set is recognised afresh
+            self.exercise = self.exercise_confidence = None
+            self.exercise_source = None
+            _set_text(self.exercise_label, self._exercise_line())
         self._banner_style("done")
 
     def _set_reps(self, reps) -> None:
@@ -405,7 +471,7 @@ class LiveWindow(QtWidgets.QMainWindow):
         speed, loss = speed_text(reps)
         _set_text(self.speed_label, speed)
         _set_text(self.loss_label, loss)
-        if self.rest_from_s is not None and (not snap.set_active or snap.live_phase is None
+        if self.rest_from_s is not None and (self._rest_until_set or not snap.set_active or snap.live_phase is None
                                              or snap.live_phase[1] <= self.rest_from_s):
             _set_text(self.phase_label, rest_text(t1 - self.rest_from_s))
             self._phase_colour(None)
@@ -461,7 +527,8 @@ class LiveWindow(QtWidgets.QMainWindow):
                     spans.append((p.name, max(p.start_s, t0), min(p.end_s, t1)))
         # after the newest settled rep: the live tracker's provisional phases
         settled_to = max((r.phases[-1].end_s for r in self.reps), default=-math.inf)
-        if snap.set_active:
+        resting = self._rest_until_set and self.rest_from_s is not None  # moves between sets are no phases
+        if snap.set_active and not resting:
             live = list(snap.live_phases)
             for k, (name, start) in enumerate(live):
                 end = live[k + 1][1] if k + 1 < len(live) else t1

@@ -103,7 +103,7 @@ class Session:
     def __init__(
         self,
         source: SampleSource,
-        exercise: str,
+        exercise: str | None,
         tempo: TempoTarget | None = None,
         side: str | None = None,
         *,
@@ -131,6 +131,7 @@ class Session:
         self.finished = False
         self._writer: RecordingWriter | None = None
         self.recorded_paths: list[Path] = []  # every recording this session wrote (they go into the history)
+        self.ended: list[SetEnded] = []  # every set the window was shown ending, in order
         self._set_active = True
         self._speed = getattr(source, "speed", 1.0)
         self._fast_until: float | None = None
@@ -200,6 +201,7 @@ class Session:
         self._signs = TraceSigns()
 
     def _emit(self, events: list[Event], snapshot: Snapshot | None = None, reset: bool = False) -> None:
+        self.ended += [e for e in events if isinstance(e, SetEnded)]
         with self._lock:
             if reset:
                 self._out = _Out(reset=True)
@@ -228,7 +230,9 @@ class Session:
             return False
         if kind == "set":
             if self._set_active:
-                self._emit(self.analyzer.end_set("user"))
+                events = self.analyzer.end_set("user")
+                self._mark_sets(events)
+                self._emit(events)
                 self._set_active = False
             else:
                 self._new_analyzer()
@@ -258,7 +262,7 @@ class Session:
         path = self._record_path
         if path is None:
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            path = self.recordings_dir / f"{stamp}-{self.exercise}.csv"
+            path = self.recordings_dir / f"{stamp}-{self.exercise or 'workout'}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
         meta = RecordingMeta(
             exercise=self.exercise, side=self.side, tempo=format_tempo(self.tempo) if self.tempo else None,
@@ -336,6 +340,7 @@ class Session:
         # the source ran out (end of a replay or simulated set): close the set, keep the window open
         if self._set_active:
             events = self.analyzer.end_set("stream end")
+            self._mark_sets(events)
             self._set_active = False
             self._emit(events)
         self._emit([], self._snapshot(finished=True, message="end of stream"))
@@ -365,7 +370,7 @@ class Session:
         for e in events:
             if isinstance(e, SetEnded) and e.report.reps + e.report.steps and math.isfinite(e.start_s):
                 self._writer.event("set_start", None, e.start_s)
-                self._writer.event("set_end", None, e.t_s)
+                self._writer.event("set_end", None, e.end_s if math.isfinite(e.end_s) else e.t_s)
 
     async def _wait_for_seek(self) -> bool:
         """After the end of the stream: True on a seek (replay again), False on stop."""

@@ -1,9 +1,14 @@
-"""`repscope live`: the live feedback window on a simulated set (`--simulate EXERCISE`, no hardware) or on BLE
-sensors (`--device ADDR --placement P`, repeat for two)."""
+"""`repscope live`: the live feedback window on a simulated set (`--simulate EXERCISE`) or workout (`--session
+EX,EX,…`; no hardware) or on BLE sensors (`--device ADDR --placement P`, repeat for two).
+
+Sets start and end by themselves (a rest the set detector sees, or `--rest-end` seconds without a rep). Without
+`--exercise` (a workout, or sensors) each set's exercise is recognised from its first reps; `--exercise` forces
+one for every set."""
 from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.results import EXERCISES
 from analysis.tempo import TempoError, parse_tempo
@@ -13,14 +18,23 @@ from ui.errors import UserError
 from ui.history.ingest import add_workout
 from ui.history.store import check_load_kg
 
+if TYPE_CHECKING:
+    from analysis.session import SessionReport
+
 
 def register(sub) -> None:
     p = sub.add_parser("live", help="live feedback window (simulated set or BLE sensors)", description=__doc__)
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--simulate", choices=EXERCISES, metavar="EXERCISE", help=f"a virtual sensor performing a set ({', '.join(EXERCISES)})")
+    src.add_argument("--session", metavar="EX,EX,…",
+                     help="a simulated workout: these exercises in order, one set each, rests between them")
     src.add_argument("--device", action="append", metavar="ADDR", help="BLE sensor address (repeat for two; pair with --placement)")
-    p.add_argument("--exercise", choices=EXERCISES, help="exercise (with --device)")
+    p.add_argument("--exercise", choices=EXERCISES,
+                   help="analyse every set as this exercise (default: recognised per set from its first reps; "
+                        "with --simulate, the simulated one)")
     add_sim_arguments(p)
+    p.add_argument("--rest", type=float, nargs=2, default=(45.0, 120.0), metavar=("MIN_S", "MAX_S"),
+                   help="--session: rest between the sets, drawn in this range (default 45 120 s)")
     p.add_argument("--speed", type=float, default=1.0, help="simulated set: playback speed (default 1 = real time)")
     p.add_argument("--rest-end", type=float, default=30.0, metavar="S", help="end a set after S seconds without movement (default 30)")
     p.add_argument("--record", type=Path, metavar="FILE", help="record from the start into FILE (else press r)")
@@ -43,6 +57,49 @@ def _tempo(text: str | None):
         raise UserError(f"--tempo: {exc}") from None
 
 
+def _simulated(args):
+    """`--simulate` / `--session`: the virtual sensors' source, the exercise to analyse as (None: recognised),
+    the tempo target, the side and the window title."""
+    from sensors.simulate import simulate_set
+    from sensors.simulate_session import simulate_session
+    from sensors.source import VirtualSensorSource
+    from ui.commands.simulate import session_from_args
+
+    if not (args.speed > 0):
+        raise UserError(f"--speed {args.speed}: must be > 0")
+    if args.session:
+        cfg = session_from_args(args)
+        make, exercise, side = (lambda: simulate_session(cfg, args.seed)), args.exercise, args.side
+        tempo = _tempo(args.tempo)
+        title = f"repscope live — simulated workout ({len(cfg.sets)} sets)"
+    else:
+        cfg = config_from_args(args, args.simulate)
+        make, exercise, side = (lambda: simulate_set(cfg, args.seed)), args.exercise or args.simulate, cfg.side
+        tempo = _tempo(args.tempo or cfg.tempo_string)
+        title = f"repscope live — simulated {args.simulate}"
+    try:
+        sim = make()
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    source = VirtualSensorSource(sim, speed=args.speed if math.isfinite(args.speed) else math.inf)
+    return source, exercise, tempo, side, title
+
+
+def sets_of(ended) -> SessionReport:
+    """The sets a live session ended (`SetEnded` events with reps or steps), as the session analysis's report:
+    printed, it reads as `repscope analyze` of the recording."""
+    from analysis.session import SessionReport, SessionSet, set_bounds
+
+    sets = []
+    for e in ended:
+        bounds = set_bounds(e.report)
+        if bounds is None:
+            continue
+        sets.append(SessionSet(len(sets) + 1, *bounds, e.report.exercise, e.exercise_source, e.exercise_confidence,
+                               e.report, (e.start_s, e.end_s)))
+    return SessionReport(tuple(sets))
+
+
 def run(args, backend=None) -> int:
     """`backend`: a bleak backend for `--device` (as for `record`; the tests pass a virtual radio)."""
     from ui.app import run_window
@@ -51,41 +108,25 @@ def run(args, backend=None) -> int:
     check_load_kg(args.load_kg)
     if args.record is not None and args.record.exists():
         raise UserError(f"--record {args.record}: file exists; choose a new name (recordings are never overwritten)")
-    if args.simulate:
-        from sensors.simulate import simulate_set
-        from sensors.source import VirtualSensorSource
-
-        exercise = args.simulate
-        cfg = config_from_args(args, exercise)
-        try:
-            sim = simulate_set(cfg, args.seed)
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
-        if not (args.speed > 0):
-            raise UserError(f"--speed {args.speed}: must be > 0")
-        source = VirtualSensorSource(sim, speed=args.speed if math.isfinite(args.speed) else math.inf)
-        tempo = _tempo(args.tempo or cfg.tempo_string)
-        side = cfg.side
-        title = f"repscope live — simulated {exercise}"
+    if args.simulate or args.session:
+        source, exercise, tempo, side, title = _simulated(args)
     else:
         from ui.commands.record import ble_source_from_args
 
-        exercise = args.exercise
-        if exercise is None:
-            raise UserError("--exercise is required with --device")
+        exercise = args.exercise  # None: recognised per set
         source = ble_source_from_args(args, backend)
         tempo = _tempo(args.tempo)
         side = args.side
         title = "repscope live — " + ", ".join(args.device)
     session = Session(source, exercise, tempo, side, auto_end_rest_s=args.rest_end, record_path=args.record)
-    win = run_window(
+    run_window(
         session, title, screenshot=args.screenshot, screenshot_at_s=args.screenshot_at, exit_at_end=args.exit_at_end, sound=args.sound,
     )
     session.stop()  # the recordings are closed before the history reads them
-    if not session.error and win.last_report is not None:
-        from ui.commands.analyze import format_table
+    if not session.error and session.ended:
+        from ui.commands.analyze import format_session
 
-        print(format_table(win.last_report, "live"))
+        print(format_session(sets_of(session.ended), "live"))
     if not session.error and (session.recording_path is not None or args.record is not None):
         print(f"recorded to {args.record or session.recording_path}")
     if session.recorded_paths and not args.no_history:  # also what was recorded before an error

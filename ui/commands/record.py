@@ -1,5 +1,6 @@
 """`repscope record`: stream one or two BLE sensors into a recording (format v1) until Ctrl-C or --duration, with a
-live status line per sensor; then print the per-rep analysis of what was recorded.
+live status line per sensor; then print the analysis of what was recorded: every set, each one's exercise given
+(`--exercise`) or recognised.
 
 The file is written crash-safely as samples arrive; a drop-out is reconnected and marked in the file as a gap.
 """
@@ -32,7 +33,8 @@ STAND_STILL_S = 2.0
 def register(sub) -> None:
     p = sub.add_parser("record", help="record BLE sensors to a file, then analyse it", description=__doc__)
     add_device_arguments(p)
-    p.add_argument("--exercise", required=True, choices=EXERCISES)
+    p.add_argument("--exercise", choices=EXERCISES,
+                   help="the exercise of every set (default: each set's is recognised when the file is analysed)")
     p.add_argument("--tempo", help="prescribed tempo E-B-C-T, e.g. 3-1-1-2")
     p.add_argument("--side", choices=("left", "right"), help="working leg on single-leg moves")
     p.add_argument("-o", "--output", type=Path, help="recording to write (default recordings/<time>-<exercise>.csv)")
@@ -151,7 +153,7 @@ def run(args, backend=None) -> int:
         except TempoError as exc:
             raise UserError(f"--tempo: {exc}") from None
     check_load_kg(getattr(args, "load_kg", None))
-    path = args.output or Path("recordings") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{args.exercise}.csv"
+    path = args.output or Path("recordings") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{args.exercise or 'workout'}.csv"
     if path.exists():
         raise UserError(f"{path}: file exists; choose a new name (recordings are never overwritten)")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -171,14 +173,15 @@ def run(args, backend=None) -> int:
     print(f"recorded {path}" + (f" ({n} samples)" if n >= 0 else ""))
     if error:
         print(f"repscope: warning: {error}", file=sys.stderr)
-    from ui.commands.analyze import analyze_file, format_table
+    from ui.commands.analyze import analyze_sets, format_session
 
     try:
-        _, report = analyze_file(argparse.Namespace(file=str(path), placement=None, exercise=None, tempo=None, tol_s=0.5, tol_frac=0.2))
+        _, session = analyze_sets(argparse.Namespace(file=str(path), placement=None, exercise=None, tempo=None,
+                                                     tol_s=0.5, tol_frac=0.2))
     except UserError as exc:
         print(f"repscope: could not analyse the recording: {exc}", file=sys.stderr)
         return 1
-    print(format_table(report, str(path)))
+    print(format_session(session, str(path)))
     if not getattr(args, "no_history", True):
         add_workout([path], args.db, athlete=args.athlete, load_kg=args.load_kg)
     return 1 if error else 0
