@@ -31,6 +31,9 @@ class SessionParams:
     min_steps: int = 4
     split_gap_s: float = 20.0  # longer than any pause inside a set, shorter than a rest
     standing_tol_deg: float = 15.0  # a still pose this close to the upright reference is standing
+    # a lying or seated lift's reps start further than this from upright (a hip thrust's bottom, shoulders on the
+    # bench: ~40° and more); standing and walking sway by 15° at most
+    seated_min_deg: float = 30.0
 
 
 SESSION = SessionParams()
@@ -116,13 +119,30 @@ def _read_span(series, span, given, ref, tempo, side, params, marked: bool = Fal
     if len(reading.spans) >= (1 if marked else params.min_reps):
         rec = recognition.recognise(recognition.set_features(reading, ref), params.recognition)
     if rec is None or rec.upright:  # too few reps, or standing: a band walk, if anything
-        report = analyze_set(part, "lateral_band_walk", tempo, side, params.analysis)
-        if len(report.steps) < params.min_steps or not _upright_steps(report, reading, ref, params):
-            return None
-        return _Found(*span, "lateral_band_walk", "recognised", rec.confidence if rec else 0.6, report)
+        return _band_walk(part, span, reading, ref, tempo, side, params, rec.confidence if rec else 0.6)
     report = analyze_set(part, rec.exercise, tempo, side, params.analysis)
-    ok = _enough(report, params, marked)
-    return _Found(*span, rec.exercise, "recognised", rec.confidence, report) if ok else None
+    if not _enough(report, params, marked):
+        return None
+    if not _posture_matches(report, reading, ref, params):  # the reps of a lying or seated lift read standing
+        return _band_walk(part, span, reading, ref, tempo, side, params, 0.6)
+    return _Found(*span, rec.exercise, "recognised", rec.confidence, report)
+
+
+def _band_walk(part, span, reading, ref, tempo, side, params: SessionParams, confidence: float) -> _Found | None:
+    """The span read as a band walk: enough steps, taken standing; else None."""
+    report = analyze_set(part, "lateral_band_walk", tempo, side, params.analysis)
+    if len(report.steps) < params.min_steps or not _upright_steps(report, reading, ref, params):
+        return None
+    return _Found(*span, "lateral_band_walk", "recognised", confidence, report)
+
+
+def _posture_matches(report: SetReport, reading, ref: recognition.PostureReference, params: SessionParams) -> bool:
+    """The reps do not start standing, as a lying or seated lift's do not (when an upright reference tells): a
+    walk's strides, or bending down to put a band on, read as reps of the recognised lift start upright."""
+    if ref.up_ref is None or not report.reps:
+        return True
+    t = [r.start_s for r in report.reps]
+    return recognition.posture_deg(reading, t, ref) >= params.seated_min_deg
 
 
 def _upright_steps(report: SetReport, reading, ref: recognition.PostureReference, params: SessionParams) -> bool:
