@@ -35,7 +35,10 @@ def cue(fault: str, rep: Rep, target: TempoTarget | None, range_fraction: float 
         goal = target.top_pause_s if target is not None and target.top_pause_s > 0 else 1.0
         return f"Pause at the top: {rep.top_pause_s:.1f} s, hold the squeeze for {goal:g} s."
     if fault == "momentum":
-        return f"No momentum: the lift took {rep.concentric_s:.1f} s — don't bounce out of the bottom, drive with the glutes."
+        return (
+            f"No momentum: the lift took {rep.concentric_s:.1f} s — don't bounce out of the bottom, "
+            "drive with the glutes."
+        )
     if fault == "lumbar_arch":
         return f"Lower back arching ({rep.tilt_sagittal_deg:+.0f}° tilt): tuck the pelvis, ribs down, at lockout."
     if fault == "pelvic_drop":

@@ -17,7 +17,9 @@ def sample_period_s(t_s: np.ndarray) -> float:
     return float(np.median(np.diff(t_s)))
 
 
-def orientation_quat(t_s: np.ndarray, acc_mps2: np.ndarray, gyr_rads: np.ndarray, *, offline: bool = True) -> np.ndarray:
+def orientation_quat(
+    t_s: np.ndarray, acc_mps2: np.ndarray, gyr_rads: np.ndarray, *, offline: bool = True
+) -> np.ndarray:
     """(n, 4) unit quaternions wxyz, sensor-to-earth, gravity-aligned.
 
     `offline=True` runs `offlineVQF` (forward-backward, uses the whole recording: best accuracy, for files);

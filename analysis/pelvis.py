@@ -43,7 +43,8 @@ def standing_pose(t_s: np.ndarray, up_sensor: np.ndarray, rate_rads: np.ndarray,
 
 
 def pelvis_frame(
-    up_in_set: np.ndarray, movement_axis: np.ndarray, up_standing: np.ndarray | None, up_bottom: np.ndarray | None = None
+    up_in_set: np.ndarray, movement_axis: np.ndarray, up_standing: np.ndarray | None,
+    up_bottom: np.ndarray | None = None
 ) -> PelvisFrame:
     """Mediolateral axis, signed as the movement axis (+ = right, posterior rotation positive).
 

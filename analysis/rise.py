@@ -7,7 +7,8 @@ acceleration by an amount that depends on the sensor's orientation, and the sens
 so the bottom hold's mean acceleration is subtracted, the top pause's (still again, it reads what the leak has
 become) is subtracted in proportion to the lift's progress (its rotation from bottom to top), and the velocity is
 forced to zero at the top hold by removing a linear ramp (what is left of a constant bias integrates to exactly
-such a ramp). With an ideal accelerometer the first two corrections are zero. A rep without a top pause turns at the top: the turn is the zero-velocity instant.
+such a ramp). With an ideal accelerometer the first two corrections are zero. A rep without a top pause turns at the
+top: the turn is the zero-velocity instant.
 
 `rise_m` = mean height over the top pause − mean height over the last `bottom_window_s` before the lift;
 mean concentric velocity = height change over the concentric / its duration; peak = the largest upward velocity
@@ -63,7 +64,8 @@ def rep_rise(t_s: np.ndarray, acc_up_mps2: np.ndarray, concentric: tuple[float, 
     """Rise and concentric velocity of one rep, from its lift onset, lift end and top-pause end (s), and where
     the bottom hold before it began (the previous lowering's end; None: a set-up hold); None when the samples do
     not cover the rep. A rep that bounces out of the bottom (a hold shorter than half `bottom_window_s`, or one
-    whose acceleration is not still: `_held`) has no still instant there to start from: with `prev_top` (the previous rep's top pause, s) it is integrated from
+    whose acceleration is not still: `_held`) has no still instant there to start from: with `prev_top` (the previous
+    rep's top pause, s) it is integrated from
     that hold instead (`_through_bounce`)."""
     c0, c1 = concentric
     b0 = c0 - params.bottom_window_s

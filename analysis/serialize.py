@@ -43,7 +43,8 @@ def rep_to_dict(rep: Rep) -> dict:
         "peak_concentric_velocity_mps": _num(rep.peak_concentric_velocity_mps, 4),
         "tempo_ok": rep.tempo_ok,
         "tempo_checks": None if rep.tempo_checks is None else [
-            {"phase": c.name, "measured_s": _num(c.measured_s), "target_s": c.target_s, "ok": c.ok, "error_s": _num(c.error_s)}
+            {"phase": c.name, "measured_s": _num(c.measured_s), "target_s": c.target_s, "ok": c.ok,
+             "error_s": _num(c.error_s)}
             for c in rep.tempo_checks
         ],
         "faults": list(rep.faults),
@@ -108,12 +109,16 @@ def report_to_dict(report: SetReport) -> dict:
         "placement": report.placement,
         "tempo_target": None if t is None else {
             "eccentric_s": t.eccentric_s, "bottom_pause_s": t.bottom_pause_s, "concentric_s": t.concentric_s,
-            "top_pause_s": t.top_pause_s, "notation": format_tempo(t), "tolerance_s": t.tol_s, "tolerance_frac": t.tol_frac,
+            "top_pause_s": t.top_pause_s, "notation": format_tempo(t),
+            "tolerance_s": t.tol_s, "tolerance_frac": t.tol_frac,
         },
         "tilt_reference": report.tilt_reference,
         "calibration": {"confidence": round(report.calibration_confidence, 3), "notes": list(report.calibration_notes)},
         "reps": [rep_to_dict(r) for r in report.reps],
-        "steps": [{"index": s.index, "t_s": _num(s.t_s), "side": s.side, "duration_s": _num(s.duration_s)} for s in report.steps],
+        "steps": [
+            {"index": s.index, "t_s": _num(s.t_s), "side": s.side, "duration_s": _num(s.duration_s)}
+            for s in report.steps
+        ],
         "summary": summary(report),
     }
 

@@ -448,7 +448,9 @@ class StreamingAnalyzer:
         for t, v in zip(d[:, 0], d[:, 2]):
             # lifts and lowerings have their own thresholds: a 3-s lowering peaks at a fraction of the lift's speed
             on = max(MOTION_ON_MIN_DPS, MOTION_ON_FRACTION * self._peak_ref_dps[1 if v >= 0 else -1])
-            off = MOTION_OFF_RATIO * max(MOTION_ON_MIN_DPS, MOTION_ON_FRACTION * self._peak_ref_dps[self._moving_sign or 1])
+            off = MOTION_OFF_RATIO * max(
+                MOTION_ON_MIN_DPS, MOTION_ON_FRACTION * self._peak_ref_dps[self._moving_sign or 1]
+            )
             if self._moving_sign == 0:
                 if abs(v) > on:
                     self._moving_sign = 1 if v > 0 else -1
@@ -600,7 +602,9 @@ class StreamingAnalyzer:
         for s in self.sensors.values():
             s.calibrated = True  # a sensor the verdict does not use keeps its guessed axis: a steady display
 
-    def _merge(self, now: float, settled: Sequence[Rep], final: bool, window_start_s: float | None = None) -> list[Event]:
+    def _merge(
+        self, now: float, settled: Sequence[Rep], final: bool, window_start_s: float | None = None
+    ) -> list[Event]:
         events: list[Event] = []
         known = list(self.reps)
         changed = False
@@ -791,7 +795,9 @@ def _same_rep(a: Rep, b: Rep) -> bool:
     for p, q in zip(a.phases, b.phases):
         if p.name != q.name or abs(p.start_s - q.start_s) > 1e-3 or abs(p.end_s - q.end_s) > 1e-3:
             return False
-    for x, y in ((a.rom_deg, b.rom_deg), (a.tilt_sagittal_deg, b.tilt_sagittal_deg), (a.pelvic_drop_deg, b.pelvic_drop_deg)):
+    for x, y in (
+        (a.rom_deg, b.rom_deg), (a.tilt_sagittal_deg, b.tilt_sagittal_deg), (a.pelvic_drop_deg, b.pelvic_drop_deg)
+    ):
         if (x is None) != (y is None):
             return False
         if x is not None and abs(x - y) > 0.01 * max(abs(x), abs(y), 1.0):

@@ -5,16 +5,19 @@
 `--kind hard` (the default) draws the harder simulator (sensors/simulate.py): onset profiles per set or per rep
 (min-jerk, half-cosine, linear or smooth trapezoids with 10–35 % ramps), the sensor's own low-pass (2–12 ms group
 delay), a 1–3 % sample-clock error, soft-tissue wobble (3–8 Hz, 1–3° after fast moves), scale errors, unmarked
-drops, narrow ranges that saturate, a clock origin of 5–5000 s, and set-up patterns each with a probability (`HARD`): a settle lift before
+drops, narrow ranges that saturate, a clock origin of 5–5000 s, and set-up patterns each with a probability (`HARD`): a
+settle lift before
 rep 1, a quick re-rack, a walk-turn-sit-lie-back set-up (then often 3 reps), legs onto/off the pads and
 kneeling/standing up on seated abduction and clamshell; pauses down to 0.4 s and eccentrics down to 1.2 s;
 band walks of lead and trail steps (each a sideways pelvis shift with a hip hike; both count).
 `--kind easy` is the earlier draw. `--verbose` prints each miscounted set and each rep with a phase error over
 0.3 s, with the set's number: `--only K` re-runs just those sets (the draw is the same).
 
-All rep exercises (plus a batch of lateral band walks: step count and side), random mountings, rates 50–400 Hz, tempo per set, IMU noise/bias, set-up and re-rack movement,
+All rep exercises (plus a batch of lateral band walks: step count and side), random mountings, rates 50–400 Hz, tempo
+per set, IMU noise/bias, set-up and re-rack movement,
 faults on random reps. Prints rep-count exact rate, median/p95 absolute error of each phase duration (ms),
-RMSE of tilt and drop (deg), RMSE of the hip rise and concentric velocities, and precision/recall per fault. Targets (issue 3): count exact ≥ 99 %; eccentric and
+RMSE of tilt and drop (deg), RMSE of the hip rise and concentric velocities, and precision/recall per fault. Targets
+(issue 3): count exact ≥ 99 %; eccentric and
 pause durations median ≤ 40 ms, p95 ≤ 120 ms; tilt and drop RMSE ≤ 1.5°; every fault's precision/recall ≥ 0.95.
 """
 from __future__ import annotations
@@ -201,7 +204,10 @@ def _score_set(k: int, cfg: SimConfig, seed: int, tally: Tally, verbose: bool) -
                 if verbose and abs(g - w) > VERBOSE_PHASE_ERROR_S:
                     print(f"set {k} rep {i + 1} {name}: {1000 * (g - w):+.0f} ms (true {w:.2f} s, found {g:.2f} s; "
                           f"profiles {want.get('profiles')}): {_describe(cfg)}")
-        if want["tilt_sagittal_deg"] is not None and got.tilt_sagittal_deg is not None and "partial_rom" not in want["faults"]:
+        if (
+            want["tilt_sagittal_deg"] is not None and got.tilt_sagittal_deg is not None
+            and "partial_rom" not in want["faults"]
+        ):
             ref = want["tilt_sagittal_deg"] if report.tilt_reference == "standing" else want["tilt_sagittal_set_deg"]
             tally.tilt_err.append(got.tilt_sagittal_deg - ref)
         if want["pelvic_drop_deg"] is not None and got.pelvic_drop_deg is not None:

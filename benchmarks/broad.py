@@ -84,7 +84,9 @@ def evaluate_trial(path: Path, workdir: Path) -> dict:
     q_ours = traces[0].quat_wxyz
     import vqf
 
-    q_vqf = np.asarray(vqf.offlineVQF(np.ascontiguousarray(tr["gyr"]), np.ascontiguousarray(tr["acc"]), None, 1.0 / tr["rate_hz"])["quat6D"])
+    q_vqf = np.asarray(vqf.offlineVQF(
+        np.ascontiguousarray(tr["gyr"]), np.ascontiguousarray(tr["acc"]), None, 1.0 / tr["rate_hz"]
+    )["quat6D"])
     q_rt = orientation_quat(s.t_s, s.acc_mps2, s.gyr_rads, offline=False)
     ok = tr["movement"] & np.isfinite(tr["quat"]).all(axis=1)
     ref = tr["quat"][ok]
@@ -110,7 +112,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for p in trials:
             rows.append(evaluate_trial(p, Path(tmp)))
-    print("BROAD inclination RMSE (deg) over movement samples; ours = generic CSV → read_recording → export's orientation")
+    print("BROAD inclination RMSE (deg) over movement samples; "
+          "ours = generic CSV → read_recording → export's orientation")
     print(f"{'trial':<38} {'ours':>6} {'offlineVQF':>10} {'ratio':>6} {'realtime':>9} {'ratio':>6}")
     for r in rows:
         print(f"{r['trial']:<38} {r['ours']:>6.3f} {r['vqf_offline']:>10.3f} {r['ours'] / r['vqf_offline']:>6.2f}"
@@ -118,8 +121,10 @@ def main() -> int:
     ours = np.array([r["ours"] for r in rows])
     ref = np.array([r["vqf_offline"] for r in rows])
     rt = np.array([r["realtime"] for r in rows])
-    print(f"{'mean':<38} {ours.mean():>6.3f} {ref.mean():>10.3f} {ours.mean() / ref.mean():>6.2f} {rt.mean():>9.3f} {rt.mean() / ref.mean():>6.2f}")
-    print(f"worst trial ratio ours/offlineVQF {np.max(ours / ref):.3f} (target ≤ 1.15); real-time {np.max(rt / ref):.3f} (target ≤ 1.5);"
+    print(f"{'mean':<38} {ours.mean():>6.3f} {ref.mean():>10.3f} {ours.mean() / ref.mean():>6.2f} "
+          f"{rt.mean():>9.3f} {rt.mean() / ref.mean():>6.2f}")
+    print(f"worst trial ratio ours/offlineVQF {np.max(ours / ref):.3f} (target ≤ 1.15); "
+          f"real-time {np.max(rt / ref):.3f} (target ≤ 1.5);"
           f" mean {ours.mean():.3f}° (target ≤ 0.5°)")
     return 0
 

@@ -101,7 +101,8 @@ def main() -> int:
           f"(numpy parses bodies up to {recording.NUMPY_PARSE_MAX_BYTES / 1e6:g} MB); median of {args.repeat} (CPU s)")
     for name, t in med.items():
         print(f"  {name:<26} {t:6.3f} s = {med['validating path'] / t:5.1f}× faster than validating")
-    print(f"  importing pandas (child)   {statistics.median(imports):6.3f} s (paid by the pandas parse in a fresh process)")
+    print(f"  importing pandas (child)   {statistics.median(imports):6.3f} s "
+          "(paid by the pandas parse in a fresh process)")
     print(f"  results bit-identical: {same}")
     return 0 if same else 1
 

@@ -4,7 +4,8 @@
 
 Each workout has 3–5 sets of random exercises (a pelvis or a thigh sensor, random mounting, 52–104 Hz), 45–120 s
 rests of standing, walking, turning and sitting, and is analysed without an exercise, as `repscope analyze FILE`
-does. Sets match one-to-one on time IoU ≥ 0.5 (`analysis/evaluation.py`). Prints set precision and recall, exercise accuracy (overall and per
+does. Sets match one-to-one on time IoU ≥ 0.5 (`analysis/evaluation.py`). Prints set precision and recall, exercise
+accuracy (overall and per
 exercise), rep count exact on the matched sets, the share of workouts with every set right, and the confusions.
 `--kind hard` (the default) uses the harder simulator as `benchmarks/accuracy.py --kind hard` does (its sensor
 errors for the session's sensor; per-rep onset profiles; settle lifts, quick re-racks and station moves with its
@@ -119,7 +120,8 @@ def main() -> int:
         confusion.update((t["exercise"], "missed") for t in truth if id(t) not in matched)
         n_whole += right == len(truth) and len(found) == len(truth)
     elapsed = time.perf_counter() - t0
-    print(f"session benchmark ({args.kind} draw): {args.sessions} simulated workouts, {n_true} sets (seed {args.seed}), {elapsed:.0f} s")
+    print(f"session benchmark ({args.kind} draw): {args.sessions} simulated workouts, {n_true} sets "
+          f"(seed {args.seed}), {elapsed:.0f} s")
     print(f"set precision {n_matched / max(n_found, 1):.3f}   recall {n_matched / max(n_true, 1):.3f}   "
           f"(target ≥ 0.98)")
     print(f"exercise recognised {n_ex / max(n_matched, 1):.3f} of matched sets (target ≥ 0.95)")

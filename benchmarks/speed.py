@@ -60,7 +60,9 @@ def build_recording(path: Path, minutes: float) -> float:
     offset = 0.0
     seed = 0
     while offset < minutes * 60:
-        res = simulate_set(SimConfig(reps=12, placements=("pelvis", "thigh_left"), rates_hz=(100.0, 100.0), mounting=MOUNTING), seed)
+        res = simulate_set(
+            SimConfig(reps=12, placements=("pelvis", "thigh_left"), rates_hz=(100.0, 100.0), mounting=MOUNTING), seed
+        )
         seed += 1
         end = max(s.t_s[-1] for s in res.streams)
         for s in res.streams:
@@ -70,7 +72,8 @@ def build_recording(path: Path, minutes: float) -> float:
     for p, chunks in parts.items():
         t = np.concatenate([c[0] for c in chunks])
         keep = t < minutes * 60
-        streams.append(SensorStream(SensorInfo(p, p, "sim", 100.0), t[keep], np.concatenate([c[1] for c in chunks])[keep],
+        streams.append(SensorStream(SensorInfo(p, p, "sim", 100.0), t[keep],
+                                    np.concatenate([c[1] for c in chunks])[keep],
                                     np.concatenate([c[2] for c in chunks])[keep]))
     write_recording(path, RecordingMeta(exercise="hip_thrust", tempo="3-1-1-1", simulated=True), streams)
     return minutes * 60
@@ -132,7 +135,8 @@ def main() -> int:
         t0 = time.perf_counter()
         duration = build_recording(path, args.minutes)
         write_head(path, short, 10.0)
-        print(f"built {duration / 60:.0f} min, 2 sensors × 100 Hz ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.0f} s")
+        print(f"built {duration / 60:.0f} min, 2 sensors × 100 Hz ({path.stat().st_size / 1e6:.0f} MB) "
+              f"in {time.perf_counter() - t0:.0f} s")
         rec = read_recording(path)
         rows = sum(len(s.t_s) for s in rec.streams)
         bare, full, proc, proc_short, rss, rss_short = [], [], [], [], [], []

@@ -79,7 +79,10 @@ def delay_run(rate_hz: float, seed: int):
             phase_delay.append(pushed[id(e)] - ph["start_s"])
             phase_err.append(e.start_s - ph["start_s"])
         ecc_end = rep["phases"][2]["end_s"]
-        done = [pushed[id(e)] for _, e in arrivals if isinstance(e, RepCompleted) and abs(e.rep.start_s - rep["start_s"]) < 0.5]
+        done = [
+            pushed[id(e)] for _, e in arrivals
+            if isinstance(e, RepCompleted) and abs(e.rep.start_s - rep["start_s"]) < 0.5
+        ]
         rep_delay.append(done[0] - ecc_end if done else np.inf)
     t0 = time.process_time()
     for x in series:  # the orientation alone, batch by batch as the stream sees it
@@ -98,7 +101,9 @@ def delay_run(rate_hz: float, seed: int):
                 agree.append((False, False))
                 continue
             r = match[0]
-            bounds = max(max(abs(p.start_s - q.start_s), abs(p.end_s - q.end_s)) for p, q in zip(e.rep.phases[:3], r.phases[:3]))
+            bounds = max(
+                max(abs(p.start_s - q.start_s), abs(p.end_s - q.end_s)) for p, q in zip(e.rep.phases[:3], r.phases[:3])
+            )
             agree.append((bounds <= 1.0 / rate_hz + 1e-9, e.rep.faults == r.faults))
     return phase_delay, phase_err, rep_delay, cpu / n * 1e6, cpu / duration, same, agree, vqf_us
 
@@ -113,7 +118,9 @@ def memory_run(hours: float) -> list[tuple[float, float]]:
     offset = 0.0
     k = 0
     while offset < hours * 3600:
-        for _, t, a, g in batches_in_time_order([ImuSeries("pelvis", s.t_s - s.t_s[0] + offset, s.acc_mps2, s.gyr_rads)], 0.1):
+        for _, t, a, g in batches_in_time_order(
+            [ImuSeries("pelvis", s.t_s - s.t_s[0] + offset, s.acc_mps2, s.gyr_rads)], 0.1
+        ):
             sa.push("pelvis", t, a, g)
         sa.end_set("user")
         offset += period
@@ -161,7 +168,8 @@ def main() -> None:
     ap.add_argument("--workouts", type=int, default=1, help="simulated workouts for the workout run (0: none)")
     args = ap.parse_args()
     print(f"delay: {args.sets} sets × 8 reps per rate, pelvis + thigh, {BATCH_S * 1000:.0f} ms batches")
-    print(f"{'rate':>6} {'phase p50':>10} {'p99':>7} {'missed':>6} {'|start err| p50':>16} {'p95':>6} {'rep p50':>8} {'p99':>7} {'µs/sample':>10} {'VQF µs':>7} {'CPU/real':>9} {'final=offline':>13}")
+    print(f"{'rate':>6} {'phase p50':>10} {'p99':>7} {'missed':>6} {'|start err| p50':>16} {'p95':>6} "
+          f"{'rep p50':>8} {'p99':>7} {'µs/sample':>10} {'VQF µs':>7} {'CPU/real':>9} {'final=offline':>13}")
     for rate in args.rates:
         pd, pe, rd, us, share, same, agree, vq = [], [], [], [], [], [], [], []
         for seed in range(args.sets):
@@ -177,12 +185,14 @@ def main() -> None:
         pd, rd = np.array(pd), np.array(rd)
         ok = np.isfinite(pd)
         print(
-            f"{rate:>4.0f}Hz {np.median(pd[ok]) * 1000:>8.0f}ms {np.percentile(pd[ok], 99) * 1000:>5.0f}ms {int((~ok).sum()):>6}"
+            f"{rate:>4.0f}Hz {np.median(pd[ok]) * 1000:>8.0f}ms {np.percentile(pd[ok], 99) * 1000:>5.0f}ms"
+            f" {int((~ok).sum()):>6}"
             f" {np.median(np.abs(pe)) * 1000:>14.0f}ms {np.percentile(np.abs(pe), 95) * 1000:>4.0f}ms"
             f" {np.median(rd[np.isfinite(rd)]) * 1000:>6.0f}ms {np.percentile(rd[np.isfinite(rd)], 99) * 1000:>5.0f}ms"
             f" {statistics.median(us):>10.1f} {statistics.median(vq):>7.1f} {statistics.median(share):>8.1%}"
             f" {sum(same):>7}/{len(same)}"
-            f"   live rep = final: bounds {sum(a for a, _ in agree)}/{len(agree)}, faults {sum(b for _, b in agree)}/{len(agree)}"
+            f"   live rep = final: bounds {sum(a for a, _ in agree)}/{len(agree)},"
+            f" faults {sum(b for _, b in agree)}/{len(agree)}"
         )
     if args.workouts > 0:
         rows = [r for seed in range(args.workouts) for r in workout_run(200 + seed)]
@@ -190,7 +200,8 @@ def main() -> None:
             mine = [r for r in rows if r[0] == mode]
             print(f"workout ({mode} exercise, 100 Hz pelvis, sets end by themselves): "
                   f"{statistics.median(r[1] for r in mine):.1f} µs/sample, sets {sum(r[2] for r in mine)} "
-                  f"(of {3 * args.workouts}), right {sum(r[3] for r in mine)}, equal to analyze {sum(r[4] for r in mine)}")
+                  f"(of {3 * args.workouts}), right {sum(r[3] for r in mine)}, "
+                  f"equal to analyze {sum(r[4] for r in mine)}")
     if args.hours > 0:
         t0 = time.perf_counter()
         mem = memory_run(args.hours)
@@ -198,7 +209,8 @@ def main() -> None:
         first = [m for h, m in mem if h <= args.hours / 2]
         last = [m for h, m in mem if h > args.hours / 2]
         print(
-            f"memory: {args.hours:g} h stream at 100 Hz in {el:.0f} s ({args.hours * 3600 / el:.0f}× real time); peak traced"
+            f"memory: {args.hours:g} h stream at 100 Hz in {el:.0f} s ({args.hours * 3600 / el:.0f}× real time);"
+            f" peak traced"
             f" allocation per 10 sets: first half max {max(first):.1f} MB, second half max {max(last):.1f} MB"
         )
 

@@ -45,7 +45,8 @@ def main() -> None:
     args = ap.parse_args()
     app = qt_app()
     sim = simulate_set(
-        SimConfig(reps=12, placements=("pelvis", "thigh_left"), rates_hz=(args.rate, args.rate), faults=(("rushed", (2,)),)), 1
+        SimConfig(reps=12, placements=("pelvis", "thigh_left"), rates_hz=(args.rate, args.rate),
+                  faults=(("rushed", (2,)),)), 1
     )
     session = Session(VirtualSensorSource(sim, speed=1.0), "hip_thrust", parse_tempo("3-1-1-1"))
     win = LiveWindow(session, "benchmark")
@@ -64,7 +65,8 @@ def main() -> None:
     app.exec()
     (w0, c0, p0, f0), (w1, c1, p1, f1) = marks["start"], marks["end"]
     wall = w1 - w0
-    print(f"live window, 2 sensors × {args.rate:.0f} Hz, real time, {wall:.1f} s measured after {warmup_s:.0f} s warm-up (offscreen)")
+    print(f"live window, 2 sensors × {args.rate:.0f} Hz, real time, {wall:.1f} s measured after "
+          f"{warmup_s:.0f} s warm-up (offscreen)")
     print(f"  trace plot repaints: {(p1 - p0) / wall:.1f} fps (target ≥ 30)")
     print(f"  snapshots drawn:     {(f1 - f0) / wall:.1f} per s")
     print(f"  UI thread CPU:       {(c1 - c0) / wall:.1%} of a core (target < 30 %)")

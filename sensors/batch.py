@@ -29,7 +29,8 @@ class SampleBatch:
         n = len(self.t_s)
         if self.acc_mps2.shape != (n, 3) or self.gyr_rads.shape != (n, 3):
             raise ValueError(
-                f"sensor {self.sensor_id}: batch shapes t{self.t_s.shape} acc{self.acc_mps2.shape} gyr{self.gyr_rads.shape} disagree"
+                f"sensor {self.sensor_id}: batch shapes t{self.t_s.shape} acc{self.acc_mps2.shape} "
+                f"gyr{self.gyr_rads.shape} disagree"
             )
 
     def __len__(self) -> int:

@@ -178,7 +178,9 @@ class BleSensorSource:
             link.model = recognise(name, [])
             if link.model is None:
                 why = unsupported_reason(name) or "not a supported sensor model"
-                raise SourceError(f"{link.spec.address} ({name or 'no name'}): {why}; pass --model if it is one of ours")
+                raise SourceError(
+                    f"{link.spec.address} ({name or 'no name'}): {why}; pass --model if it is one of ours"
+                )
         link.rate_hz = link.model.nearest_rate(self.rate_hz)
         link.decoder = link.model.make_decoder(link.rate_hz)
         # ready before the first notification: one sensor may stream while the other is still connecting
@@ -232,7 +234,8 @@ class BleSensorSource:
         link.gap_pending = False
         link.meter.add(arrival, len(raw))
         self._queue.put_nowait(
-            SampleBatch(link.spec.placement, placed.t_s, raw.acc_mps2, raw.gyr_rads, gap_before=gap, dropped=placed.dropped)
+            SampleBatch(link.spec.placement, placed.t_s, raw.acc_mps2, raw.gyr_rads, gap_before=gap,
+                        dropped=placed.dropped)
         )
 
     def _on_disconnect(self, link: _Link) -> None:
@@ -253,7 +256,8 @@ class BleSensorSource:
             if waited + delay > self.give_up_s:
                 link.state = "failed"
                 self.error = (
-                    f"{link.spec.placement} sensor {link.spec.address}: no connection for {self.give_up_s:g} s, gave up "
+                    f"{link.spec.placement} sensor {link.spec.address}: "
+                    f"no connection for {self.give_up_s:g} s, gave up "
                     f"after {attempt} attempts — everything up to the drop-out is kept"
                 )
                 self._queue.put_nowait(None)

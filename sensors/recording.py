@@ -219,7 +219,8 @@ class RecordingWriter:
             t_gap = float(t[keep][0]) if keep.any() else float(self._last_t[sid])
             lines.append(
                 "# event: "
-                + _json({"kind": "gap", "sensor": sid, "t_s": t_gap, "dropped": int(batch.dropped), "after_s": self._last_t[sid]})
+                + _json({"kind": "gap", "sensor": sid, "t_s": t_gap, "dropped": int(batch.dropped),
+                         "after_s": self._last_t[sid]})
                 + "\n"
             )
         n_bad = int((~keep).sum())
@@ -227,7 +228,8 @@ class RecordingWriter:
             self.skipped += n_bad
             lines.append(
                 "# event: "
-                + _json({"kind": "skipped", "sensor": sid, "t_s": float(self._last_t[sid]) if math.isfinite(self._last_t[sid]) else 0.0,
+                + _json({"kind": "skipped", "sensor": sid,
+                         "t_s": float(self._last_t[sid]) if math.isfinite(self._last_t[sid]) else 0.0,
                          "count": n_bad, "reason": "non-finite value or time not increasing"})
                 + "\n"
             )
@@ -856,7 +858,8 @@ def _read_v1(path, lines: list[str], torn: int | None, placement: str | None) ->
     columns = [c.strip() for c in header.split(",")]
     if columns != list(V1_COLUMNS):
         missing = [c for c in V1_COLUMNS if c not in columns]
-        what = f"missing column(s) {', '.join(missing)}" if missing else f"columns must be exactly {','.join(V1_COLUMNS)}"
+        what = (f"missing column(s) {', '.join(missing)}" if missing
+                else f"columns must be exactly {','.join(V1_COLUMNS)}")
         raise _err(path, hline, what)
     meta, sensors = _parse_v1_header(path, header_comments[1:])
     _handle_torn(path, data, torn, len(V1_COLUMNS), range(1, 8), strict=True)

@@ -30,15 +30,6 @@ if TYPE_CHECKING:  # scipy's Rotation is imported where it is used: `repscope --
 G_MPS2 = 9.80665
 INTERNAL_RATE_HZ = 1000.0
 SIM_FAULTS = ("rushed", "no_top_pause", "momentum", "arch", "drop", "partial")
-HIP_EXTENSION_LIFTS = ("hip_thrust", "single_leg_hip_thrust", "glute_bridge")
-EXERCISES = (
-    "hip_thrust",
-    "single_leg_hip_thrust",
-    "glute_bridge",
-    "seated_hip_abduction",
-    "clamshell",
-    "lateral_band_walk",
-)
 
 DEMO_COMMANDS = (
     "repscope simulate --exercise hip_thrust --reps 8 --tempo 3-1-1-2 --faults rushed_eccentric:3 lumbar_arch:6 "

@@ -30,14 +30,17 @@ def _analyze(cfg, seed, tempo=True):
 
 
 @pytest.mark.parametrize("text, expect", [
-    ("3-1-1-2", (3, 1, 1, 2)), ("3-0-X-1", (3, 0, None, 1)), ("2.5-0-1-0.5", (2.5, 0, 1, 0.5)), (" 4-1-x-2 ", (4, 1, None, 2)),
+    ("3-1-1-2", (3, 1, 1, 2)), ("3-0-X-1", (3, 0, None, 1)), ("2.5-0-1-0.5", (2.5, 0, 1, 0.5)),
+    (" 4-1-x-2 ", (4, 1, None, 2)),
 ])
 def test_parse_tempo(text, expect):
     t = parse_tempo(text)
     assert (t.eccentric_s, t.bottom_pause_s, t.concentric_s, t.top_pause_s) == expect
 
 
-@pytest.mark.parametrize("bad", ["", "3-1-1", "3-1-1-1-1", "a-1-1-1", "X-1-1-1", "3-1-1-X", "-1-1-1-1", "3--1-1", "3-1-1-25", "0-1-1-1"])
+@pytest.mark.parametrize(
+    "bad", ["", "3-1-1", "3-1-1-1-1", "a-1-1-1", "X-1-1-1", "3-1-1-X", "-1-1-1-1", "3--1-1", "3-1-1-25", "0-1-1-1"]
+)
 def test_bad_tempo_strings_are_clear(bad):
     with pytest.raises(TempoError) as exc:
         parse_tempo(bad)
@@ -48,7 +51,8 @@ def test_tempo_tolerance_is_the_larger_of_absolute_and_relative():
     from analysis.results import Phase, Rep
 
     target = parse_tempo("5-1-1-2")  # eccentric tolerance max(0.5, 1.0) = 1.0 s
-    rep = Rep(1, 0, 10, (Phase("concentric", 0, 1), Phase("top_pause", 1, 3), Phase("eccentric", 3, 7.2), Phase("bottom_pause", 7.2, 8)), 40, 50)
+    rep = Rep(1, 0, 10, (Phase("concentric", 0, 1), Phase("top_pause", 1, 3), Phase("eccentric", 3, 7.2),
+                         Phase("bottom_pause", 7.2, 8)), 40, 50)
     checks = {c.name: c for c in check_rep(rep, target)}
     assert checks["eccentric"].ok and checks["eccentric"].error_s == pytest.approx(-0.8)
     assert checks["bottom_pause"].ok and checks["bottom_pause"].error_s == pytest.approx(-0.2)
@@ -59,9 +63,12 @@ def test_tempo_tolerance_is_the_larger_of_absolute_and_relative():
 
 
 # derandomized: CI must be deterministic; benchmarks/accuracy.py covers breadth with 120+ random sets
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=(Phase.explicit, Phase.reuse, Phase.generate), derandomize=True)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=(Phase.explicit, Phase.reuse, Phase.generate), derandomize=True)
 @given(
-    exercise=st.sampled_from(["hip_thrust", "single_leg_hip_thrust", "glute_bridge", "seated_hip_abduction", "clamshell"]),
+    exercise=st.sampled_from(
+        ["hip_thrust", "single_leg_hip_thrust", "glute_bridge", "seated_hip_abduction", "clamshell"]
+    ),
     reps=st.integers(3, 15),
     ecc=st.floats(1.5, 5.0),
     top=st.floats(0.5, 3.0),
@@ -107,7 +114,8 @@ def test_segmentation_invariants(exercise, reps, ecc, top, bottom, rate, seed):
 ])
 def test_each_fault_is_found_on_its_rep_only(sim_fault, fault, exercise):
     placement = "thigh_left" if exercise in ("seated_hip_abduction", "clamshell") else "pelvis"
-    cfg = SimConfig(exercise=exercise, reps=6, placements=(placement,), rates_hz=(100.0,), side="left" if exercise.startswith("single") else None,
+    cfg = SimConfig(exercise=exercise, reps=6, placements=(placement,), rates_hz=(100.0,),
+                    side="left" if exercise.startswith("single") else None,
                     faults=((sim_fault, (3,)),), eccentric_s=3.0, top_pause_s=1.5, bottom_pause_s=1.0)
     _, report = _analyze(cfg, 7)
     flagged = [r.index for r in report.reps if fault in r.faults]
@@ -175,7 +183,9 @@ def test_no_reps_is_not_an_error():
 # --------------------------------------------------------------------------------------------------- golden demos
 
 
-@pytest.mark.parametrize("name", ["hip-thrust", "single-leg-hip-thrust", "glute-bridge", "seated-hip-abduction", "clamshell"])
+@pytest.mark.parametrize(
+    "name", ["hip-thrust", "single-leg-hip-thrust", "glute-bridge", "seated-hip-abduction", "clamshell"]
+)
 def test_demo_matches_its_truth(name):
     rec = read_recording(DEMO_DIR / f"{name}.csv")
     truth = json.loads((DEMO_DIR / f"{name}.truth.json").read_text())

@@ -25,7 +25,9 @@ def run_cli(argv, capsys):
 
 
 def test_readme_quick_start_command_runs():
-    proc = subprocess.run([sys.executable, "-m", "ui.cli", "analyze", str(DEMO)], capture_output=True, text=True, cwd=REPO)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "analyze", str(DEMO)], capture_output=True, text=True, cwd=REPO
+    )
     assert proc.returncode == 0, proc.stderr
     assert "hip_thrust" in proc.stdout and "rep" in proc.stdout
 
@@ -60,12 +62,15 @@ def test_generic_csv_needs_and_takes_placement(tmp_path, capsys):
     p = tmp_path / "generic.csv"
     pd.DataFrame({"time_s": s.t_s, "acc_x_g": s.acc_mps2[:, 0] / 9.80665, "acc_y_g": s.acc_mps2[:, 1] / 9.80665,
                   "acc_z_g": s.acc_mps2[:, 2] / 9.80665, "gyr_x_dps": np.degrees(s.gyr_rads[:, 0]),
-                  "gyr_y_dps": np.degrees(s.gyr_rads[:, 1]), "gyr_z_dps": np.degrees(s.gyr_rads[:, 2]), "note": "x"}).to_csv(p, index=False)
+                  "gyr_y_dps": np.degrees(s.gyr_rads[:, 1]), "gyr_z_dps": np.degrees(s.gyr_rads[:, 2]),
+                  "note": "x"}).to_csv(p, index=False)
     rc, _, err = run_cli(["analyze", p], capsys)
     assert rc == 2 and "--placement" in err
     rc, out, _ = run_cli(["analyze", p, "--placement", "pelvis", "--json"], capsys)  # no exercise: recognised
     assert rc == 0 and [s["exercise_source"] for s in json.loads(out)["sets"]] == ["recognised"]
-    rc, out, _ = run_cli(["analyze", p, "--placement", "pelvis", "--exercise", "hip_thrust", "--tempo", "3-1-1-2", "--json"], capsys)
+    rc, out, _ = run_cli(
+        ["analyze", p, "--placement", "pelvis", "--exercise", "hip_thrust", "--tempo", "3-1-1-2", "--json"], capsys
+    )
     assert rc == 0 and json.loads(out)["summary"]["rep_count"] == 8
 
 
@@ -131,7 +136,8 @@ def test_export_single_sensor_and_no_reps(tmp_path, capsys):
     t = np.arange(0, 10, 0.01)
     p = tmp_path / "still.csv"
     pd.DataFrame({"time_s": t, "acc_x_mps2": rng.normal(0, 0.02, len(t)), "acc_y_mps2": 0.0, "acc_z_mps2": 9.81,
-                  "gyr_x_rads": 0.0, "gyr_y_rads": rng.normal(0, 0.001, len(t)), "gyr_z_rads": 0.0}).to_csv(p, index=False)
+                  "gyr_x_rads": 0.0, "gyr_y_rads": rng.normal(0, 0.001, len(t)),
+                  "gyr_z_rads": 0.0}).to_csv(p, index=False)
     out = tmp_path / "o.csv"
     rc, _, _ = run_cli(["export", p, "--placement", "thigh_left", "--exercise", "clamshell", "-o", out], capsys)
     assert rc == 0

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sensors.devices import MODELS, model_by_key, polar_pmd, recognise, repscope_diy, thingy52, unsupported_reason, witmotion
+from sensors.devices import (
+    MODELS, model_by_key, polar_pmd, recognise, repscope_diy, thingy52, unsupported_reason, witmotion,
+)
 from sensors.devices.base import MalformedPacket
 
 G = 9.80665
@@ -18,7 +20,8 @@ D2R = np.pi / 180
 
 # ------------------------------------------------------------------------------------------------ WitMotion
 def test_witmotion_commands_match_the_vendor_manual():
-    # WitMotion BLE 5.0 protocol ("Set the return rate to 10Hz": FF AA 03 06 00; unlock FF AA 69 88 B5; save FF AA 00 00 00)
+    # WitMotion BLE 5.0 protocol ("Set the return rate to 10Hz": FF AA 03 06 00; unlock FF AA 69 88 B5; save FF AA 00 00
+    # 00)
     assert witmotion.rate_command(10) == bytes.fromhex("FFAA030600")
     assert witmotion.rate_command(50) == bytes.fromhex("FFAA030800")
     assert witmotion.rate_command(100) == bytes.fromhex("FFAA030900")
@@ -28,7 +31,8 @@ def test_witmotion_commands_match_the_vendor_manual():
 
 def test_witmotion_packet_decodes_with_the_datasheet_formulas():
     # WT901BLECL datasheet §6.1.1: 55 61, then ax ay az wx wy wz roll pitch yaw (int16 LE);
-    # a = v/32768·16 g, w = v/32768·2000 °/s. Lying flat: az = 0x0800 (1 g), wx = 0x0100 (15.625 °/s), wz = 0xFF00 (−15.625 °/s)
+    # a = v/32768·16 g, w = v/32768·2000 °/s. Lying flat: az = 0x0800 (1 g), wx = 0x0100 (15.625 °/s), wz = 0xFF00
+    # (−15.625 °/s)
     packet = bytes.fromhex("5561" "0000" "0000" "0008" "0001" "0000" "00FF" "0000" "0000" "0040")
     r = witmotion.decode(packet)
     np.testing.assert_allclose(r.acc_mps2, [[0, 0, G]], atol=1e-12)
@@ -49,7 +53,8 @@ def test_witmotion_concatenated_packets_and_register_replies():
 
 # ------------------------------------------------------------------------------------------------ Thingy:52
 def test_thingy_config_layout_follows_ble_tms_config_t():
-    # ble_tms.h: pedo_interval_ms u16, temp_interval_ms u16, compass_interval_ms u16, motion_freq_hz u16, wake_on_motion u8
+    # ble_tms.h: pedo_interval_ms u16, temp_interval_ms u16, compass_interval_ms u16, motion_freq_hz u16, wake_on_motion
+    # u8
     assert thingy52.config_bytes(100) == bytes.fromhex("E803" "F401" "F401" "6400" "01")
     assert thingy52.SERVICE_UUID == "ef680400-9b35-4933-9b10-52ffa9740042"
     assert thingy52.RAW_UUID == "ef680406-9b35-4933-9b10-52ffa9740042"
@@ -57,7 +62,8 @@ def test_thingy_config_layout_follows_ble_tms_config_t():
 
 def test_thingy_raw_packet_uses_the_firmware_q_formats():
     # m_motion.c: acc = 16Q16 >> 6 (Q10 g), gyro = 16Q16 >> 11 (Q5 °/s); drv_motion.c inverts the accelerometer
-    # (positive along gravity). Flat on a table: the firmware reports az = −1 g = −1024 = 00 FC; gyro x 1 °/s = 32 = 20 00
+    # (positive along gravity). Flat on a table: the firmware reports az = −1 g = −1024 = 00 FC; gyro x 1 °/s = 32 = 20
+    # 00
     packet = bytes.fromhex("0000" "0000" "00FC" "2000" "0000" "0000" "0000" "0000" "0000")
     r = thingy52.decode(packet)
     np.testing.assert_allclose(r.acc_mps2, [[0, 0, G]])
@@ -70,7 +76,13 @@ def test_thingy_raw_packet_uses_the_firmware_q_formats():
 # Frames from the Polar BLE SDK's own unit tests (polarofficial/polar-ble-sdk,
 # sources/Android/android-communications/library/src/test/java/.../pmd/model/AccDataTest.kt and GyrDataTest.kt)
 POLAR_RAW_ACC = bytes.fromhex("020094357700000000" "01" "F7FFFFFFE703F8FFFEFFE503")
-POLAR_COMPRESSED_ACC_CONTENT = bytes.fromhex("7107F06A9E8D0A38BE5CBEBA2F96B3EE4BE5ADFB42B9EBBE4CFEBA2F92BFEE4BE4B1FB12B9ECBD3C3EBB2F8FD3DE4BE3B5F7D2B8EDBD307E7B2F8BE3CE8BE2BAF7A2B8EEBC20BE7B2F88F3CECBE1BDEF52F8EFBC18FE3B2F8403BFCBE0C2EF32B8F0BB044EBC2E8113AF0BE0C6EFF2F7F1B9FC7DBC2E7D279F4BDFCAEBC2F7F2B8ECCD7C2E7B378F4BDECEE392F7F3B8E00DFD2D774B7FCBDDD2DF6237F5B7D44DBD2D745B6FCBDCD7D73237F6B5C88D7D2D716B4F4BDCDCD3F236F7B4BCDDFD2C6F7B3F4BDBE0CFD236F8B2B02DBE2C6C8F1FCBDAE3C7A276F9")
+POLAR_COMPRESSED_ACC_CONTENT = bytes.fromhex(
+    "7107F06A9E8D0A38BE5CBEBA2F96B3EE4BE5ADFB42B9EBBE4CFEBA2F92BFEE4BE4B1FB12B9ECBD3C3EBB2F8FD3DE4BE3B5F7"
+    "D2B8EDBD307E7B2F8BE3CE8BE2BAF7A2B8EEBC20BE7B2F88F3CECBE1BDEF52F8EFBC18FE3B2F8403BFCBE0C2EF32B8F0BB04"
+    "4EBC2E8113AF0BE0C6EFF2F7F1B9FC7DBC2E7D279F4BDFCAEBC2F7F2B8ECCD7C2E7B378F4BDECEE392F7F3B8E00DFD2D774B"
+    "7FCBDDD2DF6237F5B7D44DBD2D745B6FCBDCD7D73237F6B5C88D7D2D716B4F4BDCDCD3F236F7B4BCDDFD2C6F7B3F4BDBE0CF"
+    "D236F8B2B02DBE2C6C8F1FCBDAE3C7A276F9"
+)
 POLAR_COMPRESSED_GYRO = bytes.fromhex("05FFFFFFFFFFFFFF7F" "80" "EAFF08000D000301DF00")
 
 

@@ -113,7 +113,8 @@ def _set_blocks(text: str) -> list[str]:
 def test_live_workout_without_exercise_prints_what_analyze_reads_from_its_recording(tmp_path):
     out, shot = tmp_path / "workout.csv", tmp_path / "rest.png"
     r = _run("live", "--session", "hip_thrust,glute_bridge", "--reps", "4", "--rest", "40", "45", "--rate", "52",
-             "--seed", "1", "--speed", "inf", "--exit-at-end", "--record", str(out), "--screenshot", str(shot), "--no-history")
+             "--seed", "1", "--speed", "inf", "--exit-at-end", "--record", str(out), "--screenshot", str(shot),
+             "--no-history")
     assert r.returncode == 0, r.stderr
     assert "2 sets" in r.stdout and "hip_thrust (recognised" in r.stdout and "glute_bridge (recognised" in r.stdout
     a = _run("analyze", str(out))

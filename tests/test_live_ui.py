@@ -55,7 +55,9 @@ def test_keys_end_the_set_and_toggle_recording(qtbot, tmp_path):
     from PySide6 import QtCore
 
     sim = simulate_set(SimConfig(reps=3, fidget=False), 5)
-    session = Session(VirtualSensorSource(sim, speed=20.0), "hip_thrust", parse_tempo("3-1-1-1"), recordings_dir=tmp_path)
+    session = Session(
+        VirtualSensorSource(sim, speed=20.0), "hip_thrust", parse_tempo("3-1-1-1"), recordings_dir=tmp_path
+    )
     win = LiveWindow(session, "test")
     qtbot.addWidget(win)
     win.show()
@@ -94,7 +96,8 @@ def test_replay_cli_prints_the_analyze_table_and_saves_a_screenshot(tmp_path):
 
 def test_live_simulated_set_records_a_file_analyze_reads(tmp_path):
     out = tmp_path / "live.csv"
-    r = _run("live", "--simulate", "hip_thrust", "--reps", "3", "--no-fidget", "--speed", "30", "--exit-at-end", "--record", str(out))
+    r = _run("live", "--simulate", "hip_thrust", "--reps", "3", "--no-fidget", "--speed", "30", "--exit-at-end",
+             "--record", str(out))
     assert r.returncode == 0, r.stderr
     assert "3 reps" in r.stdout
     a = _run("analyze", str(out), "--json")

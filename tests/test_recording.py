@@ -76,9 +76,14 @@ def test_round_trip_is_lossless(tmp_path_factory, acc, gyr, dts, t0):
 
 def test_pandas_reads_samples_and_two_rates(tmp_path):
     path = tmp_path / "two.csv"
-    write_recording(path, RecordingMeta(exercise="glute_bridge"), [_stream("pelvis", 300, 100, 1), _stream("thigh_right", 600, 200, 2)])
+    write_recording(
+        path, RecordingMeta(exercise="glute_bridge"),
+        [_stream("pelvis", 300, 100, 1), _stream("thigh_right", 600, 200, 2)],
+    )
     df = pd.read_csv(path, comment="#")
-    assert list(df.columns) == ["sensor", "time_s", "acc_x_mps2", "acc_y_mps2", "acc_z_mps2", "gyr_x_rads", "gyr_y_rads", "gyr_z_rads"]
+    assert list(df.columns) == [
+        "sensor", "time_s", "acc_x_mps2", "acc_y_mps2", "acc_z_mps2", "gyr_x_rads", "gyr_y_rads", "gyr_z_rads"
+    ]
     assert (df.sensor == "pelvis").sum() == 300 and (df.sensor == "thigh_right").sum() == 600
     rec = read_recording(path)
     assert rec.meta.exercise == "glute_bridge"
@@ -210,7 +215,10 @@ def test_bad_files_name_file_line_and_problem(tmp_path, good_text):
         read_recording(tmp_path / "missing.csv")
 
 
-GENERIC = "time_s,acc_x_g,acc_y_g,acc_z_g,gyr_x_dps,gyr_y_dps,gyr_z_dps,label\n0,0,0,1,90,0,0,a\n0.01,0,0,1,90,0,0,b\n0.02,0,0,1,90,0,0,c"
+GENERIC = (
+    "time_s,acc_x_g,acc_y_g,acc_z_g,gyr_x_dps,gyr_y_dps,gyr_z_dps,label\n0,0,0,1,90,0,0,a\n0.01,0,0,1,90,0,0,b\n"
+    "0.02,0,0,1,90,0,0,c"
+)
 
 
 def test_generic_csv_units_extra_columns_and_placement(tmp_path):
@@ -230,7 +238,9 @@ def test_generic_csv_si_units_any_order(tmp_path):
     p = tmp_path / "si.csv"
     cols = ["gyr_z_rads", "time_s", "acc_x_mps2", "acc_y_mps2", "acc_z_mps2", "gyr_x_rads", "gyr_y_rads", "extra"]
     rows = [[0.1, 0.0, 1, 2, 9, 4, 5, "x"], [0.2, 0.1, 1, 2, 9, 4, 5, "y"]]
-    p.write_text("# exported by some tool\n" + ",".join(cols) + "\n" + "\n".join(",".join(map(str, r)) for r in rows) + "\n")
+    p.write_text(
+        "# exported by some tool\n" + ",".join(cols) + "\n" + "\n".join(",".join(map(str, r)) for r in rows) + "\n"
+    )
     s = read_recording(p, placement="pelvis").stream("pelvis")
     assert s.t_s.tolist() == [0.0, 0.1]
     assert s.gyr_rads[:, 2].tolist() == [0.1, 0.2]

@@ -69,7 +69,8 @@ def test_phase_boundaries_follow_commanded_tempo():
 def test_fault_labels_follow_the_conventions():
     cfg = SimConfig(
         exercise="single_leg_hip_thrust", side="left", reps=8,
-        faults=(("rushed", (1,)), ("no_top_pause", (2,)), ("momentum", (3,)), ("arch", (4,)), ("drop", (5,)), ("partial", (6,))),
+        faults=(("rushed", (1,)), ("no_top_pause", (2,)), ("momentum", (3,)), ("arch", (4,)), ("drop", (5,)),
+                ("partial", (6,))),
     )
     truth = simulate_set(cfg, 2).truth
     faults = {r["index"]: r["faults"] for r in truth["reps"]}
@@ -94,7 +95,8 @@ def test_mounting_does_not_change_magnitudes():
 
 
 # derandomized: CI must be deterministic; benchmarks/accuracy.py covers breadth with 120+ random sets
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=(Phase.explicit, Phase.reuse, Phase.generate), derandomize=True)
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=(Phase.explicit, Phase.reuse, Phase.generate), derandomize=True)
 @given(
     exercise=st.sampled_from(EXERCISES),
     reps=st.integers(3, 12),
@@ -105,7 +107,8 @@ def test_mounting_does_not_change_magnitudes():
 )
 def test_invariants_for_any_set(exercise, reps, ecc, top, rate, seed):
     placement = "thigh_right" if exercise in ("seated_hip_abduction", "clamshell", "lateral_band_walk") else "pelvis"
-    cfg = SimConfig(exercise=exercise, reps=reps, eccentric_s=ecc, top_pause_s=top, placements=(placement,), rates_hz=(rate,), gaps=True)
+    cfg = SimConfig(exercise=exercise, reps=reps, eccentric_s=ecc, top_pause_s=top, placements=(placement,),
+                    rates_hz=(rate,), gaps=True)
     res = simulate_set(cfg, seed)
     s = res.streams[0]
     assert (np.diff(s.t_s) > 0).all()

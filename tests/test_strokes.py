@@ -89,7 +89,8 @@ def reference_strokes(t_s, angle_deg, speed_dps, rate_hz, p: StrokeParams | None
             w0 = min(next_start, max(anchor, b))
             w1 = min(next_start, w0 + int(p.rest_window_s * rate_hz))
             rest = _rest(angle_deg, w0, w1, min_rest)
-            fit = None if rest is None else _fit(t_s[fall_start:w0][::-1], sgn * (rest - angle_deg[fall_start:w0])[::-1],
+            fit = None if rest is None else _fit(t_s[fall_start:w0][::-1],
+                                                 sgn * (rest - angle_deg[fall_start:w0])[::-1],
                                                  d_lo, d_hi, np.cbrt, 4)
             if fit is None:
                 break

@@ -224,9 +224,12 @@ td.kpi b { font-size: 22px; }
 img { max-width: 100%; margin: 0.5em 0 1em 0; }
 """
 
-FOOTER = """<p style="color:#6c757d">Made by repscope. Definitions: phase boundaries are motion onsets/offsets; tilt + is
-a posterior tuck, − lumbar arching; drop is the hips' frontal inclination at the top; speed is the hip rise over the
-lift's duration.</p>"""
+FOOTER = (
+    '<p style="color:#6c757d">Made by repscope. Definitions: phase boundaries are motion onsets/offsets; tilt + is\n'
+    "a posterior tuck, − lumbar arching; drop is the hips' frontal inclination at the top; "
+    "speed is the hip rise over the\n"
+    "lift's duration.</p>"
+)
 
 
 def set_section(report: SetReport, trace: SegmentTrace | None = None, heading: str = "h2") -> str:

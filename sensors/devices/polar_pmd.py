@@ -54,7 +54,9 @@ PAIRING_WINDOW_S = 3.0  # each pairing queue holds at most this much of its stre
 
 
 def settings_bytes(rate_hz: int, resolution: int, rng: int, channels: int = 3) -> bytes:
-    return struct.pack("<BBH BBH BBH BBB", SAMPLE_RATE, 1, rate_hz, RESOLUTION, 1, resolution, RANGE, 1, rng, CHANNELS, 1, channels)
+    return struct.pack(
+        "<BBH BBH BBH BBB", SAMPLE_RATE, 1, rate_hz, RESOLUTION, 1, resolution, RANGE, 1, rng, CHANNELS, 1, channels
+    )
 
 
 def start_request(kind: int, rate_hz: float) -> bytes:
@@ -90,7 +92,10 @@ def delta_frames(data: bytes, channels: int, ref_bits: int) -> np.ndarray:
     ref_bytes = channels * (ref_bits // 8)
     if len(data) < ref_bytes:
         raise ValueError("shorter than the reference sample")
-    ref = [int.from_bytes(data[k * (ref_bits // 8):(k + 1) * (ref_bits // 8)], "little", signed=True) for k in range(channels)]
+    ref = [
+        int.from_bytes(data[k * (ref_bits // 8):(k + 1) * (ref_bits // 8)], "little", signed=True)
+        for k in range(channels)
+    ]
     rows = [ref]
     off = ref_bytes
     while off < len(data):
@@ -174,7 +179,9 @@ class Decoder:
         try:
             values = self._samples(kind, ftype, content)
         except ValueError as exc:
-            raise malformed("polar_pmd", f"{'ACC' if kind == ACC else 'GYRO'} frame type 0x{ftype:02X}: {exc}", payload) from None
+            raise malformed(
+                "polar_pmd", f"{'ACC' if kind == ACC else 'GYRO'} frame type 0x{ftype:02X}: {exc}", payload
+            ) from None
         n = len(values)
         if n == 0:
             raise malformed("polar_pmd", "frame without samples", payload)

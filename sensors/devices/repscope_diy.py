@@ -58,7 +58,9 @@ def decode(payload: bytes, rate_hz: float) -> RawSamples:
     if n == 0 or n > MAX_SAMPLES:
         raise malformed("repscope_diy", f"sample count {n} outside 1–{MAX_SAMPLES}", payload)
     if len(payload) != HEADER.size + SAMPLE_BYTES * n:
-        raise malformed("repscope_diy", f"{n} samples need {HEADER.size + SAMPLE_BYTES * n} bytes, got {len(payload)}", payload)
+        raise malformed(
+            "repscope_diy", f"{n} samples need {HEADER.size + SAMPLE_BYTES * n} bytes, got {len(payload)}", payload
+        )
     raw = np.frombuffer(payload, dtype="<i2", offset=HEADER.size).reshape(n, 6).astype(np.float64)
     acc = raw[:, :3] / ACC_LSB_PER_G * STANDARD_GRAVITY_MPS2
     gyr = raw[:, 3:] / GYR_LSB_PER_DPS * DEG_TO_RAD

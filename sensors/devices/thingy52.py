@@ -42,7 +42,9 @@ RATES_HZ = (5.0, 10.0, 20.0, 25.0, 50.0, 100.0, 200.0)
 _RAW = struct.Struct("<9h")
 
 
-def config_bytes(rate_hz: float, pedo_ms: int = 1000, temp_ms: int = 500, compass_ms: int = 500, wake_on_motion: int = 1) -> bytes:
+def config_bytes(
+    rate_hz: float, pedo_ms: int = 1000, temp_ms: int = 500, compass_ms: int = 500, wake_on_motion: int = 1
+) -> bytes:
     """The 9-byte configuration (firmware defaults for the intervals) with the motion processing frequency."""
     freq = int(round(min(max(rate_hz, 5.0), 200.0)))
     return CONFIG.pack(pedo_ms, temp_ms, compass_ms, freq, wake_on_motion)

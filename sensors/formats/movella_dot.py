@@ -48,7 +48,9 @@ def decode(table: Table, sibling=None) -> Decoded:
     info = _preamble(table)
     model = NAME + (f" {info['DeviceTag']}" if info.get("DeviceTag") else "")
     notes = "; ".join(f"{k}: {info[k]}" for k in PREAMBLE_KEYS if info.get(k))
-    return Decoded(values, SCALE, (f"time from {TIME} (s)", *ACC, *GYR), table.linenos, model, "mps2", "dps", notes=notes)
+    return Decoded(
+        values, SCALE, (f"time from {TIME} (s)", *ACC, *GYR), table.linenos, model, "mps2", "dps", notes=notes
+    )
 
 
 def _preamble(table: Table) -> dict[str, str]:

@@ -194,7 +194,9 @@ class BumbleClient(BaseBleakClient):
             services.add_service(bsvc)
             for ch in svc.characteristics:
                 props = [name for flag, name in _PROPERTY_NAMES if ch.properties & flag]
-                bchar = BleakGATTCharacteristic(ch, ch.handle, bleak_uuid(ch.uuid), props, lambda: self.mtu_size - 3, bsvc)
+                bchar = BleakGATTCharacteristic(
+                    ch, ch.handle, bleak_uuid(ch.uuid), props, lambda: self.mtu_size - 3, bsvc
+                )
                 services.add_characteristic(bchar)
         return services
 

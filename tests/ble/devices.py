@@ -28,7 +28,8 @@ class VirtualImu(VirtualPeripheral):
     per_packet = 4
 
     def __init__(self, air: VirtualAir, model_key: str, name: str, address: str, acc: np.ndarray, gyr: np.ndarray,
-                 rate_hz: float = 100.0, pace: float = 10.0, malformed_every: int = 0, battery_pct: int | None = 80) -> None:
+                 rate_hz: float = 100.0, pace: float = 10.0, malformed_every: int = 0,
+                 battery_pct: int | None = 80) -> None:
         super().__init__(air, name, address)
         self.model_key = model_key
         self.acc = np.asarray(acc)

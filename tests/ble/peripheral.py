@@ -65,7 +65,9 @@ class VirtualPeripheral:
                 key = ch_uuid.lower()
                 perms = Characteristic.READABLE | Characteristic.WRITEABLE
                 value = CharacteristicValue(
-                    read=lambda conn, k=key, init=initial: self._chars[k].stored if hasattr(self._chars[k], "stored") else init,
+                    read=lambda conn, k=key, init=initial: (
+                        self._chars[k].stored if hasattr(self._chars[k], "stored") else init
+                    ),
                     write=lambda conn, data, k=key: self._on_write(k, bytes(data)),
                 )
                 ch = Characteristic(_uuid(ch_uuid), props, perms, value)

@@ -97,10 +97,13 @@ async def test_two_sensors_at_once(motion):
     await VirtualImu(air, "witmotion", NAMES["witmotion"], "F0:00:00:00:00:01", motion[0][:n], motion[1][:n]).start()
     await VirtualImu(air, "diy", NAMES["diy"], "F0:00:00:00:00:02", motion[0][:n], motion[1][:n]).start()
     source = BleSensorSource(
-        [DeviceSpec("F0:00:00:00:00:01", "pelvis"), DeviceSpec("F0:00:00:00:00:02", "thigh_left")], backend=air, scan_timeout_s=2
+        [DeviceSpec("F0:00:00:00:00:01", "pelvis"), DeviceSpec("F0:00:00:00:00:02", "thigh_left")],
+        backend=air, scan_timeout_s=2
     )
     await source.start()
-    batches = await _collect(source, lambda out: all(sum(len(b) for b in out if b.sensor_id == s) >= n - 8 for s in ("pelvis", "thigh_left")))
+    batches = await _collect(
+        source, lambda out: all(sum(len(b) for b in out if b.sensor_id == s) >= n - 8 for s in ("pelvis", "thigh_left"))
+    )
     await source.close()
     for sid in ("pelvis", "thigh_left"):
         t, _, _ = _rows(batches, sid)
@@ -180,7 +183,9 @@ async def test_gives_up_after_the_configured_time_with_a_clear_message(motion):
     n = 3000
     dev = VirtualImu(air, "diy", NAMES["diy"], "F0:00:00:00:00:01", motion[0][:n], motion[1][:n])
     await dev.start()
-    source = BleSensorSource([DeviceSpec("F0:00:00:00:00:01", "pelvis")], backend=air, scan_timeout_s=0.3, give_up_s=1.5)
+    source = BleSensorSource(
+        [DeviceSpec("F0:00:00:00:00:01", "pelvis")], backend=air, scan_timeout_s=0.3, give_up_s=1.5
+    )
     await source.start()
     got = []
 

@@ -27,7 +27,9 @@ async def test_record_two_virtual_sensors_with_a_drop_out_then_analyze(tmp_path)
     d2 = VirtualImu(air, "witmotion", NAMES["witmotion"], "F0:00:00:00:00:02", thigh.acc_mps2, thigh.gyr_rads, pace=8.0)
     await d1.start()
     await d2.start()
-    source = BleSensorSource([DeviceSpec(d1.address, "pelvis"), DeviceSpec(d2.address, "thigh_left")], backend=air, scan_timeout_s=2)
+    source = BleSensorSource(
+        [DeviceSpec(d1.address, "pelvis"), DeviceSpec(d2.address, "thigh_left")], backend=air, scan_timeout_s=2
+    )
     out = tmp_path / "set.csv"
     status = io.StringIO()
     duration = (len(pel.t_s) - 200) / 100.0  # stop 2 s before the data runs out, whatever the clock mapping does
@@ -65,10 +67,12 @@ async def test_record_two_virtual_sensors_with_a_drop_out_then_analyze(tmp_path)
 
 def test_record_and_scan_without_bluetooth_fail_with_one_line(tmp_path):
     for args in (["scan", "--timeout", "0.5"],
-                 ["record", "--device", "AA:BB:CC:DD:EE:FF", "--placement", "pelvis", "--exercise", "hip_thrust", "-o", str(tmp_path / "r.csv")],
+                 ["record", "--device", "AA:BB:CC:DD:EE:FF", "--placement", "pelvis", "--exercise", "hip_thrust",
+                  "-o", str(tmp_path / "r.csv")],
                  ["record", "--device", "AA:BB:CC:DD:EE:FF", "--exercise", "hip_thrust", "-o", str(tmp_path / "r.csv")],
                  ["live", "--device", "AA:BB:CC:DD:EE:FF", "--placement", "pelvis"]):
-        r = subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=REPO, capture_output=True, text=True, timeout=120,
+        r = subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=REPO, capture_output=True, text=True,
+                           timeout=120,
                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
         assert r.returncode == 2, (args, r.stderr)
         lines = r.stderr.strip().splitlines()

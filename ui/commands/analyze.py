@@ -30,9 +30,11 @@ def register(sub) -> None:
 
 def add_tempo_arguments(p) -> None:
     """--tempo, --tol-s, --tol-frac: shared by the commands that judge a recording against a tempo."""
-    p.add_argument("--tempo", help="prescribed tempo E-B-C-T, e.g. 3-1-1-2 (X = explosive concentric); default: the recording's")
+    p.add_argument("--tempo", help="prescribed tempo E-B-C-T, e.g. 3-1-1-2 (X = explosive concentric); "
+                   "default: the recording's")
     p.add_argument("--tol-s", type=float, default=0.5, help="tempo tolerance, seconds (default 0.5)")
-    p.add_argument("--tol-frac", type=float, default=0.2, help="tempo tolerance, fraction of the target (default 0.2); the larger applies")
+    p.add_argument("--tol-frac", type=float, default=0.2,
+                   help="tempo tolerance, fraction of the target (default 0.2); the larger applies")
     p.add_argument("--velocity-loss", type=float, metavar="PCT",
                    help="stop cue when a rep's mean lifting speed is this many %% below the set's fastest")
 
@@ -45,7 +47,9 @@ def load(args, rec: Recording | None = None, require_exercise: bool = True
     rec = read_input(args) if rec is None else rec
     exercise = rec.meta.exercise
     if exercise is None and require_exercise:
-        raise UserError(f"{args.file}: the recording does not name its exercise: pass --exercise ({', '.join(EXERCISES)})")
+        raise UserError(
+            f"{args.file}: the recording does not name its exercise: pass --exercise ({', '.join(EXERCISES)})"
+        )
     if exercise is not None and exercise not in EXERCISES:
         raise UserError(f"{args.file}: unknown exercise {exercise!r} in the metadata (pass --exercise)")
     streams = rec.streams
@@ -175,20 +179,23 @@ def format_table(report: SetReport, source: str = "") -> str:
     if report.counts_steps:
         return "\n".join(lines + format_band_walk_table(report))
     tw = max([5] + [len(tempo_verdict(r.tempo_checks)) for r in report.reps])  # tempo names the failing phases
-    head = f"{'rep':>3} {'conc s':>6} {'top s':>6} {'ecc s':>6} {'bot s':>6} {'TUT s':>6} {'ROM°':>6} {'tilt°':>6} {'drop°':>8} {'m/s':>5} {'tempo':<{tw}}  faults"
+    head = (f"{'rep':>3} {'conc s':>6} {'top s':>6} {'ecc s':>6} {'bot s':>6} {'TUT s':>6} {'ROM°':>6} "
+            f"{'tilt°':>6} {'drop°':>8} {'m/s':>5} {'tempo':<{tw}}  faults")
     lines += [head, "-" * len(head)]
     for r in report.reps:
         drop = "–" if r.pelvic_drop_deg is None else f"{r.pelvic_drop_deg:.1f}{(r.pelvic_drop_side or ' ')[0].upper()}"
         ok = tempo_verdict(r.tempo_checks)
         lines.append(
-            f"{r.index:>3} {_f(r.concentric_s):>6} {_f(r.top_pause_s):>6} {_f(r.eccentric_s):>6} {_f(r.bottom_pause_s):>6}"
+            f"{r.index:>3} {_f(r.concentric_s):>6} {_f(r.top_pause_s):>6} {_f(r.eccentric_s):>6} "
+            f"{_f(r.bottom_pause_s):>6}"
             f" {r.time_under_tension_s:>6.1f} {r.rom_deg:>6.1f} {_f(r.tilt_sagittal_deg, '{:+.1f}'):>6} {drop:>8}"
             f" {_f(r.mean_concentric_velocity_mps, '{:.2f}'):>5} {ok:<{tw}}  {', '.join(r.faults)}"
         )
     s = summary(report)
     lines.append("-" * len(head))
     lines.append(
-        f"{s['rep_count']} reps · mean eccentric {_f(s['mean_eccentric_s'])} s · time under tension {_f(s['time_under_tension_s'])} s"
+        f"{s['rep_count']} reps · mean eccentric {_f(s['mean_eccentric_s'])} s · "
+        f"time under tension {_f(s['time_under_tension_s'])} s"
         + (f" · tilt vs {report.tilt_reference}" if report.tilt_reference else "")
         + (f" · consistency {s['consistency']:.2f}" if s["consistency"] is not None else "")
         + (f" · velocity loss {s['velocity_loss_pct']:.0f} %" if s["velocity_loss_pct"] is not None else "")

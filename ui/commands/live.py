@@ -25,10 +25,12 @@ if TYPE_CHECKING:
 def register(sub) -> None:
     p = sub.add_parser("live", help="live feedback window (simulated set or BLE sensors)", description=__doc__)
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--simulate", choices=EXERCISES, metavar="EXERCISE", help=f"a virtual sensor performing a set ({', '.join(EXERCISES)})")
+    src.add_argument("--simulate", choices=EXERCISES, metavar="EXERCISE",
+                     help=f"a virtual sensor performing a set ({', '.join(EXERCISES)})")
     src.add_argument("--session", metavar="EX,EX,…",
                      help="a simulated workout: these exercises in order, one set each, rests between them")
-    src.add_argument("--device", action="append", metavar="ADDR", help="BLE sensor address (repeat for two; pair with --placement)")
+    src.add_argument("--device", action="append", metavar="ADDR",
+                     help="BLE sensor address (repeat for two; pair with --placement)")
     p.add_argument("--exercise", choices=EXERCISES,
                    help="analyse every set as this exercise (default: recognised per set from its first reps; "
                         "with --simulate, the simulated one)")
@@ -36,11 +38,14 @@ def register(sub) -> None:
     p.add_argument("--rest", type=float, nargs=2, default=(45.0, 120.0), metavar=("MIN_S", "MAX_S"),
                    help="--session: rest between the sets, drawn in this range (default 45 120 s)")
     p.add_argument("--speed", type=float, default=1.0, help="simulated set: playback speed (default 1 = real time)")
-    p.add_argument("--rest-end", type=float, default=30.0, metavar="S", help="end a set after S seconds without movement (default 30)")
+    p.add_argument("--rest-end", type=float, default=30.0, metavar="S",
+                   help="end a set after S seconds without movement (default 30)")
     p.add_argument("--record", type=Path, metavar="FILE", help="record from the start into FILE (else press r)")
-    p.add_argument("--model", action="append", help="BLE: device model key per --device when its name is not recognised")
+    p.add_argument("--model", action="append",
+                   help="BLE: device model key per --device when its name is not recognised")
     p.add_argument("--rate-hz", type=float, default=100.0, help="BLE: sample rate to configure (nearest supported)")
-    p.add_argument("--sound", action="store_true", help="metronome for the tempo and a tone on each fault (needs repscope[audio])")
+    p.add_argument("--sound", action="store_true",
+                   help="metronome for the tempo and a tone on each fault (needs repscope[audio])")
     p.add_argument("--exit-at-end", action="store_true", help="close the window when the stream ends")
     p.add_argument("--screenshot", type=Path, help="save the window as PNG (at --screenshot-at, else at the end)")
     p.add_argument("--screenshot-at", type=float, metavar="S", help="stream time (s) of the screenshot")
@@ -120,7 +125,8 @@ def run(args, backend=None) -> int:
         title = "repscope live — " + ", ".join(args.device)
     session = Session(source, exercise, tempo, side, auto_end_rest_s=args.rest_end, record_path=args.record)
     run_window(
-        session, title, screenshot=args.screenshot, screenshot_at_s=args.screenshot_at, exit_at_end=args.exit_at_end, sound=args.sound,
+        session, title, screenshot=args.screenshot, screenshot_at_s=args.screenshot_at, exit_at_end=args.exit_at_end,
+        sound=args.sound,
     )
     session.stop()  # the recordings are closed before the history reads them
     if not session.error and session.ended:

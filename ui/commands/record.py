@@ -54,11 +54,17 @@ def add_history_arguments(p) -> None:
 
 
 def add_device_arguments(p) -> None:
-    p.add_argument("--device", action="append", required=True, metavar="ADDR", help="sensor address from `repscope scan` (repeat for two)")
-    p.add_argument("--placement", action="append", choices=PLACEMENTS, help="where each --device is strapped, in the same order")
-    p.add_argument("--model", action="append", help="device model key per --device when its name is not recognised (witmotion, thingy52, polar, diy)")
-    p.add_argument("--rate-hz", type=float, default=100.0, help="sample rate to configure (nearest supported; default 100)")
-    p.add_argument("--give-up", type=float, default=60.0, metavar="S", help="stop reconnecting after S seconds without a link (default 60)")
+    p.add_argument("--device", action="append", required=True, metavar="ADDR",
+                   help="sensor address from `repscope scan` (repeat for two)")
+    p.add_argument("--placement", action="append", choices=PLACEMENTS,
+                   help="where each --device is strapped, in the same order")
+    p.add_argument("--model", action="append",
+                   help="device model key per --device when its name is not recognised "
+                        "(witmotion, thingy52, polar, diy)")
+    p.add_argument("--rate-hz", type=float, default=100.0,
+                   help="sample rate to configure (nearest supported; default 100)")
+    p.add_argument("--give-up", type=float, default=60.0, metavar="S",
+                   help="stop reconnecting after S seconds without a link (default 60)")
 
 
 def device_specs(args) -> list[DeviceSpec]:
@@ -69,7 +75,9 @@ def device_specs(args) -> list[DeviceSpec]:
     if len(devices) > 2:
         raise UserError("--device: at most two sensors")
     if len(placements) != len(devices):
-        raise UserError("--placement: give one per --device, in the same order (e.g. --placement pelvis --placement thigh_left)")
+        raise UserError(
+            "--placement: give one per --device, in the same order (e.g. --placement pelvis --placement thigh_left)"
+        )
     models = args.model or [None] * len(devices)
     if len(models) == 1 and len(devices) == 2:
         models = models * 2
@@ -83,7 +91,9 @@ def ble_source_from_args(args, backend=None) -> BleSensorSource:
     from sensors.source import SourceError
 
     try:
-        return BleSensorSource(device_specs(args), rate_hz=args.rate_hz, backend=backend, give_up_s=getattr(args, "give_up", 60.0))
+        return BleSensorSource(
+            device_specs(args), rate_hz=args.rate_hz, backend=backend, give_up_s=getattr(args, "give_up", 60.0)
+        )
     except SourceError as exc:
         raise UserError(str(exc)) from None
 
@@ -101,14 +111,18 @@ def status_line(statuses: tuple[SourceStatus, ...], recorded_s: float) -> str:
     return f"[{recorded_s:6.1f} s] " + " | ".join(parts)
 
 
-async def record_session(source, path: Path, meta: RecordingMeta, duration_s: float | None = None, out=None) -> tuple[int, str | None]:
+async def record_session(
+    source, path: Path, meta: RecordingMeta, duration_s: float | None = None, out=None
+) -> tuple[int, str | None]:
     """Stream `source` into `path` until `duration_s` (or cancellation); returns (samples, error or None).
     Status lines go to `out` (default: the current stderr)."""
     from sensors.recording import RecordingWriter
 
     out = out or sys.stderr
     await source.start()
-    print(f"connected: {', '.join(f'{s.placement} = {s.model} {s.address} at {s.rate_hz:g} Hz' for s in source.sensors)}", file=out)
+    print("connected: " + ", ".join(
+        f"{s.placement} = {s.model} {s.address} at {s.rate_hz:g} Hz" for s in source.sensors
+    ), file=out)
     print(f"stand still for {STAND_STILL_S:g} s (upright, as at the start of the set)…", file=out)
     n = 0
     t_start = None
@@ -118,7 +132,8 @@ async def record_session(source, path: Path, meta: RecordingMeta, duration_s: fl
     try:
         async for batch in source.batches():
             if batch.gap_before:  # the writer marks the gap in the file
-                print(f"\n{batch.sensor_id}: {batch.dropped or 'some'} samples lost before {batch.t_s[0]:.2f} s (gap marked)", file=out)
+                print(f"\n{batch.sensor_id}: {batch.dropped or 'some'} samples lost before {batch.t_s[0]:.2f} s "
+                      "(gap marked)", file=out)
             writer.write(batch)
             n += len(batch)
             if t_start is None:

@@ -25,7 +25,8 @@ def register(sub) -> None:
     add_input_arguments(p)
     add_tempo_arguments(p)
     p.add_argument("--speed", choices=tuple(SPEEDS), default="1", help="playback speed (default 1 = real time)")
-    p.add_argument("--sound", action="store_true", help="metronome for the tempo and a tone on each fault (needs repscope[audio])")
+    p.add_argument("--sound", action="store_true",
+                   help="metronome for the tempo and a tone on each fault (needs repscope[audio])")
     p.add_argument("--exit-at-end", action="store_true", help="close the window when the recording ends")
     p.add_argument("--screenshot", type=Path, help="save the window as PNG (at --screenshot-at, else at the end)")
     p.add_argument("--screenshot-at", type=float, metavar="S", help="stream time (s) of the screenshot")
@@ -42,7 +43,7 @@ def run(args) -> int:
 
     source = ArraySource(streams, speed=SPEEDS[args.speed])
     session = Session(source, offline.exercise, offline.tempo_target, rec.meta.side)
-    win = run_window(
+    run_window(
         session, f"repscope replay — {Path(args.file).name}", replay=True, rep_starts=offline.reps,
         screenshot=args.screenshot, screenshot_at_s=args.screenshot_at, exit_at_end=args.exit_at_end, sound=args.sound,
     )

@@ -49,7 +49,8 @@ def add_sim_arguments(p) -> None:
         help="faults on given reps, e.g. rushed_eccentric:3,7 lumbar_arch:5 (faults: rushed_eccentric, "
         "no_top_pause, momentum, lumbar_arch, pelvic_drop, partial_rom; short forms rushed, arch, drop, partial)",
     )
-    p.add_argument("--placement", action="append", choices=PLACEMENTS, help="sensor placement (repeat for two sensors); default pelvis")
+    p.add_argument("--placement", action="append", choices=PLACEMENTS,
+                   help="sensor placement (repeat for two sensors); default pelvis")
     p.add_argument("--rate", action="append", type=float, help="sample rate in Hz per placement (default 100)")
     p.add_argument("--side", choices=("left", "right"), help="working leg on single-leg moves")
     p.add_argument("--rom", type=float, help="range of motion of the primary segment, deg")
@@ -90,7 +91,9 @@ def parse_sim_tempo(text: str) -> tuple[float, float, float | None, float]:
         try:
             v = float(part)
         except ValueError:
-            raise UserError(f"--tempo {text!r}: {part!r} is not a number of seconds (X only for the concentric)") from None
+            raise UserError(
+                f"--tempo {text!r}: {part!r} is not a number of seconds (X only for the concentric)"
+            ) from None
         if not 0 <= v <= 20:
             raise UserError(f"--tempo {text!r}: {part} s is outside 0–20 s")
         values.append(v)
@@ -100,7 +103,8 @@ def parse_sim_tempo(text: str) -> tuple[float, float, float | None, float]:
 def truth_path_for(recording: Path) -> Path:
     """`x.csv` → `x.truth.json` (ground truth next to the recording)."""
     recording = Path(recording)
-    return recording.with_suffix(".truth.json") if recording.suffix == ".csv" else recording.with_name(recording.name + ".truth.json")
+    return (recording.with_suffix(".truth.json") if recording.suffix == ".csv"
+            else recording.with_name(recording.name + ".truth.json"))
 
 
 def config_from_args(args, exercise: str) -> SimConfig:
