@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-PLACEMENTS = ("pelvis", "thigh_left", "thigh_right")
+from sensors.exercises import PLACEMENTS  # noqa: E402,F401  (re-exported: the batch's placement names)
 
 
 @dataclass(frozen=True)

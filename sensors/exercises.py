@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from sensors.rules import FAULTS
 
+PLACEMENTS = ("pelvis", "thigh_left", "thigh_right")  # where a sensor is strapped (the body sites the analysis knows)
 TIMING_FAULTS = ("rushed_eccentric", "no_top_pause", "momentum", "partial_rom")
 
 

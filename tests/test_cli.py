@@ -270,7 +270,7 @@ def test_bad_header_is_one_line_exit_2(tmp_path, capsys, old, new, expect):
     assert rc == 2 and len(err.strip().splitlines()) == 1 and expect in err and "Traceback" not in err
 
 
-HEAVY = ("scipy", "pandas", "matplotlib", "bleak", "asyncio", "pyqtgraph")
+HEAVY = ("numpy", "vqf", "scipy", "pandas", "matplotlib", "bleak", "asyncio", "pyqtgraph")  # none for `--help`
 
 
 def _modules_after(code: str) -> set[str]:
@@ -308,3 +308,4 @@ def test_scan_help_shows_the_ble_layers_default_timeout():
     parser = build_parser(only="scan")
     sub = parser._subparsers._group_actions[0].choices["scan"]
     assert f"default {SCAN_TIMEOUT_S:g}" in sub.format_help()
+

@@ -8,11 +8,13 @@ from __future__ import annotations
 import sys
 import warnings
 
-from sensors.exercises import EXERCISES
-from sensors.batch import PLACEMENTS
-from sensors.formats import column_map
-from sensors.recording import Recording, RecordingError, RecordingWarning, read_recording
+from typing import TYPE_CHECKING
+
+from sensors.exercises import EXERCISES, PLACEMENTS
 from ui.errors import UserError, one_line
+
+if TYPE_CHECKING:  # the readers (numpy) are imported when a file is read, not to build the parser (`--help`)
+    from sensors.recording import Recording
 
 
 def add_input_arguments(p) -> None:
@@ -30,6 +32,9 @@ def add_input_arguments(p) -> None:
 
 
 def read_input(args) -> Recording:
+    from sensors.formats import column_map
+    from sensors.recording import RecordingError, RecordingWarning, read_recording
+
     """Read FILE as the options say; recoverable problems (a torn last line, skipped bad samples) are warned on
     stderr, one line each; anything else is a UserError naming the file or option."""
     try:

@@ -1,15 +1,15 @@
 """`repscope export FILE -o OUT.csv`: per-sample orientation, movement angle, pelvis posture, phase and rep."""
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from ui.commands.analyze import trace_file
 from ui.errors import UserError
 from ui.input_options import add_input_arguments, read_input
 
-if TYPE_CHECKING:  # the analysis (scipy) is imported when a file is exported, not for --help
+if TYPE_CHECKING:
+    import numpy as np  # the analysis (scipy) is imported when a file is exported, not for --help
     from analysis.pipeline import SegmentTrace
 
 COLUMNS = (
@@ -35,6 +35,8 @@ def register(sub) -> None:
 
 def label_samples(t_s: np.ndarray, report) -> tuple[np.ndarray, np.ndarray]:
     """Phase name and 1-based rep index per sample ('' / 0 outside reps). Phases are half-open [start, end)."""
+    import numpy as np
+
     phase = np.full(len(t_s), "", dtype=object)
     rep = np.zeros(len(t_s), dtype=np.int64)
     for r in (report.reps if report is not None else ()):
@@ -46,11 +48,13 @@ def label_samples(t_s: np.ndarray, report) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _fmt(x: float) -> str:
-    return "" if not np.isfinite(x) else repr(round(float(x), 4))
+    return "" if not math.isfinite(x) else repr(round(float(x), 4))
 
 
 def orientation_traces(rec, placement: str | None) -> tuple[SegmentTrace, ...]:
     """Orientation only (no exercise, so no movement angle, posture, phase or rep)."""
+    import numpy as np
+
     from analysis.orientation import orientation_quat
     from analysis.pipeline import SegmentTrace
 

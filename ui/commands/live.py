@@ -10,7 +10,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis.results import EXERCISES
+from sensors.exercises import EXERCISES
 from analysis.tempo import TempoError, parse_tempo
 from ui.commands.record import add_history_arguments
 from ui.commands.simulate import add_sim_arguments, config_from_args

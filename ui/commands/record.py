@@ -15,9 +15,9 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from analysis.results import EXERCISES
+from sensors.exercises import EXERCISES
 from analysis.tempo import TempoError, format_tempo, parse_tempo
-from sensors.batch import PLACEMENTS
+from sensors.exercises import PLACEMENTS
 from ui.errors import UserError
 from ui.history.ingest import add_workout
 from ui.history.store import check_load_kg

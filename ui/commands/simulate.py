@@ -5,11 +5,14 @@ import json
 import re
 from pathlib import Path
 
-from sensors.batch import PLACEMENTS
-from sensors.recording import write_recording
-from sensors.simulate import EXERCISES, SIM_FAULTS, SimConfig, simulate_set
-from sensors.simulate_session import SessionConfig, simulate_session
+from typing import TYPE_CHECKING
+
+from sensors.exercises import EXERCISES, PLACEMENTS
 from ui.errors import UserError
+
+if TYPE_CHECKING:  # the simulator (numpy, scipy) is imported when a recording is simulated, not for `--help`
+    from sensors.simulate import SimConfig
+    from sensors.simulate_session import SessionConfig
 
 # Band-walk steps are quick: "tempo" there is step-out, hold, step-in, pause.
 BAND_WALK_TEMPO = (0.45, 0.25, 0.45, 0.1)
@@ -67,13 +70,14 @@ FAULT_NAMES = {"rushed_eccentric": "rushed", "no_top_pause": "no_top_pause", "mo
 
 def parse_faults(items: list[str]) -> tuple[tuple[str, tuple[int, ...]], ...]:
     """FAULT:REP[,REP…] items, FAULT an analyzer name (`rushed_eccentric`, `lumbar_arch`, …) or its short form."""
+    from sensors import simulate
     out = []
     for item in items:
         m = re.fullmatch(r"([a-z_]+):(\d+(?:,\d+)*)", item.strip())
         if not m:
             raise UserError(f"--faults: {item!r} is not FAULT:REP[,REP…] (e.g. rushed:3,7)")
         name = FAULT_NAMES.get(m.group(1), m.group(1))
-        if name not in SIM_FAULTS:
+        if name not in simulate.SIM_FAULTS:
             raise UserError(f"--faults: unknown fault {m.group(1)!r} (one of {', '.join(FAULT_NAMES)})")
         out.append((name, tuple(int(r) for r in m.group(2).split(","))))
     return tuple(out)
@@ -109,6 +113,7 @@ def truth_path_for(recording: Path) -> Path:
 
 def config_from_args(args, exercise: str) -> SimConfig:
     """A `SimConfig` from the shared simulation options (UserError on bad values)."""
+    from sensors.simulate import SimConfig
     placements = tuple(args.placement or ["pelvis"])
     rates = tuple(args.rate or [100.0])
     if len(rates) == 1 and len(placements) > 1:
@@ -130,6 +135,7 @@ def config_from_args(args, exercise: str) -> SimConfig:
 
 
 def session_from_args(args) -> SessionConfig:
+    from sensors.simulate_session import SessionConfig
     names = [n.strip() for n in args.session.split(",") if n.strip()]
     unknown = [n for n in names if n not in EXERCISES]
     if unknown or not names:
@@ -143,6 +149,10 @@ def session_from_args(args) -> SessionConfig:
 
 
 def run(args) -> int:
+    from sensors.recording import write_recording
+    from sensors.simulate import simulate_set
+    from sensors.simulate_session import simulate_session
+
     try:
         if args.session is not None:
             result = simulate_session(session_from_args(args), args.seed)
