@@ -12,6 +12,7 @@ from analysis.bandwalk import StepParams
 from analysis.pelvis import PELVIS, PelvisParams
 from analysis.rise import RiseParams
 from analysis.rise_reps import RISE_REPS, RiseRepParams
+from analysis.segmentation import SEGMENTATION, SegmentationParams
 from sensors.rules import FAULT_RULES, FaultRules
 
 
@@ -35,6 +36,7 @@ class AnalysisParams:
 
     acc_bias: AccBiasParams = ACC_BIAS
     pipeline: PipelineParams = field(default_factory=PipelineParams)
+    segmentation: SegmentationParams = SEGMENTATION  # strokes (`StrokeParams`), pairing and the set's edges
     pelvis: PelvisParams = PELVIS
     rise: RiseParams = field(default_factory=RiseParams)
     rise_reps: RiseRepParams = RISE_REPS

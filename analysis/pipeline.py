@@ -272,15 +272,15 @@ class _Reading:
         return (len(self.spans), float(np.median([s.range_deg for s in self.spans])))
 
 
-def _read(seg: _Segment, params: PipelineParams, walking: np.ndarray | None = None) -> _Reading:
+def _read(seg: _Segment, params: AnalysisParams, walking: np.ndarray | None = None) -> _Reading:
     """The set read about the segment's current axis; with a `walking` mask (on the grid), no rep overlaps the
     walk (walking in to the bench or the machine swings a thigh like a rep, and often)."""
 
     def keep(spans: list[RepSpan]) -> list[RepSpan]:
-        return _same_start_pose(_about_the_axis(spans, seg, params), seg, params)
+        return _same_start_pose(_about_the_axis(spans, seg, params.pipeline), seg, params.pipeline)
 
     spans, polarity = segment_reps(seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz, keep=keep,
-                                   excluded=walking)
+                                   excluded=walking, params=params.segmentation)
     return _Reading(seg, spans, polarity)
 
 
@@ -313,17 +313,17 @@ def _walking(seg: _Segment, params: PipelineParams) -> np.ndarray | None:
     return np.interp(seg.grid.t_s, seg.series.t_s, mask.astype(float)) > 0.0
 
 
-def _best_reading(seg: _Segment, params: PipelineParams, walking: np.ndarray | None = None,
+def _best_reading(seg: _Segment, params: AnalysisParams, walking: np.ndarray | None = None,
                   ) -> tuple[_Segment, list, int]:
     """Read the set about each candidate axis (motion-bout clusters and the global principal axes) and keep the
     reading with the most reps; then re-estimate the axis from that reading's reps and keep it if it reads as many.
     Deciding from the set as a whole, a big set-up move cannot own the axis of a short set."""
-    moving = _moving(seg.rate_rads, params)
+    moving = _moving(seg.rate_rads, params.pipeline)
     global_axes = [movement_axis(seg.rate_rads, moving, rank=r) for r in (0, 1)]
     axes = axis_search.candidate_axes(seg.rate_rads, seg.grid.rate_hz, [g.axis_sensor for g in global_axes])
     readings = [_read(_with_axis(seg, a, _axis_share(seg.rate_rads[moving], a)), params, walking) for a in axes]
     best = max(readings, key=lambda r: r.score)
-    refined = _axis_from_reps(best.seg, best.spans, params)
+    refined = _axis_from_reps(best.seg, best.spans, params.pipeline)
     if refined is not None:
         again = _read(refined, params, walking)
         if again.score[0] >= best.score[0]:
@@ -345,7 +345,7 @@ class MovementReading:
 
 def read_movement(series: ImuSeries, params: AnalysisParams = DEFAULT_PARAMS) -> MovementReading:
     """Reps and movement axis of one series, exercise-agnostic (the first steps of `analyze_set`)."""
-    seg, spans, polarity = _best_reading(_process(series, params), params.pipeline)
+    seg, spans, polarity = _best_reading(_process(series, params), params)
     seg = _flip(seg, polarity)
     return MovementReading(series.placement, seg.axis, tuple(spans), series.t_s, seg.quat)
 
@@ -442,7 +442,7 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
     ex = exercise_entry(exercise)
     segs, primary = _segments(series, ex, params)
     walking = None if ex.upright else _walking(segs[primary], params.pipeline)
-    seg, spans, polarity = _best_reading(segs[primary], params.pipeline, walking)
+    seg, spans, polarity = _best_reading(segs[primary], params, walking)
     seg = segs[primary] = _flip(seg, polarity)
     acc_up = _vertical_acc(seg, params.pipeline) if ex.hip_extension else None
     if primary == "pelvis" and acc_up is not None:

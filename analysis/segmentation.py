@@ -16,22 +16,6 @@ from functools import lru_cache
 
 import numpy as np
 
-MERGE_GAP_S = 0.25  # a hesitation shorter than this inside one direction of travel is not a pause
-MIN_STROKE_DEG = 3.0
-LEVEL_TOL = 0.3  # reps start and end within this fraction of the set's range from the bottom level
-PARTIAL_MIN = 0.18
-# the smallest rep: a partial (40 %) glute bridge, the shortest range here (~20°), still turns the segment ~8°
-MIN_REP_DEG = 8.0
-EDGE_MIN_RANGE = 0.25  # the first and last rep reach this share of the range (a settle: 5–15 %; a partial rep more)
-EDGE_FULL_RANGE = 0.85  # (the partial-rep threshold of sensors/rules.py)
-EDGE_MIN_DURATION = 0.5  # ... or, when short of that range, take at least this share of the set's rep duration
-EDGE_LEVEL_TOL = 0.15  # ... and start and end within this share of it from the next rep's bottom level
-EDGE_HALF_RANGE = 0.5  # ... and, short of half the range in a set that pauses at the top, hold at least
-EDGE_MIN_PAUSE = 0.3  # this share of its pause (a deliberate rep holds the top; a settle does not)
-EDGE_PAUSED_SET_S = 0.3  # a set whose median top pause is at least this pauses at the top
-EDGE_NEIGHBOURS = 3  # an edge rep starts at the bottom level of one of this many next reps
-ANGLE_FIT_LO, ANGLE_FIT_HI = 0.01, 0.06  # share of the stroke's range used for the angle fit
-EDGE_FIT_FRACTION = 0.5  # fit √speed from 10 % up to this share of the stroke's peak: wide enough to average sway
 
 
 @dataclass(frozen=True)
@@ -74,14 +58,15 @@ class StrokeParams:
     floor_factor: float = 3.0  # moving: above this × the floor, ...
     ref_fraction: float = 0.04  # ... this share of the movement speed ...
     min_threshold_dps: float = 1.5  # ... and this
-    merge_gap_s: float = MERGE_GAP_S
-    edge_fit_fraction: float = EDGE_FIT_FRACTION  # the speed fit ends at this share of the stroke's peak, ...
+    merge_gap_s: float = 0.25  # a hesitation shorter than this inside one direction of travel is not a pause
+    # the speed fit ends at this share of the stroke's peak (wide enough to average sway), ...
+    edge_fit_fraction: float = 0.5
     fit_low_fraction: float = 0.1  # ... starts at this share (and above floor_factor × floor and fit_low_min_dps)
     fit_low_min_dps: float = 0.6
     walk_fraction: float = 0.5  # walking down a ramp from the threshold stops at this share of the fit's start
     max_speed_fit_shift_s: float = 0.15  # the speed fit may move a boundary this far beyond the quiet samples
-    angle_fit_lo: float = ANGLE_FIT_LO  # the angle fit: from this share of the stroke's range ...
-    angle_fit_hi: float = ANGLE_FIT_HI  # ... to this one ...
+    angle_fit_lo: float = 0.01  # the angle fit: from this share of the stroke's range ...
+    angle_fit_hi: float = 0.06  # ... to this one ...
     angle_fit_lo_min_deg: float = 0.3  # ... but from at least this ...
     angle_fit_hi_min_deg: float = 1.0  # ... to at least this
     rest_min_s: float = 0.1  # a rest window shorter than this (or than rest_min_samples) is not trusted
@@ -91,6 +76,34 @@ class StrokeParams:
     refinements: int = 2  # the angle fit is repeated from the rest before its own estimate
     max_angle_fit_shift_s: float = 0.6  # an angle fit moves a boundary at most this far
     rest_clearance_s: float = 0.05  # a repeated fit's rest window ends this far before the previous estimate
+
+
+@dataclass(frozen=True)
+class SegmentationParams:
+    """Named defaults of pairing strokes into reps and trimming the set's edges (shares of the set's rep range
+    unless the name gives a unit)."""
+
+    strokes: StrokeParams = StrokeParams()
+    min_stroke_deg: float = 3.0
+    return_ratio: tuple[float, float] = (0.5, 2.0)  # a lowering returns between these multiples of its lift
+    reference_band: tuple[float, float] = (0.5, 2.5)  # candidates within these × their median set the rep range
+    rep_sized: tuple[float, float] = (0.5, 1.5)  # rep-sized candidates give the bottom level
+    level_tol: float = 0.3  # reps start and end within this of the bottom level
+    partial_min: float = 0.18
+    max_range: float = 1.8  # a rep stays within this of the set's range
+    # the smallest rep: a partial (40 %) glute bridge, the shortest range here (~20°), still turns the segment ~8°
+    min_rep_deg: float = 8.0
+    edge_min_range: float = 0.25  # the first and last rep reach this share (a settle: 5–15 %; a partial rep more)
+    edge_full_range: float = 0.85  # (the partial-rep threshold of sensors/rules.py)
+    edge_min_duration: float = 0.5  # ... or, short of that range, take at least this share of the rep duration
+    edge_level_tol: float = 0.15  # ... and start and end within this share of it from the next reps' bottom level
+    edge_half_range: float = 0.5  # ... and, short of half the range in a set that pauses at the top, hold at least
+    edge_min_pause: float = 0.3  # this share of its pause (a deliberate rep holds the top; a settle does not)
+    edge_paused_set_s: float = 0.3  # a set whose median top pause is at least this pauses at the top
+    edge_neighbours: int = 3  # an edge rep starts at the bottom level of one of this many next reps
+
+
+SEGMENTATION = SegmentationParams()
 
 
 @dataclass(frozen=True)
@@ -363,15 +376,15 @@ def _separate(onset: np.ndarray, offset: np.ndarray) -> tuple[np.ndarray, np.nda
     return np.array(on), np.array(off)
 
 
-def _pair_reps(strokes: list[Stroke], polarity: int) -> list[RepSpan]:
-    big = [s for s in strokes if abs(s.delta_deg) >= MIN_STROKE_DEG]
+def _pair_reps(strokes: list[Stroke], polarity: int, params: SegmentationParams) -> list[RepSpan]:
+    big = [s for s in strokes if abs(s.delta_deg) >= params.min_stroke_deg]
     if len(big) < 2:
         return []
     deltas = np.array([polarity * s.delta_deg for s in big])
     candidates = []
     for i in range(len(big) - 1):
         up, down = deltas[i], deltas[i + 1]
-        if up > 0 and down < 0 and 0.5 <= -down / up <= 2.0:
+        if up > 0 and down < 0 and params.return_ratio[0] <= -down / up <= params.return_ratio[1]:
             candidates.append(i)
     if not candidates:
         return []
@@ -379,11 +392,12 @@ def _pair_reps(strokes: list[Stroke], polarity: int) -> list[RepSpan]:
     # the set's rep range: the median of the candidates near the median (not the 90th percentile, which one huge
     # stroke, standing up from the floor at the end of a short set, would own)
     mid = float(np.median(ranges))
-    rom_ref = float(np.median(ranges[(ranges >= 0.5 * mid) & (ranges <= 2.5 * mid)]))
-    tol = LEVEL_TOL * rom_ref
+    lo, hi = params.reference_band
+    rom_ref = float(np.median(ranges[(ranges >= lo * mid) & (ranges <= hi * mid)]))
+    tol = params.level_tol * rom_ref
     starts = np.array([polarity * big[i].angle_on_deg for i in candidates])
     # only rep-sized candidates give the reference level: set-up and walking strokes start anywhere
-    rep_sized = np.flatnonzero((ranges >= 0.5 * rom_ref) & (ranges <= 1.5 * rom_ref))
+    rep_sized = np.flatnonzero((ranges >= params.rep_sized[0] * rom_ref) & (ranges <= params.rep_sized[1] * rom_ref))
     reps = []
     for j, i in enumerate(candidates):
         up, down = big[i], big[i + 1]
@@ -396,7 +410,7 @@ def _pair_reps(strokes: list[Stroke], polarity: int) -> list[RepSpan]:
         sides = [float(np.median(starts[n])) for n in (before, after) if len(n)]
         if abs(end_level - start_level) > tol or (sides and min(abs(start_level - b) for b in sides) > tol):
             continue
-        if deltas[i] < max(PARTIAL_MIN * rom_ref, MIN_REP_DEG) or deltas[i] > 1.8 * rom_ref:
+        if deltas[i] < max(params.partial_min * rom_ref, params.min_rep_deg) or deltas[i] > params.max_range * rom_ref:
             continue
         reps.append((up, down))
     spans = []
@@ -429,35 +443,36 @@ def _top_pause_s(span: RepSpan) -> float:
     return span.eccentric[0] - span.concentric[1]
 
 
-def _is_setup(span: RepSpan, neighbours: list[RepSpan], ref: _Rhythm) -> bool:
+def _is_setup(span: RepSpan, neighbours: list[RepSpan], ref: _Rhythm, p: SegmentationParams) -> bool:
     """An excursion at a set's edge that is much smaller than a rep; short of the range and much quicker than the
     set's reps; short of half the range and without the top pause they hold; or not starting at the bottom level
     of any of the next reps, or not ending there: set-up or re-rack (legs onto the pads, a settle), not a rep. A
     partial rep keeps the set's tempo, and a rep cut to less than half its range still holds the top; it starts
     from the bottom like the others. (A bounce starts the next rep before the lowering is down: that rep's bottom
     is higher, and the edge rep's lowering ends where it begins.)"""
-    tol = EDGE_LEVEL_TOL * ref.rom_deg
+    tol = p.edge_level_tol * ref.rom_deg
     duration = span.eccentric[1] - span.concentric[0]
-    quick = duration < EDGE_MIN_DURATION * ref.duration_s
-    unpaused = ref.top_pause_s >= EDGE_PAUSED_SET_S and _top_pause_s(span) < EDGE_MIN_PAUSE * ref.top_pause_s
-    small = span.range_deg < EDGE_MIN_RANGE * ref.rom_deg
-    short = span.range_deg < EDGE_FULL_RANGE * ref.rom_deg
-    half = span.range_deg < EDGE_HALF_RANGE * ref.rom_deg
+    quick = duration < p.edge_min_duration * ref.duration_s
+    unpaused = ref.top_pause_s >= p.edge_paused_set_s and _top_pause_s(span) < p.edge_min_pause * ref.top_pause_s
+    small = span.range_deg < p.edge_min_range * ref.rom_deg
+    short = span.range_deg < p.edge_full_range * ref.rom_deg
+    half = span.range_deg < p.edge_half_range * ref.rom_deg
     starts_low = min(abs(span.bottom_deg - n.bottom_deg) for n in neighbours) <= tol
     ends_low = min(abs(span.end_deg - level) for level in (span.bottom_deg, neighbours[0].bottom_deg)) <= tol
     return small or (short and quick) or (half and unpaused) or not starts_low or not ends_low
 
 
-def _trim_edges(spans: list[RepSpan]) -> list[RepSpan]:
+def _trim_edges(spans: list[RepSpan], params: SegmentationParams) -> list[RepSpan]:
     """Drop set-up and re-rack excursions at either end of the set (`_is_setup`)."""
     if len(spans) < 3:
         return spans
     ref = _Rhythm(float(np.median([s.range_deg for s in spans])),
                   float(np.median([s.eccentric[1] - s.concentric[0] for s in spans])),
                   float(np.median([_top_pause_s(s) for s in spans])))
-    while len(spans) >= 3 and _is_setup(spans[0], spans[1:1 + EDGE_NEIGHBOURS], ref):
+    n = params.edge_neighbours
+    while len(spans) >= 3 and _is_setup(spans[0], spans[1:1 + n], ref, params):
         spans = spans[1:]
-    while len(spans) >= 3 and _is_setup(spans[-1], spans[-2:-2 - EDGE_NEIGHBOURS:-1], ref):
+    while len(spans) >= 3 and _is_setup(spans[-1], spans[-2:-2 - n:-1], ref, params):
         spans = spans[:-1]
         spans[-1] = replace(spans[-1], next_onset_s=None)
     return spans
@@ -488,7 +503,7 @@ def _in_mask(t_s: np.ndarray, mask: np.ndarray, t0: float, t1: float) -> bool:
 
 def segment_reps(
     t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float, keep: Callable | None = None,
-    excluded: np.ndarray | None = None,
+    excluded: np.ndarray | None = None, params: SegmentationParams = SEGMENTATION,
 ) -> tuple[list[RepSpan], int]:
     """Reps of one set and the polarity (+1/−1) that makes the concentric a positive rotation.
 
@@ -499,15 +514,15 @@ def segment_reps(
     reading in which the lowering is clearly slower than the lift, else the one whose reps are bracketed by the
     longer rests (before the first lift, after the last lowering).
     """
-    strokes = find_strokes(t_s, angle_deg, speed_dps, rate_hz)
+    strokes = find_strokes(t_s, angle_deg, speed_dps, rate_hz, params.strokes)
     if excluded is not None:
         strokes = [st for st in strokes if not _in_mask(t_s, excluded, st.onset_s, st.offset_s)]
     readings = []
     for polarity in (1, -1):
-        spans = _pair_reps(strokes, polarity)
+        spans = _pair_reps(strokes, polarity, params)
         if keep is not None:
             spans = keep(spans)
-        spans = _trim_edges(spans)
+        spans = _trim_edges(spans, params)
         rest = _bracket_rest_s(strokes, spans, float(t_s[-1])) if spans else -1.0
         readings.append((spans, polarity, rest))
     (a, pa, ra), (b, pb, rb) = readings
