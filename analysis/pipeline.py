@@ -275,29 +275,33 @@ class _Reading:
 def _read(seg: _Segment, params: AnalysisParams, walking: np.ndarray | None = None) -> _Reading:
     """The set read about the segment's current axis; with a `walking` mask (on the grid), no rep overlaps the
     walk (walking in to the bench or the machine swings a thigh like a rep, and often)."""
+    turned_deg = _off_axis_turn_deg(seg)  # once for both polarities' candidates
 
     def keep(spans: list[RepSpan]) -> list[RepSpan]:
-        return _same_start_pose(_about_the_axis(spans, seg, params.pipeline), seg, params.pipeline)
+        return _same_start_pose(_about_the_axis(spans, seg.grid.t_s, turned_deg, params.pipeline), seg,
+                                params.pipeline)
 
     spans, polarity = segment_reps(seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz, keep=keep,
                                    excluded=walking, params=params.segmentation)
     return _Reading(seg, spans, polarity)
 
 
-def _about_the_axis(spans: list[RepSpan], seg: _Segment, params: PipelineParams) -> list[RepSpan]:
+def _off_axis_turn_deg(seg: _Segment) -> np.ndarray:
+    """(n, 3) the rotation about every axis but the movement axis, integrated over the grid (degrees)."""
+    w = seg.grid.gyr_rads
+    return np.degrees(np.cumsum(w - np.outer(w @ seg.axis, seg.axis), axis=0) / seg.grid.rate_hz)
+
+
+def _about_the_axis(spans: list[RepSpan], t_s: np.ndarray, turned_deg: np.ndarray,
+                    params: PipelineParams) -> list[RepSpan]:
     """Keep the reps that turn mostly about the set's movement axis. A set-up move can swing the segment through
     part of a rep's range too (legs lifted onto the pads of an abduction machine, a step), but it also turns the
     segment about other axes (the knee lifted, the foot planted) by a comparable angle; a rep's off-axis
-    wobble and roll stay a small share of its range."""
-    if not spans:
-        return spans
-    t, w = seg.grid.t_s, seg.grid.gyr_rads
-    off = w - np.outer(w @ seg.axis, seg.axis)
-    turned = np.degrees(np.cumsum(off, axis=0) / seg.grid.rate_hz)
+    wobble and roll stay a small share of its range. `turned_deg`: `_off_axis_turn_deg` on the grid `t_s`."""
     kept = []
     for sp in spans:
-        i0, i1 = np.searchsorted(t, [sp.concentric[0], sp.eccentric[1]])
-        excursion = float(np.max(np.linalg.norm(turned[i0:i1 + 1] - turned[i0], axis=1))) if i1 > i0 else 0.0
+        i0, i1 = np.searchsorted(t_s, [sp.concentric[0], sp.eccentric[1]])
+        excursion = float(np.max(np.linalg.norm(turned_deg[i0:i1 + 1] - turned_deg[i0], axis=1))) if i1 > i0 else 0.0
         if excursion <= params.max_off_axis_fraction * abs(sp.range_deg):
             kept.append(sp)
     return kept
