@@ -23,7 +23,6 @@ import numpy as np
 from analysis.orientation import rotate_to_earth
 
 G_MPS2 = 9.80665
-MAX_BRIDGED_S = 0.25  # longer gaps between samples are pauses of the recording, not lost packets
 
 
 @dataclass(frozen=True)
@@ -36,6 +35,7 @@ class RiseParams:
     # a still pelvis reads noise and sway (< 0.1 m/s² rms), the end of a lowering or a drive out of the bottom
     # 1 m/s² and more: a "hold" with more than this spread is the bounce of a rep whose bottom pause was misplaced
     max_hold_std_mps2: float = 0.5
+    max_bridged_s: float = 0.25  # longer gaps between samples are pauses of the recording, not lost packets
 
 
 @dataclass(frozen=True)
@@ -88,12 +88,12 @@ def rep_rise(t_s: np.ndarray, acc_up_mps2: np.ndarray, concentric: tuple[float, 
         # top pause (still again) reads what it has become; in between it follows the lift's progress
         top_hold = (t >= c1) & (t <= top_end_s)
         a = a - float(a[top_hold].mean()) * np.clip(progress[i0:i_end + 1], 0.0, 1.0)
-    v = _integral(t, a, dt)
+    v = _integral(t, a, dt, params.max_bridged_s)
     top = _hold_mask(t, c1, top_end_s, params)
     t_top = float(t[top].mean())
     v_top = float(v[top].mean())
     v = v - v_top * np.clip((t - c0) / max(t_top - c0, dt), 0.0, None)
-    z = _integral(t, v, dt)
+    z = _integral(t, v, dt, params.max_bridged_s)
     z_bottom = float(z[bottom].mean()) if bottom.any() else float(np.interp(c0, t, z))
     conc = (t >= c0) & (t <= c1)
     rise = float(z[top].mean()) - z_bottom
@@ -102,11 +102,11 @@ def rep_rise(t_s: np.ndarray, acc_up_mps2: np.ndarray, concentric: tuple[float, 
     return RepRise(rise, mcv, pcv)
 
 
-def _integral(t: np.ndarray, x: np.ndarray, period_s: float) -> np.ndarray:
+def _integral(t: np.ndarray, x: np.ndarray, period_s: float, max_bridged_s: float) -> np.ndarray:
     """Running integral of `x` over the samples' real intervals (a lost packet's interval counts in full; host
     jitter cancels over the sum); a gap longer than a pause is counted as one period."""
     dt = np.diff(t, prepend=t[0] - period_s)
-    dt = np.where((dt > 0) & (dt <= MAX_BRIDGED_S), dt, period_s)
+    dt = np.where((dt > 0) & (dt <= max_bridged_s), dt, period_s)
     return np.cumsum(x * dt)
 
 
@@ -141,7 +141,7 @@ def _through_bounce(t_s: np.ndarray, acc_up_mps2: np.ndarray, prev_top: tuple[fl
     a = a - np.where(t < c0, b_prev, b_top) * p
 
     def velocity(b_bottom: float) -> np.ndarray:
-        v = _integral(t, a - b_bottom * (1.0 - p), dt)
+        v = _integral(t, a - b_bottom * (1.0 - p), dt, params.max_bridged_s)
         return v - v[prev].mean()
 
     v0, v1 = velocity(0.0), velocity(1.0)
@@ -149,7 +149,7 @@ def _through_bounce(t_s: np.ndarray, acc_up_mps2: np.ndarray, prev_top: tuple[fl
     if abs(slope) < 1e-9:
         return None
     v = velocity(-float(v0[top].mean()) / slope)
-    z = _integral(t, v, dt)
+    z = _integral(t, v, dt, params.max_bridged_s)
     z0 = float(np.interp(c0, t, z))
     conc = (t >= c0) & (t <= c1)
     mcv = (float(np.interp(c1, t, z)) - z0) / (c1 - c0)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sensors.exercises import PLACEMENTS  # noqa: E402,F401  (re-exported: the batch's placement names)
+from sensors.exercises import PLACEMENTS  # noqa: F401  (re-exported: the batch's placement names)
 
 
 @dataclass(frozen=True)
