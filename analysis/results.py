@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sensors.exercises import EXERCISES, exercise  # noqa: F401  (EXERCISES re-exported: the CLI choices)
-from sensors.rules import FAULTS, TEMPO_TOL_FRAC, TEMPO_TOL_S  # noqa: F401
+from sensors.exercises import exercise
+from sensors.rules import TEMPO_TOL_FRAC, TEMPO_TOL_S
 
 PHASE_NAMES = ("concentric", "top_pause", "eccentric", "bottom_pause")
 

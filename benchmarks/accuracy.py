@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.evaluation import add_faults, match_reps  # noqa: E402
 from analysis.pipeline import ImuSeries, analyze_set  # noqa: E402
-from analysis.results import FAULTS  # noqa: E402
+from sensors.rules import FAULTS  # noqa: E402
 from analysis.tempo import parse_tempo  # noqa: E402
 from sensors.simulate import PROFILE_SHAPES, ImuModel, SimConfig, simulate_set  # noqa: E402
 

@@ -163,7 +163,7 @@ def test_cli_bad_options_are_one_line_errors(tmp_path, capsys, argv, message):
 def test_simulator_truth_rules_match_the_analysis():
     """The simulator labels its truth with the same fault rules the analysis applies: one module, sensors/rules."""
     from analysis import faults
-    from analysis.results import EXERCISES as ANALYSIS_EXERCISES
+    from sensors.exercises import EXERCISES as ANALYSIS_EXERCISES  # what the analysis and the CLI offer
     from sensors import rules, simulate
 
     assert simulate.EXERCISES == ANALYSIS_EXERCISES
