@@ -36,6 +36,9 @@ class RiseParams:
     # 1 m/s² and more: a "hold" with more than this spread is the bounce of a rep whose bottom pause was misplaced
     max_hold_std_mps2: float = 0.5
     max_bridged_s: float = 0.25  # longer gaps between samples are pauses of the recording, not lost packets
+    # a hold is read this far inside its boundaries: a boundary is known to tens of ms, and one moving sample read
+    # as still (a push-off's full acceleration at a sharp onset) biases the whole integral
+    hold_margin_s: float = 0.05
 
 
 @dataclass(frozen=True)
@@ -80,14 +83,13 @@ def rep_rise(t_s: np.ndarray, acc_up_mps2: np.ndarray, concentric: tuple[float, 
         return None
     t, a = t_s[i0:i_end + 1], acc_up_mps2[i0:i_end + 1]
     dt = float(np.median(np.diff(t)))
-    bottom = t < c0
+    bottom = t < _inside(b0, c0, params)[1]
     if c0 - b0 >= 0.5 * params.bottom_window_s:
         a = a - a[bottom].mean()  # a real hold: its mean acceleration is the bias
     if progress is not None and top_end_s - c1 >= params.min_top_hold_s:
         # the accelerometer's own bias turns with the sensor, so its vertical share changes through the lift: the
         # top pause (still again) reads what it has become; in between it follows the lift's progress
-        top_hold = (t >= c1) & (t <= top_end_s)
-        a = a - float(a[top_hold].mean()) * np.clip(progress[i0:i_end + 1], 0.0, 1.0)
+        a = a - float(a[_hold_mask(t, c1, top_end_s, params)].mean()) * np.clip(progress[i0:i_end + 1], 0.0, 1.0)
     v = _integral(t, a, dt, params.max_bridged_s)
     top = _hold_mask(t, c1, top_end_s, params)
     t_top = float(t[top].mean())
@@ -114,6 +116,7 @@ def _held(t_s: np.ndarray, acc_up_mps2: np.ndarray, b0: float, c0: float, params
     """The bottom before a lift [b0, c0] (s) is a zero-velocity hold: long enough, and still."""
     if c0 - b0 < 0.5 * params.bottom_window_s:
         return False
+    # read up to the onset (no margin): a hold that ends in motion is a bounce, whose integral starts elsewhere
     window = acc_up_mps2[np.searchsorted(t_s, c0 - params.bottom_window_s):np.searchsorted(t_s, c0)]
     return window.size < 3 or float(np.std(window)) <= params.max_hold_std_mps2
 
@@ -156,7 +159,15 @@ def _through_bounce(t_s: np.ndarray, acc_up_mps2: np.ndarray, prev_top: tuple[fl
     return RepRise(float(z[top].mean()) - z0, mcv, float(v[conc].max()) if conc.any() else mcv)
 
 
+def _inside(h0: float, h1: float, params: RiseParams) -> tuple[float, float]:
+    """A hold [h0, h1] (s) without `hold_margin_s` at each end, where it is long enough to spare them."""
+    margin = params.hold_margin_s
+    return (h0 + margin, h1 - margin) if h1 - h0 > 2 * margin + params.min_hold_s else (h0, h1)
+
+
 def _hold_mask(t: np.ndarray, h0: float, h1: float, params: RiseParams) -> np.ndarray:
+    """The samples of a hold [h0, h1] (s), read inside its margins; a hold too short for any: its middle sample."""
+    h0, h1 = _inside(h0, h1, params)
     m = (t >= h0) & (t <= h1)
     if h1 - h0 < params.min_hold_s or m.sum() < 1:
         m = np.zeros(len(t), dtype=bool)

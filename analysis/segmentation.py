@@ -1,9 +1,14 @@
 """Rep segmentation: movement angle → strokes (monotonic runs between stillness or reversals) → reps with phases.
 
 A phase boundary is the instant the segment starts or stops moving. Thresholding the speed would mark it late in
-the ramp, so each stroke's onset/offset is extrapolated: near a smooth start the speed grows about quadratically
-with time, so √speed is close to linear; a line fitted to √speed over the rising edge (from just above the noise
-floor to ~50 % of the stroke's peak) crosses zero at the onset. Offsets are fitted the same way, backwards.
+the ramp, so each stroke's onset/offset is extrapolated. Near a smooth start the displacement from rest grows as a
+power p of the time τ since onset: the cube where the jerk steps at onset (minimum-jerk movement, smoothstep ramps),
+the square where the acceleration steps (half-cosine profiles, linear ramps, a push-off). The p-th root of the
+displacement is then linear in time, and a line fitted to it over the first few per cent of the stroke crosses zero
+at the onset. Which p a start has, the start tells: displacement over speed grows as τ/p whatever the scale, so the
+slope of that ratio reads p, and the onset is taken between the square's and the cube's fit by where the reading falls
+between the two model starts' readings. Offsets are fitted the same way, backwards; where a stroke has no rest
+before it (a reversal), the (p−1)-th root of the speed is fitted instead, with the power whose line fits best.
 
 Which way is "up" (concentric) is not known from a strapped-on sensor: both polarities are tried (reps start and
 end at the same bottom level); a set begins and ends at rest in the start position, which decides between them.
@@ -71,11 +76,23 @@ class StrokeParams:
     angle_fit_hi_min_deg: float = 1.0  # ... to at least this
     rest_min_s: float = 0.1  # a rest window shorter than this (or than rest_min_samples) is not trusted
     rest_min_samples: int = 4
-    rest_gap_s: float = 0.35  # the first rest window ends this far before the threshold crossing, ...
-    rest_window_s: float = 0.45  # ... and is this long
+    # the first rest window ends this far before the threshold crossing, or closer: this share of the ramp's rise
+    # time (onset → half peak speed) before where the speed fit put the onset (a held pose may creep on slowly
+    # right up to a fast stroke, and a window further out reads another level; a slow start is less sure), ...
+    rest_gap_s: float = 0.35
+    rest_gap_share: float = 0.1
+    rest_window_s: float = 0.25  # ... and is this long
     refinements: int = 2  # the angle fit is repeated from the rest before its own estimate
+    # a run of movement that turns the segment less than this (°), or than this share of the set's big strokes
+    # (their 90th percentile), is tremor, sway or soft-tissue wobble: it belongs to the rest around it, which an
+    # angle fit may read through it
+    rest_travel_min_deg: float = 0.5
+    rest_travel_fraction: float = 0.05
     max_angle_fit_shift_s: float = 0.6  # an angle fit moves a boundary at most this far
     rest_clearance_s: float = 0.05  # a repeated fit's rest window ends this far before the previous estimate
+    # the powers a start may grow with (displacement ∝ time since onset ** p): 2 where the acceleration steps at
+    # onset, 3 where the jerk does
+    start_orders: tuple[float, float] = (2.0, 3.0)
 
 
 @dataclass(frozen=True)
@@ -118,17 +135,20 @@ class _Runs:
     prev_end: np.ndarray
     next_start: np.ndarray
     peak: np.ndarray
+    rest_from: np.ndarray | None = None  # where the rest before each run may begin: the previous real run's end
+    rest_until: np.ndarray | None = None  # where the rest after it must end: the next real run's start
 
 
 @dataclass(frozen=True)
 class _SpeedEdges:
-    """The runs' boundaries (s) from the √speed fits, whether each fit held, and the first and last sample at the
-    fits' upper level (the rising edge ends, the falling edge starts there)."""
+    """The runs' boundaries (s) from the speed fits, the start order each fit read (an index into
+    `StrokeParams.start_orders`, −1 where no fit held), and the first and last sample at the fits' upper level
+    (the rising edge ends, the falling edge starts there)."""
 
     onset_s: np.ndarray
     offset_s: np.ndarray
-    on_fitted: np.ndarray
-    off_fitted: np.ndarray
+    on_order: np.ndarray
+    off_order: np.ndarray
     rise_end: np.ndarray
     fall_start: np.ndarray
 
@@ -141,27 +161,76 @@ def _windows(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return np.arange(int(n.sum())) - np.repeat(offsets - start, n), group
 
 
-def _line_zeros(x: np.ndarray, y: np.ndarray, group: np.ndarray, k: int, min_points: int
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """Per group (0..k-1) of points, where the least-squares line through (x, y) crosses y = 0, and whether there
-    is such a line (at least `min_points`, not flat, not vertical). Centred sums: times are thousands of s."""
+@dataclass(frozen=True)
+class _Lines:
+    """Least-squares lines, one per group: where each crosses y = 0, whether it exists, its slope and its RMS
+    residual along x (the residual over the slope: comparable between lines through differently scaled y)."""
+
+    zero: np.ndarray
+    ok: np.ndarray
+    slope: np.ndarray
+    residual: np.ndarray
+
+
+def _line_zeros(x: np.ndarray, y: np.ndarray, group: np.ndarray, k: int, min_points: int) -> _Lines:
+    """Per group (0..k-1) of points, the least-squares line through (x, y); it exists with at least `min_points`,
+    not flat, not vertical. Centred sums: times are thousands of s."""
     count = np.bincount(group, minlength=k)
     with np.errstate(invalid="ignore", divide="ignore"):
         xm = np.bincount(group, x, minlength=k) / count
         ym = np.bincount(group, y, minlength=k) / count
-        dx = x - xm[group]
+        dx, dy = x - xm[group], y - ym[group]
         sxx = np.bincount(group, dx * dx, minlength=k)
-        slope = np.bincount(group, dx * (y - ym[group]), minlength=k) / sxx
+        sxy = np.bincount(group, dx * dy, minlength=k)
+        slope = sxy / sxx
         ok = (count >= min_points) & (sxx != 0.0) & (slope != 0.0) & np.isfinite(slope)
-        return np.where(ok, xm - ym / slope, np.nan), ok
+        residual = np.maximum(np.bincount(group, dy * dy, minlength=k) - slope * sxy, 0.0)
+        return _Lines(np.where(ok, xm - ym / slope, np.nan), ok, slope, np.sqrt(residual / count) / np.abs(slope))
 
 
-def _edge_zeros(t: np.ndarray, value: np.ndarray, group: np.ndarray, k: int, lo: np.ndarray, hi: np.ndarray,
-                root: Callable[[np.ndarray], np.ndarray], min_points: int) -> tuple[np.ndarray, np.ndarray]:
-    """`_line_zeros` of root(value) against t over the points with lo ≤ value ≤ hi (per group): near a smooth
-    start the speed grows with the square of time (root: √), the displacement from rest with its cube (∛)."""
-    m = (value >= lo[group]) & (value <= hi[group])
-    return _line_zeros(t[m], root(value[m]), group[m], k, min_points)
+def _root_lines(t: np.ndarray, value: np.ndarray, group: np.ndarray, k: int, powers: tuple[float, ...],
+                min_points: int) -> list[_Lines]:
+    """Per power p, the lines of value ** (1 / p) against t (a start growing as τ^p is linear under the p-th root)."""
+    return [_line_zeros(t, value if p == 1.0 else value ** (1.0 / p), group, k, min_points) for p in powers]
+
+
+def _best_zero(fits: list[_Lines]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The zero of the line that fits best (smallest residual along t), whether one held, and its index."""
+    residual = np.stack([np.where(f.ok, f.residual, np.inf) for f in fits])
+    which = np.argmin(residual, axis=0)
+    ok = np.isfinite(residual.min(axis=0))
+    zero = np.stack([f.zero for f in fits])[which, np.arange(len(which))]
+    return zero, ok, np.where(ok, which, -1)
+
+
+def _band(value: np.ndarray, group: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    return (value >= lo[group]) & (value <= hi[group])
+
+
+def _shape_weight(t: np.ndarray, disp: np.ndarray, speed: np.ndarray, group: np.ndarray, k: int,
+                  model_orders: np.ndarray) -> np.ndarray:
+    """Per group, how far the start's order reads from the square's model start (0) to the cube's (1): for
+    displacement ∝ τ^p, displacement / speed = τ / p, so the ratio's slope against t reads 1/p."""
+    m = speed > 0.0  # noise can turn a slow start's speed back for a sample
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shape = _line_zeros(t[m], disp[m] / speed[m], group[m], k, 3)
+        order = 1.0 / np.abs(shape.slope)
+        w = (order - model_orders[0]) / (model_orders[1] - model_orders[0])
+    return np.where(shape.ok & np.isfinite(w), np.clip(w, 0.0, 1.0), 1.0)
+
+
+def _angle_edges(t: np.ndarray, disp: np.ndarray, speed: np.ndarray, group: np.ndarray, k: int, lo: np.ndarray,
+                 hi: np.ndarray, t_plateau: np.ndarray, params: StrokeParams) -> tuple[np.ndarray, np.ndarray]:
+    """Per group, the onset (s) from the displacement over its band: each start order's line zero, moved by that
+    order's model bias (a share of the time to `t_plateau`, where the ramp reaches half its peak speed), weighted
+    by the order the start reads; and whether the fits held. Offsets: t reversed in sign by the caller."""
+    m = _band(disp, group, lo, hi)
+    t, disp, speed, group = t[m], disp[m], speed[m], group[m]
+    fits = _root_lines(t, disp, group, k, params.start_orders, 4)
+    _, angle_bias, model_orders = _fit_bias(params)
+    moved = [f.zero - b * np.maximum(0.0, t_plateau - f.zero) for f, b in zip(fits, angle_bias)]
+    w = _shape_weight(t, disp, speed, group, k, model_orders)
+    return (1.0 - w) * moved[0] + w * moved[1], fits[0].ok & fits[1].ok
 
 
 def _walk_down(absv: np.ndarray, start: np.ndarray, step: int, max_steps: np.ndarray, floor: np.ndarray
@@ -202,20 +271,30 @@ def _medians(x: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=8)
-def _min_jerk_fit_bias(params: StrokeParams) -> tuple[float, float]:
-    """Where the speed fit and the angle fit put the onset of an ideal minimum-jerk movement (Flash & Hogan's
-    model of smooth human movement), as a signed fraction of its rise time to half the peak speed (− = early)."""
+def _fit_bias(params: StrokeParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per start order p, on the smoothest movement that starts with that order (velocity ∝ u^(p−1)·(1−u)^(p−1);
+    p = 3 is Flash & Hogan's minimum-jerk model): where the speed fit and the angle fit put its onset, as a signed
+    fraction of its rise time to half the peak speed (− = early; both fits extrapolate a curved ramp with a line),
+    and the order its displacement/speed ratio reads over the angle fit's band. The speed biases end in a 0 for
+    index −1 (no fit, no correction)."""
     u = np.linspace(0.0, 0.5, 10001)  # the rising half
-    pos = u**3 * (10 - 15 * u + 6 * u**2)
-    vel = 30 * u**2 * (1 - u) ** 2
-    peak = vel.max()
     one = np.zeros(len(u), dtype=np.intp)
-    speed_fit, _ = _edge_zeros(u, vel, one, 1, np.array([params.fit_low_fraction * peak]),
-                               np.array([params.edge_fit_fraction * peak]), np.sqrt, 3)
-    angle_fit, _ = _edge_zeros(u, pos, one, 1, np.array([params.angle_fit_lo]), np.array([params.angle_fit_hi]),
-                               np.cbrt, 4)
-    rise = float(u[np.argmax(vel >= params.edge_fit_fraction * peak)])
-    return float(speed_fit[0]) / rise, float(angle_fit[0]) / rise
+    speed_bias, angle_bias, reads = [], [], []
+    for p in params.start_orders:
+        vel = (u * (1 - u)) ** (p - 1)
+        vel /= 2 * np.trapezoid(vel, u)  # the whole movement (twice the rising half) covers 1
+        pos = np.concatenate([[0.0], np.cumsum(0.5 * (vel[1:] + vel[:-1]) * np.diff(u))])
+        peak = vel.max()
+        at = _band(vel, one, np.array([params.fit_low_fraction * peak]), np.array([params.edge_fit_fraction * peak]))
+        speed_fit = _root_lines(u[at], vel[at], one[at], 1, (p - 1,), 3)[0]
+        at = _band(pos, one, np.array([params.angle_fit_lo]), np.array([params.angle_fit_hi]))
+        angle_fit = _root_lines(u[at], pos[at], one[at], 1, (p,), 4)[0]
+        shape = _line_zeros(u[at], pos[at] / vel[at], one[at], 1, 3)
+        rise = float(u[np.argmax(vel >= params.edge_fit_fraction * peak)])
+        speed_bias.append(float(speed_fit.zero[0]) / rise)
+        angle_bias.append(float(angle_fit.zero[0]) / rise)
+        reads.append(1.0 / float(shape.slope[0]))
+    return np.array(speed_bias + [0.0]), np.array(angle_bias), np.array(reads)
 
 
 def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float,
@@ -230,13 +309,18 @@ def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, 
     if len(runs.a) == 0:
         return []
     edges = _speed_edges(t_s, absv, runs, floor, params)
-    onset, on_angle = _refine_onsets(t_s, angle_deg, runs, edges, rate_hz, params)
-    offset, off_angle = _refine_offsets(t_s, angle_deg, runs, edges, rate_hz, params)
-    # both fits extrapolate a curved ramp with a line: on a smooth (minimum-jerk) ramp that lands a known
-    # fraction of the ramp's rise time (onset → half peak speed) too early / too late; take it back out
-    speed_bias, angle_bias = _min_jerk_fit_bias(params)
-    on_bias = np.where(on_angle, angle_bias, np.where(edges.on_fitted, speed_bias, 0.0))
-    off_bias = np.where(off_angle, angle_bias, np.where(edges.off_fitted, speed_bias, 0.0))
+    runs = _with_rest_bounds(runs, angle_deg, params)
+    # the shape of a start is read on the angle's own rate of change: central differences of the integrated raw
+    # rate, unfiltered (the smoothed speed spreads a ramp's start to both sides, which reads as another order)
+    turn_dps = np.gradient(angle_deg) * rate_hz if len(angle_deg) > 1 else np.zeros_like(angle_deg)
+    onset, on_angle = _refine_onsets(t_s, angle_deg, turn_dps, runs, edges, rate_hz, params)
+    offset, off_angle = _refine_offsets(t_s, angle_deg, turn_dps, runs, edges, rate_hz, params)
+    # the speed fit extrapolates a curved ramp with a line: on the smoothest ramp of the order read that lands a
+    # known fraction of the ramp's rise time (onset → half peak speed) too early / too late; take it back out
+    # (the angle fits did so themselves)
+    speed_bias = _fit_bias(params)[0]
+    on_bias = np.where(on_angle, 0.0, speed_bias[edges.on_order])
+    off_bias = np.where(off_angle, 0.0, speed_bias[edges.off_order])
     rise_s = np.maximum(0.0, t_s[edges.rise_end] - onset)
     fall_s = np.maximum(0.0, offset - t_s[edges.fall_start])
     onset, offset = _separate(onset - on_bias * rise_s, offset + off_bias * fall_s)
@@ -269,9 +353,25 @@ def _movement_runs(t_s: np.ndarray, speed_dps: np.ndarray, absv: np.ndarray, mov
     return _Runs(a, b, sgn, np.concatenate([[0], b[:-1]]).astype(a.dtype), np.append(a[1:], n), peaks)
 
 
+def _with_rest_bounds(runs: _Runs, angle_deg: np.ndarray, params: StrokeParams) -> _Runs:
+    """`runs` with the bounds of the rests around each: the neighbouring runs that really move (`rest_travel_*`);
+    the runs between are part of the rest."""
+    travel = np.abs(angle_deg[runs.b - 1] - angle_deg[runs.a])
+    moves = travel >= max(params.rest_travel_min_deg, params.rest_travel_fraction * float(np.percentile(travel, 90)))
+    k = np.arange(len(runs.a))
+    prev = np.maximum.accumulate(np.where(moves, k, -1))  # the last moving run at or before each
+    prev = np.concatenate([[-1], prev[:-1]])  # ... strictly before
+    nxt = np.minimum.accumulate(np.where(moves, k, len(k))[::-1])[::-1]
+    nxt = np.concatenate([nxt[1:], [len(k)]])
+    rest_from = np.where(prev >= 0, runs.b[np.maximum(prev, 0)], 0)
+    rest_until = np.where(nxt < len(k), runs.a[np.minimum(nxt, len(k) - 1)], runs.next_start[-1])
+    return replace(runs, rest_from=rest_from, rest_until=rest_until)
+
+
 def _speed_edges(t_s: np.ndarray, absv: np.ndarray, runs: _Runs, floor: float, params: StrokeParams
                  ) -> _SpeedEdges:
-    """Onsets and offsets where lines fitted to √speed over the runs' rising and falling edges reach zero."""
+    """Onsets and offsets where lines fitted to a root of the speed (the (p−1)-th for start order p) over the
+    runs' rising and falling edges reach zero."""
     n, k = len(t_s), len(runs.a)
     hi = params.edge_fit_fraction * runs.peak
     # the fit starts clear of postural sway/tremor (a few °/s at most) so it follows the movement's own ramp
@@ -287,16 +387,19 @@ def _speed_edges(t_s: np.ndarray, absv: np.ndarray, runs: _Runs, floor: float, p
     hit_idx, hit_group = idx[at_hi], group[at_hi]
     rise_end = hit_idx[np.searchsorted(hit_group, np.arange(k), side="left")]
     fall_start = hit_idx[np.searchsorted(hit_group, np.arange(k), side="right") - 1]
+    powers = tuple(p - 1.0 for p in params.start_orders)
     idx, group = _windows(i0, rise_end + 1)
-    onset, on_ok = _edge_zeros(t_s[idx], absv[idx], group, k, lo, hi, np.sqrt, 3)
+    m = _band(absv[idx], group, lo, hi)
+    onset, on_ok, on_order = _best_zero(_root_lines(t_s[idx][m], absv[idx][m], group[m], k, powers, 3))
     idx, group = _windows(fall_start, i1)
-    offset, off_ok = _edge_zeros(t_s[idx], absv[idx], group, k, lo, hi, np.sqrt, 3)
+    m = _band(absv[idx], group, lo, hi)
+    offset, off_ok, off_order = _best_zero(_root_lines(t_s[idx][m], absv[idx][m], group[m], k, powers, 3))
     # the fit may not move the boundary outside the quiet samples around the run, nor into the plateau
     t_lo_on, t_lo_off = t_s[i0], t_s[np.minimum(i1, n - 1)]
     shift = params.max_speed_fit_shift_s
     onset = np.where(on_ok, np.minimum(np.maximum(onset, t_lo_on - shift), t_s[rise_end]), t_lo_on)
     offset = np.where(off_ok, np.minimum(np.maximum(offset, t_s[fall_start]), t_lo_off + shift), t_lo_off)
-    return _SpeedEdges(onset, offset, on_ok, off_ok, rise_end, fall_start)
+    return _SpeedEdges(onset, offset, on_order, off_order, rise_end, fall_start)
 
 
 def _angle_fit_levels(angle_deg: np.ndarray, runs: _Runs, params: StrokeParams) -> tuple[np.ndarray, np.ndarray]:
@@ -306,8 +409,8 @@ def _angle_fit_levels(angle_deg: np.ndarray, runs: _Runs, params: StrokeParams) 
             np.maximum(params.angle_fit_hi * span, params.angle_fit_hi_min_deg))
 
 
-def _refine_onsets(t_s: np.ndarray, angle_deg: np.ndarray, runs: _Runs, edges: _SpeedEdges, rate_hz: float,
-                   params: StrokeParams) -> tuple[np.ndarray, np.ndarray]:
+def _refine_onsets(t_s: np.ndarray, angle_deg: np.ndarray, turn_dps: np.ndarray, runs: _Runs, edges: _SpeedEdges,
+                   rate_hz: float, params: StrokeParams) -> tuple[np.ndarray, np.ndarray]:
     """Where the segment rested before a stroke, its onset from the angle instead (it integrates sensor noise
     and sway away, so a slow movement's gentle start is found too); no rest (a reversal without a pause): the
     speed fit stands. The rest window sits just before the current estimate; a slow movement crosses the speed
@@ -317,10 +420,13 @@ def _refine_onsets(t_s: np.ndarray, angle_deg: np.ndarray, runs: _Runs, edges: _
     min_rest = max(params.rest_min_samples, int(params.rest_min_s * rate_hz))
     onset, fitted, end = edges.onset_s.copy(), np.zeros(len(runs.a), dtype=bool), edges.rise_end
     active = np.ones(len(runs.a), dtype=bool)
-    anchor = runs.a - int(params.rest_gap_s * rate_hz)
+    clear = int(params.rest_clearance_s * rate_hz)
+    rise_s = np.maximum(t_s[edges.rise_end] - edges.onset_s, 0.0)
+    at_fit = np.searchsorted(t_s, edges.onset_s - params.rest_gap_share * rise_s) - clear
+    anchor = np.minimum(runs.a - clear, np.maximum(runs.a - int(params.rest_gap_s * rate_hz), at_fit))
     for _ in range(params.refinements):
-        w1 = np.maximum(runs.prev_end, np.minimum(anchor, runs.a))
-        w0 = np.maximum(runs.prev_end, w1 - int(params.rest_window_s * rate_hz))
+        w1 = np.maximum(runs.rest_from, np.minimum(anchor, runs.a))
+        w0 = np.maximum(runs.rest_from, w1 - int(params.rest_window_s * rate_hz))
         active &= w1 - w0 >= min_rest
         sel = np.flatnonzero(active)
         if len(sel) == 0:
@@ -328,7 +434,8 @@ def _refine_onsets(t_s: np.ndarray, angle_deg: np.ndarray, runs: _Runs, edges: _
         rest = _medians(angle_deg, w0[sel], w1[sel])
         idx, group = _windows(w1[sel], end[sel] + 1)
         disp = runs.sign[sel][group] * (angle_deg[idx] - rest[group])
-        fit, ok = _edge_zeros(t_s[idx], disp, group, len(sel), d_lo[sel], d_hi[sel], np.cbrt, 4)
+        fit, ok = _angle_edges(t_s[idx], disp, runs.sign[sel][group] * turn_dps[idx], group, len(sel), d_lo[sel],
+                               d_hi[sel], t_s[end[sel]], params)
         active[sel[~ok]] = False
         sel, fit = sel[ok], fit[ok]
         lo = np.maximum(t_s[w1[sel]], onset[sel] - params.max_angle_fit_shift_s)
@@ -338,17 +445,20 @@ def _refine_onsets(t_s: np.ndarray, angle_deg: np.ndarray, runs: _Runs, edges: _
     return onset, fitted
 
 
-def _refine_offsets(t_s: np.ndarray, angle_deg: np.ndarray, runs: _Runs, edges: _SpeedEdges, rate_hz: float,
-                    params: StrokeParams) -> tuple[np.ndarray, np.ndarray]:
+def _refine_offsets(t_s: np.ndarray, angle_deg: np.ndarray, turn_dps: np.ndarray, runs: _Runs, edges: _SpeedEdges,
+                    rate_hz: float, params: StrokeParams) -> tuple[np.ndarray, np.ndarray]:
     """`_refine_onsets` for the offsets, from the rest after each stroke, backwards."""
     d_lo, d_hi = _angle_fit_levels(angle_deg, runs, params)
     min_rest = max(params.rest_min_samples, int(params.rest_min_s * rate_hz))
     offset, fitted, start = edges.offset_s.copy(), np.zeros(len(runs.a), dtype=bool), edges.fall_start
     active = np.ones(len(runs.a), dtype=bool)
-    anchor = runs.b + int(params.rest_gap_s * rate_hz)
+    clear = int(params.rest_clearance_s * rate_hz)
+    fall_s = np.maximum(edges.offset_s - t_s[edges.fall_start], 0.0)
+    at_fit = np.searchsorted(t_s, edges.offset_s + params.rest_gap_share * fall_s) + clear
+    anchor = np.maximum(runs.b + clear, np.minimum(runs.b + int(params.rest_gap_s * rate_hz), at_fit))
     for _ in range(params.refinements):
-        w0 = np.minimum(runs.next_start, np.maximum(anchor, runs.b))
-        w1 = np.minimum(runs.next_start, w0 + int(params.rest_window_s * rate_hz))
+        w0 = np.minimum(runs.rest_until, np.maximum(anchor, runs.b))
+        w1 = np.minimum(runs.rest_until, w0 + int(params.rest_window_s * rate_hz))
         active &= w1 - w0 >= min_rest
         sel = np.flatnonzero(active)
         if len(sel) == 0:
@@ -356,9 +466,11 @@ def _refine_offsets(t_s: np.ndarray, angle_deg: np.ndarray, runs: _Runs, edges: 
         rest = _medians(angle_deg, w0[sel], w1[sel])
         idx, group = _windows(start[sel], w0[sel])
         disp = runs.sign[sel][group] * (rest[group] - angle_deg[idx])
-        fit, ok = _edge_zeros(t_s[idx], disp, group, len(sel), d_lo[sel], d_hi[sel], np.cbrt, 4)
+        # backwards in time: the offset is an onset of the reversed stroke
+        fit, ok = _angle_edges(-t_s[idx], disp, runs.sign[sel][group] * turn_dps[idx], group, len(sel),
+                               d_lo[sel], d_hi[sel], -t_s[start[sel]], params)
         active[sel[~ok]] = False
-        sel, fit = sel[ok], fit[ok]
+        sel, fit = sel[ok], -fit[ok]
         hi = np.minimum(t_s[np.maximum(w0[sel] - 1, start[sel])], offset[sel] + params.max_angle_fit_shift_s)
         offset[sel] = np.minimum(np.maximum(fit, t_s[start[sel]]), hi)
         fitted[sel] = True

@@ -2,26 +2,57 @@
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.bodyframe import true_runs
-from analysis.segmentation import StrokeParams, _min_jerk_fit_bias, find_strokes
+from analysis.segmentation import StrokeParams, _fit_bias, find_strokes
+from sensors.simulate import PROFILE_SHAPES, Profile
 
 
-def _line_zero(x, y):
+def _line(x, y, min_points):
+    """(zero, slope, RMS residual along x) of the least-squares line, or None."""
+    if len(x) < min_points:
+        return None
     xm, ym = x.mean(), y.mean()
-    dx = x - xm
+    dx, dy = x - xm, y - ym
     sxx = float(dx @ dx)
     if sxx == 0.0:
         return None
-    slope = float(dx @ (y - ym)) / sxx
-    return None if slope == 0.0 or not np.isfinite(slope) else float(xm - ym / slope)
+    slope = float(dx @ dy) / sxx
+    if slope == 0.0 or not np.isfinite(slope):
+        return None
+    residual = max(float(dy @ dy) - slope * float(dx @ dy), 0.0)
+    return float(xm - ym / slope), slope, np.sqrt(residual / len(x)) / abs(slope)
 
 
-def _fit(t, v, lo, hi, root, min_points):
+def _speed_fit(t, v, lo, hi, p: StrokeParams):
+    """The speed fit: the root (p−1 per start order) whose line fits best; (zero, its model bias) or None."""
     m = (v >= lo) & (v <= hi)
-    return _line_zero(t[m], root(v[m])) if m.sum() >= min_points else None
+    speed_bias = _fit_bias(p)[0]
+    fits = [(f, j) for j, q in enumerate(p.start_orders) if (f := _line(t[m], v[m] ** (1 / (q - 1)), 3))]
+    if not fits:
+        return None
+    (zero, _, _), j = min(fits, key=lambda fj: fj[0][2])
+    return zero, float(speed_bias[j])
+
+
+def _angle_fit(t, d, v, lo, hi, t_plateau, p: StrokeParams):
+    """The angle fit: both start orders' zeros moved by their model bias, blended by the order d/v reads."""
+    m = (d >= lo) & (d <= hi)
+    t, d, v = t[m], d[m], v[m]
+    d_shape, v_shape, t_shape = d[v > 0], v[v > 0], t[v > 0]
+    fits = [_line(t, d ** (1 / q), 4) for q in p.start_orders]
+    if None in fits:
+        return None
+    _, angle_bias, reads = _fit_bias(p)
+    moved = [f[0] - b * max(0.0, t_plateau - f[0]) for f, b in zip(fits, angle_bias)]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shape = _line(t_shape, d_shape / v_shape, 3)
+        w = 1.0 if shape is None else (1 / abs(shape[1]) - reads[0]) / (reads[1] - reads[0])
+    w = float(np.clip(w, 0, 1)) if np.isfinite(w) else 1.0
+    return (1 - w) * moved[0] + w * moved[1]
 
 
 def _walk(x, floor):
@@ -36,8 +67,8 @@ def _rest(angle, i0, i1, min_samples):
 def reference_strokes(t_s, angle_deg, speed_dps, rate_hz, p: StrokeParams | None = None):
     """The stroke rules one stroke at a time, in loops (the implementation find_strokes replaced)."""
     p = p or StrokeParams()
-    speed_bias, angle_bias = _min_jerk_fit_bias(p)
     absv = np.abs(speed_dps)
+    turn = np.gradient(angle_deg) * rate_hz if len(angle_deg) > 1 else np.zeros_like(angle_deg)
     floor = float(np.percentile(absv, p.floor_percentile))
     thr = max(p.floor_factor * floor, p.ref_fraction * float(np.percentile(absv, p.ref_percentile)),
               p.min_threshold_dps)
@@ -53,49 +84,59 @@ def reference_strokes(t_s, angle_deg, speed_dps, rate_hz, p: StrokeParams | None
         else:
             merged.append(run)
     n, out = len(t_s), []
+    travel = [abs(float(angle_deg[b - 1] - angle_deg[a])) for a, b, _ in merged]
+    moving_min = max(p.rest_travel_min_deg, p.rest_travel_fraction * float(np.percentile(travel, 90))) if merged else 0
     min_rest = max(p.rest_min_samples, int(p.rest_min_s * rate_hz))
     for k, (a, b, sgn) in enumerate(merged):
         prev_end = merged[k - 1][1] if k else 0
         next_start = merged[k + 1][0] if k + 1 < len(merged) else n
+        rest_from = max([m[1] for m, tr in zip(merged[:k], travel[:k]) if tr >= moving_min], default=0)
+        rest_until = min([m[0] for m, tr in zip(merged[k + 1:], travel[k + 1:]) if tr >= moving_min], default=n)
         peak = float(absv[a:b].max())
         hi, lo = p.edge_fit_fraction * peak, max(p.floor_factor * floor, p.fit_low_fraction * peak, p.fit_low_min_dps)
         i0 = a - _walk(absv[prev_end:a + 1][::-1], p.walk_fraction * lo)
         i1 = b + _walk(absv[b - 1:min(next_start, n)], p.walk_fraction * lo)
         above = np.flatnonzero(absv[a:b] >= hi)
         rise_end, fall_start = a + int(above[0]), a + int(above[-1])
-        on = _fit(t_s[i0:rise_end + 1], absv[i0:rise_end + 1], lo, hi, np.sqrt, 3)
-        off = _fit(t_s[fall_start:i1][::-1], absv[fall_start:i1][::-1], lo, hi, np.sqrt, 3)
-        on_bias, off_bias = (speed_bias if on is not None else 0.0), (speed_bias if off is not None else 0.0)
+        on = _speed_fit(t_s[i0:rise_end + 1], absv[i0:rise_end + 1], lo, hi, p)
+        off = _speed_fit(t_s[fall_start:i1][::-1], absv[fall_start:i1][::-1], lo, hi, p)
+        on, on_bias = on if on is not None else (None, 0.0)
+        off, off_bias = off if off is not None else (None, 0.0)
         t_on, t_off = float(t_s[i0]), float(t_s[min(i1, n - 1)])
         on = t_on if on is None else float(np.clip(on, t_on - p.max_speed_fit_shift_s, t_s[rise_end]))
         off = t_off if off is None else float(np.clip(off, t_s[fall_start], t_off + p.max_speed_fit_shift_s))
         span = abs(float(angle_deg[b - 1] - angle_deg[a]))
         d_lo = max(p.angle_fit_lo * span, p.angle_fit_lo_min_deg)
         d_hi = max(p.angle_fit_hi * span, p.angle_fit_hi_min_deg)
-        anchor = a - int(p.rest_gap_s * rate_hz)
+        clear = int(p.rest_clearance_s * rate_hz)
+        at_fit = int(np.searchsorted(t_s, on - p.rest_gap_share * max(float(t_s[rise_end]) - on, 0.0))) - clear
+        anchor = min(a - clear, max(a - int(p.rest_gap_s * rate_hz), at_fit))
         for _ in range(p.refinements):
-            w1 = max(prev_end, min(anchor, a))
-            w0 = max(prev_end, w1 - int(p.rest_window_s * rate_hz))
+            w1 = max(rest_from, min(anchor, a))
+            w0 = max(rest_from, w1 - int(p.rest_window_s * rate_hz))
             rest = _rest(angle_deg, w0, w1, min_rest)
-            fit = None if rest is None else _fit(t_s[w1:rise_end + 1], sgn * (angle_deg[w1:rise_end + 1] - rest),
-                                                 d_lo, d_hi, np.cbrt, 4)
+            fit = None if rest is None else _angle_fit(
+                t_s[w1:rise_end + 1], sgn * (angle_deg[w1:rise_end + 1] - rest), sgn * turn[w1:rise_end + 1],
+                d_lo, d_hi, float(t_s[rise_end]), p)
             if fit is None:
                 break
             on = float(np.clip(fit, max(t_s[w1], on - p.max_angle_fit_shift_s), t_s[rise_end]))
-            on_bias = angle_bias
+            on_bias = 0.0
             anchor = int(np.searchsorted(t_s, on)) - int(p.rest_clearance_s * rate_hz)
-        anchor = b + int(p.rest_gap_s * rate_hz)
+        at_fit = int(np.searchsorted(t_s, off + p.rest_gap_share * max(off - float(t_s[fall_start]), 0.0))) + clear
+        anchor = max(b + clear, min(b + int(p.rest_gap_s * rate_hz), at_fit))
         for _ in range(p.refinements):
-            w0 = min(next_start, max(anchor, b))
-            w1 = min(next_start, w0 + int(p.rest_window_s * rate_hz))
+            w0 = min(rest_until, max(anchor, b))
+            w1 = min(rest_until, w0 + int(p.rest_window_s * rate_hz))
             rest = _rest(angle_deg, w0, w1, min_rest)
-            fit = None if rest is None else _fit(t_s[fall_start:w0][::-1],
-                                                 sgn * (rest - angle_deg[fall_start:w0])[::-1],
-                                                 d_lo, d_hi, np.cbrt, 4)
+            fit = None if rest is None else _angle_fit(
+                -t_s[fall_start:w0], sgn * (rest - angle_deg[fall_start:w0]), sgn * turn[fall_start:w0],
+                d_lo, d_hi, -float(t_s[fall_start]), p)
             if fit is None:
                 break
-            off = float(np.clip(fit, t_s[fall_start], min(t_s[max(w0 - 1, fall_start)], off + p.max_angle_fit_shift_s)))
-            off_bias = angle_bias
+            off = float(np.clip(-fit, t_s[fall_start],
+                                min(t_s[max(w0 - 1, fall_start)], off + p.max_angle_fit_shift_s)))
+            off_bias = 0.0
             anchor = int(np.searchsorted(t_s, off)) + int(p.rest_clearance_s * rate_hz)
         on -= on_bias * max(0.0, float(t_s[rise_end]) - on)
         off += off_bias * max(0.0, off - float(t_s[fall_start]))
@@ -146,3 +187,21 @@ def test_stroke_params_change_the_reading():
 def test_no_movement_no_strokes():
     t = np.arange(500) / 100.0
     assert find_strokes(t, np.zeros(500), np.zeros(500), 100.0) == []
+
+
+@pytest.mark.parametrize("shape", PROFILE_SHAPES)
+@pytest.mark.parametrize("rate", [50.0, 100.0, 200.0])
+def test_boundaries_are_motion_onsets_whatever_the_start_profile(shape, rate):
+    """Rest, lift, hold, lower, rest with each onset family (a start whose acceleration steps, or whose jerk
+    does): every boundary within 45 ms of the commanded one, with gyro-like noise on the speed."""
+    rng = np.random.default_rng(7)
+    t = np.arange(0, 9.0, 1 / rate)
+    t0, lift_s, hold_s, lower_s, rom_deg = 1.5, 1.2, 1.0, 2.6, 45.0
+    up, down = Profile(shape, 0.25, 0.2), Profile(shape, 0.15, 0.3)
+    angle = rom_deg * (up.position(np.clip((t - t0) / lift_s, 0, 1))
+                       - down.position(np.clip((t - t0 - lift_s - hold_s) / lower_s, 0, 1)))
+    speed = np.gradient(angle, t) + rng.normal(0, 0.3, len(t))
+    strokes = [s for s in find_strokes(t, angle, speed, rate) if abs(s.delta_deg) > 10]
+    truth = [t0, t0 + lift_s, t0 + lift_s + hold_s, t0 + lift_s + hold_s + lower_s]
+    found = [strokes[0].onset_s, strokes[0].offset_s, strokes[1].onset_s, strokes[1].offset_s]
+    np.testing.assert_allclose(found, truth, atol=0.045)
