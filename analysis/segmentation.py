@@ -425,7 +425,8 @@ def _refine_onsets(t_s: np.ndarray, angle_deg: np.ndarray, turn_dps: np.ndarray,
     at_fit = np.searchsorted(t_s, edges.onset_s - params.rest_gap_share * rise_s) - clear
     anchor = np.minimum(runs.a - clear, np.maximum(runs.a - int(params.rest_gap_s * rate_hz), at_fit))
     for _ in range(params.refinements):
-        w1 = np.maximum(runs.rest_from, np.minimum(anchor, runs.a))
+        # a window pushed back past the previous stroke keeps the shortest rest it can: a slow reversal's turn
+        w1 = np.minimum(runs.a, np.maximum(anchor, runs.rest_from + min_rest))
         w0 = np.maximum(runs.rest_from, w1 - int(params.rest_window_s * rate_hz))
         active &= w1 - w0 >= min_rest
         sel = np.flatnonzero(active)
@@ -438,10 +439,11 @@ def _refine_onsets(t_s: np.ndarray, angle_deg: np.ndarray, turn_dps: np.ndarray,
                                d_hi[sel], t_s[end[sel]], params)
         active[sel[~ok]] = False
         sel, fit = sel[ok], fit[ok]
-        lo = np.maximum(t_s[w1[sel]], onset[sel] - params.max_angle_fit_shift_s)
-        onset[sel] = np.minimum(np.maximum(fit, lo), t_s[end[sel]])
+        reach = np.maximum(fit, onset[sel] - params.max_angle_fit_shift_s)
+        onset[sel] = np.minimum(np.maximum(reach, t_s[w1[sel]]), t_s[end[sel]])
         fitted[sel] = True
-        anchor[sel] = np.searchsorted(t_s, onset[sel]) - int(params.rest_clearance_s * rate_hz)
+        # a fit inside its own rest window says the window already moved: the next one ends clear of the fit
+        anchor[sel] = np.searchsorted(t_s, np.minimum(reach, onset[sel])) - int(params.rest_clearance_s * rate_hz)
     return onset, fitted
 
 
@@ -457,7 +459,7 @@ def _refine_offsets(t_s: np.ndarray, angle_deg: np.ndarray, turn_dps: np.ndarray
     at_fit = np.searchsorted(t_s, edges.offset_s + params.rest_gap_share * fall_s) + clear
     anchor = np.maximum(runs.b + clear, np.minimum(runs.b + int(params.rest_gap_s * rate_hz), at_fit))
     for _ in range(params.refinements):
-        w0 = np.minimum(runs.rest_until, np.maximum(anchor, runs.b))
+        w0 = np.maximum(runs.b, np.minimum(anchor, runs.rest_until - min_rest))
         w1 = np.minimum(runs.rest_until, w0 + int(params.rest_window_s * rate_hz))
         active &= w1 - w0 >= min_rest
         sel = np.flatnonzero(active)
@@ -471,10 +473,10 @@ def _refine_offsets(t_s: np.ndarray, angle_deg: np.ndarray, turn_dps: np.ndarray
                                d_lo[sel], d_hi[sel], -t_s[start[sel]], params)
         active[sel[~ok]] = False
         sel, fit = sel[ok], -fit[ok]
-        hi = np.minimum(t_s[np.maximum(w0[sel] - 1, start[sel])], offset[sel] + params.max_angle_fit_shift_s)
-        offset[sel] = np.minimum(np.maximum(fit, t_s[start[sel]]), hi)
+        reach = np.minimum(fit, offset[sel] + params.max_angle_fit_shift_s)
+        offset[sel] = np.minimum(np.maximum(reach, t_s[start[sel]]), t_s[np.maximum(w0[sel] - 1, start[sel])])
         fitted[sel] = True
-        anchor[sel] = np.searchsorted(t_s, offset[sel]) + int(params.rest_clearance_s * rate_hz)
+        anchor[sel] = np.searchsorted(t_s, np.maximum(reach, offset[sel])) + int(params.rest_clearance_s * rate_hz)
     return offset, fitted
 
 

@@ -112,7 +112,7 @@ def reference_strokes(t_s, angle_deg, speed_dps, rate_hz, p: StrokeParams | None
         at_fit = int(np.searchsorted(t_s, on - p.rest_gap_share * max(float(t_s[rise_end]) - on, 0.0))) - clear
         anchor = min(a - clear, max(a - int(p.rest_gap_s * rate_hz), at_fit))
         for _ in range(p.refinements):
-            w1 = max(rest_from, min(anchor, a))
+            w1 = min(a, max(anchor, rest_from + min_rest))
             w0 = max(rest_from, w1 - int(p.rest_window_s * rate_hz))
             rest = _rest(angle_deg, w0, w1, min_rest)
             fit = None if rest is None else _angle_fit(
@@ -120,13 +120,14 @@ def reference_strokes(t_s, angle_deg, speed_dps, rate_hz, p: StrokeParams | None
                 d_lo, d_hi, float(t_s[rise_end]), p)
             if fit is None:
                 break
-            on = float(np.clip(fit, max(t_s[w1], on - p.max_angle_fit_shift_s), t_s[rise_end]))
+            reach = max(fit, on - p.max_angle_fit_shift_s)
+            on = float(min(max(reach, t_s[w1]), t_s[rise_end]))
             on_bias = 0.0
-            anchor = int(np.searchsorted(t_s, on)) - int(p.rest_clearance_s * rate_hz)
+            anchor = int(np.searchsorted(t_s, min(reach, on))) - int(p.rest_clearance_s * rate_hz)
         at_fit = int(np.searchsorted(t_s, off + p.rest_gap_share * max(off - float(t_s[fall_start]), 0.0))) + clear
         anchor = max(b + clear, min(b + int(p.rest_gap_s * rate_hz), at_fit))
         for _ in range(p.refinements):
-            w0 = min(rest_until, max(anchor, b))
+            w0 = max(b, min(anchor, rest_until - min_rest))
             w1 = min(rest_until, w0 + int(p.rest_window_s * rate_hz))
             rest = _rest(angle_deg, w0, w1, min_rest)
             fit = None if rest is None else _angle_fit(
@@ -134,10 +135,10 @@ def reference_strokes(t_s, angle_deg, speed_dps, rate_hz, p: StrokeParams | None
                 d_lo, d_hi, -float(t_s[fall_start]), p)
             if fit is None:
                 break
-            off = float(np.clip(-fit, t_s[fall_start],
-                                min(t_s[max(w0 - 1, fall_start)], off + p.max_angle_fit_shift_s)))
+            reach = min(-fit, off + p.max_angle_fit_shift_s)
+            off = float(min(max(reach, t_s[fall_start]), t_s[max(w0 - 1, fall_start)]))
             off_bias = 0.0
-            anchor = int(np.searchsorted(t_s, off)) + int(p.rest_clearance_s * rate_hz)
+            anchor = int(np.searchsorted(t_s, max(reach, off))) + int(p.rest_clearance_s * rate_hz)
         on -= on_bias * max(0.0, float(t_s[rise_end]) - on)
         off += off_bias * max(0.0, off - float(t_s[fall_start]))
         if out and on < out[-1][2]:
