@@ -487,9 +487,24 @@ def _rises(seg: _Segment, spans: list[RepSpan], acc_up: np.ndarray,
     holds = [None] + [s.eccentric[1] for s in spans[:-1]]
     tops = [None] + [(s.concentric[1], s.eccentric[0]) for s in spans[:-1]]
     angle = np.interp(t, seg.grid.t_s, seg.angle_deg)  # the lift's progress: how the bias turns with the sensor
-    return [rise.rep_rise(t, acc_up, s.concentric, s.eccentric[0], h, params, progress=_lift_progress(angle, s),
-                          prev_top=top)
-            for s, h, top in zip(spans, holds, tops)]
+    out = []
+    for s, h, top in zip(spans, holds, tops):
+        w = _rise_window(t, s, top, params)
+        out.append(rise.rep_rise(t[w], acc_up[w], s.concentric, s.eccentric[0], h, params,
+                                 progress=_lift_progress(angle[w], s), prev_top=top))
+    return out
+
+
+def _rise_window(t_s: np.ndarray, span: RepSpan, prev_top: tuple[float, float] | None,
+                 params: rise.RiseParams) -> slice:
+    """The samples `rise.rep_rise` reads for one rep, with one more on either side (it tells a rep the samples
+    do not cover by its bounds reaching the array's ends, which the extra samples keep): the same result from a
+    few seconds of samples instead of the recording's every one (the lift's progress is per sample)."""
+    first = span.concentric[0] - params.bottom_window_s
+    if prev_top is not None:
+        first = min(first, prev_top[0])
+    i0, i1 = np.searchsorted(t_s, [first, span.eccentric[0]])
+    return slice(max(int(i0) - 1, 0), int(i1) + 2)
 
 
 def _lift_progress(angle_deg: np.ndarray, span: RepSpan) -> np.ndarray:
