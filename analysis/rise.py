@@ -36,6 +36,7 @@ class RiseParams:
     # 1 m/s² and more: a "hold" with more than this spread is the bounce of a rep whose bottom pause was misplaced
     max_hold_std_mps2: float = 0.5
     max_bridged_s: float = 0.25  # longer gaps between samples are pauses of the recording, not lost packets
+    rotate_block: int = 65536  # samples rotated to the earth frame at once (memory, not results)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,10 @@ class RepRise:
 def vertical_acceleration(quat_wxyz: np.ndarray, acc_mps2: np.ndarray, still: np.ndarray | None = None) -> np.ndarray:
     """(n,) gravity-removed vertical acceleration (m/s², earth up) of the sensor. With a `still` mask, the
     accelerometer's scale is calibrated on gravity: at rest it must read 9.80665 m/s²."""
-    up = rotate_to_earth(quat_wxyz, acc_mps2)[:, 2]
+    # a block of samples at a time: the rotation's (n,3) temporaries of an hour would be tens of megabytes each
+    block = RiseParams.rotate_block
+    up = np.concatenate([rotate_to_earth(quat_wxyz[i:i + block], acc_mps2[i:i + block])[:, 2]
+                         for i in range(0, len(acc_mps2), block)] or [np.zeros(0)])
     if still is not None and still.sum() > 10:
         g_measured = float(np.median(np.linalg.norm(acc_mps2[still], axis=1)))
         if 0.8 * G_MPS2 < g_measured < 1.2 * G_MPS2:
