@@ -298,13 +298,26 @@ def _about_the_axis(spans: list[RepSpan], t_s: np.ndarray, turned_deg: np.ndarra
     part of a rep's range too (legs lifted onto the pads of an abduction machine, a step), but it also turns the
     segment about other axes (the knee lifted, the foot planted) by a comparable angle; a rep's off-axis
     wobble and roll stay a small share of its range. `turned_deg`: `_off_axis_turn_deg` on the grid `t_s`."""
-    kept = []
-    for sp in spans:
-        i0, i1 = np.searchsorted(t_s, [sp.concentric[0], sp.eccentric[1]])
-        excursion = float(np.max(np.linalg.norm(turned_deg[i0:i1 + 1] - turned_deg[i0], axis=1))) if i1 > i0 else 0.0
-        if excursion <= params.max_off_axis_fraction * abs(sp.range_deg):
-            kept.append(sp)
-    return kept
+    if not spans:
+        return []
+    i0 = np.searchsorted(t_s, [sp.concentric[0] for sp in spans])
+    i1 = np.searchsorted(t_s, [sp.eccentric[1] for sp in spans])
+    excursion = np.zeros(len(spans))
+    some = np.flatnonzero(i1 > i0)
+    for group in np.array_split(some, max(1, len(some) // 32)):  # 32 reps' samples at a time
+        excursion[group] = _largest_turns(turned_deg, i0[group], np.minimum(i1[group] + 1, len(t_s)))
+    return [sp for sp, e in zip(spans, excursion) if e <= params.max_off_axis_fraction * abs(sp.range_deg)]
+
+
+def _largest_turns(turned_deg: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
+    """Per window [i0, i1) of `turned_deg` (n,3), non-empty: the largest turn from its first sample (degrees)."""
+    if not len(i0):
+        return np.zeros(0)
+    length = i1 - i0
+    offsets = np.cumsum(length) - length
+    first = np.repeat(i0, length)
+    at = first + np.arange(length.sum()) - np.repeat(offsets, length)
+    return np.maximum.reduceat(np.linalg.norm(turned_deg[at] - turned_deg[first], axis=1), offsets)
 
 
 def _walking(seg: _Segment, params: PipelineParams) -> np.ndarray | None:
