@@ -289,7 +289,11 @@ def _read(seg: _Segment, params: AnalysisParams, walking: np.ndarray | None = No
 def _off_axis_turn_deg(seg: _Segment) -> np.ndarray:
     """(n, 3) the rotation about every axis but the movement axis, integrated over the grid (degrees)."""
     w = seg.grid.gyr_rads
-    return np.degrees(np.cumsum(w - np.outer(w @ seg.axis, seg.axis), axis=0) / seg.grid.rate_hz)
+    turned = np.outer(w @ seg.axis, seg.axis)  # one (n, 3) array, each step in place: an hour's is 9 MB
+    np.subtract(w, turned, out=turned)
+    np.cumsum(turned, axis=0, out=turned)
+    np.divide(turned, seg.grid.rate_hz, out=turned)
+    return np.degrees(turned, out=turned)
 
 
 def _about_the_axis(spans: list[RepSpan], t_s: np.ndarray, turned_deg: np.ndarray,
@@ -298,13 +302,26 @@ def _about_the_axis(spans: list[RepSpan], t_s: np.ndarray, turned_deg: np.ndarra
     part of a rep's range too (legs lifted onto the pads of an abduction machine, a step), but it also turns the
     segment about other axes (the knee lifted, the foot planted) by a comparable angle; a rep's off-axis
     wobble and roll stay a small share of its range. `turned_deg`: `_off_axis_turn_deg` on the grid `t_s`."""
-    kept = []
-    for sp in spans:
-        i0, i1 = np.searchsorted(t_s, [sp.concentric[0], sp.eccentric[1]])
-        excursion = float(np.max(np.linalg.norm(turned_deg[i0:i1 + 1] - turned_deg[i0], axis=1))) if i1 > i0 else 0.0
-        if excursion <= params.max_off_axis_fraction * abs(sp.range_deg):
-            kept.append(sp)
-    return kept
+    if not spans:
+        return []
+    i0 = np.searchsorted(t_s, [sp.concentric[0] for sp in spans])
+    i1 = np.searchsorted(t_s, [sp.eccentric[1] for sp in spans])
+    excursion = np.zeros(len(spans))
+    some = np.flatnonzero(i1 > i0)
+    for group in np.array_split(some, max(1, len(some) // 32)):  # 32 reps' samples at a time
+        excursion[group] = _largest_turns(turned_deg, i0[group], np.minimum(i1[group] + 1, len(t_s)))
+    return [sp for sp, e in zip(spans, excursion) if e <= params.max_off_axis_fraction * abs(sp.range_deg)]
+
+
+def _largest_turns(turned_deg: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
+    """Per window [i0, i1) of `turned_deg` (n,3), non-empty: the largest turn from its first sample (degrees)."""
+    if not len(i0):
+        return np.zeros(0)
+    length = i1 - i0
+    offsets = np.cumsum(length) - length
+    first = np.repeat(i0, length)
+    at = first + np.arange(length.sum()) - np.repeat(offsets, length)
+    return np.maximum.reduceat(np.linalg.norm(turned_deg[at] - turned_deg[first], axis=1), offsets)
 
 
 def _walking(seg: _Segment, params: PipelineParams) -> np.ndarray | None:
@@ -325,8 +342,12 @@ def _best_reading(seg: _Segment, params: AnalysisParams, walking: np.ndarray | N
     moving = _moving(seg.rate_rads, params.pipeline)
     global_axes = [movement_axis(seg.rate_rads, moving, rank=r) for r in (0, 1)]
     axes = axis_search.candidate_axes(seg.rate_rads, seg.grid.rate_hz, [g.axis_sensor for g in global_axes])
-    readings = [_read(_with_axis(seg, a, _axis_share(seg.rate_rads[moving], a)), params, walking) for a in axes]
-    best = max(readings, key=lambda r: r.score)
+    best = None
+    for a in axes:  # one candidate's curves at a time beside the best's (an hour's are megabytes each)
+        reading = _read(_with_axis(seg, a, _axis_share(seg.rate_rads[moving], a)), params, walking)
+        if best is None or reading.score > best.score:  # the first of equal scores, as max() keeps
+            best = reading
+        del reading  # not held while the next candidate is read
     refined = _axis_from_reps(best.seg, best.spans, params.pipeline)
     if refined is not None:
         again = _read(refined, params, walking)
@@ -449,8 +470,9 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
     seg, spans, polarity = _best_reading(segs[primary], params, walking)
     seg = segs[primary] = _flip(seg, polarity)
     acc_up = _vertical_acc(seg, params.pipeline) if ex.hip_extension else None
+    known_rises: dict = {}  # integrated once for both readings of the set on the pelvis
     if primary == "pelvis" and acc_up is not None:
-        spans = _with_arched_reps(seg, spans, acc_up, params)
+        spans = _with_arched_reps(seg, spans, acc_up, params, known_rises)
     notes = [f"movement axis from the {primary} sensor's rotation ({seg.axis_confidence:.0%} of it on one axis)"]
     pel = None
     if ex.hip_extension and "pelvis" in segs and spans:
@@ -461,7 +483,7 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
     if ex.steps:
         steps = _band_walk_steps(segs, primary, notes, params)
     else:
-        reps = _reps(ex, seg, spans, pel, tempo, acc_up, params)
+        reps = _reps(ex, seg, spans, pel, tempo, acc_up, params, known_rises)
     if not spans:
         notes.append("no reps found: no repeated movement from a common start position")
     report = SetReport(
@@ -481,15 +503,37 @@ def _vertical_acc(seg: _Segment, params: PipelineParams) -> np.ndarray:
     return rise.vertical_acceleration(seg.quat, seg.series.acc_mps2, still)
 
 
-def _rises(seg: _Segment, spans: list[RepSpan], acc_up: np.ndarray,
-           params: rise.RiseParams) -> list[rise.RepRise | None]:
+def _rises(seg: _Segment, spans: list[RepSpan], acc_up: np.ndarray, params: rise.RiseParams,
+           known: dict | None = None) -> list[rise.RepRise | None]:
+    """Every rep's rise (`rise.rep_rise`). `known`: the rises already integrated on this segment, by what they
+    depend on (the rep, the hold and top before it), filled in here: the set is read twice on the pelvis (before
+    and after the arched reps join it) and most reps are the same both times."""
+    known = {} if known is None else known
     t = seg.series.t_s
     holds = [None] + [s.eccentric[1] for s in spans[:-1]]
     tops = [None] + [(s.concentric[1], s.eccentric[0]) for s in spans[:-1]]
     angle = np.interp(t, seg.grid.t_s, seg.angle_deg)  # the lift's progress: how the bias turns with the sensor
-    return [rise.rep_rise(t, acc_up, s.concentric, s.eccentric[0], h, params, progress=_lift_progress(angle, s),
-                          prev_top=top)
-            for s, h, top in zip(spans, holds, tops)]
+    out = []
+    for s, h, top in zip(spans, holds, tops):
+        key = (s.concentric, s.eccentric[0], s.bottom_deg, s.top_deg, h, top)
+        if key not in known:
+            w = _rise_window(t, s, top, params)
+            known[key] = rise.rep_rise(t[w], acc_up[w], s.concentric, s.eccentric[0], h, params,
+                                       progress=_lift_progress(angle[w], s), prev_top=top)
+        out.append(known[key])
+    return out
+
+
+def _rise_window(t_s: np.ndarray, span: RepSpan, prev_top: tuple[float, float] | None,
+                 params: rise.RiseParams) -> slice:
+    """The samples `rise.rep_rise` reads for one rep, with one more on either side (it tells a rep the samples
+    do not cover by its bounds reaching the array's ends, which the extra samples keep): the same result from a
+    few seconds of samples instead of the recording's every one (the lift's progress is per sample)."""
+    first = span.concentric[0] - params.bottom_window_s
+    if prev_top is not None:
+        first = min(first, prev_top[0])
+    i0, i1 = np.searchsorted(t_s, [first, span.eccentric[0]])
+    return slice(max(int(i0) - 1, 0), int(i1) + 2)
 
 
 def _lift_progress(angle_deg: np.ndarray, span: RepSpan) -> np.ndarray:
@@ -497,10 +541,10 @@ def _lift_progress(angle_deg: np.ndarray, span: RepSpan) -> np.ndarray:
     return (angle_deg - span.bottom_deg) / max(span.top_deg - span.bottom_deg, 1e-6)
 
 
-def _with_arched_reps(seg: _Segment, spans: list[RepSpan], acc_up: np.ndarray,
-                      params: AnalysisParams) -> list[RepSpan]:
+def _with_arched_reps(seg: _Segment, spans: list[RepSpan], acc_up: np.ndarray, params: AnalysisParams,
+                      known: dict | None = None) -> list[RepSpan]:
     """Add the reps the pelvis's rotation missed but its rise shows (`rise_reps`: lumbar-arch reps)."""
-    rises = [r.rise_m for r in _rises(seg, spans, acc_up, params.rise) if r is not None]
+    rises = [r.rise_m for r in _rises(seg, spans, acc_up, params.rise, known) if r is not None]
     if len(rises) < 2 or float(np.median(rises)) < params.pipeline.min_rise_m:
         return spans
     t = seg.series.t_s
@@ -531,13 +575,14 @@ def _range_fractions(ex: Exercise, seg: _Segment, spans: list[RepSpan], rises: l
 
 
 def _reps(ex: Exercise, seg: _Segment, spans: list[RepSpan], pel: _PelvisResult | None,
-          tempo: TempoTarget | None, acc_up: np.ndarray | None, params: AnalysisParams) -> list[Rep]:
+          tempo: TempoTarget | None, acc_up: np.ndarray | None, params: AnalysisParams,
+          known_rises: dict | None = None) -> list[Rep]:
     """Per rep: phases, range, rise and velocity, pelvis posture, tempo checks, faults and cues."""
     if not spans:
         return []
     # the hip's rise and lifting speed are the velocity-based-training figures of the hip-extension lifts (`acc_up`
     # is given for those only); a thigh swinging out on an abduction or a clamshell has no lift to measure
-    rises = _rises(seg, spans, acc_up, params.rise) if acc_up is not None else [None] * len(spans)
+    rises = _rises(seg, spans, acc_up, params.rise, known_rises) if acc_up is not None else [None] * len(spans)
     fractions = _range_fractions(ex, seg, spans, rises, params)
     reps: list[Rep] = []
     for k, span in enumerate(spans, start=1):

@@ -39,6 +39,7 @@ class RiseParams:
     # a hold is read this far inside its boundaries: a boundary is known to tens of ms, and one moving sample read
     # as still (a push-off's full acceleration at a sharp onset) biases the whole integral
     hold_margin_s: float = 0.05
+    rotate_block: int = 65536  # samples rotated to the earth frame at once (memory, not results)
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,10 @@ class RepRise:
 def vertical_acceleration(quat_wxyz: np.ndarray, acc_mps2: np.ndarray, still: np.ndarray | None = None) -> np.ndarray:
     """(n,) gravity-removed vertical acceleration (m/s², earth up) of the sensor. With a `still` mask, the
     accelerometer's scale is calibrated on gravity: at rest it must read 9.80665 m/s²."""
-    up = rotate_to_earth(quat_wxyz, acc_mps2)[:, 2]
+    # a block of samples at a time: the rotation's (n,3) temporaries of an hour would be tens of megabytes each
+    block = RiseParams.rotate_block
+    up = np.concatenate([rotate_to_earth(quat_wxyz[i:i + block], acc_mps2[i:i + block])[:, 2]
+                         for i in range(0, len(acc_mps2), block)] or [np.zeros(0)])
     if still is not None and still.sum() > 10:
         g_measured = float(np.median(np.linalg.norm(acc_mps2[still], axis=1)))
         if 0.8 * G_MPS2 < g_measured < 1.2 * G_MPS2:

@@ -491,42 +491,39 @@ def _separate(onset: np.ndarray, offset: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def _pair_reps(strokes: list[Stroke], polarity: int, params: SegmentationParams) -> list[RepSpan]:
+    """Reps as a lift followed by a lowering that returns (`return_ratio`) to the level it started from and to
+    that of the rep-sized neighbours, of a size near the set's rep range; all candidates at once."""
     big = [s for s in strokes if abs(s.delta_deg) >= params.min_stroke_deg]
     if len(big) < 2:
         return []
-    deltas = np.array([polarity * s.delta_deg for s in big])
-    candidates = []
-    for i in range(len(big) - 1):
-        up, down = deltas[i], deltas[i + 1]
-        if up > 0 and down < 0 and params.return_ratio[0] <= -down / up <= params.return_ratio[1]:
-            candidates.append(i)
-    if not candidates:
+    on = polarity * np.array([s.angle_on_deg for s in big])
+    off = polarity * np.array([s.angle_off_deg for s in big])
+    deltas = polarity * np.array([s.delta_deg for s in big])
+    up, down = deltas[:-1], deltas[1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = -down / up
+    candidates = np.flatnonzero((up > 0) & (down < 0) & (params.return_ratio[0] <= ratio)
+                                & (ratio <= params.return_ratio[1]))
+    if not candidates.size:
         return []
-    ranges = np.array([deltas[i] for i in candidates])
+    ranges = deltas[candidates]
     # the set's rep range: the median of the candidates near the median (not the 90th percentile, which one huge
     # stroke, standing up from the floor at the end of a short set, would own)
     mid = float(np.median(ranges))
     lo, hi = params.reference_band
     rom_ref = float(np.median(ranges[(ranges >= lo * mid) & (ranges <= hi * mid)]))
     tol = params.level_tol * rom_ref
-    starts = np.array([polarity * big[i].angle_on_deg for i in candidates])
-    # only rep-sized candidates give the reference level: set-up and walking strokes start anywhere
+    starts, ends = on[candidates], off[candidates + 1]
+    # The bottom level is compared locally (neighbouring reps): a heading-axis angle drifts slowly with the
+    # residual gyro bias, so a set-wide level would not hold over a long set. Only rep-sized candidates give it
+    # (set-up and walking strokes start anywhere), consistent on either side: at a set's edge the other side is
+    # set-up.
     rep_sized = np.flatnonzero((ranges >= params.rep_sized[0] * rom_ref) & (ranges <= params.rep_sized[1] * rom_ref))
-    reps = []
-    for j, i in enumerate(candidates):
-        up, down = big[i], big[i + 1]
-        start_level = polarity * up.angle_on_deg
-        end_level = polarity * down.angle_off_deg
-        # The bottom level is compared locally (neighbouring reps): a heading-axis angle drifts slowly with the
-        # residual gyro bias, so a set-wide level would not hold over a long set.
-        # consistent with the rep-sized neighbours on either side: at a set's edge the other side is set-up
-        before, after = rep_sized[rep_sized < j][-2:], rep_sized[rep_sized > j][:2]
-        sides = [float(np.median(starts[n])) for n in (before, after) if len(n)]
-        if abs(end_level - start_level) > tol or (sides and min(abs(start_level - b) for b in sides) > tol):
-            continue
-        if deltas[i] < max(params.partial_min * rom_ref, params.min_rep_deg) or deltas[i] > params.max_range * rom_ref:
-            continue
-        reps.append((up, down))
+    levels = np.fmin(np.abs(starts - _side_levels(starts, rep_sized, before=True)),
+                     np.abs(starts - _side_levels(starts, rep_sized, before=False)))
+    level_ok = ~(np.abs(ends - starts) > tol) & ~(levels > tol)  # NaN: no rep-sized neighbour, nothing to match
+    size_ok = ~(ranges < max(params.partial_min * rom_ref, params.min_rep_deg)) & ~(ranges > params.max_range * rom_ref)
+    reps = [(big[i], big[i + 1]) for i in candidates[level_ok & size_ok]]
     spans = []
     for k, (up, down) in enumerate(reps):
         nxt = reps[k + 1][0].onset_s if k + 1 < len(reps) else None
@@ -542,6 +539,25 @@ def _pair_reps(strokes: list[Stroke], polarity: int, params: SegmentationParams)
             )
         )
     return spans
+
+
+def _side_levels(starts: np.ndarray, rep_sized: np.ndarray, before: bool) -> np.ndarray:
+    """Per candidate j, the median start level of the (up to) two rep-sized candidates just before j (or just
+    after it); NaN where there is none. `rep_sized` are sorted indices into `starts`."""
+    j = np.arange(len(starts))
+    if before:
+        stop = np.searchsorted(rep_sized, j, side="left")
+        first = np.maximum(stop - 2, 0)
+    else:
+        first = np.searchsorted(rep_sized, j, side="right")
+        stop = np.minimum(first + 2, len(rep_sized))
+    if not rep_sized.size:
+        return np.full(len(starts), np.nan)
+    last = len(rep_sized) - 1
+    a = starts[rep_sized[np.minimum(first, last)]]
+    b = starts[rep_sized[np.minimum(first + 1, last)]]
+    count = stop - first
+    return np.where(count >= 2, (a + b) / 2, np.where(count == 1, a, np.nan))  # the median of one or two
 
 
 @dataclass(frozen=True)

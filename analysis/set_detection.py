@@ -33,6 +33,7 @@ class SetDetectionParams:
     rest_still_s: float = 12.0  # a pause this long is a rest between sets (a tempo's pause lasts a few s)
     min_candidate_s: float = 6.0  # a span shorter than this cannot hold 3 reps
     margin_s: float = 3.0  # rest kept on either side of a candidate: the standing pose before the set-up
+    walk_block: int = 256  # windows read for the step rhythm at once (memory, not results)
 
 
 SET_DETECTION = SetDetectionParams()
@@ -49,11 +50,14 @@ def walking_mask(t_s: np.ndarray, acc_mps2: np.ndarray, params: SetDetectionPara
     if n < w or w < 8:
         return mask
     starts = np.arange(0, n - w + 1, max(1, int(round(params.walk_hop_s * rate_hz))))
-    index = starts[:, None] + np.arange(w)
-    rhythmic = _step_rhythm(np.linalg.norm(acc_mps2, axis=1)[index], rate_hz, params)
+    magnitude = np.linalg.norm(acc_mps2, axis=1)
+    # a block of windows at a time: each is read on its own, and an hour's windows side by side (and their
+    # spectra) would hold several copies of the recording
+    rhythmic = np.concatenate([_step_rhythm(magnitude[b[:, None] + np.arange(w)], rate_hz, params)
+                               for b in np.array_split(starts, max(1, len(starts) // params.walk_block))])
     if rhythmic.sum() * params.walk_hop_s < params.walk_min_total_s:
         return mask
-    sway = _sway_directions(acc_mps2[index[rhythmic]])
+    sway = _sway_directions(acc_mps2[starts[rhythmic][:, None] + np.arange(w)])
     forward = np.linalg.svd(sway, full_matrices=False)[2][0]  # the direction most rhythmic windows share
     along = np.abs(sway @ forward) >= params.walk_min_forward_cos
     for s in starts[rhythmic][along]:

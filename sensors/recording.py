@@ -301,6 +301,9 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 _NUMBER_BYTES = b"0123456789.eE+-"  # all a number the writer (`repr`) or a spreadsheet's plain export makes uses
 _NUMBER_CHARS = re.compile(rb"[0-9.eE+-]*")
 NUMPY_PARSE_MAX_BYTES = 16_000_000  # longer bodies: pandas' parser (~4× faster per byte) pays for its import
+LARGE_HEAD_BYTES = 1 << 20  # a long v1 file's header is read from this first block (else: the file whole)
+LARGE_BLOCK_BYTES = 4 << 20  # a long file is scanned for its event lines a block at a time
+LARGE_CHUNK_ROWS = 200_000  # and parsed this many rows at a time
 
 
 @dataclass(frozen=True)
@@ -386,6 +389,9 @@ def read_recording(
     path = str(path)
     if placement is not None and placement not in PLACEMENTS:
         raise RecordingError(f"{path}: unknown placement {placement!r} (expected one of {', '.join(PLACEMENTS)})")
+    rec = _read_fast_large(path) if columns is None else None
+    if rec is not None:
+        return _checked(path, rec, placement, exercise)
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
@@ -407,6 +413,11 @@ def read_recording(
             if isinstance(exc, RecordingError):
                 raise
             raise RecordingError(str(exc)) from None
+    return _checked(path, rec, placement, exercise)
+
+
+def _checked(path, rec: Recording, placement: str | None, exercise: str | None) -> Recording:
+    """The read recording with the asked placement (an error when it has none) and exercise."""
     if placement is not None and rec.stream(placement) is None:
         raise _err(path, None, f"no sensor with placement {placement!r} (file has {', '.join(rec.placements)})")
     if exercise is not None:
@@ -429,6 +440,93 @@ def _wide_encoding(raw: bytes) -> str | None:
     if (zeros[0] and zeros[2]) or (zeros[1] and zeros[3]):
         return "UTF-16"
     return None
+
+
+def _read_fast_large(path: str) -> Recording | None:
+    """`_read_fast` for a v1 file whose body pandas parses (over NUMPY_PARSE_MAX_BYTES), without holding the
+    file's bytes: the header from its first block, the event lines from a scan block by block, the samples by
+    pandas in chunks of rows straight into each sensor's table. The same recording as `_read_fast` (the same
+    parser reads the same text); None when anything looks off (the caller then reads the file whole)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(LARGE_HEAD_BYTES)
+            size = os.fstat(f.fileno()).st_size
+    except OSError:
+        return None
+    m = re.search(rb"^[^#\s]", head, re.M)
+    if not head.startswith(MAGIC.encode() + b"\n") or _wide_encoding(head) is not None or m is None:
+        return None
+    end = head.find(b"\n", m.start())
+    if end < 0 or size - end <= NUMPY_PARSE_MAX_BYTES:
+        return None
+    try:
+        meta, sensors = _parse_v1_header(path, list(enumerate(head[: m.start()].decode("utf-8").split("\n"),
+                                                              start=1))[1:])
+        comments = _file_comment_lines(path, m.start(), head[: m.start()].count(b"\n"))
+        events = _parse_events(path, comments) if comments is not None else None
+    except (UnicodeDecodeError, RecordingError):
+        return None
+    parts = _v1_parts_pandas(path, [s.sensor_id for s in sensors]) if events is not None else None
+    if parts is None:
+        return None
+    streams = []
+    try:
+        for info in sensors:
+            streams.append(_fast_stream(path, info, parts.pop(0), events))
+    except _NeedsValidatingPath:
+        return None
+    return Recording(path, meta, tuple(streams), tuple(events))
+
+
+def _file_comment_lines(path: str, start: int, lines_before: int) -> list[tuple[int, str]] | None:
+    """`_body_comment_lines` of the file from byte `start` (a line's first byte, after `lines_before` lines),
+    read a block of whole lines at a time; None when the file does not end with a newline."""
+    out, carry = [], b""
+    with open(path, "rb") as f:
+        f.seek(start)
+        while True:
+            block = f.read(LARGE_BLOCK_BYTES)
+            if not block:
+                break
+            block = carry + block
+            cut = block.rfind(b"\n") + 1
+            carry, block = block[cut:], block[:cut]
+            # a newline before the block's first line: `_body_comment_lines` counts that line as line 2
+            out += [(line + lines_before - 1, text) for line, text in _body_comment_lines(b"\n" + block, 1)]
+            lines_before += block.count(b"\n")
+    return None if carry else out
+
+
+def _v1_parts_pandas(path: str, sensor_ids: Sequence[str]) -> list[np.ndarray] | None:
+    """Every sensor's (rows, 7) values of a v1 file, in file order, parsed as `_v1_table_pandas` does but a
+    chunk of rows at a time (the whole table is never held beside the sensors' own); None as there."""
+    import pandas as pd
+
+    parts: list[list[np.ndarray]] = [[] for _ in sensor_ids]
+    try:
+        with pd.read_csv(path, comment="#", engine="c", chunksize=LARGE_CHUNK_ROWS,
+                         dtype={c: ("category" if c == "sensor" else np.float64) for c in V1_COLUMNS}) as chunks:
+            for df in chunks:
+                if list(df.columns) != list(V1_COLUMNS):
+                    return None
+                sensor = df["sensor"].cat
+                index = np.array([sensor_ids.index(c) if c in sensor_ids else -1 for c in sensor.categories] + [-1])
+                codes = index[sensor.codes.to_numpy()]
+                if (codes < 0).any():
+                    return None  # an undeclared or missing sensor id
+                values = df.iloc[:, 1:].to_numpy(dtype=np.float64)
+                for k, part in enumerate(parts):
+                    part.append(values[codes == k])
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+        return None
+    if not any(len(p) for p in parts):
+        return None  # no rows: as an empty table
+    out = []
+    while parts:  # one sensor's chunks joined at a time, then let go
+        chunks_k = parts.pop(0)
+        out.append(np.concatenate(chunks_k) if chunks_k else np.zeros((0, 7)))
+        del chunks_k
+    return out
 
 
 def _read_fast(path, raw: bytes) -> Recording | None:
