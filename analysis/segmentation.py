@@ -88,6 +88,7 @@ class StrokeParams:
     # angle fit may read through it
     rest_travel_min_deg: float = 0.5
     rest_travel_fraction: float = 0.05
+    rest_wander_factor: float = 1.0  # the angle fit's band starts at least this × the rest window's peak-to-peak
     max_angle_fit_shift_s: float = 0.6  # an angle fit moves a boundary at most this far
     rest_clearance_s: float = 0.05  # a repeated fit's rest window ends this far before the previous estimate
     # the powers a start may grow with (displacement ∝ time since onset ** p): 2 where the acceleration steps at
@@ -402,6 +403,17 @@ def _speed_edges(t_s: np.ndarray, absv: np.ndarray, runs: _Runs, floor: float, p
     return _SpeedEdges(onset, offset, on_order, off_order, rise_end, fall_start)
 
 
+def _above_wander(angle_deg: np.ndarray, w0: np.ndarray, w1: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                  params: StrokeParams) -> tuple[np.ndarray, np.ndarray]:
+    """The angle fit's band (°) lifted above what each rest window itself wanders (its peak-to-peak): a held pose
+    that creeps by more than the band's start would put the start inside the creep. The band keeps its ratio."""
+    pairs = np.column_stack([w0, np.maximum(w1, w0 + 1)]).ravel()
+    padded = np.append(angle_deg, angle_deg[-1])
+    wander = np.maximum.reduceat(padded, pairs)[::2] - np.minimum.reduceat(padded, pairs)[::2]
+    new_lo = np.maximum(lo, params.rest_wander_factor * wander)
+    return new_lo, hi * new_lo / lo
+
+
 def _angle_fit_levels(angle_deg: np.ndarray, runs: _Runs, params: StrokeParams) -> tuple[np.ndarray, np.ndarray]:
     """Per run, the displacement band (°) of the angle fit: shares of the run's range, with floors."""
     span = np.abs(angle_deg[runs.b - 1] - angle_deg[runs.a])
@@ -435,8 +447,9 @@ def _refine_onsets(t_s: np.ndarray, angle_deg: np.ndarray, turn_dps: np.ndarray,
         rest = _medians(angle_deg, w0[sel], w1[sel])
         idx, group = _windows(w1[sel], end[sel] + 1)
         disp = runs.sign[sel][group] * (angle_deg[idx] - rest[group])
-        fit, ok = _angle_edges(t_s[idx], disp, runs.sign[sel][group] * turn_dps[idx], group, len(sel), d_lo[sel],
-                               d_hi[sel], t_s[end[sel]], params)
+        lo, hi = _above_wander(angle_deg, w0[sel], w1[sel], d_lo[sel], d_hi[sel], params)
+        fit, ok = _angle_edges(t_s[idx], disp, runs.sign[sel][group] * turn_dps[idx], group, len(sel), lo, hi,
+                               t_s[end[sel]], params)
         active[sel[~ok]] = False
         sel, fit = sel[ok], fit[ok]
         reach = np.maximum(fit, onset[sel] - params.max_angle_fit_shift_s)
@@ -469,8 +482,9 @@ def _refine_offsets(t_s: np.ndarray, angle_deg: np.ndarray, turn_dps: np.ndarray
         idx, group = _windows(start[sel], w0[sel])
         disp = runs.sign[sel][group] * (rest[group] - angle_deg[idx])
         # backwards in time: the offset is an onset of the reversed stroke
-        fit, ok = _angle_edges(-t_s[idx], disp, runs.sign[sel][group] * turn_dps[idx], group, len(sel),
-                               d_lo[sel], d_hi[sel], -t_s[start[sel]], params)
+        lo, hi = _above_wander(angle_deg, w0[sel], w1[sel], d_lo[sel], d_hi[sel], params)
+        fit, ok = _angle_edges(-t_s[idx], disp, runs.sign[sel][group] * turn_dps[idx], group, len(sel), lo, hi,
+                               -t_s[start[sel]], params)
         active[sel[~ok]] = False
         sel, fit = sel[ok], -fit[ok]
         reach = np.minimum(fit, offset[sel] + params.max_angle_fit_shift_s)

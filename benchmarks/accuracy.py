@@ -85,6 +85,7 @@ class HardDraw:
     concentric_s: tuple[float, ...] = (0.8, 1.0, 1.0, 1.5, 2.0)
     top_pause_s: tuple[float, ...] = (0.4, 0.5, 1.0, 2.0, 3.0)
     bottom_pause_s: tuple[float, ...] = (0.4, 0.5, 1.0, 2.0)
+    hold_creep: float = 0.02  # share of the range each hold drifts by, at most (0.4–1° on these ranges)
 
 
 HARD = HardDraw()
@@ -118,6 +119,7 @@ def hard_config(rng: np.random.Generator) -> SimConfig:
         settle_lift=bool(rng.random() < HARD.settle_lift), quick_rerack=bool(rng.random() < HARD.quick_rerack),
         big_setup=big, station_moves=station, gaps=bool(rng.random() < HARD.gaps), imu=hard_imu(rng),
         time_offset_s=float(rng.uniform(*HARD.time_offset_s)) if rng.random() < HARD.time_offset else 0.0,
+        hold_creep=HARD.hold_creep,
     )
 
 

@@ -102,6 +102,9 @@ class SimConfig:
     onsets: str = "classic"  # ONSET_MODES: classic = min-jerk lifts and smooth 15 % trapezoid lowerings
     settle_lift: bool = False  # a small lift (5–15 % of the range) and a 0.5–2 s rest just before rep 1
     quick_rerack: bool = False  # the re-rack / sit-up starts 0.2–1 s after the last rep
+    # a held pose is never quite still: over each top and bottom hold the segment drifts by up to this share of
+    # the range and back (a squeeze at the top, settling at the bottom); the boundaries stay the commanded ones
+    hold_creep: float = 0.0
     big_setup: bool = False  # walk and turn, then sit down and lie back in stages; after the set sit up, stand up
     station_moves: bool = False  # seated abduction: legs onto / off the pads; clamshell: kneel, lie down, push up;
     #                              then walking off
@@ -629,6 +632,18 @@ def _fidgets(cfg: SimConfig, grid: np.ndarray, lay: _Layout, setup: np.ndarray, 
     return fidget + tremor * setup[:, None]
 
 
+def _hold_creep(grid: np.ndarray, lay: _Layout, creep: float, rng: np.random.Generator) -> np.ndarray:
+    """A slow bump (sin², share of the range, amplitude uniform in ±`creep`) over each top and bottom hold."""
+    out = np.zeros(len(grid))
+    ends = [b[0] for b in lay.bounds[1:]] + [lay.end_set]
+    for (c0, c1, t1, e1, _), nxt in zip(lay.bounds, ends):
+        for h0, h1 in ((c1, t1), (e1, nxt)):
+            if h1 - h0 > 0.2:
+                u = np.clip((grid - h0) / (h1 - h0), 0.0, 1.0)
+                out += rng.uniform(-creep, creep) * np.sin(np.pi * u) ** 2
+    return out
+
+
 def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
     """Internal grid, pose, the exact phase boundaries (s), the standing interval and the named set-up moves."""
     lead = 0.5
@@ -639,6 +654,8 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
     setup = np.clip(_staged(grid, lay.setup_start, lay.stages_in) - _staged(grid, lay.rerack_start, lay.stages_out),
                     0.0, 1.0)
     fidget = _fidgets(cfg, grid, lay, setup, rng)
+    if cfg.hold_creep > 0 and cfg.exercise != "lateral_band_walk":
+        theta += _hold_creep(grid, lay, cfg.hold_creep, rng.spawn(1)[0])  # spawned: the other draws stay the same
     for move in lay.moves:
         bump = move.bump(grid)
         theta += move.theta * bump

@@ -60,6 +60,13 @@ def _walk(x, floor):
     return len(ok) if ok.all() else int(np.argmin(ok))
 
 
+def _above_wander(angle, w0, w1, lo, hi, p: StrokeParams):
+    """The angle fit's band lifted above the rest window's own peak-to-peak wander."""
+    window = angle[w0:max(w1, w0 + 1)] if w0 < len(angle) else angle[-1:]
+    new_lo = max(lo, p.rest_wander_factor * float(window.max() - window.min()))
+    return new_lo, hi * new_lo / lo
+
+
 def _rest(angle, i0, i1, min_samples):
     return float(np.median(angle[i0:i1])) if i1 - i0 >= min_samples else None
 
@@ -117,7 +124,7 @@ def reference_strokes(t_s, angle_deg, speed_dps, rate_hz, p: StrokeParams | None
             rest = _rest(angle_deg, w0, w1, min_rest)
             fit = None if rest is None else _angle_fit(
                 t_s[w1:rise_end + 1], sgn * (angle_deg[w1:rise_end + 1] - rest), sgn * turn[w1:rise_end + 1],
-                d_lo, d_hi, float(t_s[rise_end]), p)
+                *_above_wander(angle_deg, w0, w1, d_lo, d_hi, p), float(t_s[rise_end]), p)
             if fit is None:
                 break
             reach = max(fit, on - p.max_angle_fit_shift_s)
@@ -132,7 +139,7 @@ def reference_strokes(t_s, angle_deg, speed_dps, rate_hz, p: StrokeParams | None
             rest = _rest(angle_deg, w0, w1, min_rest)
             fit = None if rest is None else _angle_fit(
                 -t_s[fall_start:w0], sgn * (rest - angle_deg[fall_start:w0]), sgn * turn[fall_start:w0],
-                d_lo, d_hi, -float(t_s[fall_start]), p)
+                *_above_wander(angle_deg, w0, w1, d_lo, d_hi, p), -float(t_s[fall_start]), p)
             if fit is None:
                 break
             reach = min(-fit, off + p.max_angle_fit_shift_s)
