@@ -68,6 +68,9 @@ REFERENCE_RETRY_S = 10.0  # no upright reference yet (no walk, no standing start
 BEGIN_LOOK_EVERY_S = 3.0
 WALK_CONTEXT_S = 120.0  # the set detector reads at least this much history to tell a walk (and its direction)
 REST_LOOK_EVERY_S = 2.0  # auto-end looks this often for a rest the set detector sees (walking, long stillness)
+# columns of a sensor's sample rows: time, accelerometer, gyroscope, real-time quaternion and gyro bias
+ACC, GYR, QUAT, BIAS = slice(1, 4), slice(4, 7), slice(7, 11), slice(11, 14)
+SAMPLE_COLUMNS = 14
 
 
 # ---------------------------------------------------------------------------------------------------------- events
@@ -170,21 +173,23 @@ class PelvisNow:
 
 
 class _Sensor:
-    """One sensor's buffers and its real-time orientation."""
+    """One sensor's buffers and its real-time orientation.
+
+    Every sample is one row of `samples`: t (s), acc (m/s², 3), gyr (rad/s, 3), and what the real-time VQF made of
+    it, quaternion wxyz (4) and gyro bias (rad/s, 3); one append per batch, and the live re-reading of a set's tail
+    (`analysis.live_tail`) takes the orientation from here instead of running the offline filter again."""
 
     def __init__(self, placement: str, rate_hz: float, set_window_s: float) -> None:
         self.placement = placement
         self.rate_hz = float(rate_hz)
         cap = int(set_window_s * rate_hz * 1.05) + 16
-        self.t = RingBuffer(cap, 1)
-        self.acc = RingBuffer(cap, 3)
-        self.gyr = RingBuffer(cap, 3)
+        self.samples = RingBuffer(cap, SAMPLE_COLUMNS)
         dcap = int(DISPLAY_WINDOW_S * rate_hz * 1.05) + 16
         self.disp = RingBuffer(dcap, 3)  # t, angle, speed
         self.ahrs = RealtimeOrientation(rate_hz)
         self.smooth_alpha = 1.0 - float(np.exp(-1.0 / (self.rate_hz * SPEED_SMOOTH_S)))  # live speed smoothing
         self.smooth_keep = 1.0 - self.smooth_alpha
-        self.up = np.array([0.0, 0.0, 1.0])
+        self.quat = np.array([1.0, 0.0, 0.0, 0.0])  # the newest sample's real-time orientation, wxyz
         self.bias = np.zeros(3)
         self.axis = None  # movement axis in the sensor frame (signed: + toward contraction) once known
         self.calibrated = False
@@ -193,15 +198,29 @@ class _Sensor:
         self.last_t = -np.inf
         self.guessed_at = -np.inf
 
-    def series(self, since_s: float, until_s: float = np.inf, inclusive: bool = True) -> ImuSeries:
-        """The buffered samples in [since_s, until_s] (`inclusive=False`: [since_s, until_s))."""
-        t = self.t.view()[:, 0]
+    @property
+    def t(self) -> RingBuffer:
+        """The sample rows (`len`, `total`, `capacity` count samples); the times are column 0."""
+        return self.samples
+
+    def times(self) -> np.ndarray:
+        return self.samples.view()[:, 0]
+
+    def rows(self, since_s: float, until_s: float = np.inf, inclusive: bool = True) -> np.ndarray:
+        """The buffered sample rows (a view) in [since_s, until_s] (`inclusive=False`: [since_s, until_s))."""
+        v = self.samples.view()
+        t = v[:, 0]
         i = int(np.searchsorted(t, since_s))
         j = len(t) if until_s == np.inf else int(np.searchsorted(t, until_s, side="right" if inclusive else "left"))
-        return ImuSeries(self.placement, t[i:j].copy(), self.acc.view()[i:j].copy(), self.gyr.view()[i:j].copy())
+        return v[i:j]
+
+    def series(self, since_s: float, until_s: float = np.inf, inclusive: bool = True) -> ImuSeries:
+        """The buffered samples in [since_s, until_s] (`inclusive=False`: [since_s, until_s))."""
+        r = self.rows(since_s, until_s, inclusive)
+        return ImuSeries(self.placement, r[:, 0].copy(), r[:, ACC].copy(), r[:, GYR].copy())
 
     def first_t(self) -> float:
-        return float(self.t.view()[0, 0]) if len(self.t) else np.inf
+        return float(self.samples.view()[0, 0]) if len(self.samples) else np.inf
 
 
 class StreamingAnalyzer:
@@ -235,6 +254,8 @@ class StreamingAnalyzer:
         # finds one: in a span between rests, once it holds three reps; else (one set, e.g. a replay) from rep 1
         self._as_session = exercise is None or auto_end_rest_s is not None
         self.sensors = {p: _Sensor(p, r, set_window_s) for p, r in rates_hz.items()}
+        self._now_s = -np.inf
+        self._length_checked_s = -np.inf  # `_too_long` looks once a second (the set window is minutes)
         self._half_sample_s = 0.5 / max(rates_hz.values())
         self._reference = None  # the upright reference for recognition (`_posture_reference`)
         self._reference_at = -np.inf
@@ -248,7 +269,8 @@ class StreamingAnalyzer:
 
     @property
     def now_s(self) -> float:
-        return max(s.last_t for s in self.sensors.values())
+        """The newest sample of any sensor (s)."""
+        return self._now_s
 
     def push(self, placement: str, t_s: np.ndarray, acc_mps2: np.ndarray, gyr_rads: np.ndarray) -> list[Event]:
         sensor = self.sensors.get(placement)
@@ -263,7 +285,7 @@ class StreamingAnalyzer:
             if len(t_s) == 0:
                 return []
         events: list[Event] = []
-        if self._too_long():
+        if self._now_s >= self._length_checked_s + 1.0 and self._too_long():
             events += self._end("set too long")
         self._ingest(sensor, t_s, np.asarray(acc_mps2, float), np.asarray(gyr_rads, float))
         if placement == self.primary:
@@ -342,7 +364,8 @@ class StreamingAnalyzer:
         s = self.sensors.get("pelvis")
         if s is None or cal is None or cal.pelvis_frame is None:
             return None
-        up = s.up / np.linalg.norm(s.up)
+        up = _up_in_sensor(*s.quat.tolist())
+        up /= np.linalg.norm(up)
         frame = cal.pelvis_frame
         drop = float(np.degrees(np.arcsin(np.clip(up @ frame.right_axis, -1, 1))))
         if cal.tilt_reference == "standing" and frame.superior_axis is not None:
@@ -388,43 +411,39 @@ class StreamingAnalyzer:
         self.steps: tuple[Step, ...] = ()
 
     def _ingest(self, s: _Sensor, t_s, acc, gyr) -> None:
-        s.t.append(t_s)
-        s.acc.append(acc)
-        s.gyr.append(gyr)
+        """Store a batch with its real-time orientation; the display rows (time, movement angle, smoothed speed).
+        A batch is a few samples: per-sample recursions in Python floats cost less than more numpy calls."""
         quat, bias = s.ahrs.update_with_bias(acc, gyr)
+        s.samples.append(np.concatenate((t_s[:, None], acc, gyr, quat, bias), axis=1))
         s.bias = bias[-1]
-        s.up = _up_in_sensor(*quat[-1].tolist())
+        s.quat = quat[-1]
         if not s.calibrated and s.last_t - s.guessed_at >= 0.25:
             # until the first rep settles, follow the dominant rotation of the last moments: the set-up (lying
             # down, sitting) turns about other axes than the reps
             s.guessed_at = s.last_t
             self._guess_axis(s)
-        rows = np.empty((len(t_s), 3))  # t, angle, speed: one display row per sample
-        rows[:, 0] = t_s
-        if s.axis is not None:
-            w_dps = np.degrees((gyr - s.bias) @ s.axis)
-        else:
-            w_dps = np.zeros(len(t_s))
-        # first-order smoothing of the speed (the plots and the phase tracker); the angle integrates the raw rate.
-        # A batch is a few samples: the recursion in floats costs less than a filter call.
-        y = s.speed_dps
-        for k, w in enumerate(w_dps.tolist()):
-            y = s.smooth_alpha * w + s.smooth_keep * y
-            rows[k, 2] = y
-        s.speed_dps = y
-        np.cumsum(w_dps, out=rows[:, 1])
-        rows[:, 1] /= s.rate_hz
-        rows[:, 1] += s.angle_deg
-        s.angle_deg = float(rows[-1, 1])
-        s.disp.append(rows)
-        s.last_t = float(t_s[-1])
+        times = t_s.tolist()
+        w_dps = np.degrees((gyr - s.bias) @ s.axis).tolist() if s.axis is not None else [0.0] * len(times)
+        # first-order smoothing of the speed (the plots and the phase tracker); the angle integrates the raw rate
+        y, angle, dt = s.speed_dps, s.angle_deg, 1.0 / s.rate_hz
+        a, keep = s.smooth_alpha, s.smooth_keep
+        rows = []
+        for t, w in zip(times, w_dps):
+            y = a * w + keep * y
+            angle += w * dt
+            rows.append((t, angle, y))
+        s.speed_dps, s.angle_deg = y, angle
+        s.disp.append(np.array(rows))
+        s.last_t = times[-1]
+        if s.last_t > self._now_s:
+            self._now_s = s.last_t
 
     def _guess_axis(self, s: _Sensor) -> None:
         """Before the first rep settles: the dominant rotation axis of the last seconds (display only)."""
         n = int(1.5 * s.rate_hz)
-        if len(s.gyr) < n:
+        if len(s.samples) < n:
             return
-        g = s.gyr.view(n) - s.bias
+        g = s.samples.view(n)[:, GYR] - s.bias
         speed = np.linalg.norm(g, axis=1)
         if np.percentile(speed, 95) < np.radians(15.0):
             return  # not moving enough to tell
@@ -520,13 +539,14 @@ class StreamingAnalyzer:
         not cut short by it.
         """
         now = self.now_s
+        self._length_checked_s = now
         if not self.reps:
             self._set_from_s = max(self._set_from_s, now - IDLE_LEAD_IN_FRACTION * self.set_window_s)
             return False
         return self._set_start_s() < now - self.set_window_s * 0.98
 
     def _window_series(self, since_s: float) -> list[ImuSeries]:
-        return [s.series(since_s) for s in self.sensors.values() if len(s.t)]
+        return [s.series(since_s) for s in self.sensors.values() if len(s.samples)]
 
     def _settle(self, now: float) -> list[Event]:
         self._settle_due = False
@@ -778,7 +798,7 @@ class StreamingAnalyzer:
         return events
 
     def _last_sample_at_or_before(self, t_s: float) -> float:
-        times = [s.t.view()[:, 0] for s in self.sensors.values() if len(s.t)]
+        times = [s.times() for s in self.sensors.values() if len(s.samples)]
         before = [t[np.searchsorted(t, t_s, side="right") - 1] for t in times if t[0] <= t_s]
         return float(max(before)) if before else t_s
 
