@@ -35,6 +35,7 @@ from typing import Sequence
 
 import numpy as np
 
+from analysis import live_tail
 from analysis.orientation import RealtimeOrientation
 from analysis.pipeline import Calibration, ImuSeries, _primary, analyze_with_calibration  # _primary: offline's choice
 from analysis.recognition import PostureReference
@@ -68,6 +69,10 @@ REFERENCE_RETRY_S = 10.0  # no upright reference yet (no walk, no standing start
 BEGIN_LOOK_EVERY_S = 3.0
 WALK_CONTEXT_S = 120.0  # the set detector reads at least this much history to tell a walk (and its direction)
 REST_LOOK_EVERY_S = 2.0  # auto-end looks this often for a rest the set detector sees (walking, long stillness)
+# from this many settled reps on (and the tracker's stops matching them), a new rep is read from the stream's tail
+# with the set's known axis (`analysis.live_tail`), not by an offline analysis of the window
+TAIL_AFTER_REPS = 3
+TAIL_RETRY_S = 0.2  # a lowering the tracker saw end and the tail did not read as a rep this long after: offline
 # columns of a sensor's sample rows: time, accelerometer, gyroscope, real-time quaternion and gyro bias
 ACC, GYR, QUAT, BIAS = slice(1, 4), slice(4, 7), slice(7, 11), slice(11, 14)
 SAMPLE_COLUMNS = 14
@@ -296,8 +301,8 @@ class StreamingAnalyzer:
         # a guess (settle more often), and one rep may be a set-up move that set it wrong.
         if not self.reps:
             # (recognising costs more per look, and needs three reps: once a second)
-            interval = SETTLE_MAX_INTERVAL_S if self.exercise is None else 0.4 * SETTLE_MAX_INTERVAL_S
-        elif len(self.reps) < 2 or self._unannounced_lowering_s is not None or not self._tracker_agrees:
+            interval = SETTLE_MAX_INTERVAL_S
+        elif self._unannounced_lowering_s is not None or not self._tracker_agrees:
             interval = SETTLE_MAX_INTERVAL_S
         else:
             interval = SETTLE_IDLE_INTERVAL_S
@@ -405,6 +410,8 @@ class StreamingAnalyzer:
         self._unannounced_lowering_s: float | None = None  # a lowering's stop seen live, its rep not yet settled
         self._tracker_agrees = False  # the live tracker saw a lowering end where a settled rep's lowering ends
         self._live_reps = 0
+        self._frame: live_tail.SetFrame | None = None  # this set's axis and pelvis frame, once a settle found reps
+        self._offline_look_for: float | None = None  # the unread lowering the offline analysis last looked for
         self._peak_ref_dps = {1: 30.0, -1: 30.0}
         self._stroke_peak = 0.0
         self.reps = []
@@ -556,6 +563,13 @@ class StreamingAnalyzer:
         rest_from = self._rest_began(now)
         if rest_from is not None:
             return self._end("rest", rest_from)  # before the rest's moves (a walk) can be read as reps
+        if self._tail_ready():
+            events = self._settle_tail(now)
+            pending = self._unannounced_lowering_s
+            if events or pending is None or now - pending < TAIL_RETRY_S or self._offline_look_for == pending:
+                return events + self._account_pending(now)
+            self._offline_look_for = pending  # once per such lowering (a set-up move, the set's last stroke)
+            # a lowering's end the tail did not read as a rep: the offline analysis of the window decides
         set_from = self._set_start_s()
         since = max(set_from, now - self.live_window_s)
         truncated = since > set_from + 1e-9
@@ -582,6 +596,9 @@ class StreamingAnalyzer:
                 return []
             if report.reps:
                 self._adopt(cal)
+                axis = cal.axes_sensor.get(self.primary)
+                self._frame = None if axis is None else live_tail.SetFrame(
+                    np.asarray(axis, float), cal.pelvis_frame, cal.tilt_reference, cal.pelvis_up_top)
         if report.steps and not truncated and len(report.steps) != len(self.steps):
             self.steps = report.steps
             if not self._set_started:  # a band walk's set begins with its first steps
@@ -601,15 +618,68 @@ class StreamingAnalyzer:
                 break  # after a rest: the next set's (the offline session splits there), not this one's
             settled.append(rep)
         events = head + self._merge(now, settled, final=False, window_start_s=None if truncated else since)
+        return events + self._account_pending(now)
+
+    def _account_pending(self, now: float) -> list[Event]:
+        """A lowering's end the tracker saw is accounted for by an announced rep (from now on the tracker's
+        stops are what settling waits for), or given up on after SETTLE_IDLE_INTERVAL_S. No events."""
         pending = self._unannounced_lowering_s
         if pending is not None:
             if any(abs(r.phase("eccentric").end_s - pending) < LOWERING_MATCH_S for r in self.reps):
                 self._unannounced_lowering_s = None
-                self._tracker_agrees = True  # from now on the tracker's stops are what settling waits for
+                self._tracker_agrees = True
                 self._resettle_at = np.inf  # announced: no second look needed
             elif now - pending > SETTLE_IDLE_INTERVAL_S:
                 self._unannounced_lowering_s = None  # that stop ended no rep (a set-up move, a partial stroke)
-        return events
+        return []
+
+    def _tail_ready(self) -> bool:
+        """The set's axis is known and its first reps settled: new reps can be read from the tail alone."""
+        return (self._frame is not None and self._set_started and self._tracker_agrees and not self.steps
+                and len(self.reps) >= TAIL_AFTER_REPS)
+
+    def _tail(self, placement: str, since_s: float) -> live_tail.Tail:
+        r = self.sensors[placement].rows(since_s)
+        return live_tail.Tail(r[:, 0].copy(), r[:, GYR] - r[:, BIAS], r[:, QUAT].copy())
+
+    def _settle_tail(self, now: float) -> list[Event]:
+        """New reps read from the tail (`analysis.live_tail`): from just before the last announced rep's lift to
+        now, segmented about the set's known axis on the real-time orientation. The last announced rep's bottom
+        pause closes at the next lift; the reps before it are left to the set's end."""
+        from sensors.exercises import exercise as exercise_entry
+
+        last = self.reps[-1]
+        sensor = self.sensors[self.primary]
+        since = max(last.start_s - live_tail.TAIL.lead_s, now - live_tail.TAIL.max_s, self._set_start_s())
+        tail = self._tail(self.primary, since)
+        if len(tail.t_s) < live_tail.TAIL.min_s * sensor.rate_hz:
+            return []
+        spans = [sp for sp in live_tail.tail_spans(tail, self._frame.axis_sensor)
+                 if sp.concentric[0] > last.start_s + PHASE_MATCH_S]
+        if self._moving_sign != 0:  # the newest stroke may still be running (see `_settle`)
+            spans = [sp for sp in spans if sp.eccentric[1] <= self._last_stop_s - 0.05]
+        if not spans or spans[0].concentric[0] - last.phase("eccentric").end_s > SESSION_SPLIT_GAP_S:
+            return []
+        ex = exercise_entry(self.exercise)
+        pel = self._tail("pelvis", since) if "pelvis" in self.sensors else None
+        known = list(self.reps)
+        revised = known[-1].phase("bottom_pause") is None
+        if revised:
+            known[-1] = live_tail.with_bottom_pause(known[-1], spans[0].concentric[0])
+        events: list[Event] = []
+        ranges = [r.rom_deg for r in known]
+        for sp in spans:
+            if len(known) > len(self.reps):  # two new reps in one tail: the first one's bottom pause closes here
+                known[-1] = live_tail.with_bottom_pause(known[-1], sp.concentric[0])
+                revised = True
+            ranges.append(float(sp.range_deg))
+            rep = live_tail.provisional_rep(sp, len(known) + 1, known[-1], float(np.median(ranges)), pel,
+                                            self._frame, ex, self.tempo)
+            known.append(rep)
+            events.append(RepCompleted(now, rep))
+            events += [FaultDetected(now, rep.index, f, c) for f, c in zip(rep.faults, rep.cues)]
+        self.reps = known
+        return ([RepsRevised(now, tuple(known))] if revised else []) + events
 
     def _adopt(self, cal: Calibration) -> None:
         """Take the settled movement axes for the live traces (keeps the angle continuous across the switch)."""

@@ -182,8 +182,10 @@ def test_a_long_wait_before_the_first_rep_does_not_cut_the_set_short():
 
 
 def test_a_rest_after_agreed_reps_settles_only_as_a_net(monkeypatch):
-    """Once the tracker's stops and the settled reps agree, a rest costs one settling per SETTLE_IDLE_INTERVAL_S
-    (each is an offline analysis of the window), not one a second; the reps are still announced as they end."""
+    """Once the tracker's stops and the settled reps agree, new reps are read from the stream's tail
+    (`analysis.live_tail`) and a rest costs one tail reading per SETTLE_IDLE_INTERVAL_S, not one a second, and at
+    most one offline analysis (the look for a last lowering that ended no rep); the reps are still announced as
+    they end."""
     import analysis.streaming as streaming
 
     sim = simulate_set(SimConfig(reps=4, fidget=False), rng=3)
@@ -194,19 +196,27 @@ def test_a_rest_after_agreed_reps_settles_only_as_a_net(monkeypatch):
     still_acc = np.repeat(s.acc_mps2[-1:], len(t_rest), axis=0)  # the last pose, held still
     series = [ImuSeries(s.info.placement, np.concatenate([s.t_s, t_rest]), np.concatenate([s.acc_mps2, still_acc]),
                         np.concatenate([s.gyr_rads, np.zeros((len(t_rest), 3))]))]
-    settles = []
-    real = streaming.analyze_with_calibration
+    offline, tails = [], []
+    real, real_tail = streaming.analyze_with_calibration, streaming.live_tail.tail_spans
 
     def counted(window, *args):
-        settles.append(float(window[0].t_s[-1]))
+        offline.append(float(window[0].t_s[-1]))
         return real(window, *args)
 
+    def counted_tail(tail, *args):
+        tails.append(float(tail.t_s[-1]))
+        return real_tail(tail, *args)
+
     monkeypatch.setattr(streaming, "analyze_with_calibration", counted)
+    monkeypatch.setattr(streaming.live_tail, "tail_spans", counted_tail)
     sa, events = stream_series(series, "hip_thrust", batch_s=0.04)
     assert len([e for e in events if isinstance(e, RepCompleted)]) == 4
-    during_rest = [t for t in settles[:-1] if t > s.t_s[-1] + 1.0]  # the last one is the set's end
+    assert events[-1].report.reps == analyze_set(series, "hip_thrust").reps
+    rest_start = s.t_s[-1] + 1.0
+    assert len([t for t in offline[:-1] if t > rest_start]) <= 1  # the last one is the set's end
+    during_rest = [t for t in tails if t > rest_start]
     # the simulated set ends with a lowering move that is no rep: its stop keeps the 1-s cadence until it is given
     # up on after SETTLE_IDLE_INTERVAL_S; the rest of the rest is the net alone (the old cadence: 20 here)
-    assert len(during_rest) <= 2 * rest_s / streaming.SETTLE_IDLE_INTERVAL_S + 2
+    assert 1 <= len(during_rest) <= 2 * rest_s / streaming.SETTLE_IDLE_INTERVAL_S + 2
     gaps = np.diff(during_rest)
     assert gaps[-2:].min() >= streaming.SETTLE_IDLE_INTERVAL_S - 0.1

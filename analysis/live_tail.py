@@ -1,0 +1,121 @@
+"""Provisional reps of a running set from its newest seconds: the live re-reading that replaces a whole offline
+analysis at each lowering's end once the set's movement axis is known.
+
+The streaming analyzer already keeps every sample's real-time orientation (`vqf.VQF`) and gyro bias, and the set's
+first settled reps gave the movement axis (signed: + toward the contracted position) and the pelvis frame. So a
+new rep is read from the tail alone: from just before the last announced rep's lift to now, the bias-free rate on
+a uniform grid (`bodyframe`), its angle and speed about the known axis, and the offline segmentation
+(`segmentation.segment_reps`) of that stretch. Its metrics are those the tail can tell (phases, range, peak
+speed, pelvis tilt and drop at the top, tempo checks, faults and cues); the hip's rise needs the bottom and top
+holds of the whole set and is left to the set's end, where the offline analysis gives the final word.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from analysis import faults as fault_rules
+from analysis import pelvis
+from analysis.bodyframe import lowpass, resample_uniform
+from analysis.orientation import up_in_sensor
+from analysis.params import DEFAULT_PARAMS, AnalysisParams
+from analysis.results import Phase, Rep, TempoTarget
+from analysis.segmentation import RepSpan, segment_reps
+from analysis.tempo import check_rep, tempo_misses
+from sensors.exercises import Exercise
+
+
+@dataclass(frozen=True)
+class TailParams:
+    """Named defaults of the tail re-reading; times in s."""
+
+    lead_s: float = 0.5  # the tail begins this long before the last announced rep's lift (at rest, before it)
+    min_s: float = 2.0  # a shorter tail holds no rep
+    max_s: float = 60.0  # a longer one (a long rest since the last rep) is cut to its newest part
+
+
+TAIL = TailParams()
+
+
+@dataclass(frozen=True)
+class SetFrame:
+    """What the set's settled reps told about the sensors: the primary's movement axis (sensor frame, unit,
+    + toward the contracted position) and, with a pelvis sensor, its frame and tilt reference (`Calibration`)."""
+
+    axis_sensor: np.ndarray
+    pelvis_frame: pelvis.PelvisFrame | None = None
+    tilt_reference: str | None = None  # "standing" | "set" | None
+    pelvis_up_top: np.ndarray | None = None  # the set's median up vector at the tops (pelvis sensor frame)
+
+
+@dataclass(frozen=True)
+class Tail:
+    """Real-time samples of one sensor: `t_s` (n,), bias-free `gyr_rads` (n,3) and `quat_wxyz` (n,4)."""
+
+    t_s: np.ndarray
+    gyr_rads: np.ndarray
+    quat_wxyz: np.ndarray
+
+
+def tail_spans(tail: Tail, axis_sensor: np.ndarray, params: AnalysisParams = DEFAULT_PARAMS) -> list[RepSpan]:
+    """The reps of the tail about the known axis, as the offline pipeline reads a set (grid, 10-Hz smoothed rate,
+    integrated angle, `segment_reps`); empty when the segmentation reads them the other way up (the known sign
+    says which way is the lift: a tail that disagrees is not trusted)."""
+    grid = resample_uniform(tail.t_s, tail.quat_wxyz, tail.gyr_rads)
+    speed_dps = np.degrees(lowpass(grid.gyr_rads, grid.rate_hz) @ axis_sensor)
+    angle_deg = np.degrees(np.cumsum(grid.gyr_rads @ axis_sensor) / grid.rate_hz)
+    spans, polarity = segment_reps(grid.t_s, angle_deg, speed_dps, grid.rate_hz, params=params.segmentation)
+    return spans if polarity == 1 else []
+
+
+def posture_at(pel: Tail, t0: float, t1: float, frame: SetFrame) -> tuple[float | None, float | None, str | None]:
+    """Pelvis tilt (deg, + posterior tuck), drop (deg) and its lower side over [t0, t1] (a top pause), from the
+    mean up vector in the pelvis sensor frame; (None, None, None) without a pelvis frame."""
+    if frame.pelvis_frame is None or len(pel.t_s) == 0:
+        return None, None, None
+    i0, i1 = np.searchsorted(pel.t_s, [t0, t1])
+    i1 = max(i1, i0 + 1)
+    up = up_in_sensor(pel.quat_wxyz[min(i0, len(pel.t_s) - 1):i1]).mean(axis=0)
+    up /= np.linalg.norm(up)
+    drop, side = pelvis.drop_at(up, frame.pelvis_frame)
+    tilt = None
+    if frame.tilt_reference == "standing" and frame.pelvis_frame.superior_axis is not None:
+        tilt = pelvis.tilt_from_standing(up, frame.pelvis_frame)
+    elif frame.tilt_reference is not None and frame.pelvis_up_top is not None:
+        ref = frame.pelvis_up_top / np.linalg.norm(frame.pelvis_up_top)
+        # a posterior rotation by θ about the right axis turns the up vector (seen from the pelvis) by −θ
+        tilt = -float(np.degrees(np.arctan2(np.cross(ref, up) @ frame.pelvis_frame.right_axis, ref @ up)))
+    return tilt, float(drop), side
+
+
+def with_bottom_pause(rep: Rep, next_onset_s: float) -> Rep:
+    """`rep` with its bottom pause closed by the next rep's lift at `next_onset_s` (s)."""
+    ecc = rep.phase("eccentric")
+    phases = tuple(p for p in rep.phases if p.name != "bottom_pause")
+    return replace(rep, end_s=next_onset_s, phases=phases + (Phase("bottom_pause", ecc.end_s,
+                                                                   max(ecc.end_s, next_onset_s)),))
+
+
+def provisional_rep(span: RepSpan, index: int, before: Rep | None, median_range_deg: float, pel: Tail | None,
+                    frame: SetFrame, ex: Exercise, tempo: TempoTarget | None,
+                    params: AnalysisParams = DEFAULT_PARAMS) -> Rep:
+    """One new rep read from the tail: phases, range, peak speed, pelvis posture at the top, tempo checks and the
+    faults and cues of the offline rules (`faults.rep_faults`; the range fraction is against `median_range_deg`,
+    the set's reps so far with this one, and the bottom pause before it is `before`'s)."""
+    c0, c1 = span.concentric
+    e0, e1 = span.eccentric
+    rep = Rep(index=index, start_s=c0, end_s=e1,
+              phases=(Phase("concentric", c0, c1), Phase("top_pause", c1, e0), Phase("eccentric", e0, e1)),
+              rom_deg=float(span.range_deg), peak_speed_dps=float(span.peak_speed_dps))
+    if pel is not None and ex.hip_extension:
+        tilt, drop, side = posture_at(pel, c1, e0, frame)
+        rep = replace(rep, tilt_sagittal_deg=tilt, pelvic_drop_deg=drop, pelvic_drop_side=side)
+    if tempo is not None:
+        rep = replace(rep, tempo_checks=check_rep(rep, tempo))
+    fraction = float(span.range_deg) / max(median_range_deg, 1e-9)
+    pause_before = before.bottom_pause_s if before is not None else None
+    found = fault_rules.rep_faults(rep, tempo, fraction, pause_before, ex.faults, params.faults)
+    cues = tuple(fault_rules.cue(f, rep, tempo, fraction) for f in found)
+    cues += tuple(m.cue for m in tempo_misses(rep.tempo_checks, found))
+    return replace(rep, faults=found, cues=cues)
