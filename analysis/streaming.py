@@ -46,8 +46,8 @@ LIVE_WINDOW_S = 90.0  # settling re-analyses at most this much of the set: bound
 SET_WINDOW_S = 600.0  # longest set kept whole: bounds memory
 IDLE_LEAD_IN_FRACTION = 0.5  # before its first rep, a set keeps at most this share of the set window of waiting
 DISPLAY_WINDOW_S = 30.0  # live traces kept for the scrolling plots
-SETTLE_MAX_INTERVAL_S = 1.0  # before the set's first rep (every 0.4 of it), until the tracker's stops and the settled
-# reps agree, and while a lowering the tracker saw end is unannounced
+SETTLE_MAX_INTERVAL_S = 1.0  # until the tracker's stops and the settled reps agree (before the first rep too), and
+# while a lowering the tracker saw end is unannounced
 SETTLE_IDLE_INTERVAL_S = 5.0  # otherwise: every stop already settles at once; this is the net for a missed stroke
 LOWERING_MATCH_S = 0.5  # an announced rep whose lowering ended this close to a stop the tracker saw accounts for it
 SETTLE_CONTEXT_S = 10.0  # reps this close to the start of a truncated window are already settled: not re-judged
@@ -71,7 +71,7 @@ WALK_CONTEXT_S = 120.0  # the set detector reads at least this much history to t
 REST_LOOK_EVERY_S = 2.0  # auto-end looks this often for a rest the set detector sees (walking, long stillness)
 # from this many settled reps on (and the tracker's stops matching them), a new rep is read from the stream's tail
 # with the set's known axis (`analysis.live_tail`), not by an offline analysis of the window
-TAIL_AFTER_REPS = 3
+TAIL_AFTER_REPS = 2
 TAIL_RETRY_S = 0.2  # a lowering the tracker saw end and the tail did not read as a rep this long after: offline
 # columns of a sensor's sample rows: time, accelerometer, gyroscope, real-time quaternion and gyro bias
 ACC, GYR, QUAT, BIAS = slice(1, 4), slice(4, 7), slice(7, 11), slice(11, 14)
@@ -296,13 +296,10 @@ class StreamingAnalyzer:
         if placement == self.primary:
             events += self._track(sensor, t_s)
         now = self.now_s
-        # Each settling is an offline analysis of the window, the cost of the live path: often only while it can
-        # announce something the tracker's stops would not trigger. Before the first rep the tracker's axis is only
-        # a guess (settle more often), and one rep may be a set-up move that set it wrong.
-        if not self.reps:
-            # (recognising costs more per look, and needs three reps: once a second)
-            interval = SETTLE_MAX_INTERVAL_S
-        elif self._unannounced_lowering_s is not None or not self._tracker_agrees:
+        # Each offline settling (before the set's axis is known) is an analysis of the window, the cost of the live
+        # path: at the tracker's stops, and as a net while it can announce something they would not trigger (before
+        # the first rep the tracker's axis is only a guess); a tail reading (`_settle_tail`) costs little
+        if self._unannounced_lowering_s is not None or not self._tracker_agrees:
             interval = SETTLE_MAX_INTERVAL_S
         else:
             interval = SETTLE_IDLE_INTERVAL_S
