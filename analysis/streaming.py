@@ -48,6 +48,8 @@ IDLE_LEAD_IN_FRACTION = 0.5  # before its first rep, a set keeps at most this sh
 DISPLAY_WINDOW_S = 30.0  # live traces kept for the scrolling plots
 SETTLE_MAX_INTERVAL_S = 1.0  # until the tracker's stops and the settled reps agree (before the first rep too), and
 # while a lowering the tracker saw end is unannounced
+NET_MOTION_DPS = 10.0  # a settle on the interval only after the primary turned faster than this (°/s, any axis)
+NET_STROKE_S = 5.0  # ... and not while the tracker follows a stroke, unless it has run this long
 SETTLE_IDLE_INTERVAL_S = 5.0  # otherwise: every stop already settles at once; this is the net for a missed stroke
 LOWERING_MATCH_S = 0.5  # an announced rep whose lowering ended this close to a stop the tracker saw accounts for it
 SETTLE_CONTEXT_S = 10.0  # reps this close to the start of a truncated window are already settled: not re-judged
@@ -299,15 +301,38 @@ class StreamingAnalyzer:
         # Each offline settling (before the set's axis is known) is an analysis of the window, the cost of the live
         # path: at the tracker's stops, and as a net while it can announce something they would not trigger (before
         # the first rep the tracker's axis is only a guess); a tail reading (`_settle_tail`) costs little
-        if self._unannounced_lowering_s is not None or not self._tracker_agrees:
+        if self._unannounced_lowering_s is not None or not self._tracker_trusted():
             interval = SETTLE_MAX_INTERVAL_S
         else:
             interval = SETTLE_IDLE_INTERVAL_S
-        if self._settle_due or now - self._last_settle_s >= interval or now >= self._resettle_at:
+        if self._settle_due or now >= self._resettle_at:
             events += self._settle(now)
+        elif now - self._last_settle_s >= interval:
+            if self._net_can_find(now):
+                events += self._settle(now)
+            else:
+                self._last_settle_s = now  # nothing a look could find: the next one an interval later
         if self.auto_end_rest_s is not None and self._resting(now):
             events += self._end("rest", self._rest_start_s(now))
         return events
+
+    def _tracker_trusted(self) -> bool:
+        """The tracker's stops match the settled reps, and more than one: a single rep may be a set-up move that
+        set the tracker's axis wrong (its stops then come late or never: settle on the interval meanwhile)."""
+        return self._tracker_agrees and len(self.reps) >= 2
+
+    def _net_can_find(self, now: float) -> bool:
+        """A settle on the interval (not at a stop the tracker saw) could find something: the primary turned faster
+        than NET_MOTION_DPS since the last look, and the tracker is not in the middle of a stroke (its stop settles,
+        and a rep is announced only once its lowering has stopped), unless that stroke has run for longer than
+        NET_STROKE_S (the tracker's axis may be wrong)."""
+        if self._tracker_trusted() and self._moving_sign != 0 and now - self._stroke_started_s < NET_STROKE_S:
+            return False
+        s = self.sensors[self.primary]
+        r = s.rows(self._last_settle_s)
+        if not len(r):
+            return False
+        return float(np.abs(r[:, GYR] - r[:, BIAS]).max()) > np.radians(NET_MOTION_DPS)
 
     def _resting(self, now: float) -> bool:
         """The set is over: `auto_end_rest_s` without movement since the last stop, or (walking, fiddling between
@@ -399,6 +424,7 @@ class StreamingAnalyzer:
         self._set_from_s = start_s  # samples before this belong to an earlier set
         self._set_started = False
         self._moving_sign = 0
+        self._stroke_started_s = -np.inf
         self._below_since: float | None = None
         self._last_stop_s = -np.inf
         self._settle_due = False
@@ -478,6 +504,7 @@ class StreamingAnalyzer:
                 if abs(v) > on:
                     self._moving_sign = 1 if v > 0 else -1
                     self._stroke_peak = abs(v)
+                    self._stroke_started_s = float(t)
                     events += self._motion_started(s, float(t), on)
             else:
                 self._stroke_peak = max(self._stroke_peak, abs(v))
@@ -491,6 +518,7 @@ class StreamingAnalyzer:
                         if reversed_:
                             self._moving_sign = 1 if v > 0 else -1
                             self._stroke_peak = abs(v)
+                            self._stroke_started_s = float(t)
                             events += self._motion_started(s, float(t), on)
                 else:
                     self._below_since = None
