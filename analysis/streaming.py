@@ -7,12 +7,17 @@ It is a thin wrapper over the offline core, so the two cannot disagree:
   through a start/stop detector with hysteresis gives `PhaseChanged` within a few tens of ms of the movement
   starting or stopping. Onsets are back-dated to where the speed left the noise; ends are extrapolated from the
   falling speed. These are provisional: they drive the phase shading and the metronome-style feedback.
-- **Settling** (when a movement stops; at least once a second until the live tracker's stops and the settled reps
-  agree or while a lowering it saw stop is not yet announced; else every 5 s as a net): the offline analysis
-  (`analyze_with_calibration`) re-runs over the last `live_window_s` of the set. A rep whose lowering has ended is
-  emitted once as `RepCompleted` with the offline metrics, faults and cues; when later data moves an emitted
-  rep (its bottom pause closes when the next rep starts; the set's median ROM or tilt reference shifts),
-  `RepsRevised` carries the corrected list.
+- **Settling** (when a movement stops; at least once a second until the live tracker's stops and two settled
+  reps agree or while a lowering it saw stop is not yet announced; else every 5 s as a net; a look on the interval
+  only after the segment turned since the last one): until the set's movement axis is known (its first
+  `TAIL_AFTER_REPS` reps), the offline analysis (`analyze_with_calibration`) re-runs over the last `live_window_s`
+  of the set. After that a new rep is read from the stream's tail alone (`analysis.live_tail`: the real-time
+  VQF orientation and bias kept with every sample, the known axis, the offline segmentation of the last rep and
+  the new one; a few ms instead of tens), and the offline analysis looks only for a lowering the tracker saw end
+  that the tail does not read as a rep. A rep whose lowering has ended is emitted once as `RepCompleted` with its
+  metrics, faults and cues (from the tail: no hip rise, pelvis posture and range fraction against the set's reps
+  so far); when later data moves an emitted rep (its bottom pause closes when the next rep starts; the set's
+  median ROM or tilt reference shifts), `RepsRevised` carries the corrected list.
 - **A workout** (no exercise given, or `auto_end_rest_s` set: sets begin and end by themselves): a set begins as
   the offline session (`analysis.session`) finds one, in the set detector's span between rests (walking, long
   stillness) once it holds `RECOGNISE_AFTER_REPS` reps (a band walk: its steps) not read standing up; without a
@@ -25,7 +30,8 @@ It is a thin wrapper over the offline core, so the two cannot disagree:
 
 Memory is bounded: every sensor's samples live in ring buffers of `set_window_s` (a set longer than that is ended
 and a new one begun), so a 2-hour stream uses the same memory as a 10-minute one. The settling cost is bounded by
-`live_window_s`. Time is the session clock in s; angles in degrees where the name says `_deg`.
+`live_window_s` (a tail reading by `live_tail.TailParams.max_s`). Time is the session clock in s; angles in
+degrees where the name says `_deg`.
 """
 from __future__ import annotations
 
