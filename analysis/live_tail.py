@@ -6,8 +6,9 @@ first settled reps gave the movement axis (signed: + toward the contracted posit
 new rep is read from the tail alone: from just before the last announced rep's lift to now, the bias-free rate on
 a uniform grid (`bodyframe`), its angle and speed about the known axis, and the offline segmentation
 (`segmentation.segment_reps`) of that stretch. Its metrics are those the tail can tell (phases, range, peak
-speed, pelvis tilt and drop at the top, tempo checks, faults and cues); the hip's rise needs the bottom and top
-holds of the whole set and is left to the set's end, where the offline analysis gives the final word.
+speed, the hip's rise and lifting speed on hip-extension lifts (`rise.rep_rise` on the tail's vertical
+acceleration), pelvis tilt and drop at the top, tempo checks, faults and cues, the range fraction as the offline
+pipeline takes it: against the set's reps so far); the set's end gives the final word (the offline analysis).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from analysis import faults as fault_rules
-from analysis import pelvis
+from analysis import pelvis, rise
 from analysis.bodyframe import lowpass, resample_uniform
 from analysis.orientation import up_in_sensor
 from analysis.params import DEFAULT_PARAMS, AnalysisParams
@@ -47,26 +48,69 @@ class SetFrame:
     pelvis_frame: pelvis.PelvisFrame | None = None
     tilt_reference: str | None = None  # "standing" | "set" | None
     pelvis_up_top: np.ndarray | None = None  # the set's median up vector at the tops (pelvis sensor frame)
+    on_pelvis: bool = False  # the primary is the pelvis sensor
 
 
 @dataclass(frozen=True)
 class Tail:
-    """Real-time samples of one sensor: `t_s` (n,), bias-free `gyr_rads` (n,3) and `quat_wxyz` (n,4)."""
+    """Real-time samples of one sensor: `t_s` (n,), `acc_mps2` (n,3), bias-free `gyr_rads` (n,3), `quat_wxyz`
+    (n,4)."""
 
     t_s: np.ndarray
+    acc_mps2: np.ndarray
     gyr_rads: np.ndarray
     quat_wxyz: np.ndarray
 
 
-def tail_spans(tail: Tail, axis_sensor: np.ndarray, params: AnalysisParams = DEFAULT_PARAMS) -> list[RepSpan]:
+@dataclass(frozen=True)
+class TailReading:
+    """The tail's reps about the known axis, and its angle (deg) and smoothed speed (rad/s, norm) at its samples."""
+
+    spans: list[RepSpan]
+    angle_deg: np.ndarray
+    speed_rads: np.ndarray
+
+
+def read_tail(tail: Tail, axis_sensor: np.ndarray, params: AnalysisParams = DEFAULT_PARAMS) -> TailReading:
     """The reps of the tail about the known axis, as the offline pipeline reads a set (grid, 10-Hz smoothed rate,
-    integrated angle, `segment_reps`); empty when the segmentation reads them the other way up (the known sign
+    integrated angle, `segment_reps`); none when the segmentation reads them the other way up (the known sign
     says which way is the lift: a tail that disagrees is not trusted)."""
     grid = resample_uniform(tail.t_s, tail.quat_wxyz, tail.gyr_rads)
-    speed_dps = np.degrees(lowpass(grid.gyr_rads, grid.rate_hz) @ axis_sensor)
+    rate = lowpass(grid.gyr_rads, grid.rate_hz)
+    speed_dps = np.degrees(rate @ axis_sensor)
     angle_deg = np.degrees(np.cumsum(grid.gyr_rads @ axis_sensor) / grid.rate_hz)
     spans, polarity = segment_reps(grid.t_s, angle_deg, speed_dps, grid.rate_hz, params=params.segmentation)
-    return spans if polarity == 1 else []
+    return TailReading(spans if polarity == 1 else [], np.interp(tail.t_s, grid.t_s, angle_deg),
+                       np.interp(tail.t_s, grid.t_s, np.linalg.norm(rate, axis=1)))
+
+
+def tail_rise(tail: Tail, reading: TailReading, span: RepSpan, before: Rep | None,
+              params: AnalysisParams = DEFAULT_PARAMS) -> rise.RepRise | None:
+    """The hip's rise and lifting speed over the rep `span` as the offline pipeline integrates it (`rise.rep_rise`
+    from the bottom hold after `before`'s lowering, through a bounce from its top pause), on the tail's vertical
+    acceleration (real-time orientation; the accelerometer's scale calibrated where the segment is still)."""
+    acc_up = rise.vertical_acceleration(tail.quat_wxyz, tail.acc_mps2, reading.speed_rads < params.pipeline.still_rads)
+    progress = (reading.angle_deg - span.bottom_deg) / max(span.top_deg - span.bottom_deg, 1e-6)
+    hold = before.phase("eccentric").end_s if before is not None else None
+    top = (before.phase("top_pause").start_s, before.phase("top_pause").end_s) if before is not None else None
+    return rise.rep_rise(tail.t_s, acc_up, span.concentric, span.eccentric[0], hold, params.rise, progress=progress,
+                         prev_top=top)
+
+
+def range_fraction(rep: Rep, known: list[Rep], on_pelvis: bool, params: AnalysisParams = DEFAULT_PARAMS) -> float:
+    """`rep`'s range over the median of `known` and it, as the offline pipeline takes it: on the pelvis in a
+    hip-extension lift (`on_pelvis`), the hip rise when it was measured between two still holds, else the
+    rotation."""
+    reps = known + [rep]
+    fraction = rep.rom_deg / max(float(np.median([r.rom_deg for r in reps])), 1e-9)
+    if not on_pelvis or rep.rise_m is None:
+        return float(fraction)
+    heights = [r.rise_m for r in reps if r.rise_m is not None]
+    median_rise = float(np.median(heights))
+    held = (rep.top_pause_s or 0.0) >= params.rise.min_top_hold_s
+    if median_rise < params.pipeline.min_rise_m or not held:
+        return float(fraction)
+    return float(rep.rise_m / median_rise)
 
 
 def posture_at(pel: Tail, t0: float, t1: float, frame: SetFrame) -> tuple[float | None, float | None, str | None]:
@@ -97,23 +141,29 @@ def with_bottom_pause(rep: Rep, next_onset_s: float) -> Rep:
                                                                    max(ecc.end_s, next_onset_s)),))
 
 
-def provisional_rep(span: RepSpan, index: int, before: Rep | None, median_range_deg: float, pel: Tail | None,
-                    frame: SetFrame, ex: Exercise, tempo: TempoTarget | None,
+def provisional_rep(span: RepSpan, index: int, known: list[Rep], reading: TailReading, primary: Tail,
+                    pel: Tail | None, frame: SetFrame, ex: Exercise, tempo: TempoTarget | None,
                     params: AnalysisParams = DEFAULT_PARAMS) -> Rep:
-    """One new rep read from the tail: phases, range, peak speed, pelvis posture at the top, tempo checks and the
-    faults and cues of the offline rules (`faults.rep_faults`; the range fraction is against `median_range_deg`,
-    the set's reps so far with this one, and the bottom pause before it is `before`'s)."""
+    """One new rep read from the tail: phases, range, peak speed, the hip's rise on hip-extension lifts, pelvis
+    posture at the top, tempo checks and the faults and cues of the offline rules (`faults.rep_faults`; the range
+    fraction against `known`, the set's reps so far, and the bottom pause before it is the last known rep's)."""
     c0, c1 = span.concentric
     e0, e1 = span.eccentric
+    before = known[-1] if known else None
     rep = Rep(index=index, start_s=c0, end_s=e1,
               phases=(Phase("concentric", c0, c1), Phase("top_pause", c1, e0), Phase("eccentric", e0, e1)),
               rom_deg=float(span.range_deg), peak_speed_dps=float(span.peak_speed_dps))
-    if pel is not None and ex.hip_extension:
-        tilt, drop, side = posture_at(pel, c1, e0, frame)
-        rep = replace(rep, tilt_sagittal_deg=tilt, pelvic_drop_deg=drop, pelvic_drop_side=side)
+    if ex.hip_extension:
+        r = tail_rise(primary, reading, span, before, params)
+        if r is not None:
+            rep = replace(rep, rise_m=r.rise_m, mean_concentric_velocity_mps=r.mean_concentric_velocity_mps,
+                          peak_concentric_velocity_mps=r.peak_concentric_velocity_mps)
+        if pel is not None:
+            tilt, drop, side = posture_at(pel, c1, e0, frame)
+            rep = replace(rep, tilt_sagittal_deg=tilt, pelvic_drop_deg=drop, pelvic_drop_side=side)
     if tempo is not None:
         rep = replace(rep, tempo_checks=check_rep(rep, tempo))
-    fraction = float(span.range_deg) / max(median_range_deg, 1e-9)
+    fraction = range_fraction(rep, known, frame.on_pelvis and ex.hip_extension, params)
     pause_before = before.bottom_pause_s if before is not None else None
     found = fault_rules.rep_faults(rep, tempo, fraction, pause_before, ex.faults, params.faults)
     cues = tuple(fault_rules.cue(f, rep, tempo, fraction) for f in found)

@@ -594,8 +594,8 @@ class StreamingAnalyzer:
         rest_from = self._rest_began(now)
         if rest_from is not None:
             return self._end("rest", rest_from)  # before the rest's moves (a walk) can be read as reps
-        if self._tail_ready():
-            events = self._settle_tail(now)
+        events = self._settle_tail(now) if self._tail_ready() else None
+        if events is not None:
             pending = self._unannounced_lowering_s
             if events or pending is None or now - pending < TAIL_RETRY_S or self._offline_look_for == pending:
                 return events + self._account_pending(now)
@@ -629,7 +629,8 @@ class StreamingAnalyzer:
                 self._adopt(cal)
                 axis = cal.axes_sensor.get(self.primary)
                 self._frame = None if axis is None else live_tail.SetFrame(
-                    np.asarray(axis, float), cal.pelvis_frame, cal.tilt_reference, cal.pelvis_up_top)
+                    np.asarray(axis, float), cal.pelvis_frame, cal.tilt_reference, cal.pelvis_up_top,
+                    self.primary == "pelvis")
         if report.steps and not truncated and len(report.steps) != len(self.steps):
             self.steps = report.steps
             if not self._set_started:  # a band walk's set begins with its first steps
@@ -671,12 +672,14 @@ class StreamingAnalyzer:
 
     def _tail(self, placement: str, since_s: float) -> live_tail.Tail:
         r = self.sensors[placement].rows(since_s)
-        return live_tail.Tail(r[:, 0].copy(), r[:, GYR] - r[:, BIAS], r[:, QUAT].copy())
+        return live_tail.Tail(r[:, 0].copy(), r[:, ACC].copy(), r[:, GYR] - r[:, BIAS], r[:, QUAT].copy())
 
-    def _settle_tail(self, now: float) -> list[Event]:
+    def _settle_tail(self, now: float) -> list[Event] | None:
         """New reps read from the tail (`analysis.live_tail`): from just before the last announced rep's lift to
         now, segmented about the set's known axis on the real-time orientation. The last announced rep's bottom
-        pause closes at the next lift; the reps before it are left to the set's end."""
+        pause closes at the next lift; the reps before it are left to the set's end. None: a new rep has a cue,
+        which the lifter sees with its numbers: the offline analysis of the window announces it instead (its
+        numbers are the final ones; the real-time orientation's tilt can be a degree off)."""
         from sensors.exercises import exercise as exercise_entry
 
         last = self.reps[-1]
@@ -685,27 +688,27 @@ class StreamingAnalyzer:
         tail = self._tail(self.primary, since)
         if len(tail.t_s) < live_tail.TAIL.min_s * sensor.rate_hz:
             return []
-        spans = [sp for sp in live_tail.tail_spans(tail, self._frame.axis_sensor)
-                 if sp.concentric[0] > last.start_s + PHASE_MATCH_S]
+        reading = live_tail.read_tail(tail, self._frame.axis_sensor)
+        spans = [sp for sp in reading.spans if sp.concentric[0] > last.start_s + PHASE_MATCH_S]
         if self._moving_sign != 0:  # the newest stroke may still be running (see `_settle`)
             spans = [sp for sp in spans if sp.eccentric[1] <= self._last_stop_s - 0.05]
         if not spans or spans[0].concentric[0] - last.phase("eccentric").end_s > SESSION_SPLIT_GAP_S:
             return []
         ex = exercise_entry(self.exercise)
-        pel = self._tail("pelvis", since) if "pelvis" in self.sensors else None
+        pel = tail if self.primary == "pelvis" else (self._tail("pelvis", since) if "pelvis" in self.sensors else None)
         known = list(self.reps)
         revised = known[-1].phase("bottom_pause") is None
         if revised:
             known[-1] = live_tail.with_bottom_pause(known[-1], spans[0].concentric[0])
         events: list[Event] = []
-        ranges = [r.rom_deg for r in known]
         for sp in spans:
             if len(known) > len(self.reps):  # two new reps in one tail: the first one's bottom pause closes here
                 known[-1] = live_tail.with_bottom_pause(known[-1], sp.concentric[0])
                 revised = True
-            ranges.append(float(sp.range_deg))
-            rep = live_tail.provisional_rep(sp, len(known) + 1, known[-1], float(np.median(ranges)), pel,
-                                            self._frame, ex, self.tempo)
+            rep = live_tail.provisional_rep(sp, len(known) + 1, known, reading, tail, pel, self._frame, ex,
+                                            self.tempo)
+            if rep.cues:
+                return None
             known.append(rep)
             events.append(RepCompleted(now, rep))
             events += [FaultDetected(now, rep.index, f, c) for f, c in zip(rep.faults, rep.cues)]
