@@ -37,6 +37,9 @@ class TailParams:
 
 
 TAIL = TailParams()
+# faults whose cue quotes the orientation's or the rise's numbers (tilt, drop, range): those the tail reads off the
+# real-time orientation, where the offline analysis's can differ by a degree
+POSTURE_FAULTS = frozenset({"lumbar_arch", "pelvic_drop", "partial_rom"})
 
 
 @dataclass(frozen=True)

@@ -677,9 +677,10 @@ class StreamingAnalyzer:
     def _settle_tail(self, now: float) -> list[Event] | None:
         """New reps read from the tail (`analysis.live_tail`): from just before the last announced rep's lift to
         now, segmented about the set's known axis on the real-time orientation. The last announced rep's bottom
-        pause closes at the next lift; the reps before it are left to the set's end. None: a new rep has a cue,
-        which the lifter sees with its numbers: the offline analysis of the window announces it instead (its
-        numbers are the final ones; the real-time orientation's tilt can be a degree off)."""
+        pause closes at the next lift; the reps before it are left to the set's end. None: a new rep has a fault
+        whose cue quotes a posture or range (`live_tail.POSTURE_FAULTS`): the offline analysis of the window
+        announces it instead (its numbers are the final ones; the real-time orientation's tilt can be a degree
+        off). Timing cues quote the tail's phase boundaries (within a few ms of the final ones)."""
         from sensors.exercises import exercise as exercise_entry
 
         last = self.reps[-1]
@@ -707,7 +708,7 @@ class StreamingAnalyzer:
                 revised = True
             rep = live_tail.provisional_rep(sp, len(known) + 1, known, reading, tail, pel, self._frame, ex,
                                             self.tempo)
-            if rep.cues:
+            if set(rep.faults) & live_tail.POSTURE_FAULTS:
                 return None
             known.append(rep)
             events.append(RepCompleted(now, rep))
