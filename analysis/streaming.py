@@ -7,12 +7,17 @@ It is a thin wrapper over the offline core, so the two cannot disagree:
   through a start/stop detector with hysteresis gives `PhaseChanged` within a few tens of ms of the movement
   starting or stopping. Onsets are back-dated to where the speed left the noise; ends are extrapolated from the
   falling speed. These are provisional: they drive the phase shading and the metronome-style feedback.
-- **Settling** (when a movement stops; at least once a second until the live tracker's stops and the settled reps
-  agree or while a lowering it saw stop is not yet announced; else every 5 s as a net): the offline analysis
-  (`analyze_with_calibration`) re-runs over the last `live_window_s` of the set. A rep whose lowering has ended is
-  emitted once as `RepCompleted` with the offline metrics, faults and cues; when later data moves an emitted
-  rep (its bottom pause closes when the next rep starts; the set's median ROM or tilt reference shifts),
-  `RepsRevised` carries the corrected list.
+- **Settling** (when a movement stops; at least once a second until the live tracker's stops and two settled
+  reps agree or while a lowering it saw stop is not yet announced; else every 5 s as a net; a look on the interval
+  only after the segment turned since the last one): until the set's movement axis is known (its first
+  `TAIL_AFTER_REPS` reps), the offline analysis (`analyze_with_calibration`) re-runs over the last `live_window_s`
+  of the set. After that a new rep is read from the stream's tail alone (`analysis.live_tail`: the real-time
+  VQF orientation and bias kept with every sample, the known axis, the offline segmentation of the last rep and
+  the new one; a few ms instead of tens), and the offline analysis looks only for a lowering the tracker saw end
+  that the tail does not read as a rep. A rep whose lowering has ended is emitted once as `RepCompleted` with its
+  metrics, faults and cues (from the tail: no hip rise, pelvis posture and range fraction against the set's reps
+  so far); when later data moves an emitted rep (its bottom pause closes when the next rep starts; the set's
+  median ROM or tilt reference shifts), `RepsRevised` carries the corrected list.
 - **A workout** (no exercise given, or `auto_end_rest_s` set: sets begin and end by themselves): a set begins as
   the offline session (`analysis.session`) finds one, in the set detector's span between rests (walking, long
   stillness) once it holds `RECOGNISE_AFTER_REPS` reps (a band walk: its steps) not read standing up; without a
@@ -25,7 +30,8 @@ It is a thin wrapper over the offline core, so the two cannot disagree:
 
 Memory is bounded: every sensor's samples live in ring buffers of `set_window_s` (a set longer than that is ended
 and a new one begun), so a 2-hour stream uses the same memory as a 10-minute one. The settling cost is bounded by
-`live_window_s`. Time is the session clock in s; angles in degrees where the name says `_deg`.
+`live_window_s` (a tail reading by `live_tail.TailParams.max_s`). Time is the session clock in s; angles in
+degrees where the name says `_deg`.
 """
 from __future__ import annotations
 
@@ -35,6 +41,7 @@ from typing import Sequence
 
 import numpy as np
 
+from analysis import live_tail
 from analysis.orientation import RealtimeOrientation
 from analysis.pipeline import Calibration, ImuSeries, _primary, analyze_with_calibration  # _primary: offline's choice
 from analysis.recognition import PostureReference
@@ -45,8 +52,10 @@ LIVE_WINDOW_S = 90.0  # settling re-analyses at most this much of the set: bound
 SET_WINDOW_S = 600.0  # longest set kept whole: bounds memory
 IDLE_LEAD_IN_FRACTION = 0.5  # before its first rep, a set keeps at most this share of the set window of waiting
 DISPLAY_WINDOW_S = 30.0  # live traces kept for the scrolling plots
-SETTLE_MAX_INTERVAL_S = 1.0  # before the set's first rep (every 0.4 of it), until the tracker's stops and the settled
-# reps agree, and while a lowering the tracker saw end is unannounced
+SETTLE_MAX_INTERVAL_S = 1.0  # until the tracker's stops and the settled reps agree (before the first rep too), and
+# while a lowering the tracker saw end is unannounced
+NET_MOTION_DPS = 10.0  # a settle on the interval only after the primary turned faster than this (°/s, any axis)
+NET_STROKE_S = 5.0  # ... and not while the tracker follows a stroke, unless it has run this long
 SETTLE_IDLE_INTERVAL_S = 5.0  # otherwise: every stop already settles at once; this is the net for a missed stroke
 LOWERING_MATCH_S = 0.5  # an announced rep whose lowering ended this close to a stop the tracker saw accounts for it
 SETTLE_CONTEXT_S = 10.0  # reps this close to the start of a truncated window are already settled: not re-judged
@@ -68,6 +77,13 @@ REFERENCE_RETRY_S = 10.0  # no upright reference yet (no walk, no standing start
 BEGIN_LOOK_EVERY_S = 3.0
 WALK_CONTEXT_S = 120.0  # the set detector reads at least this much history to tell a walk (and its direction)
 REST_LOOK_EVERY_S = 2.0  # auto-end looks this often for a rest the set detector sees (walking, long stillness)
+# from this many settled reps on (and the tracker's stops matching them), a new rep is read from the stream's tail
+# with the set's known axis (`analysis.live_tail`), not by an offline analysis of the window
+TAIL_AFTER_REPS = 2
+TAIL_RETRY_S = 0.2  # a lowering the tracker saw end and the tail did not read as a rep this long after: offline
+# columns of a sensor's sample rows: time, accelerometer, gyroscope, real-time quaternion and gyro bias
+ACC, GYR, QUAT, BIAS = slice(1, 4), slice(4, 7), slice(7, 11), slice(11, 14)
+SAMPLE_COLUMNS = 14
 
 
 # ---------------------------------------------------------------------------------------------------------- events
@@ -170,21 +186,23 @@ class PelvisNow:
 
 
 class _Sensor:
-    """One sensor's buffers and its real-time orientation."""
+    """One sensor's buffers and its real-time orientation.
+
+    Every sample is one row of `samples`: t (s), acc (m/s², 3), gyr (rad/s, 3), and what the real-time VQF made of
+    it, quaternion wxyz (4) and gyro bias (rad/s, 3); one append per batch, and the live re-reading of a set's tail
+    (`analysis.live_tail`) takes the orientation from here instead of running the offline filter again."""
 
     def __init__(self, placement: str, rate_hz: float, set_window_s: float) -> None:
         self.placement = placement
         self.rate_hz = float(rate_hz)
         cap = int(set_window_s * rate_hz * 1.05) + 16
-        self.t = RingBuffer(cap, 1)
-        self.acc = RingBuffer(cap, 3)
-        self.gyr = RingBuffer(cap, 3)
+        self.samples = RingBuffer(cap, SAMPLE_COLUMNS)
         dcap = int(DISPLAY_WINDOW_S * rate_hz * 1.05) + 16
         self.disp = RingBuffer(dcap, 3)  # t, angle, speed
         self.ahrs = RealtimeOrientation(rate_hz)
         self.smooth_alpha = 1.0 - float(np.exp(-1.0 / (self.rate_hz * SPEED_SMOOTH_S)))  # live speed smoothing
         self.smooth_keep = 1.0 - self.smooth_alpha
-        self.up = np.array([0.0, 0.0, 1.0])
+        self.quat = np.array([1.0, 0.0, 0.0, 0.0])  # the newest sample's real-time orientation, wxyz
         self.bias = np.zeros(3)
         self.axis = None  # movement axis in the sensor frame (signed: + toward contraction) once known
         self.calibrated = False
@@ -193,15 +211,29 @@ class _Sensor:
         self.last_t = -np.inf
         self.guessed_at = -np.inf
 
-    def series(self, since_s: float, until_s: float = np.inf, inclusive: bool = True) -> ImuSeries:
-        """The buffered samples in [since_s, until_s] (`inclusive=False`: [since_s, until_s))."""
-        t = self.t.view()[:, 0]
+    @property
+    def t(self) -> RingBuffer:
+        """The sample rows (`len`, `total`, `capacity` count samples); the times are column 0."""
+        return self.samples
+
+    def times(self) -> np.ndarray:
+        return self.samples.view()[:, 0]
+
+    def rows(self, since_s: float, until_s: float = np.inf, inclusive: bool = True) -> np.ndarray:
+        """The buffered sample rows (a view) in [since_s, until_s] (`inclusive=False`: [since_s, until_s))."""
+        v = self.samples.view()
+        t = v[:, 0]
         i = int(np.searchsorted(t, since_s))
         j = len(t) if until_s == np.inf else int(np.searchsorted(t, until_s, side="right" if inclusive else "left"))
-        return ImuSeries(self.placement, t[i:j].copy(), self.acc.view()[i:j].copy(), self.gyr.view()[i:j].copy())
+        return v[i:j]
+
+    def series(self, since_s: float, until_s: float = np.inf, inclusive: bool = True) -> ImuSeries:
+        """The buffered samples in [since_s, until_s] (`inclusive=False`: [since_s, until_s))."""
+        r = self.rows(since_s, until_s, inclusive)
+        return ImuSeries(self.placement, r[:, 0].copy(), r[:, ACC].copy(), r[:, GYR].copy())
 
     def first_t(self) -> float:
-        return float(self.t.view()[0, 0]) if len(self.t) else np.inf
+        return float(self.samples.view()[0, 0]) if len(self.samples) else np.inf
 
 
 class StreamingAnalyzer:
@@ -235,6 +267,8 @@ class StreamingAnalyzer:
         # finds one: in a span between rests, once it holds three reps; else (one set, e.g. a replay) from rep 1
         self._as_session = exercise is None or auto_end_rest_s is not None
         self.sensors = {p: _Sensor(p, r, set_window_s) for p, r in rates_hz.items()}
+        self._now_s = -np.inf
+        self._length_checked_s = -np.inf  # `_too_long` looks once a second (the set window is minutes)
         self._half_sample_s = 0.5 / max(rates_hz.values())
         self._reference = None  # the upright reference for recognition (`_posture_reference`)
         self._reference_at = -np.inf
@@ -248,7 +282,8 @@ class StreamingAnalyzer:
 
     @property
     def now_s(self) -> float:
-        return max(s.last_t for s in self.sensors.values())
+        """The newest sample of any sensor (s)."""
+        return self._now_s
 
     def push(self, placement: str, t_s: np.ndarray, acc_mps2: np.ndarray, gyr_rads: np.ndarray) -> list[Event]:
         sensor = self.sensors.get(placement)
@@ -263,27 +298,47 @@ class StreamingAnalyzer:
             if len(t_s) == 0:
                 return []
         events: list[Event] = []
-        if self._too_long():
+        if self._now_s >= self._length_checked_s + 1.0 and self._too_long():
             events += self._end("set too long")
         self._ingest(sensor, t_s, np.asarray(acc_mps2, float), np.asarray(gyr_rads, float))
         if placement == self.primary:
             events += self._track(sensor, t_s)
         now = self.now_s
-        # Each settling is an offline analysis of the window, the cost of the live path: often only while it can
-        # announce something the tracker's stops would not trigger. Before the first rep the tracker's axis is only
-        # a guess (settle more often), and one rep may be a set-up move that set it wrong.
-        if not self.reps:
-            # (recognising costs more per look, and needs three reps: once a second)
-            interval = SETTLE_MAX_INTERVAL_S if self.exercise is None else 0.4 * SETTLE_MAX_INTERVAL_S
-        elif len(self.reps) < 2 or self._unannounced_lowering_s is not None or not self._tracker_agrees:
+        # Each offline settling (before the set's axis is known) is an analysis of the window, the cost of the live
+        # path: at the tracker's stops, and as a net while it can announce something they would not trigger (before
+        # the first rep the tracker's axis is only a guess); a tail reading (`_settle_tail`) costs little
+        if self._unannounced_lowering_s is not None or not self._tracker_trusted():
             interval = SETTLE_MAX_INTERVAL_S
         else:
             interval = SETTLE_IDLE_INTERVAL_S
-        if self._settle_due or now - self._last_settle_s >= interval or now >= self._resettle_at:
+        if self._settle_due or now >= self._resettle_at:
             events += self._settle(now)
+        elif now - self._last_settle_s >= interval:
+            if self._net_can_find(now):
+                events += self._settle(now)
+            else:
+                self._last_settle_s = now  # nothing a look could find: the next one an interval later
         if self.auto_end_rest_s is not None and self._resting(now):
             events += self._end("rest", self._rest_start_s(now))
         return events
+
+    def _tracker_trusted(self) -> bool:
+        """The tracker's stops match the settled reps, and more than one: a single rep may be a set-up move that
+        set the tracker's axis wrong (its stops then come late or never: settle on the interval meanwhile)."""
+        return self._tracker_agrees and len(self.reps) >= 2
+
+    def _net_can_find(self, now: float) -> bool:
+        """A settle on the interval (not at a stop the tracker saw) could find something: the primary turned faster
+        than NET_MOTION_DPS since the last look, and the tracker is not in the middle of a stroke (its stop settles,
+        and a rep is announced only once its lowering has stopped), unless that stroke has run for longer than
+        NET_STROKE_S (the tracker's axis may be wrong)."""
+        if self._tracker_trusted() and self._moving_sign != 0 and now - self._stroke_started_s < NET_STROKE_S:
+            return False
+        s = self.sensors[self.primary]
+        r = s.rows(self._last_settle_s)
+        if not len(r):
+            return False
+        return float(np.abs(r[:, GYR] - r[:, BIAS]).max()) > np.radians(NET_MOTION_DPS)
 
     def _resting(self, now: float) -> bool:
         """The set is over: `auto_end_rest_s` without movement since the last stop, or (walking, fiddling between
@@ -342,7 +397,8 @@ class StreamingAnalyzer:
         s = self.sensors.get("pelvis")
         if s is None or cal is None or cal.pelvis_frame is None:
             return None
-        up = s.up / np.linalg.norm(s.up)
+        up = _up_in_sensor(*s.quat.tolist())
+        up /= np.linalg.norm(up)
         frame = cal.pelvis_frame
         drop = float(np.degrees(np.arcsin(np.clip(up @ frame.right_axis, -1, 1))))
         if cal.tilt_reference == "standing" and frame.superior_axis is not None:
@@ -374,6 +430,7 @@ class StreamingAnalyzer:
         self._set_from_s = start_s  # samples before this belong to an earlier set
         self._set_started = False
         self._moving_sign = 0
+        self._stroke_started_s = -np.inf
         self._below_since: float | None = None
         self._last_stop_s = -np.inf
         self._settle_due = False
@@ -382,49 +439,47 @@ class StreamingAnalyzer:
         self._unannounced_lowering_s: float | None = None  # a lowering's stop seen live, its rep not yet settled
         self._tracker_agrees = False  # the live tracker saw a lowering end where a settled rep's lowering ends
         self._live_reps = 0
+        self._frame: live_tail.SetFrame | None = None  # this set's axis and pelvis frame, once a settle found reps
+        self._offline_look_for: float | None = None  # the unread lowering the offline analysis last looked for
         self._peak_ref_dps = {1: 30.0, -1: 30.0}
         self._stroke_peak = 0.0
         self.reps = []
         self.steps: tuple[Step, ...] = ()
 
     def _ingest(self, s: _Sensor, t_s, acc, gyr) -> None:
-        s.t.append(t_s)
-        s.acc.append(acc)
-        s.gyr.append(gyr)
+        """Store a batch with its real-time orientation; the display rows (time, movement angle, smoothed speed).
+        A batch is a few samples: per-sample recursions in Python floats cost less than more numpy calls."""
         quat, bias = s.ahrs.update_with_bias(acc, gyr)
+        s.samples.append(np.concatenate((t_s[:, None], acc, gyr, quat, bias), axis=1))
         s.bias = bias[-1]
-        s.up = _up_in_sensor(*quat[-1].tolist())
+        s.quat = quat[-1]
         if not s.calibrated and s.last_t - s.guessed_at >= 0.25:
             # until the first rep settles, follow the dominant rotation of the last moments: the set-up (lying
             # down, sitting) turns about other axes than the reps
             s.guessed_at = s.last_t
             self._guess_axis(s)
-        rows = np.empty((len(t_s), 3))  # t, angle, speed: one display row per sample
-        rows[:, 0] = t_s
-        if s.axis is not None:
-            w_dps = np.degrees((gyr - s.bias) @ s.axis)
-        else:
-            w_dps = np.zeros(len(t_s))
-        # first-order smoothing of the speed (the plots and the phase tracker); the angle integrates the raw rate.
-        # A batch is a few samples: the recursion in floats costs less than a filter call.
-        y = s.speed_dps
-        for k, w in enumerate(w_dps.tolist()):
-            y = s.smooth_alpha * w + s.smooth_keep * y
-            rows[k, 2] = y
-        s.speed_dps = y
-        np.cumsum(w_dps, out=rows[:, 1])
-        rows[:, 1] /= s.rate_hz
-        rows[:, 1] += s.angle_deg
-        s.angle_deg = float(rows[-1, 1])
-        s.disp.append(rows)
-        s.last_t = float(t_s[-1])
+        times = t_s.tolist()
+        w_dps = np.degrees((gyr - s.bias) @ s.axis).tolist() if s.axis is not None else [0.0] * len(times)
+        # first-order smoothing of the speed (the plots and the phase tracker); the angle integrates the raw rate
+        y, angle, dt = s.speed_dps, s.angle_deg, 1.0 / s.rate_hz
+        a, keep = s.smooth_alpha, s.smooth_keep
+        rows = []
+        for t, w in zip(times, w_dps):
+            y = a * w + keep * y
+            angle += w * dt
+            rows.append((t, angle, y))
+        s.speed_dps, s.angle_deg = y, angle
+        s.disp.append(np.array(rows))
+        s.last_t = times[-1]
+        if s.last_t > self._now_s:
+            self._now_s = s.last_t
 
     def _guess_axis(self, s: _Sensor) -> None:
         """Before the first rep settles: the dominant rotation axis of the last seconds (display only)."""
         n = int(1.5 * s.rate_hz)
-        if len(s.gyr) < n:
+        if len(s.samples) < n:
             return
-        g = s.gyr.view(n) - s.bias
+        g = s.samples.view(n)[:, GYR] - s.bias
         speed = np.linalg.norm(g, axis=1)
         if np.percentile(speed, 95) < np.radians(15.0):
             return  # not moving enough to tell
@@ -455,6 +510,7 @@ class StreamingAnalyzer:
                 if abs(v) > on:
                     self._moving_sign = 1 if v > 0 else -1
                     self._stroke_peak = abs(v)
+                    self._stroke_started_s = float(t)
                     events += self._motion_started(s, float(t), on)
             else:
                 self._stroke_peak = max(self._stroke_peak, abs(v))
@@ -468,6 +524,7 @@ class StreamingAnalyzer:
                         if reversed_:
                             self._moving_sign = 1 if v > 0 else -1
                             self._stroke_peak = abs(v)
+                            self._stroke_started_s = float(t)
                             events += self._motion_started(s, float(t), on)
                 else:
                     self._below_since = None
@@ -520,13 +577,14 @@ class StreamingAnalyzer:
         not cut short by it.
         """
         now = self.now_s
+        self._length_checked_s = now
         if not self.reps:
             self._set_from_s = max(self._set_from_s, now - IDLE_LEAD_IN_FRACTION * self.set_window_s)
             return False
         return self._set_start_s() < now - self.set_window_s * 0.98
 
     def _window_series(self, since_s: float) -> list[ImuSeries]:
-        return [s.series(since_s) for s in self.sensors.values() if len(s.t)]
+        return [s.series(since_s) for s in self.sensors.values() if len(s.samples)]
 
     def _settle(self, now: float) -> list[Event]:
         self._settle_due = False
@@ -536,6 +594,13 @@ class StreamingAnalyzer:
         rest_from = self._rest_began(now)
         if rest_from is not None:
             return self._end("rest", rest_from)  # before the rest's moves (a walk) can be read as reps
+        events = self._settle_tail(now) if self._tail_ready() else None
+        if events is not None:
+            pending = self._unannounced_lowering_s
+            if events or pending is None or now - pending < TAIL_RETRY_S or self._offline_look_for == pending:
+                return events + self._account_pending(now)
+            self._offline_look_for = pending  # once per such lowering (a set-up move, the set's last stroke)
+            # a lowering's end the tail did not read as a rep: the offline analysis of the window decides
         set_from = self._set_start_s()
         since = max(set_from, now - self.live_window_s)
         truncated = since > set_from + 1e-9
@@ -562,6 +627,10 @@ class StreamingAnalyzer:
                 return []
             if report.reps:
                 self._adopt(cal)
+                axis = cal.axes_sensor.get(self.primary)
+                self._frame = None if axis is None else live_tail.SetFrame(
+                    np.asarray(axis, float), cal.pelvis_frame, cal.tilt_reference, cal.pelvis_up_top,
+                    self.primary == "pelvis")
         if report.steps and not truncated and len(report.steps) != len(self.steps):
             self.steps = report.steps
             if not self._set_started:  # a band walk's set begins with its first steps
@@ -581,15 +650,71 @@ class StreamingAnalyzer:
                 break  # after a rest: the next set's (the offline session splits there), not this one's
             settled.append(rep)
         events = head + self._merge(now, settled, final=False, window_start_s=None if truncated else since)
+        return events + self._account_pending(now)
+
+    def _account_pending(self, now: float) -> list[Event]:
+        """A lowering's end the tracker saw is accounted for by an announced rep (from now on the tracker's
+        stops are what settling waits for), or given up on after SETTLE_IDLE_INTERVAL_S. No events."""
         pending = self._unannounced_lowering_s
         if pending is not None:
             if any(abs(r.phase("eccentric").end_s - pending) < LOWERING_MATCH_S for r in self.reps):
                 self._unannounced_lowering_s = None
-                self._tracker_agrees = True  # from now on the tracker's stops are what settling waits for
+                self._tracker_agrees = True
                 self._resettle_at = np.inf  # announced: no second look needed
             elif now - pending > SETTLE_IDLE_INTERVAL_S:
                 self._unannounced_lowering_s = None  # that stop ended no rep (a set-up move, a partial stroke)
-        return events
+        return []
+
+    def _tail_ready(self) -> bool:
+        """The set's axis is known and its first reps settled: new reps can be read from the tail alone."""
+        return (self._frame is not None and self._set_started and self._tracker_agrees and not self.steps
+                and len(self.reps) >= TAIL_AFTER_REPS)
+
+    def _tail(self, placement: str, since_s: float) -> live_tail.Tail:
+        r = self.sensors[placement].rows(since_s)
+        return live_tail.Tail(r[:, 0].copy(), r[:, ACC].copy(), r[:, GYR] - r[:, BIAS], r[:, QUAT].copy())
+
+    def _settle_tail(self, now: float) -> list[Event] | None:
+        """New reps read from the tail (`analysis.live_tail`): from just before the last announced rep's lift to
+        now, segmented about the set's known axis on the real-time orientation. The last announced rep's bottom
+        pause closes at the next lift; the reps before it are left to the set's end. None: a new rep has a fault
+        whose cue quotes a posture or range (`live_tail.POSTURE_FAULTS`): the offline analysis of the window
+        announces it instead (its numbers are the final ones; the real-time orientation's tilt can be a degree
+        off). Timing cues quote the tail's phase boundaries (within a few ms of the final ones)."""
+        from sensors.exercises import exercise as exercise_entry
+
+        last = self.reps[-1]
+        sensor = self.sensors[self.primary]
+        since = max(last.start_s - live_tail.TAIL.lead_s, now - live_tail.TAIL.max_s, self._set_start_s())
+        tail = self._tail(self.primary, since)
+        if len(tail.t_s) < live_tail.TAIL.min_s * sensor.rate_hz:
+            return []
+        reading = live_tail.read_tail(tail, self._frame.axis_sensor)
+        spans = [sp for sp in reading.spans if sp.concentric[0] > last.start_s + PHASE_MATCH_S]
+        if self._moving_sign != 0:  # the newest stroke may still be running (see `_settle`)
+            spans = [sp for sp in spans if sp.eccentric[1] <= self._last_stop_s - 0.05]
+        if not spans or spans[0].concentric[0] - last.phase("eccentric").end_s > SESSION_SPLIT_GAP_S:
+            return []
+        ex = exercise_entry(self.exercise)
+        pel = tail if self.primary == "pelvis" else (self._tail("pelvis", since) if "pelvis" in self.sensors else None)
+        known = list(self.reps)
+        revised = known[-1].phase("bottom_pause") is None
+        if revised:
+            known[-1] = live_tail.with_bottom_pause(known[-1], spans[0].concentric[0])
+        events: list[Event] = []
+        for sp in spans:
+            if len(known) > len(self.reps):  # two new reps in one tail: the first one's bottom pause closes here
+                known[-1] = live_tail.with_bottom_pause(known[-1], sp.concentric[0])
+                revised = True
+            rep = live_tail.provisional_rep(sp, len(known) + 1, known, reading, tail, pel, self._frame, ex,
+                                            self.tempo)
+            if set(rep.faults) & live_tail.POSTURE_FAULTS:
+                return None
+            known.append(rep)
+            events.append(RepCompleted(now, rep))
+            events += [FaultDetected(now, rep.index, f, c) for f, c in zip(rep.faults, rep.cues)]
+        self.reps = known
+        return ([RepsRevised(now, tuple(known))] if revised else []) + events
 
     def _adopt(self, cal: Calibration) -> None:
         """Take the settled movement axes for the live traces (keeps the angle continuous across the switch)."""
@@ -778,7 +903,7 @@ class StreamingAnalyzer:
         return events
 
     def _last_sample_at_or_before(self, t_s: float) -> float:
-        times = [s.t.view()[:, 0] for s in self.sensors.values() if len(s.t)]
+        times = [s.times() for s in self.sensors.values() if len(s.samples)]
         before = [t[np.searchsorted(t, t_s, side="right") - 1] for t in times if t[0] <= t_s]
         return float(max(before)) if before else t_s
 

@@ -97,8 +97,8 @@ def test_memory_is_bounded_over_a_long_stream():
         gyr = np.column_stack([np.radians(40) * np.sin(2 * np.pi * t / 5.0), np.zeros(50), np.zeros(50)])
         sa.push("pelvis", t, acc, gyr)
         s = sa.sensors["pelvis"]
-        sizes.add((s.t.nbytes, s.acc.nbytes, s.gyr.nbytes, s.disp.nbytes))
-        assert len(s.t) <= s.t.capacity
+        sizes.add((s.samples.nbytes, s.disp.nbytes))
+        assert len(s.samples) <= s.samples.capacity
     assert len(sizes) == 1
 
 
@@ -182,8 +182,10 @@ def test_a_long_wait_before_the_first_rep_does_not_cut_the_set_short():
 
 
 def test_a_rest_after_agreed_reps_settles_only_as_a_net(monkeypatch):
-    """Once the tracker's stops and the settled reps agree, a rest costs one settling per SETTLE_IDLE_INTERVAL_S
-    (each is an offline analysis of the window), not one a second; the reps are still announced as they end."""
+    """Once the tracker's stops and the settled reps agree, new reps are read from the stream's tail
+    (`analysis.live_tail`); a still rest costs at most one offline analysis (the look for a last lowering that
+    ended no rep) and a reading or two, not one a second (nothing moved: no look on the interval); the reps are
+    still announced as they end, and the set ends equal to the offline analysis."""
     import analysis.streaming as streaming
 
     sim = simulate_set(SimConfig(reps=4, fidget=False), rng=3)
@@ -194,19 +196,55 @@ def test_a_rest_after_agreed_reps_settles_only_as_a_net(monkeypatch):
     still_acc = np.repeat(s.acc_mps2[-1:], len(t_rest), axis=0)  # the last pose, held still
     series = [ImuSeries(s.info.placement, np.concatenate([s.t_s, t_rest]), np.concatenate([s.acc_mps2, still_acc]),
                         np.concatenate([s.gyr_rads, np.zeros((len(t_rest), 3))]))]
-    settles = []
+    offline, tails = [], []
+    real, real_tail = streaming.analyze_with_calibration, streaming.live_tail.read_tail
+
+    def counted(window, *args):
+        offline.append(float(window[0].t_s[-1]))
+        return real(window, *args)
+
+    def counted_tail(tail, *args):
+        tails.append(float(tail.t_s[-1]))
+        return real_tail(tail, *args)
+
+    monkeypatch.setattr(streaming, "analyze_with_calibration", counted)
+    monkeypatch.setattr(streaming.live_tail, "read_tail", counted_tail)
+    sa, events = stream_series(series, "hip_thrust", batch_s=0.04)
+    assert len([e for e in events if isinstance(e, RepCompleted)]) == 4
+    assert events[-1].report.reps == analyze_set(series, "hip_thrust").reps
+    rest_start = s.t_s[-1] + 1.0
+    assert len([t for t in offline[:-1] if t > rest_start]) <= 1  # the last one is the set's end
+    # the simulated set ends with a lowering move that is no rep: its stop is read once more; after that nothing
+    # moves, and a look on the interval is skipped (the old cadence: 20 offline analyses here)
+    assert len([t for t in tails if t > rest_start]) <= 2
+
+
+def test_reps_after_the_first_are_read_from_the_tail_close_to_the_final(monkeypatch):
+    """From TAIL_AFTER_REPS settled reps on, new reps come from the tail reading (no offline analysis while the set
+    runs) and their phase boundaries are within a few samples of the final (offline) ones."""
+    import analysis.streaming as streaming
+
+    sim = simulate_set(SimConfig(reps=6, placements=("pelvis", "thigh_left"), rates_hz=(100.0, 100.0)), rng=5)
+    series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in sim.streams]
+    offline_at = []
     real = streaming.analyze_with_calibration
 
     def counted(window, *args):
-        settles.append(float(window[0].t_s[-1]))
+        offline_at.append(float(window[0].t_s[-1]))
         return real(window, *args)
 
     monkeypatch.setattr(streaming, "analyze_with_calibration", counted)
-    sa, events = stream_series(series, "hip_thrust", batch_s=0.04)
-    assert len([e for e in events if isinstance(e, RepCompleted)]) == 4
-    during_rest = [t for t in settles[:-1] if t > s.t_s[-1] + 1.0]  # the last one is the set's end
-    # the simulated set ends with a lowering move that is no rep: its stop keeps the 1-s cadence until it is given
-    # up on after SETTLE_IDLE_INTERVAL_S; the rest of the rest is the net alone (the old cadence: 20 here)
-    assert len(during_rest) <= 2 * rest_s / streaming.SETTLE_IDLE_INTERVAL_S + 2
-    gaps = np.diff(during_rest)
-    assert gaps[-2:].min() >= streaming.SETTLE_IDLE_INTERVAL_S - 0.1
+    _, events = stream_series(series, "hip_thrust", batch_s=0.04)
+    final = events[-1].report.reps
+    assert len(final) == 6
+    announced = {e.rep.index: e for e in events if isinstance(e, RepCompleted)}
+    tail_from = announced[streaming.TAIL_AFTER_REPS].t_s
+    last_end = final[-1].phase("eccentric").end_s
+    # while reps come in, none (after them, one look for the set's last lowering move; the last is the set's end)
+    assert [t for t in offline_at[:-1] if tail_from + 0.3 < t < last_end + 0.5] == []
+    for rep in final[streaming.TAIL_AFTER_REPS:]:
+        live = announced[rep.index].rep
+        assert abs(live.rise_m - rep.rise_m) < 0.03  # the hip's rise from the tail's real-time orientation
+        for name in ("concentric", "top_pause", "eccentric"):
+            assert abs(live.phase(name).start_s - rep.phase(name).start_s) < 0.05
+            assert abs(live.phase(name).end_s - rep.phase(name).end_s) < 0.05
