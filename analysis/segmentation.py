@@ -94,6 +94,7 @@ class StrokeParams:
     # the powers a start may grow with (displacement ∝ time since onset ** p): 2 where the acceleration steps at
     # onset, 3 where the jerk does
     start_orders: tuple[float, float] = (2.0, 3.0)
+    order_evidence: float = 2.0  # standard errors by which a start's read must differ from the cube's to count
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,8 @@ class _Lines:
     ok: np.ndarray
     slope: np.ndarray
     residual: np.ndarray
+    slope_se: np.ndarray  # the slope's standard error
+
 
 
 def _line_zeros(x: np.ndarray, y: np.ndarray, group: np.ndarray, k: int, min_points: int) -> _Lines:
@@ -186,7 +189,8 @@ def _line_zeros(x: np.ndarray, y: np.ndarray, group: np.ndarray, k: int, min_poi
         slope = sxy / sxx
         ok = (count >= min_points) & (sxx != 0.0) & (slope != 0.0) & np.isfinite(slope)
         residual = np.maximum(np.bincount(group, dy * dy, minlength=k) - slope * sxy, 0.0)
-        return _Lines(np.where(ok, xm - ym / slope, np.nan), ok, slope, np.sqrt(residual / count) / np.abs(slope))
+        return _Lines(np.where(ok, xm - ym / slope, np.nan), ok, slope, np.sqrt(residual / count) / np.abs(slope),
+                      np.sqrt(residual / np.maximum(count - 2, 1) / sxx))
 
 
 def _root_lines(t: np.ndarray, value: np.ndarray, group: np.ndarray, k: int, powers: tuple[float, ...],
@@ -209,13 +213,16 @@ def _band(value: np.ndarray, group: np.ndarray, lo: np.ndarray, hi: np.ndarray) 
 
 
 def _shape_weight(t: np.ndarray, disp: np.ndarray, speed: np.ndarray, group: np.ndarray, k: int,
-                  model_orders: np.ndarray) -> np.ndarray:
+                  model_orders: np.ndarray, params: StrokeParams) -> np.ndarray:
     """Per group, how far the start's order reads from the square's model start (0) to the cube's (1): for
-    displacement ∝ τ^p, displacement / speed = τ / p, so the ratio's slope against t reads 1/p."""
+    displacement ∝ τ^p, displacement / speed = τ / p, so the ratio's slope against t reads 1/p. The cube (the
+    minimum-jerk start of smooth human movement) stands unless the read differs from it by more than
+    `order_evidence` standard errors: sway and tremor on a slow start's speed make the read noisy."""
     m = speed > 0.0  # noise can turn a slow start's speed back for a sample
     with np.errstate(invalid="ignore", divide="ignore"):
         shape = _line_zeros(t[m], disp[m] / speed[m], group[m], k, 3)
-        order = 1.0 / np.abs(shape.slope)
+        slope, margin = np.abs(shape.slope), params.order_evidence * shape.slope_se
+        order = 1.0 / np.clip(1.0 / model_orders[1], slope - margin, slope + margin)
         w = (order - model_orders[0]) / (model_orders[1] - model_orders[0])
     return np.where(shape.ok & np.isfinite(w), np.clip(w, 0.0, 1.0), 1.0)
 
@@ -230,7 +237,7 @@ def _angle_edges(t: np.ndarray, disp: np.ndarray, speed: np.ndarray, group: np.n
     fits = _root_lines(t, disp, group, k, params.start_orders, 4)
     _, angle_bias, model_orders = _fit_bias(params)
     moved = [f.zero - b * np.maximum(0.0, t_plateau - f.zero) for f, b in zip(fits, angle_bias)]
-    w = _shape_weight(t, disp, speed, group, k, model_orders)
+    w = _shape_weight(t, disp, speed, group, k, model_orders, params)
     return (1.0 - w) * moved[0] + w * moved[1], fits[0].ok & fits[1].ok
 
 
@@ -388,13 +395,16 @@ def _speed_edges(t_s: np.ndarray, absv: np.ndarray, runs: _Runs, floor: float, p
     hit_idx, hit_group = idx[at_hi], group[at_hi]
     rise_end = hit_idx[np.searchsorted(hit_group, np.arange(k), side="left")]
     fall_start = hit_idx[np.searchsorted(hit_group, np.arange(k), side="right") - 1]
-    powers = tuple(p - 1.0 for p in params.start_orders)
+    # the speed alone reads a start's order poorly (which root fits best flips with sway on the ramp): the speed
+    # fit keeps the cube's, the minimum-jerk start (index 1 of start_orders)
+    powers = (params.start_orders[1] - 1.0,)
     idx, group = _windows(i0, rise_end + 1)
     m = _band(absv[idx], group, lo, hi)
     onset, on_ok, on_order = _best_zero(_root_lines(t_s[idx][m], absv[idx][m], group[m], k, powers, 3))
     idx, group = _windows(fall_start, i1)
     m = _band(absv[idx], group, lo, hi)
     offset, off_ok, off_order = _best_zero(_root_lines(t_s[idx][m], absv[idx][m], group[m], k, powers, 3))
+    on_order, off_order = np.where(on_ok, 1, -1), np.where(off_ok, 1, -1)
     # the fit may not move the boundary outside the quiet samples around the run, nor into the plateau
     t_lo_on, t_lo_off = t_s[i0], t_s[np.minimum(i1, n - 1)]
     shift = params.max_speed_fit_shift_s

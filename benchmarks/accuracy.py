@@ -85,7 +85,7 @@ class HardDraw:
     concentric_s: tuple[float, ...] = (0.8, 1.0, 1.0, 1.5, 2.0)
     top_pause_s: tuple[float, ...] = (0.4, 0.5, 1.0, 2.0, 3.0)
     bottom_pause_s: tuple[float, ...] = (0.4, 0.5, 1.0, 2.0)
-    hold_creep: float = 0.02  # share of the range each hold drifts by, at most (0.4–1° on these ranges)
+    hold_creep: float = 0.015  # share of the range per second of hold that a hold drifts by, at most (≤ ~2 °/s)
 
 
 HARD = HardDraw()

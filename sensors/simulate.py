@@ -102,8 +102,9 @@ class SimConfig:
     onsets: str = "classic"  # ONSET_MODES: classic = min-jerk lifts and smooth 15 % trapezoid lowerings
     settle_lift: bool = False  # a small lift (5–15 % of the range) and a 0.5–2 s rest just before rep 1
     quick_rerack: bool = False  # the re-rack / sit-up starts 0.2–1 s after the last rep
-    # a held pose is never quite still: over each top and bottom hold the segment drifts by up to this share of
-    # the range and back (a squeeze at the top, settling at the bottom); the boundaries stay the commanded ones
+    # a held pose is never quite still: over each top and bottom hold the segment drifts and back, by up to this
+    # share of the range per second of hold (a squeeze at the top, settling at the bottom: slow, ~1–2 °/s at most);
+    # the boundaries stay the commanded ones
     hold_creep: float = 0.0
     big_setup: bool = False  # walk and turn, then sit down and lie back in stages; after the set sit up, stand up
     station_moves: bool = False  # seated abduction: legs onto / off the pads; clamshell: kneel, lie down, push up;
@@ -633,14 +634,15 @@ def _fidgets(cfg: SimConfig, grid: np.ndarray, lay: _Layout, setup: np.ndarray, 
 
 
 def _hold_creep(grid: np.ndarray, lay: _Layout, creep: float, rng: np.random.Generator) -> np.ndarray:
-    """A slow bump (sin², share of the range, amplitude uniform in ±`creep`) over each top and bottom hold."""
+    """A slow bump (sin², share of the range, amplitude uniform in ±`creep` × the hold's length in s) over each
+    top and bottom hold."""
     out = np.zeros(len(grid))
     ends = [b[0] for b in lay.bounds[1:]] + [lay.end_set]
     for (c0, c1, t1, e1, _), nxt in zip(lay.bounds, ends):
         for h0, h1 in ((c1, t1), (e1, nxt)):
             if h1 - h0 > 0.2:
                 u = np.clip((grid - h0) / (h1 - h0), 0.0, 1.0)
-                out += rng.uniform(-creep, creep) * np.sin(np.pi * u) ** 2
+                out += rng.uniform(-creep, creep) * (h1 - h0) * np.sin(np.pi * u) ** 2
     return out
 
 

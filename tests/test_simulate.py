@@ -403,3 +403,21 @@ def test_band_walk_lead_and_trail_steps_each_shift_and_hike_the_pelvis():
         assert np.degrees(np.linalg.norm(s.gyr_rads[still], axis=1)).max() < 4.0  # double support: tremor only
     with pytest.raises(ValueError, match="reps must be even"):
         simulate_set(SimConfig(exercise="lateral_band_walk", reps=7, band_steps="lead_trail"), 1)
+
+
+def test_hold_creep_drifts_each_hold_slowly_and_keeps_the_boundaries():
+    """A held pose drifts and comes back within the hold: the commanded boundaries stay, the gyro turns (slowly)
+    during the holds, and the other draws of the set are unchanged."""
+    from dataclasses import replace
+
+    cfg = SimConfig(reps=4, placements=("pelvis",), rates_hz=(200.0,), imu=IDEAL, fidget=False, top_pause_s=1.5)
+    still, creeping = simulate_set(cfg, 3), simulate_set(replace(cfg, hold_creep=0.015), 3)
+    phases = [[(p["name"], p["start_s"], p["end_s"]) for p in r["phases"]] for r in still.truth["reps"]]
+    assert phases == [[(p["name"], p["start_s"], p["end_s"]) for p in r["phases"]] for r in creeping.truth["reps"]]
+    s0, s1 = still.streams[0], creeping.streams[0]
+    top = still.truth["reps"][1]["phases"][1]
+    m = (s0.t_s > top["start_s"] + 0.1) & (s0.t_s < top["end_s"] - 0.1)
+    drift_dps = np.degrees(np.abs(s1.gyr_rads[m] - s0.gyr_rads[m]).max())
+    assert 0.01 < drift_dps < 3.0  # it moves, at most a slow 1–2 °/s
+    rest = s0.t_s < still.truth["reps"][0]["start_s"] - 0.5  # before the set: no hold of a rep, identical
+    np.testing.assert_array_equal(s0.acc_mps2[rest], s1.acc_mps2[rest])

@@ -12,7 +12,7 @@ from sensors.simulate import PROFILE_SHAPES, Profile
 
 
 def _line(x, y, min_points):
-    """(zero, slope, RMS residual along x) of the least-squares line, or None."""
+    """(zero, slope, RMS residual along x, slope's standard error) of the least-squares line, or None."""
     if len(x) < min_points:
         return None
     xm, ym = x.mean(), y.mean()
@@ -24,18 +24,15 @@ def _line(x, y, min_points):
     if slope == 0.0 or not np.isfinite(slope):
         return None
     residual = max(float(dy @ dy) - slope * float(dx @ dy), 0.0)
-    return float(xm - ym / slope), slope, np.sqrt(residual / len(x)) / abs(slope)
+    return (float(xm - ym / slope), slope, np.sqrt(residual / len(x)) / abs(slope),
+            np.sqrt(residual / max(len(x) - 2, 1) / sxx))
 
 
 def _speed_fit(t, v, lo, hi, p: StrokeParams):
-    """The speed fit: the root (p−1 per start order) whose line fits best; (zero, its model bias) or None."""
+    """The speed fit: the cube's root of the speed ((p−1)-th); (zero, its model bias) or None."""
     m = (v >= lo) & (v <= hi)
-    speed_bias = _fit_bias(p)[0]
-    fits = [(f, j) for j, q in enumerate(p.start_orders) if (f := _line(t[m], v[m] ** (1 / (q - 1)), 3))]
-    if not fits:
-        return None
-    (zero, _, _), j = min(fits, key=lambda fj: fj[0][2])
-    return zero, float(speed_bias[j])
+    fit = _line(t[m], v[m] ** (1 / (p.start_orders[1] - 1)), 3)
+    return None if fit is None else (fit[0], float(_fit_bias(p)[0][1]))
 
 
 def _angle_fit(t, d, v, lo, hi, t_plateau, p: StrokeParams):
@@ -50,7 +47,12 @@ def _angle_fit(t, d, v, lo, hi, t_plateau, p: StrokeParams):
     moved = [f[0] - b * max(0.0, t_plateau - f[0]) for f, b in zip(fits, angle_bias)]
     with np.errstate(invalid="ignore", divide="ignore"):
         shape = _line(t_shape, d_shape / v_shape, 3)
-        w = 1.0 if shape is None else (1 / abs(shape[1]) - reads[0]) / (reads[1] - reads[0])
+        if shape is None:
+            w = 1.0
+        else:
+            margin = p.order_evidence * shape[3]
+            order = 1 / float(np.clip(1 / reads[1], abs(shape[1]) - margin, abs(shape[1]) + margin))
+            w = (order - reads[0]) / (reads[1] - reads[0])
     w = float(np.clip(w, 0, 1)) if np.isfinite(w) else 1.0
     return (1 - w) * moved[0] + w * moved[1]
 
