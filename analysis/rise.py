@@ -90,12 +90,12 @@ def rep_rise(t_s: np.ndarray, acc_up_mps2: np.ndarray, concentric: tuple[float, 
     bottom = t < _inside(b0, c0, params)[1]
     if c0 - b0 >= 0.5 * params.bottom_window_s:
         a = a - a[bottom].mean()  # a real hold: its mean acceleration is the bias
+    top = _hold_mask(t, c1, top_end_s, params)
     if progress is not None and top_end_s - c1 >= params.min_top_hold_s:
         # the accelerometer's own bias turns with the sensor, so its vertical share changes through the lift: the
         # top pause (still again) reads what it has become; in between it follows the lift's progress
-        a = a - float(a[_hold_mask(t, c1, top_end_s, params)].mean()) * np.clip(progress[i0:i_end + 1], 0.0, 1.0)
+        a = a - float(a[top].mean()) * np.clip(progress[i0:i_end + 1], 0.0, 1.0)
     v = _integral(t, a, dt, params.max_bridged_s)
-    top = _hold_mask(t, c1, top_end_s, params)
     t_top = float(t[top].mean())
     v_top = float(v[top].mean())
     v = v - v_top * np.clip((t - c0) / max(t_top - c0, dt), 0.0, None)

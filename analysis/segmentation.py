@@ -8,7 +8,7 @@ displacement is then linear in time, and a line fitted to it over the first few 
 at the onset. Which p a start has, the start tells: displacement over speed grows as τ/p whatever the scale, so the
 slope of that ratio reads p, and the onset is taken between the square's and the cube's fit by where the reading falls
 between the two model starts' readings. Offsets are fitted the same way, backwards; where a stroke has no rest
-before it (a reversal), the (p−1)-th root of the speed is fitted instead, with the power whose line fits best.
+before it (a reversal), √speed is fitted instead (the cube's start: the speed alone reads the order poorly).
 
 Which way is "up" (concentric) is not known from a strapped-on sensor: both polarities are tried (reps start and
 end at the same bottom level); a set begins and ends at rest in the start position, which decides between them.
@@ -143,14 +143,13 @@ class _Runs:
 
 @dataclass(frozen=True)
 class _SpeedEdges:
-    """The runs' boundaries (s) from the speed fits, the start order each fit read (an index into
-    `StrokeParams.start_orders`, −1 where no fit held), and the first and last sample at the fits' upper level
-    (the rising edge ends, the falling edge starts there)."""
+    """The runs' boundaries (s) from the √speed fits, whether each fit held, and the first and last sample at the
+    fits' upper level (the rising edge ends, the falling edge starts there)."""
 
     onset_s: np.ndarray
     offset_s: np.ndarray
-    on_order: np.ndarray
-    off_order: np.ndarray
+    on_fitted: np.ndarray
+    off_fitted: np.ndarray
     rise_end: np.ndarray
     fall_start: np.ndarray
 
@@ -165,15 +164,13 @@ def _windows(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 @dataclass(frozen=True)
 class _Lines:
-    """Least-squares lines, one per group: where each crosses y = 0, whether it exists, its slope and its RMS
-    residual along x (the residual over the slope: comparable between lines through differently scaled y)."""
+    """Least-squares lines, one per group: where each crosses y = 0, whether it exists, its slope and the slope's
+    standard error."""
 
     zero: np.ndarray
     ok: np.ndarray
     slope: np.ndarray
-    residual: np.ndarray
-    slope_se: np.ndarray  # the slope's standard error
-
+    slope_se: np.ndarray
 
 
 def _line_zeros(x: np.ndarray, y: np.ndarray, group: np.ndarray, k: int, min_points: int) -> _Lines:
@@ -189,23 +186,14 @@ def _line_zeros(x: np.ndarray, y: np.ndarray, group: np.ndarray, k: int, min_poi
         slope = sxy / sxx
         ok = (count >= min_points) & (sxx != 0.0) & (slope != 0.0) & np.isfinite(slope)
         residual = np.maximum(np.bincount(group, dy * dy, minlength=k) - slope * sxy, 0.0)
-        return _Lines(np.where(ok, xm - ym / slope, np.nan), ok, slope, np.sqrt(residual / count) / np.abs(slope),
-                      np.sqrt(residual / np.maximum(count - 2, 1) / sxx))
+        slope_se = np.sqrt(residual / np.maximum(count - 2, 1) / sxx)
+        return _Lines(np.where(ok, xm - ym / slope, np.nan), ok, slope, slope_se)
 
 
 def _root_lines(t: np.ndarray, value: np.ndarray, group: np.ndarray, k: int, powers: tuple[float, ...],
                 min_points: int) -> list[_Lines]:
     """Per power p, the lines of value ** (1 / p) against t (a start growing as τ^p is linear under the p-th root)."""
-    return [_line_zeros(t, value if p == 1.0 else value ** (1.0 / p), group, k, min_points) for p in powers]
-
-
-def _best_zero(fits: list[_Lines]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The zero of the line that fits best (smallest residual along t), whether one held, and its index."""
-    residual = np.stack([np.where(f.ok, f.residual, np.inf) for f in fits])
-    which = np.argmin(residual, axis=0)
-    ok = np.isfinite(residual.min(axis=0))
-    zero = np.stack([f.zero for f in fits])[which, np.arange(len(which))]
-    return zero, ok, np.where(ok, which, -1)
+    return [_line_zeros(t, value ** (1.0 / p), group, k, min_points) for p in powers]
 
 
 def _band(value: np.ndarray, group: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -279,30 +267,31 @@ def _medians(x: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=8)
-def _fit_bias(params: StrokeParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per start order p, on the smoothest movement that starts with that order (velocity ∝ u^(p−1)·(1−u)^(p−1);
-    p = 3 is Flash & Hogan's minimum-jerk model): where the speed fit and the angle fit put its onset, as a signed
-    fraction of its rise time to half the peak speed (− = early; both fits extrapolate a curved ramp with a line),
-    and the order its displacement/speed ratio reads over the angle fit's band. The speed biases end in a 0 for
-    index −1 (no fit, no correction)."""
+def _fit_bias(params: StrokeParams) -> tuple[float, np.ndarray, np.ndarray]:
+    """On the smoothest movement that starts with order p (velocity ∝ u^(p−1)·(1−u)^(p−1); p = 3 is Flash &
+    Hogan's minimum-jerk model): where a fit puts its onset, as a signed fraction of its rise time to half the peak
+    speed (− = early; the fits extrapolate a curved ramp with a line). Returns the √speed fit's bias on the cube's
+    model, and per start order the angle fit's bias and the order its displacement/speed ratio reads over the
+    angle fit's band."""
     u = np.linspace(0.0, 0.5, 10001)  # the rising half
     one = np.zeros(len(u), dtype=np.intp)
-    speed_bias, angle_bias, reads = [], [], []
+    speed_bias, angle_bias, reads = 0.0, [], []
     for p in params.start_orders:
         vel = (u * (1 - u)) ** (p - 1)
         vel /= 2 * np.trapezoid(vel, u)  # the whole movement (twice the rising half) covers 1
         pos = np.concatenate([[0.0], np.cumsum(0.5 * (vel[1:] + vel[:-1]) * np.diff(u))])
         peak = vel.max()
-        at = _band(vel, one, np.array([params.fit_low_fraction * peak]), np.array([params.edge_fit_fraction * peak]))
-        speed_fit = _root_lines(u[at], vel[at], one[at], 1, (p - 1,), 3)[0]
+        rise = float(u[np.argmax(vel >= params.edge_fit_fraction * peak)])
+        if p == params.start_orders[1]:
+            at = _band(vel, one, np.array([params.fit_low_fraction * peak]),
+                       np.array([params.edge_fit_fraction * peak]))
+            speed_bias = float(_root_lines(u[at], vel[at], one[at], 1, (p - 1,), 3)[0].zero[0]) / rise
         at = _band(pos, one, np.array([params.angle_fit_lo]), np.array([params.angle_fit_hi]))
         angle_fit = _root_lines(u[at], pos[at], one[at], 1, (p,), 4)[0]
         shape = _line_zeros(u[at], pos[at] / vel[at], one[at], 1, 3)
-        rise = float(u[np.argmax(vel >= params.edge_fit_fraction * peak)])
-        speed_bias.append(float(speed_fit.zero[0]) / rise)
         angle_bias.append(float(angle_fit.zero[0]) / rise)
         reads.append(1.0 / float(shape.slope[0]))
-    return np.array(speed_bias + [0.0]), np.array(angle_bias), np.array(reads)
+    return speed_bias, np.array(angle_bias), np.array(reads)
 
 
 def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float,
@@ -327,8 +316,8 @@ def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, 
     # known fraction of the ramp's rise time (onset → half peak speed) too early / too late; take it back out
     # (the angle fits did so themselves)
     speed_bias = _fit_bias(params)[0]
-    on_bias = np.where(on_angle, 0.0, speed_bias[edges.on_order])
-    off_bias = np.where(off_angle, 0.0, speed_bias[edges.off_order])
+    on_bias = np.where(on_angle | ~edges.on_fitted, 0.0, speed_bias)
+    off_bias = np.where(off_angle | ~edges.off_fitted, 0.0, speed_bias)
     rise_s = np.maximum(0.0, t_s[edges.rise_end] - onset)
     fall_s = np.maximum(0.0, offset - t_s[edges.fall_start])
     onset, offset = _separate(onset - on_bias * rise_s, offset + off_bias * fall_s)
@@ -378,8 +367,7 @@ def _with_rest_bounds(runs: _Runs, angle_deg: np.ndarray, params: StrokeParams) 
 
 def _speed_edges(t_s: np.ndarray, absv: np.ndarray, runs: _Runs, floor: float, params: StrokeParams
                  ) -> _SpeedEdges:
-    """Onsets and offsets where lines fitted to a root of the speed (the (p−1)-th for start order p) over the
-    runs' rising and falling edges reach zero."""
+    """Onsets and offsets where lines fitted to √speed over the runs' rising and falling edges reach zero."""
     n, k = len(t_s), len(runs.a)
     hi = params.edge_fit_fraction * runs.peak
     # the fit starts clear of postural sway/tremor (a few °/s at most) so it follows the movement's own ramp
@@ -396,21 +384,21 @@ def _speed_edges(t_s: np.ndarray, absv: np.ndarray, runs: _Runs, floor: float, p
     rise_end = hit_idx[np.searchsorted(hit_group, np.arange(k), side="left")]
     fall_start = hit_idx[np.searchsorted(hit_group, np.arange(k), side="right") - 1]
     # the speed alone reads a start's order poorly (which root fits best flips with sway on the ramp): the speed
-    # fit keeps the cube's, the minimum-jerk start (index 1 of start_orders)
-    powers = (params.start_orders[1] - 1.0,)
+    # fit keeps the cube's, the minimum-jerk start (the second of start_orders)
+    power = (params.start_orders[1] - 1.0,)
     idx, group = _windows(i0, rise_end + 1)
     m = _band(absv[idx], group, lo, hi)
-    onset, on_ok, on_order = _best_zero(_root_lines(t_s[idx][m], absv[idx][m], group[m], k, powers, 3))
+    on = _root_lines(t_s[idx][m], absv[idx][m], group[m], k, power, 3)[0]
     idx, group = _windows(fall_start, i1)
     m = _band(absv[idx], group, lo, hi)
-    offset, off_ok, off_order = _best_zero(_root_lines(t_s[idx][m], absv[idx][m], group[m], k, powers, 3))
-    on_order, off_order = np.where(on_ok, 1, -1), np.where(off_ok, 1, -1)
+    off = _root_lines(t_s[idx][m], absv[idx][m], group[m], k, power, 3)[0]
+    onset, on_ok, offset, off_ok = on.zero, on.ok, off.zero, off.ok
     # the fit may not move the boundary outside the quiet samples around the run, nor into the plateau
     t_lo_on, t_lo_off = t_s[i0], t_s[np.minimum(i1, n - 1)]
     shift = params.max_speed_fit_shift_s
     onset = np.where(on_ok, np.minimum(np.maximum(onset, t_lo_on - shift), t_s[rise_end]), t_lo_on)
     offset = np.where(off_ok, np.minimum(np.maximum(offset, t_s[fall_start]), t_lo_off + shift), t_lo_off)
-    return _SpeedEdges(onset, offset, on_order, off_order, rise_end, fall_start)
+    return _SpeedEdges(onset, offset, on_ok, off_ok, rise_end, fall_start)
 
 
 def _above_wander(angle_deg: np.ndarray, w0: np.ndarray, w1: np.ndarray, lo: np.ndarray, hi: np.ndarray,

@@ -469,6 +469,12 @@ def _read_fast_large(path: str) -> Recording | None:
     parts = _v1_parts_pandas(path, [s.sensor_id for s in sensors]) if events is not None else None
     if parts is None:
         return None
+    return _fast_recording(path, meta, sensors, parts, events)
+
+
+def _fast_recording(path: str, meta: RecordingMeta, sensors, parts: list[np.ndarray], events) -> Recording | None:
+    """The recording of the fast paths from each declared sensor's parsed rows (`parts`, in order, consumed one at
+    a time so only one sensor's copy is made at once); None when a stream needs the validating path."""
     streams = []
     try:
         for info in sensors:
@@ -551,13 +557,7 @@ def _read_fast(path, raw: bytes) -> Recording | None:
     codes, values = table
     parts = [values if len(sensors) == 1 else values[codes == k] for k in range(len(sensors))]
     del table, codes, values  # one copy of the samples at a time beside the file's bytes
-    streams = []
-    try:
-        for info in sensors:
-            streams.append(_fast_stream(path, info, parts.pop(0), events))
-    except _NeedsValidatingPath:
-        return None
-    return Recording(path, meta, tuple(streams), tuple(events))
+    return _fast_recording(path, meta, sensors, parts, events)
 
 
 def _v1_table(raw: bytes, start: int, sensor_ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray] | None:

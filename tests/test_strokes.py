@@ -32,7 +32,7 @@ def _speed_fit(t, v, lo, hi, p: StrokeParams):
     """The speed fit: the cube's root of the speed ((p−1)-th); (zero, its model bias) or None."""
     m = (v >= lo) & (v <= hi)
     fit = _line(t[m], v[m] ** (1 / (p.start_orders[1] - 1)), 3)
-    return None if fit is None else (fit[0], float(_fit_bias(p)[0][1]))
+    return None if fit is None else (fit[0], _fit_bias(p)[0])
 
 
 def _angle_fit(t, d, v, lo, hi, t_plateau, p: StrokeParams):
