@@ -42,6 +42,13 @@ def lowpass(x: np.ndarray, rate_hz: float, cutoff_hz: float = SMOOTH_CUTOFF_HZ) 
     return filtfilt(butter2(min(cutoff_hz, 0.45 * rate_hz), rate_hz), x)
 
 
+def about_axis(grid: UniformSeries, rate_rads: np.ndarray, axis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The segment's angle (deg) and signed speed (°/s) about `axis` (sensor frame) on the grid. The angle
+    integrates the unfiltered rate (integration already averages the noise, and no filter blurs onsets); the
+    speed is the smoothed `rate_rads`'s."""
+    return np.degrees(np.cumsum(grid.gyr_rads @ axis) / grid.rate_hz), np.degrees(rate_rads @ axis)
+
+
 def resample_uniform(t_s: np.ndarray, quat_wxyz: np.ndarray, gyr_rads: np.ndarray) -> UniformSeries:
     """Resample onto a uniform grid at the stream's nominal rate (median interval)."""
     dt = float(np.median(np.diff(t_s)))

@@ -18,7 +18,7 @@ import numpy as np
 
 from analysis import faults as fault_rules
 from analysis import pelvis, rise
-from analysis.bodyframe import lowpass, resample_uniform
+from analysis.bodyframe import about_axis, lowpass, resample_uniform
 from analysis.orientation import up_in_sensor
 from analysis.params import DEFAULT_PARAMS, AnalysisParams
 from analysis.results import Phase, Rep, TempoTarget
@@ -80,8 +80,7 @@ def read_tail(tail: Tail, axis_sensor: np.ndarray, params: AnalysisParams = DEFA
     says which way is the lift: a tail that disagrees is not trusted)."""
     grid = resample_uniform(tail.t_s, tail.quat_wxyz, tail.gyr_rads)
     rate = lowpass(grid.gyr_rads, grid.rate_hz)
-    speed_dps = np.degrees(rate @ axis_sensor)
-    angle_deg = np.degrees(np.cumsum(grid.gyr_rads @ axis_sensor) / grid.rate_hz)
+    angle_deg, speed_dps = about_axis(grid, rate, axis_sensor)
     spans, polarity = segment_reps(grid.t_s, angle_deg, speed_dps, grid.rate_hz, params=params.segmentation)
     return TailReading(spans if polarity == 1 else [], np.interp(tail.t_s, grid.t_s, angle_deg),
                        np.interp(tail.t_s, grid.t_s, np.linalg.norm(rate, axis=1)))
@@ -93,7 +92,7 @@ def tail_rise(tail: Tail, reading: TailReading, span: RepSpan, before: Rep | Non
     from the bottom hold after `before`'s lowering, through a bounce from its top pause), on the tail's vertical
     acceleration (real-time orientation; the accelerometer's scale calibrated where the segment is still)."""
     acc_up = rise.vertical_acceleration(tail.quat_wxyz, tail.acc_mps2, reading.speed_rads < params.pipeline.still_rads)
-    progress = (reading.angle_deg - span.bottom_deg) / max(span.top_deg - span.bottom_deg, 1e-6)
+    progress = rise.lift_progress(reading.angle_deg, span)
     hold = before.phase("eccentric").end_s if before is not None else None
     top = (before.phase("top_pause").start_s, before.phase("top_pause").end_s) if before is not None else None
     return rise.rep_rise(tail.t_s, acc_up, span.concentric, span.eccentric[0], hold, params.rise, progress=progress,
@@ -108,12 +107,9 @@ def range_fraction(rep: Rep, known: list[Rep], on_pelvis: bool, params: Analysis
     fraction = rep.rom_deg / max(float(np.median([r.rom_deg for r in reps])), 1e-9)
     if not on_pelvis or rep.rise_m is None:
         return float(fraction)
-    heights = [r.rise_m for r in reps if r.rise_m is not None]
-    median_rise = float(np.median(heights))
+    median_rise = float(np.median([r.rise_m for r in reps if r.rise_m is not None]))
     held = (rep.top_pause_s or 0.0) >= params.rise.min_top_hold_s
-    if median_rise < params.pipeline.min_rise_m or not held:
-        return float(fraction)
-    return float(rep.rise_m / median_rise)
+    return rise.range_fraction(fraction, rep.rise_m, median_rise, held, params.pipeline.min_rise_m)
 
 
 def posture_at(pel: Tail, t0: float, t1: float, frame: SetFrame) -> tuple[float | None, float | None, str | None]:

@@ -13,7 +13,7 @@ import numpy as np
 from analysis import acc_bias, axis_search, bandwalk, rise, rise_reps, set_detection
 from analysis import faults as fault_rules
 from analysis import pelvis
-from analysis.bodyframe import UniformSeries, lowpass, movement_axis, resample_uniform
+from analysis.bodyframe import UniformSeries, about_axis, lowpass, movement_axis, resample_uniform
 from analysis.orientation import orientation_and_bias, up_at, up_in_sensor
 from analysis.params import DEFAULT_PARAMS, AnalysisParams, PipelineParams
 from analysis.results import Phase, Rep, SetReport, Step, TempoTarget
@@ -75,10 +75,8 @@ def _process(series: ImuSeries, params: AnalysisParams) -> _Segment:
     grid = resample_uniform(series.t_s, quat, series.gyr_rads - bias)
     rate = lowpass(grid.gyr_rads, grid.rate_hz)
     ax = movement_axis(rate, _moving(rate, params.pipeline))
-    omega = rate @ ax.axis_sensor
-    # the angle integrates the unfiltered rate: integration already averages the noise, and no filter blurs onsets
-    angle = np.degrees(np.cumsum(grid.gyr_rads @ ax.axis_sensor) / grid.rate_hz)
-    return _Segment(series, quat, grid, rate, ax.axis_sensor, ax.confidence, angle, np.degrees(omega))
+    angle, speed = about_axis(grid, rate, ax.axis_sensor)
+    return _Segment(series, quat, grid, rate, ax.axis_sensor, ax.confidence, angle, speed)
 
 
 def _moving(rate_rads: np.ndarray, params: PipelineParams) -> np.ndarray:
@@ -88,9 +86,8 @@ def _moving(rate_rads: np.ndarray, params: PipelineParams) -> np.ndarray:
 
 
 def _with_axis(seg: _Segment, axis: np.ndarray, confidence: float) -> _Segment:
-    omega = seg.rate_rads @ axis
-    angle = np.degrees(np.cumsum(seg.grid.gyr_rads @ axis) / seg.grid.rate_hz)
-    return _Segment(seg.series, seg.quat, seg.grid, seg.rate_rads, axis, confidence, angle, np.degrees(omega))
+    angle, speed = about_axis(seg.grid, seg.rate_rads, axis)
+    return _Segment(seg.series, seg.quat, seg.grid, seg.rate_rads, axis, confidence, angle, speed)
 
 
 def _axis_from_reps(seg: _Segment, spans: list[RepSpan], params: PipelineParams) -> _Segment | None:
@@ -519,7 +516,7 @@ def _rises(seg: _Segment, spans: list[RepSpan], acc_up: np.ndarray, params: rise
         if key not in known:
             w = _rise_window(t, s, top, params)
             known[key] = rise.rep_rise(t[w], acc_up[w], s.concentric, s.eccentric[0], h, params,
-                                       progress=_lift_progress(angle[w], s), prev_top=top)
+                                       progress=rise.lift_progress(angle[w], s), prev_top=top)
         out.append(known[key])
     return out
 
@@ -534,11 +531,6 @@ def _rise_window(t_s: np.ndarray, span: RepSpan, prev_top: tuple[float, float] |
         first = min(first, prev_top[0])
     i0, i1 = np.searchsorted(t_s, [first, span.eccentric[0]])
     return slice(max(int(i0) - 1, 0), int(i1) + 2)
-
-
-def _lift_progress(angle_deg: np.ndarray, span: RepSpan) -> np.ndarray:
-    """0 at the rep's bottom angle, 1 at its top (per sample, unclipped): how far the segment has turned."""
-    return (angle_deg - span.bottom_deg) / max(span.top_deg - span.bottom_deg, 1e-6)
 
 
 def _with_arched_reps(seg: _Segment, spans: list[RepSpan], acc_up: np.ndarray, params: AnalysisParams,
@@ -567,11 +559,8 @@ def _range_fractions(ex: Exercise, seg: _Segment, spans: list[RepSpan], rises: l
         return [float(x) for x in fractions]
     heights = np.array([np.nan if r is None else r.rise_m for r in rises])
     median_rise = float(np.nanmedian(heights)) if np.isfinite(heights).any() else 0.0
-    if median_rise < params.pipeline.min_rise_m:
-        return [float(x) for x in fractions]
-    held = [s.eccentric[0] - s.concentric[1] >= params.rise.min_top_hold_s for s in spans]
-    return [float(h / median_rise) if np.isfinite(h) and ok else float(f)
-            for h, f, ok in zip(heights, fractions, held)]
+    return [rise.range_fraction(f, h, median_rise, s.eccentric[0] - s.concentric[1] >= params.rise.min_top_hold_s,
+                                params.pipeline.min_rise_m) for h, f, s in zip(heights, fractions, spans)]
 
 
 def _reps(ex: Exercise, seg: _Segment, spans: list[RepSpan], pel: _PelvisResult | None,

@@ -108,6 +108,22 @@ def rep_rise(t_s: np.ndarray, acc_up_mps2: np.ndarray, concentric: tuple[float, 
     return RepRise(rise, mcv, pcv)
 
 
+def lift_progress(angle_deg: np.ndarray, span) -> np.ndarray:
+    """0 at the rep's bottom angle, 1 at its top (per sample, unclipped): how far the segment has turned (`span`: a
+    `segmentation.RepSpan`), which is how the accelerometer bias's vertical share follows the lift."""
+    return (angle_deg - span.bottom_deg) / max(span.top_deg - span.bottom_deg, 1e-6)
+
+
+def range_fraction(rotation_fraction: float, rise_m: float | None, median_rise_m: float, held: bool,
+                   min_rise_m: float) -> float:
+    """A pelvis rep's range fraction in a hip-extension lift: its hip rise over the set's median rise where the rise
+    was measured between two still holds (`held`: a top pause long enough to read the bias) in a set that rises
+    at all (`min_rise_m`); else its rotation's fraction (`rotation_fraction`)."""
+    if rise_m is None or not np.isfinite(rise_m) or not held or median_rise_m < min_rise_m:
+        return float(rotation_fraction)
+    return float(rise_m / median_rise_m)
+
+
 def _integral(t: np.ndarray, x: np.ndarray, period_s: float, max_bridged_s: float) -> np.ndarray:
     """Running integral of `x` over the samples' real intervals (a lost packet's interval counts in full; host
     jitter cancels over the sum); a gap longer than a pause is counted as one period."""
