@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.spatial.transform import Rotation as R
 
-from analysis import recognition, set_detection
+from analysis import recognition, session, set_detection
 from analysis.pipeline import ImuSeries, read_movement
 from analysis.session import analyze_session
 from sensors.simulate import SimConfig, simulate_set
@@ -52,6 +52,16 @@ def test_sideways_stepping_is_not_walking():
     mask = set_detection.walking_mask(t, acc)
     assert mask[:1500].mean() > 0.9 and mask[-1500:].mean() > 0.9
     assert mask[2250:2750].mean() == 0.0
+
+
+def test_strides_of_a_walk_are_not_band_walk_steps():
+    """A span's steps count towards a band walk only outside forward walking (a walk's last strides into
+    kneeling down read as sideways bumps too)."""
+    t = np.arange(1000) / 100.0
+    walking = t < 6.0
+    ctx = session._Context(recognition.PostureReference(None, None), t, walking)
+    assert ctx.not_walking([1.0, 2.5, 5.9]) == 0
+    assert ctx.not_walking([5.5, 6.5, 7.2, 9.99, 12.0]) == 4  # a time past the end reads the last sample
 
 
 def test_long_stillness_cuts_the_recording_into_candidates():
