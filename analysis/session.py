@@ -107,10 +107,9 @@ def _enough(report: SetReport, params: SessionParams, marked: bool = False) -> b
 
 
 @dataclass(frozen=True)
-class _Context:
-    """What every span is read against: the upright reference and where the wearer walks forward (s, mask)."""
+class _Walks:
+    """Where the wearer walks forward: the detector's times (s) and its walking mask."""
 
-    ref: recognition.PostureReference
     t_s: np.ndarray
     walking: np.ndarray
 
@@ -120,9 +119,10 @@ class _Context:
         return int(np.count_nonzero(~self.walking[i]))
 
 
-def _read_span(series, span, given, ctx: _Context, tempo, side, params, marked: bool = False) -> _Found | None:
-    """One candidate span: its exercise and analysis, or None when it holds no set."""
-    ref = ctx.ref
+def _read_span(series, span, given, ref, tempo, side, params, marked: bool = False,
+               walks: _Walks | None = None) -> _Found | None:
+    """One candidate span: its exercise and analysis, or None when it holds no set. `walks`: where the wearer
+    walks forward, when known (no band-walk steps there)."""
     part = slice_series(series, *span)
     if min(len(s.t_s) for s in part) < 50:
         return None
@@ -134,22 +134,23 @@ def _read_span(series, span, given, ctx: _Context, tempo, side, params, marked: 
     if len(reading.spans) >= (1 if marked else params.min_reps):
         rec = recognition.recognise(recognition.set_features(reading, ref), params.recognition)
     if rec is None or rec.upright:  # too few reps, or standing: a band walk, if anything
-        return _band_walk(part, span, reading, ctx, tempo, side, params, rec.confidence if rec else 0.6)
+        return _band_walk(part, span, reading, ref, walks, tempo, side, params, rec.confidence if rec else 0.6)
     report = analyze_set(part, rec.exercise, tempo, side, params.analysis)
     if not _enough(report, params, marked):
         return None
     if not _posture_matches(report, reading, ref, params):  # the reps of a lying or seated lift read standing
-        return _band_walk(part, span, reading, ctx, tempo, side, params, 0.6)
+        return _band_walk(part, span, reading, ref, walks, tempo, side, params, 0.6)
     return _Found(*span, rec.exercise, "recognised", rec.confidence, report)
 
 
-def _band_walk(part, span, reading, ctx: _Context, tempo, side, params: SessionParams,
+def _band_walk(part, span, reading, ref, walks: _Walks | None, tempo, side, params: SessionParams,
                confidence: float) -> _Found | None:
     """The span read as a band walk: enough steps outside forward walking (the strides of a walk to the bench,
     or a walk's last strides into kneeling down, move the sensor in a rhythm too), taken standing; else None."""
     report = analyze_set(part, "lateral_band_walk", tempo, side, params.analysis)
-    free = ctx.not_walking([s.t_s for s in report.steps])
-    if free < params.min_steps or not _upright_steps(report, reading, ctx.ref, params):
+    times = [s.t_s for s in report.steps]
+    free = len(times) if walks is None else walks.not_walking(times)
+    if free < params.min_steps or not _upright_steps(report, reading, ref, params):
         return None
     return _Found(*span, "lateral_band_walk", "recognised", confidence, report)
 
@@ -259,7 +260,7 @@ def _read_spans(series, det, layout: _Layout, exercise, exercise_source, tempo, 
     given = (exercise, exercise_source) if exercise is not None else None
     quat = orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads)
     ref = _reference(det, quat, layout.walking)
-    ctx = _Context(ref, det.t_s, layout.walking)
+    walks = _Walks(det.t_s, layout.walking)
     found: list[_Found] = []
     queue = list(layout.spans)
     while queue:
@@ -267,7 +268,7 @@ def _read_spans(series, det, layout: _Layout, exercise, exercise_source, tempo, 
         from_events = span in marked
         if not from_events:
             span = _without_false_standing(span, det, quat, ref, params)
-        f = _read_span(series, span, given, ctx, tempo, side, params, from_events)
+        f = _read_span(series, span, given, ref, tempo, side, params, from_events, walks)
         if f is None:
             continue
         parts = None if from_events else _split(f, params)

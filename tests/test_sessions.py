@@ -59,9 +59,9 @@ def test_strides_of_a_walk_are_not_band_walk_steps():
     kneeling down read as sideways bumps too)."""
     t = np.arange(1000) / 100.0
     walking = t < 6.0
-    ctx = session._Context(recognition.PostureReference(None, None), t, walking)
-    assert ctx.not_walking([1.0, 2.5, 5.9]) == 0
-    assert ctx.not_walking([5.5, 6.5, 7.2, 9.99, 12.0]) == 4  # a time past the end reads the last sample
+    walks = session._Walks(t, walking)
+    assert walks.not_walking([1.0, 2.5, 5.9]) == 0
+    assert walks.not_walking([5.5, 6.5, 7.2, 9.99, 12.0]) == 4  # a time past the end reads the last sample
 
 
 def test_long_stillness_cuts_the_recording_into_candidates():
