@@ -89,6 +89,10 @@ class StrokeParams:
     rest_travel_min_deg: float = 0.5
     rest_travel_fraction: float = 0.05
     rest_wander_factor: float = 1.0  # the angle fit's band starts at least this × the rest window's peak-to-peak
+    # a held pose drifts (a squeeze at the top, settling at the bottom, postural sway): the rest is a line fitted
+    # over its window and carried on through the stroke's edge, its slope weighted by how much of the window's
+    # wandering the line explains (R²) to this power: a tremor or a noisy rest is not a drift
+    rest_drift: float = 8.0
     max_angle_fit_shift_s: float = 0.6  # an angle fit moves a boundary at most this far
     rest_clearance_s: float = 0.05  # a repeated fit's rest window ends this far before the previous estimate
     # the powers a start may grow with (displacement ∝ time since onset ** p): 2 where the acceleration steps at
@@ -254,18 +258,6 @@ def _walk_down(absv: np.ndarray, start: np.ndarray, step: int, max_steps: np.nda
     return lo
 
 
-def _medians(x: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
-    """`np.median(x[start:stop])` for each window (non-empty, finite values), by one sort of a padded table."""
-    n = stop - start
-    width = int(n.max()) if len(n) else 0
-    cols = np.arange(width)
-    table = x[np.minimum(start[:, None] + cols, len(x) - 1)]
-    table[cols >= n[:, None]] = np.inf
-    table.sort(axis=1)
-    rows, h = np.arange(len(n)), n // 2
-    return np.where(n % 2 == 1, table[rows, h], (table[rows, np.maximum(h - 1, 0)] + table[rows, h]) / 2)
-
-
 @lru_cache(maxsize=8)
 def _fit_bias(params: StrokeParams) -> tuple[float, np.ndarray, np.ndarray]:
     """On the smoothest movement that starts with order p (velocity ∝ u^(p−1)·(1−u)^(p−1); p = 3 is Flash &
@@ -401,13 +393,50 @@ def _speed_edges(t_s: np.ndarray, absv: np.ndarray, runs: _Runs, floor: float, p
     return _SpeedEdges(onset, offset, on_ok, off_ok, rise_end, fall_start)
 
 
-def _above_wander(angle_deg: np.ndarray, w0: np.ndarray, w1: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                  params: StrokeParams) -> tuple[np.ndarray, np.ndarray]:
-    """The angle fit's band (°) lifted above what each rest window itself wanders (its peak-to-peak): a held pose
-    that creeps by more than the band's start would put the start inside the creep. The band keeps its ratio."""
-    pairs = np.column_stack([w0, np.maximum(w1, w0 + 1)]).ravel()
-    padded = np.append(angle_deg, angle_deg[-1])
-    wander = np.maximum.reduceat(padded, pairs)[::2] - np.minimum.reduceat(padded, pairs)[::2]
+@dataclass(frozen=True)
+class _RestLines:
+    """Per rest window, the line through its angles: mean time (s), mean angle (°), slope (°/s), and the
+    peak-to-peak (°) of what is left about the line."""
+
+    t_mid: np.ndarray
+    level: np.ndarray
+    slope: np.ndarray
+    wander: np.ndarray
+
+    def at(self, t_s: np.ndarray, group: np.ndarray) -> np.ndarray:
+        """Each window's rest angle (°) carried to times `t_s` of its group."""
+        return self.level[group] + self.slope[group] * (t_s - self.t_mid[group])
+
+
+def _rest_lines(t_s: np.ndarray, angle_deg: np.ndarray, w0: np.ndarray, w1: np.ndarray,
+                params: StrokeParams) -> _RestLines:
+    """The rest before (or after) each stroke as a drifting level over its window [w0, w1) (see `rest_drift`)."""
+    idx, group = _windows(w0, w1)
+    k = len(w0)
+    lines = _line_zeros(t_s[idx], angle_deg[idx], group, k, 3)
+    count = np.maximum(np.bincount(group, minlength=k), 1)
+    t_mid = np.bincount(group, t_s[idx], minlength=k) / count
+    level = np.bincount(group, angle_deg[idx], minlength=k) / count
+    slope = np.where(np.isfinite(lines.slope), lines.slope, 0.0)
+    dt, dy = t_s[idx] - t_mid[group], angle_deg[idx] - level[group]
+    total = np.bincount(group, dy * dy, minlength=k)
+    explained = slope ** 2 * np.bincount(group, dt * dt, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r2 = np.where(total > 0, np.clip(explained / total, 0.0, 1.0), 0.0)
+    slope = slope * r2 ** params.rest_drift
+    resid = dy - slope[group] * dt
+    hi = np.full(k, -np.inf)
+    lo = np.full(k, np.inf)
+    np.maximum.at(hi, group, resid)
+    np.minimum.at(lo, group, resid)
+    return _RestLines(t_mid, level, slope, np.where(np.isfinite(hi - lo), hi - lo, 0.0))
+
+
+def _above_wander(wander: np.ndarray, lo: np.ndarray, hi: np.ndarray, params: StrokeParams
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The angle fit's band (°) lifted above what each rest window itself wanders about its line (peak-to-peak):
+    a held pose that wavers by more than the band's start would put the start inside the wavering. The band
+    keeps its ratio."""
     new_lo = np.maximum(lo, params.rest_wander_factor * wander)
     return new_lo, hi * new_lo / lo
 
@@ -442,10 +471,10 @@ def _refine_onsets(t_s: np.ndarray, angle_deg: np.ndarray, turn_dps: np.ndarray,
         sel = np.flatnonzero(active)
         if len(sel) == 0:
             break
-        rest = _medians(angle_deg, w0[sel], w1[sel])
+        rest = _rest_lines(t_s, angle_deg, w0[sel], w1[sel], params)
         idx, group = _windows(w1[sel], end[sel] + 1)
-        disp = runs.sign[sel][group] * (angle_deg[idx] - rest[group])
-        lo, hi = _above_wander(angle_deg, w0[sel], w1[sel], d_lo[sel], d_hi[sel], params)
+        disp = runs.sign[sel][group] * (angle_deg[idx] - rest.at(t_s[idx], group))
+        lo, hi = _above_wander(rest.wander, d_lo[sel], d_hi[sel], params)
         fit, ok = _angle_edges(t_s[idx], disp, runs.sign[sel][group] * turn_dps[idx], group, len(sel), lo, hi,
                                t_s[end[sel]], params)
         active[sel[~ok]] = False
@@ -476,11 +505,11 @@ def _refine_offsets(t_s: np.ndarray, angle_deg: np.ndarray, turn_dps: np.ndarray
         sel = np.flatnonzero(active)
         if len(sel) == 0:
             break
-        rest = _medians(angle_deg, w0[sel], w1[sel])
+        rest = _rest_lines(t_s, angle_deg, w0[sel], w1[sel], params)
         idx, group = _windows(start[sel], w0[sel])
-        disp = runs.sign[sel][group] * (rest[group] - angle_deg[idx])
+        disp = runs.sign[sel][group] * (rest.at(t_s[idx], group) - angle_deg[idx])
         # backwards in time: the offset is an onset of the reversed stroke
-        lo, hi = _above_wander(angle_deg, w0[sel], w1[sel], d_lo[sel], d_hi[sel], params)
+        lo, hi = _above_wander(rest.wander, d_lo[sel], d_hi[sel], params)
         fit, ok = _angle_edges(-t_s[idx], disp, runs.sign[sel][group] * turn_dps[idx], group, len(sel), lo, hi,
                                -t_s[start[sel]], params)
         active[sel[~ok]] = False

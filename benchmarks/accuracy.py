@@ -86,6 +86,7 @@ class HardDraw:
     top_pause_s: tuple[float, ...] = (0.4, 0.5, 1.0, 2.0, 3.0)
     bottom_pause_s: tuple[float, ...] = (0.4, 0.5, 1.0, 2.0)
     hold_creep: float = 0.015  # share of the range per second of hold that a hold drifts by, at most (≤ ~2 °/s)
+    sway_deg: float = 0.5  # postural sway about the movement axis, each of two slow sines up to this (≤ ~3 °/s)
 
 
 HARD = HardDraw()
@@ -119,7 +120,7 @@ def hard_config(rng: np.random.Generator) -> SimConfig:
         settle_lift=bool(rng.random() < HARD.settle_lift), quick_rerack=bool(rng.random() < HARD.quick_rerack),
         big_setup=big, station_moves=station, gaps=bool(rng.random() < HARD.gaps), imu=hard_imu(rng),
         time_offset_s=float(rng.uniform(*HARD.time_offset_s)) if rng.random() < HARD.time_offset else 0.0,
-        hold_creep=HARD.hold_creep,
+        hold_creep=HARD.hold_creep, sway_deg=HARD.sway_deg,
     )
 
 

@@ -106,6 +106,10 @@ class SimConfig:
     # share of the range per second of hold (a squeeze at the top, settling at the bottom: slow, ~1–2 °/s at most);
     # the boundaries stay the commanded ones
     hold_creep: float = 0.0
+    # postural sway and breathing: the segment rocks slowly about the movement axis all set long, holds and moves
+    # alike (two sines at 0.2–0.9 Hz, each up to this amplitude, °: 0.5° at 0.9 Hz peaks near 3 °/s); the
+    # boundaries stay the commanded ones, so a boundary's truth is the commanded move's, not the sway's
+    sway_deg: float = 0.0
     big_setup: bool = False  # walk and turn, then sit down and lie back in stages; after the set sit up, stand up
     station_moves: bool = False  # seated abduction: legs onto / off the pads; clamshell: kneel, lie down, push up;
     #                              then walking off
@@ -646,6 +650,15 @@ def _hold_creep(grid: np.ndarray, lay: _Layout, creep: float, rng: np.random.Gen
     return out
 
 
+def _sway(grid: np.ndarray, amplitude_deg: float, rng: np.random.Generator) -> np.ndarray:
+    """Postural sway (°): two slow sines with random amplitudes (up to `amplitude_deg`), frequencies and phases."""
+    out = np.zeros(len(grid))
+    for _ in range(2):
+        f = rng.uniform(0.2, 0.9)
+        out += rng.uniform(0.0, amplitude_deg) * np.sin(2 * np.pi * f * grid + rng.uniform(0, 2 * np.pi))
+    return out
+
+
 def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
     """Internal grid, pose, the exact phase boundaries (s), the standing interval and the named set-up moves."""
     lead = 0.5
@@ -658,6 +671,9 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
     fidget = _fidgets(cfg, grid, lay, setup, rng)
     if cfg.hold_creep > 0 and cfg.exercise != "lateral_band_walk":
         theta += _hold_creep(grid, lay, cfg.hold_creep, rng.spawn(1)[0])  # spawned: the other draws stay the same
+    if cfg.sway_deg > 0 and cfg.exercise != "lateral_band_walk":
+        rom_deg = cfg.rom_deg or DEFAULT_ROM_DEG[cfg.exercise]
+        theta += _sway(grid, cfg.sway_deg, rng.spawn(1)[0]) / rom_deg  # theta: shares of the range
     for move in lay.moves:
         bump = move.bump(grid)
         theta += move.theta * bump

@@ -421,3 +421,20 @@ def test_hold_creep_drifts_each_hold_slowly_and_keeps_the_boundaries():
     assert 0.01 < drift_dps < 3.0  # it moves, at most a slow 1–2 °/s
     rest = s0.t_s < still.truth["reps"][0]["start_s"] - 0.5  # before the set: no hold of a rep, identical
     np.testing.assert_array_equal(s0.acc_mps2[rest], s1.acc_mps2[rest])
+
+
+def test_postural_sway_rocks_the_segment_slowly_and_keeps_the_boundaries():
+    """Sway runs through holds and moves alike: the commanded boundaries stay, the gyro differs by at most a
+    slow few °/s, holds included (the rest around a boundary moves), and it stays off by default."""
+    from dataclasses import replace
+
+    cfg = SimConfig(reps=4, placements=("pelvis",), rates_hz=(200.0,), imu=IDEAL, fidget=False, top_pause_s=1.5)
+    still, swaying = simulate_set(cfg, 3), simulate_set(replace(cfg, sway_deg=0.5), 3)
+    assert cfg.sway_deg == 0.0
+    phases = [[(p["name"], p["start_s"], p["end_s"]) for p in r["phases"]] for r in still.truth["reps"]]
+    assert phases == [[(p["name"], p["start_s"], p["end_s"]) for p in r["phases"]] for r in swaying.truth["reps"]]
+    s0, s1 = still.streams[0], swaying.streams[0]
+    top = still.truth["reps"][1]["phases"][1]
+    m = (s0.t_s > top["start_s"]) & (s0.t_s < top["end_s"])
+    diff_dps = np.degrees(np.linalg.norm(s1.gyr_rads - s0.gyr_rads, axis=1))
+    assert diff_dps[m].max() > 0.05 and diff_dps.max() < 6.0

@@ -62,15 +62,25 @@ def _walk(x, floor):
     return len(ok) if ok.all() else int(np.argmin(ok))
 
 
-def _above_wander(angle, w0, w1, lo, hi, p: StrokeParams):
-    """The angle fit's band lifted above the rest window's own peak-to-peak wander."""
-    window = angle[w0:max(w1, w0 + 1)] if w0 < len(angle) else angle[-1:]
-    new_lo = max(lo, p.rest_wander_factor * float(window.max() - window.min()))
+def _above_wander(wander, lo, hi, p: StrokeParams):
+    """The angle fit's band lifted above the rest window's own peak-to-peak wander about its line."""
+    new_lo = max(lo, p.rest_wander_factor * wander)
     return new_lo, hi * new_lo / lo
 
 
-def _rest(angle, i0, i1, min_samples):
-    return float(np.median(angle[i0:i1])) if i1 - i0 >= min_samples else None
+def _rest(t, angle, i0, i1, min_samples, p: StrokeParams):
+    """The rest window's line (a function of time) and its wander about it; slope weighted by R² ** rest_drift."""
+    if i1 - i0 < min_samples:
+        return None, None
+    tt, y = t[i0:i1], angle[i0:i1]
+    tm, ym = tt.mean(), y.mean()
+    sxx = float(np.sum((tt - tm) ** 2))
+    slope = float(np.sum((tt - tm) * (y - ym)) / sxx) if sxx > 0 else 0.0
+    total = float(np.sum((y - ym) ** 2))
+    r2 = min(max(slope ** 2 * sxx / total, 0.0), 1.0) if total > 0 else 0.0
+    slope *= r2 ** p.rest_drift
+    resid = y - ym - slope * (tt - tm)
+    return (lambda x: ym + slope * (x - tm)), float(resid.max() - resid.min())
 
 
 def reference_strokes(t_s, angle_deg, speed_dps, rate_hz, p: StrokeParams | None = None):
@@ -123,10 +133,11 @@ def reference_strokes(t_s, angle_deg, speed_dps, rate_hz, p: StrokeParams | None
         for _ in range(p.refinements):
             w1 = min(a, max(anchor, rest_from + min_rest))
             w0 = max(rest_from, w1 - int(p.rest_window_s * rate_hz))
-            rest = _rest(angle_deg, w0, w1, min_rest)
+            rest, wander = _rest(t_s, angle_deg, w0, w1, min_rest, p)
+            seg = slice(w1, rise_end + 1)
             fit = None if rest is None else _angle_fit(
-                t_s[w1:rise_end + 1], sgn * (angle_deg[w1:rise_end + 1] - rest), sgn * turn[w1:rise_end + 1],
-                *_above_wander(angle_deg, w0, w1, d_lo, d_hi, p), float(t_s[rise_end]), p)
+                t_s[seg], sgn * (angle_deg[seg] - rest(t_s[seg])), sgn * turn[seg],
+                *_above_wander(wander, d_lo, d_hi, p), float(t_s[rise_end]), p)
             if fit is None:
                 break
             reach = max(fit, on - p.max_angle_fit_shift_s)
@@ -138,10 +149,11 @@ def reference_strokes(t_s, angle_deg, speed_dps, rate_hz, p: StrokeParams | None
         for _ in range(p.refinements):
             w0 = max(b, min(anchor, rest_until - min_rest))
             w1 = min(rest_until, w0 + int(p.rest_window_s * rate_hz))
-            rest = _rest(angle_deg, w0, w1, min_rest)
+            rest, wander = _rest(t_s, angle_deg, w0, w1, min_rest, p)
+            seg = slice(fall_start, w0)
             fit = None if rest is None else _angle_fit(
-                -t_s[fall_start:w0], sgn * (rest - angle_deg[fall_start:w0]), sgn * turn[fall_start:w0],
-                *_above_wander(angle_deg, w0, w1, d_lo, d_hi, p), -float(t_s[fall_start]), p)
+                -t_s[seg], sgn * (rest(t_s[seg]) - angle_deg[seg]), sgn * turn[seg],
+                *_above_wander(wander, d_lo, d_hi, p), -float(t_s[fall_start]), p)
             if fit is None:
                 break
             reach = min(-fit, off + p.max_angle_fit_shift_s)
