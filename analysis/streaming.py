@@ -480,7 +480,12 @@ class StreamingAnalyzer:
         """Store a batch with its real-time orientation; the display rows (time, movement angle, smoothed speed).
         A batch is a few samples: per-sample recursions in Python floats cost less than more numpy calls."""
         quat, bias = s.ahrs.update_with_bias(acc, gyr)
-        s.samples.append(np.concatenate((t_s[:, None], acc, gyr, quat, bias), axis=1))
+        n = len(t_s)
+        if n < s.samples.capacity:  # one write per column block into the ring (no row array built first)
+            rows = s.samples.reserve(n)
+            rows[:, 0], rows[:, ACC], rows[:, GYR], rows[:, QUAT], rows[:, BIAS] = t_s, acc, gyr, quat, bias
+        else:
+            s.samples.append(np.concatenate((t_s[:, None], acc, gyr, quat, bias), axis=1))
         s.bias = bias[-1]
         s.quat = quat[-1]
         if not s.calibrated and s.last_t - s.guessed_at >= 0.25:
@@ -499,7 +504,10 @@ class StreamingAnalyzer:
             angle += w * dt
             rows.append((t, angle, y))
         s.speed_dps, s.angle_deg = y, angle
-        s.disp.append(np.array(rows))
+        if n < s.disp.capacity:
+            s.disp.reserve(n)[:] = rows
+        else:
+            s.disp.append(np.array(rows))
         s.last_t = times[-1]
         if s.last_t > self._now_s:
             self._now_s = s.last_t

@@ -119,8 +119,11 @@ def test_ring_buffer_keeps_the_newest_rows(capacity, chunks):
     counter = 0
     for n in chunks:
         rows = np.column_stack([np.arange(counter, counter + n), -np.arange(counter, counter + n)]).astype(float)
+        if n < capacity and counter % 2:
+            rb.reserve(n)[:] = rows  # the rows written in place, as the streaming analyzer does
+        else:
+            rb.append(rows)
         counter += n
-        rb.append(rows)
         everything = np.vstack([everything, rows])
         np.testing.assert_array_equal(rb.view(), everything[-capacity:] if len(everything) else everything)
         assert rb.view().flags["C_CONTIGUOUS"]
