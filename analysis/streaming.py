@@ -648,6 +648,8 @@ class StreamingAnalyzer:
         series = self._window_series(since)
         if any(len(x.t_s) < 100 for x in series):
             return []
+        if self._no_rep_yet(since):
+            return []
         head: list[Event] = []
         if self.exercise is None or (self._as_session and not self._set_started):
             found = self._begin_set(now)
@@ -693,6 +695,20 @@ class StreamingAnalyzer:
             settled.append(rep)
         events = head + self._merge(now, settled, final=False, window_start_s=None if truncated else since)
         return events + self._account_pending(now)
+
+    def _no_rep_yet(self, since: float) -> bool:
+        """Before the set's first rep (a given exercise counted in reps): the window from `since` holds no complete
+        rep about the tracker's guessed axis (the dominant rotation of the last moments, `_guess_axis`), read either
+        way up, on the real-time orientation (`live_tail.holds_rep`, a few ms): the offline analysis would find
+        none either, and is not run."""
+        from sensors.exercises import exercise as exercise_entry
+
+        s = self.sensors[self.primary]
+        if self.reps or s.axis is None or self.exercise is None or (self._as_session and not self._set_started):
+            return False
+        if exercise_entry(self.exercise).steps:
+            return False
+        return not live_tail.holds_rep(self._tail(self.primary, since), s.axis)
 
     def _account_pending(self, now: float) -> list[Event]:
         """A lowering's end the tracker saw is accounted for by an announced rep (from now on the tracker's
