@@ -271,3 +271,45 @@ def test_a_set_up_move_taken_for_the_first_rep_does_not_hide_the_reps():
     for rep in final:
         first = next(e for e in completed if abs(e.rep.start_s - rep.start_s) < 0.2)
         assert first.t_s - rep.phase("eccentric").end_s < 0.15
+
+
+def test_the_set_up_before_the_first_rep_costs_no_offline_analysis(monkeypatch):
+    """Before the set's first rep, the window is analysed offline only once it holds a complete rep about the
+    tracker's guessed axis (`live_tail.holds_rep` on the real-time orientation): none while the lifter sets up,
+    and the first rep is still announced as its lowering ends."""
+    import analysis.streaming as streaming
+
+    sim = simulate_set(SimConfig(reps=4, placements=("pelvis", "thigh_left"), rates_hz=(100.0, 100.0)), rng=1)
+    series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in sim.streams]
+    offline_at = []
+    real = streaming.analyze_with_calibration
+
+    def counted(window, *args):
+        offline_at.append(float(window[0].t_s[-1]))
+        return real(window, *args)
+
+    monkeypatch.setattr(streaming, "analyze_with_calibration", counted)
+    _, events = stream_series(series, "hip_thrust", batch_s=0.04)
+    first = events[-1].report.reps[0]
+    assert [t for t in offline_at if t < first.start_s] == []
+    assert len([t for t in offline_at if t < first.phase("eccentric").end_s]) <= 1
+    announced = next(e for e in events if isinstance(e, RepCompleted))
+    assert abs(announced.rep.start_s - first.start_s) < 0.05
+    assert announced.t_s - first.phase("eccentric").end_s < 0.15
+
+
+def test_a_tail_holds_a_rep_read_either_way_up_and_a_still_one_none():
+    from analysis import live_tail
+    from analysis.streaming import ACC, BIAS, GYR, QUAT
+
+    sim = simulate_set(SimConfig(reps=2, fidget=False), rng=2)
+    sa, events = stream_series([ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in sim.streams],
+                               "hip_thrust", batch_s=0.04)
+    r = sa.sensors["pelvis"].rows(-np.inf)
+    tail = live_tail.Tail(r[:, 0], r[:, ACC], r[:, GYR] - r[:, BIAS], r[:, QUAT])
+    axis = sa.calibration.axes_sensor["pelvis"]
+    assert live_tail.holds_rep(tail, axis) and live_tail.holds_rep(tail, -axis)
+    still = r[:, 0] < events[-1].report.reps[0].start_s - 0.5
+    assert still.sum() > 100
+    before = live_tail.Tail(r[still, 0], r[still][:, ACC], (r[:, GYR] - r[:, BIAS])[still], r[still][:, QUAT])
+    assert not live_tail.holds_rep(before, axis)
