@@ -246,9 +246,9 @@ class _Sensor:
 class StreamingAnalyzer:
     """Incremental analysis of one or two sensors' streams; see the module docstring for the guarantees.
 
-    `push(placement, t_s, acc_mps2, gyr_rads)` takes one batch (t_s strictly increasing across batches of a sensor)
-    and returns the events it caused. `end_set()` closes the set. `trace(placement)` and `pelvis_now()` give the
-    values for the live display.
+    `push(placement, t_s, acc_mps2, gyr_rads)` takes one batch (t_s strictly increasing within and across batches
+    of a sensor; samples a replay repeats, at or before the newest one taken, are dropped) and returns the events it
+    caused. `end_set()` closes the set. `trace(placement)` and `pelvis_now()` give the values for the live display.
     """
 
     def __init__(
@@ -299,8 +299,8 @@ class StreamingAnalyzer:
         t_s = np.asarray(t_s, dtype=np.float64)
         if len(t_s) == 0:
             return []
-        keep = t_s > sensor.last_t  # a replayed or duplicated sample never goes back in time
-        if not keep.all():
+        if t_s[0] <= sensor.last_t:  # a replayed or duplicated sample never goes back in time (a batch's times rise)
+            keep = t_s > sensor.last_t
             t_s, acc_mps2, gyr_rads = t_s[keep], acc_mps2[keep], gyr_rads[keep]
             if len(t_s) == 0:
                 return []
