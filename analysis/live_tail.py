@@ -86,6 +86,15 @@ def read_tail(tail: Tail, axis_sensor: np.ndarray, params: AnalysisParams = DEFA
                        np.interp(tail.t_s, grid.t_s, np.linalg.norm(rate, axis=1)))
 
 
+def holds_rep(tail: Tail, axis_sensor: np.ndarray, params: AnalysisParams = DEFAULT_PARAMS) -> bool:
+    """The tail holds a complete rep about `axis_sensor` read either way up (a guessed axis's sign may be wrong)."""
+    if len(tail.t_s) < 2:
+        return False
+    grid = resample_uniform(tail.t_s, tail.quat_wxyz, tail.gyr_rads)
+    angle_deg, speed_dps = about_axis(grid, lowpass(grid.gyr_rads, grid.rate_hz), axis_sensor)
+    return bool(segment_reps(grid.t_s, angle_deg, speed_dps, grid.rate_hz, params=params.segmentation)[0])
+
+
 def tail_rise(tail: Tail, reading: TailReading, span: RepSpan, before: Rep | None,
               params: AnalysisParams = DEFAULT_PARAMS) -> rise.RepRise | None:
     """The hip's rise and lifting speed over the rep `span` as the offline pipeline integrates it (`rise.rep_rise`

@@ -33,19 +33,28 @@ class RingBuffer:
         if rows.ndim == 1:
             rows = rows[:, None]
         n = len(rows)
-        self.total += n
         if n >= self.capacity:
+            self.total += n
             self._data[: self.capacity] = rows[-self.capacity:]
             self._start, self._end = 0, self.capacity
             return
+        self.reserve(n)[:] = rows
+
+    def reserve(self, n: int) -> np.ndarray:
+        """Append `n` rows (n < capacity) and return them as a writable view for the caller to fill (until then
+        they hold stale values): one write per column block instead of building the rows first."""
+        if n >= self.capacity:
+            raise ValueError("reserve fewer rows than the capacity")
+        self.total += n
         if self._end + n > len(self._data):
             keep = min(len(self), self.capacity - n)
             self._data[:keep] = self._data[self._end - keep:self._end]
             self._start, self._end = 0, keep
-        self._data[self._end:self._end + n] = rows
+        rows = self._data[self._end:self._end + n]
         self._end += n
         if self._end - self._start > self.capacity:
             self._start = self._end - self.capacity
+        return rows
 
     def view(self, last: int | None = None) -> np.ndarray:
         """The newest `last` rows (all when None), oldest first; a view valid until the next append."""

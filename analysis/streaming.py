@@ -7,17 +7,19 @@ It is a thin wrapper over the offline core, so the two cannot disagree:
   through a start/stop detector with hysteresis gives `PhaseChanged` within a few tens of ms of the movement
   starting or stopping. Onsets are back-dated to where the speed left the noise; ends are extrapolated from the
   falling speed. These are provisional: they drive the phase shading and the metronome-style feedback.
-- **Settling** (when a movement stops; at least once a second until the live tracker's stops and two settled
-  reps agree or while a lowering it saw stop is not yet announced; else every 5 s as a net; a look on the interval
+- **Settling** (when a movement stops; at least once a second until the live tracker's stops and a settled rep
+  agree or while a lowering it saw stop is not yet announced; else every 5 s as a net; a look on the interval
   only after the segment turned since the last one): until the set's movement axis is known (its first
-  `TAIL_AFTER_REPS` reps), the offline analysis (`analyze_with_calibration`) re-runs over the last `live_window_s`
+  `TAIL_AFTER_REPS` rep), the offline analysis (`analyze_with_calibration`) re-runs over the last `live_window_s`
   of the set. After that a new rep is read from the stream's tail alone (`analysis.live_tail`: the real-time
   VQF orientation and bias kept with every sample, the known axis, the offline segmentation of the last rep and
   the new one; a few ms instead of tens), and the offline analysis looks only for a lowering the tracker saw end
-  that the tail does not read as a rep. A rep whose lowering has ended is emitted once as `RepCompleted` with its
-  metrics, faults and cues (from the tail: no hip rise, pelvis posture and range fraction against the set's reps
-  so far); when later data moves an emitted rep (its bottom pause closes when the next rep starts; the set's
-  median ROM or tilt reference shifts), `RepsRevised` carries the corrected list.
+  that the tail does not read as a rep (over the last rep and `SETTLE_CONTEXT_S` before it). The first rep may be
+  a set-up move that set the axis wrong: while it is the only one, a turn across its axis (`OFF_AXIS_DPS`) puts the
+  set back on offline looks until a second rep. A rep whose lowering has ended is emitted once as `RepCompleted`
+  with its metrics, faults and cues (from the tail: no hip rise, pelvis posture and range fraction against the
+  set's reps so far); when later data moves an emitted rep (its bottom pause closes when the next rep starts; the
+  set's median ROM or tilt reference shifts), `RepsRevised` carries the corrected list.
 - **A workout** (no exercise given, or `auto_end_rest_s` set: sets begin and end by themselves): a set begins as
   the offline session (`analysis.session`) finds one, in the set detector's span between rests (walking, long
   stillness) once it holds `RECOGNISE_AFTER_REPS` reps (a band walk: its steps) not read standing up; without a
@@ -79,7 +81,12 @@ WALK_CONTEXT_S = 120.0  # the set detector reads at least this much history to t
 REST_LOOK_EVERY_S = 2.0  # auto-end looks this often for a rest the set detector sees (walking, long stillness)
 # from this many settled reps on (and the tracker's stops matching them), a new rep is read from the stream's tail
 # with the set's known axis (`analysis.live_tail`), not by an offline analysis of the window
-TAIL_AFTER_REPS = 2
+TAIL_AFTER_REPS = 1
+# until a second rep confirms the axis, the first may be a set-up move that set it wrong: then the reps turn the
+# primary about another axis, which neither the tracker nor the tail sees; once a second, a turn this fast (°/s)
+# about the axes across the known one calls an offline look (a right axis leaves sway and wobble, under 10 °/s)
+OFF_AXIS_DPS = 20.0
+CONFIRMED_REPS = 2
 TAIL_RETRY_S = 0.2  # a lowering the tracker saw end and the tail did not read as a rep this long after: offline
 # columns of a sensor's sample rows: time, accelerometer, gyroscope, real-time quaternion and gyro bias
 ACC, GYR, QUAT, BIAS = slice(1, 4), slice(4, 7), slice(7, 11), slice(11, 14)
@@ -239,9 +246,9 @@ class _Sensor:
 class StreamingAnalyzer:
     """Incremental analysis of one or two sensors' streams; see the module docstring for the guarantees.
 
-    `push(placement, t_s, acc_mps2, gyr_rads)` takes one batch (t_s strictly increasing across batches of a sensor)
-    and returns the events it caused. `end_set()` closes the set. `trace(placement)` and `pelvis_now()` give the
-    values for the live display.
+    `push(placement, t_s, acc_mps2, gyr_rads)` takes one batch (t_s strictly increasing within and across batches
+    of a sensor; samples a replay repeats, at or before the newest one taken, are dropped) and returns the events it
+    caused. `end_set()` closes the set. `trace(placement)` and `pelvis_now()` give the values for the live display.
     """
 
     def __init__(
@@ -292,8 +299,8 @@ class StreamingAnalyzer:
         t_s = np.asarray(t_s, dtype=np.float64)
         if len(t_s) == 0:
             return []
-        keep = t_s > sensor.last_t  # a replayed or duplicated sample never goes back in time
-        if not keep.all():
+        if t_s[0] <= sensor.last_t:  # a replayed or duplicated sample never goes back in time (a batch's times rise)
+            keep = t_s > sensor.last_t
             t_s, acc_mps2, gyr_rads = t_s[keep], acc_mps2[keep], gyr_rads[keep]
             if len(t_s) == 0:
                 return []
@@ -318,14 +325,34 @@ class StreamingAnalyzer:
                 events += self._settle(now)
             else:
                 self._last_settle_s = now  # nothing a look could find: the next one an interval later
+        elif self._axis_doubted(now):
+            events += self._settle(now)
         if self.auto_end_rest_s is not None and self._resting(now):
             events += self._end("rest", self._rest_start_s(now))
         return events
 
     def _tracker_trusted(self) -> bool:
-        """The tracker's stops match the settled reps, and more than one: a single rep may be a set-up move that
-        set the tracker's axis wrong (its stops then come late or never: settle on the interval meanwhile)."""
-        return self._tracker_agrees and len(self.reps) >= 2
+        """The tracker's stops match the settled reps, and the axis is not in doubt (`_axis_doubted`: a single rep
+        may be a set-up move that set the tracker's axis wrong, its stops then come late or never: settle on the
+        interval meanwhile)."""
+        return (self._tracker_agrees and len(self.reps) >= TAIL_AFTER_REPS
+                and not (self._doubted and len(self.reps) < CONFIRMED_REPS))
+
+    def _axis_doubted(self, now: float) -> bool:
+        """Looked at once a second while fewer than CONFIRMED_REPS reps are known: the primary turned faster than
+        OFF_AXIS_DPS about the axes across the set's known one (the first rep was a set-up move, and the reps turn
+        about another axis). From then on until a second rep, the set is settled as before its axis was known."""
+        if (self._doubted or self._frame is None or len(self.reps) >= CONFIRMED_REPS
+                or now - self._doubt_looked_s < SETTLE_MAX_INTERVAL_S):
+            return False
+        since, self._doubt_looked_s = self._doubt_looked_s, now
+        r = self.sensors[self.primary].rows(max(since, self._frame_at_s))
+        if not len(r):
+            return False
+        w = r[:, GYR] - r[:, BIAS]
+        across = w - np.outer(w @ self._frame.axis_sensor, self._frame.axis_sensor)
+        self._doubted = float(np.einsum("ij,ij->i", across, across).max()) > np.radians(OFF_AXIS_DPS) ** 2
+        return self._doubted
 
     def _net_can_find(self, now: float) -> bool:
         """A settle on the interval (not at a stop the tracker saw) could find something: the primary turned faster
@@ -435,6 +462,9 @@ class StreamingAnalyzer:
         self._last_stop_s = -np.inf
         self._settle_due = False
         self._last_settle_s = -np.inf
+        self._doubt_looked_s = -np.inf
+        self._doubted = False  # the first rep's axis is in doubt (`_axis_doubted`)
+        self._frame_at_s = -np.inf  # when `_frame` was last set
         self._resettle_at = np.inf
         self._unannounced_lowering_s: float | None = None  # a lowering's stop seen live, its rep not yet settled
         self._tracker_agrees = False  # the live tracker saw a lowering end where a settled rep's lowering ends
@@ -450,7 +480,12 @@ class StreamingAnalyzer:
         """Store a batch with its real-time orientation; the display rows (time, movement angle, smoothed speed).
         A batch is a few samples: per-sample recursions in Python floats cost less than more numpy calls."""
         quat, bias = s.ahrs.update_with_bias(acc, gyr)
-        s.samples.append(np.concatenate((t_s[:, None], acc, gyr, quat, bias), axis=1))
+        n = len(t_s)
+        if n < s.samples.capacity:  # one write per column block into the ring (no row array built first)
+            rows = s.samples.reserve(n)
+            rows[:, 0], rows[:, ACC], rows[:, GYR], rows[:, QUAT], rows[:, BIAS] = t_s, acc, gyr, quat, bias
+        else:
+            s.samples.append(np.concatenate((t_s[:, None], acc, gyr, quat, bias), axis=1))
         s.bias = bias[-1]
         s.quat = quat[-1]
         if not s.calibrated and s.last_t - s.guessed_at >= 0.25:
@@ -469,7 +504,10 @@ class StreamingAnalyzer:
             angle += w * dt
             rows.append((t, angle, y))
         s.speed_dps, s.angle_deg = y, angle
-        s.disp.append(np.array(rows))
+        if n < s.disp.capacity:
+            s.disp.reserve(n)[:] = rows
+        else:
+            s.disp.append(np.array(rows))
         s.last_t = times[-1]
         if s.last_t > self._now_s:
             self._now_s = s.last_t
@@ -595,17 +633,22 @@ class StreamingAnalyzer:
         if rest_from is not None:
             return self._end("rest", rest_from)  # before the rest's moves (a walk) can be read as reps
         events = self._settle_tail(now) if self._tail_ready() else None
+        look_from = -np.inf
         if events is not None:
             pending = self._unannounced_lowering_s
             if events or pending is None or now - pending < TAIL_RETRY_S or self._offline_look_for == pending:
                 return events + self._account_pending(now)
             self._offline_look_for = pending  # once per such lowering (a set-up move, the set's last stroke)
-            # a lowering's end the tail did not read as a rep: the offline analysis of the window decides
+            # a lowering's end the tail did not read as a rep: the offline analysis decides, of the last rep on
+            # with SETTLE_CONTEXT_S before it (the reps there are settled: not re-judged)
+            look_from = self.reps[-1].start_s - live_tail.TAIL.lead_s - SETTLE_CONTEXT_S
         set_from = self._set_start_s()
-        since = max(set_from, now - self.live_window_s)
+        since = max(set_from, now - self.live_window_s, look_from)
         truncated = since > set_from + 1e-9
         series = self._window_series(since)
         if any(len(x.t_s) < 100 for x in series):
+            return []
+        if self._no_rep_yet(since):
             return []
         head: list[Event] = []
         if self.exercise is None or (self._as_session and not self._set_started):
@@ -628,6 +671,7 @@ class StreamingAnalyzer:
             if report.reps:
                 self._adopt(cal)
                 axis = cal.axes_sensor.get(self.primary)
+                self._frame_at_s = now
                 self._frame = None if axis is None else live_tail.SetFrame(
                     np.asarray(axis, float), cal.pelvis_frame, cal.tilt_reference, cal.pelvis_up_top,
                     self.primary == "pelvis")
@@ -652,6 +696,20 @@ class StreamingAnalyzer:
         events = head + self._merge(now, settled, final=False, window_start_s=None if truncated else since)
         return events + self._account_pending(now)
 
+    def _no_rep_yet(self, since: float) -> bool:
+        """Before the set's first rep (a given exercise counted in reps): the window from `since` holds no complete
+        rep about the tracker's guessed axis (the dominant rotation of the last moments, `_guess_axis`), read either
+        way up, on the real-time orientation (`live_tail.holds_rep`, a few ms): the offline analysis would find
+        none either, and is not run."""
+        from sensors.exercises import exercise as exercise_entry
+
+        s = self.sensors[self.primary]
+        if self.reps or s.axis is None or self.exercise is None or (self._as_session and not self._set_started):
+            return False
+        if exercise_entry(self.exercise).steps:
+            return False
+        return not live_tail.holds_rep(self._tail(self.primary, since), s.axis)
+
     def _account_pending(self, now: float) -> list[Event]:
         """A lowering's end the tracker saw is accounted for by an announced rep (from now on the tracker's
         stops are what settling waits for), or given up on after SETTLE_IDLE_INTERVAL_S. No events."""
@@ -667,8 +725,7 @@ class StreamingAnalyzer:
 
     def _tail_ready(self) -> bool:
         """The set's axis is known and its first reps settled: new reps can be read from the tail alone."""
-        return (self._frame is not None and self._set_started and self._tracker_agrees and not self.steps
-                and len(self.reps) >= TAIL_AFTER_REPS)
+        return self._frame is not None and self._set_started and self._tracker_trusted() and not self.steps
 
     def _tail(self, placement: str, since_s: float) -> live_tail.Tail:
         r = self.sensors[placement].rows(since_s)

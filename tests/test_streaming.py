@@ -119,8 +119,11 @@ def test_ring_buffer_keeps_the_newest_rows(capacity, chunks):
     counter = 0
     for n in chunks:
         rows = np.column_stack([np.arange(counter, counter + n), -np.arange(counter, counter + n)]).astype(float)
+        if n < capacity and counter % 2:
+            rb.reserve(n)[:] = rows  # the rows written in place, as the streaming analyzer does
+        else:
+            rb.append(rows)
         counter += n
-        rb.append(rows)
         everything = np.vstack([everything, rows])
         np.testing.assert_array_equal(rb.view(), everything[-capacity:] if len(everything) else everything)
         assert rb.view().flags["C_CONTIGUOUS"]
@@ -220,11 +223,12 @@ def test_a_rest_after_agreed_reps_settles_only_as_a_net(monkeypatch):
 
 
 def test_reps_after_the_first_are_read_from_the_tail_close_to_the_final(monkeypatch):
-    """From TAIL_AFTER_REPS settled reps on, new reps come from the tail reading (no offline analysis while the set
-    runs) and their phase boundaries are within a few samples of the final (offline) ones."""
+    """From TAIL_AFTER_REPS settled reps on (the first rep a real one: the primary turns about its axis), new reps
+    come from the tail reading (no offline analysis while the set runs) and their phase boundaries are within a few
+    samples of the final (offline) ones."""
     import analysis.streaming as streaming
 
-    sim = simulate_set(SimConfig(reps=6, placements=("pelvis", "thigh_left"), rates_hz=(100.0, 100.0)), rng=5)
+    sim = simulate_set(SimConfig(reps=6, placements=("pelvis", "thigh_left"), rates_hz=(100.0, 100.0)), rng=1)
     series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in sim.streams]
     offline_at = []
     real = streaming.analyze_with_calibration
@@ -238,6 +242,7 @@ def test_reps_after_the_first_are_read_from_the_tail_close_to_the_final(monkeypa
     final = events[-1].report.reps
     assert len(final) == 6
     announced = {e.rep.index: e for e in events if isinstance(e, RepCompleted)}
+    assert abs(announced[1].rep.start_s - final[0].start_s) < 0.05  # the first announced rep is the set's first
     tail_from = announced[streaming.TAIL_AFTER_REPS].t_s
     last_end = final[-1].phase("eccentric").end_s
     # while reps come in, none (after them, one look for the set's last lowering move; the last is the set's end)
@@ -251,3 +256,60 @@ def test_reps_after_the_first_are_read_from_the_tail_close_to_the_final(monkeypa
             # is complete (the final reading has it): within a few samples of it, not one
             tol = 0.15 if name == "eccentric" else 0.05
             assert abs(live.phase(name).end_s - rep.phase(name).end_s) < tol
+
+
+def test_a_set_up_move_taken_for_the_first_rep_does_not_hide_the_reps():
+    """The first settled rep is a set-up move about another axis than the reps': the tracker and the tail follow
+    its axis, but the reps' turn across it calls offline looks until a second rep, so the real first rep is still
+    announced within 0.15 s of its lowering's end, and every later one too."""
+    sim = simulate_set(SimConfig(reps=6, placements=("pelvis", "thigh_left"), rates_hz=(100.0, 100.0)), rng=0)
+    series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in sim.streams]
+    _, events = stream_series(series, "hip_thrust", batch_s=0.04)
+    final = events[-1].report.reps
+    completed = [e for e in events if isinstance(e, RepCompleted)]
+    assert all(abs(completed[0].rep.start_s - r.start_s) > 0.5 for r in final)  # the set-up move, withdrawn
+    for rep in final:
+        first = next(e for e in completed if abs(e.rep.start_s - rep.start_s) < 0.2)
+        assert first.t_s - rep.phase("eccentric").end_s < 0.15
+
+
+def test_the_set_up_before_the_first_rep_costs_no_offline_analysis(monkeypatch):
+    """Before the set's first rep, the window is analysed offline only once it holds a complete rep about the
+    tracker's guessed axis (`live_tail.holds_rep` on the real-time orientation): none while the lifter sets up,
+    and the first rep is still announced as its lowering ends."""
+    import analysis.streaming as streaming
+
+    sim = simulate_set(SimConfig(reps=4, placements=("pelvis", "thigh_left"), rates_hz=(100.0, 100.0)), rng=1)
+    series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in sim.streams]
+    offline_at = []
+    real = streaming.analyze_with_calibration
+
+    def counted(window, *args):
+        offline_at.append(float(window[0].t_s[-1]))
+        return real(window, *args)
+
+    monkeypatch.setattr(streaming, "analyze_with_calibration", counted)
+    _, events = stream_series(series, "hip_thrust", batch_s=0.04)
+    first = events[-1].report.reps[0]
+    assert [t for t in offline_at if t < first.start_s] == []
+    assert len([t for t in offline_at if t < first.phase("eccentric").end_s]) <= 1
+    announced = next(e for e in events if isinstance(e, RepCompleted))
+    assert abs(announced.rep.start_s - first.start_s) < 0.05
+    assert announced.t_s - first.phase("eccentric").end_s < 0.15
+
+
+def test_a_tail_holds_a_rep_read_either_way_up_and_a_still_one_none():
+    from analysis import live_tail
+    from analysis.streaming import ACC, BIAS, GYR, QUAT
+
+    sim = simulate_set(SimConfig(reps=2, fidget=False), rng=2)
+    sa, events = stream_series([ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in sim.streams],
+                               "hip_thrust", batch_s=0.04)
+    r = sa.sensors["pelvis"].rows(-np.inf)
+    tail = live_tail.Tail(r[:, 0], r[:, ACC], r[:, GYR] - r[:, BIAS], r[:, QUAT])
+    axis = sa.calibration.axes_sensor["pelvis"]
+    assert live_tail.holds_rep(tail, axis) and live_tail.holds_rep(tail, -axis)
+    still = r[:, 0] < events[-1].report.reps[0].start_s - 0.5
+    assert still.sum() > 100
+    before = live_tail.Tail(r[still, 0], r[still][:, ACC], (r[:, GYR] - r[:, BIAS])[still], r[still][:, QUAT])
+    assert not live_tail.holds_rep(before, axis)
