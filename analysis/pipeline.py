@@ -59,6 +59,8 @@ class _Segment:
     quat: np.ndarray  # at the original samples
     grid: UniformSeries  # without its orientation
     rate_rads: np.ndarray  # smoothed body rate on the grid
+    rate_norm_rads: np.ndarray  # its norm (n,)
+    moving: np.ndarray  # (n,) bool: the grid samples that move (`_moving`)
     axis: np.ndarray
     axis_confidence: float
     angle_deg: np.ndarray | None  # on the grid; None: not read yet (`_with_axis`)
@@ -86,8 +88,11 @@ def _process(series: ImuSeries, params: AnalysisParams, read_axis: bool = True) 
     grid = resample_uniform(series.t_s, quat, series.gyr_rads - bias, with_quat=False)
     del bias
     rate = lowpass(grid.gyr_rads, grid.rate_hz)
-    ax = movement_axis(rate, _moving(rate, params.pipeline))
-    seg = _Segment(series, acc_bias_mps2, quat, grid, rate, ax.axis_sensor, ax.confidence, None, None)
+    rate_norm = np.linalg.norm(rate, axis=1)
+    moving = _moving(rate_norm, params.pipeline)
+    ax = movement_axis(rate, moving)
+    seg = _Segment(series, acc_bias_mps2, quat, grid, rate, rate_norm, moving, ax.axis_sensor, ax.confidence, None,
+                   None)
     return _with_axis(seg, ax.axis_sensor, ax.confidence) if read_axis else seg
 
 
@@ -102,10 +107,9 @@ def _grid_up(seg: _Segment, times=None) -> np.ndarray:
     return up
 
 
-def _moving(rate_rads: np.ndarray, params: PipelineParams) -> np.ndarray:
-    """The samples that move: speed above a share of the set's near-peak speed."""
-    speed = np.linalg.norm(rate_rads, axis=1)
-    return speed > params.moving_fraction * np.percentile(speed, 99)
+def _moving(speed_rads: np.ndarray, params: PipelineParams) -> np.ndarray:
+    """The samples that move: speed (the rate's norm, rad/s) above a share of the set's near-peak speed."""
+    return speed_rads > params.moving_fraction * np.percentile(speed_rads, 99)
 
 
 def _with_axis(seg: _Segment, axis: np.ndarray, confidence: float) -> _Segment:
@@ -121,7 +125,7 @@ def _axis_from_reps(seg: _Segment, spans: list[RepSpan], params: PipelineParams)
     inside = np.zeros(len(t), dtype=bool)
     for s in spans:
         inside[np.searchsorted(t, s.concentric[0]):np.searchsorted(t, s.eccentric[1])] = True
-    speed = np.linalg.norm(seg.rate_rads, axis=1)
+    speed = seg.rate_norm_rads
     moving = inside & (speed > params.moving_fraction * np.percentile(speed[inside], 99)) if inside.any() else inside
     if moving.sum() < 20:
         return None
@@ -342,7 +346,11 @@ def _largest_turns(turned_deg: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> np
     offsets = np.cumsum(length) - length
     first = np.repeat(i0, length)
     at = first + np.arange(length.sum()) - np.repeat(offsets, length)
-    return np.maximum.reduceat(np.linalg.norm(turned_deg[at] - turned_deg[first], axis=1), offsets)
+    d = turned_deg[at]
+    d -= turned_deg[first]
+    d *= d
+    # the root of the largest square: the largest norm (`np.linalg.norm`'s sum of squares; the root is monotonic)
+    return np.sqrt(np.maximum.reduceat(np.add.reduce(d, axis=1), offsets))
 
 
 def _walking(seg: _Segment, params: PipelineParams) -> np.ndarray | None:
@@ -360,7 +368,7 @@ def _best_reading(seg: _Segment, params: AnalysisParams, walking: np.ndarray | N
     """Read the set about each candidate axis (motion-bout clusters and the global principal axes) and keep the
     reading with the most reps; then re-estimate the axis from that reading's reps and keep it if it reads as many.
     Deciding from the set as a whole, a big set-up move cannot own the axis of a short set."""
-    moving = _moving(seg.rate_rads, params.pipeline)
+    moving = seg.moving
     global_axes = [movement_axis(seg.rate_rads, moving, rank=r) for r in (0, 1)]
     axes = axis_search.candidate_axes(seg.rate_rads, seg.grid.rate_hz, [g.axis_sensor for g in global_axes])
     best = None
@@ -522,7 +530,7 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
 def _vertical_acc(seg: _Segment, params: PipelineParams) -> np.ndarray:
     """The segment's gravity-removed vertical acceleration at its samples (m/s²), scale-calibrated at rest."""
     t = seg.series.t_s
-    still = np.interp(t, seg.grid.t_s, np.linalg.norm(seg.rate_rads, axis=1)) < params.still_rads
+    still = np.interp(t, seg.grid.t_s, seg.rate_norm_rads) < params.still_rads
     return rise.vertical_acceleration(seg.quat, seg.acc_mps2, still)
 
 

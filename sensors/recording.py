@@ -507,7 +507,7 @@ def _v1_parts(path: str, start: int, lines_before: int, sensor_ids: Sequence[str
             block = b"\n" + carry + block  # a newline before the first row: `_body_comment_lines` counts it line 2
             cut = block.rfind(b"\n") + 1
             carry, block = block[cut:], block[:cut]
-            found = _body_comment_lines(block, 1)
+            found = _body_comment_lines(block, 1) if b"#" in block else []  # no number has a '#
             comments += [(line + lines_before - 1, text) for line, text in found]
             table = _v1_block(_without_comment_lines(block) if found else block, ids)
             if table is None:
