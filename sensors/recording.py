@@ -537,9 +537,9 @@ def _v1_block(body: bytes, ids: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray
     ends = np.flatnonzero(buf == ord("\n"))
     if len(ends) < 2:
         return np.zeros(0, dtype=np.intp), np.zeros((0, 7))
-    commas = np.diff(np.searchsorted(np.flatnonzero(buf == ord(",")), ends[1:]), prepend=0)
     codes = _row_ids(buf, ends[:-1] + 1, ids)
-    if codes is None or not np.all(commas == len(V1_COLUMNS) - 1):
+    # 7 commas a row on the whole: none has more, as `np.loadtxt` stops at a row with fewer
+    if codes is None or np.count_nonzero(buf == ord(",")) != (len(V1_COLUMNS) - 1) * len(codes):
         return None  # a row without a declared id, or with another number of fields
     letters = np.array([len(i.translate(None, _NUMBER_BYTES)) for i in ids])[codes].sum()
     if len(body.translate(None, _NUMBER_BYTES + b",\n")) != letters:
@@ -548,7 +548,7 @@ def _v1_block(body: bytes, ids: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray
         values = np.loadtxt(io.BytesIO(body[1:]), delimiter=",", usecols=range(1, len(V1_COLUMNS)), comments=None,
                             quotechar=None, dtype=np.float64, ndmin=2)
     except ValueError:
-        return None  # a field that is not a number (`1e`, `1.2.3`, empty)
+        return None  # a field that is not a number (`1e`, `1.2.3`, empty), or a row with fewer fields
     return codes, values
 
 
