@@ -25,7 +25,7 @@ class UniformSeries:
 
     t_s: np.ndarray
     rate_hz: float
-    quat_wxyz: np.ndarray
+    quat_wxyz: np.ndarray | None  # None: not kept (`resample_uniform(..., with_quat=False)`)
     gyr_rads: np.ndarray
 
 
@@ -49,52 +49,81 @@ def about_axis(grid: UniformSeries, rate_rads: np.ndarray, axis: np.ndarray) -> 
     return np.degrees(np.cumsum(grid.gyr_rads @ axis) / grid.rate_hz), np.degrees(rate_rads @ axis)
 
 
-def resample_uniform(t_s: np.ndarray, quat_wxyz: np.ndarray, gyr_rads: np.ndarray) -> UniformSeries:
-    """Resample onto a uniform grid at the stream's nominal rate (median interval)."""
+def resample_uniform(t_s: np.ndarray, quat_wxyz: np.ndarray, gyr_rads: np.ndarray,
+                     with_quat: bool = True) -> UniformSeries:
+    """Resample onto a uniform grid at the stream's nominal rate (median interval). `with_quat` False: the grid's
+    orientation is not kept (`quat_wxyz` None; `quat_on_grid` gives it at the grid times asked, bit for bit)."""
     dt = float(np.median(np.diff(t_s)))
     if (t_s[-1] - t_s[0]) / dt > MAX_GRID_SAMPLES:
         raise ValueError(f"the samples span {t_s[-1] - t_s[0]:.0f} s at {1 / dt:.0f} Hz: too long for one set "
                          f"(is a timestamp far off?)")
     grid = np.arange(t_s[0], t_s[-1] + 0.5 * dt, dt)
-    quat = np.empty((len(grid), 4))
+    quat = np.empty((len(grid), 4)) if with_quat else None
     gyr = np.empty((len(grid), 3))
     # a block of the grid at a time: the gathers and blends are temporaries of one block, not of the recording
     for start in range(0, len(grid), RESAMPLE_BLOCK):
         stop = start + RESAMPLE_BLOCK
-        quat[start:stop], gyr[start:stop] = _blend(t_s, quat_wxyz, gyr_rads, grid[start:stop])
+        at = _between(t_s, grid[start:stop])
+        if quat is not None:
+            quat[start:stop] = _nlerp(quat_wxyz, at)
+        gyr[start:stop] = _lerp_rate(gyr_rads, at)
     return UniformSeries(grid, 1.0 / dt, quat, gyr)
 
 
-def _blend(t_s: np.ndarray, quat_wxyz: np.ndarray, gyr_rads: np.ndarray, grid: np.ndarray
-           ) -> tuple[np.ndarray, np.ndarray]:
-    """Orientation (nlerp) and rate (linear) at the `grid` times between the samples around each."""
+def quat_on_grid(t_s: np.ndarray, quat_wxyz: np.ndarray, grid_t_s: np.ndarray) -> np.ndarray:
+    """(k, 4) the orientation `resample_uniform` gives at the grid times `grid_t_s` (k,) of samples `t_s`."""
+    out = np.empty((len(grid_t_s), 4))
+    for start in range(0, len(grid_t_s), RESAMPLE_BLOCK):
+        stop = start + RESAMPLE_BLOCK
+        out[start:stop] = _nlerp(quat_wxyz, _between(t_s, grid_t_s[start:stop]))
+    return out
+
+
+@dataclass(frozen=True)
+class _Between:
+    """The samples around each of k grid times: indices before (`prev`) and after (`idx`), the weight of the one
+    after (`w`, (k, 1)) and the seconds between the two (`span`)."""
+
+    prev: np.ndarray
+    idx: np.ndarray
+    w: np.ndarray
+    span: np.ndarray
+
+
+def _between(t_s: np.ndarray, grid: np.ndarray) -> _Between:
     idx = np.clip(np.searchsorted(t_s, grid), 1, len(t_s) - 1)
     prev = idx - 1
     span = t_s[idx] - t_s[prev]
     w = (grid - t_s[prev]) / span
     np.clip(w, 0.0, 1.0, out=w)
-    w = w[:, None]
-    v = 1 - w
+    return _Between(prev, idx, w[:, None], span)
+
+
+def _nlerp(quat_wxyz: np.ndarray, at: _Between) -> np.ndarray:
+    """Orientation between the samples around each grid time (nlerp: samples are close together)."""
     # the blends are computed in place on the gathered rows (each gather is already a copy)
-    q0, q1 = quat_wxyz[prev], quat_wxyz[idx]
+    q0, q1 = quat_wxyz[at.prev], quat_wxyz[at.idx]
     q1[np.sum(q0 * q1, axis=1) < 0] *= -1.0
-    q0 *= v
-    q1 *= w
+    q0 *= 1 - at.w
+    q1 *= at.w
     q0 += q1
-    quat = q0  # nlerp: samples are close together
     del q1
-    quat /= np.linalg.norm(quat, axis=1, keepdims=True)
-    gyr = gyr_rads[prev]
-    gyr *= v
-    g1 = gyr_rads[idx]
-    g1 *= w
+    q0 /= np.linalg.norm(q0, axis=1, keepdims=True)
+    return q0
+
+
+def _lerp_rate(gyr_rads: np.ndarray, at: _Between) -> np.ndarray:
+    """Rate (linear) between the samples around each grid time."""
+    gyr = gyr_rads[at.prev]
+    gyr *= 1 - at.w
+    g1 = gyr_rads[at.idx]
+    g1 *= at.w
     gyr += g1
     del g1
     # inside a long gap (a drop-out, a paused recording) nothing is known about the motion: hold still rather than
     # integrate an interpolated rate across it, which would turn the movement angle by rate × gap
-    in_gap = span > MAX_INTERPOLATED_GAP_S
-    gyr[in_gap] = 0.0
-    return quat, gyr
+    gyr[at.span > MAX_INTERPOLATED_GAP_S] = 0.0
+    return gyr
 
 
 def movement_axis(rate_rads: np.ndarray, moving: np.ndarray, rank: int = 0) -> MovementAxis:

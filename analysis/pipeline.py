@@ -13,8 +13,8 @@ import numpy as np
 from analysis import acc_bias, axis_search, bandwalk, rise, rise_reps, set_detection
 from analysis import faults as fault_rules
 from analysis import pelvis
-from analysis.bodyframe import UniformSeries, about_axis, lowpass, movement_axis, resample_uniform
-from analysis.orientation import orientation_and_bias, up_at, up_in_sensor
+from analysis.bodyframe import UniformSeries, about_axis, lowpass, movement_axis, quat_on_grid, resample_uniform
+from analysis.orientation import orientation_and_bias, up_in_sensor
 from analysis.params import DEFAULT_PARAMS, AnalysisParams, PipelineParams
 from analysis.results import Phase, Rep, SetReport, Step, TempoTarget
 from analysis.segmentation import RepSpan, segment_reps
@@ -22,6 +22,8 @@ from analysis.tempo import check_rep, tempo_misses
 from sensors.exercises import Exercise
 from sensors.exercises import exercise as exercise_entry
 
+
+GRID_UP_BLOCK = 1 << 16  # grid samples whose up vector is computed at a time
 
 
 @dataclass(frozen=True)
@@ -49,45 +51,70 @@ class SegmentTrace:
 
 @dataclass(frozen=True)
 class _Segment:
-    """A processed series on its uniform grid."""
+    """A processed series on its uniform grid. What is cheap to compute again is not held (an hour's arrays are
+    megabytes each): the bias-free accelerometer (`acc_mps2`) and the grid's orientation (`_grid_up`)."""
 
-    series: ImuSeries
+    series: ImuSeries  # as measured
+    acc_bias_mps2: np.ndarray | None  # (3,) the accelerometer's fitted bias; None: none removed
     quat: np.ndarray  # at the original samples
-    grid: UniformSeries
+    grid: UniformSeries  # without its orientation
     rate_rads: np.ndarray  # smoothed body rate on the grid
+    rate_norm_rads: np.ndarray  # its norm (n,)
+    moving: np.ndarray  # (n,) bool: the grid samples that move (`_moving`)
     axis: np.ndarray
     axis_confidence: float
-    angle_deg: np.ndarray  # on the grid
-    speed_dps: np.ndarray  # on the grid, signed along the axis
+    angle_deg: np.ndarray | None  # on the grid; None: not read yet (`_with_axis`)
+    speed_dps: np.ndarray | None  # on the grid, signed along the axis
+
+    @property
+    def acc_mps2(self) -> np.ndarray:
+        """(n, 3) the accelerometer samples without their fitted bias (m/s²)."""
+        acc = self.series.acc_mps2
+        return acc if self.acc_bias_mps2 is None else acc - self.acc_bias_mps2
 
 
-def _process(series: ImuSeries, params: AnalysisParams) -> _Segment:
-    """Orientation, uniform grid, movement axis, angle and speed of one sensor. The accelerometer's bias, fitted
-    on the recording's still poses (`acc_bias`), is removed first: it would lean the orientation differently in
-    each pose (the tilt compares two) and leak into the vertical acceleration."""
+def _process(series: ImuSeries, params: AnalysisParams, read_axis: bool = True) -> _Segment:
+    """Orientation, uniform grid, movement axis, angle and speed of one sensor (`read_axis` False: not the angle
+    and speed, which the candidate axes of `_best_reading` replace). The accelerometer's bias, fitted on the
+    recording's still poses (`acc_bias`), is removed first: it would lean the orientation differently in each pose
+    (the tilt compares two) and leak into the vertical acceleration."""
     if len(series.t_s) < 20:
         raise ValueError(f"{series.placement}: only {len(series.t_s)} samples, too short to analyse")
-    acc, _ = acc_bias.without_bias(series.t_s, series.acc_mps2, series.gyr_rads, params.acc_bias)
-    series = ImuSeries(series.placement, series.t_s, acc, series.gyr_rads)
-    quat, bias = orientation_and_bias(series.t_s, series.acc_mps2, series.gyr_rads)
+    acc, acc_bias_mps2 = acc_bias.without_bias(series.t_s, series.acc_mps2, series.gyr_rads, params.acc_bias)
+    quat, bias = orientation_and_bias(series.t_s, acc, series.gyr_rads)
+    del acc
     # Angular rate for timing comes from the gyro itself (minus VQF's bias estimate): the orientation also carries
     # the accelerometer's corrections, which smear motion onsets when the segment accelerates.
-    grid = resample_uniform(series.t_s, quat, series.gyr_rads - bias)
+    grid = resample_uniform(series.t_s, quat, series.gyr_rads - bias, with_quat=False)
+    del bias
     rate = lowpass(grid.gyr_rads, grid.rate_hz)
-    ax = movement_axis(rate, _moving(rate, params.pipeline))
-    angle, speed = about_axis(grid, rate, ax.axis_sensor)
-    return _Segment(series, quat, grid, rate, ax.axis_sensor, ax.confidence, angle, speed)
+    rate_norm = np.linalg.norm(rate, axis=1)
+    moving = _moving(rate_norm, params.pipeline)
+    ax = movement_axis(rate, moving)
+    seg = _Segment(series, acc_bias_mps2, quat, grid, rate, rate_norm, moving, ax.axis_sensor, ax.confidence, None,
+                   None)
+    return _with_axis(seg, ax.axis_sensor, ax.confidence) if read_axis else seg
 
 
-def _moving(rate_rads: np.ndarray, params: PipelineParams) -> np.ndarray:
-    """The samples that move: speed above a share of the set's near-peak speed."""
-    speed = np.linalg.norm(rate_rads, axis=1)
-    return speed > params.moving_fraction * np.percentile(speed, 99)
+def _grid_up(seg: _Segment, times=None) -> np.ndarray:
+    """Earth's up in the sensor frame (k, 3) on the segment's grid: at every grid time, or at the first at or after
+    each of `times` (s; clipped to the grid), as `up_at` reads a grid's orientation."""
+    t = seg.grid.t_s
+    at = t if times is None else t[np.clip(np.searchsorted(t, times), 0, len(t) - 1)]
+    up = np.empty((len(at), 3))
+    for i in range(0, len(at), GRID_UP_BLOCK):  # a block's orientation at a time, not the grid's (n, 4)
+        up[i:i + GRID_UP_BLOCK] = up_in_sensor(quat_on_grid(seg.series.t_s, seg.quat, at[i:i + GRID_UP_BLOCK]))
+    return up
+
+
+def _moving(speed_rads: np.ndarray, params: PipelineParams) -> np.ndarray:
+    """The samples that move: speed (the rate's norm, rad/s) above a share of the set's near-peak speed."""
+    return speed_rads > params.moving_fraction * np.percentile(speed_rads, 99)
 
 
 def _with_axis(seg: _Segment, axis: np.ndarray, confidence: float) -> _Segment:
     angle, speed = about_axis(seg.grid, seg.rate_rads, axis)
-    return _Segment(seg.series, seg.quat, seg.grid, seg.rate_rads, axis, confidence, angle, speed)
+    return replace(seg, axis=axis, axis_confidence=confidence, angle_deg=angle, speed_dps=speed)
 
 
 def _axis_from_reps(seg: _Segment, spans: list[RepSpan], params: PipelineParams) -> _Segment | None:
@@ -98,7 +125,7 @@ def _axis_from_reps(seg: _Segment, spans: list[RepSpan], params: PipelineParams)
     inside = np.zeros(len(t), dtype=bool)
     for s in spans:
         inside[np.searchsorted(t, s.concentric[0]):np.searchsorted(t, s.eccentric[1])] = True
-    speed = np.linalg.norm(seg.rate_rads, axis=1)
+    speed = seg.rate_norm_rads
     moving = inside & (speed > params.moving_fraction * np.percentile(speed[inside], 99)) if inside.any() else inside
     if moving.sum() < 20:
         return None
@@ -112,8 +139,7 @@ def _axis_from_reps(seg: _Segment, spans: list[RepSpan], params: PipelineParams)
 def _flip(seg: _Segment, polarity: int) -> _Segment:
     if polarity == 1:
         return seg
-    return _Segment(seg.series, seg.quat, seg.grid, seg.rate_rads, -seg.axis, seg.axis_confidence, -seg.angle_deg,
-                    -seg.speed_dps)
+    return replace(seg, axis=-seg.axis, angle_deg=-seg.angle_deg, speed_dps=-seg.speed_dps)
 
 
 def _primary(exercise: str, placements: Sequence[str]) -> str:
@@ -150,7 +176,7 @@ class _PelvisResult:
 def _pelvis_metrics(ex: Exercise, pel: _Segment, spans: list[RepSpan], primary_is_pelvis: bool,
                     params: pelvis.PelvisParams) -> _PelvisResult:
     t = pel.grid.t_s
-    up = up_in_sensor(pel.grid.quat_wxyz)
+    up = _grid_up(pel)
     notes = []
     in_set = (t >= spans[0].concentric[0]) & (t <= spans[-1].eccentric[1])
     if not primary_is_pelvis:
@@ -198,10 +224,9 @@ def _same_start_pose(spans: list[RepSpan], seg: _Segment, params: PipelineParams
     pose, and not of a rep's size."""
     if len(spans) < 3:
         return spans
-    t = seg.grid.t_s
 
     def poses(times: list[float]) -> np.ndarray:
-        up = up_at(t, seg.grid.quat_wxyz, times)
+        up = _grid_up(seg, times)
         return up / np.linalg.norm(up, axis=1, keepdims=True)
 
     starts = poses([s.concentric[0] for s in spans])
@@ -226,7 +251,7 @@ def _band_walk_sides(pel: _Segment | None, windows: list[tuple[float, float]],
     if pel is None or not windows:
         return None
     t = pel.grid.t_s
-    up = up_in_sensor(pel.grid.quat_wxyz)
+    up = _grid_up(pel)
     standing = pelvis.standing_pose(t, up, pel.rate_rads, params)
     if standing is None:
         return None
@@ -235,14 +260,13 @@ def _band_walk_sides(pel: _Segment | None, windows: list[tuple[float, float]],
     left = bandwalk.left_axis(up_standing / np.linalg.norm(up_standing), up_squat / np.linalg.norm(up_squat))
     if left is None:
         return None
-    s = pel.series
-    return bandwalk.step_sides(s.t_s, pel.quat, s.acc_mps2, left, windows)
+    return bandwalk.step_sides(pel.series.t_s, pel.quat, pel.acc_mps2, left, windows)
 
 
 def _band_walk_steps(segs: dict, primary: str, notes: list, params: AnalysisParams) -> tuple[Step, ...]:
     """Steps from the sideways translation of the pelvis sensor (or the thigh's when there is no pelvis)."""
     seg = segs.get("pelvis", segs[primary])
-    events = bandwalk.detect_steps(seg.series.t_s, seg.quat, seg.series.acc_mps2, params.steps)
+    events = bandwalk.detect_steps(seg.series.t_s, seg.quat, seg.acc_mps2, params.steps)
     windows = [(e.start_s, e.end_s) for e in events]
     sides = _band_walk_sides(segs.get("pelvis"), windows, params.pelvis)
     if sides is None:
@@ -255,9 +279,10 @@ def _band_walk_steps(segs: dict, primary: str, notes: list, params: AnalysisPara
 
 @dataclass(frozen=True)
 class _Reading:
-    """The set read about one candidate axis."""
+    """The set read about one candidate axis (its curves are not kept: `_with_axis` gives them again)."""
 
-    seg: _Segment
+    axis: np.ndarray
+    axis_confidence: float
     spans: list
     polarity: int
 
@@ -272,15 +297,17 @@ class _Reading:
 def _read(seg: _Segment, params: AnalysisParams, walking: np.ndarray | None = None) -> _Reading:
     """The set read about the segment's current axis; with a `walking` mask (on the grid), no rep overlaps the
     walk (walking in to the bench or the machine swings a thigh like a rep, and often)."""
-    turned_deg = _off_axis_turn_deg(seg)  # once for both polarities' candidates
+    turned_deg = []  # once for both polarities' candidates, when the strokes are found (an hour's is 9 MB)
 
     def keep(spans: list[RepSpan]) -> list[RepSpan]:
-        return _same_start_pose(_about_the_axis(spans, seg.grid.t_s, turned_deg, params.pipeline), seg,
-                                params.pipeline)
+        if spans and not turned_deg:
+            turned_deg.append(_off_axis_turn_deg(seg))
+        return _same_start_pose(_about_the_axis(spans, seg.grid.t_s, turned_deg[0] if spans else None,
+                                                params.pipeline), seg, params.pipeline)
 
     spans, polarity = segment_reps(seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz, keep=keep,
                                    excluded=walking, params=params.segmentation)
-    return _Reading(seg, spans, polarity)
+    return _Reading(seg.axis, seg.axis_confidence, spans, polarity)
 
 
 def _off_axis_turn_deg(seg: _Segment) -> np.ndarray:
@@ -293,12 +320,13 @@ def _off_axis_turn_deg(seg: _Segment) -> np.ndarray:
     return np.degrees(turned, out=turned)
 
 
-def _about_the_axis(spans: list[RepSpan], t_s: np.ndarray, turned_deg: np.ndarray,
+def _about_the_axis(spans: list[RepSpan], t_s: np.ndarray, turned_deg: np.ndarray | None,
                     params: PipelineParams) -> list[RepSpan]:
     """Keep the reps that turn mostly about the set's movement axis. A set-up move can swing the segment through
     part of a rep's range too (legs lifted onto the pads of an abduction machine, a step), but it also turns the
     segment about other axes (the knee lifted, the foot planted) by a comparable angle; a rep's off-axis
-    wobble and roll stay a small share of its range. `turned_deg`: `_off_axis_turn_deg` on the grid `t_s`."""
+    wobble and roll stay a small share of its range. `turned_deg`: `_off_axis_turn_deg` on the grid `t_s` (None
+    when there are no spans)."""
     if not spans:
         return []
     i0 = np.searchsorted(t_s, [sp.concentric[0] for sp in spans])
@@ -318,13 +346,17 @@ def _largest_turns(turned_deg: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> np
     offsets = np.cumsum(length) - length
     first = np.repeat(i0, length)
     at = first + np.arange(length.sum()) - np.repeat(offsets, length)
-    return np.maximum.reduceat(np.linalg.norm(turned_deg[at] - turned_deg[first], axis=1), offsets)
+    d = turned_deg[at]
+    d -= turned_deg[first]
+    d *= d
+    # the root of the largest square: the largest norm (`np.linalg.norm`'s sum of squares; the root is monotonic)
+    return np.sqrt(np.maximum.reduceat(np.add.reduce(d, axis=1), offsets))
 
 
 def _walking(seg: _Segment, params: PipelineParams) -> np.ndarray | None:
     """Where the wearer walks (`set_detection.walking_mask`, here from a single walk-in), on the segment's grid;
     None: nowhere."""
-    mask = set_detection.walking_mask(seg.series.t_s, seg.series.acc_mps2,
+    mask = set_detection.walking_mask(seg.series.t_s, seg.acc_mps2,
                                       replace(set_detection.SET_DETECTION, walk_min_total_s=params.walk_min_s))
     if not mask.any():
         return None
@@ -336,21 +368,22 @@ def _best_reading(seg: _Segment, params: AnalysisParams, walking: np.ndarray | N
     """Read the set about each candidate axis (motion-bout clusters and the global principal axes) and keep the
     reading with the most reps; then re-estimate the axis from that reading's reps and keep it if it reads as many.
     Deciding from the set as a whole, a big set-up move cannot own the axis of a short set."""
-    moving = _moving(seg.rate_rads, params.pipeline)
+    moving = seg.moving
     global_axes = [movement_axis(seg.rate_rads, moving, rank=r) for r in (0, 1)]
     axes = axis_search.candidate_axes(seg.rate_rads, seg.grid.rate_hz, [g.axis_sensor for g in global_axes])
     best = None
-    for a in axes:  # one candidate's curves at a time beside the best's (an hour's are megabytes each)
+    for a in axes:  # one candidate's curves at a time (an hour's are megabytes each)
         reading = _read(_with_axis(seg, a, _axis_share(seg.rate_rads[moving], a)), params, walking)
         if best is None or reading.score > best.score:  # the first of equal scores, as max() keeps
             best = reading
-        del reading  # not held while the next candidate is read
-    refined = _axis_from_reps(best.seg, best.spans, params.pipeline)
+        del reading
+    refined = _axis_from_reps(replace(seg, axis=best.axis), best.spans, params.pipeline)
     if refined is not None:
         again = _read(refined, params, walking)
         if again.score[0] >= best.score[0]:
-            best = again
-    return best.seg, best.spans, best.polarity
+            return refined, again.spans, again.polarity
+        del refined, again
+    return _with_axis(seg, best.axis, best.axis_confidence), best.spans, best.polarity
 
 
 @dataclass(frozen=True)
@@ -367,7 +400,7 @@ class MovementReading:
 
 def read_movement(series: ImuSeries, params: AnalysisParams = DEFAULT_PARAMS) -> MovementReading:
     """Reps and movement axis of one series, exercise-agnostic (the first steps of `analyze_set`)."""
-    seg, spans, polarity = _best_reading(_process(series, params), params)
+    seg, spans, polarity = _best_reading(_process(series, params, read_axis=False), params)
     seg = _flip(seg, polarity)
     return MovementReading(series.placement, seg.axis, tuple(spans), series.t_s, seg.quat)
 
@@ -445,7 +478,8 @@ def _segments(series: Sequence[ImuSeries], ex: Exercise, params: AnalysisParams)
     by_placement = {s.placement: s for s in series}
     primary = _primary(ex.name, list(by_placement))
     needed = {primary} | ({"pelvis"} if "pelvis" in by_placement and ex.posture else set())
-    return {p: _process(s, params) for p, s in by_placement.items() if p in needed}, primary
+    # the primary's angle and speed are read about the candidate axes (`_best_reading`)
+    return {p: _process(s, params, read_axis=p != primary) for p, s in by_placement.items() if p in needed}, primary
 
 
 def _confidence(seg: _Segment, spans: list[RepSpan], pel: _PelvisResult | None) -> float:
@@ -496,8 +530,8 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
 def _vertical_acc(seg: _Segment, params: PipelineParams) -> np.ndarray:
     """The segment's gravity-removed vertical acceleration at its samples (m/s²), scale-calibrated at rest."""
     t = seg.series.t_s
-    still = np.interp(t, seg.grid.t_s, np.linalg.norm(seg.rate_rads, axis=1)) < params.still_rads
-    return rise.vertical_acceleration(seg.quat, seg.series.acc_mps2, still)
+    still = np.interp(t, seg.grid.t_s, seg.rate_norm_rads) < params.still_rads
+    return rise.vertical_acceleration(seg.quat, seg.acc_mps2, still)
 
 
 def _rises(seg: _Segment, spans: list[RepSpan], acc_up: np.ndarray, params: rise.RiseParams,

@@ -10,6 +10,8 @@ Builds the recording once (simulated sets back to back, pelvis + thigh), then me
               (start-up included): CPU seconds of the child (user + sys, `resource` RUSAGE_CHILDREN),
   short     = the same command on the first 10 s of the recording: start-up and fixed costs; `process − short` is
               the marginal cost of the hour,
+  one BLAS thread = `process` with OPENBLAS_NUM_THREADS=1: what OpenBLAS's worker threads cost (on the analysis's
+              many small products they mostly spin; the figures are the same),
   memory    = the child's peak resident set (VmHWM, Linux) on the hour minus that on the 10-s file, per sample row
               (both sensors' rows), and the peak traced allocation (tracemalloc) of reading and of analysing.
 Prints medians, the ratios to bare (target ≤ 2×), real time (target ≥ 5,000×) and bytes per row (target ≤ 100).
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -91,11 +94,13 @@ def ours(path: Path) -> int:
     return len(report.reps)
 
 
-def process(path: Path) -> tuple[float, float]:
-    """CPU s (user + sys) and peak RSS (bytes) of `python -m ui.cli analyze path --json` as a child process."""
+def process(path: Path, env: dict | None = None) -> tuple[float, float]:
+    """CPU s (user + sys) and peak RSS (bytes) of `python -m ui.cli analyze path --json` as a child process
+    (`env`: added to its environment)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run([sys.executable, "-c", CHILD, "analyze", str(path), "--json"], cwd=ROOT,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                          env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     last = done.stderr.strip().splitlines()[-1]
     if done.returncode != 0 or not last.startswith("maxrss_kb"):
@@ -139,7 +144,7 @@ def main() -> int:
               f"in {time.perf_counter() - t0:.0f} s")
         rec = read_recording(path)
         rows = sum(len(s.t_s) for s in rec.streams)
-        bare, full, proc, proc_short, rss, rss_short = [], [], [], [], [], []
+        bare, full, proc, proc_short, rss, rss_short, one_blas, one_blas_short = [], [], [], [], [], [], [], []
         reps = 0
         for _ in range(args.repeat):
             t0 = time.process_time()
@@ -153,6 +158,8 @@ def main() -> int:
             rss.append(peak)
             cpu, peak = process(short)
             proc_short.append(cpu)
+            one_blas.append(process(path, {"OPENBLAS_NUM_THREADS": "1"})[0])
+            one_blas_short.append(process(short, {"OPENBLAS_NUM_THREADS": "1"})[0])
             rss_short.append(peak)
         del rec
         read_peak, analyze_peak, _ = traced_peaks(path)
@@ -167,6 +174,9 @@ def main() -> int:
           f"{duration / p:,.0f}× real time (target ≥ 5,000×)")
     print(f"  the same on the first 10 s (start-up, fixed):    {ps:.2f} s; marginal cost of the recording "
           f"{p - ps:.2f} s = {(p - ps) / b:.2f}× bare (target ≤ 2×)")
+    o, os_ = statistics.median(one_blas), statistics.median(one_blas_short)
+    print(f"  with one BLAS thread (OPENBLAS_NUM_THREADS=1):   {o:.2f} s = {duration / o:,.0f}× real time; 10 s "
+          f"{os_:.2f} s; marginal {o - os_:.2f} s = {(o - os_) / b:.2f}× bare")
     print(f"memory: peak RSS of the process, {statistics.median(rss) / 1e6:.0f} MB on the recording, "
           f"{statistics.median(rss_short) / 1e6:.0f} MB on 10 s: {per_row:.0f} bytes per sample row (target ≤ 100)")
     print(f"  traced peak allocation: reading {read_peak / rows:.0f} B/row, "

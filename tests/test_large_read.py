@@ -1,6 +1,6 @@
-"""The long-file reader (`_read_fast_large`: header from the first block, events scanned block by block, samples
-parsed by pandas in chunks of rows) gives the recording the whole-file fast path gives, events and line numbers
-included; and leaves to it whatever it does not read."""
+"""The long-file reader (`_read_fast_large`: header from the first block, samples and events a block of lines at a
+time, parsed by numpy) gives the recording the whole-file fast path gives, events and line numbers included; and
+leaves to it whatever it does not read."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,9 +36,8 @@ def _same(a, b) -> None:
 
 def test_large_reader_matches_the_whole_file_reader(tmp_path, monkeypatch):
     path = _with_events(tmp_path)
-    monkeypatch.setattr(rec_mod, "NUMPY_PARSE_MAX_BYTES", 1000)  # both readers take the pandas parse
+    monkeypatch.setattr(rec_mod, "NUMPY_PARSE_MAX_BYTES", 1000)  # the whole-file reader takes the pandas parse
     monkeypatch.setattr(rec_mod, "LARGE_BLOCK_BYTES", 100_000)  # events across several blocks
-    monkeypatch.setattr(rec_mod, "LARGE_CHUNK_ROWS", 3000)
     large = rec_mod._read_fast_large(str(path))
     assert large is not None
     assert [e.kind for e in large.events] == ["set_start", "gap"]

@@ -557,18 +557,20 @@ def _same_recording(a, b) -> None:
 
 
 def _three_readers(path):
-    """The recording read by numpy's parse, by pandas' and by the validating path (each must read it)."""
+    """The recording read by numpy's parse, by pandas', by the long-file reader (numpy a block of lines at a time;
+    None: left to the others) and by the validating path."""
     import sensors.recording as recording
 
     raw = path.read_bytes()
     by_numpy = recording._read_fast(str(path), raw)
-    old = recording.NUMPY_PARSE_MAX_BYTES
-    recording.NUMPY_PARSE_MAX_BYTES = 0  # a "long" file: pandas' parser
+    old = recording.NUMPY_PARSE_MAX_BYTES, recording.LARGE_BLOCK_BYTES
+    recording.NUMPY_PARSE_MAX_BYTES, recording.LARGE_BLOCK_BYTES = 0, 500  # a "long" file: pandas', in blocks
     try:
         by_pandas = recording._read_fast(str(path), raw)
+        by_blocks = recording._read_fast_large(str(path))
     finally:
-        recording.NUMPY_PARSE_MAX_BYTES = old
-    return by_numpy, by_pandas, recording._read_validating(str(path), raw, None)
+        recording.NUMPY_PARSE_MAX_BYTES, recording.LARGE_BLOCK_BYTES = old
+    return by_numpy, by_pandas, by_blocks, recording._read_validating(str(path), raw, None)
 
 
 @settings(max_examples=15, deadline=None)
@@ -585,16 +587,18 @@ def test_v1_numpy_pandas_and_validating_readers_agree_bit_for_bit(tmp_path_facto
     lines.insert(body[len(body) // 2], '# event: {"kind": "mark", "t_s": 0.1, "sensor_id": null, "info": {}}')
     p = tmp_path_factory.mktemp("v1") / "b.csv"
     p.write_text("\n".join(lines) + "\n")
-    by_numpy, by_pandas, validated = _three_readers(p)
-    assert by_numpy is not None and by_pandas is not None
+    by_numpy, by_pandas, by_blocks, validated = _three_readers(p)
+    assert by_numpy is not None and by_pandas is not None and by_blocks is not None
     _same_recording(by_numpy, validated)
     _same_recording(by_pandas, validated)
+    _same_recording(by_blocks, validated)
 
 
-@pytest.mark.parametrize("change", ["crlf", "spaces", "numeric ids", "blank line"])
-def test_v1_files_numpy_does_not_parse_read_as_before(tmp_path, change):
+@pytest.mark.parametrize("change", ["crlf", "spaces", "numeric ids", "blank line", "prefix ids", "letter", "fields"])
+def test_v1_files_numpy_does_not_parse_read_as_before(tmp_path, monkeypatch, change):
     """What the numpy parse leaves (CRLF, spaces in fields, ids that look like numbers, a blank line) goes to
-    pandas and reads exactly as by the validating path."""
+    pandas and reads exactly as by the validating path; an id that begins another is told apart, a letter in a
+    number or a row with another number of fields is left to the validating path."""
     text = write_recording(tmp_path / "a.csv", RecordingMeta(exercise="hip_thrust"),
                            [_stream("pelvis", 40, 100, 3), _stream("thigh_left", 30, 100, 4)]).read_text()
     if change == "crlf":
@@ -603,13 +607,28 @@ def test_v1_files_numpy_does_not_parse_read_as_before(tmp_path, change):
         text = text.replace("pelvis,", "pelvis, ")
     elif change == "numeric ids":
         text = text.replace('"sensor_id": "thigh_left"', '"sensor_id": "2e1"').replace("\nthigh_left,", "\n2e1,")
+    elif change == "prefix ids":
+        text = text.replace('"sensor_id": "thigh_left"', '"sensor_id": "pelvis2"').replace("\nthigh_left,",
+                                                                                          "\npelvis2,")
+    elif change in ("letter", "fields"):
+        at = text.index("\nthigh_left,") + len("\nthigh_left,")
+        text = text[:at] + ("x" if change == "letter" else "1,") + text[at:]
     else:
         at = text.index("\npelvis,", text.index("\npelvis,") + 1)
         text = text[:at] + "\n" + text[at:]
     p = tmp_path / "b.csv"
     p.write_bytes(text.encode())
-    by_numpy, by_pandas, validated = _three_readers(p)
-    for rec in (by_numpy, by_pandas):
+    if change in ("letter", "fields"):  # no fast reader takes it: the validating path names the line
+        import sensors.recording as recording
+
+        with pytest.raises(RecordingError, match=r"b\.csv:\d+: "):
+            read_recording(p)
+        monkeypatch.setattr(recording, "NUMPY_PARSE_MAX_BYTES", 0)
+        assert recording._read_fast(str(p), p.read_bytes()) is None and recording._read_fast_large(str(p)) is None
+        return
+    by_numpy, by_pandas, by_blocks, validated = _three_readers(p)
+    assert (by_blocks is not None) == (change == "prefix ids")
+    for rec in (by_numpy, by_pandas, by_blocks):
         if rec is not None:
             _same_recording(rec, validated)
     assert read_recording(p).streams[0].t_s.size == 40
