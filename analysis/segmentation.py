@@ -475,8 +475,8 @@ def _refine_onsets(t_s: np.ndarray, angle_deg: np.ndarray, turn_dps: np.ndarray,
         idx, group = _windows(w1[sel], end[sel] + 1)
         disp = runs.sign[sel][group] * (angle_deg[idx] - rest.at(t_s[idx], group))
         lo, hi = _above_wander(rest.wander, d_lo[sel], d_hi[sel], params)
-        fit, ok = _angle_edges(t_s[idx], disp, runs.sign[sel][group] * turn_dps[idx], group, len(sel), lo, hi,
-                               t_s[end[sel]], params)
+        speed = runs.sign[sel][group] * (turn_dps[idx] - rest.slope[group])  # about the drifting rest, as disp
+        fit, ok = _angle_edges(t_s[idx], disp, speed, group, len(sel), lo, hi, t_s[end[sel]], params)
         active[sel[~ok]] = False
         sel, fit = sel[ok], fit[ok]
         reach = np.maximum(fit, onset[sel] - params.max_angle_fit_shift_s)
@@ -510,8 +510,8 @@ def _refine_offsets(t_s: np.ndarray, angle_deg: np.ndarray, turn_dps: np.ndarray
         disp = runs.sign[sel][group] * (rest.at(t_s[idx], group) - angle_deg[idx])
         # backwards in time: the offset is an onset of the reversed stroke
         lo, hi = _above_wander(rest.wander, d_lo[sel], d_hi[sel], params)
-        fit, ok = _angle_edges(-t_s[idx], disp, runs.sign[sel][group] * turn_dps[idx], group, len(sel), lo, hi,
-                               -t_s[start[sel]], params)
+        speed = runs.sign[sel][group] * (turn_dps[idx] - rest.slope[group])
+        fit, ok = _angle_edges(-t_s[idx], disp, speed, group, len(sel), lo, hi, -t_s[start[sel]], params)
         active[sel[~ok]] = False
         sel, fit = sel[ok], -fit[ok]
         reach = np.minimum(fit, offset[sel] + params.max_angle_fit_shift_s)

@@ -71,7 +71,7 @@ def _above_wander(wander, lo, hi, p: StrokeParams):
 def _rest(t, angle, i0, i1, min_samples, p: StrokeParams):
     """The rest window's line (a function of time) and its wander about it; slope weighted by R² ** rest_drift."""
     if i1 - i0 < min_samples:
-        return None, None
+        return None, None, 0.0
     tt, y = t[i0:i1], angle[i0:i1]
     tm, ym = tt.mean(), y.mean()
     sxx = float(np.sum((tt - tm) ** 2))
@@ -80,7 +80,7 @@ def _rest(t, angle, i0, i1, min_samples, p: StrokeParams):
     r2 = min(max(slope ** 2 * sxx / total, 0.0), 1.0) if total > 0 else 0.0
     slope *= r2 ** p.rest_drift
     resid = y - ym - slope * (tt - tm)
-    return (lambda x: ym + slope * (x - tm)), float(resid.max() - resid.min())
+    return (lambda x: ym + slope * (x - tm)), float(resid.max() - resid.min()), slope
 
 
 def reference_strokes(t_s, angle_deg, speed_dps, rate_hz, p: StrokeParams | None = None):
@@ -133,10 +133,10 @@ def reference_strokes(t_s, angle_deg, speed_dps, rate_hz, p: StrokeParams | None
         for _ in range(p.refinements):
             w1 = min(a, max(anchor, rest_from + min_rest))
             w0 = max(rest_from, w1 - int(p.rest_window_s * rate_hz))
-            rest, wander = _rest(t_s, angle_deg, w0, w1, min_rest, p)
+            rest, wander, drift = _rest(t_s, angle_deg, w0, w1, min_rest, p)
             seg = slice(w1, rise_end + 1)
             fit = None if rest is None else _angle_fit(
-                t_s[seg], sgn * (angle_deg[seg] - rest(t_s[seg])), sgn * turn[seg],
+                t_s[seg], sgn * (angle_deg[seg] - rest(t_s[seg])), sgn * (turn[seg] - drift),
                 *_above_wander(wander, d_lo, d_hi, p), float(t_s[rise_end]), p)
             if fit is None:
                 break
@@ -149,10 +149,10 @@ def reference_strokes(t_s, angle_deg, speed_dps, rate_hz, p: StrokeParams | None
         for _ in range(p.refinements):
             w0 = max(b, min(anchor, rest_until - min_rest))
             w1 = min(rest_until, w0 + int(p.rest_window_s * rate_hz))
-            rest, wander = _rest(t_s, angle_deg, w0, w1, min_rest, p)
+            rest, wander, drift = _rest(t_s, angle_deg, w0, w1, min_rest, p)
             seg = slice(fall_start, w0)
             fit = None if rest is None else _angle_fit(
-                -t_s[seg], sgn * (rest(t_s[seg]) - angle_deg[seg]), sgn * turn[seg],
+                -t_s[seg], sgn * (rest(t_s[seg]) - angle_deg[seg]), sgn * (turn[seg] - drift),
                 *_above_wander(wander, d_lo, d_hi, p), -float(t_s[fall_start]), p)
             if fit is None:
                 break
