@@ -94,6 +94,10 @@ class StrokeParams:
     # wandering the line explains (R²) to this power: a tremor or a noisy rest is not a drift
     rest_drift: float = 8.0
     max_angle_fit_shift_s: float = 0.6  # an angle fit moves a boundary at most this far
+    # a turn back by this much (°) bounds a stroke (a stop's ringing, a rocking hold: 0.5–3°; tremor and sensor
+    # noise stay under ~0.15°), looked for this far (s) on either side
+    reversal_min_deg: float = 0.25
+    reversal_window_s: float = 1.0
     rest_clearance_s: float = 0.05  # a repeated fit's rest window ends this far before the previous estimate
     # the powers a start may grow with (displacement ∝ time since onset ** p): 2 where the acceleration steps at
     # onset, 3 where the jerk does
@@ -312,7 +316,9 @@ def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, 
     off_bias = np.where(off_angle | ~edges.off_fitted, 0.0, speed_bias)
     rise_s = np.maximum(0.0, t_s[edges.rise_end] - onset)
     fall_s = np.maximum(0.0, offset - t_s[edges.fall_start])
-    onset, offset = _separate(onset - on_bias * rise_s, offset + off_bias * fall_s)
+    onset, offset = _within_reversals(t_s, angle_deg, runs, onset - on_bias * rise_s, offset + off_bias * fall_s,
+                                      rate_hz, params)
+    onset, offset = _separate(onset, offset)
     a_on, a_off = np.interp(onset, t_s, angle_deg).tolist(), np.interp(offset, t_s, angle_deg).tolist()
     return [Stroke(*s) for s in zip(runs.sign.tolist(), onset.tolist(), offset.tolist(), a_on, a_off,
                                     runs.peak.tolist())]
@@ -519,6 +525,36 @@ def _refine_offsets(t_s: np.ndarray, angle_deg: np.ndarray, turn_dps: np.ndarray
         fitted[sel] = True
         anchor[sel] = np.searchsorted(t_s, np.maximum(reach, offset[sel])) + int(params.rest_clearance_s * rate_hz)
     return offset, fitted
+
+
+def _within_reversals(t_s: np.ndarray, angle_deg: np.ndarray, runs: _Runs, onset: np.ndarray, offset: np.ndarray,
+                      rate_hz: float, params: StrokeParams) -> tuple[np.ndarray, np.ndarray]:
+    """A stroke ends no later than where the segment first turns back by `reversal_min_deg` after it (the peak
+    before that turn: a hard stop rings, soft tissue and the bench, and a held pose rocks, and neither swing back
+    is part of the stroke, wherever the fits put its end), and starts no earlier than the last such turn before
+    it. Tremor and sensor noise turn the angle back by less; looked for within `reversal_window_s`."""
+    w = max(2, int(params.reversal_window_s * rate_hz))
+    n = len(angle_deg)
+    cols = np.arange(w)
+    # after each stroke: the stroke's direction up, the running peak, the first sample turned back from it
+    after = np.minimum((runs.b - 1)[:, None] + cols, n - 1)
+    x = runs.sign[:, None] * angle_deg[after]
+    peak = np.maximum.accumulate(x, axis=1)
+    back = peak - x >= params.reversal_min_deg
+    turned = back.any(axis=1)
+    at = np.argmax(back, axis=1)
+    peak_at = np.argmax(x == peak[np.arange(len(x)), at][:, None], axis=1)  # where that running peak was reached
+    late = np.where(turned, t_s[after[np.arange(len(x)), peak_at]], np.inf)
+    # before each stroke, backwards: the running low, the last sample that stood higher by the same
+    before = np.maximum(runs.a[:, None] - cols, 0)
+    y = runs.sign[:, None] * angle_deg[before]
+    low = np.minimum.accumulate(y, axis=1)
+    up = y - low >= params.reversal_min_deg
+    rose = up.any(axis=1)
+    at = np.argmax(up, axis=1)
+    low_at = np.argmax(y == low[np.arange(len(y)), at][:, None], axis=1)
+    early = np.where(rose, t_s[before[np.arange(len(y)), low_at]], -np.inf)
+    return np.maximum(onset, early), np.minimum(offset, late)
 
 
 def _separate(onset: np.ndarray, offset: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -83,6 +83,20 @@ def _rest(t, angle, i0, i1, min_samples, p: StrokeParams):
     return (lambda x: ym + slope * (x - tm)), float(resid.max() - resid.min()), slope
 
 
+def _last_turn(t, angle, i, step, sgn, rate_hz, p: StrokeParams):
+    """Walking from sample i (step +1: after a stroke, −1: before it) within the reversal window, the extreme the
+    segment turned back from by reversal_min_deg (±inf when it does not)."""
+    best, best_i = None, None
+    for q in range(max(2, int(p.reversal_window_s * rate_hz))):
+        j = min(max(i + step * q, 0), len(angle) - 1)
+        x = step * sgn * angle[j]  # after: the stroke's direction up (a peak); before: reversed (a low)
+        if best is None or x > best:
+            best, best_i = x, j
+        elif best - x >= p.reversal_min_deg:
+            return float(t[best_i])
+    return np.inf if step > 0 else -np.inf
+
+
 def reference_strokes(t_s, angle_deg, speed_dps, rate_hz, p: StrokeParams | None = None):
     """The stroke rules one stroke at a time, in loops (the implementation find_strokes replaced)."""
     p = p or StrokeParams()
@@ -162,6 +176,8 @@ def reference_strokes(t_s, angle_deg, speed_dps, rate_hz, p: StrokeParams | None
             anchor = int(np.searchsorted(t_s, max(reach, off))) + int(p.rest_clearance_s * rate_hz)
         on -= on_bias * max(0.0, float(t_s[rise_end]) - on)
         off += off_bias * max(0.0, off - float(t_s[fall_start]))
+        on, off = max(on, _last_turn(t_s, angle_deg, a, -1, sgn, rate_hz, p)), min(off, _last_turn(
+            t_s, angle_deg, b - 1, 1, sgn, rate_hz, p))
         if out and on < out[-1][2]:
             out[-1][2] = on = 0.5 * (on + out[-1][2])
         out.append([sgn, on, off, peak])
@@ -227,3 +243,26 @@ def test_boundaries_are_motion_onsets_whatever_the_start_profile(shape, rate):
     truth = [t0, t0 + lift_s, t0 + lift_s + hold_s, t0 + lift_s + hold_s + lower_s]
     found = [strokes[0].onset_s, strokes[0].offset_s, strokes[1].onset_s, strokes[1].offset_s]
     np.testing.assert_allclose(found, truth, atol=0.045)
+
+
+@pytest.mark.parametrize("rate", [52.0, 104.0, 400.0])
+def test_a_stop_that_rings_or_a_hold_that_rocks_bounds_the_stroke(rate):
+    """A lowering that stops hard and rings (a damped 5 Hz swing back of 1.5°) ends by the stop, not where the
+    ringing dies down; a hold that rocks back and forth (0.4° at 0.8 Hz) before a lift does not start it early;
+    a 0.1° tremor (under `reversal_min_deg`) moves neither by more than a few samples."""
+    t = np.arange(0, 8.0, 1 / rate)
+    stop, lift = 3.0, 5.5
+    ramp = np.clip((t - 1.5) / (stop - 1.5), 0, 1)
+    angle = -30.0 * (ramp - np.sin(2 * np.pi * ramp) / (2 * np.pi))  # a smooth lowering
+    after = np.clip(t - stop, 0, None)
+    angle += np.where(t > stop, 1.5 * np.sin(2 * np.pi * 5.0 * after) * np.exp(-after / 0.3), 0.0)
+    angle += np.where((t > stop + 1.0) & (t < lift), 0.4 * np.cos(2 * np.pi * 0.8 * (t - lift)) - 0.4, 0.0)
+    angle += 30.0 * np.clip(t - lift, 0, 1) ** 2
+    found = []
+    for extra in (0.0, 0.1 * np.sin(2 * np.pi * 3.0 * t)):
+        a = angle + extra
+        strokes = [s for s in find_strokes(t, a, np.gradient(a, t), rate) if abs(s.delta_deg) > 10]
+        assert stop - 0.15 < strokes[0].offset_s <= stop + 1.5 / rate
+        assert strokes[1].onset_s > lift - 0.2
+        found.append((strokes[0].offset_s, strokes[1].onset_s))
+    np.testing.assert_allclose(found[0], found[1], atol=0.08)  # the fits read the tremor a little at 52 Hz
