@@ -107,8 +107,9 @@ class SimConfig:
     # the boundaries stay the commanded ones
     hold_creep: float = 0.0
     # postural sway and breathing: the segment rocks slowly about the movement axis all set long, holds and moves
-    # alike (two sines at 0.2–0.9 Hz, each up to this amplitude, °: 0.5° at 0.9 Hz peaks near 3 °/s); the
-    # boundaries stay the commanded ones, so a boundary's truth is the commanded move's, not the sway's
+    # alike (two sines at 0.2–0.9 Hz, each up to this amplitude, °: 0.5° at 0.9 Hz peaks near 3 °/s), turning it
+    # without lifting the hips; the boundaries stay the commanded ones, so a boundary's truth is the commanded
+    # move's, not the sway's
     sway_deg: float = 0.0
     big_setup: bool = False  # walk and turn, then sit down and lie back in stages; after the set sit up, stand up
     station_moves: bool = False  # seated abduction: legs onto / off the pads; clamshell: kneel, lie down, push up;
@@ -328,6 +329,7 @@ class _Pose:
     heading_deg: np.ndarray | None = None  # walking in / off: heading change (about up); None = constant
     gait: np.ndarray | None = None  # walking in / off: gait envelope (0 … 1); None = no walking
     gait_phase: np.ndarray | None = None  # step phase (rad): one step per 2π
+    sway: np.ndarray | None = None  # postural sway, shares of the range: it turns the segment, it does not lift it
 
 
 def _segment_rotation(cfg: SimConfig, placement: str, pose: _Pose, rom_deg: float) -> R:
@@ -335,7 +337,7 @@ def _segment_rotation(cfg: SimConfig, placement: str, pose: _Pose, rom_deg: floa
     from scipy.spatial.transform import Rotation as R
 
     ex = cfg.exercise
-    th = pose.theta * pose.rom_scale
+    th = (pose.theta if pose.sway is None else pose.theta + pose.sway) * pose.rom_scale
     working_left = (cfg.side or "left") == "left"
     is_left_thigh = placement == "thigh_left"
     if placement == "pelvis":
@@ -671,15 +673,16 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
     fidget = _fidgets(cfg, grid, lay, setup, rng)
     if cfg.hold_creep > 0 and cfg.exercise != "lateral_band_walk":
         theta += _hold_creep(grid, lay, cfg.hold_creep, rng.spawn(1)[0])  # spawned: the other draws stay the same
+    sway = None
     if cfg.sway_deg > 0 and cfg.exercise != "lateral_band_walk":
         rom_deg = cfg.rom_deg or DEFAULT_ROM_DEG[cfg.exercise]
-        theta += _sway(grid, cfg.sway_deg, rng.spawn(1)[0]) / rom_deg  # theta: shares of the range
+        sway = _sway(grid, cfg.sway_deg, rng.spawn(1)[0]) / rom_deg  # shares of the range, as theta
     for move in lay.moves:
         bump = move.bump(grid)
         theta += move.theta * bump
         fidget += bump[:, None] * np.array(move.rotvec_deg)
     heading, gait, gait_phase = _walking(grid, list(lay.walks))
-    pose = _Pose(theta, rom_scale, tilt, drop, setup, fidget, walk, heading, gait, gait_phase)
+    pose = _Pose(theta, rom_scale, tilt, drop, setup, fidget, walk, heading, gait, gait_phase, sway)
     standing = (lead, stand_end) if cfg.standing_s > 0 else None
     blocks = []
     if cfg.big_setup or cfg.station_moves or cfg.settle_lift or cfg.quick_rerack:
