@@ -222,13 +222,12 @@ def test_a_rest_after_agreed_reps_settles_only_as_a_net(monkeypatch):
     assert len([t for t in tails if t > rest_start]) <= 2
 
 
-def test_reps_after_the_first_are_read_from_the_tail_close_to_the_final(monkeypatch):
-    """From TAIL_AFTER_REPS settled reps on (the first rep a real one: the primary turns about its axis), new reps
-    come from the tail reading (no offline analysis while the set runs) and their phase boundaries are within a few
-    samples of the final (offline) ones."""
+def _stream_counting_offline(monkeypatch, reps: int):
+    """A simulated hip-thrust set (pelvis + thigh, 100 Hz, seed 1) streamed in 40-ms batches; its events and the
+    stream time (s) of every offline analysis the streaming analyzer ran."""
     import analysis.streaming as streaming
 
-    sim = simulate_set(SimConfig(reps=6, placements=("pelvis", "thigh_left"), rates_hz=(100.0, 100.0)), rng=1)
+    sim = simulate_set(SimConfig(reps=reps, placements=("pelvis", "thigh_left"), rates_hz=(100.0, 100.0)), rng=1)
     series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in sim.streams]
     offline_at = []
     real = streaming.analyze_with_calibration
@@ -239,15 +238,25 @@ def test_reps_after_the_first_are_read_from_the_tail_close_to_the_final(monkeypa
 
     monkeypatch.setattr(streaming, "analyze_with_calibration", counted)
     _, events = stream_series(series, "hip_thrust", batch_s=0.04)
+    return events, offline_at
+
+
+def test_reps_after_the_first_are_read_from_the_tail_close_to_the_final(monkeypatch):
+    """From TAIL_AFTER_REPS settled reps on (the first rep a real one: the primary turns about its axis), new reps
+    come from the tail reading (no offline analysis while the set runs) and their phase boundaries are within a few
+    samples of the final (offline) ones."""
+    from analysis.streaming import TAIL_AFTER_REPS
+
+    events, offline_at = _stream_counting_offline(monkeypatch, reps=6)
     final = events[-1].report.reps
     assert len(final) == 6
     announced = {e.rep.index: e for e in events if isinstance(e, RepCompleted)}
     assert abs(announced[1].rep.start_s - final[0].start_s) < 0.05  # the first announced rep is the set's first
-    tail_from = announced[streaming.TAIL_AFTER_REPS].t_s
+    tail_from = announced[TAIL_AFTER_REPS].t_s
     last_end = final[-1].phase("eccentric").end_s
     # while reps come in, none (after them, one look for the set's last lowering move; the last is the set's end)
     assert [t for t in offline_at[:-1] if tail_from + 0.3 < t < last_end + 0.5] == []
-    for rep in final[streaming.TAIL_AFTER_REPS:]:
+    for rep in final[TAIL_AFTER_REPS:]:
         live = announced[rep.index].rep
         assert abs(live.rise_m - rep.rise_m) < 0.03  # the hip's rise from the tail's real-time orientation
         for name in ("concentric", "top_pause", "eccentric"):
@@ -277,19 +286,7 @@ def test_the_set_up_before_the_first_rep_costs_no_offline_analysis(monkeypatch):
     """Before the set's first rep, the window is analysed offline only once it holds a complete rep about the
     tracker's guessed axis (`live_tail.holds_rep` on the real-time orientation): none while the lifter sets up,
     and the first rep is still announced as its lowering ends."""
-    import analysis.streaming as streaming
-
-    sim = simulate_set(SimConfig(reps=4, placements=("pelvis", "thigh_left"), rates_hz=(100.0, 100.0)), rng=1)
-    series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in sim.streams]
-    offline_at = []
-    real = streaming.analyze_with_calibration
-
-    def counted(window, *args):
-        offline_at.append(float(window[0].t_s[-1]))
-        return real(window, *args)
-
-    monkeypatch.setattr(streaming, "analyze_with_calibration", counted)
-    _, events = stream_series(series, "hip_thrust", batch_s=0.04)
+    events, offline_at = _stream_counting_offline(monkeypatch, reps=4)
     first = events[-1].report.reps[0]
     assert [t for t in offline_at if t < first.start_s] == []
     assert len([t for t in offline_at if t < first.phase("eccentric").end_s]) <= 1
