@@ -67,8 +67,18 @@ class StepParams:
 
     acc_cutoff_hz: float = 6.0  # low-pass of the horizontal acceleration (keeps the step, drops impact ringing)
     velocity_highpass_hz: float = 0.3  # removes integration drift from a small tilt error (0.2 m/s² per degree)
+    # where the sensor stands still (turning slower than still_dps, accelerating less than still_mps2, for still_s)
+    # its velocity is zero: the drift between such instants is taken out as a line, which keeps a walk's steady
+    # travel (a high-pass takes that out too, and a walk that never stops between steps then reads every pause
+    # between steps as a step back); without a still instant on both sides the high-pass stands
+    still_dps: float = 5.0
+    still_mps2: float = 0.3
+    still_s: float = 0.2
     min_peak_mps: float = 0.1  # smallest sideways speed of a step (a 10-cm step in 0.6 s peaks near 0.3 m/s)
     min_prominence_mps: float = 0.08
+    # a step moves the sensor at least this share of the recording's big bumps (their 75th percentile): a thigh
+    # that swings out and back in one step, or a hike at double support, bumps its velocity by a tenth of that
+    min_peak_share: float = 0.3
     min_separation_s: float = 0.25  # two steps' speed peaks are at least this far apart
     same_direction_deg: float = 40.0  # steps of one walk share a direction of travel within this angle
     rebound_deg: float = 120.0  # a high-pass rebound points at least this far from the step it follows
@@ -102,7 +112,25 @@ def horizontal_velocity(t_s: np.ndarray, quat_wxyz: np.ndarray, acc_mps2: np.nda
     acc_h = (rotate_to_earth(quat_wxyz, acc_mps2) - np.array([0.0, 0.0, G_MPS2]))[:, :2]
     acc_h = filtfilt(butter2(min(params.acc_cutoff_hz, 0.45 * fs), fs), acc_h)
     vel = np.cumsum(acc_h, axis=0) / fs
-    return filtfilt(butter2(params.velocity_highpass_hz, fs, "highpass"), vel)
+    still = _still(quat_wxyz, acc_h, fs, params)
+    k = np.flatnonzero(still)
+    if len(k) == 0 or not (still[:len(still) // 4].any() and still[-len(still) // 4:].any()):
+        return filtfilt(butter2(params.velocity_highpass_hz, fs, "highpass"), vel)
+    i = np.arange(len(vel))
+    return vel - np.column_stack([np.interp(i, k, vel[k, j]) for j in range(vel.shape[1])])
+
+
+def _still(quat_wxyz: np.ndarray, acc_h: np.ndarray, fs: float, params: StepParams) -> np.ndarray:
+    """Samples where the sensor stands still: it turns (from the orientation) and accelerates (horizontally)
+    less than the `still_*` limits for at least `still_s`."""
+    dot = np.abs(np.sum(quat_wxyz[1:] * quat_wxyz[:-1], axis=1))
+    turn_dps = np.degrees(2.0 * np.arccos(np.clip(dot, 0.0, 1.0))) * fs
+    turn_dps = np.concatenate([turn_dps[:1], turn_dps])
+    quiet = (turn_dps < params.still_dps) & (np.linalg.norm(acc_h, axis=1) < params.still_mps2)
+    n = max(1, int(params.still_s * fs))
+    # a quiet run at least n samples long: every window of n samples in it is quiet
+    run = np.convolve(quiet.astype(float), np.ones(n), mode="same") >= n - 0.5
+    return run & quiet
 
 
 def _velocity_peaks(t_s: np.ndarray, vel: np.ndarray, params: StepParams) -> list[StepEvent]:
@@ -119,6 +147,14 @@ def _velocity_peaks(t_s: np.ndarray, vel: np.ndarray, params: StepParams) -> lis
         events.append(StepEvent(float(t_s[i0]), float(t_s[min(i1, len(t_s) - 1)]), float(t_s[p]), float(speed[p]),
                                 (float(d[0]), float(d[1]))))
     return events
+
+
+def _big_enough(events: list[StepEvent], params: StepParams) -> list[StepEvent]:
+    """The bumps at least `min_peak_share` of the big ones (the 75th percentile of all)."""
+    if not events:
+        return events
+    floor = params.min_peak_share * float(np.percentile([e.peak_mps for e in events], 75))
+    return [e for e in events if e.peak_mps >= floor]
 
 
 def _run_above(x: np.ndarray, level: float) -> int:
@@ -211,5 +247,5 @@ def detect_steps(t_s: np.ndarray, quat_wxyz: np.ndarray, acc_mps2: np.ndarray,
     if len(t_s) < 30:
         return []
     vel = horizontal_velocity(t_s, quat_wxyz, acc_mps2, params)
-    events = _drop_rebounds(_velocity_peaks(t_s, vel, params), params)
+    events = _drop_rebounds(_big_enough(_velocity_peaks(t_s, vel, params), params), params)
     return _walk(_runs(events, params), params)
