@@ -3,7 +3,10 @@
 A lateral step is mostly a translation: the pelvis (and the thigh) slide sideways with a hip hike of a few
 degrees, so a detector of rotation excursions cannot see it. Each step is a bump of horizontal velocity along the
 direction of travel, lead and trail alike. `detect_steps` integrates the gravity-removed horizontal acceleration
-(earth frame, from the orientation), high-passes the velocity against drift, and keeps the longest regular run of
+(earth frame, from the orientation), zeroes the velocity where the sensor stands still and takes the drift out as a
+line between those instants (a high-pass would take a walk's steady travel out too, and a walk that never stops
+between steps would then read each pause between steps as a step back; it is the fallback when the recording has
+no still stretch near both ends), and keeps the longest regular run of
 velocity bumps that share one direction of travel (or its reverse, walking back): set-up moves (bending to put the
 band on, standing up) and walking off forward do not move the sensor sideways in a steady rhythm.
 
@@ -104,10 +107,19 @@ class StepEvent:
 
 def horizontal_velocity(t_s: np.ndarray, quat_wxyz: np.ndarray, acc_mps2: np.ndarray,
                         params: StepParams = StepParams()) -> np.ndarray:
-    """(n, 2) high-passed horizontal velocity (m/s, earth frame) of the sensor, from its gravity-removed
-    acceleration. Samples are taken as uniformly spaced at the median interval (the sensor's own clock)."""
+    """(n, 2) horizontal velocity (m/s, earth frame) of the sensor, from its gravity-removed acceleration, drift
+    taken out between still instants (`_drift_free_velocity`). Samples are taken as uniformly spaced at the median
+    interval (the sensor's own clock)."""
+    return _drift_free_velocity(t_s, quat_wxyz, acc_mps2, params)[0]
+
+
+def _drift_free_velocity(t_s: np.ndarray, quat_wxyz: np.ndarray, acc_mps2: np.ndarray,
+                         params: StepParams) -> tuple[np.ndarray, bool]:
+    """The velocity zeroed where the sensor stands still (`still_*`) and taken out as a line in between; without a
+    still stretch in the first and the last quarter, high-passed instead. Returns it and whether it was
+    high-passed (whose rebounds `_drop_rebounds` then removes)."""
     if len(t_s) < 30:
-        return np.zeros((len(t_s), 2))
+        return np.zeros((len(t_s), 2)), False
     fs = 1.0 / float(np.median(np.diff(t_s)))
     acc_h = (rotate_to_earth(quat_wxyz, acc_mps2) - np.array([0.0, 0.0, G_MPS2]))[:, :2]
     acc_h = filtfilt(butter2(min(params.acc_cutoff_hz, 0.45 * fs), fs), acc_h)
@@ -115,9 +127,9 @@ def horizontal_velocity(t_s: np.ndarray, quat_wxyz: np.ndarray, acc_mps2: np.nda
     still = _still(quat_wxyz, acc_h, fs, params)
     k = np.flatnonzero(still)
     if len(k) == 0 or not (still[:len(still) // 4].any() and still[-len(still) // 4:].any()):
-        return filtfilt(butter2(params.velocity_highpass_hz, fs, "highpass"), vel)
+        return filtfilt(butter2(params.velocity_highpass_hz, fs, "highpass"), vel), True
     i = np.arange(len(vel))
-    return vel - np.column_stack([np.interp(i, k, vel[k, j]) for j in range(vel.shape[1])])
+    return vel - np.column_stack([np.interp(i, k, vel[k, j]) for j in range(vel.shape[1])]), False
 
 
 def _still(quat_wxyz: np.ndarray, acc_h: np.ndarray, fs: float, params: StepParams) -> np.ndarray:
@@ -246,6 +258,8 @@ def detect_steps(t_s: np.ndarray, quat_wxyz: np.ndarray, acc_mps2: np.ndarray,
     """The steps of a lateral band walk, in time order (see the module docstring for the method)."""
     if len(t_s) < 30:
         return []
-    vel = horizontal_velocity(t_s, quat_wxyz, acc_mps2, params)
-    events = _drop_rebounds(_big_enough(_velocity_peaks(t_s, vel, params), params), params)
+    vel, highpassed = _drift_free_velocity(t_s, quat_wxyz, acc_mps2, params)
+    events = _big_enough(_velocity_peaks(t_s, vel, params), params)
+    if highpassed:  # a step turning back the other way at once is real where no high-pass made rebounds
+        events = _drop_rebounds(events, params)
     return _walk(_runs(events, params), params)
