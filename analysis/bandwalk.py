@@ -79,9 +79,10 @@ class StepParams:
     still_s: float = 0.2
     min_peak_mps: float = 0.1  # smallest sideways speed of a step (a 10-cm step in 0.6 s peaks near 0.3 m/s)
     min_prominence_mps: float = 0.08
-    # a step moves the sensor at least this share of the recording's big bumps (their 75th percentile): a thigh
-    # that swings out and back in one step, or a hike at double support, bumps its velocity by a tenth of that
-    min_peak_share: float = 0.3
+    # a step moves the sensor at least this share of the recording's big bumps (their 75th percentile): a trail
+    # step moves the pelvis ~0.75 of a lead step; a thigh's counter-swing against the travel while the other leg
+    # steps, or a hike at double support, bumps its velocity by 0.1–0.3 of a step
+    min_peak_share: float = 0.4
     min_separation_s: float = 0.25  # two steps' speed peaks are at least this far apart
     same_direction_deg: float = 40.0  # steps of one walk share a direction of travel within this angle
     rebound_deg: float = 120.0  # a high-pass rebound points at least this far from the step it follows

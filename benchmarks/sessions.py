@@ -116,6 +116,11 @@ def main() -> int:
             per_ex[t["exercise"]][0] += ok_ex
             per_ex[t["exercise"]][1] += 1
             confusion[(t["exercise"], f.exercise)] += 1
+        if args.verbose:
+            for f in found:
+                if all(f is not g for _, g in pairs):
+                    print(f"  workout {workout}: spurious {f.exercise} {len(f.report.steps) or len(f.report.reps)}"
+                          f" at {f.start_s:.0f}–{f.end_s:.0f} s ({s.info.placement})")
         matched = {id(t) for t, _ in pairs}
         confusion.update((t["exercise"], "missed") for t in truth if id(t) not in matched)
         n_whole += right == len(truth) and len(found) == len(truth)
