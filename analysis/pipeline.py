@@ -477,9 +477,16 @@ def _segments(series: Sequence[ImuSeries], ex: Exercise, params: AnalysisParams)
         raise ValueError("no sensor data")
     by_placement = {s.placement: s for s in series}
     primary = _primary(ex.name, list(by_placement))
-    needed = {primary} | ({"pelvis"} if "pelvis" in by_placement and ex.posture else set())
+    needed = placements_read(ex.name, list(by_placement))
     # the primary's angle and speed are read about the candidate axes (`_best_reading`)
     return {p: _process(s, params, read_axis=p != primary) for p, s in by_placement.items() if p in needed}, primary
+
+
+def placements_read(exercise: str, placements: Sequence[str]) -> set[str]:
+    """The placements among those worn whose samples `analyze_set` reads for `exercise`: the primary, and the
+    pelvis where the exercise reads its posture (the others only for traces)."""
+    posture = "pelvis" in placements and exercise_entry(exercise).posture
+    return {_primary(exercise, placements)} | ({"pelvis"} if posture else set())
 
 
 def _confidence(seg: _Segment, spans: list[RepSpan], pel: _PelvisResult | None) -> float:
