@@ -22,7 +22,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from sensors import formats, validate
+from sensors import cache, formats, validate
 from sensors.batch import PLACEMENTS, SampleBatch, SensorInfo
 from sensors.formats import column_map
 from sensors.formats.column_map import ColumnMap
@@ -444,8 +444,9 @@ def _wide_encoding(raw: bytes) -> str | None:
 def _read_fast_large(path: str) -> Recording | None:
     """`_read_fast` for a v1 file over NUMPY_PARSE_MAX_BYTES, without holding the file's bytes: the header from
     its first block, then the samples and event lines a block of lines at a time, the samples straight into each
-    sensor's table (`_v1_parts`). The same recording as `_read_fast` (both parses are correctly rounded); None when
-    anything looks off (the caller then reads the file whole)."""
+    sensor's table (`_v1_parts`), or both from the binary cache of an earlier read of the same file
+    (`sensors.cache`: written here after a parse). The same recording as `_read_fast` (both parses are correctly
+    rounded); None when anything looks off (the caller then reads the file whole)."""
     try:
         with open(path, "rb") as f:
             head = f.read(LARGE_HEAD_BYTES)
@@ -463,7 +464,12 @@ def _read_fast_large(path: str) -> Recording | None:
                                                               start=1))[1:])
     except (UnicodeDecodeError, RecordingError):
         return None
-    read = _v1_parts(path, m.start(), head[: m.start()].count(b"\n"), [s.sensor_id for s in sensors])
+    ids = [s.sensor_id for s in sensors]
+    key = cache.csv_key(path)
+    read = cache.load(path, key, ids) if key is not None else None
+    fresh = read is None
+    if fresh:
+        read = _v1_parts(path, m.start(), head[: m.start()].count(b"\n"), ids)
     if read is None:
         return None
     parts, comments = read
@@ -471,7 +477,12 @@ def _read_fast_large(path: str) -> Recording | None:
         events = _parse_events(path, comments)
     except (UnicodeDecodeError, RecordingError):
         return None
-    return _fast_recording(path, meta, sensors, parts, events)
+    if fresh and key is not None:
+        cache.store(path, key, ids, parts, comments)
+    rec = _fast_recording(path, meta, sensors, parts, events)
+    if rec is None:
+        cache.drop(path)  # values the checks send to the validating path: not worth keeping
+    return rec
 
 
 def _fast_recording(path: str, meta: RecordingMeta, sensors, parts: list[np.ndarray], events) -> Recording | None:
