@@ -836,11 +836,12 @@ def _screen(path, info: SensorInfo, values: np.ndarray, linenos: np.ndarray | No
         raise _NeedsValidatingPath
     kept = values if keep.all() else values[keep]  # no copy of a clean table
     _check_time(path, kept[:, 0], None if linenos is None else linenos[keep], sensor_id, cols.names[0])
-    problem = validate.unit_problem(kept, cols.scale, cols.acc_unit, cols.gyr_unit, cols.generic)
+    norms = validate.norms(kept, cols.scale)  # once for the unit and the range checks
+    problem = validate.unit_problem(kept, cols.scale, cols.acc_unit, cols.gyr_unit, cols.generic, norms)
     if problem:
         raise _err(path, None, f"sensor {sensor_id}: {problem}" if sensor_id else problem)
     idx = np.flatnonzero(keep)
-    for f in validate.out_of_range(kept, cols.scale, cols.names, info.acc_range_g, info.gyr_range_dps):
+    for f in validate.out_of_range(kept, cols.scale, cols.names, info.acc_range_g, info.gyr_range_dps, norms):
         flags.append(validate.Flag(_expand(idx[f.mask], len(values)), f.reason))
     if not flags:
         return keep
