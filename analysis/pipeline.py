@@ -311,11 +311,15 @@ def _read(seg: _Segment, params: AnalysisParams, walking: np.ndarray | None = No
 
 
 def _off_axis_turn_deg(seg: _Segment) -> np.ndarray:
-    """(n, 3) the rotation about every axis but the movement axis, integrated over the grid (degrees)."""
+    """(3, n) the rotation about every axis but the movement axis, integrated over the grid (degrees), one
+    contiguous row per sensor axis: each step runs along a row (an (n, 3) array's columns are strided)."""
     w = seg.grid.gyr_rads
-    turned = np.outer(w @ seg.axis, seg.axis)  # one (n, 3) array, each step in place: an hour's is 9 MB
-    np.subtract(w, turned, out=turned)
-    np.cumsum(turned, axis=0, out=turned)
+    about = w @ seg.axis
+    turned = np.empty((3, len(w)))  # one array, each step in place: an hour's is 9 MB
+    for k, row in enumerate(turned):  # w − outer(about, axis), a column at a time
+        np.multiply(about, seg.axis[k], out=row)
+        np.subtract(w[:, k], row, out=row)
+    np.cumsum(turned, axis=1, out=turned)
     np.divide(turned, seg.grid.rate_hz, out=turned)
     return np.degrees(turned, out=turned)
 
@@ -339,18 +343,21 @@ def _about_the_axis(spans: list[RepSpan], t_s: np.ndarray, turned_deg: np.ndarra
 
 
 def _largest_turns(turned_deg: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
-    """Per window [i0, i1) of `turned_deg` (n,3), non-empty: the largest turn from its first sample (degrees)."""
+    """Per window [i0, i1) of `turned_deg` (3, n), non-empty: the largest turn from its first sample (degrees)."""
     if not len(i0):
         return np.zeros(0)
     length = i1 - i0
     offsets = np.cumsum(length) - length
     first = np.repeat(i0, length)
     at = first + np.arange(length.sum()) - np.repeat(offsets, length)
-    d = turned_deg[at]
-    d -= turned_deg[first]
-    d *= d
-    # the root of the largest square: the largest norm (`np.linalg.norm`'s sum of squares; the root is monotonic)
-    return np.sqrt(np.maximum.reduceat(np.add.reduce(d, axis=1), offsets))
+    square = None
+    for row in turned_deg:  # the squares summed over the axes in order, as `np.linalg.norm` sums them
+        d = row[at]
+        d -= row[first]
+        d *= d
+        square = d if square is None else np.add(square, d, out=square)
+    # the root of the largest square: the largest norm (the root is monotonic)
+    return np.sqrt(np.maximum.reduceat(square, offsets))
 
 
 def _walking(seg: _Segment, params: PipelineParams) -> np.ndarray | None:
