@@ -1,12 +1,14 @@
-"""A binary cache of a long v1 recording's parsed samples, beside it: `.NAME.samples-cache` (the CSV stays the
-format; the cache is only ever a copy of what parsing the CSV gave, and is dropped or ignored at any doubt).
+"""A binary cache of a long recording's parsed samples (a v1 file or a generic CSV), beside it:
+`.NAME.samples-cache` (the CSV stays the format; the cache is only ever a copy of what parsing the CSV gave, and
+is dropped or ignored at any doubt).
 
-What a cache holds: each sensor's (rows, 7) float64 values in file order (time, acc x/y/z, gyr x/y/z, exactly as
-parsed), the `#` lines after the column header with their line numbers, and the key of the CSV it was made from:
-size, modification time (ns) and SHA-256 of its first and last `KEY_BYTES`. It is used only when the key, the
-sensor ids, the row counts and a CRC-32 of the values all match; the reader still runs every stream check on the
-values. It is written atomically (a temporary file renamed over it), and not at all when the directory is not
-writable or the CSV changed while it was parsed.
+What a cache holds: each part's (rows, 7) float64 values in file order (a v1 sensor's, or a generic CSV's columns
+in its layout's order: time, acc x/y/z, gyr x/y/z in the file's units, exactly as parsed), the parts' names (the
+sensor ids, the column names), the `#` lines after the column header with their line numbers, and the key of the
+CSV it was made from: size, modification time (ns) and SHA-256 of its first and last `KEY_BYTES`. It is used only
+when the key, the names, the row counts and a CRC-32 of the values all match; the reader still runs every stream
+check on the values. It is written atomically (a temporary file renamed over it), and not at all when the
+directory is not writable or the CSV changed while it was parsed.
 """
 from __future__ import annotations
 
@@ -55,16 +57,17 @@ def csv_key(csv_path: str | os.PathLike) -> CsvKey | None:
     return CsvKey(st.st_size, st.st_mtime_ns, hashlib.sha256(head).hexdigest(), hashlib.sha256(tail).hexdigest())
 
 
-def load(csv_path: str | os.PathLike, key: CsvKey, sensor_ids: Sequence[str]
+def load(csv_path: str | os.PathLike, key: CsvKey, names: Sequence[str]
          ) -> tuple[list[np.ndarray], list[tuple[int, str]]] | None:
-    """The cached (rows, 7) values of each sensor (in `sensor_ids`' order) and the `#` body lines, when a cache of
-    exactly this CSV (`key`) with these sensors exists and is whole; else None."""
+    """The cached (rows, 7) values of each part (in `names`' order: a v1 file's sensor ids, a generic CSV's
+    column names) and the `#` body lines, when a cache of exactly this CSV (`key`) and these parts exists and is
+    whole; else None."""
     try:
         with open(cache_path(csv_path), "rb") as f:
             if f.readline() != MAGIC:
                 return None
             head = json.loads(f.readline())
-            if head.get("key") != asdict(key) or head.get("sensors") != list(sensor_ids):
+            if head.get("key") != asdict(key) or head.get("names") != list(names):
                 return None
             rows = [int(n) for n in head["rows"]]
             parts, crc = [], 0
@@ -82,7 +85,7 @@ def load(csv_path: str | os.PathLike, key: CsvKey, sensor_ids: Sequence[str]
     return parts, comments
 
 
-def store(csv_path: str | os.PathLike, key: CsvKey, sensor_ids: Sequence[str], parts: Sequence[np.ndarray],
+def store(csv_path: str | os.PathLike, key: CsvKey, names: Sequence[str], parts: Sequence[np.ndarray],
           comments: Sequence[tuple[int, str]]) -> bool:
     """Write the cache of the CSV whose key was `key` before it was parsed into `parts` and `comments`: atomically,
     and only when the CSV is still that file. Whether it was written (a read-only directory: not, silently)."""
@@ -94,7 +97,7 @@ def store(csv_path: str | os.PathLike, key: CsvKey, sensor_ids: Sequence[str], p
     crc = 0
     for part in parts:
         crc = zlib.crc32(np.ascontiguousarray(part, dtype=_DTYPE), crc)
-    head = {"key": asdict(key), "sensors": list(sensor_ids), "rows": [len(p) for p in parts], "crc32": crc,
+    head = {"key": asdict(key), "names": list(names), "rows": [len(p) for p in parts], "crc32": crc,
             "comments": [list(c) for c in comments]}
     try:
         with open(tmp, "wb") as f:

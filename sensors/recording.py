@@ -1109,8 +1109,9 @@ _BODY_FORBIDDEN = (b"#", b'"', b"'")  # comments and quoting: the validating pat
 
 
 def _read_generic_fast(path, raw: bytes, placement: str) -> Recording | None:
-    """Fast path for a well-formed generic CSV: pandas' C parser and the vectorised screening; None when anything
-    looks off (then `_read_validating` reads it, naming the line and problem). Same result as that path."""
+    """Fast path for a well-formed generic CSV: numpy's or pandas' C parser (a long file's values cached beside it
+    for the next read, `sensors.cache`) and the vectorised screening; None when anything looks off (then
+    `_read_validating` reads it, naming the line and problem). Same result as that path."""
     raw = raw[len(codecs.BOM_UTF8):] if raw.startswith(codecs.BOM_UTF8) else raw
     m = re.search(rb"^[^#\s]", raw, re.M)
     if m is None or not raw.endswith(b"\n") or raw.startswith(b"# repscope-recording"):
@@ -1139,20 +1140,32 @@ def _read_generic_fast(path, raw: bytes, placement: str) -> Recording | None:
     n_lines = body.count(b"\n")
     if body.count(dialect.delimiter.encode()) != (len(columns) - 1) * n_lines:
         return None  # a line with a wrong number of fields
-    table = _parse_numeric(body, len(columns), dialect.delimiter, dialect.decimal) \
-        if len(body) <= NUMPY_PARSE_MAX_BYTES else None
-    if table is not None:
-        values = table if list(layout.cols) == list(range(len(columns))) else table[:, list(layout.cols)]
-    else:
-        values = _generic_values_pandas(body, dialect, layout)
-    del table, body  # the parsed table (or the columns taken from it) is all that is needed from here
+    key = cache.csv_key(path) if len(body) > NUMPY_PARSE_MAX_BYTES else None  # a long file's parse is cached
+    cached = cache.load(path, key, layout.spec.names) if key is not None else None
+    values = cached[0][0] if cached is not None else _generic_values(body, columns, dialect, layout)
+    del body
     if values is None or len(values) != n_lines:
         return None  # blank lines (pandas skipped them)
+    if key is not None and cached is None:
+        cache.store(path, key, layout.spec.names, [values], [])
     try:
         stream, _ = _build_stream(path, _generic_info(placement), values, None, (), layout.spec, None)
     except _NeedsValidatingPath:
+        if key is not None:
+            cache.drop(path)
         return None
     return _generic_recording(path, stream, 0, comments)
+
+
+def _generic_values(body: bytes, columns: Sequence[str], dialect: Dialect, layout: _GenericLayout
+                    ) -> np.ndarray | None:
+    """The layout's (rows, 7) columns of a generic body: numpy's parse up to NUMPY_PARSE_MAX_BYTES (when every
+    column is a number), else pandas'; None when they do not parse."""
+    table = _parse_numeric(body, len(columns), dialect.delimiter, dialect.decimal) \
+        if len(body) <= NUMPY_PARSE_MAX_BYTES else None
+    if table is None:
+        return _generic_values_pandas(body, dialect, layout)
+    return table if list(layout.cols) == list(range(len(columns))) else table[:, list(layout.cols)]
 
 
 def _fields_per_line(body: bytes, sep: bytes, n_fields: int) -> bool:

@@ -143,3 +143,40 @@ def test_an_unwritable_cache_is_skipped_silently(tmp_path, monkeypatch):
     first = rec_mod.read_recording(path)
     assert not cache.cache_path(path).exists() and not list(tmp_path.glob("*.partial"))
     _same(first, rec_mod._read_fast(str(path), path.read_bytes()))
+
+
+def _generic(tmp_path: Path, monkeypatch, rows: int = 600) -> Path:
+    """A long generic CSV (a 1-kB limit): the demo's pelvis samples under repscope's column names."""
+    monkeypatch.setattr(rec_mod, "NUMPY_PARSE_MAX_BYTES", 1000)
+    s = rec_mod.read_recording(DEMO).streams[0]
+    table = np.column_stack([s.t_s, s.acc_mps2, s.gyr_rads])[:rows].tolist()
+    path = tmp_path / "generic.csv"
+    path.write_text("# an export\ntime_s,acc_x_mps2,acc_y_mps2,acc_z_mps2,gyr_x_rads,gyr_y_rads,gyr_z_rads\n"
+                    + "".join(",".join(map(repr, row)) + "\n" for row in table), encoding="utf-8")
+    return path
+
+
+def test_a_long_generic_csv_is_cached_too(tmp_path, monkeypatch):
+    path = _generic(tmp_path, monkeypatch)
+    first = rec_mod.read_recording(path, placement="pelvis")
+    assert cache.cache_path(path).is_file()
+
+    def fail(*_args):
+        raise AssertionError("the CSV was parsed")
+    monkeypatch.setattr(rec_mod, "_generic_values", fail)
+    _same(rec_mod.read_recording(path, placement="thigh_left"), replace_placement(first, "thigh_left"))
+
+
+def replace_placement(rec, placement: str):
+    from dataclasses import replace
+    return replace(rec, streams=tuple(replace(s, info=replace(s.info, sensor_id=placement, placement=placement))
+                                      for s in rec.streams))
+
+
+def test_no_cache_of_a_generic_csv_the_checks_refuse(tmp_path, monkeypatch):
+    path = _generic(tmp_path, monkeypatch)
+    text = path.read_text(encoding="utf-8").replace("\n1.0", "\n1e4", 1)  # 1e4… s overflows: inf, skipped
+    path.write_text(text, encoding="utf-8")
+    with pytest.warns(rec_mod.RecordingWarning, match="time_s is inf"):
+        rec_mod.read_recording(path, placement="pelvis")
+    assert not cache.cache_path(path).exists()
