@@ -147,8 +147,8 @@ def test_an_unwritable_cache_is_skipped_silently(tmp_path, monkeypatch):
 
 def _generic(tmp_path: Path, monkeypatch, rows: int = 600) -> Path:
     """A long generic CSV (a 1-kB limit): the demo's pelvis samples under repscope's column names."""
+    s = rec_mod.read_recording(DEMO).streams[0]  # read as the short file it is: no cache beside the demo
     monkeypatch.setattr(rec_mod, "NUMPY_PARSE_MAX_BYTES", 1000)
-    s = rec_mod.read_recording(DEMO).streams[0]
     table = np.column_stack([s.t_s, s.acc_mps2, s.gyr_rads])[:rows].tolist()
     path = tmp_path / "generic.csv"
     path.write_text("# an export\ntime_s,acc_x_mps2,acc_y_mps2,acc_z_mps2,gyr_x_rads,gyr_y_rads,gyr_z_rads\n"
