@@ -12,7 +12,6 @@ directory is not writable or the CSV changed while it was parsed.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import zlib
@@ -46,6 +45,8 @@ def cache_path(csv_path: str | os.PathLike) -> Path:
 
 def csv_key(csv_path: str | os.PathLike) -> CsvKey | None:
     """The CSV's key now, or None when it cannot be read."""
+    import hashlib  # here: OpenSSL's library is ~4 MB resident, and short files (never cached) do without it
+
     try:
         with open(csv_path, "rb") as f:
             st = os.fstat(f.fileno())
