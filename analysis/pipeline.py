@@ -311,11 +311,15 @@ def _read(seg: _Segment, params: AnalysisParams, walking: np.ndarray | None = No
 
 
 def _off_axis_turn_deg(seg: _Segment) -> np.ndarray:
-    """(n, 3) the rotation about every axis but the movement axis, integrated over the grid (degrees)."""
+    """(3, n) the rotation about every axis but the movement axis, integrated over the grid (degrees), one
+    contiguous row per sensor axis: each step runs along a row (an (n, 3) array's columns are strided)."""
     w = seg.grid.gyr_rads
-    turned = np.outer(w @ seg.axis, seg.axis)  # one (n, 3) array, each step in place: an hour's is 9 MB
-    np.subtract(w, turned, out=turned)
-    np.cumsum(turned, axis=0, out=turned)
+    about = w @ seg.axis
+    turned = np.empty((3, len(w)))  # one array, each step in place: an hour's is 9 MB
+    for k, row in enumerate(turned):  # w − outer(about, axis), a column at a time
+        np.multiply(about, seg.axis[k], out=row)
+        np.subtract(w[:, k], row, out=row)
+    np.cumsum(turned, axis=1, out=turned)
     np.divide(turned, seg.grid.rate_hz, out=turned)
     return np.degrees(turned, out=turned)
 
@@ -339,18 +343,21 @@ def _about_the_axis(spans: list[RepSpan], t_s: np.ndarray, turned_deg: np.ndarra
 
 
 def _largest_turns(turned_deg: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
-    """Per window [i0, i1) of `turned_deg` (n,3), non-empty: the largest turn from its first sample (degrees)."""
+    """Per window [i0, i1) of `turned_deg` (3, n), non-empty: the largest turn from its first sample (degrees)."""
     if not len(i0):
         return np.zeros(0)
     length = i1 - i0
     offsets = np.cumsum(length) - length
     first = np.repeat(i0, length)
     at = first + np.arange(length.sum()) - np.repeat(offsets, length)
-    d = turned_deg[at]
-    d -= turned_deg[first]
-    d *= d
-    # the root of the largest square: the largest norm (`np.linalg.norm`'s sum of squares; the root is monotonic)
-    return np.sqrt(np.maximum.reduceat(np.add.reduce(d, axis=1), offsets))
+    square = None
+    for row in turned_deg:  # the squares summed over the axes in order, as `np.linalg.norm` sums them
+        d = row[at]
+        d -= row[first]
+        d *= d
+        square = d if square is None else np.add(square, d, out=square)
+    # the root of the largest square: the largest norm (the root is monotonic)
+    return np.sqrt(np.maximum.reduceat(square, offsets))
 
 
 def _walking(seg: _Segment, params: PipelineParams) -> np.ndarray | None:
@@ -477,9 +484,16 @@ def _segments(series: Sequence[ImuSeries], ex: Exercise, params: AnalysisParams)
         raise ValueError("no sensor data")
     by_placement = {s.placement: s for s in series}
     primary = _primary(ex.name, list(by_placement))
-    needed = {primary} | ({"pelvis"} if "pelvis" in by_placement and ex.posture else set())
+    needed = placements_read(ex.name, list(by_placement))
     # the primary's angle and speed are read about the candidate axes (`_best_reading`)
     return {p: _process(s, params, read_axis=p != primary) for p, s in by_placement.items() if p in needed}, primary
+
+
+def placements_read(exercise: str, placements: Sequence[str]) -> set[str]:
+    """The placements among those worn whose samples `analyze_set` reads for `exercise`: the primary, and the
+    pelvis where the exercise reads its posture (the others only for traces)."""
+    posture = "pelvis" in placements and exercise_entry(exercise).posture
+    return {_primary(exercise, placements)} | ({"pelvis"} if posture else set())
 
 
 def _confidence(seg: _Segment, spans: list[RepSpan], pel: _PelvisResult | None) -> float:

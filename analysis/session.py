@@ -16,7 +16,7 @@ import numpy as np
 from analysis import pelvis, recognition, set_detection
 from analysis.orientation import orientation_quat, up_in_sensor
 from analysis.params import DEFAULT_PARAMS, AnalysisParams
-from analysis.pipeline import ImuSeries, analyze_set, read_movement
+from analysis.pipeline import ImuSeries, analyze_set, placements_read, read_movement
 from analysis.results import SetReport, TempoTarget
 
 
@@ -69,6 +69,12 @@ def slice_series(series: Sequence[ImuSeries], t0: float, t1: float) -> list[ImuS
     return out
 
 
+def _count(t_s: np.ndarray, span: tuple[float, float]) -> int:
+    """How many of the times (s) fall in the span [t0, t1), as `slice_series` cuts it."""
+    i0, i1 = np.searchsorted(t_s, span)
+    return int(i1 - i0)
+
+
 def _eccentric_end(rep) -> float:
     ecc = rep.phase("eccentric")
     return ecc.end_s if ecc is not None else rep.end_s
@@ -87,6 +93,16 @@ def set_bounds(report: SetReport) -> tuple[float, float] | None:
 def _detector(series: Sequence[ImuSeries]) -> ImuSeries:
     """The sensor the sets are found with: the pelvis (it moves in every exercise), else the first."""
     return next((s for s in series if s.placement == "pelvis"), series[0])
+
+
+def series_read(series: Sequence[ImuSeries], exercise: str | None) -> list[ImuSeries]:
+    """The series whose samples `analyze_recording` reads for a known `exercise` (every one when the exercise is
+    to be recognised): the set detector's and those `analyze_set` reads, in their order. The others' times still
+    decide which spans hold a set (each sensor needs 50 samples there): pass them as its `timed`."""
+    if exercise is None or not series:
+        return list(series)
+    read = placements_read(exercise, [s.placement for s in series]) | {_detector(series).placement}
+    return [s for s in series if s.placement in read]
 
 
 @dataclass(frozen=True)
@@ -120,11 +136,11 @@ class _Walks:
 
 
 def _read_span(series, span, given, ref, tempo, side, params, marked: bool = False,
-               walks: _Walks | None = None) -> _Found | None:
+               walks: _Walks | None = None, timed: Sequence[np.ndarray] = ()) -> _Found | None:
     """One candidate span: its exercise and analysis, or None when it holds no set. `walks`: where the wearer
-    walks forward, when known (no band-walk steps there)."""
+    walks forward, when known (no band-walk steps there); `timed`: the times (s) of sensors not read."""
     part = slice_series(series, *span)
-    if min(len(s.t_s) for s in part) < 50:
+    if min(len(s.t_s) for s in part) < 50 or any(_count(t, span) < 50 for t in timed):
         return None
     if given is not None:
         report = analyze_set(part, given[0], tempo, side, params.analysis)
@@ -254,8 +270,8 @@ def _spans(det: ImuSeries, events: Sequence, params: SessionParams) -> _Layout:
 
 
 def _read_spans(series, det, layout: _Layout, exercise, exercise_source, tempo, side,
-                params: SessionParams) -> SessionReport:
-    """Steps 2–4 of the module docstring over the spans of step 1."""
+                params: SessionParams, timed: Sequence[np.ndarray] = ()) -> SessionReport:
+    """Steps 2–4 of the module docstring over the spans of step 1 (`timed`: as `_read_span`'s)."""
     marked = layout.marked
     given = (exercise, exercise_source) if exercise is not None else None
     quat = orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads)
@@ -268,7 +284,7 @@ def _read_spans(series, det, layout: _Layout, exercise, exercise_source, tempo, 
         from_events = span in marked
         if not from_events:
             span = _without_false_standing(span, det, quat, ref, params)
-        f = _read_span(series, span, given, ref, tempo, side, params, from_events, walks)
+        f = _read_span(series, span, given, ref, tempo, side, params, from_events, walks, timed)
         if f is None:
             continue
         parts = None if from_events else _split(f, params)
@@ -301,15 +317,16 @@ def one_set(report: SetReport, exercise_source: str) -> SessionReport:
 def analyze_recording(
     series: Sequence[ImuSeries], exercise: str | None = None, exercise_source: str = "given",
     tempo: TempoTarget | None = None, side: str | None = None, events: Sequence = (),
-    params: SessionParams = SESSION,
+    params: SessionParams = SESSION, timed: Sequence[np.ndarray] = (),
 ) -> SessionReport:
     """Every set of a recording. With a known exercise, a recording that holds one set (one candidate span, or
-    one set found, and no set events) is analysed whole, exactly as `analyze_set` does."""
+    one set found, and no set events) is analysed whole, exactly as `analyze_set` does. `timed`: the times (s)
+    of the sensors left out of `series` because the exercise's analysis does not read them (`series_read`)."""
     det = _detector(series)
     layout = _spans(det, events, params)
     if exercise is not None and not layout.marked and len(layout.spans) <= 1:
         return one_set(analyze_set(series, exercise, tempo, side, params.analysis), exercise_source)
-    session = _read_spans(series, det, layout, exercise, exercise_source, tempo, side, params)
+    session = _read_spans(series, det, layout, exercise, exercise_source, tempo, side, params, timed)
     if exercise is not None and not layout.marked and len(session.sets) <= 1:
         return one_set(analyze_set(series, exercise, tempo, side, params.analysis), exercise_source)
     return session

@@ -5,10 +5,12 @@
 Writes one generic CSV of `minutes` of one sensor at 100 Hz (repscope's own column names, `repr` numbers, a
 `#` comment line, a sensor at rest with noise), then times in the same run, interleaved, the CPU seconds of
   fast       = `read_recording(FILE, placement=…)` (the path every well-formed generic CSV takes: numpy parses
-               bodies up to `NUMPY_PARSE_MAX_BYTES`, pandas longer ones),
-  numpy      = the same with numpy's parse whatever the size,
+               bodies up to `NUMPY_PARSE_MAX_BYTES`, pandas longer ones), with no cache beside the file (a first
+               read: the parse, and the cache written),
+  cached     = the same once an earlier read left its binary cache (`sensors/cache.py`),
+  numpy      = the same with numpy's parse whatever the size (no cache),
   pandas     = the same with pandas' parse whatever the size (pandas already imported; its import is timed
-               apart, as a child `python -c "import numpy, pandas"` minus `python -c "import numpy"`),
+               apart, as a child `python -c "import numpy, pandas"` minus `python -c "import numpy"`; no cache),
   validating = the line-by-line validating reader (`np.loadtxt`) that names a bad file's line,
 checks that all give bit-identical arrays, and prints the medians and ratios.
 """
@@ -27,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sensors import recording
+from sensors import cache, recording
 
 RATE_HZ = 100.0
 COLUMNS = "time_s,acc_x_mps2,acc_y_mps2,acc_z_mps2,gyr_x_rads,gyr_y_rads,gyr_z_rads"
@@ -80,7 +82,8 @@ def main() -> int:
         path = Path(tmp) / "hour.csv"
         n = write_csv(path, args.minutes)
         cases = {
-            "fast path (as chosen)": lambda: recording.read_recording(path, placement="pelvis"),
+            "fast path, first read": lambda: recording.read_recording(path, placement="pelvis"),
+            "fast path, cached": lambda: recording.read_recording(path, placement="pelvis"),
             "fast path, numpy parse": lambda: read_with_limit(path, 1 << 62),
             "fast path, pandas parse": lambda: read_with_limit(path, 0),
             "validating path": lambda: recording._read_validating(str(path), path.read_bytes(), "pelvis"),
@@ -90,6 +93,8 @@ def main() -> int:
         recs = {}
         for _ in range(args.repeat):
             for name, fn in cases.items():
+                if name != "fast path, cached":  # the first read before it writes the cache it reads
+                    cache.drop(path)
                 dt, recs[name] = cpu(fn)
                 times[name].append(dt)
             imports.append(child_cpu_s("import numpy, pandas") - child_cpu_s("import numpy"))

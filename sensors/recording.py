@@ -22,7 +22,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from sensors import formats, validate
+from sensors import cache, formats, validate
 from sensors.batch import PLACEMENTS, SampleBatch, SensorInfo
 from sensors.formats import column_map
 from sensors.formats.column_map import ColumnMap
@@ -444,8 +444,9 @@ def _wide_encoding(raw: bytes) -> str | None:
 def _read_fast_large(path: str) -> Recording | None:
     """`_read_fast` for a v1 file over NUMPY_PARSE_MAX_BYTES, without holding the file's bytes: the header from
     its first block, then the samples and event lines a block of lines at a time, the samples straight into each
-    sensor's table (`_v1_parts`). The same recording as `_read_fast` (both parses are correctly rounded); None when
-    anything looks off (the caller then reads the file whole)."""
+    sensor's table (`_v1_parts`), or both from the binary cache of an earlier read of the same file
+    (`sensors.cache`: written here after a parse). The same recording as `_read_fast` (both parses are correctly
+    rounded); None when anything looks off (the caller then reads the file whole)."""
     try:
         with open(path, "rb") as f:
             head = f.read(LARGE_HEAD_BYTES)
@@ -463,7 +464,12 @@ def _read_fast_large(path: str) -> Recording | None:
                                                               start=1))[1:])
     except (UnicodeDecodeError, RecordingError):
         return None
-    read = _v1_parts(path, m.start(), head[: m.start()].count(b"\n"), [s.sensor_id for s in sensors])
+    ids = [s.sensor_id for s in sensors]
+    key = cache.csv_key(path)
+    read = cache.load(path, key, ids) if key is not None else None
+    fresh = read is None
+    if fresh:
+        read = _v1_parts(path, m.start(), head[: m.start()].count(b"\n"), ids)
     if read is None:
         return None
     parts, comments = read
@@ -471,7 +477,12 @@ def _read_fast_large(path: str) -> Recording | None:
         events = _parse_events(path, comments)
     except (UnicodeDecodeError, RecordingError):
         return None
-    return _fast_recording(path, meta, sensors, parts, events)
+    if fresh and key is not None:
+        cache.store(path, key, ids, parts, comments)
+    rec = _fast_recording(path, meta, sensors, parts, events)
+    if rec is None:
+        cache.drop(path)  # values the checks send to the validating path: not worth keeping
+    return rec
 
 
 def _fast_recording(path: str, meta: RecordingMeta, sensors, parts: list[np.ndarray], events) -> Recording | None:
@@ -825,11 +836,12 @@ def _screen(path, info: SensorInfo, values: np.ndarray, linenos: np.ndarray | No
         raise _NeedsValidatingPath
     kept = values if keep.all() else values[keep]  # no copy of a clean table
     _check_time(path, kept[:, 0], None if linenos is None else linenos[keep], sensor_id, cols.names[0])
-    problem = validate.unit_problem(kept, cols.scale, cols.acc_unit, cols.gyr_unit, cols.generic)
+    norms = validate.norms(kept, cols.scale)  # once for the unit and the range checks
+    problem = validate.unit_problem(kept, cols.scale, cols.acc_unit, cols.gyr_unit, cols.generic, norms)
     if problem:
         raise _err(path, None, f"sensor {sensor_id}: {problem}" if sensor_id else problem)
     idx = np.flatnonzero(keep)
-    for f in validate.out_of_range(kept, cols.scale, cols.names, info.acc_range_g, info.gyr_range_dps):
+    for f in validate.out_of_range(kept, cols.scale, cols.names, info.acc_range_g, info.gyr_range_dps, norms):
         flags.append(validate.Flag(_expand(idx[f.mask], len(values)), f.reason))
     if not flags:
         return keep
@@ -1097,8 +1109,9 @@ _BODY_FORBIDDEN = (b"#", b'"', b"'")  # comments and quoting: the validating pat
 
 
 def _read_generic_fast(path, raw: bytes, placement: str) -> Recording | None:
-    """Fast path for a well-formed generic CSV: pandas' C parser and the vectorised screening; None when anything
-    looks off (then `_read_validating` reads it, naming the line and problem). Same result as that path."""
+    """Fast path for a well-formed generic CSV: numpy's or pandas' C parser (a long file's values cached beside it
+    for the next read, `sensors.cache`) and the vectorised screening; None when anything looks off (then
+    `_read_validating` reads it, naming the line and problem). Same result as that path."""
     raw = raw[len(codecs.BOM_UTF8):] if raw.startswith(codecs.BOM_UTF8) else raw
     m = re.search(rb"^[^#\s]", raw, re.M)
     if m is None or not raw.endswith(b"\n") or raw.startswith(b"# repscope-recording"):
@@ -1127,20 +1140,32 @@ def _read_generic_fast(path, raw: bytes, placement: str) -> Recording | None:
     n_lines = body.count(b"\n")
     if body.count(dialect.delimiter.encode()) != (len(columns) - 1) * n_lines:
         return None  # a line with a wrong number of fields
-    table = _parse_numeric(body, len(columns), dialect.delimiter, dialect.decimal) \
-        if len(body) <= NUMPY_PARSE_MAX_BYTES else None
-    if table is not None:
-        values = table if list(layout.cols) == list(range(len(columns))) else table[:, list(layout.cols)]
-    else:
-        values = _generic_values_pandas(body, dialect, layout)
-    del table, body  # the parsed table (or the columns taken from it) is all that is needed from here
+    key = cache.csv_key(path) if len(body) > NUMPY_PARSE_MAX_BYTES else None  # a long file's parse is cached
+    cached = cache.load(path, key, layout.spec.names) if key is not None else None
+    values = cached[0][0] if cached is not None else _generic_values(body, columns, dialect, layout)
+    del body
     if values is None or len(values) != n_lines:
         return None  # blank lines (pandas skipped them)
+    if key is not None and cached is None:
+        cache.store(path, key, layout.spec.names, [values], [])
     try:
         stream, _ = _build_stream(path, _generic_info(placement), values, None, (), layout.spec, None)
     except _NeedsValidatingPath:
+        if key is not None:
+            cache.drop(path)
         return None
     return _generic_recording(path, stream, 0, comments)
+
+
+def _generic_values(body: bytes, columns: Sequence[str], dialect: Dialect, layout: _GenericLayout
+                    ) -> np.ndarray | None:
+    """The layout's (rows, 7) columns of a generic body: numpy's parse up to NUMPY_PARSE_MAX_BYTES (when every
+    column is a number), else pandas'; None when they do not parse."""
+    table = _parse_numeric(body, len(columns), dialect.delimiter, dialect.decimal) \
+        if len(body) <= NUMPY_PARSE_MAX_BYTES else None
+    if table is None:
+        return _generic_values_pandas(body, dialect, layout)
+    return table if list(layout.cols) == list(range(len(columns))) else table[:, list(layout.cols)]
 
 
 def _fields_per_line(body: bytes, sep: bytes, n_fields: int) -> bool:

@@ -41,12 +41,41 @@ class Flag:
         return int(np.flatnonzero(self.mask)[0])
 
 
+@dataclass(frozen=True)
+class Norms:
+    """Per sample (n,): |acc| and |gyr| in the file's units and in SI (m/s², rad/s; the same arrays as the file's
+    where the scale is 1, as in a v1 file: x × 1.0 is x), computed once for the unit and range checks."""
+
+    acc_raw: np.ndarray
+    acc_si: np.ndarray
+    gyr_raw: np.ndarray
+    gyr_si: np.ndarray
+
+
+def norm3(v: np.ndarray) -> np.ndarray:
+    """Row norms of an (n, 3) array: bit for bit `np.linalg.norm(v, axis=1)` (its sum of squares runs over the
+    three in order), without its (n, 3) temporary; ~3× faster."""
+    return np.sqrt(v[:, 0] * v[:, 0] + v[:, 1] * v[:, 1] + v[:, 2] * v[:, 2])
+
+
+def norms(values: np.ndarray, scale: np.ndarray) -> Norms:
+    """The `Norms` of an (n, 7) block in file units with its (7,) scale to SI."""
+    acc, gyr = slice(1, 4), slice(4, 7)
+    with np.errstate(over="ignore", invalid="ignore"):
+        acc_raw, gyr_raw = norm3(values[:, acc]), norm3(values[:, gyr])
+        acc_si = acc_raw if np.all(scale[acc] == 1.0) else norm3(values[:, acc] * scale[acc])
+        gyr_si = gyr_raw if np.all(scale[gyr] == 1.0) else norm3(values[:, gyr] * scale[gyr])
+    return Norms(acc_raw, acc_si, gyr_raw, gyr_si)
+
+
 def _number(x: float) -> str:
     return f"{x:.6g}"
 
 
 def nonfinite(values: np.ndarray, names: Sequence[str]) -> Flag | None:
     """Samples with a NaN or infinite value."""
+    if np.isfinite(values).all():
+        return None  # one pass over the block, not a mask per row
     bad = ~np.isfinite(values)
     rows = bad.any(axis=1)
     if not rows.any():
@@ -85,9 +114,7 @@ def _axis_limit(values: np.ndarray, scale: np.ndarray, cols: slice, limit: float
     return over.any(axis=1), describe
 
 
-def _norm_limit(values: np.ndarray, scale: np.ndarray, cols: slice, limit: float, label: str, unit: str):
-    norm = np.linalg.norm(values[:, cols] * scale[cols], axis=1)
-
+def _norm_limit(norm: np.ndarray, limit: float, label: str, unit: str):
     def describe(r: int) -> str:
         return f"|{label}| {_number(norm[r])} {unit} is physically impossible (over {limit:.0f} {unit})"
 
@@ -95,11 +122,13 @@ def _norm_limit(values: np.ndarray, scale: np.ndarray, cols: slice, limit: float
 
 
 def out_of_range(
-    values: np.ndarray, scale: np.ndarray, names: Sequence[str], acc_range_g: float, gyr_range_dps: float
+    values: np.ndarray, scale: np.ndarray, names: Sequence[str], acc_range_g: float, gyr_range_dps: float,
+    known: Norms | None = None,
 ) -> list[Flag]:
     """Samples outside the declared full-scale range (when known, with RANGE_MARGIN) or physically impossible;
-    each sample under the first reason that applies."""
+    each sample under the first reason that applies. `known`: the block's `norms`, if computed already."""
     acc, gyr = slice(1, 4), slice(4, 7)
+    n = norms(values, scale) if known is None else known
     flags, taken = [], np.zeros(len(values), dtype=bool)
     with np.errstate(over="ignore", invalid="ignore"):
         checks = []
@@ -109,8 +138,8 @@ def out_of_range(
         if math.isfinite(gyr_range_dps):
             checks.append(_axis_limit(values, scale, gyr, math.radians(gyr_range_dps) * RANGE_MARGIN, names,
                                       f"the sensor's range ±{gyr_range_dps:g} °/s"))
-        checks.append(_norm_limit(values, scale, acc, ACC_PHYSICAL_MAX_MPS2, "acc", "m/s²"))
-        checks.append(_norm_limit(values, scale, gyr, GYR_PHYSICAL_MAX_RADS, "gyr", "rad/s"))
+        checks.append(_norm_limit(n.acc_si, ACC_PHYSICAL_MAX_MPS2, "acc", "m/s²"))
+        checks.append(_norm_limit(n.gyr_si, GYR_PHYSICAL_MAX_RADS, "gyr", "rad/s"))
         for rows, describe in checks:
             rows = rows & ~taken
             if rows.any():
@@ -141,9 +170,8 @@ def _time_problem(t_s: np.ndarray) -> str | None:
             f" (expected {RATE_MIN_HZ:g}–{RATE_MAX_HZ:g} Hz): is time_s in seconds?")
 
 
-def _acc_problem(acc_raw: np.ndarray, gyr_si: np.ndarray, acc_unit: str, generic: bool) -> str | None:
-    gyr_norm = np.linalg.norm(gyr_si, axis=1)
-    acc_norm = np.linalg.norm(acc_raw, axis=1)
+def _acc_problem(acc_norm: np.ndarray, gyr_norm: np.ndarray, acc_unit: str, generic: bool) -> str | None:
+    """`acc_norm`: |acc| in the file's unit, `gyr_norm`: |gyr| in rad/s."""
     rest = (gyr_norm <= np.quantile(gyr_norm, REST_QUANTILE)) & (acc_norm <= ACC_ANY_UNIT_MAX)
     if not rest.any():
         return None  # every resting sample is impossible: skipped as such
@@ -163,8 +191,8 @@ def _acc_problem(acc_raw: np.ndarray, gyr_si: np.ndarray, acc_unit: str, generic
             " check the accelerometer's units and scale")
 
 
-def _gyr_problem(gyr_raw: np.ndarray, gyr_unit: str, generic: bool) -> str | None:
-    norm = np.linalg.norm(gyr_raw, axis=1)
+def _gyr_problem(norm: np.ndarray, gyr_unit: str, generic: bool) -> str | None:
+    """`norm`: |gyr| in the file's unit."""
     norm = norm[norm <= GYR_ANY_UNIT_MAX]
     if len(norm) == 0:
         return None
@@ -179,18 +207,21 @@ def _gyr_problem(gyr_raw: np.ndarray, gyr_unit: str, generic: bool) -> str | Non
     return f"angular rate is implausibly large {shown}: check the gyroscope's units and scale"
 
 
-def unit_problem(values: np.ndarray, scale: np.ndarray, acc_unit: str, gyr_unit: str, generic: bool) -> str | None:
+def unit_problem(values: np.ndarray, scale: np.ndarray, acc_unit: str, gyr_unit: str, generic: bool,
+                 known: Norms | None = None) -> str | None:
     """One line naming the unit mistakes the samples look like (time, acceleration, angular rate), or None.
 
     Uses robust statistics only (medians, the 99th percentile), so a few corrupt samples cannot trigger it; the
     gravity and rotation checks need UNIT_CHECK_MIN_SAMPLES (a sensor that sent a handful says nothing reliable).
+    `known`: the block's `norms`, if computed already.
     """
     if len(values) == 0:
         return None
     with np.errstate(over="ignore", invalid="ignore"):
         problems = [_time_problem(values[:, 0] * scale[0])]
         if len(values) >= UNIT_CHECK_MIN_SAMPLES:
-            problems.append(_acc_problem(values[:, 1:4], values[:, 4:7] * scale[4:7], acc_unit, generic))
-            problems.append(_gyr_problem(values[:, 4:7], gyr_unit, generic))
+            n = norms(values, scale) if known is None else known
+            problems.append(_acc_problem(n.acc_raw, n.gyr_si, acc_unit, generic))
+            problems.append(_gyr_problem(n.gyr_raw, gyr_unit, generic))
     found = [p for p in problems if p]
     return "; ".join(found) if found else None

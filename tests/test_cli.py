@@ -309,3 +309,38 @@ def test_scan_help_shows_the_ble_layers_default_timeout():
     sub = parser._subparsers._group_actions[0].choices["scan"]
     assert f"default {SCAN_TIMEOUT_S:g}" in sub.format_help()
 
+
+
+def test_analyze_lets_the_unread_sensor_go_with_the_same_answer(tmp_path, capsys):
+    """`analyze` of a hip thrust reads the pelvis alone (the thigh's samples are let go, its times kept): the
+    JSON is the session analysis of both sensors', also where a marked set has too few thigh samples."""
+    from dataclasses import replace
+
+    from analysis.pipeline import ImuSeries
+    from analysis.serialize import session_to_dict
+    from analysis.session import analyze_recording, series_read
+    from analysis.tempo import parse_tempo
+    from sensors.recording import write_recording
+
+    rec = read_recording(DEMO)
+    mid = float(rec.streams[0].t_s[len(rec.streams[0].t_s) // 2])
+    streams = []
+    for s in rec.streams:  # the thigh sensor stops half way
+        keep = s.t_s < mid if s.info.placement != "pelvis" else slice(None)
+        streams.append(replace(s, t_s=s.t_s[keep], acc_mps2=s.acc_mps2[keep], gyr_rads=s.gyr_rads[keep]))
+    path = tmp_path / "two-sets.csv"
+    write_recording(path, rec.meta, streams)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    body = next(i for i, ln in enumerate(lines) if ln.startswith("sensor,")) + 1
+    lines[body:body] = [f'# event: {{"kind": "set_start", "sensor": null, "t_s": {t!r}}}\n' for t in (0.0, mid)]
+    path.write_text("".join(lines), encoding="utf-8")
+    both = read_recording(path)
+    series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in both.streams]
+    tempo = parse_tempo(both.meta.tempo, 0.5, 0.2)
+    whole = analyze_recording(series, "hip_thrust", "metadata", tempo, None, both.events)
+    assert len(whole.sets) == 1  # the second marked set has no thigh samples: not a set
+    pelvis_only = analyze_recording(series_read(series, "hip_thrust"), "hip_thrust", "metadata", tempo, None,
+                                    both.events)
+    assert len(pelvis_only.sets) == 2  # without the thigh's times it would be one
+    rc, out, _ = run_cli(["analyze", path, "--json"], capsys)
+    assert rc == 0 and out == json.dumps(session_to_dict(whole, "pelvis"), indent=1) + "\n"

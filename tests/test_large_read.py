@@ -1,13 +1,16 @@
 """The long-file reader (`_read_fast_large`: header from the first block, samples and events a block of lines at a
 time, parsed by numpy) gives the recording the whole-file fast path gives, events and line numbers included; and
-leaves to it whatever it does not read."""
+leaves to it whatever it does not read. Its binary cache (`sensors.cache`) gives the same recording again, and is
+not used for a CSV that changed, nor when it is damaged, nor kept for values the checks refuse."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from sensors import cache
 from sensors import recording as rec_mod
 
 DEMO = Path(__file__).resolve().parents[1] / "recordings" / "demo" / "workout.csv"
@@ -53,3 +56,127 @@ def test_large_reader_leaves_odd_files_to_the_whole_file_reader(tmp_path, monkey
     path = tmp_path / "odd.csv"
     path.write_text(text, encoding="utf-8")
     assert rec_mod._read_fast_large(str(path)) is None
+
+
+def _large(tmp_path: Path, monkeypatch) -> Path:
+    """The events demo read by the long-file reader (a 1-kB limit), parsed a 100-kB block at a time."""
+    monkeypatch.setattr(rec_mod, "NUMPY_PARSE_MAX_BYTES", 1000)
+    monkeypatch.setattr(rec_mod, "LARGE_BLOCK_BYTES", 100_000)
+    return _with_events(tmp_path)
+
+
+def _not_parsed(monkeypatch) -> None:
+    def fail(*_args):
+        raise AssertionError("the CSV was parsed")
+    monkeypatch.setattr(rec_mod, "_v1_parts", fail)
+
+
+def test_a_second_read_comes_from_the_cache_bit_for_bit(tmp_path, monkeypatch):
+    path = _large(tmp_path, monkeypatch)
+    first = rec_mod.read_recording(path)
+    assert cache.cache_path(path).is_file() and not list(tmp_path.glob("*.partial"))
+    _not_parsed(monkeypatch)
+    again = rec_mod.read_recording(path)
+    _same(again, first)
+    assert [e.line for e in again.events] == [e.line for e in first.events]
+
+
+@pytest.mark.parametrize("change", ["appended", "same_size_edit", "touched"])
+def test_a_changed_csv_is_parsed_again(tmp_path, monkeypatch, change):
+    path = _large(tmp_path, monkeypatch)
+    rec_mod.read_recording(path)
+    raw = path.read_bytes()
+    if change == "appended":  # one more sample, 10 ms after the last
+        sid, t, *rest = raw[raw.rfind(b"\n", 0, len(raw) - 1) + 1:].decode().strip().split(",")
+        path.write_bytes(raw + ",".join([sid, repr(float(t) + 0.01), *rest]).encode() + b"\n")
+    elif change == "same_size_edit":  # the first row's last digit, size and mtime kept
+        st = path.stat()
+        end = raw.find(b"\n", raw.find(b"\npelvis,") + 1) - 1
+        path.write_bytes(raw[:end] + (b"3" if raw[end:end + 1] == b"2" else b"2") + raw[end + 1:])
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    else:
+        st = path.stat()
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    again = rec_mod.read_recording(path)
+    fresh = rec_mod._read_fast(str(path), path.read_bytes())
+    _same(again, fresh)
+    assert cache.load(path, cache.csv_key(path), [s.info.sensor_id for s in again.streams]) is not None
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "other_sensors"])
+def test_a_damaged_cache_is_not_used(tmp_path, monkeypatch, damage):
+    path = _large(tmp_path, monkeypatch)
+    first = rec_mod.read_recording(path)
+    where = cache.cache_path(path)
+    raw = where.read_bytes()
+    if damage == "truncated":
+        where.write_bytes(raw[:-8])
+    elif damage == "flipped":  # one bit of the last value: only the CRC tells
+        where.write_bytes(raw[:-1] + bytes([raw[-1] ^ 1]))
+    ids = [s.info.sensor_id for s in first.streams]
+    assert cache.load(path, cache.csv_key(path), ["thigh_left"] if damage == "other_sensors" else ids) is None
+    _same(rec_mod.read_recording(path), first)
+
+
+def test_no_cache_of_values_the_checks_refuse_nor_of_a_csv_that_changed(tmp_path, monkeypatch):
+    monkeypatch.setattr(rec_mod, "NUMPY_PARSE_MAX_BYTES", 1000)
+    lines = DEMO.read_text(encoding="utf-8").splitlines(keepends=True)
+    body = next(i for i, ln in enumerate(lines) if ln.startswith("sensor,"))
+    lines[body + 3], lines[body + 4] = lines[body + 4], lines[body + 3]  # time not increasing: the validating path
+    path = tmp_path / "disordered.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(rec_mod.RecordingError, match="non-monotonic"):
+        rec_mod.read_recording(path)
+    assert not cache.cache_path(path).exists()
+    stale = cache.csv_key(path)
+    path.write_text("".join(lines[:-1]), encoding="utf-8")
+    assert not cache.store(path, stale, ["pelvis"], [np.zeros((1, 7))], [])
+    assert not cache.cache_path(path).exists()
+
+
+def test_an_unwritable_cache_is_skipped_silently(tmp_path, monkeypatch):
+    path = _large(tmp_path, monkeypatch)
+
+    def refuse(*_args):
+        raise PermissionError("read-only")
+    monkeypatch.setattr(cache.os, "replace", refuse)
+    first = rec_mod.read_recording(path)
+    assert not cache.cache_path(path).exists() and not list(tmp_path.glob("*.partial"))
+    _same(first, rec_mod._read_fast(str(path), path.read_bytes()))
+
+
+def _generic(tmp_path: Path, monkeypatch, rows: int = 600) -> Path:
+    """A long generic CSV (a 1-kB limit): the demo's pelvis samples under repscope's column names."""
+    s = rec_mod.read_recording(DEMO).streams[0]  # read as the short file it is: no cache beside the demo
+    monkeypatch.setattr(rec_mod, "NUMPY_PARSE_MAX_BYTES", 1000)
+    table = np.column_stack([s.t_s, s.acc_mps2, s.gyr_rads])[:rows].tolist()
+    path = tmp_path / "generic.csv"
+    path.write_text("# an export\ntime_s,acc_x_mps2,acc_y_mps2,acc_z_mps2,gyr_x_rads,gyr_y_rads,gyr_z_rads\n"
+                    + "".join(",".join(map(repr, row)) + "\n" for row in table), encoding="utf-8")
+    return path
+
+
+def test_a_long_generic_csv_is_cached_too(tmp_path, monkeypatch):
+    path = _generic(tmp_path, monkeypatch)
+    first = rec_mod.read_recording(path, placement="pelvis")
+    assert cache.cache_path(path).is_file()
+
+    def fail(*_args):
+        raise AssertionError("the CSV was parsed")
+    monkeypatch.setattr(rec_mod, "_generic_values", fail)
+    _same(rec_mod.read_recording(path, placement="thigh_left"), replace_placement(first, "thigh_left"))
+
+
+def replace_placement(rec, placement: str):
+    from dataclasses import replace
+    return replace(rec, streams=tuple(replace(s, info=replace(s.info, sensor_id=placement, placement=placement))
+                                      for s in rec.streams))
+
+
+def test_no_cache_of_a_generic_csv_the_checks_refuse(tmp_path, monkeypatch):
+    path = _generic(tmp_path, monkeypatch)
+    text = path.read_text(encoding="utf-8").replace("\n1.0", "\n1e4", 1)  # 1e4… s overflows: inf, skipped
+    path.write_text(text, encoding="utf-8")
+    with pytest.warns(rec_mod.RecordingWarning, match="time_s is inf"):
+        rec_mod.read_recording(path, placement="pelvis")
+    assert not cache.cache_path(path).exists()

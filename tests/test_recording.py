@@ -653,3 +653,36 @@ def test_reading_a_demo_does_not_import_pandas():
             f"read_recording({str(DEMO)!r}); print('pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@settings(max_examples=200, deadline=None)
+@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=2, min_side=0, max_side=40).map(
+    lambda s: (s[0], 3)), elements=st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True)))
+def test_the_checks_row_norm_is_numpys_bit_for_bit(v):
+    from sensors.validate import norm3
+    with np.errstate(over="ignore", invalid="ignore"):
+        want = np.linalg.norm(v, axis=1)
+        got = norm3(v)
+    assert np.array_equal(got.view(np.int64), want.view(np.int64)) or np.array_equal(got, want, equal_nan=True)
+
+
+def test_shared_norms_give_the_checks_answers():
+    from sensors import validate
+    rng = np.random.default_rng(3)
+    values = np.column_stack([np.arange(500) * 0.01, rng.normal(0, 0.05, (500, 3)) + [0, 0, 1.0],
+                              rng.normal(0, 20, (500, 3))])
+    values[7, 2] = 60.0  # |acc| over 50 g in g; the gyroscope in °/s: both flagged by their SI norms
+    scale = np.array([1.0] + [validate.STANDARD_GRAVITY_MPS2] * 3 + [np.pi / 180] * 3)
+    n = validate.norms(values, scale)
+    assert n.acc_si is not n.acc_raw and n.gyr_si is not n.gyr_raw
+    names = [f"c{i}" for i in range(7)]
+    shared = validate.out_of_range(values, scale, names, np.nan, np.nan, n)
+    alone = validate.out_of_range(values, scale, names, np.nan, np.nan)
+    assert [f.first for f in shared] == [f.first for f in alone] == [7]
+    assert [f.reason for f in shared] == [f.reason for f in alone]
+    assert validate.unit_problem(values, scale, "g", "dps", True, n) is None
+    values[:, 1:4] *= validate.STANDARD_GRAVITY_MPS2  # m/s² in columns named g: the message names it
+    problem = validate.unit_problem(values, scale, "g", "dps", True, validate.norms(values, scale))
+    assert problem == validate.unit_problem(values, scale, "g", "dps", True) and "not g" in problem
+    ones = validate.norms(values, np.ones(7))
+    assert ones.acc_si is ones.acc_raw and ones.gyr_si is ones.gyr_raw

@@ -102,12 +102,29 @@ def analyze_file(args) -> tuple[Recording, SetReport]:
 
 def analyze_sets(args) -> tuple[Recording, SessionReport]:
     """Read FILE and analyse every set in it: the exercise given, from the metadata, or recognised per set."""
-    from analysis.session import analyze_recording
     rec, series, exercise = load(args, require_exercise=False)
-    tempo = tempo_from(args, rec)
+    return rec, _session(args, series, exercise, tempo_from(args, rec), rec.meta.side, rec.events)
+
+
+def _analyze_read_only(args) -> tuple[str, SessionReport]:
+    """`analyze_sets` for `analyze` itself: the JSON's placement and the session, the samples of the sensors the
+    analysis of a known exercise does not read let go before it runs (their times are kept: `series_read`)."""
+    from analysis.session import series_read
+    rec, series, exercise = load(args, require_exercise=False)
+    placement = rec.streams[0].placement if len(rec.streams) == 1 else "pelvis"
+    tempo, side, events = tempo_from(args, rec), rec.meta.side, rec.events
+    read = series_read(series, exercise)
+    timed = [s.t_s for s in series if all(s is not r for r in read)]
+    del rec, series  # the recording's arrays of the unread sensors go with it
+    return placement, _session(args, read, exercise, tempo, side, events, timed)
+
+
+def _session(args, series: list[ImuSeries], exercise: str | None, tempo, side, events, timed=()) -> SessionReport:
+    """The session analysis of the series (`analysis.session.analyze_recording`), with the velocity stop."""
+    from analysis.session import analyze_recording
     source = "given" if args.exercise is not None else "metadata"
     try:
-        session = analyze_recording(series, exercise, source, tempo, rec.meta.side, rec.events)
+        session = analyze_recording(series, exercise, source, tempo, side, events, timed=timed)
     except ValueError as exc:
         raise UserError(f"{args.file}: {exc}") from None
     threshold = getattr(args, "velocity_loss", None)
@@ -120,15 +137,14 @@ def analyze_sets(args) -> tuple[Recording, SessionReport]:
 
         session = replace(session, sets=tuple(replace(s, report=with_velocity_stop(s.report, threshold))
                                               for s in session.sets))
-    return rec, session
+    return session
 
 
 def run(args) -> int:
     from analysis.serialize import CSV_COLUMNS, rep_csv_rows, session_to_dict
-    rec, session = analyze_sets(args)
+    placement, session = _analyze_read_only(args)
     if args.json:
-        json.dump(session_to_dict(session, rec.streams[0].placement if len(rec.streams) == 1 else "pelvis"),
-                  sys.stdout, indent=1)
+        json.dump(session_to_dict(session, placement), sys.stdout, indent=1)
         print()
     elif args.csv:
         w = csv.writer(sys.stdout, lineterminator="\n")
