@@ -212,8 +212,8 @@ def main() -> None:
         t0 = time.perf_counter()
         mem = memory_run(args.hours)
         el = time.perf_counter() - t0
-        first = [m for h, m in mem if h <= args.hours / 2]
-        last = [m for h, m in mem if h > args.hours / 2]
+        first = [m for h, m in mem if h <= args.hours / 2] or [float("nan")]  # a short run may sample only once
+        last = [m for h, m in mem if h > args.hours / 2] or [float("nan")]
         print(
             f"memory: {args.hours:g} h stream at 100 Hz in {el:.0f} s ({args.hours * 3600 / el:.0f}× real time);"
             f" peak traced"
