@@ -534,27 +534,29 @@ def _within_reversals(t_s: np.ndarray, angle_deg: np.ndarray, runs: _Runs, onset
     is part of the stroke, wherever the fits put its end), and starts no earlier than the last such turn before
     it. Tremor and sensor noise turn the angle back by less; looked for within `reversal_window_s`."""
     w = max(2, int(params.reversal_window_s * rate_hz))
-    n = len(angle_deg)
-    cols = np.arange(w)
-    # after each stroke: the stroke's direction up, the running peak, the first sample turned back from it
-    after = np.minimum((runs.b - 1)[:, None] + cols, n - 1)
-    x = runs.sign[:, None] * angle_deg[after]
-    peak = np.maximum.accumulate(x, axis=1)
-    back = peak - x >= params.reversal_min_deg
-    turned = back.any(axis=1)
-    at = np.argmax(back, axis=1)
-    peak_at = np.argmax(x == peak[np.arange(len(x)), at][:, None], axis=1)  # where that running peak was reached
-    late = np.where(turned, t_s[after[np.arange(len(x)), peak_at]], np.inf)
-    # before each stroke, backwards: the running low, the last sample that stood higher by the same
-    before = np.maximum(runs.a[:, None] - cols, 0)
-    y = runs.sign[:, None] * angle_deg[before]
-    low = np.minimum.accumulate(y, axis=1)
-    up = y - low >= params.reversal_min_deg
-    rose = up.any(axis=1)
-    at = np.argmax(up, axis=1)
-    low_at = np.argmax(y == low[np.arange(len(y)), at][:, None], axis=1)
-    early = np.where(rose, t_s[before[np.arange(len(y)), low_at]], -np.inf)
+    late = _turned_back(t_s, angle_deg, runs.b - 1, runs.sign, w, params.reversal_min_deg, np.inf)
+    # before a stroke, walking back in time: the stroke's direction reversed, so its last low is a peak
+    early = _turned_back(t_s, angle_deg, runs.a, -runs.sign, -w, params.reversal_min_deg, -np.inf)
     return np.maximum(onset, early), np.minimum(offset, late)
+
+
+def _turned_back(t_s: np.ndarray, angle_deg: np.ndarray, start: np.ndarray, sign: np.ndarray, w: int,
+                 min_deg: float, none: float, block: int = 4096) -> np.ndarray:
+    """Per start sample, walking |w| samples on (w < 0: back) with the angle signed by `sign`: the time of the
+    running peak from which it first falls by `min_deg` (`none` where it does not). Blocks of starts bound the
+    (starts × |w|) tables."""
+    n, out = len(angle_deg), np.full(len(start), none)
+    cols = np.arange(abs(w)) * (1 if w > 0 else -1)
+    for i in range(0, len(start), block):
+        at = np.clip(start[i:i + block, None] + cols, 0, n - 1)
+        x = sign[i:i + block, None] * angle_deg[at]
+        peak = np.maximum.accumulate(x, axis=1)
+        back = peak - x >= min_deg
+        rows = np.arange(len(x))
+        first = np.argmax(back, axis=1)
+        peak_at = np.argmax(x == peak[rows, first][:, None], axis=1)  # where that running peak was reached
+        out[i:i + block] = np.where(back.any(axis=1), t_s[at[rows, peak_at]], none)
+    return out
 
 
 def _separate(onset: np.ndarray, offset: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
