@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.bodyframe import long_runs
 from analysis.orientation import rotate_to_earth
 from analysis.zerophase import butter2, filtfilt, find_peaks
 
@@ -140,10 +141,7 @@ def _still(quat_wxyz: np.ndarray, acc_h: np.ndarray, fs: float, params: StepPara
     turn_dps = np.degrees(2.0 * np.arccos(np.clip(dot, 0.0, 1.0))) * fs
     turn_dps = np.concatenate([turn_dps[:1], turn_dps])
     quiet = (turn_dps < params.still_dps) & (np.linalg.norm(acc_h, axis=1) < params.still_mps2)
-    n = max(1, int(params.still_s * fs))
-    # a quiet run at least n samples long: every window of n samples in it is quiet
-    run = np.convolve(quiet.astype(float), np.ones(n), mode="same") >= n - 0.5
-    return run & quiet
+    return long_runs(quiet, max(1, int(round(params.still_s * fs))))
 
 
 def _velocity_peaks(t_s: np.ndarray, vel: np.ndarray, params: StepParams) -> list[StepEvent]:

@@ -142,12 +142,15 @@ def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[::2], edges[1::2]))
 
 
-def still_mask(speed_rads: np.ndarray, rate_hz: float, threshold_rads: float, min_s: float) -> np.ndarray:
-    """True where the speed stays below `threshold_rads` for at least `min_s` seconds."""
-    below = speed_rads < threshold_rads
-    out = np.zeros_like(below)
-    n_min = max(1, int(round(min_s * rate_hz)))
-    for a, b in true_runs(below):
-        if b - a >= n_min:
+def long_runs(mask: np.ndarray, min_len: int) -> np.ndarray:
+    """The runs of True in `mask` that are at least `min_len` samples long."""
+    out = np.zeros_like(mask, dtype=bool)
+    for a, b in true_runs(mask):
+        if b - a >= min_len:
             out[a:b] = True
     return out
+
+
+def still_mask(speed_rads: np.ndarray, rate_hz: float, threshold_rads: float, min_s: float) -> np.ndarray:
+    """True where the speed stays below `threshold_rads` for at least `min_s` seconds."""
+    return long_runs(speed_rads < threshold_rads, max(1, int(round(min_s * rate_hz))))
