@@ -419,16 +419,14 @@ def _rest_lines(t_s: np.ndarray, angle_deg: np.ndarray, w0: np.ndarray, w1: np.n
     """The rest before (or after) each stroke as a drifting level over its window [w0, w1) (see `rest_drift`)."""
     idx, group = _windows(w0, w1)
     k = len(w0)
-    lines = _line_zeros(t_s[idx], angle_deg[idx], group, k, 3)
     count = np.maximum(np.bincount(group, minlength=k), 1)
     t_mid = np.bincount(group, t_s[idx], minlength=k) / count
     level = np.bincount(group, angle_deg[idx], minlength=k) / count
-    slope = np.where(np.isfinite(lines.slope), lines.slope, 0.0)
     dt, dy = t_s[idx] - t_mid[group], angle_deg[idx] - level[group]
-    total = np.bincount(group, dy * dy, minlength=k)
-    explained = slope ** 2 * np.bincount(group, dt * dt, minlength=k)
+    sxx, total = np.bincount(group, dt * dt, minlength=k), np.bincount(group, dy * dy, minlength=k)
     with np.errstate(invalid="ignore", divide="ignore"):
-        r2 = np.where(total > 0, np.clip(explained / total, 0.0, 1.0), 0.0)
+        slope = np.where(sxx > 0, np.bincount(group, dt * dy, minlength=k) / sxx, 0.0)
+        r2 = np.where(total > 0, np.clip(slope ** 2 * sxx / total, 0.0, 1.0), 0.0)
     slope = slope * r2 ** params.rest_drift
     resid = dy - slope[group] * dt
     hi = np.full(k, -np.inf)
