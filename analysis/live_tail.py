@@ -78,21 +78,26 @@ def read_tail(tail: Tail, axis_sensor: np.ndarray, params: AnalysisParams = DEFA
     """The reps of the tail about the known axis, as the offline pipeline reads a set (grid, 10-Hz smoothed rate,
     integrated angle, `segment_reps`); none when the segmentation reads them the other way up (the known sign
     says which way is the lift: a tail that disagrees is not trusted)."""
+    grid, rate, angle_deg, (spans, polarity) = _segmented(tail, axis_sensor, params)
+    return TailReading(spans if polarity == 1 else [], np.interp(tail.t_s, grid.t_s, angle_deg),
+                       np.interp(tail.t_s, grid.t_s, np.linalg.norm(rate, axis=1)))
+
+
+def _segmented(tail: Tail, axis_sensor: np.ndarray, params: AnalysisParams):
+    """The tail on a uniform grid: the grid, its 10-Hz smoothed rate, the angle about the axis (deg), and what
+    `segment_reps` reads in it (spans, polarity)."""
     grid = resample_uniform(tail.t_s, tail.quat_wxyz, tail.gyr_rads)
     rate = lowpass(grid.gyr_rads, grid.rate_hz)
     angle_deg, speed_dps = about_axis(grid, rate, axis_sensor)
-    spans, polarity = segment_reps(grid.t_s, angle_deg, speed_dps, grid.rate_hz, params=params.segmentation)
-    return TailReading(spans if polarity == 1 else [], np.interp(tail.t_s, grid.t_s, angle_deg),
-                       np.interp(tail.t_s, grid.t_s, np.linalg.norm(rate, axis=1)))
+    return grid, rate, angle_deg, segment_reps(grid.t_s, angle_deg, speed_dps, grid.rate_hz,
+                                               params=params.segmentation)
 
 
 def holds_rep(tail: Tail, axis_sensor: np.ndarray, params: AnalysisParams = DEFAULT_PARAMS) -> bool:
     """The tail holds a complete rep about `axis_sensor` read either way up (a guessed axis's sign may be wrong)."""
     if len(tail.t_s) < 2:
         return False
-    grid = resample_uniform(tail.t_s, tail.quat_wxyz, tail.gyr_rads)
-    angle_deg, speed_dps = about_axis(grid, lowpass(grid.gyr_rads, grid.rate_hz), axis_sensor)
-    return bool(segment_reps(grid.t_s, angle_deg, speed_dps, grid.rate_hz, params=params.segmentation)[0])
+    return bool(_segmented(tail, axis_sensor, params)[3][0])
 
 
 def tail_rise(tail: Tail, reading: TailReading, span: RepSpan, before: Rep | None,

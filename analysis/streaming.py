@@ -49,6 +49,7 @@ from analysis.pipeline import Calibration, ImuSeries, _primary, analyze_with_cal
 from analysis.recognition import PostureReference
 from analysis.results import Rep, SetReport, Step, TempoTarget
 from analysis.ringbuffer import RingBuffer
+from sensors.exercises import exercise as exercise_entry
 
 LIVE_WINDOW_S = 90.0  # settling re-analyses at most this much of the set: bounds the cost of each
 SET_WINDOW_S = 600.0  # longest set kept whole: bounds memory
@@ -217,11 +218,6 @@ class _Sensor:
         self.speed_dps = 0.0
         self.last_t = -np.inf
         self.guessed_at = -np.inf
-
-    @property
-    def t(self) -> RingBuffer:
-        """The sample rows (`len`, `total`, `capacity` count samples); the times are column 0."""
-        return self.samples
 
     def times(self) -> np.ndarray:
         return self.samples.view()[:, 0]
@@ -701,8 +697,6 @@ class StreamingAnalyzer:
         rep about the tracker's guessed axis (the dominant rotation of the last moments, `_guess_axis`), read either
         way up, on the real-time orientation (`live_tail.holds_rep`, a few ms): the offline analysis would find
         none either, and is not run."""
-        from sensors.exercises import exercise as exercise_entry
-
         s = self.sensors[self.primary]
         if self.reps or s.axis is None or self.exercise is None or (self._as_session and not self._set_started):
             return False
@@ -738,8 +732,6 @@ class StreamingAnalyzer:
         whose cue quotes a posture or range (`live_tail.POSTURE_FAULTS`): the offline analysis of the window
         announces it instead (its numbers are the final ones; the real-time orientation's tilt can be a degree
         off). Timing cues quote the tail's phase boundaries (within a few ms of the final ones)."""
-        from sensors.exercises import exercise as exercise_entry
-
         last = self.reps[-1]
         sensor = self.sensors[self.primary]
         since = max(last.start_s - live_tail.TAIL.lead_s, now - live_tail.TAIL.max_s, self._set_start_s())

@@ -55,7 +55,7 @@ def _all_delivered(win: LiveWindow, air: BootingAir) -> bool:
     if a is None or not air.imus or any(imu._index < len(imu.acc) for imu in air.imus):
         return False
     arrived = {st.sensor_id: st.samples for st in win.session.source.status()}
-    return all(a.sensors[p].t.total == n and n > 0 for p, n in arrived.items())
+    return all(a.sensors[p].samples.total == n and n > 0 for p, n in arrived.items())
 
 
 def _run_live(qtbot, argv: list[str], air: BootingAir) -> tuple[int, list[str], LiveWindow]:
