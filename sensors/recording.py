@@ -607,17 +607,12 @@ def _v1_table(raw: bytes, start: int, sensor_ids: Sequence[str]) -> tuple[np.nda
     longer ones and anything else (spaces, CRLF, blank lines, ids that look like numbers) go to pandas."""
     end = raw.find(b"\n", start)
     if raw[start:end] == ",".join(V1_COLUMNS).encode() and len(raw) - end <= NUMPY_PARSE_MAX_BYTES:
-        body = _without_comment_lines(raw[end:])  # from the header's newline: every row follows a newline
         ids = [i.encode() for i in sensor_ids]
-        n_rows = body.count(b"\n") - 1
-        if n_rows > 0 and not any(_NUMBER_CHARS.fullmatch(i) for i in ids):
-            if sum(body.count(b"\n" + i + b",") for i in ids) != n_rows:
-                return None  # an undeclared sensor id
-            for k, i in enumerate(ids):  # a row's first field, its sensor id, becomes the sensor's index
-                body = body.replace(b"\n" + i + b",", b"\n%d," % k)
-            table = _parse_numeric(body[1:], len(V1_COLUMNS), ",", ".")
-            if table is not None:
-                return table[:, 0].astype(np.intp), table[:, 1:]
+        if not any(_NUMBER_CHARS.fullmatch(i) for i in ids):
+            # from the header's newline: every row follows a newline (as a long file's blocks, `_v1_parts`)
+            table = _v1_block(_without_comment_lines(raw[end:]), ids)
+            if table is not None and len(table[0]):
+                return table
     return _v1_table_pandas(raw, sensor_ids)
 
 
