@@ -72,7 +72,7 @@ def no_exercise_copy(tmp_path: Path) -> Path:
 # ------------------------------------------------------------------------------------------ schema and database
 
 
-def test_migration_from_version_1_keeps_the_data_and_adds_the_velocity_columns(tmp_path):
+def test_migration_from_version_1_keeps_the_data_and_adds_the_velocity_and_options_columns(tmp_path):
     path = tmp_path / "v1.db"
     conn = sqlite3.connect(path)
     for stmt in statements(MIGRATIONS[0]):
@@ -93,9 +93,10 @@ def test_migration_from_version_1_keeps_the_data_and_adds_the_velocity_columns(t
     conn.close()
 
     with HistoryDB(path) as db:
-        assert db.version() == SCHEMA_VERSION == 2
+        assert db.version() == SCHEMA_VERSION == 3
         cols = {r[1] for r in db.conn.execute("PRAGMA table_info(reps)")}
         assert {"rise_m", "mean_concentric_velocity_mps", "peak_concentric_velocity_mps"} <= cols
+        assert "read_options" in {r[1] for r in db.conn.execute("PRAGMA table_info(sessions)")}
         [old] = load_sessions(db)
         assert (old.athlete, old.source, old.start_utc) == ("Ana", "/r/old.csv", "2026-05-01T10:00:00Z")
         [s] = old.sets
@@ -272,6 +273,55 @@ def test_annotations_at_import_and_later_survive_a_reanalysis(tmp_path, capsys):
     rc, out, err = run_cli(["import", "--reanalyse", "--db", db], capsys)
     assert rc == 2 and str(rec) in err and "not found" in err
     assert len(history_json(db, capsys)["sessions"]) == 1
+
+
+def phone_export(tmp_path: Path) -> Path:
+    """The hip-thrust demo as another app writes it: `timestamp,ax,…` in ms, g and °/s, no metadata."""
+    import numpy as np
+
+    stream = read_recording(HIP).stream("pelvis")
+    rows = np.column_stack([stream.t_s * 1000.0, stream.acc_mps2 / 9.80665, np.degrees(stream.gyr_rads)])
+    out = tmp_path / "phone" / "phone.csv"
+    out.parent.mkdir()
+    np.savetxt(out, rows, delimiter=",", fmt="%.6f", header="timestamp,ax,ay,az,gx,gy,gz", comments="")
+    return out
+
+
+PHONE_OPTIONS = ["--placement", "pelvis", "--exercise", "hip_thrust", "--tempo", "3-1-1-2",
+                 "--columns", "time=timestamp,acc_x=ax,acc_y=ay,acc_z=az,gyr_x=gx,gyr_y=gy,gyr_z=gz",
+                 "--units", "time=ms,acc=g,gyr=dps"]
+
+
+def test_import_reads_any_file_as_analyze_does_and_reanalyse_repeats_its_options(tmp_path, capsys):
+    phone, db = phone_export(tmp_path), tmp_path / "h.db"
+    rc, out, err = run_cli(["analyze", phone, *PHONE_OPTIONS, "--json"], capsys)
+    assert rc == 0, err
+    expected = json.loads(out)
+    rc, out, err = run_cli(["import", phone, *PHONE_OPTIONS, "--db", db], capsys)
+    assert rc == 0 and "imported" in out, err
+    [s] = history_json(db, capsys, "--reps")["sessions"]
+    [stored] = s["sets"]
+    assert stored["exercise"] == "hip_thrust" and stored["tempo_target"]["notation"] == "3-1-1-2"
+    assert [r["start_s"] for r in stored["reps"]] == [r["start_s"] for r in expected["reps"]]
+    for argv in (["import", "--reanalyse"], ["import", "--reanalyse", phone]):  # no options: the stored ones
+        rc, out, err = run_cli([*argv, "--db", db], capsys)
+        assert rc == 0 and "reanalysed" in out, err
+        [again] = history_json(db, capsys, "--reps")["sessions"][0]["sets"]
+        assert again["tempo_target"] == stored["tempo_target"] and again["rep_count"] == stored["rep_count"]
+    # batch takes the same options for a folder of such files
+    rc, out, err = run_cli(["batch", phone.parent, "--jobs", "1", *PHONE_OPTIONS, "--db", tmp_path / "b.db"], capsys)
+    assert rc == 0, err
+    [b] = history_json(tmp_path / "b.db", capsys)["sessions"]
+    assert b["sets"][0]["rep_count"] == stored["rep_count"]
+
+
+def test_read_options_round_trip_through_json():
+    from ui.file_analysis import ReadOptions
+
+    o = ReadOptions(placement="pelvis", exercise="clamshell", columns="time=t", units="time=ms", tempo="3-1-1-2",
+                    tol_s=0.3, tol_frac=0.1)
+    assert ReadOptions.from_json(o.to_json()) == o
+    assert ReadOptions().to_json() == "{}" and ReadOptions.from_json("{}") == ReadOptions()
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -6,16 +6,14 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from sensors.exercises import EXERCISES
-from analysis.tempo import TempoError, format_tempo, parse_tempo, tempo_verdict
-from ui.errors import UserError
-from ui.input_options import add_input_arguments, read_input
+from sensors.rules import TEMPO_TOL_FRAC, TEMPO_TOL_S
+from analysis.tempo import format_tempo, tempo_verdict
+from ui.file_analysis import ReadOptions, analyze_file_lean
+from ui.input_options import add_input_arguments
 
 if TYPE_CHECKING:  # the analysis (scipy) and the reader (pandas) are imported when a file is read, not for --help
-    from analysis.pipeline import ImuSeries
     from analysis.results import SetReport
     from analysis.session import SessionReport
-    from sensors.recording import Recording
 
 
 def register(sub) -> None:
@@ -32,117 +30,18 @@ def add_tempo_arguments(p) -> None:
     """--tempo, --tol-s, --tol-frac: shared by the commands that judge a recording against a tempo."""
     p.add_argument("--tempo", help="prescribed tempo E-B-C-T, e.g. 3-1-1-2 (X = explosive concentric); "
                    "default: the recording's")
-    p.add_argument("--tol-s", type=float, default=0.5, help="tempo tolerance, seconds (default 0.5)")
-    p.add_argument("--tol-frac", type=float, default=0.2,
-                   help="tempo tolerance, fraction of the target (default 0.2); the larger applies")
+    p.add_argument("--tol-s", type=float, default=TEMPO_TOL_S,
+                   help=f"tempo tolerance, seconds (default {TEMPO_TOL_S:g})")
+    p.add_argument("--tol-frac", type=float, default=TEMPO_TOL_FRAC,
+                   help=f"tempo tolerance, fraction of the target (default {TEMPO_TOL_FRAC:g}); the larger applies")
     p.add_argument("--velocity-loss", type=float, metavar="PCT",
                    help="stop cue when a rep's mean lifting speed is this many %% below the set's fastest")
 
 
-def load(args, rec: Recording | None = None, require_exercise: bool = True
-         ) -> tuple[Recording, list[ImuSeries], str | None]:
-    """Read FILE (`ui.input_options.read_input`, unless `rec` is it already read) and check it has enough
-    samples and, when required, names an exercise (`--exercise`, else the metadata's; else None)."""
-    from analysis.pipeline import ImuSeries
-    rec = read_input(args) if rec is None else rec
-    exercise = rec.meta.exercise
-    if exercise is None and require_exercise:
-        raise UserError(
-            f"{args.file}: the recording does not name its exercise: pass --exercise ({', '.join(EXERCISES)})"
-        )
-    if exercise is not None and exercise not in EXERCISES:
-        raise UserError(f"{args.file}: unknown exercise {exercise!r} in the metadata (pass --exercise)")
-    streams = rec.streams
-    if args.placement is not None and not rec.generic:
-        streams = (rec.stream(args.placement),)
-    series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in streams]
-    for s in series:
-        if len(s.t_s) < 50:
-            raise UserError(f"{args.file}: sensor {s.placement} has only {len(s.t_s)} samples, too short to analyse")
-    return rec, series, exercise
-
-
-def tempo_from(args, rec: Recording):
-    for flag, value in (("--tol-s", args.tol_s), ("--tol-frac", args.tol_frac)):
-        if not value >= 0:  # the option's fault, whichever tempo it applies to (NaN fails too)
-            raise UserError(f"{flag} {value:g}: a tempo tolerance must be ≥ 0")
-    text = args.tempo if args.tempo is not None else rec.meta.tempo
-    if text is None:
-        return None
-    try:
-        return parse_tempo(text, args.tol_s, args.tol_frac)
-    except TempoError as exc:
-        where = "--tempo" if args.tempo is not None else f"{args.file}: metadata tempo"
-        raise UserError(f"{where}: {exc}") from None
-
-
-def trace_file(args, rec: Recording | None = None) -> tuple[Recording, SetReport, tuple]:
-    """Read FILE (or take `rec`) and analyse it with per-sample traces (for `report` and `export`)."""
-    from analysis.pipeline import trace_set
-    rec, series, exercise = load(args, rec)
-    tempo = tempo_from(args, rec)
-    try:
-        report, traces = trace_set(series, exercise, tempo, rec.meta.side)
-    except ValueError as exc:
-        raise UserError(f"{args.file}: {exc}") from None
-    return rec, report, traces
-
-
-def analyze_file(args) -> tuple[Recording, SetReport]:
-    from analysis.pipeline import analyze_set
-
-    rec, series, exercise = load(args)
-    tempo = tempo_from(args, rec)
-    try:
-        report = analyze_set(series, exercise, tempo, rec.meta.side)
-    except ValueError as exc:
-        raise UserError(f"{args.file}: {exc}") from None
-    return rec, report
-
-
-def analyze_sets(args) -> tuple[Recording, SessionReport]:
-    """Read FILE and analyse every set in it: the exercise given, from the metadata, or recognised per set."""
-    rec, series, exercise = load(args, require_exercise=False)
-    return rec, _session(args, series, exercise, tempo_from(args, rec), rec.meta.side, rec.events)
-
-
-def _analyze_read_only(args) -> tuple[str, SessionReport]:
-    """`analyze_sets` for `analyze` itself: the JSON's placement and the session, the samples of the sensors the
-    analysis of a known exercise does not read let go before it runs (their times are kept: `series_read`)."""
-    from analysis.session import series_read
-    rec, series, exercise = load(args, require_exercise=False)
-    placement = rec.streams[0].placement if len(rec.streams) == 1 else "pelvis"
-    tempo, side, events = tempo_from(args, rec), rec.meta.side, rec.events
-    read = series_read(series, exercise)
-    timed = [s.t_s for s in series if all(s is not r for r in read)]
-    del rec, series  # the recording's arrays of the unread sensors go with it
-    return placement, _session(args, read, exercise, tempo, side, events, timed)
-
-
-def _session(args, series: list[ImuSeries], exercise: str | None, tempo, side, events, timed=()) -> SessionReport:
-    """The session analysis of the series (`analysis.session.analyze_recording`), with the velocity stop."""
-    from analysis.session import analyze_recording
-    source = "given" if args.exercise is not None else "metadata"
-    try:
-        session = analyze_recording(series, exercise, source, tempo, side, events, timed=timed)
-    except ValueError as exc:
-        raise UserError(f"{args.file}: {exc}") from None
-    threshold = getattr(args, "velocity_loss", None)
-    if threshold is not None:
-        if not 0 < threshold < 100:
-            raise UserError(f"--velocity-loss {threshold:g}: a loss in percent, between 0 and 100")
-        from dataclasses import replace
-
-        from analysis.rise import with_velocity_stop
-
-        session = replace(session, sets=tuple(replace(s, report=with_velocity_stop(s.report, threshold))
-                                              for s in session.sets))
-    return session
-
-
 def run(args) -> int:
     from analysis.serialize import CSV_COLUMNS, rep_csv_rows, session_to_dict
-    placement, session = _analyze_read_only(args)
+    placement, session = analyze_file_lean(args.file, ReadOptions.from_args(args),
+                                           velocity_loss_pct=args.velocity_loss)
     if args.json:
         json.dump(session_to_dict(session, placement), sys.stdout, indent=1)
         print()

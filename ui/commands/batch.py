@@ -12,15 +12,19 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from ui.commands.analyze import add_tempo_arguments
 from ui.commands.import_ import add_annotation_arguments
 from ui.errors import UserError
+from ui.file_analysis import ReadOptions
 from ui.history.db import add_db_argument, open_history
 from ui.history.importer import AnalysedRecording, FailedFile, analyse_for_import, content_sha256, recordings_under
 from ui.history.ingest import Tally, ingest
-from ui.history.store import check_load_kg, known_hashes
+from ui.history.store import check_load_kg, known_hashes, read_options_for
+from ui.input_options import add_reading_arguments
 from ui.progress import ProgressBar
 
 Result = AnalysedRecording | FailedFile
+Job = tuple[Path, ReadOptions]  # a file and the options to read it with
 DASK_CONNECT_TIMEOUT_S = 10.0
 
 
@@ -31,24 +35,27 @@ def register(sub) -> None:
                    help="worker processes (default: one per core; 1 = in this process)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run the analysis on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs repscope[cluster])")
-    p.add_argument("--reanalyse", action="store_true", help="analyse known recordings again, replacing their sets")
+    p.add_argument("--reanalyse", action="store_true", help="analyse known recordings again, replacing their sets "
+                   "(each read with the options it was imported with unless new ones are given)")
+    add_reading_arguments(p)
+    add_tempo_arguments(p)
     add_annotation_arguments(p)
     add_db_argument(p)
     p.set_defaults(func=run)
 
 
-def _serial(paths: list[Path]) -> Iterator[Result]:
-    for path in paths:
-        yield analyse_for_import(path)
+def _serial(jobs: list[Job]) -> Iterator[Result]:
+    for path, options in jobs:
+        yield analyse_for_import(path, options)
 
 
-def _processes(paths: list[Path], jobs: int) -> Iterator[Result]:
+def _processes(todo: list[Job], jobs: int) -> Iterator[Result]:
     """Results as they complete, from `jobs` fresh ("spawn") worker processes."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(analyse_for_import, str(p)): p for p in paths}
+        futures = {pool.submit(analyse_for_import, str(p), o): p for p, o in todo}
         try:
             for fut in as_completed(futures):
                 try:
@@ -60,7 +67,7 @@ def _processes(paths: list[Path], jobs: int) -> Iterator[Result]:
                 fut.cancel()
 
 
-def _dask(paths: list[Path], address: str) -> Iterator[Result]:
+def _dask(todo: list[Job], address: str) -> Iterator[Result]:
     """Results as they complete, from the workers of the Dask scheduler at `address`."""
     try:
         from distributed import Client, as_completed
@@ -71,7 +78,8 @@ def _dask(paths: list[Path], address: str) -> Iterator[Result]:
     except (OSError, TimeoutError) as exc:
         raise UserError(f"--scheduler {address}: cannot connect to the Dask scheduler ({exc})") from None
     try:
-        futures = client.map(analyse_for_import, [str(p.resolve()) for p in paths], pure=False)
+        paths = [p for p, _ in todo]
+        futures = client.map(analyse_for_import, [str(p.resolve()) for p in paths], [o for _, o in todo], pure=False)
         where = {f.key: p for f, p in zip(futures, paths)}
         for fut in as_completed(futures):
             try:
@@ -84,7 +92,7 @@ def _dask(paths: list[Path], address: str) -> Iterator[Result]:
         client.close()
 
 
-def _results(todo: list[Path], args) -> Iterator[Result]:
+def _results(todo: list[Job], args) -> Iterator[Result]:
     if args.scheduler:
         return _dask(todo, args.scheduler)
     if args.jobs == 1 or len(todo) <= 1:
@@ -92,22 +100,23 @@ def _results(todo: list[Path], args) -> Iterator[Result]:
     return _processes(todo, min(args.jobs, len(todo)))
 
 
-def _to_do(db, files: list[Path], reanalyse: bool, tally: Tally) -> list[Path]:
-    """The files still to analyse: known content is counted as already imported (unless re-analysing)."""
+def _to_do(db, files: list[Path], reanalyse: bool, tally: Tally, given: ReadOptions) -> list[Job]:
+    """The files still to analyse with their reading options: known content is counted as already imported
+    (unless re-analysing: then each is read with the options given, else those it was imported with)."""
     if reanalyse:
-        return files
+        return [(f, read_options_for(db, str(f), given)) for f in files]
     known = known_hashes(db)
     todo = []
     for f in files:
         try:
             sha = content_sha256(f)
         except OSError:
-            todo.append(f)  # the worker names the problem
+            todo.append((f, given))  # the worker names the problem
             continue
         if sha in known:
             tally.already += 1
         else:
-            todo.append(f)
+            todo.append((f, given))
     return todo
 
 
@@ -121,7 +130,7 @@ def run(args) -> int:
     files = recordings_under(folder)
     tally = Tally()
     with open_history(args.db) as db:
-        todo = _to_do(db, files, args.reanalyse, tally)
+        todo = _to_do(db, files, args.reanalyse, tally, ReadOptions.from_args(args))
         bar = ProgressBar(len(files), "recordings", start=tally.done)
         bar.update(tally.done)
         try:

@@ -4,9 +4,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from ui.commands.analyze import trace_file
 from ui.errors import UserError
-from ui.input_options import add_input_arguments, read_input
+from ui.file_analysis import ReadOptions, read_file, trace_file
+from ui.input_options import add_input_arguments
 
 if TYPE_CHECKING:
     import numpy as np  # the analysis (scipy) is imported when a file is exported, not for --help
@@ -69,13 +69,14 @@ def orientation_traces(rec, placement: str | None) -> tuple[SegmentTrace, ...]:
 def run(args) -> int:
     from analysis.serialize import report_to_dict
 
-    rec = read_input(args)
+    options = ReadOptions.from_args(args)
+    rec = read_file(args.file, options)
     if rec.meta.exercise is None:
         traces = orientation_traces(rec, args.placement)
         _write(args, traces, None, "# exercise: none given (pass --exercise for the movement angle, phases, reps)")
         print(f"wrote {args.output} ({sum(len(t.t_s) for t in traces)} rows, orientation only: no exercise given)")
         return 0
-    rec, report, traces = trace_file(args, rec)
+    rec, report, traces = trace_file(args.file, options, rec)
     summary = report_to_dict(report)["summary"]
     _write(args, traces, report, f"# exercise: {report.exercise}; primary sensor: {report.placement}; reps: "
            f"{summary['rep_count']}; tilt reference: {report.tilt_reference}")

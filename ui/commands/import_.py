@@ -8,18 +8,25 @@ from __future__ import annotations
 
 import os
 
+from ui.commands.analyze import add_tempo_arguments
 from ui.errors import UserError
+from ui.file_analysis import ReadOptions
 from ui.history.db import add_db_argument, open_history
 from ui.history.importer import FailedFile, analyse_for_import
 from ui.history.ingest import Tally, ingest
-from ui.history.store import check_load_kg, session_sources
+from ui.history.store import check_load_kg, read_options_for, session_sources
+from ui.input_options import add_reading_arguments
 
 
 def register(sub) -> None:
     p = sub.add_parser("import", help="add recordings to the training history", description=__doc__)
-    p.add_argument("files", nargs="*", metavar="FILE", help="recordings (format v1)")
+    p.add_argument("files", nargs="*", metavar="FILE",
+                   help="recordings (v1, generic CSV, another app's export; read as `analyze` would)")
     p.add_argument("--reanalyse", action="store_true",
-                   help="analyse known recordings again and replace their stored sets (all sessions when no FILE)")
+                   help="analyse known recordings again and replace their stored sets (all sessions when no FILE); "
+                        "each is read with the options it was imported with unless new ones are given")
+    add_reading_arguments(p)
+    add_tempo_arguments(p)
     add_annotation_arguments(p)
     add_db_argument(p)
     p.set_defaults(func=run)
@@ -31,13 +38,13 @@ def add_annotation_arguments(p) -> None:
     p.add_argument("--load-kg", type=float, metavar="KG", help="load of every set of the new sessions, kg")
 
 
-def _reanalyse_all(db, tally: Tally) -> None:
-    for session_id, source, sha in session_sources(db):
+def _reanalyse_all(db, tally: Tally, given: ReadOptions) -> None:
+    for session_id, source, sha, stored in session_sources(db):
         if not os.path.isfile(source):
             ingest(db, FailedFile(source, f"{source}: source of session {session_id} not found (moved or deleted); "
                                           "its stored analysis is kept"), tally)
             continue
-        result = analyse_for_import(source)
+        result = analyse_for_import(source, given if given != ReadOptions() else stored)
         if not isinstance(result, FailedFile) and result.sha256 != sha:
             result = FailedFile(source, f"{source}: content changed since it was imported as session {session_id}: "
                                         "import it as a new session")
@@ -49,11 +56,13 @@ def run(args) -> int:
         raise UserError("import: name the recordings to import (or --reanalyse to analyse every session again)")
     check_load_kg(args.load_kg)
     tally = Tally()
+    given = ReadOptions.from_args(args)
     with open_history(args.db) as db:
         if not args.files:
-            _reanalyse_all(db, tally)
+            _reanalyse_all(db, tally, given)
         for path in args.files:
-            ingest(db, analyse_for_import(path), tally, athlete=args.athlete, load_kg=args.load_kg,
+            options = read_options_for(db, path, given) if args.reanalyse else given
+            ingest(db, analyse_for_import(path, options), tally, athlete=args.athlete, load_kg=args.load_kg,
                    reanalyse=args.reanalyse)
         print(tally.line(db))
     return 2 if tally.failed else 0

@@ -6,7 +6,6 @@ The file is written crash-safely as samples arrive; a drop-out is reconnected an
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import math
 import sys
@@ -188,11 +187,11 @@ def run(args, backend=None) -> int:
     print(f"recorded {path}" + (f" ({n} samples)" if n >= 0 else ""))
     if error:
         print(f"repscope: warning: {error}", file=sys.stderr)
-    from ui.commands.analyze import analyze_sets, format_session
+    from ui.commands.analyze import format_session
+    from ui.file_analysis import analyze_file
 
     try:
-        _, session = analyze_sets(argparse.Namespace(file=str(path), placement=None, exercise=None, tempo=None,
-                                                     tol_s=0.5, tol_frac=0.2))
+        _, session = analyze_file(str(path))
     except UserError as exc:
         print(f"repscope: could not analyse the recording: {exc}", file=sys.stderr)
         return 1

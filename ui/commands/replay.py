@@ -9,12 +9,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from ui.commands.analyze import (
-    add_tempo_arguments,
-    analyze_file,
-    format_table,
-)
+from ui.commands.analyze import add_tempo_arguments, format_table
 from ui.errors import UserError
+from ui.file_analysis import ReadOptions, analyze_one_set
 from ui.input_options import add_input_arguments
 
 SPEEDS = {"1": 1.0, "2": 2.0, "4": 4.0, "max": math.inf}
@@ -34,7 +31,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    rec, offline = analyze_file(args)  # the offline reps: targets for the rep-to-rep jumps
+    # the offline reps: targets for the rep-to-rep jumps
+    rec, offline = analyze_one_set(args.file, ReadOptions.from_args(args))
     from sensors.source import ArraySource
 
     streams = [s for s in rec.streams if args.placement is None or rec.generic or s.info.placement == args.placement]

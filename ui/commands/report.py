@@ -7,7 +7,8 @@ import io
 import os
 from pathlib import Path
 
-from ui.commands.analyze import add_tempo_arguments, analyze_sets, load, trace_file
+from ui.commands.analyze import add_tempo_arguments
+from ui.file_analysis import ReadOptions, analyze_file, series_of, trace_file
 from ui.errors import UserError
 from ui.input_options import add_input_arguments
 
@@ -45,9 +46,10 @@ def run(args) -> int:
     from ui.report_html import render  # matplotlib: only when a report is drawn
     from ui.session_report import render_session
 
-    rec, session = analyze_sets(args)
+    options = ReadOptions.from_args(args)
+    rec, session = analyze_file(args.file, options, velocity_loss_pct=getattr(args, "velocity_loss", None))
     if len(session.sets) <= 1:  # one set (or none): the one-set report of the whole file, as before
-        _, report, traces = trace_file(args, rec)
+        _, report, traces = trace_file(args.file, options, rec)
         if getattr(args, "velocity_loss", None) is not None:
             from analysis.rise import with_velocity_stop
 
@@ -55,7 +57,7 @@ def run(args) -> int:
         primary = next((t for t in traces if t.placement == report.placement), None)
         page, sets = render(report, args.file, primary), [(1, report)]
     else:
-        page = render_session(session, args.file, _set_traces(args, rec, session), rec.meta.side)
+        page = render_session(session, args.file, _set_traces(options, rec, session), rec.meta.side)
         sets = [(s.index, s.report) for s in session.sets]
     files = [(args.output, page)]
     if args.csv:
@@ -75,12 +77,12 @@ def run(args) -> int:
     return 0
 
 
-def _set_traces(args, rec, session) -> list:
+def _set_traces(options: ReadOptions, rec, session) -> list:
     """Each set's primary-sensor trace, from the same stretch of the recording its analysis read."""
     from analysis.pipeline import trace_set
     from analysis.session import slice_series
 
-    _, series, _ = load(args, rec, require_exercise=False)
+    series, _ = series_of(rec, options, require_exercise=False)
     traces = []
     for s in session.sets:
         part = slice_series(series, *s.span_s) if s.span_s is not None else series

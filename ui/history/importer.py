@@ -6,7 +6,6 @@ does not stop the rest. It imports the analysis lazily: `import ui.history.impor
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import hashlib
 import io
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ui.errors import UserError, one_line
+from ui.file_analysis import ReadOptions
 
 if TYPE_CHECKING:
     from analysis.results import SetReport
@@ -55,6 +55,7 @@ class AnalysedRecording:
     sensors: tuple[SensorRow, ...]
     sets: tuple[ImportedSet, ...]
     warnings: tuple[str, ...] = ()  # one line each (torn last line, skipped samples, an unreadable start time)
+    read_options: ReadOptions = ReadOptions()  # how the file was read and judged (stored; `--reanalyse` repeats it)
 
 
 @dataclass(frozen=True)
@@ -72,14 +73,13 @@ def content_sha256(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-def sets_of(path: str) -> tuple[Recording, tuple[ImportedSet, ...]]:
+def sets_of(path: str, options: ReadOptions = ReadOptions()) -> tuple[Recording, tuple[ImportedSet, ...]]:
     """Read and analyse one recording into its sets (`UserError`, one line, when it cannot be), exactly as
-    `repscope analyze FILE` does: every set found, each with the exercise of the metadata or recognised."""
-    from ui.commands.analyze import analyze_sets
+    `repscope analyze FILE [options]` does: every set found, each with the exercise given, of the metadata or
+    recognised."""
+    from ui.file_analysis import analyze_file
 
-    args = argparse.Namespace(file=path, placement=None, exercise=None, tempo=None, tol_s=0.5, tol_frac=0.2,
-                              columns=None, units=None)
-    rec, session = analyze_sets(args)
+    rec, session = analyze_file(path, options)
     if not session.sets:
         raise UserError(f"{path}: no set found in the recording")
     return rec, tuple(ImportedSet(s.index, s.report) for s in session.sets)
@@ -104,8 +104,10 @@ def _start(rec: Recording, path: str) -> tuple[str, str, str | None]:
     return utc_text(dt.datetime.fromtimestamp(os.stat(path).st_mtime, dt.timezone.utc)), "file_time", None
 
 
-def analyse_for_import(path: str | os.PathLike) -> AnalysedRecording | FailedFile:
-    """Hash, read and analyse one file (in any process). Warnings are returned, not printed."""
+def analyse_for_import(path: str | os.PathLike, options: ReadOptions = ReadOptions()
+                       ) -> AnalysedRecording | FailedFile:
+    """Hash, read and analyse one file (in any process) with the reading options. Warnings are returned, not
+    printed."""
     path = os.path.abspath(path)
     try:
         sha = content_sha256(path)
@@ -114,7 +116,7 @@ def analyse_for_import(path: str | os.PathLike) -> AnalysedRecording | FailedFil
     captured = io.StringIO()
     try:
         with redirect_stderr(captured):  # analyze's warnings, one line each
-            rec, sets = sets_of(path)
+            rec, sets = sets_of(path, options)
         start_utc, start_from, start_warning = _start(rec, path)
     except UserError as exc:
         return FailedFile(path, one_line(str(exc)))
@@ -126,7 +128,7 @@ def analyse_for_import(path: str | os.PathLike) -> AnalysedRecording | FailedFil
     sensors = tuple(SensorRow(s.info.placement, s.info.model, float(s.info.rate_hz), s.info.address or "")
                     for s in rec.streams)
     return AnalysedRecording(path, sha, start_utc, start_from, bool(rec.meta.simulated), rec.meta.notes or "",
-                             sensors, tuple(sets), tuple(warnings))
+                             sensors, tuple(sets), tuple(warnings), options)
 
 
 def recordings_under(folder: str | os.PathLike) -> list[Path]:

@@ -2,7 +2,7 @@
 
 A database records its version in `PRAGMA user_version` and is marked as ours by `PRAGMA application_id`.
 Never edit a released script: add a new one. Version 1 is the schema before the velocity figures (issue 16);
-version 2 adds them.
+version 2 adds them; version 3 the options a session's file is read with (`--reanalyse` repeats them).
 
 Times: `start_utc`, `imported_utc`, `analysed_utc` are ISO 8601 UTC text `YYYY-MM-DDTHH:MM:SSZ`; `start_s`/`end_s`
 are seconds on the recording's clock. Lists (phases, tempo checks, faults, cues, calibration notes) are JSON text.
@@ -99,7 +99,11 @@ ALTER TABLE reps ADD COLUMN peak_concentric_velocity_mps REAL;
 ALTER TABLE sets ADD COLUMN velocity_loss_pct REAL;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+_V3 = """
+ALTER TABLE sessions ADD COLUMN read_options TEXT NOT NULL DEFAULT '{}';  -- ui.file_analysis.ReadOptions as JSON
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

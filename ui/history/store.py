@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from analysis.results import Phase, PhaseCheck, Rep, SetReport, Step, TempoTarget
 from analysis.tempo import format_tempo
 from ui.errors import UserError
+from ui.file_analysis import ReadOptions
 from ui.history.db import HistoryDB, HistoryError
 from ui.history.importer import AnalysedRecording, ImportedSet, SensorRow, utc_text
 
@@ -146,9 +147,10 @@ def _athlete_id(conn, name: str | None) -> int | None:
 def _insert_session(conn, rec: AnalysedRecording, athlete: str | None, now: str) -> int:
     cur = conn.execute(
         "INSERT INTO sessions (content_sha256, source, start_utc, start_from, athlete_id, simulated, recording_notes,"
-        " imported_utc, analysed_utc, analysed_with, set_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " imported_utc, analysed_utc, analysed_with, set_count, read_options)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (rec.sha256, rec.path, rec.start_utc, rec.start_from, _athlete_id(conn, athlete), int(rec.simulated),
-         rec.notes, now, now, repscope_version(), len(rec.sets)))
+         rec.notes, now, now, repscope_version(), len(rec.sets), rec.read_options.to_json()))
     session_id = cur.lastrowid
     conn.executemany(
         "INSERT INTO session_sensors (session_id, placement, model, rate_hz, address) VALUES (?, ?, ?, ?, ?)",
@@ -163,8 +165,9 @@ def _replace_sets(conn, session_id: int, rec: AnalysedRecording, now: str) -> tu
     conn.execute("DELETE FROM sets WHERE session_id = ?", (session_id,))
     for s in rec.sets:
         _insert_set(conn, session_id, s, *kept.pop(s.index, (None, None, "")))
-    conn.execute("UPDATE sessions SET analysed_utc = ?, analysed_with = ?, set_count = ?, source = ? WHERE id = ?",
-                 (now, repscope_version(), len(rec.sets), rec.path, session_id))
+    conn.execute("UPDATE sessions SET analysed_utc = ?, analysed_with = ?, set_count = ?, source = ?, read_options = ?"
+                 " WHERE id = ?", (now, repscope_version(), len(rec.sets), rec.path, rec.read_options.to_json(),
+                                   session_id))
     return tuple(f"{rec.path}: set {i} no longer found by the analysis: its annotations (load {v[0]}, RPE {v[1]}, "
                  f"notes {v[2]!r}) were dropped" for i, v in kept.items() if v != (None, None, ""))
 
@@ -191,10 +194,26 @@ def known_hashes(db: HistoryDB) -> set[str]:
         return {r[0] for r in conn.execute("SELECT content_sha256 FROM sessions")}
 
 
-def session_sources(db: HistoryDB) -> list[tuple[int, str, str]]:
-    """(id, source path, content hash) of every session, oldest first."""
+def session_sources(db: HistoryDB) -> list[tuple[int, str, str, ReadOptions]]:
+    """(id, source path, content hash, reading options) of every session, oldest first."""
     with db.read() as conn:
-        return [tuple(r) for r in conn.execute("SELECT id, source, content_sha256 FROM sessions ORDER BY id")]
+        return [(r[0], r[1], r[2], ReadOptions.from_json(r[3])) for r in conn.execute(
+            "SELECT id, source, content_sha256, read_options FROM sessions ORDER BY id")]
+
+
+def read_options_for(db: HistoryDB, path: str, given: ReadOptions) -> ReadOptions:
+    """The options to read `path` with: those given on the command line, else the ones its content was imported
+    with (`--reanalyse` repeats them), else the defaults."""
+    if given != ReadOptions():
+        return given
+    from ui.history.importer import content_sha256
+    try:
+        sha = content_sha256(path)
+    except OSError:
+        return given  # the analysis names the problem
+    with db.read() as conn:
+        row = conn.execute("SELECT read_options FROM sessions WHERE content_sha256 = ?", (sha,)).fetchone()
+    return given if row is None else ReadOptions.from_json(row[0])
 
 
 def session_id_for_hash(db: HistoryDB, sha256: str) -> int | None:
