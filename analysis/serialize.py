@@ -12,10 +12,11 @@ if TYPE_CHECKING:  # the session module pulls in the whole analysis (scipy): not
 from analysis.tempo import format_tempo
 
 CSV_COLUMNS = (
-    "set", "index", "start_s", "end_s", "concentric_s", "top_pause_s", "eccentric_s", "bottom_pause_s",
-    "time_under_tension_s", "rom_deg", "peak_speed_dps", "tilt_sagittal_deg", "pelvic_drop_deg", "pelvic_drop_side",
-    "tempo_ok", "faults", "cues",
-)
+    "set", "exercise", "placement", "kind", "index", "start_s", "end_s", "concentric_s", "top_pause_s",
+    "eccentric_s", "bottom_pause_s", "time_under_tension_s", "rom_deg", "peak_speed_dps", "tilt_sagittal_deg",
+    "pelvic_drop_deg", "pelvic_drop_side", "rise_m", "mean_concentric_velocity_mps", "peak_concentric_velocity_mps",
+    "tempo_ok", "faults", "cues", "side", "duration_s",
+)  # one row per rep (kind "rep") or band-walk step (kind "step": start_s = touch-off, side, duration_s)
 
 
 def _num(x, nd: int = 4):
@@ -124,15 +125,19 @@ def report_to_dict(report: SetReport) -> dict:
 
 
 def rep_csv_rows(report: SetReport, set_index: int = 1) -> list[list]:
-    rows = []
-    for r in report.reps:
-        d = {"set": set_index, **rep_to_dict(r)}
-        rows.append([
-            "" if d[c] is None else (";".join(d[c]) if isinstance(d[c], list) else d[c]) for c in CSV_COLUMNS
-        ])
-    return rows
+    """The set's rows of the per-rep CSV (`CSV_COLUMNS`): its reps, or its steps for a band walk."""
+    head = {"set": set_index, "exercise": report.exercise, "placement": report.placement}
+    rows = [{**head, "kind": "rep", **rep_to_dict(r)} for r in report.reps]
+    rows += [{**head, "kind": "step", "index": st.index, "start_s": _num(st.t_s), "end_s": _num(st.t_s + st.duration_s),
+              "side": st.side, "duration_s": _num(st.duration_s)} for st in report.steps]
+    return [[_csv_cell(d.get(c)) for c in CSV_COLUMNS] for d in rows]
 
 
+def _csv_cell(value):
+    """None as an empty cell, lists (faults, cues) `;`-separated."""
+    if value is None:
+        return ""
+    return ";".join(value) if isinstance(value, list) else value
 
 
 def set_to_dict(s: SessionSet) -> dict:

@@ -56,6 +56,23 @@ def test_analyze_csv_and_table(capsys):
     assert rc == 0 and "tempo 2-1-1-1" in out
 
 
+def test_csv_export_round_trips_every_rep_and_step_field_into_pandas(capsys):
+    for demo in (DEMO_DIR / "workout.csv", DEMO_DIR / "lateral-band-walk.csv"):
+        rc, out, _ = run_cli(["analyze", demo, "--json"], capsys)
+        d = json.loads(out)
+        rc, out, _ = run_cli(["analyze", demo, "--csv"], capsys)
+        table = pd.read_csv(io.StringIO(out))
+        reps, steps = table[table["kind"] == "rep"], table[table["kind"] == "step"]
+        assert rc == 0 and len(reps) == len(d["reps"]) and len(steps) == len(d["steps"])
+        for row, rep in zip(reps.to_dict("records"), d["reps"]):
+            for key, value in rep.items():
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    assert row[key] == pytest.approx(value), key
+        for row, step in zip(steps.to_dict("records"), d["steps"]):
+            assert (row["start_s"], row["side"], row["duration_s"]) == (step["t_s"], step["side"], step["duration_s"])
+        assert set(table["exercise"]) == {s["exercise"] for s in d["sets"]}
+
+
 def test_generic_csv_needs_and_takes_placement(tmp_path, capsys):
     rec = read_recording(DEMO)
     s = rec.stream("pelvis")

@@ -218,7 +218,8 @@ def test_cli_csv_has_a_set_column(workout_file, capsys):
     capsys.readouterr()
     assert main(["analyze", str(workout_file), "--csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert rows and {r["set"] for r in rows} == {"1"}
+    assert {(r["set"], r["exercise"], r["kind"]) for r in rows} == {("1", "hip_thrust", "rep"),
+                                                                    ("2", "lateral_band_walk", "step")}
 
 
 def test_cli_table_names_each_set_and_how_it_was_known(workout_file, capsys):
@@ -245,7 +246,7 @@ def test_workout_report_has_every_set_and_the_trends(workout_file, tmp_path, cap
     assert "Workout: 2 sets" in page and "Set 1 · hip thrust (recognised" in page
     assert "Set 2 · lateral band walk" in page and "Steps per side" in page
     rows = list(csv.DictReader(reps_csv.open()))
-    assert rows and {r["set"] for r in rows} == {"1"}
+    assert {r["set"] for r in rows} == {"1", "2"}
 
 
 def test_simulate_takes_the_analyzers_fault_names(tmp_path):
