@@ -93,7 +93,7 @@ def test_migration_from_version_1_keeps_the_data_and_adds_the_velocity_and_optio
     conn.close()
 
     with HistoryDB(path) as db:
-        assert db.version() == SCHEMA_VERSION == 3
+        assert db.version() == SCHEMA_VERSION == 4
         cols = {r[1] for r in db.conn.execute("PRAGMA table_info(reps)")}
         assert {"rise_m", "mean_concentric_velocity_mps", "peak_concentric_velocity_mps"} <= cols
         assert "read_options" in {r[1] for r in db.conn.execute("PRAGMA table_info(sessions)")}
@@ -313,6 +313,53 @@ def test_import_reads_any_file_as_analyze_does_and_reanalyse_repeats_its_options
     assert rc == 0, err
     [b] = history_json(tmp_path / "b.db", capsys)["sessions"]
     assert b["sets"][0]["rep_count"] == stored["rep_count"]
+
+
+def test_corrections_show_everywhere_and_survive_a_reanalysis(tmp_path, capsys):
+    db, rec = tmp_path / "h.db", tmp_path / "workout.csv"
+    shutil.copy(DEMO_DIR / "workout.csv", rec)
+    assert run_cli(["import", rec, "--db", db], capsys)[0] == 0
+    sets = lambda: history_json(db, capsys, "--reps")["sessions"][0]["sets"]  # noqa: E731
+    before = sets()
+    first = before[0]
+    n = first["rep_count"]
+
+    def edit(*argv):
+        rc, out, err = run_cli(["edit", "1", *map(str, argv), "--db", db], capsys)
+        assert rc == 0, err
+        return out
+
+    edit(1, "--drop-rep", 2)
+    after = sets()[0]
+    assert after["rep_count"] == n - 1 and [r["index"] for r in after["reps"]][:2] == [1, 3]
+    assert [r["index"] for r in after["dropped_reps"]] == [2] and "rep 2" in after["edits"][0]
+    edit(1, "--restore-rep", 2)
+    assert sets()[0]["rep_count"] == n and sets()[0]["dropped_reps"] == []
+    edit(1, "--exercise", "glute_bridge")
+    edit(2, "--warmup")
+    now = sets()
+    assert now[0]["exercise"] == "glute_bridge" and now[1]["warmup"] and not now[0]["warmup"]
+    trends = history_json(db, capsys)["trends"]
+    assert "glute_bridge" in trends and all(p["set_index"] != 2 for t in trends.values() for p in t["sets"])
+    assert history_json(db, capsys, "--exercise", "glute_bridge")["sessions"][0]["sets"][0]["index"] == 1
+    edit(1, "--split-at-rep", 4)
+    split = sets()
+    assert len(split) == len(before) + 1 and split[0]["rep_count"] == 3 and split[1]["rep_count"] == n - 3
+    assert [r["index"] for r in split[1]["reps"]][0] == 1
+    # a re-analysis keeps every correction
+    assert run_cli(["import", "--reanalyse", "--db", db], capsys)[0] == 0
+    assert [(x["exercise"], x["rep_count"], x["warmup"]) for x in sets()] == [
+        (x["exercise"], x["rep_count"], x["warmup"]) for x in split]
+    edit(1, "--merge-next")
+    assert sets()[0]["rep_count"] == n and len(sets()) == len(before)
+    edit("--undo")
+    assert len(sets()) == len(before) + 1
+    rc, out, err = run_cli(["edit", "1", "9", "--drop-rep", "1", "--db", db], capsys)
+    assert rc == 2 and "no set 9" in err
+    rc, out, err = run_cli(["history", "--db", db], capsys)
+    assert "warm-up" in out and "edited:" in out
+    assert "deleted session 1" in edit("--delete") and history_json(db, capsys)["sessions"] == []
+    assert rec.exists()
 
 
 def test_read_options_round_trip_through_json():

@@ -35,6 +35,7 @@ COMMANDS = (
     "import",
     "batch",
     "annotate",
+    "edit",
     "history",
     "doctor",
 )

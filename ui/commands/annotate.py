@@ -25,7 +25,8 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _session_id(db, text: str) -> int:
+def session_id_of(db, text: str) -> int:
+    """A session id given as a number or as its recording file (found by content)."""
     if text.isdigit():
         return int(text)
     if not os.path.isfile(text):
@@ -46,7 +47,7 @@ def run(args) -> int:
     if not resolve_path(args.db).exists():
         raise UserError(f"{resolve_path(args.db)}: no history yet (repscope import FILE… adds recordings)")
     with open_history(args.db) as db:
-        session_id = _session_id(db, args.session)
+        session_id = session_id_of(db, args.session)
         annotate(db, session_id, args.set, athlete=args.athlete, load_kg=args.load_kg, rpe=args.rpe, note=args.note)
     where = f"session {session_id}" + (f" set {args.set}" if args.set is not None else "")
     print(f"annotated {where}")

@@ -50,14 +50,17 @@ def _set_line(s, p) -> str:
         if p.mean_concentric_velocity_mps is not None:
             body += f" · MCV {p.mean_concentric_velocity_mps:.2f} m/s · loss {_f(p.velocity_loss_pct, '{:.0f}')} %"
     extra = [f"{s.load_kg:g} kg" if s.load_kg is not None else "", f"RPE {s.rpe:g}" if s.rpe is not None else "",
-             json.dumps(s.notes, ensure_ascii=False) if s.notes else ""]
+             json.dumps(s.notes, ensure_ascii=False) if s.notes else "", "warm-up" if s.warmup else "",
+             f"edited: {'; '.join(s.edits)}" if s.edits else ""]
     return f"  set {s.index}  {rep.exercise:<22} {body}" + "".join(f" · {e}" for e in extra if e)
 
 
 def format_history(sessions, trends) -> str:
     from ui.history.trends import METRICS
 
-    figures = {(p.session_id, p.set_index): p for t in trends for p in t.points}
+    from ui.history.trends import figures_by_set
+
+    figures = figures_by_set(sessions, trends)
     lines = []
     for session in sessions:
         start = (session.start_utc or "–").replace("T", " ").replace("Z", " UTC")

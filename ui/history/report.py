@@ -139,6 +139,11 @@ def _f(x, fmt: str = "{:.1f}") -> str:
     return "–" if x is None else fmt.format(x)
 
 
+def _notes(s) -> str:
+    """The set's notes and, when the lifter corrected it, what was changed."""
+    return " · ".join(x for x in (s.notes, f"edited: {'; '.join(s.edits)}" if s.edits else "") if x)
+
+
 def _table(trend: ExerciseTrend, sets_by_key) -> str:
     rows = []
     for p in trend.points[-TABLE_ROWS:][::-1]:
@@ -150,7 +155,7 @@ def _table(trend: ExerciseTrend, sets_by_key) -> str:
             f"<td>{_f(p.reps_on_tempo_pct, '{:.0f}')}</td><td>{_f(p.mean_eccentric_s)}</td>"
             f"<td>{_f(p.mean_rom_deg, '{:.0f}')}</td><td>{p.lumbar_arch_reps}</td><td>{p.pelvic_drop_reps}</td>"
             f"<td>{_f(p.mean_concentric_velocity_mps, '{:.2f}')}</td><td>{_f(p.velocity_loss_pct, '{:.0f}')}</td>"
-            f"<td>{html.escape(s.notes)}</td></tr>")
+            f"<td>{html.escape(_notes(s))}</td></tr>")
     more = len(trend.points) - TABLE_ROWS
     note = f"<p>… and {more} earlier sets (repscope history --json lists them all).</p>" if more > 0 else ""
     return ("<table><tr><th>date (UTC)</th><th>session/set</th><th>athlete</th><th>kg</th><th>RPE</th><th>reps</th>"

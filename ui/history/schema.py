@@ -2,7 +2,8 @@
 
 A database records its version in `PRAGMA user_version` and is marked as ours by `PRAGMA application_id`.
 Never edit a released script: add a new one. Version 1 is the schema before the velocity figures (issue 16);
-version 2 adds them; version 3 the options a session's file is read with (`--reanalyse` repeats them).
+version 2 adds them; version 3 the options a session's file is read with (`--reanalyse` repeats them);
+version 4 the lifter's corrections (`edits`, applied on reading: the analysed sets stay reproducible).
 
 Times: `start_utc`, `imported_utc`, `analysed_utc` are ISO 8601 UTC text `YYYY-MM-DDTHH:MM:SSZ`; `start_s`/`end_s`
 are seconds on the recording's clock. Lists (phases, tempo checks, faults, cues, calibration notes) are JSON text.
@@ -103,7 +104,20 @@ _V3 = """
 ALTER TABLE sessions ADD COLUMN read_options TEXT NOT NULL DEFAULT '{}';  -- ui.file_analysis.ReadOptions as JSON
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+_V4 = """
+CREATE TABLE edits (
+    id INTEGER PRIMARY KEY,                      -- applied in this order (ui.history.edits)
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('drop_rep', 'restore_rep', 'relabel', 'warmup', 'split', 'merge')),
+    set_at_s REAL NOT NULL,                      -- a time inside the set, recording clock: survives re-analysis
+    at_s REAL,                                   -- a rep's middle (drop/restore), where the second part begins (split)
+    value TEXT,                                  -- the exercise (relabel), '1' or '0' (warmup)
+    created_utc TEXT NOT NULL
+);
+CREATE INDEX edits_by_session ON edits (session_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

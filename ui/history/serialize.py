@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from analysis.serialize import report_to_dict
+from analysis.serialize import rep_to_dict, report_to_dict
 from ui.history.store import StoredSession, StoredSet
-from ui.history.trends import ExerciseTrend, SetFigures
+from ui.history.trends import ExerciseTrend, SetFigures, figures_by_set
 
 
 def _r(x, nd: int = 4):
@@ -21,10 +21,12 @@ def set_to_dict(s: StoredSet, figures: SetFigures, with_reps: bool = False) -> d
         "reps_on_tempo_pct": _r(figures.reps_on_tempo_pct, 1),
         "mean_concentric_velocity_mps": _r(figures.mean_concentric_velocity_mps),
         "peak_concentric_velocity_mps": _r(figures.peak_concentric_velocity_mps),
+        "warmup": s.warmup, "edits": list(s.edits),
     }
     if with_reps:
         out["reps"] = d["reps"]
         out["steps"] = d["steps"]
+        out["dropped_reps"] = [rep_to_dict(r) for r in s.dropped]
     return out
 
 
@@ -58,5 +60,5 @@ def trends_to_dict(trends: tuple[ExerciseTrend, ...]) -> dict:
 
 
 def history_to_dict(sessions: list[StoredSession], trends: tuple[ExerciseTrend, ...], with_reps: bool = False) -> dict:
-    figures = {(p.session_id, p.set_index): p for t in trends for p in t.points}
+    figures = figures_by_set(sessions, trends)
     return {"sessions": [session_to_dict(s, figures, with_reps) for s in sessions], "trends": trends_to_dict(trends)}

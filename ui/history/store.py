@@ -7,6 +7,7 @@ come back as the very `SetReport` the analysis produced, so `analysis.serialize`
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -18,6 +19,7 @@ from analysis.tempo import format_tempo
 from ui.errors import UserError
 from ui.file_analysis import ReadOptions
 from ui.history.db import HistoryDB, HistoryError
+from ui.history.edits import KINDS, Edit, EditedSet, apply_edits
 from ui.history.importer import AnalysedRecording, ImportedSet, SensorRow, utc_text
 
 RPE_RANGE = (1.0, 10.0)
@@ -38,6 +40,9 @@ SET_COLUMNS = (
 
 @dataclass(frozen=True)
 class StoredSet:
+    """A set as the history shows it: the analysis with the lifter's edits applied (`index` counts the edited
+    sets; `stored_index` is the analysed set it comes from, which `annotate` names)."""
+
     id: int
     index: int
     report: SetReport
@@ -45,6 +50,10 @@ class StoredSet:
     load_kg: float | None
     rpe: float | None
     notes: str
+    warmup: bool = False
+    dropped: tuple[Rep, ...] = ()  # reps the lifter dropped
+    edits: tuple[str, ...] = ()  # what the lifter changed, in words
+    stored_index: int | None = None
 
 
 @dataclass(frozen=True)
@@ -317,11 +326,35 @@ def _sets_of_sessions(conn, ids: str, exercise: str | None) -> dict[int, list[St
         r["start_s"], r["load_kg"], r["rpe"], r["notes"]))
 
 
+def _edits_of_sessions(conn, ids: str) -> dict[int, list[Edit]]:
+    rows = conn.execute("SELECT * FROM edits WHERE session_id IN (SELECT value FROM json_each(?)) ORDER BY id", [ids])
+    return _grouped(rows, "session_id", lambda r: Edit(r["id"], r["kind"], r["set_at_s"], r["at_s"], r["value"]))
+
+
+def _edited(sets: list[StoredSet], edits: list[Edit]) -> tuple[StoredSet, ...]:
+    """The stored sets with the session's edits applied, numbered 1… in the edited order."""
+    if not edits:
+        return tuple(dataclasses.replace(s, stored_index=s.index) for s in sets)
+    by_index = {s.index: s for s in sets}
+    view = apply_edits([EditedSet(s.report, s.start_s, s.index) for s in sets], edits)
+    return tuple(dataclasses.replace(
+        by_index[v.stored_index], index=i, report=v.report, start_s=v.start_s, warmup=v.warmup, dropped=v.dropped,
+        edits=v.edits, stored_index=v.stored_index) for i, v in enumerate(view, 1))
+
+
+def _only(sessions: list[StoredSession], exercise: str | None) -> list[StoredSession]:
+    """Only `exercise`'s sets (as edited: a relabelled set counts as its new exercise), sessions without one gone."""
+    if exercise is None:
+        return sessions
+    kept = [dataclasses.replace(s, sets=tuple(x for x in s.sets if x.report.exercise == exercise)) for s in sessions]
+    return [s for s in kept if s.sets]
+
+
 def load_sessions(db: HistoryDB, *, athlete: str | None = None, exercise: str | None = None,
                   since: str | None = None) -> list[StoredSession]:
-    """Sessions (oldest first) with their sets; `exercise` keeps only that exercise's sets, `since` is an ISO date
-    (sessions starting on or after it), `athlete` is matched ignoring case."""
-    where, params = _session_filter(athlete, exercise, since)
+    """Sessions (oldest first) with their sets as edited; `exercise` keeps only that exercise's sets, `since` is an
+    ISO date (sessions starting on or after it), `athlete` is matched ignoring case."""
+    where, params = _session_filter(athlete, None, since)
     with db.read() as conn:
         conn.row_factory = sqlite3.Row
         try:
@@ -329,13 +362,50 @@ def load_sessions(db: HistoryDB, *, athlete: str | None = None, exercise: str | 
                 "SELECT s.*, a.name AS athlete FROM sessions s LEFT JOIN athletes a ON a.id = s.athlete_id "
                 f"WHERE {where} ORDER BY s.start_utc, s.id", params).fetchall()
             ids = json.dumps([s["id"] for s in sessions])
-            sets = _sets_of_sessions(conn, ids, exercise)
+            sets = _sets_of_sessions(conn, ids, None)
+            edits = _edits_of_sessions(conn, ids)
             sensors = _grouped(conn.execute("SELECT * FROM session_sensors WHERE session_id IN "
                                             "(SELECT value FROM json_each(?)) ORDER BY session_id, placement", [ids]),
                                "session_id", _sensor_row)
         finally:
             conn.row_factory = None
-    return [StoredSession(s["id"], s["source"], s["content_sha256"], s["start_utc"], s["start_from"], s["athlete"],
-                          bool(s["simulated"]), s["imported_utc"], s["analysed_utc"], s["analysed_with"],
-                          tuple(sensors.get(s["id"], ())), tuple(sets.get(s["id"], ())))
-            for s in sessions]
+    return _only([StoredSession(
+        s["id"], s["source"], s["content_sha256"], s["start_utc"], s["start_from"], s["athlete"], bool(s["simulated"]),
+        s["imported_utc"], s["analysed_utc"], s["analysed_with"], tuple(sensors.get(s["id"], ())),
+        _edited(sets.get(s["id"], []), edits.get(s["id"], []))) for s in sessions], exercise)
+
+
+def add_edit(db: HistoryDB, session_id: int, edit: Edit) -> None:
+    """Keep one correction of a session (`edit.id` is ignored: the database numbers it)."""
+    if edit.kind not in KINDS:
+        raise UserError(f"unknown edit {edit.kind!r}")
+    with db.write() as conn:
+        _known_session(conn, db, session_id)
+        conn.execute("INSERT INTO edits (session_id, kind, set_at_s, at_s, value, created_utc) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", (session_id, edit.kind, edit.set_at_s, edit.at_s, edit.value,
+                                                   utc_text(dt.datetime.now(dt.timezone.utc))))
+
+
+def undo_edit(db: HistoryDB, session_id: int) -> bool:
+    """Take back the session's last correction; False when it has none."""
+    with db.write() as conn:
+        _known_session(conn, db, session_id)
+        row = conn.execute("SELECT MAX(id) FROM edits WHERE session_id = ?", (session_id,)).fetchone()
+        if row[0] is None:
+            return False
+        conn.execute("DELETE FROM edits WHERE id = ?", (row[0],))
+    return True
+
+
+def delete_session(db: HistoryDB, session_id: int) -> str:
+    """Remove a session with its sets, reps, steps and edits (the recording file is left alone); its source."""
+    with db.write() as conn:
+        _known_session(conn, db, session_id)
+        source = conn.execute("SELECT source FROM sessions WHERE id = ?", (session_id,)).fetchone()[0]
+        conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+    return source
+
+
+def _known_session(conn, db: HistoryDB, session_id: int) -> None:
+    if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+        raise HistoryError(f"{db.path}: no session {session_id} (repscope history lists them)")

@@ -120,6 +120,16 @@ def set_figures(session: StoredSession, s: StoredSet) -> SetFigures:
     )
 
 
+def figures_by_set(sessions: list[StoredSession], trends: tuple[ExerciseTrend, ...]) -> dict:
+    """(session id, set index) → `SetFigures` of every set, warm-ups (which no trend holds) included."""
+    figures = {(p.session_id, p.set_index): p for t in trends for p in t.points}
+    for session in sessions:
+        for s in session.sets:
+            if (session.id, s.index) not in figures:
+                figures[(session.id, s.index)] = set_figures(session, s)
+    return figures
+
+
 def _applies(metric: str, exercise: str) -> bool:
     entry = exercise_entry(exercise)
     band_walk = entry.steps
@@ -143,10 +153,12 @@ def metric_trend(points: tuple[SetFigures, ...], metric: str) -> MetricTrend | N
 
 
 def exercise_trends(sessions: list[StoredSession]) -> tuple[ExerciseTrend, ...]:
-    """One trend per exercise present, exercises in the order they were first trained."""
+    """One trend per exercise present, exercises in the order they were first trained; warm-up sets left out."""
     by_exercise: dict[str, list[SetFigures]] = {}
     for session in sessions:
         for s in session.sets:
+            if s.warmup:
+                continue
             by_exercise.setdefault(s.report.exercise, []).append(set_figures(session, s))
     out = []
     for exercise, figs in by_exercise.items():
