@@ -362,6 +362,30 @@ def test_corrections_show_everywhere_and_survive_a_reanalysis(tmp_path, capsys):
     assert rec.exists()
 
 
+def test_workbooks_and_pounds_for_the_coach(tmp_path, capsys):
+    pd = pytest.importorskip("pandas")
+    db = tmp_path / "h.db"
+    assert run_cli(["import", DEMO_DIR / "workout.csv", "--load-lb", "176.37", "--db", db], capsys)[0] == 0
+    d = history_json(db, capsys, "--reps")
+    assert d["sessions"][0]["sets"][0]["load_kg"] == pytest.approx(80.0, abs=0.01)
+    rc, out, _ = run_cli(["history", "--lb", "--db", db], capsys)
+    assert rc == 0 and "176.4 lb" in out
+    book = tmp_path / "h.xlsx"
+    assert run_cli(["history", "--xlsx", book, "--lb", "--db", db], capsys)[0] == 0
+    sheets = pd.read_excel(book, sheet_name=None)
+    sets, reps = sheets["sets"], sheets["reps"]
+    stored = d["sessions"][0]["sets"]
+    assert len(sets) == len(stored) and sets["load_lb"].iloc[0] == pytest.approx(176.37, abs=0.01)
+    assert list(sets["exercise"]) == [s["exercise"] for s in stored]
+    assert len(reps) == sum(len(s["reps"]) + len(s["steps"]) for s in stored)
+    assert {"rise_m", "mean_concentric_velocity_mps", "kind"} <= set(reps.columns)
+    one = tmp_path / "a.xlsx"
+    assert run_cli(["analyze", DEMO_DIR / "workout.csv", "--xlsx", one], capsys)[0] == 0
+    assert len(pd.read_excel(one, sheet_name="reps")) == len(reps)
+    rc, _, err = run_cli(["analyze", DEMO_DIR / "workout.csv", "--xlsx", tmp_path / "no" / "a.xlsx"], capsys)
+    assert rc == 2 and "nothing was written" in err
+
+
 def test_read_options_round_trip_through_json():
     from ui.file_analysis import ReadOptions
 

@@ -22,7 +22,8 @@ def register(sub) -> None:
     add_tempo_arguments(p)
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print one JSON object (stable contract, see README)")
-    fmt.add_argument("--csv", action="store_true", help="print one CSV row per rep")
+    fmt.add_argument("--csv", action="store_true", help="print one CSV row per rep (and per band-walk step)")
+    fmt.add_argument("--xlsx", metavar="OUT.xlsx", help="write an Excel workbook: a sheet of sets, one of reps/steps")
     p.set_defaults(func=run)
 
 
@@ -42,7 +43,12 @@ def run(args) -> int:
     from analysis.serialize import CSV_COLUMNS, rep_csv_rows, session_to_dict
     placement, session = analyze_file_lean(args.file, ReadOptions.from_args(args),
                                            velocity_loss_pct=args.velocity_loss)
-    if args.json:
+    if args.xlsx:
+        from ui.workbook import session_sheets, write_workbook
+
+        write_workbook(args.xlsx, session_sheets(session))
+        print(f"wrote {args.xlsx} ({len(session.sets)} set{'s' if len(session.sets) != 1 else ''})")
+    elif args.json:
         json.dump(session_to_dict(session, placement), sys.stdout, indent=1)
         print()
     elif args.csv:

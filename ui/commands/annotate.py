@@ -10,6 +10,7 @@ import os
 from ui.errors import UserError
 from ui.history.db import add_db_argument, open_history, resolve_path
 from ui.history.importer import content_sha256
+from ui.units import add_load_arguments
 from ui.history.store import annotate, check_load_kg, check_rpe, session_id_for_hash
 
 
@@ -18,7 +19,7 @@ def register(sub) -> None:
     p.add_argument("session", metavar="SESSION", help="session id (see `repscope history`) or its recording file")
     p.add_argument("set", metavar="SET", type=int, nargs="?", help="set number within the session (1-based)")
     p.add_argument("--athlete", metavar="NAME", help="athlete of the session")
-    p.add_argument("--load-kg", type=float, metavar="KG", help="load of the set, kg")
+    add_load_arguments(p, "the set")
     p.add_argument("--rpe", type=float, help="rating of perceived exertion of the set, 1–10")
     p.add_argument("--note", help="notes of the set (replaces earlier notes)")
     add_db_argument(p)

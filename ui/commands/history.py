@@ -11,6 +11,7 @@ from pathlib import Path
 from sensors.exercises import EXERCISES
 from ui.errors import UserError
 from ui.history.db import add_db_argument, open_history, resolve_path
+from ui.units import add_unit_argument, load_text
 
 
 def register(sub) -> None:
@@ -21,6 +22,9 @@ def register(sub) -> None:
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print one JSON object (stable contract, see README)")
     fmt.add_argument("--report", type=Path, metavar="OUT.html", help="write the trends as an HTML report with charts")
+    fmt.add_argument("--xlsx", type=Path, metavar="OUT.xlsx",
+                     help="write an Excel workbook: a sheet of sets (as corrected), one of reps/steps")
+    add_unit_argument(p)
     p.add_argument("--reps", action="store_true", help="with --json: every rep of every set (analyze's rep objects)")
     add_db_argument(p)
     p.set_defaults(func=run)
@@ -39,7 +43,7 @@ def _f(x, fmt: str = "{:.1f}") -> str:
     return "–" if x is None else fmt.format(x)
 
 
-def _set_line(s, p) -> str:
+def _set_line(s, p, pounds: bool = False) -> str:
     rep = s.report
     if rep.counts_steps:
         body = f"{p.step_count} steps · cadence {_f(p.cadence_steps_per_min)} steps/min"
@@ -49,13 +53,13 @@ def _set_line(s, p) -> str:
                 f"drop {p.pelvic_drop_reps}")
         if p.mean_concentric_velocity_mps is not None:
             body += f" · MCV {p.mean_concentric_velocity_mps:.2f} m/s · loss {_f(p.velocity_loss_pct, '{:.0f}')} %"
-    extra = [f"{s.load_kg:g} kg" if s.load_kg is not None else "", f"RPE {s.rpe:g}" if s.rpe is not None else "",
+    extra = [load_text(s.load_kg, pounds), f"RPE {s.rpe:g}" if s.rpe is not None else "",
              json.dumps(s.notes, ensure_ascii=False) if s.notes else "", "warm-up" if s.warmup else "",
              f"edited: {'; '.join(s.edits)}" if s.edits else ""]
     return f"  set {s.index}  {rep.exercise:<22} {body}" + "".join(f" · {e}" for e in extra if e)
 
 
-def format_history(sessions, trends) -> str:
+def format_history(sessions, trends, pounds: bool = False) -> str:
     from ui.history.trends import METRICS
 
     from ui.history.trends import figures_by_set
@@ -69,7 +73,7 @@ def format_history(sessions, trends) -> str:
         who = f" · {session.athlete}" if session.athlete else ""
         lines.append(f"session {session.id} · {start}{who} · {session.source}"
                      + (" (simulated)" if session.simulated else ""))
-        lines += [_set_line(s, figures[(session.id, s.index)]) for s in session.sets]
+        lines += [_set_line(s, figures[(session.id, s.index)], pounds) for s in session.sets]
     labels = {m.name: m.label for m in METRICS}
     if trends:
         lines += ["", "trends (first → last set shown; least-squares change per week)"]
@@ -104,6 +108,12 @@ def run(args) -> int:
 
         json.dump(history_to_dict(sessions, trends, with_reps=args.reps), sys.stdout, indent=1, ensure_ascii=False)
         print()
+    elif args.xlsx:
+        from ui.workbook import history_sheets, write_workbook
+
+        write_workbook(args.xlsx, history_sheets(sessions, trends, args.lb))
+        print(f"wrote {args.xlsx} ({len(sessions)} session{'s' if len(sessions) != 1 else ''}, "
+              f"{sum(len(s.sets) for s in sessions)} sets)")
     elif args.report:
         if not sessions:
             raise UserError("--report: no sessions match the filters; nothing to draw")
@@ -114,7 +124,7 @@ def run(args) -> int:
         print(f"wrote {args.report} ({len(trends)} exercise{'s' if len(trends) != 1 else ''}, "
               f"{sum(len(t.points) for t in trends)} sets)")
     else:
-        print(format_history(sessions, trends) if sessions else "no sessions match")
+        print(format_history(sessions, trends, args.lb) if sessions else "no sessions match")
     return 0
 
 

@@ -16,6 +16,7 @@ from ui.history.importer import FailedFile, analyse_for_import
 from ui.history.ingest import Tally, ingest
 from ui.history.store import check_load_kg, read_options_for, session_sources
 from ui.input_options import add_reading_arguments
+from ui.units import add_load_arguments
 
 
 def register(sub) -> None:
@@ -35,7 +36,7 @@ def register(sub) -> None:
 def add_annotation_arguments(p) -> None:
     """--athlete, --load-kg for newly added sessions (import, batch, record, live)."""
     p.add_argument("--athlete", metavar="NAME", help="athlete of the new sessions")
-    p.add_argument("--load-kg", type=float, metavar="KG", help="load of every set of the new sessions, kg")
+    add_load_arguments(p, "every set of the new sessions")
 
 
 def _reanalyse_all(db, tally: Tally, given: ReadOptions) -> None:
