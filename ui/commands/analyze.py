@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from typing import TYPE_CHECKING
 
@@ -49,8 +48,9 @@ def run(args) -> int:
         write_workbook(args.xlsx, session_sheets(session))
         print(f"wrote {args.xlsx} ({len(session.sets)} set{'s' if len(session.sets) != 1 else ''})")
     elif args.json:
-        json.dump(session_to_dict(session, placement), sys.stdout, indent=1)
-        print()
+        from ui.json_out import write_json
+
+        write_json(session_to_dict(session, placement))
     elif args.csv:
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(CSV_COLUMNS)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 
 from sensors.exercises import EXERCISES
@@ -106,8 +105,9 @@ def run(args) -> int:
     if args.json:
         from ui.history.serialize import history_to_dict
 
-        json.dump(history_to_dict(sessions, trends, with_reps=args.reps), sys.stdout, indent=1, ensure_ascii=False)
-        print()
+        from ui.json_out import write_json
+
+        write_json(history_to_dict(sessions, trends, with_reps=args.reps))
     elif args.xlsx:
         from ui.workbook import history_sheets, write_workbook
 

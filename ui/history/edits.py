@@ -11,7 +11,6 @@ import dataclasses
 from dataclasses import dataclass
 
 from analysis.results import Rep, SetReport
-from analysis.rise import velocity_loss_pct
 
 KINDS = ("drop_rep", "restore_rep", "relabel", "warmup", "split", "merge")
 
@@ -71,6 +70,8 @@ def _rep_at(reps: tuple[Rep, ...], t_s: float) -> Rep | None:
 
 
 def _with_reps(s: EditedSet, kept: tuple[Rep, ...], dropped: tuple[Rep, ...], note: str) -> EditedSet:
+    from analysis.rise import velocity_loss_pct  # numpy: not for `--help`
+
     kept = tuple(sorted(kept, key=lambda r: r.start_s))
     loss = velocity_loss_pct([r.mean_concentric_velocity_mps for r in kept], ["partial_rom" not in r.faults
                                                                                 for r in kept])
