@@ -16,12 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import sensors.recording as recording
 from sensors.formats import merge
 from sensors.formats import movella_dot as dot
 from sensors.formats.table import Dialect, find_table, sniff
 from sensors.formats.timebase import UINT32_MODULUS, unwrap_counter
-from sensors.recording import RecordingError, read_recording
+from sensors.recording import RecordingError, read_generic_whole, read_recording, read_routed, read_validating
 from tests.conftest import DEMO_DIR
 from tests.test_fuzz import MUTATIONS, read_outcome
 from ui.cli import main
@@ -171,16 +170,13 @@ def test_semicolon_file_with_a_bad_cell_names_line_and_cell(tmp_path, demo):
         read_recording(p, placement="pelvis")
 
 
-def test_generic_fast_path_is_taken_and_equals_the_validating_path(tmp_path, demo, monkeypatch):
+def test_generic_fast_path_is_taken_and_equals_the_validating_path(tmp_path, demo):
     p = tmp_path / "g.csv"
     p.write_text("# from another tool\n" + _generic_text(demo, ";", ","))
-    slow = recording._read_validating(str(p), p.read_bytes(), "pelvis")
-
-    def no_slow_path(*a, **k):
-        raise AssertionError("a well-formed generic CSV took the validating path")
-
-    monkeypatch.setattr(recording, "_read_validating", no_slow_path)
-    fast = read_recording(p, placement="pelvis")
+    slow = read_validating(str(p), p.read_bytes(), "pelvis").recording
+    read = read_routed(p, placement="pelvis")
+    assert read.route == "generic whole"  # a well-formed generic CSV does not take the validating path
+    fast = read.recording
     a, b = fast.stream("pelvis"), slow.stream("pelvis")
     assert np.array_equal(a.t_s, b.t_s) and np.array_equal(a.acc_mps2, b.acc_mps2)
     assert np.array_equal(a.gyr_rads, b.gyr_rads) and a.info == b.info and fast.meta == slow.meta
@@ -202,9 +198,10 @@ def test_fast_and_validating_paths_agree_bit_for_bit(tmp_path_factory, rows, sep
     text += "\n" + "".join(sep.join(show(float(v)) for v in r) + "\n" for r in block)
     p = tmp_path_factory.mktemp("fp") / "g.csv"
     p.write_text(text)
-    fast = recording._read_generic_fast(str(p), p.read_bytes(), "pelvis")
-    slow = recording._read_validating(str(p), p.read_bytes(), "pelvis")
+    fast = read_generic_whole(str(p), p.read_bytes(), "pelvis")
+    slow = read_validating(str(p), p.read_bytes(), "pelvis").recording
     assert fast is not None
+    fast = fast.recording
     for x, y in ((fast.streams[0].t_s, slow.streams[0].t_s), (fast.streams[0].acc_mps2, slow.streams[0].acc_mps2),
                  (fast.streams[0].gyr_rads, slow.streams[0].gyr_rads)):
         assert np.array_equal(x, y)

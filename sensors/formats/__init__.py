@@ -2,8 +2,8 @@
 
 `FORMATS` is the registry: each entry says how to recognise a header (`matches(columns)`) and how to decode the
 table into one sensor's samples (`decode(table, sibling)` → `Decoded`; `sibling(path)` reads a second file, for
-apps that write the accelerometer and the gyroscope separately). The reader (`sensors/recording.py`) finds the
-header line, asks `detect`, then screens the decoded samples as it screens every file.
+apps that write the accelerometer and the gyroscope separately). The reader (`sensors/recording/foreign.py`) finds
+the header line, asks `detect`, then screens the decoded samples as it screens every file.
 """
 from __future__ import annotations
 
