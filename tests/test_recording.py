@@ -187,6 +187,37 @@ def good_text(tmp_path):
     return path.read_text()
 
 
+def _read_warned_text(tmp_path, text: str):
+    p = tmp_path / "warned.csv"
+    p.write_text(text)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rec = read_recording(p)
+    return rec, [str(w.message) for w in caught]
+
+
+def test_repeated_times_are_dropped_when_equal_and_averaged_when_not(tmp_path, good_text):
+    """A row repeated exactly is dropped, differing samples at one time are averaged, each with a warning that
+    counts them; the other samples are the file's own, bit for bit."""
+    lines = good_text.split("\n")
+    i = _data_line_index(lines, 5)
+    good = read_recording(tmp_path / "good.csv").streams[0]
+    twice = lines[:i + 1] + [lines[i]] + lines[i + 1:]
+    rec, warned = _read_warned_text(tmp_path, "\n".join(twice))
+    s = rec.streams[0]
+    assert len(warned) == 1 and f":{i + 2}: 1 sample(s) of sensor pelvis repeat the previous one exactly" in warned[0]
+    assert rec.skipped == 1 and all(np.array_equal(getattr(s, a), getattr(good, a)) for a in ("t_s", "acc_mps2",
+                                                                                             "gyr_rads"))
+    cells = lines[i].split(",")
+    other = ",".join(cells[:2] + [repr(float(c) + 0.5) for c in cells[2:]])
+    rec, warned = _read_warned_text(tmp_path, "\n".join(lines[:i + 1] + [other] + lines[i + 1:]))
+    s, k = rec.streams[0], 5
+    assert len(warned) == 1 and f":{i + 1}: 1 time(s) of sensor pelvis hold differing samples" in warned[0]
+    assert "averaged" in warned[0] and rec.skipped == 1 and np.array_equal(s.t_s, good.t_s)
+    assert np.array_equal(s.acc_mps2[k], (good.acc_mps2[k] + (good.acc_mps2[k] + 0.5)) / 2)
+    assert np.array_equal(np.delete(s.gyr_rads, k, axis=0), np.delete(good.gyr_rads, k, axis=0))
+
+
 def _data_line_index(lines: list[str], k: int) -> int:
     return [i for i, line in enumerate(lines) if line.startswith("pelvis,")][k]
 
@@ -202,9 +233,6 @@ def test_bad_files_name_file_line_and_problem(tmp_path, good_text):
     cells[3] = "abc"
     non_numeric[i] = ",".join(cells)
     assert f":{i + 1}: acc_y_mps2 is not a number: 'abc'" in _bad(tmp_path, "\n".join(non_numeric))
-    dup = lines.copy()
-    dup[i + 1] = dup[i]
-    assert f":{i + 2}: duplicate time_s" in _bad(tmp_path, "\n".join(dup))
     back = lines.copy()
     back.insert(i + 1, lines[i - 3])
     assert f":{i + 2}: non-monotonic time_s" in _bad(tmp_path, "\n".join(back))

@@ -31,6 +31,16 @@ def error(path, line: int | None, problem: str) -> FormatError:
     return FormatError(_CONTROL.sub(lambda m: repr(m.group())[1:-1], f"{where}: {problem}"))
 
 
+def names_list(names: Sequence[str], max_chars: int = 120) -> str:
+    """Column names for a message, comma separated, cut between names (never inside one): `a, b, … (+3 more)`."""
+    out: list[str] = []
+    for k, name in enumerate(names):
+        if out and len(", ".join(out + [name])) > max_chars:
+            return ", ".join(out) + f", … (+{len(names) - k} more)"
+        out.append(name)
+    return ", ".join(out)
+
+
 def show(text: str) -> str:
     """A cell for a message: stripped, shortened, quoted."""
     return repr(text.strip()[:SHOW_CHARS])

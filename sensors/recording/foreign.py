@@ -8,23 +8,21 @@ from sensors import formats
 from sensors.formats import column_map
 from sensors.formats.column_map import ColumnMap
 from sensors.formats.decoded import Decoded
-from sensors.formats.table import Table, find_table
-from sensors.recording.generic import generic_info, generic_recording, read_generic_table
-from sensors.recording.model import Columns, Recording, RecordingError, SensorStream, error_at
+from sensors.formats.table import FormatError, Table, find_table, names_list
+from sensors.recording.generic import generic_info, generic_recording, problems_joined, read_generic_table
+from sensors.recording.model import (
+    PLACEMENT_PROBLEM, STAND_IN_PLACEMENT, Columns, Recording, RecordingError, SensorStream, error_at,
+)
 from sensors.recording.screen import build_stream
 from sensors.recording.text import comment_lines, text_lines, wide_encoding, without_torn
 
 
 def read_foreign(path, lines: list[str], torn: int | None, placement: str | None,
-                  columns: ColumnMap | None) -> Recording:
-    """A CSV that is not v1: a vendor format recognised by its header, a --columns mapped file, or generic."""
+                 columns: ColumnMap | None) -> Recording:
+    """A CSV that is not v1: a vendor format recognised by its header, a --columns mapped file, or generic. A file
+    without a placement is read on a stand-in one, so its other problems are said in the same line."""
     if columns is not None:
-        need = column_map.HEADER_MIN_NAMES
-        table = find_table(path, lines, lambda cells: sum(n in cells for n in columns.names) >= need)
-        missing = [n for n in columns.names if n not in table.columns]
-        if missing:
-            raise error_at(path, table.header_line, f"--columns: no column(s) {', '.join(missing)} in the header (found"
-                       f" {', '.join(table.columns)[:120]})")
+        table = _mapped_table(path, lines, columns, placement)
 
         def decode(t: Table, _sibling) -> Decoded:
             return column_map.decode(t, columns)
@@ -35,18 +33,29 @@ def read_foreign(path, lines: list[str], torn: int | None, placement: str | None
             comments = [text for _, text in comment_lines(lines[: table.header_line - 1])]
             return read_generic_table(path, table, comments, torn, placement)
         decode = fmt.decode
-    if placement is None:
-        raise error_at(path, None, "a CSV from another app carries no placement: pass --placement (pelvis, thigh_left"
-                   " or thigh_right)")
-    table = without_torn(path, table, torn)
-    if not table.rows:
-        raise error_at(path, None, "no samples")
-    decoded = decode(table, _sibling_table)
-    try:
-        stream, skipped = _decoded_stream(path, decoded, placement)
-    except RecordingError as exc:
-        raise RecordingError(column_map.hint(str(exc)) if columns is not None else str(exc)) from None
-    return generic_recording(path, stream, skipped, [decoded.notes] if decoded.notes else [])
+    with problems_joined(path, placement):
+        table = without_torn(path, table, torn)
+        if not table.rows:
+            raise error_at(path, None, "no samples")
+        try:
+            decoded = decode(table, _sibling_table)
+            stream, skipped = _decoded_stream(path, decoded, placement or STAND_IN_PLACEMENT)
+        except FormatError as exc:
+            raise RecordingError(column_map.hint(str(exc)) if columns is not None else str(exc)) from None
+        return generic_recording(path, stream, skipped, [decoded.notes] if decoded.notes else [])
+
+
+def _mapped_table(path, lines: list[str], columns: ColumnMap, placement: str | None) -> Table:
+    """The table whose header holds the --columns names (HEADER_MIN_NAMES of them pick the line); an error naming
+    the missing ones (and a missing placement)."""
+    need = column_map.HEADER_MIN_NAMES
+    table = find_table(path, lines, lambda cells: sum(n in cells for n in columns.names) >= need)
+    missing = [n for n in columns.names if n not in table.columns]
+    if missing:
+        also = "" if placement is not None else f"; {PLACEMENT_PROBLEM}"
+        raise error_at(path, table.header_line, f"--columns: no column(s) {', '.join(missing)} in the header (found"
+                       f" {names_list(table.columns)}){also}")
+    return table
 
 
 def _sibling_table(path: str) -> Table:

@@ -8,17 +8,19 @@ import io
 import math
 import re
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
 
-from sensors import cache, formats
+from sensors import cache, formats, validate
 from sensors.batch import SensorInfo
-from sensors.formats.table import SNIFF_ROWS, Dialect, Table, sniff, unquote
+from sensors.formats import column_map
+from sensors.formats.table import SNIFF_ROWS, Dialect, FormatError, Table, names_list, sniff, unquote
 from sensors.recording.model import (
-    NUMBER_BYTES, STANDARD_GRAVITY_MPS2, Columns, NeedsValidatingPath, Read, ReadParams, Recording, RecordingError,
-    RecordingMeta, SensorStream, error_at,
+    NUMBER_BYTES, PLACEMENT_PROBLEM, STAND_IN_PLACEMENT, STANDARD_GRAVITY_MPS2, Columns, NeedsValidatingPath, Read,
+    ReadParams, Recording, RecordingError, RecordingMeta, SensorStream, error_at,
 )
 from sensors.recording.screen import build_stream
 from sensors.recording.text import handle_torn, parse_cells
@@ -44,12 +46,12 @@ def _pick_axes(path, hline: int, columns: Sequence[str], prefix: str, units: dic
         if all(n in index for n in names):
             return [index[n] for n in names], unit, scale
     options = " or ".join(f"{prefix}_x_{u}" for u in units)
-    raise error_at(path, hline, f"missing column(s): need {options} (and y, z); found {', '.join(columns)[:120]}")
+    raise error_at(path, hline, f"missing column(s): need {options} (and y, z); found {names_list(columns)}")
 
 
 def _generic_layout(path, hline: int, columns: Sequence[str]) -> _GenericLayout:
     if "time_s" not in columns:
-        raise error_at(path, hline, f"missing column time_s (found {', '.join(columns)[:120]})")
+        raise error_at(path, hline, f"missing column time_s (found {names_list(columns)})")
     acc_cols, acc_unit, acc_scale = _pick_axes(path, hline, columns, "acc", _ACC_UNITS)
     gyr_cols, gyr_unit, gyr_scale = _pick_axes(path, hline, columns, "gyr", _GYR_UNITS)
     cols = (list(columns).index("time_s"), *acc_cols, *gyr_cols)
@@ -61,7 +63,7 @@ def _generic_layout(path, hline: int, columns: Sequence[str]) -> _GenericLayout:
 def _check_generic(path, hline: int, columns: Sequence[str], layout: _GenericLayout, placement: str | None) -> None:
     if placement is None:
         raise error_at(path, None, "a generic CSV carries no placement: pass --placement (pelvis, thigh_left or"
-                   " thigh_right)")
+                       " thigh_right)")
     twice = [columns[c] for c in layout.cols if list(columns).count(columns[c]) > 1]
     if twice:
         raise error_at(path, hline, f"duplicate column(s) {', '.join(twice)}: which one holds the samples?")
@@ -81,9 +83,21 @@ def generic_info(placement: str, model: str = "generic CSV") -> SensorInfo:
 
 def read_generic_table(path, table: Table, comments: Sequence[str], torn: int | None, placement: str | None
                        ) -> Recording:
+    """A generic CSV line by line. Everything wrong with a file that has no placement, or other column names, is
+    said in one line (the columns `--columns` would map, the `--units` the numbers look like, `--placement`)."""
     columns, hline = table.columns, table.header_line
-    layout = _generic_layout(path, hline, columns)
-    _check_generic(path, hline, columns, layout, placement)
+    try:
+        layout = _generic_layout(path, hline, columns)
+    except RecordingError as exc:
+        raise _unknown_columns(table, placement, str(exc)) from None
+    _check_generic(path, hline, columns, layout, placement or STAND_IN_PLACEMENT)
+    with problems_joined(path, placement):
+        return _generic_samples(path, table, comments, torn, layout, placement or STAND_IN_PLACEMENT)
+
+
+def _generic_samples(path, table: Table, comments: Sequence[str], torn: int | None, layout: _GenericLayout,
+                     placement: str) -> Recording:
+    columns = table.columns
     data = list(table.rows)
     handle_torn(path, data, torn, len(columns), layout.cols, strict=False, dialect=table.dialect)
     if not data:
@@ -92,6 +106,45 @@ def read_generic_table(path, table: Table, comments: Sequence[str], torn: int | 
     linenos = np.fromiter((r[0] for r in data), dtype=np.int64, count=len(data))
     stream, skipped = build_stream(path, generic_info(placement), values, linenos, (), layout.spec, None)
     return generic_recording(path, stream, skipped, comments)
+
+
+@contextmanager
+def problems_joined(path, placement: str | None):
+    """Without a placement: the file is read on a stand-in one, and the missing placement is said with whatever
+    else is wrong (one line, each problem with its option), or alone."""
+    try:
+        yield
+    except RecordingError as exc:
+        if placement is None:
+            raise RecordingError(f"{exc}; {PLACEMENT_PROBLEM}") from None
+        raise
+    if placement is None:
+        raise error_at(path, None, PLACEMENT_PROBLEM)
+
+
+def _unknown_columns(table: Table, placement: str | None, problem: str) -> RecordingError:
+    """The error for a CSV without repscope's column names: the problem, the `--columns` (and `--units`) its own
+    names and numbers read as when they can be told apart (`column_map.guess`, `validate.guess_units`), and the
+    missing placement."""
+    guessed = column_map.guess(table.columns)
+    fix = ("name the columns with --columns time=…,acc_x=…,acc_y=…,acc_z=…,gyr_x=…,gyr_y=…,gyr_z=… (and their"
+           " units with --units time=…,acc=…,gyr=…)")
+    if guessed is not None:
+        units = _units_of(table, guessed)
+        unknown = [k for k, u in zip(("time", "acc", "gyr"), units) if u is None]
+        fix = f"this header reads as {column_map.suggestion(guessed, units)}" + (
+            f" (the {' and '.join(unknown)} unit(s) not told by the numbers: add them to --units)" if unknown else "")
+    text = f"{problem}: {fix}" + ("" if placement is not None else f"; {PLACEMENT_PROBLEM}")
+    return RecordingError(text)
+
+
+def _units_of(table: Table, names: tuple[str, ...]) -> tuple[str | None, str | None, str | None]:
+    """The units the named columns' numbers look like (None each when a cell is not a number)."""
+    try:
+        d = column_map.decode(table, column_map.ColumnMap(names))
+    except FormatError:
+        return None, None, None
+    return validate.guess_units(d.values[:, 0], d.values[:, 1:4], d.values[:, 4:7])
 
 
 @dataclass(frozen=True)

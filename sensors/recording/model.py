@@ -30,6 +30,8 @@ FSYNC_INTERVAL_S = 1.0
 MAX_SKIPPED_FRACTION = 0.05  # more bad samples than this in one stream: the file is refused, not patched up
 SHOW_MAX_CHARS = 40
 NUMBER_BYTES = b"0123456789.eE+-"  # all a number the writer (`repr`) or a spreadsheet's plain export makes uses
+PLACEMENT_PROBLEM = "the file carries no placement: pass --placement (pelvis, thigh_left or thigh_right)"
+STAND_IN_PLACEMENT = "pelvis"  # reads a file without a placement on, to find its other problems for the same message
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 

@@ -93,9 +93,48 @@ def _report_skipped(path, flags: Sequence[validate.Flag], linenos: np.ndarray, s
 
 
 def build_stream(path, info: SensorInfo, values: np.ndarray, linenos: np.ndarray | None, gaps, cols: Columns,
-                  sensor_id: str | None) -> tuple[SensorStream, int]:
-    """A validated stream from raw (n, 7) values in file units, and the number of samples skipped."""
+                 sensor_id: str | None) -> tuple[SensorStream, int]:
+    """A validated stream from raw (n, 7) values in file units, and the number of samples left out (skipped as
+    bad, or repeats of a time folded into one sample)."""
+    values, linenos, folded = _fold_equal_times(path, values, linenos, sensor_id)
     keep = _screen(path, info, values, linenos, gaps, cols, sensor_id)
     v = values if keep.all() else values[keep]
     s = cols.scale  # each product is the column's own copy: no scaled copy of the whole table beside it
-    return SensorStream(info, v[:, 0] * s[0], v[:, 1:4] * s[1:4], v[:, 4:7] * s[4:7], tuple(gaps)), int((~keep).sum())
+    stream = SensorStream(info, v[:, 0] * s[0], v[:, 1:4] * s[1:4], v[:, 4:7] * s[4:7], tuple(gaps))
+    return stream, int((~keep).sum()) + folded
+
+
+def _fold_equal_times(path, values: np.ndarray, linenos: np.ndarray | None, sensor_id: str | None
+                      ) -> tuple[np.ndarray, np.ndarray | None, int]:
+    """Consecutive samples at one time folded into one: a repeat of the previous row (time and values alike) is
+    dropped; differing samples at one time are averaged (the mean of each value, at their time, on the first
+    one's line). Each with one warning that counts them; the fast path hands such a file to the validating one.
+    (values, linenos, samples removed); the arrays themselves when no time repeats."""
+    t = values[:, 0]
+    same_time = t[1:] == t[:-1]
+    if not same_time.any():
+        return values, linenos, 0
+    if linenos is None:
+        raise NeedsValidatingPath
+    repeat = same_time & (values[1:] == values[:-1]).all(axis=1)
+    of = f" of sensor {sensor_id}" if sensor_id else ""
+    if repeat.any():
+        first = int(np.flatnonzero(repeat)[0]) + 1
+        warn_at(path, int(linenos[first]), f"{int(repeat.sum())} sample(s){of} repeat the previous one exactly"
+                f" (time_s and values): dropped")
+        kept = np.concatenate([[True], ~repeat])
+        values, linenos = values[kept], linenos[kept]
+        t = values[:, 0]
+        same_time = t[1:] == t[:-1]
+    removed = int(repeat.sum())
+    if same_time.any():
+        starts = np.flatnonzero(np.concatenate([[True], ~same_time]))
+        counts = np.diff(np.append(starts, len(values)))
+        shared = int(np.flatnonzero(counts > 1)[0])
+        warn_at(path, int(linenos[starts[shared]]), f"{int((counts > 1).sum())} time(s){of} hold differing samples"
+                f" (first at {float(t[starts[shared]])!r}): each averaged into one sample")
+        values = np.add.reduceat(values, starts, axis=0) / counts[:, None]
+        values[:, 0] = t[starts]  # the time itself, not a mean of equal numbers (bit for bit)
+        removed += int(len(linenos) - len(starts))
+        linenos = linenos[starts]
+    return values, linenos, removed
