@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from sensors.formats import metawear, movella_dot, polar_logger, witmotion_app
+from sensors.formats import metawear, movella_dot, phyphox, polar_logger, sensor_logger, witmotion_app
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Format:
 
 FORMATS = tuple(
     Format(m.KEY, m.NAME, m.matches, m.decode, m.ENCODINGS)
-    for m in (movella_dot, metawear, polar_logger, witmotion_app)
+    for m in (movella_dot, metawear, polar_logger, witmotion_app, sensor_logger, phyphox)
 )
 
 

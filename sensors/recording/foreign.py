@@ -11,7 +11,7 @@ from sensors.formats.decoded import Decoded
 from sensors.formats.table import FormatError, Table, find_table, names_list
 from sensors.recording.generic import generic_info, generic_recording, problems_joined, read_generic_table
 from sensors.recording.model import (
-    PLACEMENT_PROBLEM, STAND_IN_PLACEMENT, Columns, Recording, RecordingError, SensorStream, error_at,
+    PLACEMENT_PROBLEM, STAND_IN_PLACEMENT, Columns, Recording, RecordingError, SensorStream, error_at, warn_at,
 )
 from sensors.recording.screen import build_stream
 from sensors.recording.text import comment_lines, text_lines, wide_encoding, without_torn
@@ -39,6 +39,8 @@ def read_foreign(path, lines: list[str], torn: int | None, placement: str | None
             raise error_at(path, None, "no samples")
         try:
             decoded = decode(table, _sibling_table)
+            for remark in decoded.remarks:
+                warn_at(path, None, remark)
             stream, skipped = _decoded_stream(path, decoded, placement or STAND_IN_PLACEMENT)
         except FormatError as exc:
             raise RecordingError(column_map.hint(str(exc)) if columns is not None else str(exc)) from None
