@@ -645,3 +645,25 @@ def test_column_lists_are_cut_between_names(tmp_path):
         read_recording(p, placement="pelvis")
     found = str(exc.value).split("found ", 1)[1]
     assert "more)" in found and all(n in names or n.startswith("…") for n in found.split(")")[0].split(", ")), found
+
+
+def test_generic_names_with_wrong_units_and_no_placement_in_one_line(tmp_path, demo):
+    """repscope's own names over ms and g: both unit mistakes and the missing placement, one line."""
+    p = tmp_path / "mislabelled.csv"
+    block = np.column_stack([(demo.t_s - demo.t_s[0]) * 1e3, demo.acc_mps2 / G, demo.gyr_rads])
+    p.write_text("time_s,acc_x_mps2,acc_y_mps2,acc_z_mps2,gyr_x_rads,gyr_y_rads,gyr_z_rads\n"
+                 + "".join(",".join(repr(v) for v in row) + "\n" for row in block.tolist()))
+    with pytest.raises(RecordingError) as exc:
+        read_recording(p)
+    msg = str(exc.value)
+    assert "\n" not in msg and msg.startswith(str(p))
+    for part in ("time_s looks like milliseconds", "divide it by 1000", "rename the columns acc_*_g",
+                 "pass --placement"):
+        assert part in msg, (part, msg)
+
+
+def test_phyphox_file_without_its_other_sensor_is_one_line(tmp_path, demo):
+    acc, _ = phyphox_files(tmp_path, demo, one_table=False)
+    (tmp_path / "Gyroscope.csv").unlink()
+    with pytest.raises(RecordingError, match=r"phyphox: no file\(s\) with the gyroscope's columns beside it"):
+        read_recording(acc, placement="pelvis")

@@ -27,8 +27,10 @@ def read_recording(
     the file's sensors; `exercise` overrides the metadata's exercise. Raises `RecordingError` with a one-line
     `FILE:LINE: problem` message. Recoverable problems give a `RecordingWarning`: a torn last line (crash while
     writing) is dropped; bad samples (non-finite, out of range, an isolated timestamp outlier) are skipped and
-    counted (`Recording.skipped`); a declared sensor without samples is left out. Files from other apps (Movella
-    DOT, MetaWear, Polar Sensor Logger, WitMotion) are recognised by their header; `columns` maps any other CSV.
+    counted (`Recording.skipped`), repeated times folded (a repeat dropped, differing samples averaged); a declared
+    sensor without samples is left out. Files from other apps (Movella DOT, MetaWear, Polar Sensor Logger,
+    WitMotion, the phone apps Sensor Logger and phyphox) are recognised by their header (and Sensor Logger's by the
+    file's name); `columns` maps any other CSV. `params`: where the parsers switch (`ReadParams`).
     """
     return read_routed(path, placement=placement, exercise=exercise, columns=columns, params=params).recording
 
