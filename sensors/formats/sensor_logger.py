@@ -68,7 +68,7 @@ def decode(table: Table, sibling: Callable[[str], Table]) -> Decoded:
     tables = {k: (table if k == mine else _sibling(table.path, k, sibling)) for k in FILES}
     if tables["gyr"] is None:
         raise _missing(table.path, "gyr", "the angular rate")
-    origin = min(int(t.integers("time")[0]) for t in tables.values() if t is not None and t.rows)
+    origin = min(_first_time(t) for t in tables.values() if t is not None and t.rows)
     parts = {k: _part(t, origin) for k, t in tables.items() if t is not None}
     acc_part, force = _specific_force(table.path, parts)
     m = merge.onto_clock(acc_part.t_s, parts["gyr"].t_s, parts["gyr"].xyz)
@@ -97,6 +97,15 @@ def _missing(path: str, k: str, what: str):
     name = FILES[k] + Path(path).suffix
     return error(path, None, f"{NAME}: no {name} beside it ({what}); the app writes each sensor to its own file:"
                  f" keep the export's files together, named as the app named them")
+
+
+def _first_time(table: Table) -> int:
+    """The first sample's `time` (ns), from its line alone."""
+    cell = table.rows[0][1].split(table.dialect.delimiter)[table.index("time")].strip()
+    try:
+        return int(cell)
+    except ValueError:
+        raise error(table.path, table.rows[0][0], f"time is not an integer: {cell[:30]!r}") from None
 
 
 def _part(table: Table, origin: int) -> _Part:

@@ -109,7 +109,7 @@ def handle_torn(
 
 
 def parse_cells(path, rows: list[tuple[int, str]], cols: Sequence[int], n_fields: int, names: Sequence[str],
-                   dialect: Dialect = Dialect()) -> np.ndarray:
+                dialect: Dialect = Dialect()) -> np.ndarray:
     """Parse the given columns of CSV rows to float64 (NaN/inf kept, for the caller to skip); on a field that is
     not a number or a wrong field count, name the first bad line and cell."""
     try:
