@@ -667,3 +667,16 @@ def test_phyphox_file_without_its_other_sensor_is_one_line(tmp_path, demo):
     (tmp_path / "Gyroscope.csv").unlink()
     with pytest.raises(RecordingError, match=r"phyphox: no file\(s\) with the gyroscope's columns beside it"):
         read_recording(acc, placement="pelvis")
+
+
+def test_phyphox_table_is_read_bit_for_bit(tmp_path, demo):
+    """A one-table export with every number written exactly: the samples are the file's own numbers."""
+    p = tmp_path / "Raw Data.csv"
+    t = demo.t_s - demo.t_s[0]
+    header = ['"Time (s)"', *(f'"Acceleration {a} (m/s^2)"' for a in "xyz"),
+              *(f'"Gyroscope {a} (rad/s)"' for a in "xyz")]
+    block = np.column_stack([t, demo.acc_mps2, demo.gyr_rads]).tolist()
+    p.write_text(",".join(header) + "\n" + "".join(",".join(map(repr, row)) + "\n" for row in block))
+    s = read_recording(p, placement="pelvis").streams[0]
+    assert np.array_equal(s.t_s, t) and np.array_equal(s.acc_mps2, demo.acc_mps2)
+    assert np.array_equal(s.gyr_rads, demo.gyr_rads)
