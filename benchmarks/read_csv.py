@@ -5,8 +5,8 @@
 Writes one generic CSV of `minutes` of one sensor at 100 Hz (repscope's own column names, `repr` numbers, a
 `#` comment line, a sensor at rest with noise), then times in the same run, interleaved, the CPU seconds of
   fast       = `read_recording(FILE, placement=…)` (the path every well-formed generic CSV takes: numpy parses
-               bodies up to `NUMPY_PARSE_MAX_BYTES`, pandas longer ones), with no cache beside the file (a first
-               read: the parse, and the cache written),
+               bodies up to `ReadParams.numpy_parse_max_bytes`, pandas longer ones), with no cache beside the file
+               (a first read: the parse, and the cache written),
   cached     = the same once an earlier read left its binary cache (`sensors/cache.py`),
   numpy      = the same with numpy's parse whatever the size (no cache),
   pandas     = the same with pandas' parse whatever the size (pandas already imported; its import is timed
@@ -63,12 +63,7 @@ def child_cpu_s(code: str) -> float:
 
 def read_with_limit(path: Path, limit: int):
     """`read_recording` with numpy's parse allowed up to `limit` bytes (0: pandas always)."""
-    old = recording.NUMPY_PARSE_MAX_BYTES
-    recording.NUMPY_PARSE_MAX_BYTES = limit
-    try:
-        return recording.read_recording(path, placement="pelvis")
-    finally:
-        recording.NUMPY_PARSE_MAX_BYTES = old
+    return recording.read_recording(path, placement="pelvis", params=recording.ReadParams(numpy_parse_max_bytes=limit))
 
 
 def main() -> int:
@@ -86,7 +81,7 @@ def main() -> int:
             "fast path, cached": lambda: recording.read_recording(path, placement="pelvis"),
             "fast path, numpy parse": lambda: read_with_limit(path, 1 << 62),
             "fast path, pandas parse": lambda: read_with_limit(path, 0),
-            "validating path": lambda: recording._read_validating(str(path), path.read_bytes(), "pelvis"),
+            "validating path": lambda: recording.read_validating(str(path), path.read_bytes(), "pelvis").recording,
         }
         times: dict[str, list[float]] = {k: [] for k in cases}
         imports = []
@@ -103,7 +98,8 @@ def main() -> int:
                    for r in recs.values() for a in ("t_s", "acc_mps2", "gyr_rads"))
     med = {k: statistics.median(v) for k, v in times.items()}
     print(f"generic CSV, {args.minutes:g} min × 1 sensor × {RATE_HZ:g} Hz = {n} rows "
-          f"(numpy parses bodies up to {recording.NUMPY_PARSE_MAX_BYTES / 1e6:g} MB); median of {args.repeat} (CPU s)")
+          f"(numpy parses bodies up to {recording.ReadParams().numpy_parse_max_bytes / 1e6:g} MB);"
+          f" median of {args.repeat} (CPU s)")
     for name, t in med.items():
         print(f"  {name:<26} {t:6.3f} s = {med['validating path'] / t:5.1f}× faster than validating")
     print(f"  importing pandas (child)   {statistics.median(imports):6.3f} s "

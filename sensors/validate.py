@@ -26,7 +26,8 @@ GYR_P99_MAX_RADS = 35.0  # 2000 °/s, the largest common full scale: a higher 99
 ACC_ANY_UNIT_MAX = 50 * 1000.0
 GYR_ANY_UNIT_MAX = math.degrees(GYR_PHYSICAL_MAX_RADS)
 UNIT_CHECK_MIN_SAMPLES = 20
-TIME_UNITS = (("milliseconds", 1e3), ("microseconds", 1e6), ("nanoseconds", 1e9))
+ALL_TIME_UNITS = (("seconds", 1.0), ("milliseconds", 1e3), ("microseconds", 1e6), ("nanoseconds", 1e9))
+TIME_UNIT_KEYS = {"seconds": "s", "milliseconds": "ms", "microseconds": "us", "nanoseconds": "ns"}
 
 
 @dataclass(frozen=True)
@@ -155,19 +156,54 @@ def _near(x: float, target: float) -> bool:
     return abs(x - target) <= GRAVITY_TOLERANCE * target
 
 
-def _time_problem(t_s: np.ndarray) -> str | None:
-    if len(t_s) < 2:
+def _time_problem(t_raw: np.ndarray, scale_s: float) -> str | None:
+    """`t_raw`: the time column in the file's numbers, `scale_s` what they were taken to be (1: seconds). The unit
+    named is the one the numbers themselves are in, whatever they were taken for."""
+    if len(t_raw) < 2:
         return None
-    interval = float(np.median(np.diff(t_s)))
-    rate = 1.0 / interval
+    interval = float(np.median(np.diff(t_raw)))
+    rate = 1.0 / (interval * scale_s)
     if RATE_MIN_HZ <= rate <= RATE_MAX_HZ:
         return None
-    for unit, per_s in TIME_UNITS:
-        if RATE_MIN_HZ <= rate * per_s <= RATE_MAX_HZ:
-            return (f"time_s looks like {unit}, not seconds (median interval {interval:.3g} → {rate:.3g} Hz):"
-                    f" divide it by {per_s:g}")
-    return (f"implausible sample rate {rate:.3g} Hz from the median interval {interval:.3g} s"
-            f" (expected {RATE_MIN_HZ:g}–{RATE_MAX_HZ:g} Hz): is time_s in seconds?")
+    taken = "time_s" if scale_s == 1.0 else "time"
+    declared = next((u for u, per_s in ALL_TIME_UNITS if math.isclose(per_s * scale_s, 1.0)), "the unit given")
+    unit = time_unit_of(interval)
+    if unit is not None:
+        name, per_s = unit
+        return (f"{taken} looks like {name}, not {declared} (median interval {interval:.3g} → {rate:.3g} Hz):"
+                f" divide it by {per_s:g}")
+    return (f"implausible sample rate {rate:.3g} Hz from the median interval {interval:.3g}"
+            f"{' s' if scale_s == 1.0 else ''} (expected {RATE_MIN_HZ:g}–{RATE_MAX_HZ:g} Hz): is {taken} in"
+            f" {declared}?")
+
+
+def time_unit_of(interval: float) -> tuple[str, float] | None:
+    """(name, ticks per second) of the one time unit in which a median sample interval of `interval` (the file's
+    numbers) gives a rate of RATE_MIN_HZ–RATE_MAX_HZ (the units are 1000× apart, the band 200× wide), or None."""
+    if not interval > 0:
+        return None
+    return next(((name, per_s) for name, per_s in ALL_TIME_UNITS if RATE_MIN_HZ <= per_s / interval <= RATE_MAX_HZ),
+                None)
+
+
+def guess_units(t_raw: np.ndarray, acc: np.ndarray, gyr: np.ndarray) -> tuple[str | None, str | None, str | None]:
+    """The units a table's time (n,), acceleration (n, 3) and angular rate (n, 3) columns look like, by the checks
+    above: time 's', 'ms', 'us' or 'ns' (the rate 10–2000 Hz), acceleration 'mps2', 'g' or 'mg' (gravity at
+    rest), angular rate 'rads' or 'dps' (the 99th percentile); None where nothing fits (or too few samples)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        unit = time_unit_of(float(np.median(np.diff(t_raw)))) if len(t_raw) > 1 else None
+        time = None if unit is None else TIME_UNIT_KEYS[unit[0]]
+        if len(t_raw) < UNIT_CHECK_MIN_SAMPLES:
+            return time, None, None
+        acc_norm, gyr_norm = norm3(acc), norm3(gyr)
+        rest = (gyr_norm <= np.quantile(gyr_norm, REST_QUANTILE)) & (acc_norm <= ACC_ANY_UNIT_MAX)
+        at_rest = float(np.median(acc_norm[rest])) if rest.any() else math.nan
+        acc_unit = next((u for u, g in (("mps2", STANDARD_GRAVITY_MPS2), ("g", 1.0), ("mg", 1000.0))
+                         if _near(at_rest, g)), None)
+        gyr_norm = gyr_norm[gyr_norm <= GYR_ANY_UNIT_MAX]
+        p99 = float(np.quantile(gyr_norm, GYR_QUANTILE)) if len(gyr_norm) else math.nan
+        gyr_unit = "rads" if p99 <= GYR_P99_MAX_RADS else ("dps" if math.radians(p99) <= GYR_P99_MAX_RADS else None)
+    return time, acc_unit, gyr_unit
 
 
 def _acc_problem(acc_norm: np.ndarray, gyr_norm: np.ndarray, acc_unit: str, generic: bool) -> str | None:
@@ -218,7 +254,7 @@ def unit_problem(values: np.ndarray, scale: np.ndarray, acc_unit: str, gyr_unit:
     if len(values) == 0:
         return None
     with np.errstate(over="ignore", invalid="ignore"):
-        problems = [_time_problem(values[:, 0] * scale[0])]
+        problems = [_time_problem(values[:, 0], float(scale[0]))]
         if len(values) >= UNIT_CHECK_MIN_SAMPLES:
             n = norms(values, scale) if known is None else known
             problems.append(_acc_problem(n.acc_raw, n.gyr_si, acc_unit, generic))

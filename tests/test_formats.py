@@ -16,12 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import sensors.recording as recording
 from sensors.formats import merge
 from sensors.formats import movella_dot as dot
 from sensors.formats.table import Dialect, find_table, sniff
 from sensors.formats.timebase import UINT32_MODULUS, unwrap_counter
-from sensors.recording import RecordingError, read_recording
+from sensors.recording import RecordingError, read_generic_whole, read_recording, read_routed, read_validating
 from tests.conftest import DEMO_DIR
 from tests.test_fuzz import MUTATIONS, read_outcome
 from ui.cli import main
@@ -171,16 +170,13 @@ def test_semicolon_file_with_a_bad_cell_names_line_and_cell(tmp_path, demo):
         read_recording(p, placement="pelvis")
 
 
-def test_generic_fast_path_is_taken_and_equals_the_validating_path(tmp_path, demo, monkeypatch):
+def test_generic_fast_path_is_taken_and_equals_the_validating_path(tmp_path, demo):
     p = tmp_path / "g.csv"
     p.write_text("# from another tool\n" + _generic_text(demo, ";", ","))
-    slow = recording._read_validating(str(p), p.read_bytes(), "pelvis")
-
-    def no_slow_path(*a, **k):
-        raise AssertionError("a well-formed generic CSV took the validating path")
-
-    monkeypatch.setattr(recording, "_read_validating", no_slow_path)
-    fast = read_recording(p, placement="pelvis")
+    slow = read_validating(str(p), p.read_bytes(), "pelvis").recording
+    read = read_routed(p, placement="pelvis")
+    assert read.route == "generic whole"  # a well-formed generic CSV does not take the validating path
+    fast = read.recording
     a, b = fast.stream("pelvis"), slow.stream("pelvis")
     assert np.array_equal(a.t_s, b.t_s) and np.array_equal(a.acc_mps2, b.acc_mps2)
     assert np.array_equal(a.gyr_rads, b.gyr_rads) and a.info == b.info and fast.meta == slow.meta
@@ -202,9 +198,10 @@ def test_fast_and_validating_paths_agree_bit_for_bit(tmp_path_factory, rows, sep
     text += "\n" + "".join(sep.join(show(float(v)) for v in r) + "\n" for r in block)
     p = tmp_path_factory.mktemp("fp") / "g.csv"
     p.write_text(text)
-    fast = recording._read_generic_fast(str(p), p.read_bytes(), "pelvis")
-    slow = recording._read_validating(str(p), p.read_bytes(), "pelvis")
+    fast = read_generic_whole(str(p), p.read_bytes(), "pelvis")
+    slow = read_validating(str(p), p.read_bytes(), "pelvis").recording
     assert fast is not None
+    fast = fast.recording
     for x, y in ((fast.streams[0].t_s, slow.streams[0].t_s), (fast.streams[0].acc_mps2, slow.streams[0].acc_mps2),
                  (fast.streams[0].gyr_rads, slow.streams[0].gyr_rads)):
         assert np.array_equal(x, y)
@@ -485,3 +482,201 @@ def test_mutated_vendor_files_read_or_fail_cleanly(tmp_path, demo):
         if outcome.startswith("crash"):
             crashes.append(f"{mutation.__name__} {src.name}: {outcome}")
     assert not crashes, "\n".join(crashes[:5])
+
+
+# ---------------------------------------------------------------------------------------------------- phone apps
+
+SL_EPOCH_NS = 1_765_150_000_123_456_789  # Sensor Logger's `time`: Unix ns
+
+
+def sensor_logger(folder, s, files=("TotalAcceleration", "Gyroscope"), gyr_offset_ns: int = 0, platform="android",
+                  prefix: str = ""):
+    """Sensor Logger's export (`time,seconds_elapsed,z,y,x`, time in Unix ns, m/s² and rad/s, Android's signs, or
+    iOS's: Accelerometer and Gravity negated) from a stream; the gyroscope's times may be offset."""
+    ns = SL_EPOCH_NS + np.round((s.t_s - s.t_s[0]) * 1e9).astype(np.int64)
+    sign = -1.0 if platform == "ios" else 1.0
+    gravity = np.column_stack([np.convolve(s.acc_mps2[:, k], np.ones(101) / 101, mode="same") for k in range(3)])
+    kinds = {"TotalAcceleration": (ns, s.acc_mps2), "Accelerometer": (ns, sign * (s.acc_mps2 - gravity)),
+             "Gravity": (ns, sign * gravity), "Gyroscope": (ns + gyr_offset_ns, None if gyr_offset_ns else s.gyr_rads)}
+    paths = {}
+    for name in files:
+        t, xyz = kinds[name]
+        if xyz is None:
+            xyz = np.column_stack([np.interp((t - ns[0]) / 1e9 + s.t_s[0], s.t_s, s.gyr_rads[:, k]) for k in range(3)])
+        rows = [f"{tk},{(tk - int(ns[0])) / 1e9!r},{z!r},{y!r},{x!r}"
+                for tk, (x, y, z) in zip(t.tolist(), xyz.tolist())]
+        paths[name] = folder / f"{prefix}{name}.csv"
+        paths[name].write_text("time,seconds_elapsed,z,y,x\n" + "\n".join(rows) + "\n")
+    if platform is not None:
+        (folder / "metadata.csv").write_text(f"version,device name,recording time,platform\n3,phone,2026-12-08,"
+                                             f"{'iOS' if platform == 'ios' else 'android'}\n")
+    return paths
+
+
+def test_sensor_logger_pair_is_read_bit_for_bit_from_either_file(tmp_path, demo):
+    """On shared times (no interpolation) the samples are the files' own numbers; time from the first sample."""
+    paths = sensor_logger(tmp_path, demo)
+    recs = [read_recording(p, placement="pelvis") for p in paths.values()]
+    s = recs[0].streams[0]
+    ns = SL_EPOCH_NS + np.round((demo.t_s - demo.t_s[0]) * 1e9).astype(np.int64)
+    assert np.array_equal(s.t_s, (ns - ns[0]).astype(np.float64) / 1e9)
+    assert np.array_equal(s.acc_mps2, demo.acc_mps2) and np.array_equal(s.gyr_rads, demo.gyr_rads)
+    assert s.info.model == "Sensor Logger" and "TotalAcceleration.csv + Gyroscope.csv" in recs[0].meta.notes
+    for x in ("t_s", "acc_mps2", "gyr_rads"):
+        assert np.array_equal(getattr(recs[1].streams[0], x), getattr(s, x))
+
+
+@pytest.mark.parametrize("platform, files", [("android", ("TotalAcceleration", "Gyroscope")),
+                                             ("android", ("Accelerometer", "Gravity", "Gyroscope")),
+                                             ("ios", ("Accelerometer", "Gravity", "Gyroscope"))])
+def test_sensor_logger_exports_analyse_like_the_recording(tmp_path, demo, capsys, platform, files):
+    """Android's gyroscope on its own clock (3 ms off, interpolated onto the accelerometer's times); iOS's signs
+    turned to Android's from metadata.csv; a prefixed name (`2026-12-08_Gyroscope.csv`) finds its siblings."""
+    paths = sensor_logger(tmp_path, demo, files, gyr_offset_ns=3_000_000, platform=platform, prefix="rec_")
+    rec = read_recording(paths["Gyroscope"], placement="pelvis")
+    first = len(demo) - len(rec.streams[0])  # samples before the gyroscope's first one are left out
+    assert first == 1 and np.allclose(rec.streams[0].acc_mps2, demo.acc_mps2[first:], atol=1e-9)
+    rc, report, err = _analyze(capsys, paths[files[0]])
+    assert rc == 0, err
+    assert len(report["reps"]) == DEMO_REPS
+
+
+@pytest.mark.parametrize("files, platform, expect", [
+    (("Accelerometer", "Gyroscope"), "ios", "no Gravity.csv beside it (Accelerometer.csv holds the acceleration"
+                                            " without gravity"),
+    (("Accelerometer", "Gravity", "Gyroscope"), None, "no readable metadata.csv beside it"),
+    (("TotalAcceleration",), "android", "no Gyroscope.csv beside it (the angular rate)"),
+])
+def test_sensor_logger_export_missing_a_file_is_one_line(tmp_path, demo, files, platform, expect):
+    paths = sensor_logger(tmp_path, demo, files, platform=platform)
+    with pytest.raises(RecordingError) as exc:
+        read_recording(paths[files[0]], placement="pelvis")
+    assert "\n" not in str(exc.value) and expect in str(exc.value)
+
+
+def phyphox_files(folder, s, one_table: bool, sep: str = ",", decimal: str = "."):
+    """phyphox's CSV export: quoted header `"Time (s)","Acceleration x (m/s^2)",…` (and `Gyroscope x (rad/s)`)."""
+    t = s.t_s - s.t_s[0]
+    acc = ['"Acceleration x (m/s^2)"', '"Acceleration y (m/s^2)"', '"Acceleration z (m/s^2)"',
+           '"Absolute acceleration (m/s^2)"']
+    gyr = ['"Gyroscope x (rad/s)"', '"Gyroscope y (rad/s)"', '"Gyroscope z (rad/s)"', '"Absolute (rad/s)"']
+
+    def write(name, header, block):
+        rows = [sep.join(f"{v:.9E}".replace(".", decimal) for v in row) for row in block]
+        (folder / name).write_text(sep.join(['"Time (s)"', *header]) + "\n" + "\n".join(rows) + "\n")
+        return folder / name
+    a = np.column_stack([t, s.acc_mps2, np.linalg.norm(s.acc_mps2, axis=1)])
+    g = np.column_stack([s.gyr_rads, np.linalg.norm(s.gyr_rads, axis=1)])
+    if one_table:
+        return [write("Raw Data.csv", acc + gyr, np.column_stack([a, g]))]
+    return [write("Accelerometer.csv", acc, a), write("Gyroscope.csv", gyr, np.column_stack([t, g]))]
+
+
+@pytest.mark.parametrize("one_table, sep, decimal", [(True, ",", "."), (False, ",", "."), (False, ";", ",")])
+def test_phyphox_exports_are_recognised(tmp_path, demo, capsys, one_table, sep, decimal):
+    for p in phyphox_files(tmp_path, demo, one_table, sep, decimal):
+        rec = read_recording(p, placement="pelvis")
+        assert rec.streams[0].info.model == "phyphox" and len(rec.streams[0]) == len(demo)
+        assert np.allclose(rec.streams[0].gyr_rads, demo.gyr_rads, rtol=1e-8, atol=1e-12)
+        rc, report, err = _analyze(capsys, p)
+        assert rc == 0, err
+        assert len(report["reps"]) == DEMO_REPS
+
+
+def test_phyphox_linear_acceleration_is_refused_in_one_line(tmp_path):
+    p = tmp_path / "Raw Data.csv"
+    p.write_text('"Time (s)","Linear Acceleration x (m/s^2)","Linear Acceleration y (m/s^2)",'
+                 '"Linear Acceleration z (m/s^2)"\n0.0,0.1,0.2,0.3\n0.01,0.1,0.2,0.3\n')
+    with pytest.raises(RecordingError, match="'Linear Acceleration' export: the acceleration without gravity"):
+        read_recording(p, placement="pelvis")
+
+
+def _own_names(tmp_path, demo, time_per_s: float, epoch: int = 0):
+    """`timestamp,ax,ay,az,gx,gy,gz` in the given time unit (integers), g and °/s."""
+    p = tmp_path / "phone.csv"
+    ticks = epoch + np.round((demo.t_s - demo.t_s[0]) * time_per_s).astype(np.int64)
+    rows = [f"{k},{a[0] / G:.5f},{a[1] / G:.5f},{a[2] / G:.5f},{math.degrees(w[0]):.4f},{math.degrees(w[1]):.4f},"
+            f"{math.degrees(w[2]):.4f}" for k, a, w in zip(ticks, demo.acc_mps2, demo.gyr_rads)]
+    p.write_text("timestamp,ax,ay,az,gx,gy,gz\n" + "\n".join(rows) + "\n")
+    return p
+
+
+def test_every_problem_of_a_file_is_said_at_once_with_its_option(tmp_path, demo, capsys):
+    """`timestamp,ax,…` (ms, g, °/s) without options: one line with the --columns, --units and --placement that
+    read it; those options then read it."""
+    p = _own_names(tmp_path, demo, 1e3)
+    assert main(["analyze", str(p), "--json"]) == 2
+    err = capsys.readouterr().err.strip()
+    fix = "--columns time=timestamp,acc_x=ax,acc_y=ay,acc_z=az,gyr_x=gx,gyr_y=gy,gyr_z=gz --units time=ms,acc=g,gyr=dps"
+    assert len(err.split("\n")) == 1 and fix in err and "pass --placement" in err, err
+    rc, report, err = _analyze(capsys, p, *fix.replace("--units ", "--units=").replace("--columns ", "--columns=")
+                               .split(" "))
+    assert rc == 0, err
+    assert len(report["reps"]) == DEMO_REPS
+
+
+@pytest.mark.parametrize("given", ["ms", "us", "s"])
+def test_unit_hint_names_nanoseconds(tmp_path, demo, capsys, given):
+    """A nanosecond epoch read with a wrong --units time=…: the hint names ns, whatever was given."""
+    p = _own_names(tmp_path, demo, 1e9, epoch=SL_EPOCH_NS)
+    rc, _, err = _analyze(capsys, p, "--columns", "time=timestamp,acc_x=ax,acc_y=ay,acc_z=az,gyr_x=gx,gyr_y=gy,"
+                          "gyr_z=gz", "--units", f"time={given},acc=g,gyr=dps")
+    assert rc == 2 and "looks like nanoseconds" in err and "pass --units time=ns" in err, err
+    rc, report, err = _analyze(capsys, p, "--columns", "time=timestamp,acc_x=ax,acc_y=ay,acc_z=az,gyr_x=gx,gyr_y=gy,"
+                               "gyr_z=gz", "--units", "time=ns,acc=g,gyr=dps")
+    assert rc == 0 and len(report["reps"]) == DEMO_REPS, err
+
+
+def test_placement_and_unit_problems_in_one_line(tmp_path, demo, capsys):
+    p = _own_names(tmp_path, demo, 1e3)
+    assert main(["analyze", str(p), "--columns", "time=timestamp,acc_x=ax,acc_y=ay,acc_z=az,gyr_x=gx,gyr_y=gy,"
+                 "gyr_z=gz"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.split("\n")) == 1, err
+    for part in ("pass --units time=ms", "pass --units acc=g", "pass --units gyr=dps", "pass --placement"):
+        assert part in err, (part, err)
+
+
+def test_column_lists_are_cut_between_names(tmp_path):
+    p = tmp_path / "wide.csv"
+    names = [f"a_rather_long_column_name_{k}" for k in range(12)]
+    p.write_text(",".join(names) + "\n" + ",".join("1" for _ in names) + "\n")
+    with pytest.raises(RecordingError) as exc:
+        read_recording(p, placement="pelvis")
+    found = str(exc.value).split("found ", 1)[1]
+    assert "more)" in found and all(n in names or n.startswith("…") for n in found.split(")")[0].split(", ")), found
+
+
+def test_generic_names_with_wrong_units_and_no_placement_in_one_line(tmp_path, demo):
+    """repscope's own names over ms and g: both unit mistakes and the missing placement, one line."""
+    p = tmp_path / "mislabelled.csv"
+    block = np.column_stack([(demo.t_s - demo.t_s[0]) * 1e3, demo.acc_mps2 / G, demo.gyr_rads])
+    p.write_text("time_s,acc_x_mps2,acc_y_mps2,acc_z_mps2,gyr_x_rads,gyr_y_rads,gyr_z_rads\n"
+                 + "".join(",".join(repr(v) for v in row) + "\n" for row in block.tolist()))
+    with pytest.raises(RecordingError) as exc:
+        read_recording(p)
+    msg = str(exc.value)
+    assert "\n" not in msg and msg.startswith(str(p))
+    for part in ("time_s looks like milliseconds", "divide it by 1000", "rename the columns acc_*_g",
+                 "pass --placement"):
+        assert part in msg, (part, msg)
+
+
+def test_phyphox_file_without_its_other_sensor_is_one_line(tmp_path, demo):
+    acc, _ = phyphox_files(tmp_path, demo, one_table=False)
+    (tmp_path / "Gyroscope.csv").unlink()
+    with pytest.raises(RecordingError, match=r"phyphox: no file\(s\) with the gyroscope's columns beside it"):
+        read_recording(acc, placement="pelvis")
+
+
+def test_phyphox_table_is_read_bit_for_bit(tmp_path, demo):
+    """A one-table export with every number written exactly: the samples are the file's own numbers."""
+    p = tmp_path / "Raw Data.csv"
+    t = demo.t_s - demo.t_s[0]
+    header = ['"Time (s)"', *(f'"Acceleration {a} (m/s^2)"' for a in "xyz"),
+              *(f'"Gyroscope {a} (rad/s)"' for a in "xyz")]
+    block = np.column_stack([t, demo.acc_mps2, demo.gyr_rads]).tolist()
+    p.write_text(",".join(header) + "\n" + "".join(",".join(map(repr, row)) + "\n" for row in block))
+    s = read_recording(p, placement="pelvis").streams[0]
+    assert np.array_equal(s.t_s, t) and np.array_equal(s.acc_mps2, demo.acc_mps2)
+    assert np.array_equal(s.gyr_rads, demo.gyr_rads)

@@ -136,6 +136,28 @@ def time_jump(data: bytes, rng: random.Random) -> bytes:
     return b"\n".join(lines)
 
 
+def repeat_time(data: bytes, rng: random.Random) -> bytes:
+    """A sample's time set to the previous sample's of the same sensor (an export rounded to 10 ms, a spreadsheet):
+    two differing samples at one time."""
+    lines = _lines(data)
+    body = [i for i, ln in enumerate(lines) if ln and not ln.startswith(b"#") and b"time_s" not in ln]
+    c = 1 if lines[0].startswith(b"# repscope") else 0
+    i = rng.choice(body[1:])
+    sensor = lines[i].split(b",")[0]
+    prev = next(k for k in reversed(body[:body.index(i)]) if c == 0 or lines[k].split(b",")[0] == sensor)
+    cells = lines[i].split(b",")
+    cells[c] = lines[prev].split(b",")[c]
+    lines[i] = b",".join(cells)
+    return b"\n".join(lines)
+
+
+def repeat_sample(data: bytes, rng: random.Random) -> bytes:
+    """A sample's line written twice."""
+    lines = _lines(data)
+    i = _data_line(lines, rng)
+    return b"\n".join(lines[: i + 1] + [lines[i]] + lines[i + 1:])
+
+
 def header_value(data: bytes, rng: random.Random) -> bytes:
     lines = _lines(data)
     heads = [i for i, ln in enumerate(lines[:20]) if re.match(rb"# \w+: ", ln)]
@@ -308,6 +330,21 @@ def test_fuzzed_files_read_or_fail_cleanly(cases):
     assert not crashes, "\n".join(crashes[:10])
     kinds = Counter(o for o, _, _ in outcomes)
     assert kinds["error"] > 0 and kinds["ok"] + kinds["ok+warn"] > 0
+
+
+@pytest.mark.parametrize("mutation", [repeat_time, repeat_sample])
+def test_a_repeated_time_is_never_a_silently_different_answer(tmp_path, mutation):
+    """A sample at the time of the one before it (differing values: averaged) or a line repeated (dropped) is read
+    with a warning that says so, or refused in one line: never read as if nothing happened."""
+    rng = random.Random(SEED)
+    for src, placement in seed_files(tmp_path):
+        data = src.read_bytes()
+        for k in range(3):
+            out = tmp_path / f"{mutation.__name__}-{k}-{src.name}"
+            mutated = mutation(data, rng)
+            if mutated != data:
+                out.write_bytes(mutated)
+                assert read_outcome(out, placement) in ("ok+warn", "error"), (out.name, read_outcome(out, placement))
 
 
 def test_fuzzed_files_through_analyze(cases):

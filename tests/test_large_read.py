@@ -1,4 +1,4 @@
-"""The long-file reader (`_read_fast_large`: header from the first block, samples and events a block of lines at a
+"""The long-file reader (`read_v1_long`: header from the first block, samples and events a block of lines at a
 time, parsed by numpy) gives the recording the whole-file fast path gives, events and line numbers included; and
 leaves to it whatever it does not read. Its binary cache (`sensors.cache`) gives the same recording again, and is
 not used for a CSV that changed, nor when it is damaged, nor kept for values the checks refuse."""
@@ -12,7 +12,10 @@ import pytest
 
 from sensors import cache
 from sensors import recording as rec_mod
+from sensors.recording import ReadParams
 
+LONG = ReadParams(numpy_parse_max_bytes=1000, large_block_bytes=100_000)  # a 1-kB limit, 100-kB blocks
+SHORT_LIMIT = ReadParams(numpy_parse_max_bytes=1000)
 DEMO = Path(__file__).resolve().parents[1] / "recordings" / "demo" / "workout.csv"
 
 
@@ -37,54 +40,45 @@ def _same(a, b) -> None:
             assert u.shape == v.shape and np.array_equal(u.view(np.int64), v.view(np.int64))
 
 
-def test_large_reader_matches_the_whole_file_reader(tmp_path, monkeypatch):
-    path = _with_events(tmp_path)
-    monkeypatch.setattr(rec_mod, "NUMPY_PARSE_MAX_BYTES", 1000)  # the whole-file reader takes the pandas parse
-    monkeypatch.setattr(rec_mod, "LARGE_BLOCK_BYTES", 100_000)  # events across several blocks
-    large = rec_mod._read_fast_large(str(path))
-    assert large is not None
+def test_large_reader_matches_the_whole_file_reader(tmp_path):
+    path = _with_events(tmp_path)  # the whole-file reader takes the pandas parse; events across several blocks
+    read = rec_mod.read_v1_long(str(path), LONG)
+    assert read is not None and read.route == "v1 long"
+    large = read.recording
     assert [e.kind for e in large.events] == ["set_start", "gap"]
-    _same(large, rec_mod._read_fast(str(path), path.read_bytes()))
+    _same(large, rec_mod.read_v1_whole(str(path), path.read_bytes(), LONG).recording)
     _same(rec_mod.read_recording(path), large)
 
 
 @pytest.mark.parametrize("damage", ["torn", "undeclared"])
-def test_large_reader_leaves_odd_files_to_the_whole_file_reader(tmp_path, monkeypatch, damage):
-    monkeypatch.setattr(rec_mod, "NUMPY_PARSE_MAX_BYTES", 1000)
+def test_large_reader_leaves_odd_files_to_the_whole_file_reader(tmp_path, damage):
     text = DEMO.read_text(encoding="utf-8")
     text = text[:-5] if damage == "torn" else text + "elbow,1.0,0,0,9.8,0,0,0\n"
     path = tmp_path / "odd.csv"
     path.write_text(text, encoding="utf-8")
-    assert rec_mod._read_fast_large(str(path)) is None
+    assert rec_mod.read_v1_long(str(path), SHORT_LIMIT) is None
 
 
-def _large(tmp_path: Path, monkeypatch) -> Path:
-    """The events demo read by the long-file reader (a 1-kB limit), parsed a 100-kB block at a time."""
-    monkeypatch.setattr(rec_mod, "NUMPY_PARSE_MAX_BYTES", 1000)
-    monkeypatch.setattr(rec_mod, "LARGE_BLOCK_BYTES", 100_000)
-    return _with_events(tmp_path)
+def _read(path: Path, route: str, **kw):
+    """The recording read with the `LONG` limits, checked to have taken `route`."""
+    read = rec_mod.read_routed(path, params=LONG, **kw)
+    assert read.route == route
+    return read.recording
 
 
-def _not_parsed(monkeypatch) -> None:
-    def fail(*_args):
-        raise AssertionError("the CSV was parsed")
-    monkeypatch.setattr(rec_mod, "_v1_parts", fail)
-
-
-def test_a_second_read_comes_from_the_cache_bit_for_bit(tmp_path, monkeypatch):
-    path = _large(tmp_path, monkeypatch)
-    first = rec_mod.read_recording(path)
+def test_a_second_read_comes_from_the_cache_bit_for_bit(tmp_path):
+    path = _with_events(tmp_path)
+    first = _read(path, "v1 long")
     assert cache.cache_path(path).is_file() and not list(tmp_path.glob("*.partial"))
-    _not_parsed(monkeypatch)
-    again = rec_mod.read_recording(path)
+    again = _read(path, "v1 long, cached")
     _same(again, first)
     assert [e.line for e in again.events] == [e.line for e in first.events]
 
 
 @pytest.mark.parametrize("change", ["appended", "same_size_edit", "touched"])
-def test_a_changed_csv_is_parsed_again(tmp_path, monkeypatch, change):
-    path = _large(tmp_path, monkeypatch)
-    rec_mod.read_recording(path)
+def test_a_changed_csv_is_parsed_again(tmp_path, change):
+    path = _with_events(tmp_path)
+    _read(path, "v1 long")
     raw = path.read_bytes()
     if change == "appended":  # one more sample, 10 ms after the last
         sid, t, *rest = raw[raw.rfind(b"\n", 0, len(raw) - 1) + 1:].decode().strip().split(",")
@@ -97,16 +91,16 @@ def test_a_changed_csv_is_parsed_again(tmp_path, monkeypatch, change):
     else:
         st = path.stat()
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
-    again = rec_mod.read_recording(path)
-    fresh = rec_mod._read_fast(str(path), path.read_bytes())
+    again = _read(path, "v1 long")
+    fresh = rec_mod.read_v1_whole(str(path), path.read_bytes(), LONG).recording
     _same(again, fresh)
     assert cache.load(path, cache.csv_key(path), [s.info.sensor_id for s in again.streams]) is not None
 
 
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "other_sensors"])
-def test_a_damaged_cache_is_not_used(tmp_path, monkeypatch, damage):
-    path = _large(tmp_path, monkeypatch)
-    first = rec_mod.read_recording(path)
+def test_a_damaged_cache_is_not_used(tmp_path, damage):
+    path = _with_events(tmp_path)
+    first = _read(path, "v1 long")
     where = cache.cache_path(path)
     raw = where.read_bytes()
     if damage == "truncated":
@@ -115,18 +109,17 @@ def test_a_damaged_cache_is_not_used(tmp_path, monkeypatch, damage):
         where.write_bytes(raw[:-1] + bytes([raw[-1] ^ 1]))
     ids = [s.info.sensor_id for s in first.streams]
     assert cache.load(path, cache.csv_key(path), ["thigh_left"] if damage == "other_sensors" else ids) is None
-    _same(rec_mod.read_recording(path), first)
+    _same(_read(path, "v1 long, cached" if damage == "other_sensors" else "v1 long"), first)
 
 
-def test_no_cache_of_values_the_checks_refuse_nor_of_a_csv_that_changed(tmp_path, monkeypatch):
-    monkeypatch.setattr(rec_mod, "NUMPY_PARSE_MAX_BYTES", 1000)
+def test_no_cache_of_values_the_checks_refuse_nor_of_a_csv_that_changed(tmp_path):
     lines = DEMO.read_text(encoding="utf-8").splitlines(keepends=True)
     body = next(i for i, ln in enumerate(lines) if ln.startswith("sensor,"))
     lines[body + 3], lines[body + 4] = lines[body + 4], lines[body + 3]  # time not increasing: the validating path
     path = tmp_path / "disordered.csv"
     path.write_text("".join(lines), encoding="utf-8")
     with pytest.raises(rec_mod.RecordingError, match="non-monotonic"):
-        rec_mod.read_recording(path)
+        rec_mod.read_recording(path, params=SHORT_LIMIT)
     assert not cache.cache_path(path).exists()
     stale = cache.csv_key(path)
     path.write_text("".join(lines[:-1]), encoding="utf-8")
@@ -135,20 +128,19 @@ def test_no_cache_of_values_the_checks_refuse_nor_of_a_csv_that_changed(tmp_path
 
 
 def test_an_unwritable_cache_is_skipped_silently(tmp_path, monkeypatch):
-    path = _large(tmp_path, monkeypatch)
+    path = _with_events(tmp_path)
 
     def refuse(*_args):
         raise PermissionError("read-only")
     monkeypatch.setattr(cache.os, "replace", refuse)
-    first = rec_mod.read_recording(path)
+    first = _read(path, "v1 long")
     assert not cache.cache_path(path).exists() and not list(tmp_path.glob("*.partial"))
-    _same(first, rec_mod._read_fast(str(path), path.read_bytes()))
+    _same(first, rec_mod.read_v1_whole(str(path), path.read_bytes(), LONG).recording)
 
 
-def _generic(tmp_path: Path, monkeypatch, rows: int = 600) -> Path:
-    """A long generic CSV (a 1-kB limit): the demo's pelvis samples under repscope's column names."""
+def _generic(tmp_path: Path, rows: int = 600) -> Path:
+    """A long generic CSV (for a 1-kB limit): the demo's pelvis samples under repscope's column names."""
     s = rec_mod.read_recording(DEMO).streams[0]  # read as the short file it is: no cache beside the demo
-    monkeypatch.setattr(rec_mod, "NUMPY_PARSE_MAX_BYTES", 1000)
     table = np.column_stack([s.t_s, s.acc_mps2, s.gyr_rads])[:rows].tolist()
     path = tmp_path / "generic.csv"
     path.write_text("# an export\ntime_s,acc_x_mps2,acc_y_mps2,acc_z_mps2,gyr_x_rads,gyr_y_rads,gyr_z_rads\n"
@@ -156,15 +148,11 @@ def _generic(tmp_path: Path, monkeypatch, rows: int = 600) -> Path:
     return path
 
 
-def test_a_long_generic_csv_is_cached_too(tmp_path, monkeypatch):
-    path = _generic(tmp_path, monkeypatch)
-    first = rec_mod.read_recording(path, placement="pelvis")
+def test_a_long_generic_csv_is_cached_too(tmp_path):
+    path = _generic(tmp_path)
+    first = _read(path, "generic whole", placement="pelvis")
     assert cache.cache_path(path).is_file()
-
-    def fail(*_args):
-        raise AssertionError("the CSV was parsed")
-    monkeypatch.setattr(rec_mod, "_generic_values", fail)
-    _same(rec_mod.read_recording(path, placement="thigh_left"), replace_placement(first, "thigh_left"))
+    _same(_read(path, "generic whole, cached", placement="thigh_left"), replace_placement(first, "thigh_left"))
 
 
 def replace_placement(rec, placement: str):
@@ -173,10 +161,10 @@ def replace_placement(rec, placement: str):
                                       for s in rec.streams))
 
 
-def test_no_cache_of_a_generic_csv_the_checks_refuse(tmp_path, monkeypatch):
-    path = _generic(tmp_path, monkeypatch)
+def test_no_cache_of_a_generic_csv_the_checks_refuse(tmp_path):
+    path = _generic(tmp_path)
     text = path.read_text(encoding="utf-8").replace("\n1.0", "\n1e4", 1)  # 1e4… s overflows: inf, skipped
     path.write_text(text, encoding="utf-8")
     with pytest.warns(rec_mod.RecordingWarning, match="time_s is inf"):
-        rec_mod.read_recording(path, placement="pelvis")
+        rec_mod.read_recording(path, placement="pelvis", params=LONG)
     assert not cache.cache_path(path).exists()

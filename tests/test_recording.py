@@ -18,12 +18,17 @@ from hypothesis.extra import numpy as hnp
 
 from sensors.batch import SampleBatch, SensorInfo
 from sensors.recording import (
+    ReadParams,
     RecordingError,
     RecordingMeta,
     RecordingWarning,
     RecordingWriter,
     SensorStream,
     read_recording,
+    read_routed,
+    read_v1_long,
+    read_v1_whole,
+    read_validating,
     write_recording,
 )
 from tests.conftest import DEMO_DIR, REPO
@@ -182,6 +187,37 @@ def good_text(tmp_path):
     return path.read_text()
 
 
+def _read_warned_text(tmp_path, text: str):
+    p = tmp_path / "warned.csv"
+    p.write_text(text)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rec = read_recording(p)
+    return rec, [str(w.message) for w in caught]
+
+
+def test_repeated_times_are_dropped_when_equal_and_averaged_when_not(tmp_path, good_text):
+    """A row repeated exactly is dropped, differing samples at one time are averaged, each with a warning that
+    counts them; the other samples are the file's own, bit for bit."""
+    lines = good_text.split("\n")
+    i = _data_line_index(lines, 5)
+    good = read_recording(tmp_path / "good.csv").streams[0]
+    twice = lines[:i + 1] + [lines[i]] + lines[i + 1:]
+    rec, warned = _read_warned_text(tmp_path, "\n".join(twice))
+    s = rec.streams[0]
+    assert len(warned) == 1 and f":{i + 2}: 1 sample(s) of sensor pelvis repeat the previous one exactly" in warned[0]
+    assert rec.skipped == 1 and all(np.array_equal(getattr(s, a), getattr(good, a)) for a in ("t_s", "acc_mps2",
+                                                                                             "gyr_rads"))
+    cells = lines[i].split(",")
+    other = ",".join(cells[:2] + [repr(float(c) + 0.5) for c in cells[2:]])
+    rec, warned = _read_warned_text(tmp_path, "\n".join(lines[:i + 1] + [other] + lines[i + 1:]))
+    s, k = rec.streams[0], 5
+    assert len(warned) == 1 and f":{i + 1}: 1 time(s) of sensor pelvis hold differing samples" in warned[0]
+    assert "averaged" in warned[0] and rec.skipped == 1 and np.array_equal(s.t_s, good.t_s)
+    assert np.array_equal(s.acc_mps2[k], (good.acc_mps2[k] + (good.acc_mps2[k] + 0.5)) / 2)
+    assert np.array_equal(np.delete(s.gyr_rads, k, axis=0), np.delete(good.gyr_rads, k, axis=0))
+
+
 def _data_line_index(lines: list[str], k: int) -> int:
     return [i for i, line in enumerate(lines) if line.startswith("pelvis,")][k]
 
@@ -197,9 +233,6 @@ def test_bad_files_name_file_line_and_problem(tmp_path, good_text):
     cells[3] = "abc"
     non_numeric[i] = ",".join(cells)
     assert f":{i + 1}: acc_y_mps2 is not a number: 'abc'" in _bad(tmp_path, "\n".join(non_numeric))
-    dup = lines.copy()
-    dup[i + 1] = dup[i]
-    assert f":{i + 2}: duplicate time_s" in _bad(tmp_path, "\n".join(dup))
     back = lines.copy()
     back.insert(i + 1, lines[i - 3])
     assert f":{i + 2}: non-monotonic time_s" in _bad(tmp_path, "\n".join(back))
@@ -471,16 +504,10 @@ def test_valid_files_read_without_warnings_and_fast():
     assert elapsed < 10.0, f"{elapsed:.1f} s"
 
 
-def test_demo_fast_path_stays_fast(monkeypatch):
-    import sensors.recording as recording
-
-    def no_slow_path(*a, **k):
-        raise AssertionError("a valid v1 file took the validating path")
-
-    monkeypatch.setattr(recording, "_read_validating", no_slow_path)
+def test_demo_fast_path_stays_fast():
     t0 = time.perf_counter()
     for p in sorted(DEMO_DIR.glob("*.csv")):
-        read_recording(p)
+        assert read_routed(p).route == "v1 whole"
     assert time.perf_counter() - t0 < 2.0
 
 
@@ -559,18 +586,10 @@ def _same_recording(a, b) -> None:
 def _three_readers(path):
     """The recording read by numpy's parse, by pandas', by the long-file reader (numpy a block of lines at a time;
     None: left to the others) and by the validating path."""
-    import sensors.recording as recording
-
     raw = path.read_bytes()
-    by_numpy = recording._read_fast(str(path), raw)
-    old = recording.NUMPY_PARSE_MAX_BYTES, recording.LARGE_BLOCK_BYTES
-    recording.NUMPY_PARSE_MAX_BYTES, recording.LARGE_BLOCK_BYTES = 0, 500  # a "long" file: pandas', in blocks
-    try:
-        by_pandas = recording._read_fast(str(path), raw)
-        by_blocks = recording._read_fast_large(str(path))
-    finally:
-        recording.NUMPY_PARSE_MAX_BYTES, recording.LARGE_BLOCK_BYTES = old
-    return by_numpy, by_pandas, by_blocks, recording._read_validating(str(path), raw, None)
+    long = ReadParams(numpy_parse_max_bytes=0, large_block_bytes=500)  # a "long" file: pandas', in blocks
+    reads = (read_v1_whole(str(path), raw), read_v1_whole(str(path), raw, long), read_v1_long(str(path), long))
+    return (*(r and r.recording for r in reads), read_validating(str(path), raw, None).recording)
 
 
 @settings(max_examples=15, deadline=None)
@@ -595,7 +614,7 @@ def test_v1_numpy_pandas_and_validating_readers_agree_bit_for_bit(tmp_path_facto
 
 
 @pytest.mark.parametrize("change", ["crlf", "spaces", "numeric ids", "blank line", "prefix ids", "letter", "fields"])
-def test_v1_files_numpy_does_not_parse_read_as_before(tmp_path, monkeypatch, change):
+def test_v1_files_numpy_does_not_parse_read_as_before(tmp_path, change):
     """What the numpy parse leaves (CRLF, spaces in fields, ids that look like numbers, a blank line) goes to
     pandas and reads exactly as by the validating path; an id that begins another is told apart, a letter in a
     number or a row with another number of fields is left to the validating path."""
@@ -619,12 +638,10 @@ def test_v1_files_numpy_does_not_parse_read_as_before(tmp_path, monkeypatch, cha
     p = tmp_path / "b.csv"
     p.write_bytes(text.encode())
     if change in ("letter", "fields"):  # no fast reader takes it: the validating path names the line
-        import sensors.recording as recording
-
         with pytest.raises(RecordingError, match=r"b\.csv:\d+: "):
             read_recording(p)
-        monkeypatch.setattr(recording, "NUMPY_PARSE_MAX_BYTES", 0)
-        assert recording._read_fast(str(p), p.read_bytes()) is None and recording._read_fast_large(str(p)) is None
+        long = ReadParams(numpy_parse_max_bytes=0)
+        assert read_v1_whole(str(p), p.read_bytes(), long) is None and read_v1_long(str(p), long) is None
         return
     by_numpy, by_pandas, by_blocks, validated = _three_readers(p)
     assert (by_blocks is not None) == (change == "prefix ids")
@@ -639,9 +656,7 @@ def test_undeclared_sensor_id_still_named_by_the_validating_path(tmp_path):
     text = text.replace("\npelvis,", "\npelvis2,", 1)
     p = tmp_path / "b.csv"
     p.write_text(text)
-    import sensors.recording as recording
-
-    assert recording._read_fast(str(p), p.read_bytes()) is None
+    assert read_v1_whole(str(p), p.read_bytes()) is None
     with pytest.raises(RecordingError, match="pelvis2"):
         read_recording(p)
 

@@ -2,15 +2,15 @@
 
 `FORMATS` is the registry: each entry says how to recognise a header (`matches(columns)`) and how to decode the
 table into one sensor's samples (`decode(table, sibling)` → `Decoded`; `sibling(path)` reads a second file, for
-apps that write the accelerometer and the gyroscope separately). The reader (`sensors/recording.py`) finds the
-header line, asks `detect`, then screens the decoded samples as it screens every file.
+apps that write the accelerometer and the gyroscope separately). The reader (`sensors/recording/foreign.py`) finds
+the header line, asks `detect`, then screens the decoded samples as it screens every file.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
 
-from sensors.formats import metawear, movella_dot, polar_logger, witmotion_app
+from sensors.formats import metawear, movella_dot, phyphox, polar_logger, sensor_logger, witmotion_app
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Format:
 
 FORMATS = tuple(
     Format(m.KEY, m.NAME, m.matches, m.decode, m.ENCODINGS)
-    for m in (movella_dot, metawear, polar_logger, witmotion_app)
+    for m in (movella_dot, metawear, polar_logger, witmotion_app, sensor_logger, phyphox)
 )
 
 

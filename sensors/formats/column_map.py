@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sensors.formats.decoded import Decoded
-from sensors.formats.table import Table
+from sensors.formats.table import FormatError, Table
 
 HEADER_MIN_NAMES = 4  # a line holding this many of the mapped names is the header (the rest are then reported)
 KEYS = ("time", "acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")
@@ -25,6 +25,7 @@ GYR_UNITS = {"rads": (1.0, ("rads", "rad/s")), "dps": (math.pi / 180.0, ("dps", 
 UNIT_TABLES = {"time": TIME_UNITS, "acc": ACC_UNITS, "gyr": GYR_UNITS}
 # The unit checks' advice is worded for column names; for a mapped file the fix is a --units value.
 HINTS = (
+    (re.compile(r"divide it by 1\b(?![.e])"), "pass --units time=s"),
     (re.compile(r"divide it by 1000 and name the columns acc_\*_g"), "pass --units acc=mg"),
     (re.compile(r"divide it by 1000\b"), "pass --units time=ms"),
     (re.compile(r"divide it by 1e\+06"), "pass --units time=us"),
@@ -111,15 +112,65 @@ def hint(problem: str) -> str:
 
 
 def decode(table: Table, cmap: ColumnMap) -> Decoded:
-    """The mapped columns of `table` as a `Decoded` (time in s; acceleration handed on in g or m/s²)."""
+    """The mapped columns of `table` as a `Decoded`: time from the first sample in the file's unit (integer clocks
+    subtracted exactly, a nanosecond epoch included) with its scale to s; acceleration handed on in g or m/s²."""
     values = table.numbers(cmap.names)
+    values[:, 0] = _from_first(table, cmap.names[0], values[:, 0])
     t_scale, _, gyr_scale = cmap.scale
-    values[:, 0] *= t_scale
     acc_unit = "mps2" if cmap.acc_unit == "mps2" else "g"
     if cmap.acc_unit == "mg":
         values[:, 1:4] *= 1e-3
     acc_scale = ACC_UNITS[acc_unit][0]
-    scale = np.array([1.0] + [acc_scale] * 3 + [gyr_scale] * 3)
-    gyr_unit = cmap.gyr_unit
-    names = (f"time from {cmap.names[0]} (s)", *cmap.names[1:])
-    return Decoded(values, scale, names, table.linenos, "CSV (--columns)", acc_unit, gyr_unit)
+    scale = np.array([t_scale] + [acc_scale] * 3 + [gyr_scale] * 3)
+    names = (f"time from {cmap.names[0]}", *cmap.names[1:])
+    return Decoded(values, scale, names, table.linenos, "CSV (--columns)", acc_unit, cmap.gyr_unit)
+
+
+def _from_first(table: Table, name: str, t: np.ndarray) -> np.ndarray:
+    """The time column less its first finite value, in its own unit; by int64 arithmetic when every cell is an
+    integer (an epoch in ns is ~1.8e18: beyond float64's exact integers)."""
+    if len(t) == 0:
+        return t
+    try:
+        ticks = table.integers(name)
+    except FormatError:
+        finite = t[np.isfinite(t)]
+        return t - finite[0] if len(finite) else t
+    return (ticks - ticks[0]).astype(np.float64)
+
+
+# Header names read as a column of KEYS when --columns is not given (lower case, without non-alphanumerics and a
+# trailing unit in brackets): `timestamp`, `ax`, `acc_x`, `Accelerometer X`, `gyroX`, `Gyroscope x (rad/s)`, …
+GUESS_TIME = ("time", "timestamp", "ts", "t", "times", "timems", "timeus", "timens", "timestampms", "timestampns",
+              "timestampus", "epoch", "epochms", "elapsed", "elapsedtime", "secondselapsed", "timesec")
+GUESS_ACC = ("a", "acc", "accel", "accelerometer", "acceleration", "accelerationwithg", "totalacc",
+             "totalacceleration")
+GUESS_GYR = ("g", "gyr", "gyro", "gyroscope", "w", "omega", "rot", "rotationrate", "angularvelocity", "angvel")
+_UNIT_TAIL = re.compile(r"[\(\[].*?[\)\]]\s*$")
+
+
+def _plain(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", _UNIT_TAIL.sub("", name).lower())
+
+
+def guess(columns: tuple[str, ...]) -> tuple[str, ...] | None:
+    """A column name for each of KEYS read from the header's own names (each key matched by exactly one column),
+    or None."""
+    plain = [_plain(c) for c in columns]
+    wanted = [GUESS_TIME] + [tuple(p + ax for p in GUESS_ACC) for ax in "xyz"] + [
+        tuple(p + ax for p in GUESS_GYR) for ax in "xyz"]
+    picked = []
+    for spellings in wanted:
+        hits = [c for c, p in zip(columns, plain) if p in spellings]
+        if len(hits) != 1:
+            return None
+        picked.append(hits[0])
+    return tuple(picked) if len(set(picked)) == len(picked) else None
+
+
+def suggestion(names: tuple[str, ...], units: tuple[str | None, str | None, str | None]) -> str:
+    """`--columns …` (and `--units …` for units other than s, m/s², rad/s) as one would type them."""
+    text = "--columns " + ",".join(f"{k}={n}" for k, n in zip(KEYS, names))
+    given = [f"{k}={u}" for k, u, default in zip(("time", "acc", "gyr"), units, ("s", "mps2", "rads"))
+             if u is not None and u != default]
+    return text + (" --units " + ",".join(given) if given else "")

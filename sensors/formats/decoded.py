@@ -27,4 +27,5 @@ class Decoded:
     gaps: tuple[tuple[float, float], ...] = ()
     notes: str = ""
     source: str = ""  # the file `linenos` refer to, when not the one passed (the gyroscope file of a pair)
+    remarks: tuple[str, ...] = ()  # recoverable problems met while decoding, warned as the reader's own
 

@@ -1,9 +1,11 @@
 """Two files of one sensor (accelerometer and gyroscope exported separately) onto one clock.
 
-The gyroscope's timestamps are the clock (the orientation filter integrates the rate, so its samples stay as
-measured); the accelerometer is linearly interpolated onto them. Only the span both files cover is kept, and
-no value is invented across a hole: a gyroscope sample whose two neighbouring accelerometer samples are more
-than `MergeParams.max_hole_intervals` accelerometer intervals apart is dropped, and the hole becomes a gap.
+One file's timestamps are the clock (MetaWear, Polar: the gyroscope's, so the rate the orientation filter
+integrates stays as measured; Sensor Logger, phyphox: the accelerometer's, whose file is the one always there and
+whose times the phone's two sensors mostly share); the other file's samples are linearly interpolated onto them
+(`onto_clock`), a sample at the very time taken as it is. Only the span both files cover is kept, and no value is
+invented across a hole: a clock sample whose two neighbouring samples of the other file are more than
+`MergeParams.max_hole_intervals` of that file's intervals apart is dropped, and the hole becomes a gap.
 """
 from __future__ import annotations
 
@@ -19,8 +21,9 @@ class MergeParams:
 
 @dataclass(frozen=True)
 class Merged:
-    """`keep`: mask over the gyroscope samples; `acc`: (keep.sum(), 3) accelerometer at the kept samples;
-    `gaps`: (t0_s, t1_s) holes in the accelerometer file inside the common span."""
+    """`keep`: mask over the clock's samples; `acc`: (keep.sum(), 3) the other file's values at the kept samples
+    (the accelerometer's in `onto_gyro_clock`); `gaps`: (t0_s, t1_s) holes in the other file inside the common
+    span."""
 
     keep: np.ndarray
     acc: np.ndarray
@@ -30,6 +33,13 @@ class Merged:
 def onto_gyro_clock(t_gyr_s: np.ndarray, t_acc_s: np.ndarray, acc: np.ndarray,
                     params: MergeParams = MergeParams()) -> Merged:
     """Accelerometer samples (increasing `t_acc_s`) interpolated onto the gyroscope's timestamps."""
+    return onto_clock(t_gyr_s, t_acc_s, acc, params)
+
+
+def onto_clock(t_clock_s: np.ndarray, t_other_s: np.ndarray, other: np.ndarray,
+               params: MergeParams = MergeParams()) -> Merged:
+    """The other file's (n, 3) samples (strictly increasing `t_other_s`) linearly interpolated at `t_clock_s`."""
+    t_gyr_s, t_acc_s, acc = t_clock_s, t_other_s, other
     if len(t_acc_s) < 2 or len(t_gyr_s) == 0:
         return Merged(np.zeros(len(t_gyr_s), dtype=bool), np.empty((0, 3)), ())
     interval = float(np.median(np.diff(t_acc_s)))
@@ -43,3 +53,13 @@ def onto_gyro_clock(t_gyr_s: np.ndarray, t_acc_s: np.ndarray, acc: np.ndarray,
     big = np.flatnonzero(np.diff(t_acc_s) > hole)
     gaps = tuple((float(t_acc_s[i]), float(t_acc_s[i + 1])) for i in big)
     return Merged(keep, out, gaps)
+
+
+def fold_equal_times(t_s: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Consecutive samples at one time (increasing otherwise) as one, their mean (a repeat of a sample is that
+    sample): (times, values, the index of each one's first sample)."""
+    starts = np.flatnonzero(np.concatenate([[True], np.diff(t_s) != 0])) if len(t_s) else np.zeros(0, dtype=np.intp)
+    if len(starts) == len(t_s):
+        return t_s, values, starts
+    counts = np.diff(np.append(starts, len(t_s)))
+    return t_s[starts], np.add.reduceat(values, starts, axis=0) / counts[:, None], starts

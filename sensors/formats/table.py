@@ -31,6 +31,16 @@ def error(path, line: int | None, problem: str) -> FormatError:
     return FormatError(_CONTROL.sub(lambda m: repr(m.group())[1:-1], f"{where}: {problem}"))
 
 
+def names_list(names: Sequence[str], max_chars: int = 120) -> str:
+    """Column names for a message, comma separated, cut between names (never inside one): `a, b, … (+3 more)`."""
+    out: list[str] = []
+    for k, name in enumerate(names):
+        if out and len(", ".join(out + [name])) > max_chars:
+            return ", ".join(out) + f", … (+{len(names) - k} more)"
+        out.append(name)
+    return ", ".join(out)
+
+
 def show(text: str) -> str:
     """A cell for a message: stripped, shortened, quoted."""
     return repr(text.strip()[:SHOW_CHARS])
@@ -109,7 +119,16 @@ class Table:
         return parse_numbers(self.path, self.rows, cols, len(self.columns), names, self.dialect)
 
     def integers(self, name: str) -> np.ndarray:
-        """int64 of one column (counters and nanosecond clocks are exact only as integers)."""
+        """int64 of one column (counters and nanosecond clocks are exact only as integers): numpy's integer parse,
+        or, when a cell is not one, a cell at a time to name the first bad one."""
+        i = self.index(name)
+        try:
+            out = np.loadtxt([r[1] for r in self.rows], delimiter=self.dialect.delimiter, usecols=[i],
+                             dtype=np.int64, comments=None, ndmin=1)
+        except ValueError:
+            out = None
+        if out is not None and len(out) == len(self.rows) and self.rows:
+            return out
         out = np.empty(len(self.rows), dtype=np.int64)
         for k, (text, (lineno, _)) in enumerate(zip(self.texts(name), self.rows)):
             try:
