@@ -26,7 +26,6 @@ from sensors.batch import PLACEMENTS, SampleBatch, SensorInfo
 from sensors.clock import SampleClock
 from sensors.devices import model_by_key, recognise, unsupported_reason
 from sensors.devices.base import BATTERY_LEVEL_UUID, DeviceModel, MalformedPacket
-from sensors.devices.repscope_diy import TIME_WRAP_S as DIY_TIME_WRAP_S
 from sensors.source import RateMeter, SourceError, SourceStatus
 
 log = logging.getLogger(__name__)
@@ -184,7 +183,7 @@ class BleSensorSource:
         link.rate_hz = link.model.nearest_rate(self.rate_hz)
         link.decoder = link.model.make_decoder(link.rate_hz)
         # ready before the first notification: one sensor may stream while the other is still connecting
-        link.clock = SampleClock(link.rate_hz, DIY_TIME_WRAP_S if link.model.key == "diy" else None)
+        link.clock = SampleClock(link.rate_hz, link.model.clock_wrap_s)
         await self._connect(link, device)
 
     async def _connect(self, link: _Link, device) -> None:

@@ -266,3 +266,17 @@ def test_arbitrary_bytes_never_raise_anything_but_malformed(payload, which):
         if r is not None:
             assert r.acc_mps2.shape == r.gyr_rads.shape == (len(r), 3)
             assert np.isfinite(r.acc_mps2).all() and np.isfinite(r.gyr_rads).all()
+
+
+def test_timestamp_wrap_is_a_capability_of_the_model():
+    """The BLE stack reads a model's clock wrap from its entry, never from its name."""
+    from sensors.devices import MODELS
+    from sensors.devices import repscope_diy
+
+    wraps = {m.key: m.clock_wrap_s for m in MODELS}
+    assert wraps["diy"] == repscope_diy.TIME_WRAP_S == pytest.approx(4294.967296)
+    assert all(w is None for k, w in wraps.items() if k != "diy")
+    import inspect
+
+    import sensors.ble as ble
+    assert '"diy"' not in inspect.getsource(ble)

@@ -107,7 +107,8 @@ class DeviceModel:
     `notify_uuids`: characteristics to subscribe to (in order) once connected.
     `start(rate_hz)` / `stop()`: GATT writes that configure the sample rate and start/stop streaming; written
     after subscribing. `rates_hz`: rates the device supports (the nearest is chosen). `battery`: whether the
-    standard Battery Service (0x180F/0x2A19) is expected.
+    standard Battery Service (0x180F/0x2A19) is expected. `clock_wrap_s`: the period after which the sensor's own
+    sample timestamps wrap (s); None when they do not wrap in a session or the model sends none.
     """
 
     key: str  # short CLI name, e.g. "witmotion"
@@ -122,6 +123,7 @@ class DeviceModel:
     acc_range_g: float = float("nan")
     gyr_range_dps: float = float("nan")
     battery: bool = True
+    clock_wrap_s: float | None = None
     notes: str = ""
     extra: dict = field(default_factory=dict)
 

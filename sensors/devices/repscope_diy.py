@@ -94,5 +94,6 @@ MODEL = DeviceModel(
     acc_range_g=8.0,
     gyr_range_dps=2000.0,
     battery=True,
+    clock_wrap_s=TIME_WRAP_S,  # a 32-bit µs counter: wraps every 71.6 min
     notes="packet counter and µs sensor timestamps",
 )
