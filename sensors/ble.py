@@ -26,7 +26,7 @@ from sensors.batch import PLACEMENTS, SampleBatch, SensorInfo
 from sensors.clock import SampleClock
 from sensors.devices import model_by_key, recognise, unsupported_reason
 from sensors.devices.base import BATTERY_LEVEL_UUID, DeviceModel, MalformedPacket
-from sensors.source import RateMeter, SourceError, SourceStatus
+from sensors.source import LIVE, RateMeter, SourceError, SourceStatus
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,8 @@ class _Link:
 
 class BleSensorSource:
     """Streams one or two BLE IMUs as `SampleBatch`es on a common session clock."""
+
+    capabilities = LIVE  # what happens now: no seeking, real bodies
 
     def __init__(
         self, devices: list[DeviceSpec], rate_hz: float = 100.0, backend=None, give_up_s: float = 60.0,

@@ -51,8 +51,23 @@ class SourceStatus:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class SourceCapabilities:
+    """What a source can do beyond streaming, as data (the window asks these, never the source's type).
+
+    `can_seek`: `seek(t_s)`, `pause()`/`resume()`, `set_speed(x)` and `position_s` work (a recording or the
+    simulator; a BLE sensor streams what happens now); `simulated`: the samples are not from a body."""
+
+    can_seek: bool = False
+    simulated: bool = False
+
+
+LIVE = SourceCapabilities()  # a real sensor streaming now
+
+
 class SampleSource(Protocol):
     sensors: tuple[SensorInfo, ...]
+    capabilities: SourceCapabilities
 
     async def start(self) -> None: ...
 
@@ -92,6 +107,8 @@ class ArraySource:
     sensor are interleaved in time order; a recorded gap is passed on as `gap_before`. `seek(t_s)` jumps (the
     next batch starts there); `pause()`/`resume()` hold the clock.
     """
+
+    capabilities = SourceCapabilities(can_seek=True)
 
     def __init__(self, streams: Sequence[SensorStream], speed: float = 1.0, batch_s: float = BATCH_S) -> None:
         if not streams:
@@ -199,6 +216,8 @@ class ArraySource:
 
 class VirtualSensorSource(ArraySource):
     """The simulator's virtual sensor(s): a simulated set streamed in real time (or faster), no hardware."""
+
+    capabilities = SourceCapabilities(can_seek=True, simulated=True)
 
     def __init__(self, sim_result, speed: float = 1.0) -> None:
         self.sim = sim_result
