@@ -32,6 +32,10 @@ class PelvisParams:
     # near the floor (≤ 0.45 m); sitting on the floor it is there already (lying back moves it by centimetres)
     min_descent_m: float = 0.3
     max_descent_window_s: float = 30.0  # a longer double integral between two still instants drifts too far
+    # the posture at a top is read over this middle share of the top pause (its middle, as the conventions define
+    # it): a lift that overshoots settles back into the squeeze in its first part, and a boundary found a little
+    # early or late does not reach into the moving edges
+    top_read_share: float = 0.5
 
 
 PELVIS = PelvisParams()
@@ -53,6 +57,12 @@ def standing_pose(t_s: np.ndarray, up_sensor: np.ndarray, rate_rads: np.ndarray,
     if end == 0 or t_s[end - 1] - t_s[0] < params.standing_min_s:
         return None
     return float(t_s[0]), float(t_s[end - 1])
+
+
+def top_window(top_start_s: float, top_end_s: float, params: PelvisParams = PELVIS) -> tuple[float, float]:
+    """The part of a top pause [top_start_s, top_end_s] (s) the posture is read over: its middle share."""
+    margin = 0.5 * (1.0 - params.top_read_share) * max(top_end_s - top_start_s, 0.0)
+    return top_start_s + margin, top_end_s - margin
 
 
 def descent_m(t_s: np.ndarray, acc_up_mps2: np.ndarray, t0_s: float, t1_s: float,
@@ -92,15 +102,22 @@ def pelvis_frame(
     up_in_set: np.ndarray, movement_axis: np.ndarray, up_standing: np.ndarray | None,
     up_bottom: np.ndarray | None = None
 ) -> PelvisFrame:
-    """Mediolateral axis, signed as the movement axis (+ = right, posterior rotation positive).
+    """Mediolateral axis (+ = right, posterior rotation positive).
 
-    With a standing pose it is exact and immune to drops during the reps: the pelvis is level both standing and
-    in the start position of the lift, so the axis is horizontal in both, i.e. perpendicular to both up vectors.
-    Otherwise it is the least-variance direction of the up vector over the reps.
+    The pelvis is level in the start position of the lift (`up_bottom`), so the axis is horizontal there. With a
+    standing pose (level too) it is perpendicular to both up vectors: exact and immune to drops during the reps.
+    Otherwise it is the lift's rotation axis (`movement_axis`, the gyro's) turned horizontal at the start pose: a
+    drop toward the free side at every top tilts the plane the up vector sweeps (its least-variance direction,
+    the fallback without a start pose) and the rotation axis itself by a degree or so, not the start pose.
     """
     cov = up_in_set.T @ up_in_set / max(len(up_in_set), 1)
     evals, evecs = np.linalg.eigh(cov)
     axis = evecs[:, 0]
+    if up_bottom is not None:
+        level = up_bottom / np.linalg.norm(up_bottom)
+        horizontal = movement_axis - (movement_axis @ level) * level
+        if np.linalg.norm(horizontal) > 0.5 * np.linalg.norm(movement_axis):  # not the turn about gravity
+            axis = horizontal / np.linalg.norm(horizontal)
     if axis @ movement_axis < 0:
         axis = -axis
     if up_standing is not None and up_bottom is not None:

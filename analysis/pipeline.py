@@ -189,7 +189,7 @@ def _pelvis_metrics(ex: Exercise, pel: _Segment, spans: list[RepSpan], primary_i
     up_bottom = np.median([_at(t, up, s.concentric[0] - 0.2, s.concentric[0]) for s in spans], axis=0)
     in_set = (t >= spans[0].concentric[0]) & (t <= spans[-1].eccentric[1])
     frame = pelvis.pelvis_frame(up[in_set], pel.axis, up_standing, up_bottom)
-    tops = [(s.concentric[1], s.eccentric[0]) for s in spans]
+    tops = [pelvis.top_window(s.concentric[1], s.eccentric[0], params.pelvis) for s in spans]
     up_tops = np.array([_at(t, up, a, b) for a, b in tops])
     up_tops /= np.linalg.norm(up_tops, axis=1, keepdims=True)
     drops = [pelvis.drop_at(u, frame) for u in up_tops]
