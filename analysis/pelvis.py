@@ -30,7 +30,7 @@ class PelvisParams:
     upright_tol_deg: float = 10.0
     # or, with no walk between, the pelvis comes down from standing height (~0.9 m) to the lift's start pose on or
     # near the floor (≤ 0.45 m); sitting on the floor it is there already (lying back moves it by centimetres)
-    min_descent_m: float = 0.3
+    min_descent_m: float = 0.25  # standing comes down 0.5 m and more (measured ~30 % short), sitting ≤ 0.1 m
     max_descent_window_s: float = 30.0  # a longer double integral between two still instants drifts too far
     # the posture at a top is read over this middle share of the top pause (its middle, as the conventions define
     # it): a lift that overshoots settles back into the squeeze in its first part, and a boundary found a little
@@ -104,20 +104,14 @@ def pelvis_frame(
 ) -> PelvisFrame:
     """Mediolateral axis (+ = right, posterior rotation positive).
 
-    The pelvis is level in the start position of the lift (`up_bottom`), so the axis is horizontal there. With a
-    standing pose (level too) it is perpendicular to both up vectors: exact and immune to drops during the reps.
-    Otherwise it is the lift's rotation axis (`movement_axis`, the gyro's) turned horizontal at the start pose: a
-    drop toward the free side at every top tilts the plane the up vector sweeps (its least-variance direction,
-    the fallback without a start pose) and the rotation axis itself by a degree or so, not the start pose.
+    With a standing pose it is exact and immune to drops during the reps: the pelvis is level both standing and
+    in the start position of the lift (`up_bottom`), so the axis is horizontal in both, i.e. perpendicular to both
+    up vectors. Otherwise it is the least-variance direction of the up vector over the reps, signed like the
+    movement axis.
     """
     cov = up_in_set.T @ up_in_set / max(len(up_in_set), 1)
     evals, evecs = np.linalg.eigh(cov)
     axis = evecs[:, 0]
-    if up_bottom is not None:
-        level = up_bottom / np.linalg.norm(up_bottom)
-        horizontal = movement_axis - (movement_axis @ level) * level
-        if np.linalg.norm(horizontal) > 0.5 * np.linalg.norm(movement_axis):  # not the turn about gravity
-            axis = horizontal / np.linalg.norm(horizontal)
     if axis @ movement_axis < 0:
         axis = -axis
     if up_standing is not None and up_bottom is not None:

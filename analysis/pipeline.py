@@ -242,7 +242,8 @@ def _standing_reference(pel: _Segment, up: np.ndarray, spans: list[RepSpan], par
     descent = None
     if up_walking is None:
         acc_up = _vertical_acc(pel, params.pipeline) if acc_up is None else acc_up
-        descent = pelvis.descent_m(pel.series.t_s, acc_up, standing[1], first, params.pelvis)
+        # from the pose's middle: its end may be the slow start of sitting down, already moving
+        descent = pelvis.descent_m(pel.series.t_s, acc_up, 0.5 * (standing[0] + standing[1]), first, params.pelvis)
     upright, why = pelvis.standing_evidence(up_candidate, up_walking, descent, params.pelvis)
     return (standing, up_candidate, why) if upright else (None, None, why)
 
