@@ -174,47 +174,78 @@ class _PelvisResult:
 
 
 def _pelvis_metrics(ex: Exercise, pel: _Segment, spans: list[RepSpan], primary_is_pelvis: bool,
-                    params: pelvis.PelvisParams) -> _PelvisResult:
+                    params: AnalysisParams, walking: np.ndarray | None = None,
+                    acc_up: np.ndarray | None = None) -> _PelvisResult:
+    """1. the pelvis's own axis signed by the lifts; 2. the standing reference, where the body is shown upright
+    (`_standing_reference`); 3. the mediolateral axis; 4. drop and tilt at every top (the standing reference on
+    the lifts read against it when the tops are torso-horizontal, else the set's median lockout). `walking`,
+    `acc_up`: the pelvis's walking mask (grid) and vertical acceleration (samples) when already computed."""
     t = pel.grid.t_s
     up = _grid_up(pel)
     notes = []
-    in_set = (t >= spans[0].concentric[0]) & (t <= spans[-1].eccentric[1])
     if not primary_is_pelvis:
-        # the pelvis rotates posteriorly during every concentric: sign its own axis by that
-        conc = np.zeros_like(t, dtype=bool)
-        for s in spans:
-            conc |= (t >= s.concentric[0]) & (t <= s.concentric[1])
-        if pel.speed_dps[conc].mean() < 0:
-            pel = _flip(pel, -1)
-    standing = pelvis.standing_pose(t, up, pel.rate_rads, params)
-    up_standing = None
-    if standing is not None:
-        m = (t >= standing[0]) & (t <= standing[1])
-        up_standing = up[m].mean(axis=0)
+        pel = _pelvis_signed_by_lifts(pel, spans)
+    standing, up_standing, why = _standing_reference(pel, up, spans, params, walking, acc_up)
     up_bottom = np.median([_at(t, up, s.concentric[0] - 0.2, s.concentric[0]) for s in spans], axis=0)
+    in_set = (t >= spans[0].concentric[0]) & (t <= spans[-1].eccentric[1])
     frame = pelvis.pelvis_frame(up[in_set], pel.axis, up_standing, up_bottom)
-    tops = [(s.concentric[1], s.eccentric[0]) for s in spans]
+    tops = [pelvis.top_window(s.concentric[1], s.eccentric[0], params.pelvis) for s in spans]
     up_tops = np.array([_at(t, up, a, b) for a, b in tops])
     up_tops /= np.linalg.norm(up_tops, axis=1, keepdims=True)
     drops = [pelvis.drop_at(u, frame) for u in up_tops]
     top_angles = np.array([float(_at(t, pel.angle_deg, a, b)) for a, b in tops])
+    up_top_median = np.median(up_tops, axis=0)
     reference = "set"
-    standing_reference = ex.tilt_reference == "standing"
-    if standing_reference and frame.superior_axis is not None:
-        if pelvis.lockout_is_torso_horizontal(up_tops, frame, params):
+    if ex.tilt_reference == "standing":
+        if frame.superior_axis is None:
+            notes.append(f"{why}: tilt is relative to the set's median lockout")
+        elif pelvis.lockout_is_torso_horizontal(up_tops, frame, params.pelvis):
             reference = "standing"
+            notes.append(why)
         else:
             notes.append("standing pose found, but the tops are not torso-horizontal: tilt is relative to the set")
-    elif standing_reference:
-        notes.append("no standing pose at the start: tilt is relative to the set's median lockout")
     if reference == "standing":
         tilts = [pelvis.tilt_from_standing(u, frame) for u in up_tops]
     else:
-        tilts = list(top_angles - np.median(top_angles))
+        tilts = [pelvis.tilt_from_set(u, up_top_median, frame) for u in up_tops]
     return _PelvisResult(
         [float(x) for x in tilts], [d for d, _ in drops], [s for _, s in drops], reference, frame, standing,
-        float(np.median(top_angles)), tuple(notes), pel, np.median(up_tops, axis=0),
+        float(np.median(top_angles)), tuple(notes), pel, up_top_median,
     )
+
+
+def _pelvis_signed_by_lifts(pel: _Segment, spans: list[RepSpan]) -> _Segment:
+    """The pelvis segment read about its own axis, signed so that it turns positively (posteriorly) during every
+    concentric of the primary's reps."""
+    t = pel.grid.t_s
+    conc = np.zeros_like(t, dtype=bool)
+    for s in spans:
+        conc |= (t >= s.concentric[0]) & (t <= s.concentric[1])
+    return _flip(pel, -1) if pel.speed_dps[conc].mean() < 0 else pel
+
+
+def _standing_reference(pel: _Segment, up: np.ndarray, spans: list[RepSpan], params: AnalysisParams,
+                        walking: np.ndarray | None = None, acc_up: np.ndarray | None = None
+                        ) -> tuple[tuple[float, float] | None, np.ndarray | None, str]:
+    """The still pose the recording starts with (`pelvis.standing_pose`) if the body is shown upright in it
+    (`pelvis.standing_evidence`: the walking pelvis, else the descent from it to the lift): its interval and mean
+    up vector (sensor frame), or None and None; and a note saying which and why."""
+    t = pel.grid.t_s
+    standing = pelvis.standing_pose(t, up, pel.rate_rads, params.pelvis)
+    if standing is None:
+        return None, None, "no standing pose at the start"
+    up_candidate = _at(t, up, *standing)
+    walking = _walking(pel, params.pipeline) if walking is None else walking
+    first, last = spans[0].concentric[0], spans[-1].eccentric[1]
+    walk = None if walking is None else walking & ((t < first) | (t > last))
+    up_walking = None if walk is None or walk.sum() < pel.grid.rate_hz else np.median(up[walk], axis=0)
+    descent = None
+    if up_walking is None:
+        acc_up = _vertical_acc(pel, params.pipeline) if acc_up is None else acc_up
+        # from the pose's middle: its end may be the slow start of sitting down, already moving
+        descent = pelvis.descent_m(pel.series.t_s, acc_up, 0.5 * (standing[0] + standing[1]), first, params.pelvis)
+    upright, why = pelvis.standing_evidence(up_candidate, up_walking, descent, params.pelvis)
+    return (standing, up_candidate, why) if upright else (None, None, why)
 
 
 def _same_start_pose(spans: list[RepSpan], seg: _Segment, params: PipelineParams) -> list[RepSpan]:
@@ -521,7 +552,9 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
     notes = [f"movement axis from the {primary} sensor's rotation ({seg.axis_confidence:.0%} of it on one axis)"]
     pel = None
     if ex.hip_extension and "pelvis" in segs and spans:
-        pel = _pelvis_metrics(ex, segs["pelvis"], spans, primary == "pelvis", params.pelvis)
+        on_pelvis = primary == "pelvis"  # its walk and vertical acceleration are known already
+        known_walk = (np.zeros(len(seg.grid.t_s), dtype=bool) if walking is None else walking) if on_pelvis else None
+        pel = _pelvis_metrics(ex, segs["pelvis"], spans, on_pelvis, params, known_walk, acc_up if on_pelvis else None)
         segs["pelvis"] = pel.seg
         notes.extend(pel.notes)
     reps, steps = [], ()
@@ -664,8 +697,9 @@ def _trace(seg: _Segment, pel: _PelvisResult | None) -> SegmentTrace:
         drop = np.degrees(np.arcsin(np.clip(up @ pel.frame.right_axis, -1, 1)))
         if pel.reference == "standing":
             tilt = np.degrees(np.arcsin(np.clip(-(up @ pel.frame.superior_axis), -1, 1)))
-        else:
-            tilt = angle - pel.top_angle_median_deg
+        else:  # `pelvis.tilt_from_set` at every sample
+            ref = pel.up_top_median / np.linalg.norm(pel.up_top_median)
+            tilt = -np.degrees(np.arctan2(np.cross(ref, up) @ pel.frame.right_axis, up @ ref))
     return SegmentTrace(seg.series.placement, t, seg.quat, angle, tilt, drop)
 
 
