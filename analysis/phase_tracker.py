@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.results import Rep
 from analysis.stream_events import PhaseChanged
 from analysis.stream_params import TrackerParams
 from analysis.stream_state import SensorStream
@@ -26,10 +27,14 @@ class Stop:
 class PhaseTracker:
     """The start/stop detector's state over one set (`track` per batch of the primary sensor)."""
 
-    def __init__(self, params: TrackerParams) -> None:
+    def __init__(self, params: TrackerParams, labelled: bool = True) -> None:
         self.params = params
+        # the sense of the axis is known (lift +): else strokes are followed but their phases are not named (a
+        # guessed sense may be the wrong way up), until `label` names them from the set's first settled reps
+        self.labelled = labelled
         self.moving_sign = 0  # +1 lifting, −1 lowering, 0 still
-        self.stroke_started_s = -np.inf
+        self.stroke_started_s = -np.inf  # when the current stroke was seen to start
+        self.stroke_start_s = -np.inf  # ... its back-dated start
         self.below_since: float | None = None
         self.last_stop_s = -np.inf
         self.live_reps = 0  # lifts counted live in this set
@@ -70,7 +75,25 @@ class PhaseTracker:
                             events += self._start(s, float(t), v, on)
                 else:
                     self.below_since = None
-        return events, stops
+        return (events if self.labelled else []), stops
+
+    def label(self, now: float, reps: list[Rep], flipped: bool) -> list[PhaseChanged]:
+        """The axis's sense became known with the set's first settled reps (`flipped`: the guess had it the other
+        way up): the phases not named so far, as those reps read them (each rep's phases, then the phase now), and
+        from here on the tracker names its own."""
+        if flipped:
+            self.moving_sign = -self.moving_sign
+            self.peak_ref_dps = {1: self.peak_ref_dps[-1], -1: self.peak_ref_dps[1]}
+        self.labelled = True
+        self.live_reps = len(reps) + (1 if self.moving_sign > 0 else 0)
+        events = [PhaseChanged(now, ph.name, ph.start_s, r.index) for r in reps for ph in r.phases]
+        last = reps[-1]
+        if self.moving_sign != 0:
+            phase = "concentric" if self.moving_sign > 0 else "eccentric"
+            events.append(PhaseChanged(now, phase, self.stroke_start_s, max(self.live_reps, 1)))
+        elif last.phase("bottom_pause") is None:
+            events.append(PhaseChanged(now, "bottom_pause", last.phase("eccentric").end_s, last.index))
+        return events
 
     def _start(self, s: SensorStream, t: float, v: float, on: float) -> list[PhaseChanged]:
         """A stroke begins at `t`: back-dated to where the speed last sat near zero (at most `back_date_s`)."""
@@ -83,6 +106,7 @@ class PhaseTracker:
         while i > 0 and abs(d[i, 2]) > p.back_date_fraction * on and d[i, 0] >= t - p.back_date_s:
             i -= 1
         start = float(d[i, 0])
+        self.stroke_start_s = start
         if self.moving_sign > 0:
             self.live_reps += 1
             return [PhaseChanged(t, "concentric", start, self.live_reps)]

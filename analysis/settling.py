@@ -130,7 +130,8 @@ class Settler:
 
     def tail_ready(self, set_: SetState) -> bool:
         """The set's axis is known and its first reps settled: new reps can be read from the tail alone."""
-        return self.frame is not None and set_.started and self.trusted(set_) and not set_.steps
+        return (self.frame is not None and set_.started and set_.confirmed and self.trusted(set_)
+                and not set_.steps)
 
     def tail(self, placement: str, since_s: float) -> live_tail.Tail:
         r = self.sensors[placement].rows(since_s)
@@ -193,13 +194,13 @@ class Settler:
         since = max(set_from, now - self.live_window_s, look_from)
         return since, since > set_from + 1e-9
 
-    def no_rep_yet(self, since: float, set_: SetState, as_session: bool) -> bool:
+    def no_rep_yet(self, since: float, set_: SetState) -> bool:
         """Before the set's first rep (a given exercise counted in reps): the window from `since` holds no complete
         rep about the tracker's guessed axis (the dominant rotation of the last moments), read either way up, on the
         real-time orientation (`live_tail.holds_rep`, a few ms): the offline analysis would find none either, and is
         not run."""
         s = self.sensors[set_.primary]
-        if set_.reps or s.axis is None or set_.exercise is None or (as_session and not set_.started):
+        if set_.reps or s.axis is None or set_.exercise is None:
             return False
         if exercise_entry(set_.exercise).steps:
             return False
@@ -227,7 +228,10 @@ class Settler:
         for p, axis in cal.axes_sensor.items():
             s = self.sensors.get(p)
             if s is not None:
-                s.axis = np.asarray(axis, dtype=float)
+                axis = np.asarray(axis, dtype=float)
+                if s.axis is not None and float(s.axis @ axis) < 0:
+                    s.speed_dps = -s.speed_dps  # the guess had it the other way up: the smoothed speed follows
+                s.axis = axis
                 s.calibrated = True
         for s in self.sensors.values():
             s.calibrated = True  # a sensor the verdict does not use keeps its guessed axis: a steady display

@@ -189,11 +189,14 @@ class StreamingAnalyzer:
         # until the exercise is known, the tracker follows the sensor the sets are found with (the pelvis, else
         # the first: `analysis.session`'s detector, which is also the primary of a hip-extension lift)
         self.set = SetState(ex, "given" if ex is not None else None, 1.0 if ex is not None else float("nan"),
-                            primary_placement(ex or "hip_thrust", list(self.sensors)), start_s)
+                            primary_placement(ex or "hip_thrust", list(self.sensors)), start_s,
+                            confirmed=not self._as_session)
         if self.given_exercise is None and math.isfinite(start_s):
             for s in self.sensors.values():
                 s.calibrated = False  # the next set may turn about another axis: guess it afresh
-        self.tracker = PhaseTracker(self.params.tracker)
+        # the phases are named once the primary's axis is known with its sense (a settled rep, this set's or, with
+        # a given exercise, the last set's)
+        self.tracker = PhaseTracker(self.params.tracker, labelled=self.sensors[self.set.primary].calibrated)
         self.settler.reset()
         self.watcher.reset()
 
@@ -221,7 +224,17 @@ class StreamingAnalyzer:
     def _settle(self, now: float) -> list[Event]:
         """Re-read the set: 1. a rest the detector sees ends it; 2. new reps from the tail once its axis is known
         (or an offline look for a lowering the tail did not read); 3. else the offline reading of the window (a
-        workout's set: the session's reading of its span); 4. what it found announced."""
+        workout's set: the session's reading of its span once it holds enough reps, provisional readings of the
+        span before); 4. what it found announced, and the phases named once the axis's sense is known."""
+        primary = self.sensors[self.set.primary]
+        axis_before = primary.axis
+        events = self._reread(now)
+        if self.tracker.labelled or not (primary.calibrated and self.set.reps):
+            return events
+        flipped = axis_before is not None and primary.axis is not None and float(axis_before @ primary.axis) < 0
+        return events + self.tracker.label(now, self.set.reps, flipped)
+
+    def _reread(self, now: float) -> list[Event]:
         st = self.settler
         st.begin(now)
         rest_from = self.watcher.rest_began(now, self.set)
@@ -237,26 +250,50 @@ class StreamingAnalyzer:
                 look_from = look
         since, truncated = st.window(now, self.set, look_from)
         series = self.watcher.window_series(since)
-        few = any(len(x.t_s) < self.params.buffers.min_window_samples for x in series)
-        if few or st.no_rep_yet(since, self.set, self._as_session):
+        if any(len(x.t_s) < self.params.buffers.min_window_samples for x in series):
             return []
         head: list[Event] = []
-        if self.set.exercise is None or (self._as_session and not self.set.started):
+        report = None
+        if self.set.exercise is None or not self.set.confirmed:
             found = self.watcher.begin_set(now, self.set, st.unannounced_lowering_s is not None,
                                            self.tracker.live_reps)
-            if found is None:
+            if found is not None:
+                head += self._begun(now, found)
+                since, truncated, report = found.t0, False, found.report
+            elif self.set.exercise is None:
                 return []
-            head += self._begun(now, found)
-            since, truncated, report = found.t0, False, found.report
-        else:
-            report = st.read_window(now, series, self.set, self.tempo, self.side)
-            if report is None:
+        if report is None:
+            read = self._read(now, since, truncated)
+            if read is None:
                 return []
+            since, truncated, report = read
         if report.steps and not truncated and len(report.steps) != len(self.set.steps):
             return head + self._steps(now, report)
         settled = st.settled_reps(report, self.set, self.tracker, since, truncated)
         events = head + st.merge(now, settled, self.set, final=False, window_start_s=None if truncated else since)
         return events + st.account_pending(now, self.set)
+
+    def _read(self, now: float, since: float, truncated: bool) -> tuple[float, bool, SetReport] | None:
+        """The offline reading of the window from `since` as the set's (given or recognised) exercise, once it holds
+        a rep (`Settler.no_rep_yet`). A workout's set not yet confirmed by the session's reading (fewer reps than
+        it needs) is read provisionally: within the detector's span of activity that runs to now, and not when its
+        reps are read standing up (a walk's strides); its reps are announced from the first, and the set's end
+        withdraws them when the session would not call the span a set."""
+        if self.settler.no_rep_yet(since, self.set):
+            return None
+        if not self.set.confirmed:
+            span = self.watcher.activity_span(now, self.set)
+            if span is None:
+                return None
+            since = max(span[0], now - self.live_window_s)
+            truncated = since > span[0] + 1e-9
+        series = self.watcher.window_series(since)
+        report = self.settler.read_window(now, series, self.set, self.tempo, self.side)
+        if report is None:
+            return None
+        if not self.set.confirmed and report.reps and self.watcher.upright_reps(now, since, self.set):
+            return None
+        return since, truncated, report
 
     def _begun(self, now: float, found) -> list[Event]:
         """The workout watcher found the set: its exercise (recognised now, unless given) and its span."""
@@ -267,6 +304,7 @@ class StreamingAnalyzer:
             self.set.primary = primary_placement(found.exercise, list(self.sensors))
             head.append(ExerciseRecognised(now, found.exercise, found.confidence))
         self.set.from_s = found.t0  # the set is the candidate span the offline session would read
+        self.set.confirmed = True
         return head
 
     def _steps(self, now: float, report: SetReport) -> list[Event]:
@@ -306,6 +344,8 @@ class StreamingAnalyzer:
         end = last + self._half_sample_s  # the mark just past the last sample: a slice up to it holds that sample
         # every sensor's samples before the mark (two sensors' clocks interleave: not only those up to `last`)
         series = [x for x in (s.series(start, end, inclusive=False) for s in self.sensors.values()) if len(x.t_s)]
+        if reason == "rest" and not self.set.confirmed and not self.watcher.holds_set(series, start, end, self.set):
+            return self._withdraw(end)
         report, events = self._final_report(series, start, end)
         if report is None:
             report = SetReport(self.set.exercise or UNRECOGNISED, self.set.primary, self.tempo, ())
@@ -316,6 +356,13 @@ class StreamingAnalyzer:
                                st.exercise_confidence if st.exercise is not None else 0.0))
         self.reports.append(report)
         self._reset_set(start_s=end)  # the next set's samples are those from the mark on
+        return events
+
+    def _withdraw(self, end: float) -> list[Event]:
+        """A workout's set ended by a rest before the session's reading confirmed it, and the span holds no set the
+        session would call one (a set-up move, a partial start): its provisional reps are withdrawn, no set ends."""
+        events: list[Event] = [RepsRevised(self.now_s, ())] if self.set.reps else []
+        self._reset_set(start_s=end)
         return events
 
     def _last_sample_at_or_before(self, t_s: float) -> float:

@@ -160,6 +160,16 @@ class WorkoutWatcher:
             self.anchor_s = set_.reps[0].start_s if set_.reps else set_.steps[0].t_s
         return self.anchor_s
 
+    def holds_set(self, series: Sequence[ImuSeries], start: float, end: float, set_: SetState) -> bool:
+        """The session's reading of the span (unmarked, the given exercise) calls it a set: enough reps, not read
+        standing up."""
+        try:
+            found = session.read_span(series, (start, end), (set_.exercise, "given"), PostureReference(None, None),
+                                      self.tempo, self.side, session.SESSION)
+        except ValueError:
+            return False
+        return found is not None and not self.upright_reps(self.sensors[self.detector].last_t, start, set_)
+
     def final_read(self, now: float, series: Sequence[ImuSeries], start: float, end: float, set_: SetState):
         """The session analysis of the set's samples as one marked set, recognition included (what `repscope
         analyze` reports for the recording's marked span); None when it holds no set."""
