@@ -77,22 +77,26 @@ class PhaseTracker:
                     self.below_since = None
         return (events if self.labelled else []), stops
 
+    def flip(self) -> None:
+        """The axis's settled sense turned out the other way up: the stroke under way and the peak speeds follow."""
+        self.moving_sign = -self.moving_sign
+        self.peak_ref_dps = {1: self.peak_ref_dps[-1], -1: self.peak_ref_dps[1]}
+
     def label(self, now: float, reps: list[Rep], flipped: bool) -> list[PhaseChanged]:
-        """The axis's sense became known with the set's first settled reps (`flipped`: the guess had it the other
+        """The axis's sense became known with the set's settled reps (`flipped`: the guess had it the other
         way up): the phases not named so far, as those reps read them (each rep's phases, then the phase now), and
         from here on the tracker names its own."""
         if flipped:
-            self.moving_sign = -self.moving_sign
-            self.peak_ref_dps = {1: self.peak_ref_dps[-1], -1: self.peak_ref_dps[1]}
+            self.flip()
         self.labelled = True
         self.live_reps = len(reps) + (1 if self.moving_sign > 0 else 0)
-        events = [PhaseChanged(now, ph.name, ph.start_s, r.index) for r in reps for ph in r.phases]
+        events = [PhaseChanged(now, ph.name, ph.start_s, r.index, named_late=True) for r in reps for ph in r.phases]
         last = reps[-1]
         if self.moving_sign != 0:
             phase = "concentric" if self.moving_sign > 0 else "eccentric"
-            events.append(PhaseChanged(now, phase, self.stroke_start_s, max(self.live_reps, 1)))
+            events.append(PhaseChanged(now, phase, self.stroke_start_s, max(self.live_reps, 1), named_late=True))
         elif last.phase("bottom_pause") is None:
-            events.append(PhaseChanged(now, "bottom_pause", last.phase("eccentric").end_s, last.index))
+            events.append(PhaseChanged(now, "bottom_pause", last.phase("eccentric").end_s, last.index, named_late=True))
         return events
 
     def _start(self, s: SensorStream, t: float, v: float, on: float) -> list[PhaseChanged]:

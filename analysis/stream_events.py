@@ -24,6 +24,8 @@ class PhaseChanged:
     phase: str  # concentric | top_pause | eccentric | bottom_pause
     start_s: float
     rep_index: int  # 1-based live count of lifts in this set
+    # named once the axis's sense was known (the set's first reps settled), after the phase began: not live
+    named_late: bool = False
 
 
 @dataclass(frozen=True)

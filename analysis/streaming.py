@@ -229,9 +229,13 @@ class StreamingAnalyzer:
         primary = self.sensors[self.set.primary]
         axis_before = primary.axis
         events = self._reread(now)
-        if self.tracker.labelled or not (primary.calibrated and self.set.reps):
-            return events
         flipped = axis_before is not None and primary.axis is not None and float(axis_before @ primary.axis) < 0
+        # named from the second settled rep on: the first alone may be a set-up move read the other way up
+        enough = len(self.set.reps) >= self.params.settle.confirmed_reps
+        if self.tracker.labelled or not (primary.calibrated and enough):
+            if flipped:
+                self.tracker.flip()  # a later reading turned the set the other way up: the tracker follows it
+            return events
         return events + self.tracker.label(now, self.set.reps, flipped)
 
     def _reread(self, now: float) -> list[Event]:
