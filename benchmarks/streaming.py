@@ -170,7 +170,8 @@ def first_rep_run(series, exercise: str, tempo, side, truth_reps: list[dict]) ->
                 < 0.5]
         rep1 = done[0] - ecc_end if done else np.inf
     return {"reps": len(reps), "true_reps": len(truth_reps), "every": every and bool(reps), "started": started,
-            "missing": missing, "wrong": wrong, "delays": delays, "live_delays": live_delays, "rep1": rep1}
+            "missing": missing, "wrong": wrong, "delays": delays, "live_delays": live_delays, "rep1": rep1,
+            "events": events}
 
 
 def first_rep_sets(n: int, seed: int = 1):
