@@ -161,14 +161,14 @@ class WorkoutWatcher:
         return self.anchor_s
 
     def holds_set(self, series: Sequence[ImuSeries], start: float, end: float, set_: SetState) -> bool:
-        """The session's reading of the span (unmarked, the given exercise) calls it a set: enough reps, not read
-        standing up."""
+        """The session's reading of the span (unmarked, the given exercise) calls it a set: enough reps (as
+        `analyze` reads a given exercise's span: no posture check)."""
         try:
             found = session.read_span(series, (start, end), (set_.exercise, "given"), PostureReference(None, None),
                                       self.tempo, self.side, session.SESSION)
         except ValueError:
             return False
-        return found is not None and not self.upright_reps(self.sensors[self.detector].last_t, start, set_)
+        return found is not None
 
     def final_read(self, now: float, series: Sequence[ImuSeries], start: float, end: float, set_: SetState):
         """The session analysis of the set's samples as one marked set, recognition included (what `repscope
