@@ -240,6 +240,7 @@ class StreamingAnalyzer:
 
     def _reread(self, now: float) -> list[Event]:
         st = self.settler
+        at_stop = st.due or now >= st.resettle_at  # a stop the tracker saw asked for this settle
         st.begin(now)
         rest_from = self.watcher.rest_began(now, self.set)
         if rest_from is not None:
@@ -267,7 +268,7 @@ class StreamingAnalyzer:
             elif self.set.exercise is None:
                 return []
         if report is None:
-            read = self._read(now, since, truncated)
+            read = self._read(now, since, truncated, at_stop)
             if read is None:
                 return []
             since, truncated, report = read
@@ -277,12 +278,15 @@ class StreamingAnalyzer:
         events = head + st.merge(now, settled, self.set, final=False, window_start_s=None if truncated else since)
         return events + st.account_pending(now, self.set)
 
-    def _read(self, now: float, since: float, truncated: bool) -> tuple[float, bool, SetReport] | None:
+    def _read(self, now: float, since: float, truncated: bool, at_stop: bool) -> tuple[float, bool, SetReport] | None:
         """The offline reading of the window from `since` as the set's (given or recognised) exercise, once it holds
         a rep (`Settler.no_rep_yet`). A workout's set not yet confirmed by the session's reading (fewer reps than
-        it needs) is read provisionally: within the detector's span of activity that runs to now, and not when its
-        reps are read standing up (a walk's strides); its reps are announced from the first, and the set's end
-        withdraws them when the session would not call the span a set."""
+        it needs) is read provisionally, at the tracker's stops (`at_stop`): within the detector's span of activity
+        that runs to now, and not when its reps are read standing up (a walk's strides); its reps are announced from
+        the first, and a rest before the session's reading confirms the set withdraws them unless that reading of
+        the span calls it a set."""
+        if not self.set.confirmed and not at_stop:
+            return None  # provisional reads at the tracker's stops only (the session's reading is the net)
         if self.settler.no_rep_yet(since, self.set):
             return None
         if not self.set.confirmed:
