@@ -134,6 +134,14 @@ class StreamingAnalyzer:
     def primary(self) -> str:
         return self.set.primary
 
+    @property
+    def exercise_source(self) -> str | None:
+        return self.set.exercise_source
+
+    @property
+    def exercise_confidence(self) -> float:
+        return self.set.exercise_confidence
+
     def push(self, placement: str, t_s: np.ndarray, acc_mps2: np.ndarray, gyr_rads: np.ndarray) -> list[Event]:
         sensor = self.sensors.get(placement)
         if sensor is None:
