@@ -134,7 +134,15 @@ def posture_at(pel: Tail, t0: float, t1: float, frame: SetFrame) -> tuple[float 
     i0, i1 = np.searchsorted(pel.t_s, [t0, t1])
     i1 = max(i1, i0 + 1)
     up = up_in_sensor(pel.quat_wxyz[min(i0, len(pel.t_s) - 1):i1]).mean(axis=0)
-    up /= np.linalg.norm(up)
+    return posture_of(up / np.linalg.norm(up), frame)
+
+
+def posture_of(up: np.ndarray, frame: SetFrame) -> tuple[float | None, float | None, str | None]:
+    """Pelvis tilt (deg, + posterior tuck; None without a reference), drop (deg, ≥ 0) and its lower side for one
+    unit up vector in the pelvis sensor frame: against the standing pose (`pelvis.tilt_from_standing`) or the
+    set's median lockout; (None, None, None) without a pelvis frame."""
+    if frame.pelvis_frame is None:
+        return None, None, None
     drop, side = pelvis.drop_at(up, frame.pelvis_frame)
     tilt = None
     if frame.tilt_reference == "standing" and frame.pelvis_frame.superior_axis is not None:

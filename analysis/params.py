@@ -13,6 +13,7 @@ from analysis.pelvis import PELVIS, PelvisParams
 from analysis.rise import RiseParams
 from analysis.rise_reps import RISE_REPS, RiseRepParams
 from analysis.segmentation import SEGMENTATION, SegmentationParams
+from analysis.stream_params import StreamingParams
 from sensors.rules import FAULT_RULES, FaultRules
 
 
@@ -42,6 +43,7 @@ class AnalysisParams:
     rise_reps: RiseRepParams = RISE_REPS
     steps: StepParams = field(default_factory=StepParams)
     faults: FaultRules = FAULT_RULES
+    streaming: StreamingParams = field(default_factory=StreamingParams)  # the live path (`analysis.streaming`)
 
 
 DEFAULT_PARAMS = AnalysisParams()

@@ -705,3 +705,6 @@ def _trace(seg: _Segment, pel: _PelvisResult | None) -> SegmentTrace:
 
 
 
+
+
+primary_placement = _primary  # public name (the streaming analyzer follows the same sensor)

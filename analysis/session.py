@@ -330,3 +330,19 @@ def analyze_recording(
     if exercise is not None and not layout.marked and len(session.sets) <= 1:
         return one_set(analyze_set(series, exercise, tempo, side, params.analysis), exercise_source)
     return session
+
+
+# Public names for the streaming analyzer's workout watcher (`analysis.workout_watch`): it reads a live workout as
+# this module reads a recording.
+read_span = _read_span
+
+
+def activity_spans(series: Sequence[ImuSeries], params: SessionParams = SESSION) -> list[tuple[float, float]]:
+    """Step 1 of the module docstring over unmarked samples: the candidate spans (s) between the rests."""
+    return _spans(_detector(series), (), params).spans
+
+
+def upright_reference(det: ImuSeries, quat: np.ndarray,
+                      params: SessionParams = SESSION) -> recognition.PostureReference:
+    """The upright reference (`_reference`) of the set detector's samples and their orientation (wxyz)."""
+    return _reference(det, quat, set_detection.walking_mask(det.t_s, det.acc_mps2, params.detection))
