@@ -24,15 +24,21 @@ What each exercise does to them (biomechanics, not fitted numbers):
   out of the horizontal) at lockout differs from rep to rep by a degree or more, where a two-legged lift, held
   by both feet, repeats it to within the orientation's noise (a few tenths of a degree). Only a pelvis sensor
   sees it; from a thigh sensor a single-leg set reads as `hip_thrust`.
+
+With a pelvis and a thigh sensor both are read (`combine`): the thigh names the movement — it turns in every
+rep exercise, about the axis that tells them apart, while the pelvis stays put in the thigh-led lifts and sits
+upright on the abduction machine (its own reading would say "standing") — and the pelvis names the
+hip-extension lift, bench or floor and one leg or two, which the thigh tells worse or not at all.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from analysis.orientation import up_at, up_in_sensor
 from analysis.pipeline import MovementReading
+from sensors.exercises import HIP_EXTENSION_LIFTS
 
 
 @dataclass(frozen=True)
@@ -161,3 +167,16 @@ def recognise(features: SetFeatures, params: RecognitionParams = RECOGNITION) ->
     single = roll >= p.single_leg_roll_std_deg
     confidence = min(confidence, _margin(roll, p.single_leg_roll_std_deg, 0.5))
     return Recognition("single_leg_hip_thrust" if single else "hip_thrust", confidence, False)
+
+
+def combine(pelvis: Recognition | None, thigh: Recognition | None) -> Recognition | None:
+    """One verdict from a pelvis's and a thigh's (None: too few reps on that sensor). The thigh's names the
+    movement (standing, abduction, clamshell or hip extension); on hip extension the pelvis's names the lift
+    when it read one too (bench or floor, one leg). Agreeing verdicts keep the higher confidence."""
+    if thigh is None or pelvis is None:
+        return thigh if pelvis is None else pelvis
+    if thigh.exercise in HIP_EXTENSION_LIFTS and not thigh.upright:
+        return pelvis if pelvis.exercise in HIP_EXTENSION_LIFTS else thigh
+    if pelvis.exercise == thigh.exercise:
+        return replace(thigh, confidence=max(thigh.confidence, pelvis.confidence))
+    return thigh
