@@ -15,6 +15,7 @@ from scipy.spatial.transform import Rotation as R
 from analysis import recognition, session, set_detection
 from analysis.pipeline import ImuSeries, read_movement
 from analysis.session import analyze_session
+from sensors.exercises import exercise
 from sensors.simulate import SimConfig, simulate_set
 from sensors.simulate_session import SessionConfig, simulate_session
 from ui.cli import main
@@ -169,6 +170,59 @@ def test_thigh_workout_is_recognised():
     sim = simulate_session(SessionConfig(sets, ("thigh_right",), (100.0,), rest_s=(30.0, 40.0)), 9)
     got = _found(sim).sets
     assert [(s.exercise, len(s.report.reps)) for s in got] == [("clamshell", 5), ("seated_hip_abduction", 6)]
+
+
+@pytest.mark.parametrize("thigh, order, seed", [
+    ("thigh_left", ("hip_thrust", "seated_hip_abduction", "single_leg_hip_thrust", "clamshell", "glute_bridge",
+                    "lateral_band_walk"), 7),
+    ("thigh_right", ("clamshell", "glute_bridge", "seated_hip_abduction", "lateral_band_walk",
+                     "single_leg_hip_thrust", "hip_thrust"), 3),
+])
+def test_two_sensor_workout_finds_every_set_whichever_sensor_moves(thigh, order, seed):
+    """A pelvis and a thigh sensor through every exercise: the thigh-led sets (the pelvis rests) are found, each
+    set once, recognised, counted on the exercise's primary sensor."""
+    placements, rates = ("pelvis", thigh), (52.0, 52.0)
+    kw = dict(placements=placements, rates_hz=rates)
+    sets = tuple(_band_walk(**kw) if ex == "lateral_band_walk" else
+                 SimConfig(exercise=ex, reps=4, side="left" if ex == "single_leg_hip_thrust" else None, **kw)
+                 for ex in order)
+    sim = simulate_session(SessionConfig(sets, placements, rates, rest_s=(30.0, 40.0)), seed)
+    got = analyze_session([ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in sim.streams]).sets
+    truth = sim.truth["sets"]
+    assert [(s.exercise, len(s.report.reps) or len(s.report.steps)) for s in got] == \
+        [(t["exercise"], t["rep_count"] or t["step_count"]) for t in truth]
+    for s, t in zip(got, truth):
+        assert abs(s.start_s - t["start_s"]) < 0.5 and abs(s.end_s - t["end_s"]) < 1.0
+        assert s.exercise_source == "recognised" and 0.5 <= s.exercise_confidence <= 1.0
+        assert s.report.placement == ("pelvis" if exercise(s.exercise).primary == "pelvis" else thigh)
+
+
+def test_sets_found_on_two_sensors_are_merged_into_one_span():
+    spans = [(50.0, 80.0), (0.0, 10.0), (70.0, 95.0), (8.0, 20.0), (30.0, 40.0), (94.0, 100.0)]
+    assert set_detection.merged_spans(spans) == [(0.0, 20.0), (30.0, 40.0), (50.0, 100.0)]
+    assert set_detection.merged_spans([]) == []
+
+
+Rec = recognition.Recognition
+
+
+@pytest.mark.parametrize("pelvis, thigh, exercise", [
+    (None, Rec("clamshell", 0.8, False), "clamshell"),  # the pelvis rests: too few reps on it
+    (Rec("lateral_band_walk", 0.9, True), Rec("seated_hip_abduction", 0.95, False), "seated_hip_abduction"),  # seated
+    (Rec("hip_thrust", 0.6, False), Rec("clamshell", 0.7, False), "clamshell"),  # the thigh names the movement
+    (Rec("single_leg_hip_thrust", 0.7, False), Rec("hip_thrust", 0.6, False), "single_leg_hip_thrust"),  # pelvis:
+    (Rec("glute_bridge", 0.9, False), Rec("hip_thrust", 0.55, False), "glute_bridge"),  # the lift
+    (Rec("seated_hip_abduction", 0.6, False), Rec("glute_bridge", 0.9, False), "glute_bridge"),
+    (Rec("hip_thrust", 0.7, False), None, "hip_thrust"),
+    (Rec("lateral_band_walk", 0.9, True), Rec("lateral_band_walk", 0.6, True), "lateral_band_walk"),
+])
+def test_two_sensors_verdicts_combined(pelvis, thigh, exercise):
+    got = recognition.combine(pelvis, thigh)
+    assert got.exercise == exercise
+    agree = pelvis is not None and thigh is not None and pelvis.exercise == thigh.exercise
+    if agree:
+        assert got.confidence == max(pelvis.confidence, thigh.confidence)
+    assert recognition.combine(None, None) is None
 
 
 def test_recording_with_no_set_says_so(tmp_path, capsys):
