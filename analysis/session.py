@@ -193,7 +193,7 @@ def _read_span(series, span, given, ref, tempo, side, params, marked: bool = Fal
         return _Found(*span, given[0], given[1], 1.0, report) if _enough(report, params, marked) else None
     reads = _read_sensors(part, ref, refs, 1 if marked else params.min_reps, params)
     reading = reads[0].reading
-    rec = reads[0].verdict if len(reads) == 1 else recognition.combine(reads[0].verdict, reads[1].verdict)
+    rec = reads[0].verdict if len(reads) == 1 else _combined(reads, ref, params)
     if rec is None or rec.upright:  # too few reps, or standing: a band walk, if anything
         return _band_walk(part, span, reading, ref, walks, tempo, side, params, rec.confidence if rec else 0.6)
     report = analyze_set(part, rec.exercise, tempo, side, params.analysis)
@@ -203,6 +203,18 @@ def _read_span(series, span, given, ref, tempo, side, params, marked: bool = Fal
     if not _posture_matches(report, primary.reading, primary.ref, params):  # a lying or seated lift's reps read
         return _band_walk(part, span, reading, ref, walks, tempo, side, params, 0.6)  # standing
     return _Found(*span, rec.exercise, "recognised", rec.confidence, report)
+
+
+def _combined(reads: list[_Reading], ref: recognition.PostureReference,
+              params: SessionParams) -> recognition.Recognition | None:
+    """The pelvis's and the thigh's verdicts in one (`recognition.combine`), with the pelvis's posture at the
+    thigh's reps when the pelvis has an upright reference."""
+    pelvis, thigh = reads
+    posture = None
+    if thigh.verdict is not None and ref.up_ref is not None:
+        spans = thigh.reading.spans
+        posture = max(recognition.posture_deg(pelvis.reading, [s.concentric[k] for s in spans], ref) for k in (0, 1))
+    return recognition.combine(pelvis.verdict, thigh.verdict, posture, params.recognition)
 
 
 def _band_walk(part, span, reading, ref, walks: _Walks | None, tempo, side, params: SessionParams,

@@ -15,7 +15,7 @@ from scipy.spatial.transform import Rotation as R
 from analysis import recognition, session, set_detection
 from analysis.pipeline import ImuSeries, read_movement
 from analysis.session import analyze_session
-from sensors.exercises import exercise
+from sensors.exercises import HIP_EXTENSION_LIFTS, exercise
 from sensors.simulate import SimConfig, simulate_set
 from sensors.simulate_session import SessionConfig, simulate_session
 from ui.cli import main
@@ -223,6 +223,22 @@ def test_two_sensors_verdicts_combined(pelvis, thigh, exercise):
     if agree:
         assert got.confidence == max(pelvis.confidence, thigh.confidence)
     assert recognition.combine(None, None) is None
+
+
+@pytest.mark.parametrize("pelvis, thigh, posture_deg, exercise", [
+    (None, Rec("clamshell", 0.6, False), 15.0, "seated_hip_abduction"),  # a reclined seat: the pelvis sits
+    (None, Rec("clamshell", 0.9, False), 88.0, "clamshell"),
+    (None, Rec("seated_hip_abduction", 0.6, False), 90.0, "clamshell"),  # about gravity, but lying
+    (None, Rec("seated_hip_abduction", 0.9, False), 12.0, "seated_hip_abduction"),
+    (Rec("lateral_band_walk", 0.8, True), Rec("clamshell", 0.55, False), 20.0, "seated_hip_abduction"),
+    (Rec("hip_thrust", 0.7, False), Rec("glute_bridge", 0.8, False), 95.0, "hip_thrust"),  # not a thigh-led lift
+    (None, Rec("lateral_band_walk", 0.7, True), 10.0, "lateral_band_walk"),
+])
+def test_the_pelvis_posture_tells_seated_from_lying(pelvis, thigh, posture_deg, exercise):
+    got = recognition.combine(pelvis, thigh, posture_deg)
+    assert got.exercise == exercise and 0.5 <= got.confidence <= 1.0
+    if got.exercise != thigh.exercise and thigh.exercise not in HIP_EXTENSION_LIFTS:
+        assert got.confidence <= 1.5 - thigh.confidence  # overruled: the thigh's own certainty lowers it
 
 
 def test_recording_with_no_set_says_so(tmp_path, capsys):
