@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Sequence
 
 import numpy as np
@@ -23,6 +24,7 @@ from analysis.orientation import orientation_quat, up_in_sensor
 from analysis.params import DEFAULT_PARAMS, AnalysisParams
 from analysis.pipeline import ImuSeries, MovementReading, analyze_set, placements_read, read_movement
 from analysis.results import SetReport, TempoTarget
+from sensors.exercises import exercise as exercise_entry
 
 
 @dataclass(frozen=True)
@@ -277,6 +279,24 @@ def _without_false_standing(span: tuple[float, float], det: ImuSeries, quat: np.
     return (lead[1], span[1])
 
 
+def _read_trimmed(read, span: tuple[float, float], det: ImuSeries, quat: np.ndarray,
+                  ref: recognition.PostureReference, params: SessionParams, two_sensors: bool) -> _Found | None:
+    """A candidate span read (`read(span)`: `_read_span` bound to the recording) from after its false standing
+    (`_without_false_standing`). A thigh-led lift measures no pelvis tilt, and the pelvis rests through it (seated
+    or lying still all set long, so the trim can run to the span's end): with a thigh beside the pelvis
+    (`two_sensors`) the whole span is read too when the trim took anything, and its thigh-led set kept."""
+    trimmed = _without_false_standing(span, det, quat, ref, params)
+    found = read(trimmed)
+    if trimmed == span or not two_sensors or (found is not None and not _thigh_led(found)):
+        return found
+    whole = read(span)
+    return whole if whole is not None and _thigh_led(whole) else found
+
+
+def _thigh_led(found: _Found) -> bool:
+    return exercise_entry(found.exercise).thigh_led
+
+
 def _leftovers(found: _Found, params: SessionParams) -> list[tuple[float, float]]:
     """The parts of a span before and after its set, long enough to hold another one (a set begun a few
     seconds after the last without walking or a long stillness between them)."""
@@ -358,14 +378,17 @@ def _read_spans(series, det, layout: _Layout, exercise, exercise_source, tempo, 
     ref = _reference(det, quat, layout.walking)
     walks = _Walks(det.t_s, layout.walking)
     refs = references(series, walks) if given is None else None
+    read = partial(_read_span, series, given=given, ref=ref, tempo=tempo, side=side, params=params, walks=walks,
+                   timed=timed, refs=refs)
     found: list[_Found] = []
     queue = list(layout.spans)
     while queue:
         span = queue.pop(0)
         from_events = span in marked
-        if not from_events:
-            span = _without_false_standing(span, det, quat, ref, params)
-        f = _read_span(series, span, given, ref, tempo, side, params, from_events, walks, timed, refs)
+        if from_events:
+            f = read(span, marked=True)
+        else:
+            f = _read_trimmed(read, span, det, quat, ref, params, _partner(series, det) is not None)
         if f is None:
             continue
         parts = None if from_events else _split(f, params)

@@ -241,6 +241,29 @@ def test_the_pelvis_posture_tells_seated_from_lying(pelvis, thigh, posture_deg, 
         assert got.confidence <= 1.5 - thigh.confidence  # overruled: the thigh's own certainty lowers it
 
 
+def test_a_thigh_led_set_is_not_trimmed_away_with_a_pelvis_at_rest_through_it():
+    """A seated abduction where the span starts with the pelvis already seated, still and tilted back all set
+    long: the false-standing trim (for the pelvis's tilt reference) runs to the span's end; the thigh's reps are
+    read on the whole span instead. One sensor: the trim as before."""
+    rate = 52.0
+    t = np.arange(0, 40, 1 / rate)
+    seat = R.from_euler("x", 40, degrees=True)  # tilted back on the seat, 40° from the upright reference
+    det = ImuSeries("pelvis", t, np.tile(seat.inv().apply([0.0, 0.0, G]), (len(t), 1)), np.zeros((len(t), 3)))
+    quat = np.tile(np.roll(seat.as_quat(), 1), (len(t), 1))
+    ref = recognition.PostureReference(np.array([0.0, 0.0, 1.0]), None, "walking")
+    span = (float(t[0]), float(t[-1]))
+    assert session._without_false_standing(span, det, quat, ref, session.SESSION)[0] > 39.0
+    report = SimpleNamespace(reps=(), steps=())
+
+    def read(s):  # the thigh's four reps at 5–35 s are a set only when the span holds them
+        ok = s[0] <= 5.0 and s[1] >= 35.0
+        return session._Found(*s, "seated_hip_abduction", "recognised", 0.9, report) if ok else None
+
+    found = session._read_trimmed(read, span, det, quat, ref, session.SESSION, True)
+    assert found is not None and (found.t0, found.exercise) == (span[0], "seated_hip_abduction")
+    assert session._read_trimmed(read, span, det, quat, ref, session.SESSION, False) is None
+
+
 def test_recording_with_no_set_says_so(tmp_path, capsys):
     rate = 100.0
     t = np.arange(0, 30, 1 / rate)
