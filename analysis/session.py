@@ -306,14 +306,16 @@ def _leftovers(found: _Found, params: SessionParams) -> list[tuple[float, float]
     return [(a, b) for a, b in out if b - a >= params.detection.min_candidate_s]
 
 
-def references(series: Sequence[ImuSeries], walks: _Walks) -> dict[str, recognition.PostureReference]:
+def references(series: Sequence[ImuSeries], det_t_s: np.ndarray,
+               walking: np.ndarray) -> dict[str, recognition.PostureReference]:
     """The upright reference (`_reference`) of each sensor read beside the detector (its partner thigh), on that
-    sensor's own orientation, with the wearer's walking as the detector tells it (`walks`)."""
+    sensor's own orientation, with the wearer's walking as the detector tells it (`walking` at its `det_t_s`):
+    the `refs` of `_read_span`."""
     partner = _partner(series, _detector(series))
     if partner is None:
         return {}
     quat = orientation_quat(partner.t_s, partner.acc_mps2, partner.gyr_rads)
-    return {partner.placement: _reference(partner, quat, walks.at(partner.t_s))}
+    return {partner.placement: _reference(partner, quat, _Walks(det_t_s, walking).at(partner.t_s))}
 
 
 def _reference(det: ImuSeries, quat: np.ndarray, walking: np.ndarray) -> recognition.PostureReference:
@@ -377,7 +379,7 @@ def _read_spans(series, det, layout: _Layout, exercise, exercise_source, tempo, 
     quat = orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads)
     ref = _reference(det, quat, layout.walking)
     walks = _Walks(det.t_s, layout.walking)
-    refs = references(series, walks) if given is None else None
+    refs = references(series, det.t_s, layout.walking) if given is None else None
     read = partial(_read_span, series, given=given, ref=ref, tempo=tempo, side=side, params=params, walks=walks,
                    timed=timed, refs=refs)
     found: list[_Found] = []
