@@ -24,15 +24,21 @@ What each exercise does to them (biomechanics, not fitted numbers):
   out of the horizontal) at lockout differs from rep to rep by a degree or more, where a two-legged lift, held
   by both feet, repeats it to within the orientation's noise (a few tenths of a degree). Only a pelvis sensor
   sees it; from a thigh sensor a single-leg set reads as `hip_thrust`.
+
+With a pelvis and a thigh sensor both are read (`combine`): the thigh names the movement — it turns in every
+rep exercise, about the axis that tells them apart, while the pelvis stays put in the thigh-led lifts and sits
+upright on the abduction machine (its own reading would say "standing") — and the pelvis names the
+hip-extension lift, bench or floor and one leg or two, which the thigh tells worse or not at all.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from analysis.orientation import up_at, up_in_sensor
 from analysis.pipeline import MovementReading
+from sensors.exercises import HIP_EXTENSION_LIFTS
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,9 @@ class RecognitionParams:
     clamshell_long_axis: float = 0.5
     bridge_lockout_deg: float = 102.0  # lockout further from upright than this: shoulders on the floor
     single_leg_roll_std_deg: float = 0.5  # rep-to-rep spread of the pelvis's lockout roll on one leg
+    # a seated pelvis is within a few tens of degrees of upright (tilted back on the seat), a lying one (side or
+    # back) about 90° from it
+    seated_pelvis_max_deg: float = 45.0
 
 
 RECOGNITION = RecognitionParams()
@@ -161,3 +170,37 @@ def recognise(features: SetFeatures, params: RecognitionParams = RECOGNITION) ->
     single = roll >= p.single_leg_roll_std_deg
     confidence = min(confidence, _margin(roll, p.single_leg_roll_std_deg, 0.5))
     return Recognition("single_leg_hip_thrust" if single else "hip_thrust", confidence, False)
+
+
+def combine(pelvis: Recognition | None, thigh: Recognition | None, pelvis_posture_deg: float | None = None,
+            params: RecognitionParams = RECOGNITION) -> Recognition | None:
+    """One verdict from a pelvis's and a thigh's (None: too few reps on that sensor). The thigh's names the
+    movement (standing, abduction, clamshell or hip extension); on hip extension the pelvis's names the lift
+    when it read one too (bench or floor, one leg). `pelvis_posture_deg`: the pelvis's posture at the thigh's
+    reps (`posture_deg`, the larger of lockout and start), when known: a pelvis sitting upright makes a thigh's
+    clamshell (a turn across gravity and the swing axis: a reclined abduction seat reads so) a seated abduction,
+    a lying one makes its abduction a clamshell (the one thigh-led lift done lying). Agreeing verdicts keep the
+    higher confidence."""
+    if thigh is None or pelvis is None:
+        verdict = thigh if pelvis is None else pelvis
+    elif thigh.exercise in HIP_EXTENSION_LIFTS and not thigh.upright:
+        verdict = pelvis if pelvis.exercise in HIP_EXTENSION_LIFTS else thigh
+    elif pelvis.exercise == thigh.exercise:
+        verdict = replace(thigh, confidence=max(thigh.confidence, pelvis.confidence))
+    else:
+        verdict = thigh
+    if thigh is None or verdict is not thigh or pelvis_posture_deg is None:
+        return verdict
+    return _seated_or_lying(thigh, pelvis_posture_deg, params)
+
+
+def _seated_or_lying(thigh: Recognition, pelvis_posture_deg: float, params: RecognitionParams) -> Recognition:
+    """The thigh's thigh-led verdict, turned into the other one when the pelvis's posture says otherwise; the
+    confidence then is the posture's margin, lowered by the thigh's confidence in its own verdict."""
+    seated = pelvis_posture_deg < params.seated_pelvis_max_deg
+    other = {"clamshell": "seated_hip_abduction" if seated else None,
+             "seated_hip_abduction": None if seated else "clamshell"}.get(thigh.exercise)
+    if other is None:
+        return thigh
+    margin = _margin(pelvis_posture_deg, params.seated_pelvis_max_deg, 30.0)
+    return Recognition(other, min(margin, 1.5 - thigh.confidence), False)

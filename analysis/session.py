@@ -1,14 +1,20 @@
 """A whole workout in one recording: its sets found, each one's exercise known or recognised, each set analysed.
 
-1. Candidate spans between the rests (`set_detection`), or the recording's own `set_start`/`set_end` events.
-2. Each span is read for reps about its own movement axis; a standing posture is read for band-walk steps.
-3. The exercise is the one given, else recognised from posture and movement axis (`recognition`).
-4. The span is analysed as one set (`pipeline.analyze_set`: set-up and re-rack moves are trimmed there); a set
-   needs `min_reps` reps (or `min_steps` steps), and reps further apart than `split_gap_s` are two sets.
+1. Candidate spans between the rests (`set_detection`), or the recording's own `set_start`/`set_end` events. With
+   a pelvis and a thigh sensor, the union of both sensors' spans (a thigh-led set where the pelvis rests is a
+   span; a set both see is one).
+2. Each span is read for reps about its own movement axis, on both sensors when two are worn; a standing posture
+   is read for band-walk steps.
+3. The exercise is the one given, else recognised from posture and movement axis (`recognition`; with two
+   sensors the thigh's movement and the pelvis's posture, `recognition.combine`).
+4. The span is analysed as one set (`pipeline.analyze_set`: the exercise's primary sensor, set-up and re-rack
+   moves trimmed); a set needs `min_reps` reps (or `min_steps` steps), and reps further apart than
+   `split_gap_s` are two sets.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Sequence
 
 import numpy as np
@@ -16,8 +22,9 @@ import numpy as np
 from analysis import pelvis, recognition, set_detection
 from analysis.orientation import orientation_quat, up_in_sensor
 from analysis.params import DEFAULT_PARAMS, AnalysisParams
-from analysis.pipeline import ImuSeries, analyze_set, placements_read, read_movement
+from analysis.pipeline import ImuSeries, MovementReading, analyze_set, placements_read, read_movement
 from analysis.results import SetReport, TempoTarget
+from sensors.exercises import exercise as exercise_entry
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,13 @@ def _detector(series: Sequence[ImuSeries]) -> ImuSeries:
     return next((s for s in series if s.placement == "pelvis"), series[0])
 
 
+def _partner(series: Sequence[ImuSeries], det: ImuSeries) -> ImuSeries | None:
+    """The thigh read beside a pelvis detector (it sees the thigh-led lifts the pelvis rests in), else None."""
+    if det.placement != "pelvis":
+        return None
+    return next((s for s in series if s.placement.startswith("thigh")), None)
+
+
 def series_read(series: Sequence[ImuSeries], exercise: str | None) -> list[ImuSeries]:
     """The series whose samples `analyze_recording` reads for a known `exercise` (every one when the exercise is
     to be recognised): the set detector's and those `analyze_set` reads, in their order. The others' times still
@@ -129,34 +143,80 @@ class _Walks:
     t_s: np.ndarray
     walking: np.ndarray
 
+    def at(self, t_s: np.ndarray) -> np.ndarray:
+        """The walking mask at other times (another sensor's samples): the sample at or after each."""
+        return self.walking[np.clip(np.searchsorted(self.t_s, t_s), 0, len(self.t_s) - 1)]
+
     def not_walking(self, t_s: Sequence[float]) -> int:
         """How many of the times fall outside forward walking."""
-        i = np.clip(np.searchsorted(self.t_s, t_s), 0, len(self.t_s) - 1)
-        return int(np.count_nonzero(~self.walking[i]))
+        return int(np.count_nonzero(~self.at(np.asarray(t_s, dtype=float))))
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One sensor's reading of a span before the exercise is known, its upright reference, and its verdict (None:
+    too few reps on it)."""
+
+    reading: MovementReading
+    ref: recognition.PostureReference
+    verdict: recognition.Recognition | None
+
+
+def _read_sensor(part: ImuSeries, ref: recognition.PostureReference, need: int, params: SessionParams) -> _Reading:
+    reading = read_movement(part, params.analysis)
+    verdict = None
+    if len(reading.spans) >= need:
+        verdict = recognition.recognise(recognition.set_features(reading, ref), params.recognition)
+    return _Reading(reading, ref, verdict)
+
+
+def _read_sensors(part: Sequence[ImuSeries], ref, refs, need: int, params: SessionParams) -> list[_Reading]:
+    """The detector's reading, and its partner's (`_partner`) when `refs` holds that one's upright reference."""
+    det = _detector(part)
+    reads = [_read_sensor(det, ref, need, params)]
+    partner = _partner(part, det)
+    if partner is not None and refs is not None and partner.placement in refs:
+        reads.append(_read_sensor(partner, refs[partner.placement], need, params))
+    return reads
 
 
 def _read_span(series, span, given, ref, tempo, side, params, marked: bool = False,
-               walks: _Walks | None = None, timed: Sequence[np.ndarray] = ()) -> _Found | None:
-    """One candidate span: its exercise and analysis, or None when it holds no set. `walks`: where the wearer
-    walks forward, when known (no band-walk steps there); `timed`: the times (s) of sensors not read."""
+               walks: _Walks | None = None, timed: Sequence[np.ndarray] = (),
+               refs: dict[str, recognition.PostureReference] | None = None) -> _Found | None:
+    """One candidate span: its exercise and analysis, or None when it holds no set. `ref`: the detector's upright
+    reference; `walks`: where the wearer walks forward, when known (no band-walk steps there); `timed`: the
+    times (s) of sensors not read; `refs`: the other sensors' upright references (`references`): with the
+    pelvis's partner thigh among them, both are read to recognise the exercise."""
     part = slice_series(series, *span)
     if min(len(s.t_s) for s in part) < 50 or any(_count(t, span) < 50 for t in timed):
         return None
     if given is not None:
         report = analyze_set(part, given[0], tempo, side, params.analysis)
         return _Found(*span, given[0], given[1], 1.0, report) if _enough(report, params, marked) else None
-    reading = read_movement(_detector(part), params.analysis)
-    rec = None
-    if len(reading.spans) >= (1 if marked else params.min_reps):
-        rec = recognition.recognise(recognition.set_features(reading, ref), params.recognition)
+    reads = _read_sensors(part, ref, refs, 1 if marked else params.min_reps, params)
+    reading = reads[0].reading
+    rec = reads[0].verdict if len(reads) == 1 else _combined(reads, ref, params)
     if rec is None or rec.upright:  # too few reps, or standing: a band walk, if anything
         return _band_walk(part, span, reading, ref, walks, tempo, side, params, rec.confidence if rec else 0.6)
     report = analyze_set(part, rec.exercise, tempo, side, params.analysis)
     if not _enough(report, params, marked):
         return None
-    if not _posture_matches(report, reading, ref, params):  # the reps of a lying or seated lift read standing
-        return _band_walk(part, span, reading, ref, walks, tempo, side, params, 0.6)
+    primary = next((r for r in reads if r.reading.placement == report.placement), reads[0])
+    if not _posture_matches(report, primary.reading, primary.ref, params):  # a lying or seated lift's reps read
+        return _band_walk(part, span, reading, ref, walks, tempo, side, params, 0.6)  # standing
     return _Found(*span, rec.exercise, "recognised", rec.confidence, report)
+
+
+def _combined(reads: list[_Reading], ref: recognition.PostureReference,
+              params: SessionParams) -> recognition.Recognition | None:
+    """The pelvis's and the thigh's verdicts in one (`recognition.combine`), with the pelvis's posture at the
+    thigh's reps when the pelvis has an upright reference."""
+    pelvis, thigh = reads
+    posture = None
+    if thigh.verdict is not None and ref.up_ref is not None:
+        spans = thigh.reading.spans
+        posture = max(recognition.posture_deg(pelvis.reading, [s.concentric[k] for s in spans], ref) for k in (0, 1))
+    return recognition.combine(pelvis.verdict, thigh.verdict, posture, params.recognition)
 
 
 def _band_walk(part, span, reading, ref, walks: _Walks | None, tempo, side, params: SessionParams,
@@ -219,6 +279,24 @@ def _without_false_standing(span: tuple[float, float], det: ImuSeries, quat: np.
     return (lead[1], span[1])
 
 
+def _read_trimmed(read, span: tuple[float, float], det: ImuSeries, quat: np.ndarray,
+                  ref: recognition.PostureReference, params: SessionParams, two_sensors: bool) -> _Found | None:
+    """A candidate span read (`read(span)`: `_read_span` bound to the recording) from after its false standing
+    (`_without_false_standing`). A thigh-led lift measures no pelvis tilt, and the pelvis rests through it (seated
+    or lying still all set long, so the trim can run to the span's end): with a thigh beside the pelvis
+    (`two_sensors`) the whole span is read too when the trim took anything, and its thigh-led set kept."""
+    trimmed = _without_false_standing(span, det, quat, ref, params)
+    found = read(trimmed)
+    if trimmed == span or not two_sensors or (found is not None and not _thigh_led(found)):
+        return found
+    whole = read(span)
+    return whole if whole is not None and _thigh_led(whole) else found
+
+
+def _thigh_led(found: _Found) -> bool:
+    return exercise_entry(found.exercise).thigh_led
+
+
 def _leftovers(found: _Found, params: SessionParams) -> list[tuple[float, float]]:
     """The parts of a span before and after its set, long enough to hold another one (a set begun a few
     seconds after the last without walking or a long stillness between them)."""
@@ -226,6 +304,18 @@ def _leftovers(found: _Found, params: SessionParams) -> list[tuple[float, float]
     pad = params.detection.margin_s
     out = [(found.t0, b0 - pad), (b1 + pad, found.t1)]
     return [(a, b) for a, b in out if b - a >= params.detection.min_candidate_s]
+
+
+def references(series: Sequence[ImuSeries], det_t_s: np.ndarray,
+               walking: np.ndarray) -> dict[str, recognition.PostureReference]:
+    """The upright reference (`_reference`) of each sensor read beside the detector (its partner thigh), on that
+    sensor's own orientation, with the wearer's walking as the detector tells it (`walking` at its `det_t_s`):
+    the `refs` of `_read_span`."""
+    partner = _partner(series, _detector(series))
+    if partner is None:
+        return {}
+    quat = orientation_quat(partner.t_s, partner.acc_mps2, partner.gyr_rads)
+    return {partner.placement: _reference(partner, quat, _Walks(det_t_s, walking).at(partner.t_s))}
 
 
 def _reference(det: ImuSeries, quat: np.ndarray, walking: np.ndarray) -> recognition.PostureReference:
@@ -248,7 +338,14 @@ def analyze_session(
 ) -> SessionReport:
     """Find, recognise and analyse every set of a recording (one or two sensors)."""
     det = _detector(series)
-    return _read_spans(series, det, _spans(det, events, params), exercise, exercise_source, tempo, side, params)
+    layout = _spans(det, events, params, _others(series, det))
+    return _read_spans(series, det, layout, exercise, exercise_source, tempo, side, params)
+
+
+def _others(series: Sequence[ImuSeries], det: ImuSeries) -> tuple[ImuSeries, ...]:
+    """The sensors whose movement finds sets beside the detector's: its partner thigh (`_partner`)."""
+    partner = _partner(series, det)
+    return () if partner is None else (partner,)
 
 
 @dataclass(frozen=True)
@@ -261,10 +358,15 @@ class _Layout:
     walking: np.ndarray
 
 
-def _spans(det: ImuSeries, events: Sequence, params: SessionParams) -> _Layout:
+def _spans(det: ImuSeries, events: Sequence, params: SessionParams, others: Sequence[ImuSeries] = ()) -> _Layout:
+    """Step 1 on the detector and the `others` (their candidates merged; walking is the detector's)."""
     marked = set_detection.event_spans(events, float(det.t_s[-1]))
     walking = set_detection.walking_mask(det.t_s, det.acc_mps2, params.detection)
-    found = [s for s in set_detection.candidate_spans(det.t_s, det.acc_mps2, det.gyr_rads, params.detection, walking)
+    walks = _Walks(det.t_s, walking)
+    spans = set_detection.candidate_spans(det.t_s, det.acc_mps2, det.gyr_rads, params.detection, walking)
+    for s in others:
+        spans += set_detection.candidate_spans(s.t_s, s.acc_mps2, s.gyr_rads, params.detection, walks.at(s.t_s))
+    found = [s for s in set_detection.merged_spans(spans)
              if not any(a < s[1] and s[0] < b for a, b in marked)]  # sets only outside the marked ones
     return _Layout(marked, sorted(marked + found), walking)
 
@@ -277,14 +379,18 @@ def _read_spans(series, det, layout: _Layout, exercise, exercise_source, tempo, 
     quat = orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads)
     ref = _reference(det, quat, layout.walking)
     walks = _Walks(det.t_s, layout.walking)
+    refs = references(series, det.t_s, layout.walking) if given is None else None
+    read = partial(_read_span, series, given=given, ref=ref, tempo=tempo, side=side, params=params, walks=walks,
+                   timed=timed, refs=refs)
     found: list[_Found] = []
     queue = list(layout.spans)
     while queue:
         span = queue.pop(0)
         from_events = span in marked
-        if not from_events:
-            span = _without_false_standing(span, det, quat, ref, params)
-        f = _read_span(series, span, given, ref, tempo, side, params, from_events, walks, timed)
+        if from_events:
+            f = read(span, marked=True)
+        else:
+            f = _read_trimmed(read, span, det, quat, ref, params, _partner(series, det) is not None)
         if f is None:
             continue
         parts = None if from_events else _split(f, params)
@@ -323,7 +429,7 @@ def analyze_recording(
     one set found, and no set events) is analysed whole, exactly as `analyze_set` does. `timed`: the times (s)
     of the sensors left out of `series` because the exercise's analysis does not read them (`series_read`)."""
     det = _detector(series)
-    layout = _spans(det, events, params)
+    layout = _spans(det, events, params, _others(series, det))
     if exercise is not None and not layout.marked and len(layout.spans) <= 1:
         return one_set(analyze_set(series, exercise, tempo, side, params.analysis), exercise_source)
     session = _read_spans(series, det, layout, exercise, exercise_source, tempo, side, params, timed)

@@ -3,7 +3,9 @@
 A rest is walking (to the next machine, around the gym) or a long stillness (standing, sitting or lying between
 sets); a set never contains either. The recording is cut at both, and each remaining span of activity is a
 *candidate*: it holds a set with its set-up and re-rack, or only rest activity (sitting down, turning, fiddling
-with a band). Which candidates are sets is decided by reading them for reps (`analysis/session.py`).
+with a band). Which candidates are sets is decided by reading them for reps (`analysis/session.py`). With two
+sensors each one's candidates are found (a clamshell or an abduction moves the thigh while the pelvis rests) and
+their union taken (`merged_spans`): a set that both sensors see is one span.
 
 Walking is told from the accelerometer's magnitude: heel strikes load and unload the body at the step frequency
 (1.3–2.8 Hz for a walk), a rhythm no glute exercise has (its reps take 2–8 s, its band-walk steps are slow and
@@ -114,6 +116,17 @@ def candidate_spans(t_s: np.ndarray, acc_mps2: np.ndarray, gyr_rads: np.ndarray,
         if t1 - t0 >= params.min_candidate_s:
             spans.append((max(float(t_s[0]), t0 - params.margin_s), min(float(t_s[-1]), t1 + params.margin_s)))
     return spans
+
+
+def merged_spans(spans) -> list[tuple[float, float]]:
+    """The union of spans (t0_s, t1_s) found on several sensors: overlapping ones are one span, sorted."""
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
 
 
 def event_spans(events, t_end_s: float) -> list[tuple[float, float]]:

@@ -15,6 +15,7 @@ from scipy.spatial.transform import Rotation as R
 from analysis import recognition, session, set_detection
 from analysis.pipeline import ImuSeries, read_movement
 from analysis.session import analyze_session
+from sensors.exercises import HIP_EXTENSION_LIFTS, exercise
 from sensors.simulate import SimConfig, simulate_set
 from sensors.simulate_session import SessionConfig, simulate_session
 from ui.cli import main
@@ -169,6 +170,98 @@ def test_thigh_workout_is_recognised():
     sim = simulate_session(SessionConfig(sets, ("thigh_right",), (100.0,), rest_s=(30.0, 40.0)), 9)
     got = _found(sim).sets
     assert [(s.exercise, len(s.report.reps)) for s in got] == [("clamshell", 5), ("seated_hip_abduction", 6)]
+
+
+@pytest.mark.parametrize("thigh, order, seed", [
+    ("thigh_left", ("hip_thrust", "seated_hip_abduction", "single_leg_hip_thrust", "clamshell", "glute_bridge",
+                    "lateral_band_walk"), 7),
+    ("thigh_right", ("clamshell", "glute_bridge", "seated_hip_abduction", "lateral_band_walk",
+                     "single_leg_hip_thrust", "hip_thrust"), 3),
+])
+def test_two_sensor_workout_finds_every_set_whichever_sensor_moves(thigh, order, seed):
+    """A pelvis and a thigh sensor through every exercise: the thigh-led sets (the pelvis rests) are found, each
+    set once, recognised, counted on the exercise's primary sensor."""
+    placements, rates = ("pelvis", thigh), (52.0, 52.0)
+    kw = dict(placements=placements, rates_hz=rates)
+    sets = tuple(_band_walk(**kw) if ex == "lateral_band_walk" else
+                 SimConfig(exercise=ex, reps=4, side="left" if ex == "single_leg_hip_thrust" else None, **kw)
+                 for ex in order)
+    sim = simulate_session(SessionConfig(sets, placements, rates, rest_s=(30.0, 40.0)), seed)
+    got = analyze_session([ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in sim.streams]).sets
+    truth = sim.truth["sets"]
+    assert [(s.exercise, len(s.report.reps) or len(s.report.steps)) for s in got] == \
+        [(t["exercise"], t["rep_count"] or t["step_count"]) for t in truth]
+    for s, t in zip(got, truth):
+        assert abs(s.start_s - t["start_s"]) < 0.5 and abs(s.end_s - t["end_s"]) < 1.0
+        assert s.exercise_source == "recognised" and 0.5 <= s.exercise_confidence <= 1.0
+        assert s.report.placement == ("pelvis" if exercise(s.exercise).primary == "pelvis" else thigh)
+
+
+def test_sets_found_on_two_sensors_are_merged_into_one_span():
+    spans = [(50.0, 80.0), (0.0, 10.0), (70.0, 95.0), (8.0, 20.0), (30.0, 40.0), (94.0, 100.0)]
+    assert set_detection.merged_spans(spans) == [(0.0, 20.0), (30.0, 40.0), (50.0, 100.0)]
+    assert set_detection.merged_spans([]) == []
+
+
+Rec = recognition.Recognition
+
+
+@pytest.mark.parametrize("pelvis, thigh, exercise", [
+    (None, Rec("clamshell", 0.8, False), "clamshell"),  # the pelvis rests: too few reps on it
+    (Rec("lateral_band_walk", 0.9, True), Rec("seated_hip_abduction", 0.95, False), "seated_hip_abduction"),  # seated
+    (Rec("hip_thrust", 0.6, False), Rec("clamshell", 0.7, False), "clamshell"),  # the thigh names the movement
+    (Rec("single_leg_hip_thrust", 0.7, False), Rec("hip_thrust", 0.6, False), "single_leg_hip_thrust"),  # pelvis:
+    (Rec("glute_bridge", 0.9, False), Rec("hip_thrust", 0.55, False), "glute_bridge"),  # the lift
+    (Rec("seated_hip_abduction", 0.6, False), Rec("glute_bridge", 0.9, False), "glute_bridge"),
+    (Rec("hip_thrust", 0.7, False), None, "hip_thrust"),
+    (Rec("lateral_band_walk", 0.9, True), Rec("lateral_band_walk", 0.6, True), "lateral_band_walk"),
+])
+def test_two_sensors_verdicts_combined(pelvis, thigh, exercise):
+    got = recognition.combine(pelvis, thigh)
+    assert got.exercise == exercise
+    agree = pelvis is not None and thigh is not None and pelvis.exercise == thigh.exercise
+    if agree:
+        assert got.confidence == max(pelvis.confidence, thigh.confidence)
+    assert recognition.combine(None, None) is None
+
+
+@pytest.mark.parametrize("pelvis, thigh, posture_deg, exercise", [
+    (None, Rec("clamshell", 0.6, False), 15.0, "seated_hip_abduction"),  # a reclined seat: the pelvis sits
+    (None, Rec("clamshell", 0.9, False), 88.0, "clamshell"),
+    (None, Rec("seated_hip_abduction", 0.6, False), 90.0, "clamshell"),  # about gravity, but lying
+    (None, Rec("seated_hip_abduction", 0.9, False), 12.0, "seated_hip_abduction"),
+    (Rec("lateral_band_walk", 0.8, True), Rec("clamshell", 0.55, False), 20.0, "seated_hip_abduction"),
+    (Rec("hip_thrust", 0.7, False), Rec("glute_bridge", 0.8, False), 95.0, "hip_thrust"),  # not a thigh-led lift
+    (None, Rec("lateral_band_walk", 0.7, True), 10.0, "lateral_band_walk"),
+])
+def test_the_pelvis_posture_tells_seated_from_lying(pelvis, thigh, posture_deg, exercise):
+    got = recognition.combine(pelvis, thigh, posture_deg)
+    assert got.exercise == exercise and 0.5 <= got.confidence <= 1.0
+    if got.exercise != thigh.exercise and thigh.exercise not in HIP_EXTENSION_LIFTS:
+        assert got.confidence <= 1.5 - thigh.confidence  # overruled: the thigh's own certainty lowers it
+
+
+def test_a_thigh_led_set_is_not_trimmed_away_with_a_pelvis_at_rest_through_it():
+    """A seated abduction where the span starts with the pelvis already seated, still and tilted back all set
+    long: the false-standing trim (for the pelvis's tilt reference) runs to the span's end; the thigh's reps are
+    read on the whole span instead. One sensor: the trim as before."""
+    rate = 52.0
+    t = np.arange(0, 40, 1 / rate)
+    seat = R.from_euler("x", 40, degrees=True)  # tilted back on the seat, 40° from the upright reference
+    det = ImuSeries("pelvis", t, np.tile(seat.inv().apply([0.0, 0.0, G]), (len(t), 1)), np.zeros((len(t), 3)))
+    quat = np.tile(np.roll(seat.as_quat(), 1), (len(t), 1))
+    ref = recognition.PostureReference(np.array([0.0, 0.0, 1.0]), None, "walking")
+    span = (float(t[0]), float(t[-1]))
+    assert session._without_false_standing(span, det, quat, ref, session.SESSION)[0] > 39.0
+    report = SimpleNamespace(reps=(), steps=())
+
+    def read(s):  # the thigh's four reps at 5–35 s are a set only when the span holds them
+        ok = s[0] <= 5.0 and s[1] >= 35.0
+        return session._Found(*s, "seated_hip_abduction", "recognised", 0.9, report) if ok else None
+
+    found = session._read_trimmed(read, span, det, quat, ref, session.SESSION, True)
+    assert found is not None and (found.t0, found.exercise) == (span[0], "seated_hip_abduction")
+    assert session._read_trimmed(read, span, det, quat, ref, session.SESSION, False) is None
 
 
 def test_recording_with_no_set_says_so(tmp_path, capsys):
