@@ -444,11 +444,23 @@ read_span = _read_span
 
 
 def activity_spans(series: Sequence[ImuSeries], params: SessionParams = SESSION) -> list[tuple[float, float]]:
-    """Step 1 of the module docstring over unmarked samples: the candidate spans (s) between the rests."""
-    return _spans(_detector(series), (), params).spans
+    """Step 1 of the module docstring over unmarked samples: the candidate spans (s) between the rests, from the
+    detector's movement and its partner thigh's (a thigh-led set where the pelvis rests is a span too)."""
+    det = _detector(series)
+    return _spans(det, (), params, _others(series, det)).spans
 
 
 def upright_reference(det: ImuSeries, quat: np.ndarray,
                       params: SessionParams = SESSION) -> recognition.PostureReference:
     """The upright reference (`_reference`) of the set detector's samples and their orientation (wxyz)."""
     return _reference(det, quat, set_detection.walking_mask(det.t_s, det.acc_mps2, params.detection))
+
+
+def upright_references(series: Sequence[ImuSeries], params: SessionParams = SESSION
+                       ) -> tuple[recognition.PostureReference, dict[str, recognition.PostureReference]]:
+    """The detector's upright reference and its partner's (`references`), as `analyze_recording` takes them over a
+    recording: the `ref` and `refs` of `read_span` to recognise with both sensors."""
+    det = _detector(series)
+    walking = set_detection.walking_mask(det.t_s, det.acc_mps2, params.detection)
+    quat = orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads)
+    return _reference(det, quat, walking), references(series, det.t_s, walking)

@@ -13,7 +13,6 @@ from typing import Sequence
 import numpy as np
 
 from analysis import recognition, session
-from analysis.orientation import orientation_quat
 from analysis.pipeline import ImuSeries, primary_placement, read_movement
 from analysis.phase_tracker import PhaseTracker
 from analysis.recognition import PostureReference
@@ -35,6 +34,7 @@ class WorkoutWatcher:
         self.detector = primary_placement("hip_thrust", list(sensors))  # the pelvis, else the first
         self.half_sample_s = 0.5 / max(s.rate_hz for s in sensors.values())
         self.reference: PostureReference | None = None  # the upright reference for recognition
+        self.partner_refs: dict[str, PostureReference] = {}  # the partner thigh's, read beside the detector
         self.reference_at = -np.inf
         self.reset()
 
@@ -70,7 +70,7 @@ class WorkoutWatcher:
         t0 = max(span[0], now - self.live_window_s)
         try:
             found = session.read_span(self.window_series(t0), (t0, now + self.half_sample_s), given, ref,
-                                      self.tempo, self.side, session.SESSION)
+                                      self.tempo, self.side, session.SESSION, refs=self.refs_for(given))
             if found is not None and given is not None and self.upright_reps(now, t0, set_):
                 return None
         except ValueError:
@@ -119,11 +119,16 @@ class WorkoutWatcher:
         det = self.sensors[self.detector].series(-np.inf)
         if len(det.t_s) < self.params.min_samples:
             return ref
-        new = session.upright_reference(det, orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads))
+        new, partners = session.upright_references(self.window_series(-np.inf))
         if new.up_ref is not None or ref is None:
-            self.reference = new
+            self.reference, self.partner_refs = new, partners
         self.reference_at = now
         return self.reference
+
+    def refs_for(self, given) -> dict[str, PostureReference] | None:
+        """The partner thigh's upright reference when the exercise is to be recognised (as `analyze` reads a
+        span with both sensors), else None."""
+        return self.partner_refs if given is None else None
 
     # ------------------------------------------------------------------------------------------------ end
 
@@ -176,6 +181,7 @@ class WorkoutWatcher:
         ref = self.posture_reference(now, set_)
         try:
             return None if ref is None else session.read_span(
-                series, (start, end), None, ref, self.tempo, self.side, session.SESSION, True)
+                series, (start, end), None, ref, self.tempo, self.side, session.SESSION, True,
+                refs=self.refs_for(None))
         except ValueError:
             return None

@@ -121,3 +121,18 @@ def test_live_workout_without_exercise_prints_what_analyze_reads_from_its_record
     assert a.returncode == 0, a.stderr
     assert _set_blocks(r.stdout) == _set_blocks(a.stdout)
     assert shot.stat().st_size > 10_000
+
+
+def test_a_thigh_led_set_with_a_still_pelvis_is_found_live_with_two_sensors():
+    """Pelvis belt + thigh strap: a clamshell (only the thigh moves) is a set live as in `analyze`, never a rest."""
+    both = ("pelvis", "thigh_left")
+    kw = {"placements": both, "rates_hz": (RATE, RATE)}
+    sets = (SimConfig(exercise="hip_thrust", reps=4, **kw), SimConfig(exercise="clamshell", reps=5, **kw))
+    sim = simulate_session(SessionConfig(sets, both, (RATE, RATE), rest_s=(40.0, 45.0)), 3)
+    series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in sim.streams]
+    _, events = stream_series(series, None, batch_s=0.1, auto_end_rest_s=30.0)
+    ended = _sets(events)
+    truth = sim.truth["sets"]
+    assert [(e.report.exercise, len(e.report.reps)) for e in ended] == [(t["exercise"], t["rep_count"]) for t in truth]
+    offline = analyze_session(series, events=_marks(ended)).sets
+    assert [(s.exercise, s.report.reps) for s in offline] == [(e.report.exercise, e.report.reps) for e in ended]
