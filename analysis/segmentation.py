@@ -112,6 +112,9 @@ class SegmentationParams:
 
     strokes: StrokeParams = StrokeParams()
     min_stroke_deg: float = 3.0
+    # a stroke under this share of both strokes beside it is not a phase: the settle out of an overshoot (3–12 %
+    # of the range) and a set-up's small lift (5–15 %) belong to the hold before the next stroke of their direction
+    leg_part_min: float = 0.25
     return_ratio: tuple[float, float] = (0.5, 2.0)  # a lowering returns between these multiples of its lift
     reference_band: tuple[float, float] = (0.5, 2.5)  # candidates within these × their median set the rep range
     rep_sized: tuple[float, float] = (0.5, 1.5)  # rep-sized candidates give the bottom level
@@ -567,15 +570,54 @@ def _separate(onset: np.ndarray, offset: np.ndarray) -> tuple[np.ndarray, np.nda
     return np.array(on), np.array(off)
 
 
+@dataclass(frozen=True)
+class _Leg:
+    """One lift or lowering: a main stroke with the small strokes of its direction before it (`_legs`: the
+    settle out of an overshoot into the hold, a set-up's small lift), which belong to the hold before it. The
+    phase is the main stroke; `from_deg` is where the leg's first stroke starts, `to_deg` where the main one ends
+    (polarity applied)."""
+
+    onset_s: float
+    offset_s: float
+    from_deg: float
+    start_deg: float  # where the main stroke starts
+    to_deg: float
+    peak_speed_dps: float
+
+    @property
+    def delta_deg(self) -> float:
+        return self.to_deg - self.from_deg
+
+
+def _legs(strokes: list[Stroke], polarity: int, params: SegmentationParams) -> list[_Leg]:
+    """The strokes of at least `min_stroke_deg` as legs (`_Leg`). A stroke is small when it is under
+    `leg_part_min` of both strokes next to it (the settle between a lift and the lowering; a set-up's small lift
+    between another move and rep 1); each run of one direction is cut at its other strokes, a small stroke joining
+    the next one in the run (small strokes after a run's last main one, legs off the pads or a creep on into a
+    hold, belong to no leg)."""
+    big = [s for s in strokes if abs(s.delta_deg) >= params.min_stroke_deg]
+    size = np.abs([s.delta_deg for s in big])
+    beside = np.fmin(np.append(np.nan, size[:-1]), np.append(size[1:], np.nan))  # the smaller neighbour
+    main = ~(size < params.leg_part_min * beside)
+    legs, first = [], 0
+    for k, st in enumerate(big):
+        if k > 0 and st.sign != big[k - 1].sign:
+            first = k  # a new run of one direction
+        if main[k]:
+            legs.append(_Leg(st.onset_s, st.offset_s, polarity * big[first].angle_on_deg, polarity * st.angle_on_deg,
+                             polarity * st.angle_off_deg, st.peak_speed_dps))
+            first = k + 1
+    return legs
+
+
 def _pair_reps(strokes: list[Stroke], polarity: int, params: SegmentationParams) -> list[RepSpan]:
     """Reps as a lift followed by a lowering that returns (`return_ratio`) to the level it started from and to
-    that of the rep-sized neighbours, of a size near the set's rep range; all candidates at once."""
-    big = [s for s in strokes if abs(s.delta_deg) >= params.min_stroke_deg]
-    if len(big) < 2:
+    that of the rep-sized neighbours, of a size near the set's rep range; all candidates at once. Lift and
+    lowering are legs (`_legs`): out, hold, back, whatever moves of the same direction the hold holds."""
+    legs = _legs(strokes, polarity, params)
+    if len(legs) < 2:
         return []
-    on = polarity * np.array([s.angle_on_deg for s in big])
-    off = polarity * np.array([s.angle_off_deg for s in big])
-    deltas = polarity * np.array([s.delta_deg for s in big])
+    deltas = np.array([g.delta_deg for g in legs])
     up, down = deltas[:-1], deltas[1:]
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = -down / up
@@ -583,14 +625,16 @@ def _pair_reps(strokes: list[Stroke], polarity: int, params: SegmentationParams)
                                 & (ratio <= params.return_ratio[1]))
     if not candidates.size:
         return []
-    ranges = deltas[candidates]
+    tops = np.array([g.to_deg for g in legs])[candidates]
+    starts = np.array([g.start_deg for g in legs])[candidates]
+    ends = np.array([g.to_deg for g in legs])[candidates + 1]
+    ranges = tops - starts
     # the set's rep range: the median of the candidates near the median (not the 90th percentile, which one huge
     # stroke, standing up from the floor at the end of a short set, would own)
     mid = float(np.median(ranges))
     lo, hi = params.reference_band
     rom_ref = float(np.median(ranges[(ranges >= lo * mid) & (ranges <= hi * mid)]))
     tol = params.level_tol * rom_ref
-    starts, ends = on[candidates], off[candidates + 1]
     # The bottom level is compared locally (neighbouring reps): a heading-axis angle drifts slowly with the
     # residual gyro bias, so a set-wide level would not hold over a long set. Only rep-sized candidates give it
     # (set-up and walking strokes start anywhere), consistent on either side: at a set's edge the other side is
@@ -600,21 +644,14 @@ def _pair_reps(strokes: list[Stroke], polarity: int, params: SegmentationParams)
                      np.abs(starts - _side_levels(starts, rep_sized, before=False)))
     level_ok = ~(np.abs(ends - starts) > tol) & ~(levels > tol)  # NaN: no rep-sized neighbour, nothing to match
     size_ok = ~(ranges < max(params.partial_min * rom_ref, params.min_rep_deg)) & ~(ranges > params.max_range * rom_ref)
-    reps = [(big[i], big[i + 1]) for i in candidates[level_ok & size_ok]]
+    chosen = candidates[level_ok & size_ok]
     spans = []
-    for k, (up, down) in enumerate(reps):
-        nxt = reps[k + 1][0].onset_s if k + 1 < len(reps) else None
-        spans.append(
-            RepSpan(
-                (up.onset_s, up.offset_s),
-                (down.onset_s, down.offset_s),
-                nxt,
-                polarity * up.angle_on_deg,
-                polarity * up.angle_off_deg,
-                max(up.peak_speed_dps, down.peak_speed_dps),
-                polarity * down.angle_off_deg,
-            )
-        )
+    for k, i in enumerate(chosen):
+        up_leg, down_leg = legs[i], legs[i + 1]
+        nxt = legs[chosen[k + 1]].onset_s if k + 1 < len(chosen) else None
+        spans.append(RepSpan((up_leg.onset_s, up_leg.offset_s), (down_leg.onset_s, down_leg.offset_s), nxt,
+                             up_leg.start_deg, up_leg.to_deg, max(up_leg.peak_speed_dps, down_leg.peak_speed_dps),
+                             down_leg.to_deg))
     return spans
 
 
