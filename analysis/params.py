@@ -26,7 +26,8 @@ class PipelineParams:
     max_range_factor: float = 2.0  # a rep stays within this multiple of the set's median range
     still_rads: float = 0.05  # slower than this the segment is at rest (the accelerometer's gravity calibration)
     min_rise_m: float = 0.05  # a hip-extension set whose median rise is less than this was not measured by translation
-    max_off_axis_fraction: float = 0.5  # a rep turns about other axes by at most this share of its range
+    max_off_axis_fraction: float = 0.5  # a rep turns about other axes by at most this share of its range ...
+    off_axis_allowance_deg: float = 2.0  # ... plus this (soft tissue and a real limb wobble 1–3° whatever the range)
     walk_min_s: float = 3.0  # this much walking rhythm in a set's recording is a walk in or out, and holds no rep
 
 

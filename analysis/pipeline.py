@@ -329,8 +329,8 @@ def _about_the_axis(spans: list[RepSpan], t_s: np.ndarray, turned_deg: np.ndarra
     """Keep the reps that turn mostly about the set's movement axis. A set-up move can swing the segment through
     part of a rep's range too (legs lifted onto the pads of an abduction machine, a step), but it also turns the
     segment about other axes (the knee lifted, the foot planted) by a comparable angle; a rep's off-axis
-    wobble and roll stay a small share of its range. `turned_deg`: `_off_axis_turn_deg` on the grid `t_s` (None
-    when there are no spans)."""
+    wobble and roll stay a small share of its range, plus the few degrees a limb wobbles whatever the range.
+    `turned_deg`: `_off_axis_turn_deg` on the grid `t_s` (None when there are no spans)."""
     if not spans:
         return []
     i0 = np.searchsorted(t_s, [sp.concentric[0] for sp in spans])
@@ -339,7 +339,8 @@ def _about_the_axis(spans: list[RepSpan], t_s: np.ndarray, turned_deg: np.ndarra
     some = np.flatnonzero(i1 > i0)
     for group in np.array_split(some, max(1, len(some) // 32)):  # 32 reps' samples at a time
         excursion[group] = _largest_turns(turned_deg, i0[group], np.minimum(i1[group] + 1, len(t_s)))
-    return [sp for sp, e in zip(spans, excursion) if e <= params.max_off_axis_fraction * abs(sp.range_deg)]
+    limit = params.max_off_axis_fraction * np.abs([sp.range_deg for sp in spans]) + params.off_axis_allowance_deg
+    return [sp for sp, e, most in zip(spans, excursion, limit) if e <= most]
 
 
 def _largest_turns(turned_deg: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> np.ndarray:

@@ -115,14 +115,18 @@ class SegmentationParams:
     # a stroke under this share of both strokes beside it is not a phase: the settle out of an overshoot (3–12 %
     # of the range) and a set-up's small lift (5–15 %) belong to the hold before the next stroke of their direction
     leg_part_min: float = 0.25
+    # two strokes of one direction closer than this (s) are one leg (a hesitation: a held pause is longer, a clean
+    # top pause at least 0.35 s)
+    leg_join_gap_s: float = 0.35
     return_ratio: tuple[float, float] = (0.5, 2.0)  # a lowering returns between these multiples of its lift
     reference_band: tuple[float, float] = (0.5, 2.5)  # candidates within these × their median set the rep range
     rep_sized: tuple[float, float] = (0.5, 1.5)  # rep-sized candidates give the bottom level
     level_tol: float = 0.3  # reps start and end within this of the bottom level
     partial_min: float = 0.18
     max_range: float = 1.8  # a rep stays within this of the set's range
-    # the smallest rep: a partial (40 %) glute bridge, the shortest range here (~20°), still turns the segment ~8°
-    min_rep_deg: float = 8.0
+    # the smallest rep: clearly more than a rocking hold or a stop's ringing (0.5–3°, `StrokeParams`); a set small
+    # throughout (a person's small reps, 5–25°) is still a set, a partial among big reps is `partial_min` of them
+    min_rep_deg: float = 5.0
     edge_min_range: float = 0.25  # the first and last rep reach this share (a settle: 5–15 %; a partial rep more)
     edge_full_range: float = 0.85  # (the partial-rep threshold of sensors/rules.py)
     edge_min_duration: float = 0.5  # ... or, short of that range, take at least this share of the rep duration
@@ -594,7 +598,7 @@ def _legs(strokes: list[Stroke], polarity: int, params: SegmentationParams) -> l
     `leg_part_min` of both strokes next to it (the settle between a lift and the lowering; a set-up's small lift
     between another move and rep 1); each run of one direction is cut at its other strokes, a small stroke joining
     the next one in the run (small strokes after a run's last main one, legs off the pads or a creep on into a
-    hold, belong to no leg)."""
+    hold, belong to no leg); two main strokes of one direction with a hesitation between are one leg."""
     big = [s for s in strokes if abs(s.delta_deg) >= params.min_stroke_deg]
     size = np.abs([s.delta_deg for s in big])
     beside = np.fmin(np.append(np.nan, size[:-1]), np.append(size[1:], np.nan))  # the smaller neighbour
@@ -603,10 +607,16 @@ def _legs(strokes: list[Stroke], polarity: int, params: SegmentationParams) -> l
     for k, st in enumerate(big):
         if k > 0 and st.sign != big[k - 1].sign:
             first = k  # a new run of one direction
-        if main[k]:
+        if not main[k]:
+            continue
+        last = legs[-1] if legs and first == k and k > 0 and st.sign == big[k - 1].sign else None
+        if last is not None and st.onset_s - last.offset_s < params.leg_join_gap_s:  # a hesitation, not a hold
+            legs[-1] = replace(last, offset_s=st.offset_s, to_deg=polarity * st.angle_off_deg,
+                               peak_speed_dps=max(last.peak_speed_dps, st.peak_speed_dps))
+        else:
             legs.append(_Leg(st.onset_s, st.offset_s, polarity * big[first].angle_on_deg, polarity * st.angle_on_deg,
                              polarity * st.angle_off_deg, st.peak_speed_dps))
-            first = k + 1
+        first = k + 1
     return legs
 
 
