@@ -28,6 +28,11 @@ class PipelineParams:
     min_rise_m: float = 0.05  # a hip-extension set whose median rise is less than this was not measured by translation
     max_off_axis_fraction: float = 0.5  # a rep turns about other axes by at most this share of its range ...
     off_axis_allowance_deg: float = 2.0  # ... plus this (soft tissue and a real limb wobble 1–3° whatever the range)
+    # which way is the lift, by gravity: a hip-extension lift raises the sensor (the hips, a thigh) wherever the
+    # movement axis is further than this (°) from vertical (a rotation about gravity lifts nothing), ...
+    lift_axis_min_tilt_deg: float = 45.0
+    lift_pad_s: float = 0.1  # ... integrated over each lift from this long before its onset to as long after its end
+    lift_vote_min: float = 0.5  # ... and decisive when the two readings' votes (±1 a rep, mean) differ by 2 × this
     walk_min_s: float = 3.0  # this much walking rhythm in a set's recording is a walk in or out, and holds no rep
 
 

@@ -294,9 +294,36 @@ class _Reading:
         return (len(self.spans), float(np.median([s.range_deg for s in self.spans])))
 
 
-def _read(seg: _Segment, params: AnalysisParams, walking: np.ndarray | None = None) -> _Reading:
+def _lift_vote(seg: _Segment, acc_up: np.ndarray, spans: list[RepSpan], params: PipelineParams) -> float | None:
+    """Gravity's word on a reading's lifts (−1..1): the mean over its reps of +1 where the lift raised the sensor,
+    −1 where it lowered it (the vertical acceleration integrated twice over the lift, from rest to rest: the
+    velocity's drift taken out as a line). A hip-extension lift works against gravity (the hips and thighs rise);
+    None without reps, or where the movement axis is near vertical (a rotation about gravity, seated abduction,
+    raises nothing)."""
+    if not spans:
+        return None
+    up = _grid_up(seg, [s.concentric[0] for s in spans])
+    up /= np.linalg.norm(up, axis=1, keepdims=True)
+    if np.median(np.abs(up @ seg.axis)) > np.sin(np.radians(params.lift_axis_min_tilt_deg)):
+        return None
+    t = seg.series.t_s
+    votes = []
+    for s in spans:
+        i0, i1 = np.searchsorted(t, [s.concentric[0] - params.lift_pad_s, s.concentric[1] + params.lift_pad_s])
+        if i1 - i0 < 3:
+            continue
+        tt, a = t[i0:i1], acc_up[i0:i1]
+        v = np.concatenate([[0.0], np.cumsum(0.5 * (a[1:] + a[:-1]) * np.diff(tt))])
+        v -= v[-1] * (tt - tt[0]) / (tt[-1] - tt[0])  # at rest at both ends
+        votes.append(np.sign(np.trapezoid(v, tt)))
+    return float(np.mean(votes)) if votes else None
+
+
+def _read(seg: _Segment, params: AnalysisParams, walking: np.ndarray | None = None,
+          acc_up: np.ndarray | None = None) -> _Reading:
     """The set read about the segment's current axis; with a `walking` mask (on the grid), no rep overlaps the
-    walk (walking in to the bench or the machine swings a thigh like a rep, and often)."""
+    walk (walking in to the bench or the machine swings a thigh like a rep, and often); with `acc_up` (the
+    vertical acceleration at the samples), gravity has a say in which way is the lift (`_lift_vote`)."""
     turned_deg = []  # once for both polarities' candidates, when the strokes are found (an hour's is 9 MB)
 
     def keep(spans: list[RepSpan]) -> list[RepSpan]:
@@ -305,8 +332,13 @@ def _read(seg: _Segment, params: AnalysisParams, walking: np.ndarray | None = No
         return _same_start_pose(_about_the_axis(spans, seg.grid.t_s, turned_deg[0] if spans else None,
                                                 params.pipeline), seg, params.pipeline)
 
+    def vote(spans: list[RepSpan]) -> float | None:
+        return _lift_vote(seg, acc_up, spans, params.pipeline)
+
     spans, polarity = segment_reps(seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz, keep=keep,
-                                   excluded=walking, params=params.segmentation)
+                                   excluded=walking, params=params.segmentation,
+                                   lift_vote=None if acc_up is None else vote,
+                                   vote_min=params.pipeline.lift_vote_min)
     return _Reading(seg.axis, seg.axis_confidence, spans, polarity)
 
 
@@ -372,22 +404,24 @@ def _walking(seg: _Segment, params: PipelineParams) -> np.ndarray | None:
 
 
 def _best_reading(seg: _Segment, params: AnalysisParams, walking: np.ndarray | None = None,
-                  ) -> tuple[_Segment, list, int]:
+                  lifts_hips: bool = False) -> tuple[_Segment, list, int]:
     """Read the set about each candidate axis (motion-bout clusters and the global principal axes) and keep the
     reading with the most reps; then re-estimate the axis from that reading's reps and keep it if it reads as many.
-    Deciding from the set as a whole, a big set-up move cannot own the axis of a short set."""
+    Deciding from the set as a whole, a big set-up move cannot own the axis of a short set. `lifts_hips`: a
+    hip-extension lift, whose lift raises the hips and thighs: gravity has a say in which way is up (`_lift_vote`)."""
     moving = seg.moving
+    acc_up = _vertical_acc(seg, params.pipeline) if lifts_hips else None
     global_axes = [movement_axis(seg.rate_rads, moving, rank=r) for r in (0, 1)]
     axes = axis_search.candidate_axes(seg.rate_rads, seg.grid.rate_hz, [g.axis_sensor for g in global_axes])
     best = None
     for a in axes:  # one candidate's curves at a time (an hour's are megabytes each)
-        reading = _read(_with_axis(seg, a, _axis_share(seg.rate_rads[moving], a)), params, walking)
+        reading = _read(_with_axis(seg, a, _axis_share(seg.rate_rads[moving], a)), params, walking, acc_up)
         if best is None or reading.score > best.score:  # the first of equal scores, as max() keeps
             best = reading
         del reading
     refined = _axis_from_reps(replace(seg, axis=best.axis), best.spans, params.pipeline)
     if refined is not None:
-        again = _read(refined, params, walking)
+        again = _read(refined, params, walking, acc_up)
         if again.score[0] >= best.score[0]:
             return refined, again.spans, again.polarity
         del refined, again
@@ -513,7 +547,7 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
     ex = exercise_entry(exercise)
     segs, primary = _segments(series, ex, params)
     walking = None if ex.upright else _walking(segs[primary], params.pipeline)
-    seg, spans, polarity = _best_reading(segs[primary], params, walking)
+    seg, spans, polarity = _best_reading(segs[primary], params, walking, lifts_hips=ex.hip_extension)
     seg = segs[primary] = _flip(seg, polarity)
     acc_up = _vertical_acc(seg, params.pipeline) if ex.hip_extension else None
     known_rises: dict = {}  # integrated once for both readings of the set on the pelvis

@@ -645,11 +645,16 @@ def _pair_reps(strokes: list[Stroke], polarity: int, params: SegmentationParams)
     lo, hi = params.reference_band
     rom_ref = float(np.median(ranges[(ranges >= lo * mid) & (ranges <= hi * mid)]))
     tol = params.level_tol * rom_ref
-    # The bottom level is compared locally (neighbouring reps): a heading-axis angle drifts slowly with the
-    # residual gyro bias, so a set-wide level would not hold over a long set. Only rep-sized candidates give it
+    # The bottom level is compared locally (neighbouring reps) and about the set's drift line (`_without_drift`): a
+    # heading-axis angle drifts slowly with the residual gyro bias, so a set-wide level would not hold over a long
+    # set. Only rep-sized candidates give it
     # (set-up and walking strokes start anywhere), consistent on either side: at a set's edge the other side is
     # set-up.
     rep_sized = np.flatnonzero((ranges >= params.rep_sized[0] * rom_ref) & (ranges <= params.rep_sized[1] * rom_ref))
+    t_on = np.array([g.onset_s for g in legs])[candidates]
+    slope = _drift_slope(t_on[rep_sized], starts[rep_sized])
+    starts = starts - slope * t_on
+    ends = ends - slope * np.array([g.offset_s for g in legs])[candidates + 1]
     levels = np.fmin(np.abs(starts - _side_levels(starts, rep_sized, before=True)),
                      np.abs(starts - _side_levels(starts, rep_sized, before=False)))
     level_ok = ~(np.abs(ends - starts) > tol) & ~(levels > tol)  # NaN: no rep-sized neighbour, nothing to match
@@ -724,12 +729,36 @@ def _trim_edges(spans: list[RepSpan], params: SegmentationParams) -> list[RepSpa
                   float(np.median([s.eccentric[1] - s.concentric[0] for s in spans])),
                   float(np.median([_top_pause_s(s) for s in spans])))
     n = params.edge_neighbours
-    while len(spans) >= 3 and _is_setup(spans[0], spans[1:1 + n], ref, params):
-        spans = spans[1:]
-    while len(spans) >= 3 and _is_setup(spans[-1], spans[-2:-2 - n:-1], ref, params):
-        spans = spans[:-1]
-        spans[-1] = replace(spans[-1], next_onset_s=None)
-    return spans
+    level = _without_drift(spans)
+    first, last = 0, len(spans)  # the reps kept: [first, last)
+    while last - first >= 3 and _is_setup(level[first], level[first + 1:first + 1 + n], ref, params):
+        first += 1
+    while last - first >= 3 and _is_setup(level[last - 1], level[max(first, last - 1 - n):last - 1][::-1], ref,
+                                          params):
+        last -= 1
+    if last < len(spans):
+        spans = spans[:last - 1] + [replace(spans[last - 1], next_onset_s=None)]
+    return spans[first:]
+
+
+def _drift_slope(t_s: np.ndarray, level_deg: np.ndarray) -> float:
+    """The drift (°/s) of levels over time (sorted): the median slope between neighbours, so a set-up move's level
+    is one outlier (0 with fewer than three levels)."""
+    if len(t_s) < 3:
+        return 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slopes = np.diff(level_deg) / np.diff(t_s)
+    slopes = slopes[np.isfinite(slopes)]
+    return float(np.median(slopes)) if len(slopes) else 0.0
+
+
+def _without_drift(spans: list[RepSpan]) -> list[RepSpan]:
+    """The reps' levels about the set's drift line (`_drift_slope` of the bottom levels: the angle
+    about a fixed axis drifts with the residual gyro bias and with turns off the axis that do not close; a real
+    person's drifts by ~0.3 °/s), for comparing levels across the set; a set-up move keeps its own level."""
+    slope = _drift_slope(np.array([s.concentric[0] for s in spans]), np.array([s.bottom_deg for s in spans]))
+    return [replace(s, bottom_deg=s.bottom_deg - slope * s.concentric[0], top_deg=s.top_deg - slope * s.concentric[0],
+                    end_deg=s.end_deg - slope * s.eccentric[1]) for s in spans]
 
 
 def _bracket_rest_s(strokes: list[Stroke], spans: list[RepSpan], t_end: float) -> float:
@@ -755,15 +784,34 @@ def _in_mask(t_s: np.ndarray, mask: np.ndarray, t0: float, t1: float) -> bool:
     return bool(mask[i0:max(i1, i0 + 1)].any())
 
 
+def _by_gravity(a: list[RepSpan], b: list[RepSpan], lift_vote: Callable | None, vote_min: float) -> bool | None:
+    """Whether gravity picks reading `a` over `b` (None: no say). `lift_vote` scores a reading's lifts −1..1 (+1:
+    each raised the segment) or None; the two readings lift on opposite strokes, so their votes differ by up to 2.
+    It decides when they differ by at least 2 × `vote_min` and the reading it picks has at most one rep fewer (the
+    right reading of a set that starts and ends at the bottom has one more; a set-up move can give the other one)."""
+    if lift_vote is None:
+        return None
+    va, vb = lift_vote(a), lift_vote(b)
+    evidence = (0.0 if va is None else va) - (0.0 if vb is None else vb)
+    if abs(evidence) < 2.0 * vote_min:
+        return None
+    picked, other = (a, b) if evidence > 0 else (b, a)
+    if not picked or len(picked) < len(other) - 1:
+        return None
+    return evidence > 0
+
+
 def segment_reps(
     t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float, keep: Callable | None = None,
     excluded: np.ndarray | None = None, params: SegmentationParams = SEGMENTATION,
+    lift_vote: Callable | None = None, vote_min: float = 0.5,
 ) -> tuple[list[RepSpan], int]:
     """Reps of one set and the polarity (+1/−1) that makes the concentric a positive rotation.
 
     `excluded` (bool per sample of `t_s`) marks time that holds no rep (walking): its strokes are dropped before
     the reps are paired, so that a walk's many strides do not set the set's range. `keep` filters candidate
-    reps (e.g. to those starting from the set's common pose). Polarity: the reading with
+    reps (e.g. to those starting from the set's common pose). Polarity: gravity first, where `lift_vote` has a
+    say (`_by_gravity`: the lift raises the segment); else the reading with
     more complete reps wins (the wrong one pairs each lowering with the next lift: one fewer); on a tie, the
     reading in which the lowering is clearly slower than the lift, else the one whose reps are bracketed by the
     longer rests (before the first lift, after the last lowering).
@@ -780,6 +828,9 @@ def segment_reps(
         rest = _bracket_rest_s(strokes, spans, float(t_s[-1])) if spans else -1.0
         readings.append((spans, polarity, rest))
     (a, pa, ra), (b, pb, rb) = readings
+    by_gravity = _by_gravity(a, b, lift_vote, vote_min)
+    if by_gravity is not None:
+        return (a, pa) if by_gravity else (b, pb)
     if len(a) != len(b):
         return (a, pa) if len(a) >= len(b) else (b, pb)
     # Equal counts: prescribed tempos lower slower than they lift; when one reading clearly says so, trust it.
