@@ -124,9 +124,13 @@ class SegmentationParams:
     level_tol: float = 0.3  # reps start and end within this of the bottom level
     partial_min: float = 0.18
     max_range: float = 1.8  # a rep stays within this of the set's range
-    # the smallest rep: clearly more than a rocking hold or a stop's ringing (0.5–3°, `StrokeParams`); a set small
-    # throughout (a person's small reps, 5–25°) is still a set, a partial among big reps is `partial_min` of them
-    min_rep_deg: float = 5.0
+    # the smallest rep: a partial (40 %) glute bridge, the shortest range here (~20°), still turns the segment ~8°;
+    # a set small throughout (a person's small reps, 5–25°) is still a set: at least `small_set_reps` excursions of
+    # one size (a set-up move is one) may be as small as `small_rep_deg`, clearly more than a rocking hold or a
+    # stop's ringing (0.5–3°, `StrokeParams`)
+    min_rep_deg: float = 8.0
+    small_rep_deg: float = 5.0
+    small_set_reps: int = 3
     edge_min_range: float = 0.25  # the first and last rep reach this share (a settle: 5–15 %; a partial rep more)
     edge_full_range: float = 0.85  # (the partial-rep threshold of sensors/rules.py)
     edge_min_duration: float = 0.5  # ... or, short of that range, take at least this share of the rep duration
@@ -598,7 +602,7 @@ def _legs(strokes: list[Stroke], polarity: int, params: SegmentationParams) -> l
     `leg_part_min` of both strokes next to it (the settle between a lift and the lowering; a set-up's small lift
     between another move and rep 1); each run of one direction is cut at its other strokes, a small stroke joining
     the next one in the run (small strokes after a run's last main one, legs off the pads or a creep on into a
-    hold, belong to no leg); two main strokes of one direction with a hesitation between are one leg."""
+    hold, belong to no leg); two legs of one direction with a hesitation between may be one (`_join_hesitations`)."""
     big = [s for s in strokes if abs(s.delta_deg) >= params.min_stroke_deg]
     size = np.abs([s.delta_deg for s in big])
     beside = np.fmin(np.append(np.nan, size[:-1]), np.append(size[1:], np.nan))  # the smaller neighbour
@@ -607,17 +611,45 @@ def _legs(strokes: list[Stroke], polarity: int, params: SegmentationParams) -> l
     for k, st in enumerate(big):
         if k > 0 and st.sign != big[k - 1].sign:
             first = k  # a new run of one direction
-        if not main[k]:
-            continue
-        last = legs[-1] if legs and first == k and k > 0 and st.sign == big[k - 1].sign else None
-        if last is not None and st.onset_s - last.offset_s < params.leg_join_gap_s:  # a hesitation, not a hold
-            legs[-1] = replace(last, offset_s=st.offset_s, to_deg=polarity * st.angle_off_deg,
-                               peak_speed_dps=max(last.peak_speed_dps, st.peak_speed_dps))
-        else:
+        if main[k]:
             legs.append(_Leg(st.onset_s, st.offset_s, polarity * big[first].angle_on_deg, polarity * st.angle_on_deg,
                              polarity * st.angle_off_deg, st.peak_speed_dps))
-        first = k + 1
-    return legs
+            first = k + 1
+    return _join_hesitations(legs, params.leg_join_gap_s)
+
+
+def _join_hesitations(legs: list[_Leg], gap_s: float) -> list[_Leg]:
+    """Two legs of one direction less than `gap_s` apart are one (a hesitation, not a hold) where together they
+    match the leg that answers them (a lift's lowering, a lowering's lift) better than either alone, by size or
+    by the levels (the angle may drift during a long hold, which moves one or the other): a re-rack or sit-up
+    right after the last lowering goes on past the set's bottom, and stays a move of its own."""
+    out: list[_Leg] = []
+    k = 0
+    while k < len(legs):
+        leg = legs[k]
+        nxt = legs[k + 1] if k + 1 < len(legs) else None
+        if nxt is not None and leg.delta_deg * nxt.delta_deg > 0 and nxt.onset_s - leg.offset_s < gap_s:
+            joined = replace(leg, offset_s=nxt.offset_s, to_deg=nxt.to_deg,
+                             peak_speed_dps=max(leg.peak_speed_dps, nxt.peak_speed_dps))
+            answer = (legs[k + 2] if k + 2 < len(legs) else None) if leg.delta_deg > 0 else (out[-1] if out else None)
+            if (answer is not None and answer.delta_deg * leg.delta_deg < 0
+                    and any(m(joined, answer) < min(m(leg, answer), m(nxt, answer)) for m in (_mismatch, _misfit))):
+                out.append(joined)
+                k += 2
+                continue
+        out.append(leg)
+        k += 1
+    return out
+
+
+def _misfit(leg: _Leg, answer: _Leg) -> float:
+    """How far the sizes of `leg` and `answer` are apart, as a factor (|log| of their ratio)."""
+    return abs(float(np.log(abs(leg.delta_deg) / abs(answer.delta_deg))))
+
+
+def _mismatch(leg: _Leg, answer: _Leg) -> float:
+    """How far (°) `answer` is from retracing `leg`: from where the leg ended back to where it started."""
+    return abs(leg.from_deg - answer.to_deg) + abs(leg.to_deg - answer.from_deg)
 
 
 def _pair_reps(strokes: list[Stroke], polarity: int, params: SegmentationParams) -> list[RepSpan]:
@@ -658,7 +690,10 @@ def _pair_reps(strokes: list[Stroke], polarity: int, params: SegmentationParams)
     levels = np.fmin(np.abs(starts - _side_levels(starts, rep_sized, before=True)),
                      np.abs(starts - _side_levels(starts, rep_sized, before=False)))
     level_ok = ~(np.abs(ends - starts) > tol) & ~(levels > tol)  # NaN: no rep-sized neighbour, nothing to match
-    size_ok = ~(ranges < max(params.partial_min * rom_ref, params.min_rep_deg)) & ~(ranges > params.max_range * rom_ref)
+    smallest = params.min_rep_deg
+    if rom_ref < params.min_rep_deg and len(rep_sized) >= params.small_set_reps:  # a set small throughout
+        smallest = params.small_rep_deg
+    size_ok = ~(ranges < max(params.partial_min * rom_ref, smallest)) & ~(ranges > params.max_range * rom_ref)
     chosen = candidates[level_ok & size_ok]
     spans = []
     for k, i in enumerate(chosen):
