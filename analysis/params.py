@@ -33,6 +33,9 @@ class PipelineParams:
     lift_axis_min_tilt_deg: float = 45.0
     lift_pad_s: float = 0.1  # ... integrated over each lift from this long before its onset to as long after its end
     lift_vote_min: float = 0.5  # ... and decisive when the two readings' votes (±1 a rep, mean) differ by 2 × this
+    # momentum is a bounce: the lowering before the lift stops hard, its speed still above half its peak this close
+    # to its end (share of the lowering, `pipeline._stop_share`); a touch-and-go bottom after a smooth lowering is not
+    hard_stop_share: float = 0.1
     walk_min_s: float = 3.0  # this much walking rhythm in a set's recording is a walk in or out, and holds no rep
 
 

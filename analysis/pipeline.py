@@ -673,12 +673,26 @@ def _reps(ex: Exercise, seg: _Segment, spans: list[RepSpan], pel: _PelvisResult 
         if tempo is not None:
             rep = replace(rep, tempo_checks=check_rep(rep, tempo))
         pause_before = reps[-1].bottom_pause_s if reps else None
+        bounced = _stop_share(seg, spans[k - 2]) <= params.pipeline.hard_stop_share if k > 1 else None
         faults = fault_rules.rep_faults(rep, tempo, fractions[k - 1], pause_before, ex.faults,
-                                           params.faults)
+                                        params.faults, bounced)
         cues = tuple(fault_rules.cue(f, rep, tempo, fractions[k - 1]) for f in faults)
         cues += tuple(m.cue for m in tempo_misses(rep.tempo_checks, faults))  # after the faults' cues
         reps.append(replace(rep, faults=faults, cues=cues))
     return reps
+
+
+def _stop_share(seg: _Segment, span: RepSpan) -> float:
+    """How abruptly a rep's lowering stopped: the time from the last instant its speed was half its peak to its
+    end, as a share of the lowering (a minimum-jerk stop ~0.23, a half-cosine ~0.17; a bounce's hard stop, the
+    lowering braked in its last few per cent, well under 0.1); NaN where the grid does not cover it."""
+    e0, e1 = span.eccentric
+    i0, i1 = np.searchsorted(seg.grid.t_s, [e0, e1])
+    speed = np.abs(seg.speed_dps[i0:i1 + 1])
+    if e1 <= e0 or len(speed) < 3:
+        return float("nan")
+    last = i0 + int(np.flatnonzero(speed >= 0.5 * speed.max())[-1])
+    return float(max(e1 - seg.grid.t_s[last], 0.0) / (e1 - e0))
 
 
 def analyze_set(

@@ -133,3 +133,35 @@ def test_a_rep_may_wobble_off_its_axis_by_a_few_degrees_whatever_its_range():
     setup = RepSpan((5.5, 6.5), (8.0, 9.5), None, 0.0, 10.0, 20.0)
     kept = pipeline._about_the_axis([rep, setup], t, turned, PipelineParams())
     assert kept == [rep]
+
+
+def _lowering_speed(t, stop_ramp: float | None):
+    """Speed (°/s) of a 2-s lowering from t = 1 s: minimum-jerk (`stop_ramp` None) or a trapezoid whose stop
+    takes `stop_ramp` of it."""
+    u = np.clip(t - 1.0, 0.0, 2.0) / 2.0
+    if stop_ramp is None:
+        return 30.0 * u**2 * (1 - u) ** 2 * 20.0
+    return 20.0 * np.clip(np.minimum(u / 0.2, (1.0 - u) / stop_ramp), 0.0, 1.0)
+
+
+@pytest.mark.parametrize("stop_ramp, hard", [(None, False), (0.3, False), (0.05, True)])
+def test_a_bounce_is_a_lowering_that_stops_hard(stop_ramp, hard):
+    """Momentum needs a bounce: the lowering braked in its last few per cent (a touch-and-go bottom after a
+    smooth lowering is not one)."""
+    from types import SimpleNamespace
+
+    t = np.arange(0.0, 4.0, 0.01)
+    seg = SimpleNamespace(grid=SimpleNamespace(t_s=t), speed_dps=-_lowering_speed(t, stop_ramp))
+    span = RepSpan((0.0, 0.5), (1.0, 3.0), None, 0.0, 30.0, 20.0)
+    assert (pipeline._stop_share(seg, span) <= PipelineParams().hard_stop_share) is hard
+
+
+def test_a_quick_lift_out_of_a_smooth_touch_and_go_is_not_momentum():
+    from analysis.faults import rep_faults
+    from analysis.results import Phase, Rep
+
+    phases = (Phase("concentric", 0.0, 0.35), Phase("top_pause", 0.35, 1.35), Phase("eccentric", 1.35, 3.35),
+              Phase("bottom_pause", 3.35, 3.4))
+    rep = Rep(index=2, start_s=0.0, end_s=3.4, phases=phases, rom_deg=30.0, peak_speed_dps=90.0)
+    assert "momentum" in rep_faults(rep, None, 1.0, 0.03, bounced=True)
+    assert "momentum" not in rep_faults(rep, None, 1.0, 0.03, bounced=False)
