@@ -11,7 +11,10 @@ between the two model starts' readings. Offsets are fitted the same way, backwar
 before it (a reversal), √speed is fitted instead (the cube's start: the speed alone reads the order poorly).
 
 Which way is "up" (concentric) is not known from a strapped-on sensor: both polarities are tried (reps start and
-end at the same bottom level); a set begins and ends at rest in the start position, which decides between them.
+end at the same bottom level). Gravity decides where the caller can tell which way each reading's lifts moved the
+segment (`lift_vote`: a hip-extension lift raises the hips); else a set begins and ends at rest in the start
+position, so the inverted reading pairs one rep fewer. A rep is out, hold, back of legs (`_legs`), whatever pose
+is held longest: an overshoot's settle and a set-up's small lift belong to the hold before the next leg.
 """
 from __future__ import annotations
 
