@@ -14,16 +14,19 @@ LUMBAR_ARCH_DEG = FAULT_RULES.lumbar_arch_deg
 PELVIC_DROP_DEG = FAULT_RULES.pelvic_drop_deg
 
 def rep_faults(rep: Rep, target: TempoTarget | None, range_fraction: float | None, pause_before_s: float | None,
-               observable: tuple[str, ...] = FAULTS, rules: FaultRules = FAULT_RULES) -> tuple[str, ...]:
+               observable: tuple[str, ...] = FAULTS, rules: FaultRules = FAULT_RULES,
+               bounced: bool | None = None) -> tuple[str, ...]:
     """Fault labels of one rep (`sensors.rules`): `range_fraction` is its range over the set's median range,
     `pause_before_s` the bottom pause before its lift (None on the first rep); only the `observable` ones (the
-    exercise's, `sensors.exercises`)."""
+    exercise's, `sensors.exercises`). `bounced` False: the lowering before the lift did not stop hard, so a quick
+    lift out of a touch-and-go bottom is not momentum (None: not measured)."""
     floor = None
     if target is not None:
         floor = target.eccentric_s - tolerance_s(target.eccentric_s, target.tol_s, target.tol_frac)
     values = RepValues(rep.eccentric_s, rep.top_pause_s, rep.concentric_s, pause_before_s, range_fraction,
                        rep.tilt_sagittal_deg, rep.pelvic_drop_deg, floor)
-    return tuple(f for f in label_faults(values, rules) if f in observable)
+    found = [f for f in label_faults(values, rules) if f in observable]
+    return tuple(f for f in found if not (f == "momentum" and bounced is False))
 
 
 def cue(fault: str, rep: Rep, target: TempoTarget | None, range_fraction: float | None) -> str:

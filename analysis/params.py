@@ -27,7 +27,16 @@ class PipelineParams:
     max_range_factor: float = 2.0  # a rep stays within this multiple of the set's median range
     still_rads: float = 0.05  # slower than this the segment is at rest (the accelerometer's gravity calibration)
     min_rise_m: float = 0.05  # a hip-extension set whose median rise is less than this was not measured by translation
-    max_off_axis_fraction: float = 0.5  # a rep turns about other axes by at most this share of its range
+    max_off_axis_fraction: float = 0.5  # a rep turns about other axes by at most this share of its range ...
+    off_axis_allowance_deg: float = 2.0  # ... plus this (soft tissue and a real limb wobble 1–3° whatever the range)
+    # which way is the lift, by gravity: a hip-extension lift raises the sensor (the hips, a thigh) wherever the
+    # movement axis is further than this (°) from vertical (a rotation about gravity lifts nothing), ...
+    lift_axis_min_tilt_deg: float = 45.0
+    lift_pad_s: float = 0.1  # ... integrated over each lift from this long before its onset to as long after its end
+    lift_vote_min: float = 0.5  # ... and decisive when the two readings' votes (±1 a rep, mean) differ by 2 × this
+    # momentum is a bounce: the lowering before the lift stops hard, its speed still above half its peak this close
+    # to its end (share of the lowering, `pipeline._stop_share`); a touch-and-go bottom after a smooth lowering is not
+    hard_stop_share: float = 0.1
     walk_min_s: float = 3.0  # this much walking rhythm in a set's recording is a walk in or out, and holds no rep
 
 

@@ -325,9 +325,36 @@ class _Reading:
         return (len(self.spans), float(np.median([s.range_deg for s in self.spans])))
 
 
-def _read(seg: _Segment, params: AnalysisParams, walking: np.ndarray | None = None) -> _Reading:
+def _lift_vote(seg: _Segment, acc_up: np.ndarray, spans: list[RepSpan], params: PipelineParams) -> float | None:
+    """Gravity's word on a reading's lifts (−1..1): the mean over its reps of +1 where the lift raised the sensor,
+    −1 where it lowered it (the vertical acceleration integrated twice over the lift, from rest to rest: the
+    velocity's drift taken out as a line). A hip-extension lift works against gravity (the hips and thighs rise);
+    None without reps, or where the movement axis is near vertical (a rotation about gravity, seated abduction,
+    raises nothing)."""
+    if not spans:
+        return None
+    up = _grid_up(seg, [s.concentric[0] for s in spans])
+    up /= np.linalg.norm(up, axis=1, keepdims=True)
+    if np.median(np.abs(up @ seg.axis)) > np.sin(np.radians(params.lift_axis_min_tilt_deg)):
+        return None
+    t = seg.series.t_s
+    votes = []
+    for s in spans:
+        i0, i1 = np.searchsorted(t, [s.concentric[0] - params.lift_pad_s, s.concentric[1] + params.lift_pad_s])
+        if i1 - i0 < 3:
+            continue
+        tt, a = t[i0:i1], acc_up[i0:i1]
+        v = np.concatenate([[0.0], np.cumsum(0.5 * (a[1:] + a[:-1]) * np.diff(tt))])
+        v -= v[-1] * (tt - tt[0]) / (tt[-1] - tt[0])  # at rest at both ends
+        votes.append(np.sign(np.trapezoid(v, tt)))
+    return float(np.mean(votes)) if votes else None
+
+
+def _read(seg: _Segment, params: AnalysisParams, walking: np.ndarray | None = None,
+          acc_up: np.ndarray | None = None) -> _Reading:
     """The set read about the segment's current axis; with a `walking` mask (on the grid), no rep overlaps the
-    walk (walking in to the bench or the machine swings a thigh like a rep, and often)."""
+    walk (walking in to the bench or the machine swings a thigh like a rep, and often); with `acc_up` (the
+    vertical acceleration at the samples), gravity has a say in which way is the lift (`_lift_vote`)."""
     turned_deg = []  # once for both polarities' candidates, when the strokes are found (an hour's is 9 MB)
 
     def keep(spans: list[RepSpan]) -> list[RepSpan]:
@@ -336,8 +363,13 @@ def _read(seg: _Segment, params: AnalysisParams, walking: np.ndarray | None = No
         return _same_start_pose(_about_the_axis(spans, seg.grid.t_s, turned_deg[0] if spans else None,
                                                 params.pipeline), seg, params.pipeline)
 
+    def vote(spans: list[RepSpan]) -> float | None:
+        return _lift_vote(seg, acc_up, spans, params.pipeline)
+
     spans, polarity = segment_reps(seg.grid.t_s, seg.angle_deg, seg.speed_dps, seg.grid.rate_hz, keep=keep,
-                                   excluded=walking, params=params.segmentation)
+                                   excluded=walking, params=params.segmentation,
+                                   lift_vote=None if acc_up is None else vote,
+                                   vote_min=params.pipeline.lift_vote_min)
     return _Reading(seg.axis, seg.axis_confidence, spans, polarity)
 
 
@@ -360,8 +392,8 @@ def _about_the_axis(spans: list[RepSpan], t_s: np.ndarray, turned_deg: np.ndarra
     """Keep the reps that turn mostly about the set's movement axis. A set-up move can swing the segment through
     part of a rep's range too (legs lifted onto the pads of an abduction machine, a step), but it also turns the
     segment about other axes (the knee lifted, the foot planted) by a comparable angle; a rep's off-axis
-    wobble and roll stay a small share of its range. `turned_deg`: `_off_axis_turn_deg` on the grid `t_s` (None
-    when there are no spans)."""
+    wobble and roll stay a small share of its range, plus the few degrees a limb wobbles whatever the range.
+    `turned_deg`: `_off_axis_turn_deg` on the grid `t_s` (None when there are no spans)."""
     if not spans:
         return []
     i0 = np.searchsorted(t_s, [sp.concentric[0] for sp in spans])
@@ -370,7 +402,8 @@ def _about_the_axis(spans: list[RepSpan], t_s: np.ndarray, turned_deg: np.ndarra
     some = np.flatnonzero(i1 > i0)
     for group in np.array_split(some, max(1, len(some) // 32)):  # 32 reps' samples at a time
         excursion[group] = _largest_turns(turned_deg, i0[group], np.minimum(i1[group] + 1, len(t_s)))
-    return [sp for sp, e in zip(spans, excursion) if e <= params.max_off_axis_fraction * abs(sp.range_deg)]
+    limit = params.max_off_axis_fraction * np.abs([sp.range_deg for sp in spans]) + params.off_axis_allowance_deg
+    return [sp for sp, e, most in zip(spans, excursion, limit) if e <= most]
 
 
 def _largest_turns(turned_deg: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
@@ -402,22 +435,24 @@ def _walking(seg: _Segment, params: PipelineParams) -> np.ndarray | None:
 
 
 def _best_reading(seg: _Segment, params: AnalysisParams, walking: np.ndarray | None = None,
-                  ) -> tuple[_Segment, list, int]:
+                  lifts_hips: bool = False) -> tuple[_Segment, list, int]:
     """Read the set about each candidate axis (motion-bout clusters and the global principal axes) and keep the
     reading with the most reps; then re-estimate the axis from that reading's reps and keep it if it reads as many.
-    Deciding from the set as a whole, a big set-up move cannot own the axis of a short set."""
+    Deciding from the set as a whole, a big set-up move cannot own the axis of a short set. `lifts_hips`: a
+    hip-extension lift, whose lift raises the hips and thighs: gravity has a say in which way is up (`_lift_vote`)."""
     moving = seg.moving
+    acc_up = _vertical_acc(seg, params.pipeline) if lifts_hips else None
     global_axes = [movement_axis(seg.rate_rads, moving, rank=r) for r in (0, 1)]
     axes = axis_search.candidate_axes(seg.rate_rads, seg.grid.rate_hz, [g.axis_sensor for g in global_axes])
     best = None
     for a in axes:  # one candidate's curves at a time (an hour's are megabytes each)
-        reading = _read(_with_axis(seg, a, _axis_share(seg.rate_rads[moving], a)), params, walking)
+        reading = _read(_with_axis(seg, a, _axis_share(seg.rate_rads[moving], a)), params, walking, acc_up)
         if best is None or reading.score > best.score:  # the first of equal scores, as max() keeps
             best = reading
         del reading
     refined = _axis_from_reps(replace(seg, axis=best.axis), best.spans, params.pipeline)
     if refined is not None:
-        again = _read(refined, params, walking)
+        again = _read(refined, params, walking, acc_up)
         if again.score[0] >= best.score[0]:
             return refined, again.spans, again.polarity
         del refined, again
@@ -543,7 +578,7 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
     ex = exercise_entry(exercise)
     segs, primary = _segments(series, ex, params)
     walking = None if ex.upright else _walking(segs[primary], params.pipeline)
-    seg, spans, polarity = _best_reading(segs[primary], params, walking)
+    seg, spans, polarity = _best_reading(segs[primary], params, walking, lifts_hips=ex.hip_extension)
     seg = segs[primary] = _flip(seg, polarity)
     acc_up = _vertical_acc(seg, params.pipeline) if ex.hip_extension else None
     known_rises: dict = {}  # integrated once for both readings of the set on the pelvis
@@ -671,12 +706,26 @@ def _reps(ex: Exercise, seg: _Segment, spans: list[RepSpan], pel: _PelvisResult 
         if tempo is not None:
             rep = replace(rep, tempo_checks=check_rep(rep, tempo))
         pause_before = reps[-1].bottom_pause_s if reps else None
+        bounced = _stop_share(seg, spans[k - 2]) <= params.pipeline.hard_stop_share if k > 1 else None
         faults = fault_rules.rep_faults(rep, tempo, fractions[k - 1], pause_before, ex.faults,
-                                           params.faults)
+                                        params.faults, bounced)
         cues = tuple(fault_rules.cue(f, rep, tempo, fractions[k - 1]) for f in faults)
         cues += tuple(m.cue for m in tempo_misses(rep.tempo_checks, faults))  # after the faults' cues
         reps.append(replace(rep, faults=faults, cues=cues))
     return reps
+
+
+def _stop_share(seg: _Segment, span: RepSpan) -> float:
+    """How abruptly a rep's lowering stopped: the time from the last instant its speed was half its peak to its
+    end, as a share of the lowering (a minimum-jerk stop ~0.23, a half-cosine ~0.17; a bounce's hard stop, the
+    lowering braked in its last few per cent, well under 0.1); NaN where the grid does not cover it."""
+    e0, e1 = span.eccentric
+    i0, i1 = np.searchsorted(seg.grid.t_s, [e0, e1])
+    speed = np.abs(seg.speed_dps[i0:i1 + 1])
+    if e1 <= e0 or len(speed) < 3:
+        return float("nan")
+    last = i0 + int(np.flatnonzero(speed >= 0.5 * speed.max())[-1])
+    return float(max(e1 - seg.grid.t_s[last], 0.0) / (e1 - e0))
 
 
 def analyze_set(

@@ -11,7 +11,10 @@ between the two model starts' readings. Offsets are fitted the same way, backwar
 before it (a reversal), √speed is fitted instead (the cube's start: the speed alone reads the order poorly).
 
 Which way is "up" (concentric) is not known from a strapped-on sensor: both polarities are tried (reps start and
-end at the same bottom level); a set begins and ends at rest in the start position, which decides between them.
+end at the same bottom level). Gravity decides where the caller can tell which way each reading's lifts moved the
+segment (`lift_vote`: a hip-extension lift raises the hips); else a set begins and ends at rest in the start
+position, so the inverted reading pairs one rep fewer. A rep is out, hold, back of legs (`_legs`), whatever pose
+is held longest: an overshoot's settle and a set-up's small lift belong to the hold before the next leg.
 """
 from __future__ import annotations
 
@@ -112,14 +115,25 @@ class SegmentationParams:
 
     strokes: StrokeParams = StrokeParams()
     min_stroke_deg: float = 3.0
+    # a stroke under this share of both strokes beside it is not a phase: the settle out of an overshoot (3–12 %
+    # of the range) and a set-up's small lift (5–15 %) belong to the hold before the next stroke of their direction
+    leg_part_min: float = 0.25
+    # two strokes of one direction closer than this (s) are one leg (a hesitation: a held pause is longer, a clean
+    # top pause at least 0.35 s)
+    leg_join_gap_s: float = 0.35
     return_ratio: tuple[float, float] = (0.5, 2.0)  # a lowering returns between these multiples of its lift
     reference_band: tuple[float, float] = (0.5, 2.5)  # candidates within these × their median set the rep range
     rep_sized: tuple[float, float] = (0.5, 1.5)  # rep-sized candidates give the bottom level
     level_tol: float = 0.3  # reps start and end within this of the bottom level
     partial_min: float = 0.18
     max_range: float = 1.8  # a rep stays within this of the set's range
-    # the smallest rep: a partial (40 %) glute bridge, the shortest range here (~20°), still turns the segment ~8°
+    # the smallest rep: a partial (40 %) glute bridge, the shortest range here (~20°), still turns the segment ~8°;
+    # a set small throughout (a person's small reps, 5–25°) is still a set: at least `small_set_reps` excursions of
+    # one size (a set-up move is one) may be as small as `small_rep_deg`, clearly more than a rocking hold or a
+    # stop's ringing (0.5–3°, `StrokeParams`)
     min_rep_deg: float = 8.0
+    small_rep_deg: float = 5.0
+    small_set_reps: int = 3
     edge_min_range: float = 0.25  # the first and last rep reach this share (a settle: 5–15 %; a partial rep more)
     edge_full_range: float = 0.85  # (the partial-rep threshold of sensors/rules.py)
     edge_min_duration: float = 0.5  # ... or, short of that range, take at least this share of the rep duration
@@ -567,15 +581,88 @@ def _separate(onset: np.ndarray, offset: np.ndarray) -> tuple[np.ndarray, np.nda
     return np.array(on), np.array(off)
 
 
+@dataclass(frozen=True)
+class _Leg:
+    """One lift or lowering: a main stroke with the small strokes of its direction before it (`_legs`: the
+    settle out of an overshoot into the hold, a set-up's small lift), which belong to the hold before it. The
+    phase is the main stroke; `from_deg` is where the leg's first stroke starts, `to_deg` where the main one ends
+    (polarity applied)."""
+
+    onset_s: float
+    offset_s: float
+    from_deg: float
+    start_deg: float  # where the main stroke starts
+    to_deg: float
+    peak_speed_dps: float
+
+    @property
+    def delta_deg(self) -> float:
+        return self.to_deg - self.from_deg
+
+
+def _legs(strokes: list[Stroke], polarity: int, params: SegmentationParams) -> list[_Leg]:
+    """The strokes of at least `min_stroke_deg` as legs (`_Leg`). A stroke is small when it is under
+    `leg_part_min` of both strokes next to it (the settle between a lift and the lowering; a set-up's small lift
+    between another move and rep 1); each run of one direction is cut at its other strokes, a small stroke joining
+    the next one in the run (small strokes after a run's last main one, legs off the pads or a creep on into a
+    hold, belong to no leg); two legs of one direction with a hesitation between may be one (`_join_hesitations`)."""
+    big = [s for s in strokes if abs(s.delta_deg) >= params.min_stroke_deg]
+    size = np.abs([s.delta_deg for s in big])
+    beside = np.fmin(np.append(np.nan, size[:-1]), np.append(size[1:], np.nan))  # the smaller neighbour
+    main = ~(size < params.leg_part_min * beside)
+    legs, first = [], 0
+    for k, st in enumerate(big):
+        if k > 0 and st.sign != big[k - 1].sign:
+            first = k  # a new run of one direction
+        if main[k]:
+            legs.append(_Leg(st.onset_s, st.offset_s, polarity * big[first].angle_on_deg, polarity * st.angle_on_deg,
+                             polarity * st.angle_off_deg, st.peak_speed_dps))
+            first = k + 1
+    return _join_hesitations(legs, params.leg_join_gap_s)
+
+
+def _join_hesitations(legs: list[_Leg], gap_s: float) -> list[_Leg]:
+    """Two legs of one direction less than `gap_s` apart are one (a hesitation, not a hold) where together they
+    match the leg that answers them (a lift's lowering, a lowering's lift) better than either alone, by size or
+    by the levels (the angle may drift during a long hold, which moves one or the other): a re-rack or sit-up
+    right after the last lowering goes on past the set's bottom, and stays a move of its own."""
+    out: list[_Leg] = []
+    k = 0
+    while k < len(legs):
+        leg = legs[k]
+        nxt = legs[k + 1] if k + 1 < len(legs) else None
+        if nxt is not None and leg.delta_deg * nxt.delta_deg > 0 and nxt.onset_s - leg.offset_s < gap_s:
+            joined = replace(leg, offset_s=nxt.offset_s, to_deg=nxt.to_deg,
+                             peak_speed_dps=max(leg.peak_speed_dps, nxt.peak_speed_dps))
+            answer = (legs[k + 2] if k + 2 < len(legs) else None) if leg.delta_deg > 0 else (out[-1] if out else None)
+            if (answer is not None and answer.delta_deg * leg.delta_deg < 0
+                    and any(m(joined, answer) < min(m(leg, answer), m(nxt, answer)) for m in (_mismatch, _misfit))):
+                out.append(joined)
+                k += 2
+                continue
+        out.append(leg)
+        k += 1
+    return out
+
+
+def _misfit(leg: _Leg, answer: _Leg) -> float:
+    """How far the sizes of `leg` and `answer` are apart, as a factor (|log| of their ratio)."""
+    return abs(float(np.log(abs(leg.delta_deg) / abs(answer.delta_deg))))
+
+
+def _mismatch(leg: _Leg, answer: _Leg) -> float:
+    """How far (°) `answer` is from retracing `leg`: from where the leg ended back to where it started."""
+    return abs(leg.from_deg - answer.to_deg) + abs(leg.to_deg - answer.from_deg)
+
+
 def _pair_reps(strokes: list[Stroke], polarity: int, params: SegmentationParams) -> list[RepSpan]:
     """Reps as a lift followed by a lowering that returns (`return_ratio`) to the level it started from and to
-    that of the rep-sized neighbours, of a size near the set's rep range; all candidates at once."""
-    big = [s for s in strokes if abs(s.delta_deg) >= params.min_stroke_deg]
-    if len(big) < 2:
+    that of the rep-sized neighbours, of a size near the set's rep range; all candidates at once. Lift and
+    lowering are legs (`_legs`): out, hold, back, whatever moves of the same direction the hold holds."""
+    legs = _legs(strokes, polarity, params)
+    if len(legs) < 2:
         return []
-    on = polarity * np.array([s.angle_on_deg for s in big])
-    off = polarity * np.array([s.angle_off_deg for s in big])
-    deltas = polarity * np.array([s.delta_deg for s in big])
+    deltas = np.array([g.delta_deg for g in legs])
     up, down = deltas[:-1], deltas[1:]
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = -down / up
@@ -583,38 +670,41 @@ def _pair_reps(strokes: list[Stroke], polarity: int, params: SegmentationParams)
                                 & (ratio <= params.return_ratio[1]))
     if not candidates.size:
         return []
-    ranges = deltas[candidates]
+    tops = np.array([g.to_deg for g in legs])[candidates]
+    starts = np.array([g.start_deg for g in legs])[candidates]
+    ends = np.array([g.to_deg for g in legs])[candidates + 1]
+    ranges = tops - starts
     # the set's rep range: the median of the candidates near the median (not the 90th percentile, which one huge
     # stroke, standing up from the floor at the end of a short set, would own)
     mid = float(np.median(ranges))
     lo, hi = params.reference_band
     rom_ref = float(np.median(ranges[(ranges >= lo * mid) & (ranges <= hi * mid)]))
     tol = params.level_tol * rom_ref
-    starts, ends = on[candidates], off[candidates + 1]
-    # The bottom level is compared locally (neighbouring reps): a heading-axis angle drifts slowly with the
-    # residual gyro bias, so a set-wide level would not hold over a long set. Only rep-sized candidates give it
+    # The bottom level is compared locally (neighbouring reps) and about the set's drift line (`_without_drift`): a
+    # heading-axis angle drifts slowly with the residual gyro bias, so a set-wide level would not hold over a long
+    # set. Only rep-sized candidates give it
     # (set-up and walking strokes start anywhere), consistent on either side: at a set's edge the other side is
     # set-up.
     rep_sized = np.flatnonzero((ranges >= params.rep_sized[0] * rom_ref) & (ranges <= params.rep_sized[1] * rom_ref))
+    t_on = np.array([g.onset_s for g in legs])[candidates]
+    slope = _drift_slope(t_on[rep_sized], starts[rep_sized])
+    starts = starts - slope * t_on
+    ends = ends - slope * np.array([g.offset_s for g in legs])[candidates + 1]
     levels = np.fmin(np.abs(starts - _side_levels(starts, rep_sized, before=True)),
                      np.abs(starts - _side_levels(starts, rep_sized, before=False)))
     level_ok = ~(np.abs(ends - starts) > tol) & ~(levels > tol)  # NaN: no rep-sized neighbour, nothing to match
-    size_ok = ~(ranges < max(params.partial_min * rom_ref, params.min_rep_deg)) & ~(ranges > params.max_range * rom_ref)
-    reps = [(big[i], big[i + 1]) for i in candidates[level_ok & size_ok]]
+    smallest = params.min_rep_deg
+    if rom_ref < params.min_rep_deg and len(rep_sized) >= params.small_set_reps:  # a set small throughout
+        smallest = params.small_rep_deg
+    size_ok = ~(ranges < max(params.partial_min * rom_ref, smallest)) & ~(ranges > params.max_range * rom_ref)
+    chosen = candidates[level_ok & size_ok]
     spans = []
-    for k, (up, down) in enumerate(reps):
-        nxt = reps[k + 1][0].onset_s if k + 1 < len(reps) else None
-        spans.append(
-            RepSpan(
-                (up.onset_s, up.offset_s),
-                (down.onset_s, down.offset_s),
-                nxt,
-                polarity * up.angle_on_deg,
-                polarity * up.angle_off_deg,
-                max(up.peak_speed_dps, down.peak_speed_dps),
-                polarity * down.angle_off_deg,
-            )
-        )
+    for k, i in enumerate(chosen):
+        up_leg, down_leg = legs[i], legs[i + 1]
+        nxt = legs[chosen[k + 1]].onset_s if k + 1 < len(chosen) else None
+        spans.append(RepSpan((up_leg.onset_s, up_leg.offset_s), (down_leg.onset_s, down_leg.offset_s), nxt,
+                             up_leg.start_deg, up_leg.to_deg, max(up_leg.peak_speed_dps, down_leg.peak_speed_dps),
+                             down_leg.to_deg))
     return spans
 
 
@@ -677,12 +767,36 @@ def _trim_edges(spans: list[RepSpan], params: SegmentationParams) -> list[RepSpa
                   float(np.median([s.eccentric[1] - s.concentric[0] for s in spans])),
                   float(np.median([_top_pause_s(s) for s in spans])))
     n = params.edge_neighbours
-    while len(spans) >= 3 and _is_setup(spans[0], spans[1:1 + n], ref, params):
-        spans = spans[1:]
-    while len(spans) >= 3 and _is_setup(spans[-1], spans[-2:-2 - n:-1], ref, params):
-        spans = spans[:-1]
-        spans[-1] = replace(spans[-1], next_onset_s=None)
-    return spans
+    level = _without_drift(spans)
+    first, last = 0, len(spans)  # the reps kept: [first, last)
+    while last - first >= 3 and _is_setup(level[first], level[first + 1:first + 1 + n], ref, params):
+        first += 1
+    while last - first >= 3 and _is_setup(level[last - 1], level[max(first, last - 1 - n):last - 1][::-1], ref,
+                                          params):
+        last -= 1
+    if last < len(spans):
+        spans = spans[:last - 1] + [replace(spans[last - 1], next_onset_s=None)]
+    return spans[first:]
+
+
+def _drift_slope(t_s: np.ndarray, level_deg: np.ndarray) -> float:
+    """The drift (°/s) of levels over time (sorted): the median slope between neighbours, so a set-up move's level
+    is one outlier (0 with fewer than three levels)."""
+    if len(t_s) < 3:
+        return 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slopes = np.diff(level_deg) / np.diff(t_s)
+    slopes = slopes[np.isfinite(slopes)]
+    return float(np.median(slopes)) if len(slopes) else 0.0
+
+
+def _without_drift(spans: list[RepSpan]) -> list[RepSpan]:
+    """The reps' levels about the set's drift line (`_drift_slope` of the bottom levels: the angle
+    about a fixed axis drifts with the residual gyro bias and with turns off the axis that do not close; a real
+    person's drifts by ~0.3 °/s), for comparing levels across the set; a set-up move keeps its own level."""
+    slope = _drift_slope(np.array([s.concentric[0] for s in spans]), np.array([s.bottom_deg for s in spans]))
+    return [replace(s, bottom_deg=s.bottom_deg - slope * s.concentric[0], top_deg=s.top_deg - slope * s.concentric[0],
+                    end_deg=s.end_deg - slope * s.eccentric[1]) for s in spans]
 
 
 def _bracket_rest_s(strokes: list[Stroke], spans: list[RepSpan], t_end: float) -> float:
@@ -708,15 +822,34 @@ def _in_mask(t_s: np.ndarray, mask: np.ndarray, t0: float, t1: float) -> bool:
     return bool(mask[i0:max(i1, i0 + 1)].any())
 
 
+def _by_gravity(a: list[RepSpan], b: list[RepSpan], lift_vote: Callable | None, vote_min: float) -> bool | None:
+    """Whether gravity picks reading `a` over `b` (None: no say). `lift_vote` scores a reading's lifts −1..1 (+1:
+    each raised the segment) or None; the two readings lift on opposite strokes, so their votes differ by up to 2.
+    It decides when they differ by at least 2 × `vote_min` and the reading it picks has at most one rep fewer (the
+    right reading of a set that starts and ends at the bottom has one more; a set-up move can give the other one)."""
+    if lift_vote is None:
+        return None
+    va, vb = lift_vote(a), lift_vote(b)
+    evidence = (0.0 if va is None else va) - (0.0 if vb is None else vb)
+    if abs(evidence) < 2.0 * vote_min:
+        return None
+    picked, other = (a, b) if evidence > 0 else (b, a)
+    if not picked or len(picked) < len(other) - 1:
+        return None
+    return evidence > 0
+
+
 def segment_reps(
     t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float, keep: Callable | None = None,
     excluded: np.ndarray | None = None, params: SegmentationParams = SEGMENTATION,
+    lift_vote: Callable | None = None, vote_min: float = 0.5,
 ) -> tuple[list[RepSpan], int]:
     """Reps of one set and the polarity (+1/−1) that makes the concentric a positive rotation.
 
     `excluded` (bool per sample of `t_s`) marks time that holds no rep (walking): its strokes are dropped before
     the reps are paired, so that a walk's many strides do not set the set's range. `keep` filters candidate
-    reps (e.g. to those starting from the set's common pose). Polarity: the reading with
+    reps (e.g. to those starting from the set's common pose). Polarity: gravity first, where `lift_vote` has a
+    say (`_by_gravity`: the lift raises the segment); else the reading with
     more complete reps wins (the wrong one pairs each lowering with the next lift: one fewer); on a tie, the
     reading in which the lowering is clearly slower than the lift, else the one whose reps are bracketed by the
     longer rests (before the first lift, after the last lowering).
@@ -733,6 +866,9 @@ def segment_reps(
         rest = _bracket_rest_s(strokes, spans, float(t_s[-1])) if spans else -1.0
         readings.append((spans, polarity, rest))
     (a, pa, ra), (b, pb, rb) = readings
+    by_gravity = _by_gravity(a, b, lift_vote, vote_min)
+    if by_gravity is not None:
+        return (a, pa) if by_gravity else (b, pb)
     if len(a) != len(b):
         return (a, pa) if len(a) >= len(b) else (b, pb)
     # Equal counts: prescribed tempos lower slower than they lift; when one reading clearly says so, trust it.

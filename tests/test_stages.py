@@ -279,7 +279,8 @@ def test_parameters_are_passed_in_not_patched():
     assert len(flagged.reps) == len(base.reps)
     assert all("rushed_eccentric" in r.faults for r in flagged.reps)
     assert sum("rushed_eccentric" in r.faults for r in base.reps) < len(base.reps)
-    no_reps = replace(DEFAULT_PARAMS, segmentation=replace(DEFAULT_PARAMS.segmentation, min_rep_deg=500.0))
+    no_reps = replace(DEFAULT_PARAMS, segmentation=replace(DEFAULT_PARAMS.segmentation, min_rep_deg=500.0,
+                                                             small_rep_deg=500.0))
     assert analyze_set(series, "glute_bridge", params=no_reps).reps == ()  # no rep turns the pelvis 500°
 
 
