@@ -36,7 +36,7 @@ from analysis.streaming import (
 )
 from analysis.tempo import format_tempo, tolerance_s
 from ui import palette
-from ui.audio import TempoCuer, TonePlayer
+from ui.audio import LiveSound
 from ui.live_readout import (
     LockoutHold,
     exercise_text,
@@ -96,8 +96,7 @@ class LiveWindow(QtWidgets.QMainWindow):
         self._labels: list[pg.TextItem] = []
         self._holds = {"tilt": LockoutHold(), "drop": LockoutHold()}
         self._build()
-        self.cuer = TempoCuer(session.tempo) if sound else None
-        self.player = TonePlayer() if sound else None
+        self.sound = LiveSound(session.tempo) if sound else None
         self.timer = QtCore.QTimer(self)
         self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self.tick)
@@ -297,8 +296,8 @@ class LiveWindow(QtWidgets.QMainWindow):
             self._banner_style("neutral")
         for e in events:
             self.on_event(e)
-            if self.cuer is not None:
-                self.cuer.on_event(e)
+            if self.sound is not None:
+                self.sound.on_event(e)
         now = time.monotonic()
         if snap is not None:
             self._snap, self._snap_wall = snap, now
@@ -316,9 +315,8 @@ class LiveWindow(QtWidgets.QMainWindow):
             if ahead > 0:
                 self.draw(self._snap, self._snap.t_s + ahead)
                 self.frames += 1
-        if self.cuer is not None and self._snap is not None and math.isfinite(self.session.speed):
-            for kind in self.cuer.due(self._snap.t_s + min(now - self._snap_wall, 0.1) * self.session.speed):
-                self.player.play(kind)
+        if self.sound is not None and self._snap is not None and math.isfinite(self.session.speed):
+            self.sound.tick(self._snap.t_s + min(now - self._snap_wall, 0.1) * self.session.speed)
 
     def on_event(self, e) -> None:
         if isinstance(e, SetStarted):
@@ -671,8 +669,8 @@ class LiveWindow(QtWidgets.QMainWindow):
             where = self.session.placement_of.get(st.sensor_id, st.sensor_id)
             parts.append(f"{where}: {st.state} {rate}, dropped {st.dropped}{extra}{batt}")
         parts.append(f"recording → {snap.recording}" if snap.recording else "not recording (r)")
-        if self.player is not None:
-            parts.append("sound on" if self.player.available else self.player.reason)
+        if self.sound is not None:
+            parts.append(self.sound.status)
         if self.replay and math.isfinite(snap.duration_s):
             parts.append(f"speed {self.session.speed:g}×" if math.isfinite(self.session.speed) else "speed max")
             self.pos_label.setText(f"{snap.position_s:.1f} / {snap.duration_s:.1f} s")
