@@ -156,7 +156,7 @@ def test_window_rep_list_follows_the_analyzer_for_any_batch_timing(qtbot, four_r
         for e in final:
             win.on_event(e)
         assert most >= 3 and win.reps == list(report.reps)
-        win._draw_tempo(win.reps)
+        win.bars.draw(win.reps, ())
         ticks = [label for _, label in win.tempo_plot.getAxis("bottom")._tickLevels[0]]
         assert ticks == [f"#{k}" for k in range(1, 5)]
 

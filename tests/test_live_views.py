@@ -53,15 +53,16 @@ TEMPO = parse_tempo("3-1-1-2")
 @pytest.mark.parametrize("phase, elapsed, text", [
     ("eccentric", 1.2, "LOWER 1 · 3 · …"),  # short of 3 s − 0.6 s
     ("eccentric", 2.6, "LOWER 2 · 3 · ✓"),
-    ("eccentric", 3.7, "LOWER 3 · 3 · ✗"),
+    ("eccentric", 3.7, "LOWER 3.7 · 3 → BOTTOM"),  # still running: no verdict, the time and the move due
     ("top_pause", 1.6, "HOLD 1 · 2 · ✓"),
     ("concentric", 0.6, "LIFT 0 · 1 · ✓"),
-    ("bottom_pause", 1.6, "BOTTOM 1 · 1 · ✗"),
+    ("bottom_pause", 1.6, "BOTTOM 1.6 · 1 → LIFT"),
 ])
 def test_the_phase_line_counts_against_the_tempo_target(phase, elapsed, text):
     line = phase_readout(phase, elapsed, TEMPO)
     assert line.text == text
-    assert line.colour == {"…": None, "✓": palette.OK, "✗": palette.BAD}[line.mark]
+    assert line.colour == {"…": None, "✓": palette.OK, "→": palette.BAD}[line.mark]
+    assert "✗" not in line.text
 
 
 def test_the_phase_line_without_a_target():
