@@ -108,30 +108,60 @@ def hex_colour(rgb: tuple[int, int, int]) -> str:
 
 
 class Banner(QtWidgets.QLabel):
-    """The cue banner: the newest rep's cues in plain words (between sets the last set's summary)."""
+    """The cue banner: the newest rep's cues in plain words (between sets the last set's summary). Two lines at
+    its size; a longer text gets a smaller font (never below `floor_px`, the info column's size plus a little)
+    before the banner grows, so the plots below keep their room."""
+
+    PAD_PX = 6
+    LINES = 2
 
     def __init__(self, text: str) -> None:
         super().__init__(text)
         self.setWordWrap(True)
         self.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-        self._kind, self._px = "neutral", 28
-        self._restyle()
+        self._kind, self._px, self.floor_px, self.px = "neutral", 28, 20, 28
 
     def show_text(self, text: str, kind: str) -> None:
+        self._kind = kind
         self.setText(text)
-        if kind != self._kind:
-            self._kind = kind
-            self._restyle()
-
-    def set_px(self, px: int) -> None:
-        self._px = px
-        self.setMinimumHeight(int(2 * 1.3 * px + 16))  # two lines without growing: the plots below keep still
         self._restyle()
 
+    def set_px(self, px: int, floor_px: int) -> None:
+        self._px, self.floor_px = px, min(px, floor_px)
+        self.setMinimumHeight(int(self.LINES * 1.35 * px + 2 * self.PAD_PX + 4))
+        self._restyle()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._restyle()
+
+    def fitted_px(self) -> int:
+        """The largest size from the banner's own down to `floor_px` at which the text fits in its lines."""
+        room = self.contentsRect().width() - 2 * self.PAD_PX - 4
+        if room <= 0:
+            return self._px
+        f = QtGui.QFont(self.font())
+        f.setBold(True)
+        px = self._px
+        while px > self.floor_px:
+            f.setPixelSize(px)
+            fm = QtGui.QFontMetrics(f)
+            rect = fm.boundingRect(QtCore.QRect(0, 0, room, 100_000), int(QtCore.Qt.TextFlag.TextWordWrap),
+                                   self.text())
+            if rect.height() <= self.LINES * fm.lineSpacing() + 1:
+                break
+            px -= 2
+        return max(px, self.floor_px)
+
     def _restyle(self) -> None:
+        px = self.fitted_px()
+        style = (palette.BANNER[self._kind], px)
+        if getattr(self, "_style", None) == style:
+            return
+        self._style, self.px = style, px
         self.setStyleSheet(
-            f"QLabel {{ background: {palette.BANNER[self._kind]}; color: white; font-size: {self._px}px;"
-            " font-weight: bold; padding: 6px; border-radius: 6px; }"
+            f"QLabel {{ background: {style[0]}; color: white; font-size: {px}px; font-weight: bold;"
+            f" padding: {self.PAD_PX}px; border-radius: 6px; }}"
         )
 
 

@@ -185,11 +185,11 @@ class LiveWindow(QtWidgets.QMainWindow):
     def apply_sizes(self, sizes: TextSizes) -> None:
         """Every text size from the window's height: the layout scales with the screen."""
         self.text_sizes = sizes
-        self.banner.set_px(sizes.banner)
+        self.banner.set_px(sizes.banner, sizes.info + max(4, sizes.info // 5))
         self.head.set_sizes(sizes)
         self.legend.set_px(sizes.small)
         for g in (self.gauges.tilt, self.gauges.drop):
-            g.set_px(sizes.info)
+            g.set_px(sizes.unit)
 
     def toggle_full_screen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
