@@ -236,6 +236,7 @@ def test_window_rest_timer_and_last_set_summary_between_sets(qtbot):
 def test_window_band_walk_counts_steps_per_side(qtbot):
     win = _window(qtbot, "lateral_band_walk", tempo=None)
     assert win.rep_unit.text() == "STEPS" and win.tempo_label.text() == "" and not win.gauges.isVisibleTo(win)
+    assert not win.head.phase_key.isVisibleTo(win)  # no phase count on a walk: no key to it
     assert "Get into position" not in win.banner.text()
     steps = (Step(1, 5.0, "left", 0.3), Step(2, 6.2, "left", 0.32), Step(3, 7.4, "right", 0.31))
     win.on_event(StepsUpdated(8.0, steps))
@@ -323,7 +324,7 @@ def test_no_readout_is_clipped_and_the_cue_and_phase_are_largest_after_the_rep(q
     win.draw(_snap(100.0, "bottom_pause"))  # 2.6 s into a 1-s bottom pause: past its target
     qtbot.wait(50)
     win.grab().save(str(tmp_path / f"window-{size[0]}.png"))
-    assert win.phase_label.text() == "BOTTOM 2.6 · 1 → LIFT"
+    assert win.phase_label.text() == "BOTTOM 2.6 · 1 → LIFT" and win.head.phase_key.isVisibleTo(win)
     for label in _readouts(win):
         wide = QtGui.QFontMetrics(label.font()).horizontalAdvance(label.text())
         assert wide <= label.contentsRect().width(), (label.text(), wide, label.contentsRect().width())

@@ -158,6 +158,11 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.speed_label.setText("" if self.band_walk else "last rep – m/s")
         self.tut_label.setText("" if self.band_walk else "TUT 0.0 s")
         self.tempo_label.setText(self._tempo_line())
+        self._show_phase_key()
+
+    def _show_phase_key(self) -> None:
+        """The key to the phase count, where there is a count against a target (a set of reps with a tempo)."""
+        self.head.phase_key.setVisible(not self.band_walk and self.session.tempo is not None)
 
     def _tempo_line(self) -> str:
         t = self.session.tempo
@@ -290,6 +295,7 @@ class LiveWindow(QtWidgets.QMainWindow):
         for w in (self.speed_label, self.loss_label, self.tut_label):
             w.setText("")
         self.tempo_label.setText(self._tempo_line())
+        self._show_phase_key()
 
     def _show_rep(self, rep: Rep) -> None:
         """The banner for a newly announced rep: its cues (faults first, then tempo misses), or a good word."""
