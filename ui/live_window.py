@@ -151,6 +151,11 @@ class LiveWindow(QtWidgets.QMainWindow):
     def legend_entries(self) -> list[str]:
         return self.legend.entries
 
+    @property
+    def curves(self) -> dict:
+        """Each sensor's (angle, speed) curves, by placement, once its first trace came."""
+        return self.traces.curves
+
     def _fill_info(self) -> None:
         self.exercise_label.setText(self._exercise_line())
         placements = [i.placement for i in self.session.infos]
