@@ -379,3 +379,20 @@ def test_window_hides_the_gauges_on_a_clamshell_with_a_pelvis_sensor(qtbot):
     assert not win.gauges.isVisibleTo(win)
     win.on_event(ExerciseRecognised(30.0, "single_leg_hip_thrust", 0.9))
     assert win.gauges.isVisibleTo(win) and win.tilt_plot.isVisibleTo(win)
+
+
+def test_window_with_sound_speaks_the_count_and_says_honestly_whether_it_plays(qtbot):
+    from ui.speech import EspeakVoice, audio_output
+
+    rec = read_recording(DEMO_DIR / "hip-thrust.csv")
+    win = LiveWindow(Session(ArraySource(rec.streams), "hip_thrust", TEMPO, None), "test", sound=True)
+    qtbot.addWidget(win)
+    if isinstance(audio_output(), str):
+        assert not win.sound.status.startswith("sound on")
+    win._snap, win._snap_wall = _snap(10.0, None), 0.0  # a stale snapshot: the clock stays at 10 s + 0.1 s
+    win.sound.on_event(PhaseChanged(10.0, "eccentric", 9.0, 1))
+    win.tick()
+    if EspeakVoice().available:
+        assert win.sound.played == ["down", "two"]  # 1.1 s into the lowering: its word, then second two
+    win._draw_status(_snap(10.0, None))
+    assert win.sound.status in win.status.currentMessage()

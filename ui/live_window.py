@@ -35,6 +35,7 @@ from analysis.streaming import (
     StepsUpdated,
 )
 from analysis.tempo import format_tempo
+from sensors.exercises import BY_NAME
 from ui import palette
 from ui.audio import LiveSound
 from ui.live_readout import (
@@ -160,7 +161,7 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.exercise_label.setText(self._exercise_line())
         placements = [i.placement for i in self.session.infos]
         self.side_label.setText(working_side_text(self.session.exercise, self.session.side, placements))
-        self.speed_label.setText("" if self.band_walk else "last rep – m/s")
+        self.speed_label.setText("last rep – m/s" if self._lift_speed_measured() else "")
         self.tut_label.setText("" if self.band_walk else "TUT 0.0 s")
         self.tempo_label.setText(self._tempo_line())
         self._show_phase_key()
@@ -380,7 +381,7 @@ class LiveWindow(QtWidgets.QMainWindow):
             self.head.phase_colour(None)
             return
         set_text(self.tut_label, f"TUT {sum(r.time_under_tension_s for r in reps):.1f} s")
-        speed, loss = speed_text(reps)
+        speed, loss = speed_text(reps) if self._lift_speed_measured() else ("", "")
         set_text(self.speed_label, speed)
         set_text(self.loss_label, loss)
         if self.rest_from_s is not None and (self._rest_until_set or not snap.set_active or snap.live_phase is None
@@ -395,6 +396,10 @@ class LiveWindow(QtWidgets.QMainWindow):
         else:
             set_text(self.phase_label, "" if snap.set_active else "set ended")
             self.head.phase_colour(None)
+
+    def _lift_speed_measured(self) -> bool:
+        """The lift's speed is the pelvis's rise: measured on the hip-extension lifts (or not known yet)."""
+        return self.exercise is None or BY_NAME[self.exercise].hip_extension
 
     def _draw_phases(self, snap: Snapshot, t0: float, t1: float) -> None:
         spans = []
@@ -435,7 +440,8 @@ class LiveWindow(QtWidgets.QMainWindow):
             extra = f", {st.malformed} bad packets" if st.malformed else ""
             where = self.session.placement_of.get(st.sensor_id, st.sensor_id)
             parts.append(f"{where}: {st.state} {rate}, dropped {st.dropped}{extra}{batt}")
-        parts.append(f"recording → {snap.recording}" if snap.recording else "not recording (r starts)")
+        # the file's name (the whole path is printed when the session ends)
+        parts.append(f"recording → {snap.recording.name}" if snap.recording else "not recording (r starts)")
         if self.sound is not None:
             parts.append(self.sound.status)
         if self.replay and math.isfinite(snap.duration_s):
