@@ -167,3 +167,45 @@ def test_live_sound_says_sound_on_only_when_it_can_play():
     sound.on_event(PhaseChanged(0.0, "eccentric", 0.0, 1))
     sound.tick(0.0)
     assert sound.played[:1] == (["down"] if sound.kind == "voice" else [])
+
+
+def test_spoken_count_against_the_true_boundary_of_a_streamed_set(capsys):
+    """End to end: a simulated hip-thrust set (tempo 3-1-1-2) streamed in 40-ms batches through the analyzer,
+    its phase events to the coach, the coach asked at each batch: each counted word's heard time (its leading
+    silence and the output buffer after the request) against the simulator's true phase start + whole seconds.
+    This includes the tracker's estimate of the phase's start. Prints p50/p99."""
+    import pytest
+
+    from analysis.pipeline import ImuSeries
+    from analysis.streaming import StreamingAnalyzer, batches_in_time_order
+    from sensors.simulate import SimConfig, simulate_set
+    from ui.speech import EspeakVoice, SpeechParams, SpokenCoach
+
+    voice = EspeakVoice()
+    if not voice.available:
+        pytest.skip(voice.reason)
+    params = SpeechParams()
+    sim = simulate_set(SimConfig(reps=6, rates_hz=(100.0,), fidget=False), 4)
+    truth = [p for r in sim.truth["reps"] for p in r["phases"]]
+    series = [ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads) for s in sim.streams]
+    tempo = parse_tempo("3-1-1-2")
+    sa = StreamingAnalyzer("hip_thrust", {"pelvis": 100.0}, tempo)
+    coach = SpokenCoach(tempo, lambda w: voice.say(w).onset_s + params.output_latency_s)
+    offset, errors = None, []
+    for placement, t, a, g in batches_in_time_order(series, 0.04):
+        for e in sa.push(placement, t, a, g):
+            coach.on_event(e)
+            if isinstance(e, PhaseChanged):
+                same = [p["start_s"] for p in truth if p["name"] == e.phase]
+                true_start = min(same, key=lambda s: abs(s - e.start_s))
+                offset = e.start_s - true_start if abs(e.start_s - true_start) < 0.5 else None
+        for cue in coach.due(float(t[-1])):
+            if cue.kind == "count" and offset is not None:
+                heard = float(t[-1]) + voice.say(cue.text).onset_s + params.output_latency_s
+                errors.append(heard - (cue.at_s - offset))
+    p50, p99 = _percentiles(errors)
+    signed = np.median(errors) * 1e3
+    with capsys.disabled():
+        print(f"\nstreamed set, {len(errors)} counted words vs the true phase start + whole seconds: |error| p50/p99 "
+              f"{p50:.0f}/{p99:.0f} ms (median signed {signed:+.0f} ms; includes the tracker's start estimate)")
+    assert len(errors) >= 20 and p50 < 150
