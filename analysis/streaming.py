@@ -168,9 +168,10 @@ class StreamingAnalyzer:
             events += self._end("rest", self.watcher.rest_start_s(now, self.set))
         return events
 
-    def end_set(self, reason: str = "user") -> list[Event]:
-        """Close the current set: the final offline analysis of its samples (SetEnded with the report)."""
-        return self._end(reason)
+    def end_set(self, reason: str = "user", at_s: float | None = None) -> list[Event]:
+        """Close the current set at `at_s` (default: now; a quit mid-rep ends it at its last whole rep): the final
+        offline analysis of its samples (SetEnded with the report); the samples after it begin the next set."""
+        return self._end(reason, at_s)
 
     def trace(self, placement: str, last_s: float = 10.0) -> LiveTrace:
         s = self.sensors[placement]

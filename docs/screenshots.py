@@ -9,6 +9,8 @@ The live window at the two common laptop/monitor sizes, 1280×800 and 1920×1080
 - live-rest.png, live-rest-1920.png: the same set 12 s after its end: the rest timer and the last set's summary;
 - live-band-walk.png, live-band-walk-1920.png: a simulated lateral band walk, mid-walk: the step counter per side
   and the step bars;
+- live-clamshell.png: a simulated clamshell with a pelvis and a left-thigh sensor, mid-set: no tilt or drop gauges
+  (they apply to the hip-extension lifts only);
 - replay-end.png: `repscope replay` of the bundled hip-thrust demo at its end;
 - report.png, report-band-walk.png, report-workout.png: the HTML reports of the single-leg and band-walk demos
   and of the bundled workout (three sets found and recognised), rendered by Qt's rich-text engine.
@@ -82,6 +84,9 @@ def main() -> None:
     ecc, bot, con, top = BAND_WALK_TEMPO  # what `repscope simulate --exercise lateral_band_walk` uses
     walk = SimConfig(exercise="lateral_band_walk", reps=12, eccentric_s=ecc, bottom_pause_s=bot, concentric_s=con,
                      top_pause_s=top, placements=("pelvis", "thigh_left"), rates_hz=(100.0, 100.0))
+    clam = SimConfig(exercise="clamshell", reps=6, placements=("pelvis", "thigh_left"), rates_hz=(100.0, 100.0),
+                     side="left")
+    live_shot(OUT / "live-clamshell.png", SIZES[""], clam, "2-1-1-1", 20.0)
     for suffix, size in SIZES.items():
         live_shot(OUT / f"live-midset{suffix}.png", size, slht, "3-1-1-1", 31.0)
         live_shot(OUT / f"live-rest{suffix}.png", size, slht, "3-1-1-1", None, linger_s=REST_SHOWN_S)

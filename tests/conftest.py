@@ -9,6 +9,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # `record` and `live` add their workouts to the training history: never the user's database in a test run, also
 # for subprocesses started with an environment copied at import time (each test also gets its own, below)
 os.environ["REPSCOPE_DB"] = os.path.join(tempfile.mkdtemp(prefix="repscope-tests-"), "history.db")
+# `live` and `record` save every session in the user's data folder unless told where: a test run's own
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="repscope-tests-data-")
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DIR = REPO / "recordings" / "demo"
@@ -21,6 +23,7 @@ def history_db(tmp_path, monkeypatch):
     own folder, never the user's."""
     path = tmp_path / "history.db"
     monkeypatch.setenv("REPSCOPE_DB", str(path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     return path
 
 

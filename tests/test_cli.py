@@ -361,3 +361,16 @@ def test_analyze_lets_the_unread_sensor_go_with_the_same_answer(tmp_path, capsys
     assert len(pelvis_only.sets) == 2  # without the thigh's times it would be one
     rc, out, _ = run_cli(["analyze", path, "--json"], capsys)
     assert rc == 0 and json.loads(out) == json.loads(json.dumps(session_to_dict(whole, "pelvis")))
+
+
+def test_live_and_record_save_beside_the_history_by_default(tmp_path, monkeypatch):
+    """Not the repository's recordings/: the user's data folder, where the history database lives."""
+    from ui.history.db import data_dir
+    from ui.session import default_recording_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    path = default_recording_path("hip_thrust")
+    assert path.parent == data_dir() / "recordings" and path.name.endswith("-hip_thrust.csv")
+    if sys.platform.startswith("linux"):
+        assert path.parent == tmp_path / "repscope" / "recordings"
+    assert default_recording_path(None).name.endswith("-workout.csv")

@@ -107,8 +107,22 @@ def test_bluetooth_on_macos_points_to_the_privacy_setting(tmp_path):
 def test_doctor_end_to_end_prints_every_area_and_what_to_do(capsys):
     rc = main(["doctor"])
     out = capsys.readouterr().out
-    for area in ("package numpy", "package PySide6-Essentials", "Qt plugin xcb", "audio output", "Bluetooth"):
+    for area in ("package numpy", "package PySide6-Essentials", "Qt plugin xcb", "audio output", "spoken coaching",
+                 "Bluetooth"):
         assert area in out
     statuses = [line.split()[0] for line in out.splitlines() if line[:4].strip() in (OK, WARN, FAIL)]
     assert rc == (1 if FAIL in statuses else 0)
     assert ("What to do:" in out) == any(s != OK for s in statuses)
+
+
+def test_voice_is_checked_with_its_latency_and_honest_about_hearing_it():
+    from ui.commands.doctor import check_voice
+    from ui.speech import EspeakVoice, audio_output
+
+    (f,) = check_voice()
+    if not EspeakVoice().available:
+        assert f.status == WARN and "espeak-ng" in f.fix
+    elif isinstance(audio_output(), str):  # synthesises, but no device: not "ok"
+        assert f.status == WARN and "nothing can be heard" in f.detail and "ms after the request" in f.detail
+    else:
+        assert f.status == OK and "ms after the request" in f.detail

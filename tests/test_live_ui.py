@@ -156,7 +156,7 @@ def test_window_rep_list_follows_the_analyzer_for_any_batch_timing(qtbot, four_r
         for e in final:
             win.on_event(e)
         assert most >= 3 and win.reps == list(report.reps)
-        win._draw_tempo(win.reps)
+        win.bars.draw(win.reps, ())
         ticks = [label for _, label in win.tempo_plot.getAxis("bottom")._tickLevels[0]]
         assert ticks == [f"#{k}" for k in range(1, 5)]
 
@@ -223,3 +223,118 @@ def test_replay_prints_the_analyze_table_after_scrubbing_and_quitting_early(qtbo
     assert done == ["jump", "scrub", "quit"]
     assert code == 0
     assert capsys.readouterr().out == expected
+
+
+# ------------------------------------------------------------------------------------------------ always saved
+
+
+def _live_env(tmp_path):
+    return {**ENV, "XDG_DATA_HOME": str(tmp_path / "data"), "REPSCOPE_DB": str(tmp_path / "history.db")}
+
+
+def test_live_saves_every_session_in_the_data_folder_and_says_where(tmp_path):
+    env = _live_env(tmp_path)
+    r = subprocess.run([sys.executable, "-m", "ui.cli", "live", "--simulate", "hip_thrust", "--reps", "3",
+                        "--no-fidget", "--speed", "30", "--exit-at-end"], cwd=REPO, env=env, capture_output=True,
+                       text=True, timeout=240)
+    assert r.returncode == 0, r.stderr
+    files = list((tmp_path / "data" / "repscope" / "recordings").glob("*.csv"))
+    assert len(files) == 1
+    assert f"recorded to {files[0].resolve()}" in r.stdout
+    h = subprocess.run([sys.executable, "-m", "ui.cli", "history", "--json"], cwd=REPO, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert h.returncode == 0, h.stderr
+    assert '"rep_count": 3' in h.stdout  # imported into the history when the session ended
+
+
+def test_live_no_record_saves_nothing_and_says_so(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "ui.cli", "live", "--simulate", "hip_thrust", "--reps", "3",
+                        "--no-fidget", "--speed", "max", "--exit-at-end", "--no-record"], cwd=REPO,
+                       env=_live_env(tmp_path), capture_output=True, text=True, timeout=240)
+    assert r.returncode == 0, r.stderr
+    assert not (tmp_path / "data").exists()
+    assert "not recorded (--no-record)" in r.stdout
+
+
+def _start_live(tmp_path, out, speed="8"):
+    """`live --simulate` in a subprocess, returned once its recording holds samples."""
+    import time
+
+    p = subprocess.Popen([sys.executable, "-m", "ui.cli", "live", "--simulate", "hip_thrust", "--reps", "10",
+                          "--speed", speed, "--record", str(out), "--no-history"], cwd=REPO,
+                         env=_live_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while (not out.exists() or out.stat().st_size < 60_000) and time.monotonic() < deadline:
+        time.sleep(0.1)
+        assert p.poll() is None, p.communicate()
+    return p
+
+
+def test_killed_live_leaves_a_readable_recording(tmp_path):
+    import signal
+
+    out = tmp_path / "killed.csv"
+    p = _start_live(tmp_path, out)
+    p.send_signal(signal.SIGKILL)
+    p.communicate(timeout=30)
+    rec = read_recording(out)
+    assert rec.streams and len(rec.streams[0].t_s) > 200
+
+
+def test_ctrl_c_ends_live_cleanly_with_the_recording_kept(tmp_path):
+    import signal
+
+    out = tmp_path / "interrupted.csv"
+    p = _start_live(tmp_path, out)
+    p.send_signal(signal.SIGINT)
+    stdout, stderr = p.communicate(timeout=120)
+    assert p.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    assert f"recorded to {out.resolve()}" in stdout
+    assert len(read_recording(out).streams[0].t_s) > 200
+
+
+def test_interrupted_end_is_before_the_rep_in_progress():
+    from analysis.results import Phase, Rep
+    from ui.session import interrupted_end_s
+
+    phases = [("concentric", 10.0), ("top_pause", 11.0), ("eccentric", 12.0), ("bottom_pause", 15.0),
+              ("concentric", 16.0), ("top_pause", 17.0), ("eccentric", 18.0)]
+    assert interrupted_end_s(phases[-1], phases, None, 19.5) == 16.0  # mid-lowering: before its lift
+    assert interrupted_end_s(phases[3], phases[:4], None, 15.5) == 15.5  # at the bottom: the set is whole
+    assert interrupted_end_s(None, (), None, 3.0) == 3.0
+    rep = Rep(index=1, start_s=10.0, end_s=16.2, phases=(Phase("concentric", 10.0, 11.0),
+              Phase("top_pause", 11.0, 12.0), Phase("eccentric", 12.0, 16.2)), rom_deg=20.0, peak_speed_dps=50.0)
+    assert interrupted_end_s(phases[-1], phases, rep, 19.5) == 16.2  # never before an announced rep's end
+
+
+def test_quitting_mid_lowering_stores_no_half_rep(tmp_path):
+    """q in the middle of a lowering: the set ends at its last whole rep, in what is printed and in the recording
+    the history reads (no half rep as a `rushed_eccentric`)."""
+    import time
+
+    from ui.history.importer import sets_of
+
+    sim = simulate_set(SimConfig(reps=8, rates_hz=(100.0,), fidget=False), 5)
+    out = tmp_path / "quit.csv"
+    session = Session(VirtualSensorSource(sim, speed=6.0), "hip_thrust", parse_tempo("3-1-1-2"), record_path=out)
+    session.start()
+    deadline = time.monotonic() + 120
+    snap = None
+    while time.monotonic() < deadline:
+        _, _, s = session.poll()
+        snap = s or snap
+        if (snap is not None and len(snap.reps) >= 3 and snap.live_phase is not None
+                and snap.live_phase[0] == "eccentric" and snap.t_s - snap.live_phase[1] > 1.2):
+            break
+        time.sleep(0.01)
+    else:
+        pytest.fail("never mid-lowering after three reps")
+    session.stop()
+    ended = session.ended[-1]
+    assert ended.reason == "quit"
+    assert all("rushed_eccentric" not in r.faults for r in ended.report.reps)
+    assert ended.end_s < snap.live_phase[1]
+    _, stored = sets_of(str(out))
+    assert [r.eccentric_s for r in stored[0].report.reps] == [r.eccentric_s for r in ended.report.reps]
+    assert all("rushed_eccentric" not in r.faults for r in stored[0].report.reps)

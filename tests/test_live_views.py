@@ -53,15 +53,16 @@ TEMPO = parse_tempo("3-1-1-2")
 @pytest.mark.parametrize("phase, elapsed, text", [
     ("eccentric", 1.2, "LOWER 1 · 3 · …"),  # short of 3 s − 0.6 s
     ("eccentric", 2.6, "LOWER 2 · 3 · ✓"),
-    ("eccentric", 3.7, "LOWER 3 · 3 · ✗"),
+    ("eccentric", 3.7, "LOWER 3.7 · 3 → BOTTOM"),  # still running: no verdict, the time and the move due
     ("top_pause", 1.6, "HOLD 1 · 2 · ✓"),
     ("concentric", 0.6, "LIFT 0 · 1 · ✓"),
-    ("bottom_pause", 1.6, "BOTTOM 1 · 1 · ✗"),
+    ("bottom_pause", 1.6, "BOTTOM 1.6 · 1 → LIFT"),
 ])
 def test_the_phase_line_counts_against_the_tempo_target(phase, elapsed, text):
     line = phase_readout(phase, elapsed, TEMPO)
     assert line.text == text
-    assert line.colour == {"…": None, "✓": palette.OK, "✗": palette.BAD}[line.mark]
+    assert line.colour == {"…": None, "✓": palette.OK, "→": palette.BAD}[line.mark]
+    assert "✗" not in line.text
 
 
 def test_the_phase_line_without_a_target():
@@ -235,6 +236,7 @@ def test_window_rest_timer_and_last_set_summary_between_sets(qtbot):
 def test_window_band_walk_counts_steps_per_side(qtbot):
     win = _window(qtbot, "lateral_band_walk", tempo=None)
     assert win.rep_unit.text() == "STEPS" and win.tempo_label.text() == "" and not win.gauges.isVisibleTo(win)
+    assert not win.head.phase_key.isVisibleTo(win)  # no phase count on a walk: no key to it
     assert "Get into position" not in win.banner.text()
     steps = (Step(1, 5.0, "left", 0.3), Step(2, 6.2, "left", 0.32), Step(3, 7.4, "right", 0.31))
     win.on_event(StepsUpdated(8.0, steps))
@@ -287,3 +289,110 @@ def test_window_names_the_recognised_exercise_and_keeps_the_rest_until_the_next_
     win.on_event(StepsUpdated(96.0, (Step(1, 90.0, "left", 0.3),)))
     win.draw(_snap(96.5, None))
     assert win.rep_label.text() == "1" and win.phase_label.text().startswith("← 1 · 0 →")
+
+
+# ------------------------------------------------------------------------------------------------ bench-readable
+
+
+def _readouts(win):
+    head = [win.rep_label, win.rep_unit, win.phase_label, win.head.phase_key, win.exercise_label, win.side_label,
+            win.speed_label, win.loss_label, win.tut_label, win.tempo_label]
+    return head
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
+def test_no_readout_is_clipped_and_the_cue_and_phase_are_largest_after_the_rep(qtbot, tmp_path, size):
+    """The window at a laptop's and a monitor's size, mid-set on a single-leg thrust with a long fault cue and a
+    pause held past its target: every read-out's text fits its label (QFontMetrics against its geometry), and
+    the sizes go rep number > phase box, cue banner > everything else."""
+    from dataclasses import replace
+
+    from PySide6 import QtCore, QtGui
+
+    rec = read_recording(DEMO_DIR / "single-leg-hip-thrust.csv")
+    win = LiveWindow(Session(ArraySource(rec.streams), "single_leg_hip_thrust", TEMPO, "right"), "test")
+    qtbot.addWidget(win)
+    win.resize(*size)
+    win.show()
+    qtbot.waitExposed(win)
+    rep = replace(_rep(12, mcv=0.31), faults=("rushed_eccentric",), cues=(
+        "Slow the lowering: 1.2 s, target 3 s — control it all the way down.",
+        "Keep the hips level: the left side dropped 6.1°."))
+    win.on_event(RepCompleted(90.0, rep))
+    win.on_event(RepCompleted(95.0, replace(_rep(13, mcv=0.25), index=13)))
+    win.on_event(RepCompleted(96.0, rep))
+    win.draw(_snap(100.0, "bottom_pause"))  # 2.6 s into a 1-s bottom pause: past its target
+    qtbot.wait(50)
+    win.grab().save(str(tmp_path / f"window-{size[0]}.png"))
+    assert win.phase_label.text() == "BOTTOM 2.6 · 1 → LIFT" and win.head.phase_key.isVisibleTo(win)
+    for label in _readouts(win):
+        wide = QtGui.QFontMetrics(label.font()).horizontalAdvance(label.text())
+        assert wide <= label.contentsRect().width(), (label.text(), wide, label.contentsRect().width())
+        assert QtGui.QFontMetrics(label.font()).height() <= label.contentsRect().height() + 2, label.text()
+    pad = win.banner.PAD_PX
+    room = win.banner.contentsRect().adjusted(pad, pad, -pad, -pad)
+    f = QtGui.QFont(win.banner.font())
+    f.setPixelSize(win.banner.px)
+    f.setBold(True)
+    need = QtGui.QFontMetrics(f).boundingRect(room, int(QtCore.Qt.TextFlag.TextWordWrap), win.banner.text())
+    assert need.height() <= room.height() + 2 and need.width() <= room.width()
+    px = {w: w.font().pixelSize() for w in _readouts(win)}
+    banner_px, phase_px = win.banner.px, px[win.phase_label]
+    assert px[win.rep_label] > phase_px and px[win.rep_label] > banner_px
+    others = [p for w, p in px.items() if w not in (win.rep_label, win.phase_label)]
+    assert min(banner_px, phase_px) > max(others)
+    if size == (1920, 1080):
+        assert banner_px >= 40 and phase_px >= 80 and px[win.speed_label] >= 30
+    assert win.exercise_label.text() == "SINGLE LEG HIP THRUST · given"
+
+
+def test_f_toggles_full_screen(qtbot):
+    from PySide6 import QtCore
+
+    win = _window(qtbot)
+    win.show()
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_F)
+    assert win.isFullScreen()
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_F)
+    assert not win.isFullScreen()
+
+
+def test_gauges_only_for_the_sensor_and_exercise_they_apply_to():
+    from ui.live_readout import gauges_for
+
+    both = ["pelvis", "thigh_left"]
+    assert gauges_for("single_leg_hip_thrust", both) == ("tilt", "drop")
+    assert gauges_for("glute_bridge", ["pelvis"]) == ("tilt", "drop")
+    assert gauges_for("clamshell", both) == () and gauges_for("seated_hip_abduction", both) == ()
+    assert gauges_for("lateral_band_walk", both) == ()
+    assert gauges_for("hip_thrust", ["thigh_left"]) == ()  # no pelvis sensor: nothing to read tilt from
+    assert gauges_for(None, both) == ()  # not yet recognised
+
+
+def test_window_hides_the_gauges_on_a_clamshell_with_a_pelvis_sensor(qtbot):
+    rec = read_recording(DEMO_DIR / "single-leg-hip-thrust.csv")  # pelvis + thigh
+    win = LiveWindow(Session(ArraySource(rec.streams), None, TEMPO, None), "test")
+    qtbot.addWidget(win)
+    win.show()
+    assert not win.gauges.isVisibleTo(win)  # not known yet
+    win.on_event(ExerciseRecognised(30.0, "clamshell", 0.9))
+    assert not win.gauges.isVisibleTo(win)
+    win.on_event(ExerciseRecognised(30.0, "single_leg_hip_thrust", 0.9))
+    assert win.gauges.isVisibleTo(win) and win.tilt_plot.isVisibleTo(win)
+
+
+def test_window_with_sound_speaks_the_count_and_says_honestly_whether_it_plays(qtbot):
+    from ui.speech import EspeakVoice, audio_output
+
+    rec = read_recording(DEMO_DIR / "hip-thrust.csv")
+    win = LiveWindow(Session(ArraySource(rec.streams), "hip_thrust", TEMPO, None), "test", sound=True)
+    qtbot.addWidget(win)
+    if isinstance(audio_output(), str):
+        assert not win.sound.status.startswith("sound on")
+    win._snap, win._snap_wall = _snap(10.0, None), 0.0  # a stale snapshot: the clock stays at 10 s + 0.1 s
+    win.sound.on_event(PhaseChanged(10.0, "eccentric", 9.0, 1))
+    win.tick()
+    if EspeakVoice().available:
+        assert win.sound.played == ["down", "two"]  # 1.1 s into the lowering: its word, then second two
+    win._draw_status(_snap(10.0, None))
+    assert win.sound.status in win.status.currentMessage()

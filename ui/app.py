@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 import time
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,9 +90,10 @@ def run_window(
             win.close()
 
     watcher = QtCore.QTimer()
-    watcher.timeout.connect(check)
+    watcher.timeout.connect(check)  # also lets Python run its signal handlers while Qt's loop runs
     watcher.start(50)
-    app.exec()
+    with _close_on_signals(win):
+        app.exec()
     watcher.stop()
     # Tear the Qt objects down while the interpreter is fully alive: left to the final garbage collection,
     # PySide6 can deallocate them in an order that aborts the process.
@@ -101,6 +104,23 @@ def run_window(
 
     gc.collect()
     return WindowResult(report, win.frames)
+
+
+@contextmanager
+def _close_on_signals(win):
+    """Ctrl-C in the terminal (SIGINT) and SIGTERM close the window as q does: the session ends cleanly (the set
+    at its last whole rep, the recording closed) instead of a traceback with the window left open."""
+    caught = (signal.SIGINT, signal.SIGTERM)
+    try:
+        before = {sig: signal.signal(sig, lambda *_: win.close()) for sig in caught}
+    except ValueError:  # not the main thread: signals stay as they are
+        yield
+        return
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
 
 
 @dataclass(frozen=True)

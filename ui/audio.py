@@ -1,4 +1,5 @@
-"""Audible cues for the live window: a metronome for the prescribed tempo and a tone on a fault.
+"""Audible cues for the live window: spoken coaching (`ui.speech`) when a voice is installed, else a metronome for
+the prescribed tempo and a tone on a fault; `LiveSound` picks one and says honestly whether it can play.
 
 `TempoCuer` decides what to play and when, from the live phase events (pure logic, tested): during a timed phase
 (the lowering, the pauses, a timed lift) it ticks once a second, counting it out like a coach, and plays a higher
@@ -77,17 +78,20 @@ def tone_wav(path: Path, freq_hz: float, duration_s: float, rate: int = 22050) -
 
 
 class TonePlayer:
-    """Plays the cue tones through QtMultimedia; `available` False (with `reason`) when it is not installed."""
+    """Plays the cue tones through QtMultimedia; `available` False (with `reason`) when it is not installed or
+    there is no audio output device."""
 
     def __init__(self) -> None:
+        from ui.speech import audio_output
+
         self.available = False
-        self.reason = ""
-        try:
-            from PySide6.QtCore import QUrl
-            from PySide6.QtMultimedia import QSoundEffect
-        except ImportError as exc:  # not installed, or the system lacks its audio libraries (libpulse)
-            self.reason = f'no sound: QtMultimedia unavailable ({exc}); pip install "repscope[audio]"'
+        output = audio_output()
+        self.reason = output if isinstance(output, str) else ""
+        if self.reason:
             return
+        from PySide6.QtCore import QUrl
+        from PySide6.QtMultimedia import QSoundEffect
+
         self._dir = tempfile.TemporaryDirectory(prefix="repscope-tones-")
         self._effects = {}
         for kind, freq in TONES_HZ.items():
@@ -101,3 +105,35 @@ class TonePlayer:
     def play(self, kind: str) -> None:
         if self.available:
             self._effects[kind].play()
+
+
+class LiveSound:
+    """`--sound` in the live window: the spoken coach when espeak-ng synthesises, else the metronome's tones.
+    `status` is what the status bar says: "sound on" only when an output device can play it."""
+
+    def __init__(self, tempo: TempoTarget | None) -> None:
+        from ui.speech import SpokenCoach, VoicePlayer
+
+        self.voice = VoicePlayer()
+        if self.voice.voice.available:
+            self.coach, self.player = SpokenCoach(tempo, self.voice.lead_s), self.voice
+            self.kind = "voice"
+        else:
+            self.coach, self.player = TempoCuer(tempo), TonePlayer()
+            self.kind = "tones"
+        self.played: list[str] = []  # what was handed to the player, in order (played only when it can)
+
+    @property
+    def status(self) -> str:
+        if not self.player.available:
+            return self.player.reason
+        return "sound on: spoken coaching (espeak-ng)" if self.kind == "voice" else "sound on: metronome tones"
+
+    def on_event(self, event) -> None:
+        self.coach.on_event(event)
+
+    def tick(self, t_s: float) -> None:
+        for cue in self.coach.due(t_s):
+            what = getattr(cue, "text", cue)
+            self.played.append(what)
+            self.player.play(what)

@@ -10,16 +10,23 @@ from typing import Sequence
 
 from analysis.results import Rep, SetReport, Step, TempoTarget
 from analysis.tempo import target_s, tolerance_s
+from sensors.exercises import BY_NAME
 from ui.palette import BAD, OK, PHASE_WORDS
 from ui.tables import step_summary
 
-WAIT_MARK, OK_MARK, LONG_MARK = "…", "✓", "✗"
+WAIT_MARK, OK_MARK, LONG_MARK = "…", "✓", "→"
+NEXT_PHASE = {"concentric": "top_pause", "top_pause": "eccentric", "eccentric": "bottom_pause",
+              "bottom_pause": "concentric"}
+# the key shown under the phase box
+PHASE_COUNT_LEGEND = "LOWER 2 · 3 = seconds so far · target   … not yet   ✓ on target   → time to move on"
 
 
 @dataclass(frozen=True)
 class PhaseReadout:
     """The big phase line, e.g. `LOWER 2 · 3 · ✓`: the phase, whole seconds so far, the target (s) and a mark —
-    … still short of the target's band, ✓ inside it, ✗ past it (held too long). `colour` is the mark's."""
+    … still short of the target's band, ✓ inside it. Past the band the phase is still running, so no verdict:
+    the time in tenths (past the target, never equal to it) and the move that is due, `BOTTOM 1.6 · 1 → LIFT`.
+    `colour` is the mark's."""
 
     text: str
     mark: str
@@ -41,7 +48,8 @@ def phase_readout(phase: str, elapsed_s: float, tempo: TempoTarget | None) -> Ph
     elif elapsed_s <= goal + tol:
         mark, colour = OK_MARK, OK
     else:
-        mark, colour = LONG_MARK, BAD
+        due = PHASE_WORDS[NEXT_PHASE[phase]]
+        return PhaseReadout(f"{word} {elapsed_s:.1f} · {goal:g} {LONG_MARK} {due}", LONG_MARK, BAD)
     return PhaseReadout(f"{word} {count} · {goal:g} · {mark}", mark, colour)
 
 
@@ -139,6 +147,16 @@ def exercise_text(exercise: str | None, source: str | None, confidence: float | 
         pct = "" if confidence is None or not math.isfinite(confidence) else f" {100 * confidence:.0f} %"
         return f"{name} · recognised{pct}"
     return f"{name} · {source or 'given'}"
+
+
+def gauges_for(exercise: str | None, placements: Sequence[str]) -> tuple[str, ...]:
+    """The posture gauges that mean something here: tilt (lumbar arch) and drop (level hips) are read from a
+    pelvis sensor on the lifts whose faults include them (`sensors/exercises.py`); none before the exercise is
+    known, without a pelvis sensor, or on a thigh-led lift (clamshell, abduction) or a band walk."""
+    ex = BY_NAME.get(exercise) if exercise is not None else None
+    if ex is None or "pelvis" not in placements or ex.steps:
+        return ()
+    return tuple(name for name, fault in (("tilt", "lumbar_arch"), ("drop", "pelvic_drop")) if fault in ex.faults)
 
 
 def working_side_text(exercise: str | None, side: str | None, placements: Sequence[str]) -> str:

@@ -1,15 +1,16 @@
 """The live window (pyqtgraph on PySide6): what the lifter sees during a set, read from the bench 2 m away, and
-the replay view.
+the replay view. It composes the views of `ui.live_views` and feeds them the session's snapshots and events.
 
 Layout: the cue banner on top (the newest rep's cues in plain words; between sets the last set's summary); a
 head row with the big rep (or step) number, the current phase with its count against the tempo target
-(`LOWER 2 · 3 · ✓`, or the rest timer between sets; the per-side step counter on a band walk), and the working
-leg, the last rep's speed, time under tension and the tempo; the movement angle and angular speed of each sensor
-over the last 10 s with the phases shaded (legend above, colours from `ui.palette`, the report's too); per-rep
-tempo bars against the target band (per-step bars by side on a band walk); pelvis tilt and drop gauges showing
-the value at lockout and holding it; a status bar (connection, rate, dropped packets, recording). Keys: space
-ends/starts a set, r toggles recording, q quits; in a replay ←/→ jump to the previous/next rep, the slider
-scrubs, 1/2/4/m set the speed.
+(`LOWER 2 · 3 · ✓`, a key to it below; the rest timer between sets; the per-side step counter on a band walk),
+and the exercise, working leg, the last rep's speed, time under tension and the tempo; the movement angle and
+angular speed of each sensor over the last 10 s with the phases shaded (legend above, colours from
+`ui.palette`, the report's too); per-rep tempo bars against the target band (per-step bars by side on a band
+walk); pelvis tilt and drop gauges at lockout, shown only for a pelvis sensor on the lifts they apply to; a
+status bar (connection, rate, dropped packets, recording, sound). Every text size follows the window's height.
+Keys: space ends/starts a set, r toggles recording, f full screen, q quits; in a replay ←/→ jump to the
+previous/next rep, the slider scrubs, 1/2/4/m set the speed.
 """
 from __future__ import annotations
 
@@ -20,8 +21,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from analysis.faults import LUMBAR_ARCH_DEG, PELVIC_DROP_DEG
-from analysis.results import PHASE_NAMES, Rep
+from analysis.results import Rep
 from analysis.session import set_bounds
 from analysis.streaming import (
     RECOGNISE_AFTER_REPS,
@@ -34,12 +34,13 @@ from analysis.streaming import (
     SetStarted,
     StepsUpdated,
 )
-from analysis.tempo import format_tempo, tolerance_s
+from analysis.tempo import format_tempo
+from sensors.exercises import BY_NAME
 from ui import palette
-from ui.audio import TempoCuer, TonePlayer
+from ui.audio import LiveSound
 from ui.live_readout import (
-    LockoutHold,
     exercise_text,
+    gauges_for,
     phase_readout,
     rest_text,
     set_summary,
@@ -47,13 +48,11 @@ from ui.live_readout import (
     step_counter,
     working_side_text,
 )
+from ui.live_views import Banner, BarsView, GaugesView, HeadView, ShadingLegend, TextSizes, TracesView, set_text
 from ui.session import Session, Snapshot
 from ui.tables import step_summary
 
-TEMPO_BAR_REPS = 8
-STEP_BARS = 16
 TRACE_WINDOW_S = 10.0
-SHADE_ALPHA = 0.4  # phase shading opacity, pre-blended; the legend chips are the same colour
 BANNER_CUES = 2  # cues of one rep shown at once on the banner
 _K = QtCore.Qt.Key
 REPLAY_SPEEDS = {_K.Key_1: 1.0, _K.Key_2: 2.0, _K.Key_4: 4.0, _K.Key_M: math.inf}  # replay keys → speed
@@ -73,7 +72,6 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.exercise_confidence: float | None = None
         self.band_walk = session.exercise == "lateral_band_walk"
         self.setWindowTitle(title)
-        self.resize(1280, 800)
         self.reps: list[Rep] = []  # the analyzer's current list, in index order (see `_set_reps`)
         self._reps_by_index: dict[int, Rep] = {}
         self.steps = ()
@@ -90,14 +88,10 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.finished = False
         self._snap: Snapshot | None = None
         self._snap_wall = 0.0
-        shades = {**palette.PHASE_COLOURS, **palette.SIDE_COLOURS}  # phases; band-walk steps by side
-        self._phase_brushes = {k: pg.mkBrush(palette.blend(v, SHADE_ALPHA)) for k, v in shades.items()}
-        self._no_pen = pg.mkPen(None)
-        self._labels: list[pg.TextItem] = []
-        self._holds = {"tilt": LockoutHold(), "drop": LockoutHold()}
+        self._drawn_at = {"gauges": 0.0, "status": 0.0}
         self._build()
-        self.cuer = TempoCuer(session.tempo) if sound else None
-        self.player = TonePlayer() if sound else None
+        self.resize(1280, 800)
+        self.sound = LiveSound(session.tempo) if sound else None
         self.timer = QtCore.QTimer(self)
         self.timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self.tick)
@@ -115,171 +109,101 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.setPalette(dark)
         outer = QtWidgets.QVBoxLayout(central)
         outer.setContentsMargins(8, 6, 8, 0)
-        first = "Start walking sideways" if self.band_walk else "Get into position — stand still for 2 s, then start"
-        if self.exercise is None:
-            first = "Stand still for 2 s, then start — the exercise is recognised from the first reps"
-        self.banner = QtWidgets.QLabel(first)
-        self.banner.setWordWrap(True)
-        self.banner.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-        self.banner.setMinimumHeight(70)
-        self._banner_style("neutral")
+        self.banner = Banner(self._first_banner())
+        self.head = HeadView("STEPS" if self.band_walk else "REPS")
+        self.legend = ShadingLegend(self.band_walk)
+        self.traces = TracesView([i.placement for i in self.session.infos], TRACE_WINDOW_S)
+        self.bars = BarsView(self.band_walk, self.session.tempo)
+        self.gauges = GaugesView()
+        self._aliases()
+        self._fill_info()
         outer.addWidget(self.banner)
-        outer.addLayout(self._build_head())
-        outer.addWidget(self._build_legend())
-
+        outer.addWidget(self.head)
+        outer.addWidget(self.legend)
         grid = QtWidgets.QHBoxLayout()
-        left = QtWidgets.QVBoxLayout()
-        self.angle_plot = pg.PlotWidget()
-        self.angle_plot.setLabel("left", "movement angle", units="°")
-        self.angle_plot.addLegend(offset=(5, 5))
-        self.speed_plot = pg.PlotWidget()
-        self.speed_plot.setLabel("left", "angular speed", units="°/s")
-        self.speed_plot.setLabel("bottom", "seconds ago")
-        self.speed_plot.setXLink(self.angle_plot)
-        self.curves = {}
-        for info in self.session.infos:  # a BLE session lists its sensors once connected: see `_curve`
-            self._curve(info.placement)
-        for plot in (self.angle_plot, self.speed_plot):
-            # a 10-s window at 200 Hz is 2,000 points per curve for ~700 px: peak-preserving downsampling
-            plot.setDownsampling(auto=True, mode="peak")
-            plot.setClipToView(True)
-            plot.enableAutoRange(axis="y", enable=False)
-        self._shading = pg.BarGraphItem(x0=[0], x1=[0], y0=[0], y1=[0], brush=(0, 0, 0))
-        self._shading.setZValue(-10)
-        self.angle_plot.getViewBox().addItem(self._shading, ignoreBounds=True)
-        self.angle_plot.hideAxis("bottom")
-        self.angle_plot.setXRange(-TRACE_WINDOW_S, 0, padding=0)
-        self.angle_plot.enableAutoRange(axis="x", enable=False)
-        self.speed_plot.enableAutoRange(axis="x", enable=False)
-        self._yranges = {}
-        left.addWidget(self.angle_plot, 3)
-        left.addWidget(self.speed_plot, 2)
-        grid.addLayout(left, 3)
-
+        grid.addWidget(self.traces, 3)
         right = QtWidgets.QVBoxLayout()
-        self.tempo_plot = pg.PlotWidget(title=self._bars_title())
-        self.tempo_plot.setMouseEnabled(False, False)
-        self.tempo_plot.setLabel("left", "s")
-        self.tempo_plot.getAxis("left").enableAutoSIPrefix(False)  # seconds stay seconds (no "×0.001")
-        right.addWidget(self.tempo_plot, 3)
-        gauges = QtWidgets.QHBoxLayout()
-        self.tilt_plot = self._gauge("tilt: + tuck, − arch", (-20, 20), (LUMBAR_ARCH_DEG, 20))
-        self.drop_plot = self._gauge("drop: + left hip lower", (-15, 15), (-PELVIC_DROP_DEG, PELVIC_DROP_DEG))
-        gauges.addWidget(self.tilt_plot)
-        gauges.addWidget(self.drop_plot)
-        self.gauges = QtWidgets.QWidget()
-        self.gauges.setLayout(gauges)
-        gauges.setContentsMargins(0, 0, 0, 0)
-        self.gauges.setVisible(not self.band_walk)  # a band walk has no lockout
+        right.addWidget(self.bars, 3)
         right.addWidget(self.gauges, 2)
         grid.addLayout(right, 2)
         outer.addLayout(grid, 1)
-
         if self.replay:
-            row = QtWidgets.QHBoxLayout()
-            self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
-            self.slider.setRange(0, 1000)
-            self.slider.sliderReleased.connect(self._scrubbed)
-            self.pos_label = QtWidgets.QLabel("0.0 s")
-            row.addWidget(self.slider, 1)
-            row.addWidget(self.pos_label)
-            outer.addLayout(row)
+            outer.addLayout(self._build_slider())
         self.status = QtWidgets.QStatusBar()
         self.status.setSizeGripEnabled(False)
         self.setStatusBar(self.status)
+        self._show_gauges()
 
-    def _build_head(self) -> QtWidgets.QHBoxLayout:
-        """The big read-outs: rep number, phase with its count (or the rest timer), and the side column."""
-        head = QtWidgets.QHBoxLayout()
-        count = QtWidgets.QVBoxLayout()
-        self.rep_label = _big_label("0", 96)
-        self.rep_label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-        self.rep_unit = _big_label("STEPS" if self.band_walk else "REPS", 18)
-        self.rep_unit.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-        count.addWidget(self.rep_label)
-        count.addWidget(self.rep_unit)
-        head.addLayout(count, 2)
-        self.phase_label = _big_label("", 60)
-        self.phase_label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-        self.phase_label.setStyleSheet("border-radius: 8px;")
-        head.addWidget(self.phase_label, 6)
-        info = QtWidgets.QVBoxLayout()
-        self.exercise_label = _big_label(self._exercise_line(), 20)
-        info.addWidget(self.exercise_label)
-        side = working_side_text(self.session.exercise, self.session.side, [i.placement for i in self.session.infos])
-        self.side_label = _big_label(side, 20)
-        self.speed_label = _big_label("" if self.band_walk else "last rep – m/s", 20)
-        self.loss_label = _big_label("", 20)
-        self.tut_label = _big_label("" if self.band_walk else "TUT 0.0 s", 20)
+    def _first_banner(self) -> str:
+        if self.exercise is None:
+            return "Stand still for 2 s, then start — the exercise is recognised from the first reps"
+        return "Start walking sideways" if self.band_walk else "Get into position — stand still for 2 s, then start"
+
+    def _aliases(self) -> None:
+        """The views' widgets by the names the rest of the window (and its tests) use."""
+        h = self.head
+        self.rep_label, self.rep_unit, self.phase_label = h.rep_label, h.rep_unit, h.phase_label
+        (self.exercise_label, self.side_label, self.speed_label, self.loss_label, self.tut_label,
+         self.tempo_label) = (h.info[k] for k in HeadView.INFO)
+        self.angle_plot, self.speed_plot = self.traces.angle_plot, self.traces.speed_plot
+        self.tempo_plot, self.tilt_plot, self.drop_plot = self.bars, self.gauges.tilt, self.gauges.drop
+
+    @property
+    def legend_entries(self) -> list[str]:
+        return self.legend.entries
+
+    @property
+    def curves(self) -> dict:
+        """Each sensor's (angle, speed) curves, by placement, once its first trace came."""
+        return self.traces.curves
+
+    def _fill_info(self) -> None:
+        self.exercise_label.setText(self._exercise_line())
+        placements = [i.placement for i in self.session.infos]
+        self.side_label.setText(working_side_text(self.session.exercise, self.session.side, placements))
+        self.speed_label.setText("last rep – m/s" if self._lift_speed_measured() else "")
+        self.tut_label.setText("" if self.band_walk else "TUT 0.0 s")
+        self.tempo_label.setText(self._tempo_line())
+        self._show_phase_key()
+
+    def _show_phase_key(self) -> None:
+        """The key to the phase count, where there is a count against a target (a set of reps with a tempo)."""
+        self.head.phase_key.setVisible(not self.band_walk and self.session.tempo is not None)
+
+    def _tempo_line(self) -> str:
         t = self.session.tempo
-        tempo = "" if self.band_walk else (f"tempo {format_tempo(t)}" if t else "tempo not set")
-        self.tempo_label = _big_label(tempo, 20)
-        for w in (self.side_label, self.speed_label, self.loss_label, self.tut_label, self.tempo_label):
-            info.addWidget(w)
-        head.addLayout(info, 3)
-        return head
+        return "" if self.band_walk else (f"tempo {format_tempo(t)}" if t else "tempo not set")
 
-    def _build_legend(self) -> QtWidgets.QLabel:
-        """What the trace shading means, in the shading's own colours."""
-        self.legend = QtWidgets.QLabel(self._legend_html())
-        f = self.legend.font()
-        f.setPointSize(13)
-        self.legend.setFont(f)
-        return self.legend
+    def _build_slider(self) -> QtWidgets.QHBoxLayout:
+        row = QtWidgets.QHBoxLayout()
+        self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+        self.slider.setRange(0, 1000)
+        self.slider.sliderReleased.connect(self._scrubbed)
+        self.pos_label = QtWidgets.QLabel("0.0 s")
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.pos_label)
+        return row
 
-    def _legend_html(self) -> str:
-        if self.band_walk:
-            chips = [(palette.blend(palette.SIDE_COLOURS[s], SHADE_ALPHA), f"step {s}") for s in ("left", "right")]
-        else:
-            chips = [(palette.blend(palette.PHASE_COLOURS[n], SHADE_ALPHA), palette.PHASE_WORDS[n].lower())
-                     for n in PHASE_NAMES]
-        html = "  ".join(
-            f"<span style='background:{_hex(c)}; color:{_hex(c)}'>{'&nbsp;' * 4}</span>&nbsp;{name}&nbsp;&nbsp;"
-            for c, name in chips
-        )
-        what = "steps by direction" if self.band_walk else "shading = phase"
-        self.legend_entries = [name for _, name in chips]
-        return f"<span style='color:#bbbbbb'>{what}:&nbsp;&nbsp;</span>{html}"
+    def _show_gauges(self) -> None:
+        """Tilt and drop only for a pelvis sensor on a lift they apply to (the exercise, once known)."""
+        placements = list(self.traces.curves) or [i.placement for i in self.session.infos]
+        self.gauges.show_only(gauges_for(self.exercise, placements))
 
-    def _bars_title(self) -> str:
-        return ("steps: duration per step (s), blue = left, orange = right" if self.band_walk
-                else "tempo per rep: lift · top · lower · bottom (s), grey = target")
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self.apply_sizes(TextSizes.for_height(event.size().height()))
 
-    def _curve(self, placement: str):
-        """The (angle, speed) curves of one sensor, added on its first trace."""
-        if placement not in self.curves:
-            colour = palette.rgb(palette.SENSOR_COLOURS.get(placement, "#c8c8c8"))
-            pen = pg.mkPen(colour, width=1)  # wide lines cost 3× to rasterise
-            self.curves[placement] = (
-                self.angle_plot.plot([], [], pen=pen, name=placement.replace("_", " ")),
-                self.speed_plot.plot([], [], pen=pen),
-            )
-        return self.curves[placement]
+    def apply_sizes(self, sizes: TextSizes) -> None:
+        """Every text size from the window's height: the layout scales with the screen."""
+        self.text_sizes = sizes
+        self.banner.set_px(sizes.banner, sizes.info + max(4, sizes.info // 5))
+        self.head.set_sizes(sizes)
+        self.legend.set_px(sizes.small)
+        for g in (self.gauges.tilt, self.gauges.drop):
+            g.set_px(sizes.unit)
 
-    def _gauge(self, title: str, yrange: tuple[float, float], ok: tuple[float, float]) -> pg.PlotWidget:
-        plot = pg.PlotWidget(title=title)
-        plot.setLabel("left", "°")
-        plot.setMouseEnabled(False, False)
-        plot.hideAxis("bottom")
-        plot.setYRange(*yrange, padding=0)
-        plot.setXRange(-1, 1, padding=0)
-        plot.enableAutoRange(enable=False)
-        zone = pg.LinearRegionItem(values=ok, orientation="horizontal", movable=False,
-                                   brush=(*palette.rgb(palette.OK), 45), pen=pg.mkPen(None))
-        plot.addItem(zone)
-        bar = pg.BarGraphItem(x=[0], height=[0], width=0.8, brush=palette.rgb(palette.OK))
-        plot.addItem(bar)
-        value = pg.TextItem("", anchor=(0.5, 1.0), color=(255, 255, 255))
-        value.setFont(QtGui.QFont("", 16, QtGui.QFont.Weight.Bold))
-        plot.addItem(value, ignoreBounds=True)
-        plot.gauge = (bar, value, title, ok)  # type: ignore[attr-defined]
-        return plot
-
-    def _banner_style(self, kind: str) -> None:
-        self.banner.setStyleSheet(
-            f"QLabel {{ background: {palette.BANNER[kind]}; color: white; font-size: 28px; font-weight: bold;"
-            " padding: 8px; border-radius: 6px; }"
-        )
+    def toggle_full_screen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
 
     # ------------------------------------------------------------------------------------------------ updates
 
@@ -289,16 +213,11 @@ class LiveWindow(QtWidgets.QMainWindow):
             return
         reset, events, snap = self.session.poll()
         if reset:
-            self._set_reps(())
-            self.steps = ()
-            self.rest_from_s = None
-            self._holds = {"tilt": LockoutHold(), "drop": LockoutHold()}
-            self.banner.setText("Replaying…" if self.replay else "New set — get into position")
-            self._banner_style("neutral")
+            self._reset()
         for e in events:
             self.on_event(e)
-            if self.cuer is not None:
-                self.cuer.on_event(e)
+            if self.sound is not None:
+                self.sound.on_event(e)
         now = time.monotonic()
         if snap is not None:
             self._snap, self._snap_wall = snap, now
@@ -307,7 +226,7 @@ class LiveWindow(QtWidgets.QMainWindow):
         elif self._snap is not None and self._snap.finished and self.rest_from_s is not None:
             # the stream is over (a simulated set, a replay): the rest goes on in real time
             rest = self._snap.t_s - self.rest_from_s + (now - self._snap_wall)
-            _set_text(self.phase_label, rest_text(rest))
+            set_text(self.phase_label, rest_text(rest))
         elif self._snap is not None and not self._snap.finished and self._snap.set_active:
             # Samples arrive in bursts (a BLE connection event, a 40-ms batch): between them, keep scrolling at
             # the display rate by advancing the clock with the wall time, at most one burst ahead of the data.
@@ -316,9 +235,16 @@ class LiveWindow(QtWidgets.QMainWindow):
             if ahead > 0:
                 self.draw(self._snap, self._snap.t_s + ahead)
                 self.frames += 1
-        if self.cuer is not None and self._snap is not None and math.isfinite(self.session.speed):
-            for kind in self.cuer.due(self._snap.t_s + min(now - self._snap_wall, 0.1) * self.session.speed):
-                self.player.play(kind)
+        if self.sound is not None and self._snap is not None and math.isfinite(self.session.speed):
+            self.sound.tick(self._snap.t_s + min(now - self._snap_wall, 0.1) * self.session.speed)
+
+    def _reset(self) -> None:
+        """A new set or a seek: the views start empty."""
+        self._set_reps(())
+        self.steps = ()
+        self.rest_from_s = None
+        self.gauges.reset()
+        self.banner.show_text("Replaying…" if self.replay else "New set — get into position", "neutral")
 
     def on_event(self, e) -> None:
         if isinstance(e, SetStarted):
@@ -327,8 +253,7 @@ class LiveWindow(QtWidgets.QMainWindow):
                 self.steps = ()
             self._after_set = False
             self.rest_from_s = None
-            self.banner.setText("Set started")
-            self._banner_style("neutral")
+            self.banner.show_text("Set started", "neutral")
         elif isinstance(e, PhaseChanged):
             if (e.phase == "concentric" and self.rest_from_s is not None and e.start_s > self.rest_from_s
                     and not self._rest_until_set and (self._snap is None or self._snap.set_active)):
@@ -337,15 +262,13 @@ class LiveWindow(QtWidgets.QMainWindow):
             self._upsert_rep(e.rep)
             self._show_rep(e.rep)
         elif isinstance(e, FaultDetected):
-            pass  # its cue is on the banner with its rep (`_show_rep`); the tone plays from `TempoCuer`
+            pass  # its cue is on the banner with its rep (`_show_rep`); the sound plays it from `LiveSound`
         elif isinstance(e, RepsRevised):
             self._set_reps(e.reps)
         elif isinstance(e, StepsUpdated):
             self.steps = e.steps
             if e.steps:
-                last = e.steps[-1]
-                self.banner.setText(f"Step {last.index}: {last.side}")
-                self._banner_style("good")
+                self.banner.show_text(f"Step {e.steps[-1].index}: {e.steps[-1].side}", "good")
         elif isinstance(e, SetEnded):
             self._set_ended(e)
         elif isinstance(e, ExerciseRecognised):
@@ -358,39 +281,36 @@ class LiveWindow(QtWidgets.QMainWindow):
         """The set's exercise became known (or its end corrected it): the label, and the views that depend on it."""
         changed = e.exercise != self.exercise
         self.exercise, self.exercise_source, self.exercise_confidence = e.exercise, "recognised", e.confidence
-        _set_text(self.exercise_label, self._exercise_line())
+        set_text(self.exercise_label, self._exercise_line())
         self._set_mode(e.exercise == "lateral_band_walk")
+        self._show_gauges()
         side = working_side_text(e.exercise, self.session.side, [i.placement for i in self.session.infos])
-        _set_text(self.side_label, side)
+        set_text(self.side_label, side)
         if changed and not e.final:
-            self.banner.setText(f"Recognised: {e.exercise.replace('_', ' ')} ({100 * e.confidence:.0f} %)")
-            self._banner_style("neutral")
+            self.banner.show_text(f"Recognised: {e.exercise.replace('_', ' ')} ({100 * e.confidence:.0f} %)",
+                                  "neutral")
 
     def _set_mode(self, band_walk: bool) -> None:
-        """Reps or steps: the unit, the legend, the bar chart's title and the posture gauges follow the exercise."""
+        """Reps or steps: the unit, the legend, the bar chart and the info column follow the exercise."""
         if band_walk == self.band_walk:
             return
         self.band_walk = band_walk
         self.rep_unit.setText("STEPS" if band_walk else "REPS")
-        self.legend.setText(self._legend_html())
-        self.tempo_plot.setTitle(self._bars_title())
-        self.gauges.setVisible(not band_walk)
-        self._tempo_drawn = self._steps_drawn = None
-        self.tempo_plot.clear()
+        self.legend.set_mode(band_walk)
+        self.bars.set_mode(band_walk)
         for w in (self.speed_label, self.loss_label, self.tut_label):
             w.setText("")
-        t = self.session.tempo
-        self.tempo_label.setText("" if band_walk else (f"tempo {format_tempo(t)}" if t else "tempo not set"))
+        self.tempo_label.setText(self._tempo_line())
+        self._show_phase_key()
 
     def _show_rep(self, rep: Rep) -> None:
         """The banner for a newly announced rep: its cues (faults first, then tempo misses), or a good word."""
         self.cues_shown += [(rep.index, c) for c in rep.cues]
         if rep.cues:
-            self.banner.setText("\n".join(f"Rep {rep.index}: {c}" for c in rep.cues[:BANNER_CUES]))
-            self._banner_style("fault" if rep.faults else "tempo")
+            self.banner.show_text("\n".join(f"Rep {rep.index}: {c}" for c in rep.cues[:BANNER_CUES]),
+                                  "fault" if rep.faults else "tempo")
         else:
-            self.banner.setText(f"Rep {rep.index}: good — lowering {rep.eccentric_s:.1f} s")
-            self._banner_style("good")
+            self.banner.show_text(f"Rep {rep.index}: good — lowering {rep.eccentric_s:.1f} s", "good")
 
     def _set_ended(self, e: SetEnded) -> None:
         self.last_report = e.report
@@ -406,12 +326,11 @@ class LiveWindow(QtWidgets.QMainWindow):
         known = ""
         if e.exercise_source == "recognised" and (e.report.reps or e.report.steps):
             known = f"\n{e.report.exercise.replace('_', ' ')} (recognised {100 * e.exercise_confidence:.0f} %)"
-        self.banner.setText(set_summary(e.report, self.sets_done) + after + known)
+        self.banner.show_text(set_summary(e.report, self.sets_done) + after + known, "done")
         if self.session.exercise is None:  # the next set is recognised afresh
             self.exercise = self.exercise_confidence = None
             self.exercise_source = None
-            _set_text(self.exercise_label, self._exercise_line())
-        self._banner_style("done")
+            set_text(self.exercise_label, self._exercise_line())
 
     def _set_reps(self, reps) -> None:
         """Replace the rep list with the analyzer's full list (`RepsRevised`, `SetEnded`, a new set)."""
@@ -426,91 +345,61 @@ class LiveWindow(QtWidgets.QMainWindow):
     def draw(self, snap: Snapshot, t_now: float | None = None) -> None:
         t1 = snap.t_s if t_now is None else t_now
         t1 = t1 if math.isfinite(t1) else 0.0
-        t0 = t1 - TRACE_WINDOW_S
-        for placement, tr in snap.traces.items():
-            if len(tr.t_s) == 0:
-                continue
-            ac, sc = self._curve(placement)
-            # time relative to now: the x range (and so the axis) never changes while the traces scroll, which
-            # spares pyqtgraph re-laying out its ticks every frame (the largest cost of a scrolling plot)
-            ac.setData(tr.t_s - t1, tr.angle_deg)
-            sc.setData(tr.t_s - t1, tr.speed_dps)
-        self._fit_y(self.angle_plot, [tr.angle_deg for tr in snap.traces.values()], 10.0)
-        self._fit_y(self.speed_plot, [tr.speed_dps for tr in snap.traces.values()], 20.0)
-        self._draw_phases(snap, t0, t1)
-        self._draw_head(snap, t1)
-        if self.band_walk:
-            self._draw_steps(self.steps)
+        if any(p not in self.traces.curves for p in snap.traces):  # a BLE sensor's first trace
+            self.traces.draw(snap.traces, t1)
+            self._show_gauges()
         else:
-            self._draw_tempo(self.reps)
+            self.traces.draw(snap.traces, t1)
+        self._draw_phases(snap, t1 - TRACE_WINDOW_S, t1)
+        self._draw_head(snap, t1)
+        self.bars.draw(self.reps, self.steps)
         # gauges at 10 Hz and the status bar at 2 Hz: enough for the eye, and each repaint costs a frame's CPU
-        wall = time.monotonic()
-        if not self.band_walk and (wall - getattr(self, "_gauges_at", 0.0) >= 0.1 or snap.finished):
-            self._gauges_at = wall
+        if self._due("gauges", 0.1, snap.finished) and self.gauges.isVisibleTo(self):
             self._draw_pelvis(snap)
-        if wall - getattr(self, "_status_at", 0.0) >= 0.5 or snap.finished:
-            self._status_at = wall
+        if self._due("status", 0.5, snap.finished):
             self._draw_status(snap)
         if snap.finished and not self.finished:
             self.finished = True
             if snap.message and snap.message != "end of stream":
-                self.banner.setText(snap.message)
-                self._banner_style("fault")
+                self.banner.show_text(snap.message, "fault")
+
+    def _due(self, what: str, every_s: float, force: bool) -> bool:
+        wall = time.monotonic()
+        if force or wall - self._drawn_at[what] >= every_s:
+            self._drawn_at[what] = wall
+            return True
+        return False
 
     def _draw_head(self, snap: Snapshot, t1: float) -> None:
         """Rep (step) number, the phase line or rest timer, speed and TUT: text set only when it changes."""
         reps = self.reps
-        _set_text(self.rep_label, str(len(self.steps) if self.band_walk else len(reps)))
+        set_text(self.rep_label, str(len(self.steps) if self.band_walk else len(reps)))
         if self.band_walk:
-            _set_text(self.phase_label, step_counter(self.steps) if self.steps else "walk sideways")
+            set_text(self.phase_label, step_counter(self.steps) if self.steps else "walk sideways")
             cadence = step_summary(self.steps).cadence_steps_per_min
-            _set_text(self.speed_label, "" if cadence is None else f"cadence {cadence:.0f} steps/min")
-            self._phase_colour(None)
+            set_text(self.speed_label, "" if cadence is None else f"cadence {cadence:.0f} steps/min")
+            self.head.phase_colour(None)
             return
-        _set_text(self.tut_label, f"TUT {sum(r.time_under_tension_s for r in reps):.1f} s")
-        speed, loss = speed_text(reps)
-        _set_text(self.speed_label, speed)
-        _set_text(self.loss_label, loss)
+        set_text(self.tut_label, f"TUT {sum(r.time_under_tension_s for r in reps):.1f} s")
+        speed, loss = speed_text(reps) if self._lift_speed_measured() else ("", "")
+        set_text(self.speed_label, speed)
+        set_text(self.loss_label, loss)
         if self.rest_from_s is not None and (self._rest_until_set or not snap.set_active or snap.live_phase is None
                                              or snap.live_phase[1] <= self.rest_from_s):
-            _set_text(self.phase_label, rest_text(t1 - self.rest_from_s))
-            self._phase_colour(None)
+            set_text(self.phase_label, rest_text(t1 - self.rest_from_s))
+            self.head.phase_colour(None)
         elif snap.live_phase is not None and snap.set_active:
             name, start = snap.live_phase
             line = phase_readout(name, t1 - start, self.session.tempo)
-            _set_text(self.phase_label, line.text)
-            self._phase_colour(name, line.colour)
+            set_text(self.phase_label, line.text)
+            self.head.phase_colour(name, line.colour)
         else:
-            _set_text(self.phase_label, "" if snap.set_active else "set ended")
-            self._phase_colour(None)
+            set_text(self.phase_label, "" if snap.set_active else "set ended")
+            self.head.phase_colour(None)
 
-    def _phase_colour(self, phase: str | None, mark: str | None = None) -> None:
-        """The phase line on its phase's colour (the shading's), the text in the mark's colour."""
-        key = (phase, mark)
-        if getattr(self, "_phase_key", None) == key:
-            return
-        self._phase_key = key
-        bg = "transparent" if phase is None else _hex(palette.blend(palette.PHASE_COLOURS[phase], 0.55))
-        border = mark or bg
-        self.phase_label.setStyleSheet(
-            f"QLabel {{ background: {bg}; color: white; border: 5px solid {border}; border-radius: 8px; }}")
-
-    def _fit_y(self, plot: pg.PlotWidget, series: list, min_span: float) -> None:
-        """Keep the y range steady: grow at once to fit the data, shrink only when it is far too large (a range
-        that changes every frame makes the axis re-layout and repaint every frame)."""
-        vals = [v for v in series if len(v)]
-        if not vals:
-            return
-        lo = min(float(np.min(v)) for v in vals)
-        hi = max(float(np.max(v)) for v in vals)
-        span = max(hi - lo, min_span)
-        cur = self._yranges.get(id(plot))
-        if cur is not None and cur[0] <= lo and cur[1] >= hi and (cur[1] - cur[0]) < 3 * span:
-            return
-        pad = 0.15 * span
-        new = (lo - pad, hi + pad)
-        self._yranges[id(plot)] = new
-        plot.setYRange(*new, padding=0)
+    def _lift_speed_measured(self) -> bool:
+        """The lift's speed is the pelvis's rise: measured on the hip-extension lifts (or not known yet)."""
+        return self.exercise is None or BY_NAME[self.exercise].hip_extension
 
     def _draw_phases(self, snap: Snapshot, t0: float, t1: float) -> None:
         spans = []
@@ -519,7 +408,7 @@ class LiveWindow(QtWidgets.QMainWindow):
                 a, b = st.t_s - st.duration_s / 2, st.t_s + st.duration_s / 2
                 if b >= t0 and a <= t1:
                     spans.append((st.side, max(a, t0), min(b, t1)))
-            self._shade(spans, t1)
+            self.traces.shade(spans, t1)
             return
         for r in self.reps:
             for p in r.phases:
@@ -535,132 +424,13 @@ class LiveWindow(QtWidgets.QMainWindow):
                 a, b = max(start, settled_to, t0), min(end, t1)
                 if a < b:
                     spans.append((name, a, b))
-        self._shade(spans, t1)
-        self._label_reps(t0, t1)
-
-    def _shade(self, spans: list[tuple[str, float, float]], t1: float) -> None:
-        """(phase or side, start, end) spans as the trace's background."""
-        # one bar item for all the shading (LinearRegionItems, one per phase, cost a fifth of a core to repaint)
-        lo, hi = self._yranges.get(id(self.angle_plot), (-1e3, 1e3))
-        if spans:
-            self._shading.setOpts(
-                x0=[a - t1 for _, a, _ in spans], x1=[b - t1 for _, _, b in spans], y0=[lo] * len(spans),
-                y1=[hi] * len(spans), brushes=[self._phase_brushes[name] for name, _, _ in spans],
-                pens=[self._no_pen] * len(spans),
-            )
-            self._shading.show()
-        else:
-            self._shading.hide()
-
-    def _label_reps(self, t0: float, t1: float) -> None:
-        """`#n` over each rep's lowering end in view."""
-        ends = [(r.index, r.phase("eccentric").end_s) for r in self.reps if t0 <= r.phase("eccentric").end_s <= t1]
-        while len(self._labels) < len(ends):
-            label = pg.TextItem(anchor=(0.5, 0), color=(255, 255, 255))
-            self.angle_plot.getViewBox().addItem(label, ignoreBounds=True)  # placed at the top: must not grow the range
-            self._labels.append(label)
-        vb = self.angle_plot.getViewBox().viewRange()[1]
-        for label, (idx, t) in zip(self._labels, ends):
-            if getattr(label, "rep", None) != idx:
-                label.rep = idx
-                label.setText(f"#{idx}")
-            label.setPos(t - t1, vb[1])
-            label.show()
-        for label in self._labels[len(ends):]:
-            label.hide()
-
-    def _draw_tempo(self, reps: list[Rep]) -> None:
-        key = tuple(reps[-TEMPO_BAR_REPS:])
-        if key == getattr(self, "_tempo_drawn", None):
-            return  # unchanged: no repaint
-        self._tempo_drawn = key
-        plot = self.tempo_plot
-        plot.clear()
-        shown = reps[-TEMPO_BAR_REPS:]
-        if not shown:
-            return
-        target = self.session.tempo
-        xs, hs, brushes, bx, by0, bh = [], [], [], [], [], []
-        ticks = []
-        for k, rep in enumerate(shown):
-            checks = {c.name: c for c in rep.tempo_checks} if rep.tempo_checks else {}
-            for j, name in enumerate(PHASE_NAMES):
-                d = getattr(rep, f"{name}_s")
-                if d is None:
-                    continue
-                x = k * 5 + j
-                xs.append(x)
-                hs.append(d)
-                c = checks.get(name)
-                bad = (c is not None and not c.ok) or any(_fault_phase(f) == name for f in rep.faults)
-                brushes.append(palette.rgb(palette.BAD if bad else palette.OK))
-                goal = getattr(target, f"{name}_s", None) if target is not None else None
-                if goal is not None:
-                    tol = tolerance_s(goal, target.tol_s, target.tol_frac)
-                    bx.append(x)
-                    by0.append(max(0.0, goal - tol))
-                    bh.append(goal + tol - max(0.0, goal - tol))
-            ticks.append((k * 5 + 1.5, f"#{rep.index}"))
-        if bx:
-            band = (*palette.rgb(palette.TARGET_BAND), 60)
-            plot.addItem(pg.BarGraphItem(x=bx, y0=by0, height=bh, width=0.95, brush=band, pen=pg.mkPen(None)))
-        plot.addItem(pg.BarGraphItem(x=xs, height=hs, width=0.6, brushes=brushes, pen=pg.mkPen(None)))
-        plot.getAxis("bottom").setTicks([ticks])
-        plot.setXRange(-1, len(shown) * 5 - 1, padding=0)
-
-    def _draw_steps(self, steps) -> None:
-        """Band walk: the newest steps' durations, coloured by the side they travel to."""
-        key = tuple(steps[-STEP_BARS:])
-        if key == getattr(self, "_steps_drawn", None):
-            return
-        self._steps_drawn = key
-        plot = self.tempo_plot
-        plot.clear()
-        if not key:
-            return
-        xs = list(range(len(key)))
-        brushes = [palette.rgb(palette.SIDE_COLOURS.get(s.side, palette.NEUTRAL)) for s in key]
-        plot.addItem(pg.BarGraphItem(x=xs, height=[s.duration_s for s in key], width=0.7, brushes=brushes,
-                                     pen=pg.mkPen(None)))
-        plot.getAxis("bottom").setTicks([[(x, f"{s.index}") for x, s in zip(xs, key)]])
-        plot.setXRange(-1, max(len(key), 8), padding=0)
+        self.traces.shade(spans, t1)
+        self.traces.label_reps(self.reps, t0, t1)
 
     def _draw_pelvis(self, snap: Snapshot) -> None:
         """Tilt and drop at lockout: live while the lifter holds the top, else held from the last lockout."""
-        now = snap.pelvis
-        latest = self.reps[-1] if self.reps else None
         phase = snap.live_phase[0] if snap.set_active and snap.live_phase is not None else None
-        drop_rep = None
-        if latest is not None and latest.pelvic_drop_deg is not None:
-            drop_rep = latest.pelvic_drop_deg * (1 if latest.pelvic_drop_side == "left" else -1)
-        index = 0 if latest is None else latest.index
-        for key, plot, live, rep_val in (
-            ("tilt", self.tilt_plot, None if now is None else now.tilt_sagittal_deg,
-             None if latest is None else latest.tilt_sagittal_deg),
-            ("drop", self.drop_plot, None if now is None else now.pelvic_drop_deg, drop_rep),
-        ):
-            hold = self._holds[key]
-            value = hold.update(phase, live, index, rep_val)
-            bar, text, title, ok = plot.gauge
-            if value is None:
-                why = "needs a pelvis sensor" if "pelvis" not in self.curves else "at the first lockout"
-                shown = ("empty", why)
-                if getattr(plot, "shown", None) != shown:
-                    plot.shown = shown
-                    bar.setOpts(height=[0])
-                    text.setText("")
-                    plot.setTitle(f"{title}<br>{why}")
-                continue
-            shown = (round(value, 1), hold.source)
-            if getattr(plot, "shown", None) == shown:
-                continue
-            plot.shown = shown
-            good = ok[0] <= value <= ok[1]
-            bar.setOpts(height=[value], brush=palette.rgb(palette.OK if good else palette.BAD))
-            text.setText(f"{value:+.1f}°")
-            lo, hi = plot.getViewBox().viewRange()[1]
-            text.setPos(0, min(max(value, lo) + 0.15 * (hi - lo), hi))
-            plot.setTitle(f"{title}<br>{hold.label()}")
+        self.gauges.draw(phase, snap.pelvis, self.reps[-1] if self.reps else None)
 
     def _draw_status(self, snap: Snapshot) -> None:
         parts = []
@@ -670,9 +440,10 @@ class LiveWindow(QtWidgets.QMainWindow):
             extra = f", {st.malformed} bad packets" if st.malformed else ""
             where = self.session.placement_of.get(st.sensor_id, st.sensor_id)
             parts.append(f"{where}: {st.state} {rate}, dropped {st.dropped}{extra}{batt}")
-        parts.append(f"recording → {snap.recording}" if snap.recording else "not recording (r)")
-        if self.player is not None:
-            parts.append("sound on" if self.player.available else self.player.reason)
+        # the file's name (the whole path is printed when the session ends)
+        parts.append(f"recording → {snap.recording.name}" if snap.recording else "not recording (r starts)")
+        if self.sound is not None:
+            parts.append(self.sound.status)
         if self.replay and math.isfinite(snap.duration_s):
             parts.append(f"speed {self.session.speed:g}×" if math.isfinite(self.session.speed) else "speed max")
             self.pos_label.setText(f"{snap.position_s:.1f} / {snap.duration_s:.1f} s")
@@ -711,6 +482,8 @@ class LiveWindow(QtWidgets.QMainWindow):
             self.session.end_or_start_set()
         elif key == QtCore.Qt.Key.Key_R:
             self.session.toggle_recording()
+        elif key == QtCore.Qt.Key.Key_F:
+            self.toggle_full_screen()
         elif self.replay and key == QtCore.Qt.Key.Key_Right:
             self.jump_rep(+1)
         elif self.replay and key == QtCore.Qt.Key.Key_Left:
@@ -724,29 +497,3 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.timer.stop()
         self.session.stop()
         super().closeEvent(event)
-
-
-def _big_label(text: str, px: int) -> QtWidgets.QLabel:
-    """A bold label readable from the bench. Text that changes every frame must not change its size hint (that
-    re-lays out and repaints the whole window, plots included), hence the ignored horizontal size policy."""
-    w = QtWidgets.QLabel(text)
-    f = w.font()
-    f.setPixelSize(px)
-    f.setBold(True)
-    w.setFont(f)
-    w.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
-    w.setMinimumHeight(int(px * 1.35))
-    return w
-
-
-def _set_text(label: QtWidgets.QLabel, text: str) -> None:
-    if label.text() != text:
-        label.setText(text)
-
-
-def _hex(rgb: tuple[int, int, int]) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*rgb)
-
-
-def _fault_phase(fault: str) -> str | None:
-    return {"rushed_eccentric": "eccentric", "no_top_pause": "top_pause", "momentum": "concentric"}.get(fault)

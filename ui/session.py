@@ -23,8 +23,9 @@ from analysis.streaming import Event, LiveTrace, PelvisNow, PhaseChanged, SetEnd
 from analysis.tempo import format_tempo
 from sensors.batch import SensorInfo
 from sensors.recording import RecordingMeta, RecordingWriter
-from sensors.source import ArraySource, SampleSource, SourceStatus
+from sensors.source import SampleSource, SourceStatus
 
+RECORDINGS_DIR_NAME = "recordings"  # beside the history database, in the user's data folder
 SNAPSHOT_INTERVAL_S = 1.0 / 60.0  # twice the frame rate: every frame finds a fresh one
 TRACE_WINDOW_S = 10.0
 COMMAND_POLL_S = 0.1  # commands wait at most this long when no batch arrives
@@ -48,6 +49,35 @@ class Snapshot:
     duration_s: float = math.nan
     finished: bool = False
     message: str = ""
+
+
+def default_recordings_dir() -> Path:
+    """Where `live` and `record` write when not told: `recordings/` in the user's data folder (beside the
+    history database: `ui.history.db.data_dir`)."""
+    from ui.history.db import data_dir
+
+    return data_dir() / RECORDINGS_DIR_NAME
+
+
+def default_recording_path(exercise: str | None, directory: Path | None = None) -> Path:
+    """A new file name in `directory` (default: `default_recordings_dir()`), stamped with the local time."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return (directory or default_recordings_dir()) / f"{stamp}-{exercise or 'workout'}.csv"
+
+
+def interrupted_end_s(live_phase: tuple[str, float] | None, live_phases, last_rep: Rep | None, now_s: float) -> float:
+    """Where a set stopped mid-rep ends (s): before the interrupted rep's lift began, so a half rep is no rep.
+
+    At the bottom (or with no phase seen) the set is whole: it ends now. In a lift, a top hold or a lowering, it
+    ends at the start of that rep's lift (the newest `concentric` start), never before the last announced rep's end.
+    """
+    if live_phase is None or live_phase[0] == "bottom_pause":
+        return now_s
+    lifts = [start for name, start in live_phases if name == "concentric" and start <= now_s]
+    end = lifts[-1] if lifts else now_s
+    if last_rep is not None:
+        end = max(end, last_rep.phase("eccentric").end_s)
+    return min(end, now_s)
 
 
 class TraceSigns:
@@ -117,7 +147,7 @@ class Session:
         self.tempo = tempo
         self.side = side
         self.auto_end_rest_s = auto_end_rest_s
-        self.recordings_dir = Path(recordings_dir) if recordings_dir is not None else Path("recordings")
+        self.recordings_dir = Path(recordings_dir) if recordings_dir is not None else default_recordings_dir()
         self._record_path = record_path
         # a BLE source knows its sensors only once connected: the analyzer is built when the worker has started it
         self.infos: tuple[SensorInfo, ...] = tuple(source.sensors)
@@ -186,7 +216,7 @@ class Session:
 
     def _rates(self) -> dict[str, float]:
         rates = {info.placement: info.rate_hz if info.rate_hz > 0 else 100.0 for info in self.infos}
-        if isinstance(self.source, ArraySource):
+        if self.source.capabilities.can_seek:
             for s in self.source.streams:  # measured rate of the recorded samples
                 if len(s.t_s) > 2:
                     rates[s.info.placement] = 1.0 / float(np.median(np.diff(s.t_s)))
@@ -212,7 +242,7 @@ class Session:
     def _snapshot(self, finished: bool = False, message: str = "") -> Snapshot:
         a = self.analyzer
         pos = dur = math.nan
-        if isinstance(self.source, ArraySource):
+        if self.source.capabilities.can_seek:
             pos, dur = self.source.position_s, self.source.t_end_s
         if a is None:  # the source failed to start
             return Snapshot(math.nan, {}, None, self.source.status(), (), (), None, (), False, self.recording_path,
@@ -227,6 +257,7 @@ class Session:
         """Apply one command; False to stop."""
         kind = cmd[0]
         if kind == "stop":
+            self._end_interrupted()
             return False
         if kind == "set":
             if self._set_active:
@@ -244,7 +275,7 @@ class Session:
             else:
                 self._writer.close()
                 self._writer = None
-        elif kind == "seek" and isinstance(self.source, ArraySource):
+        elif kind == "seek" and self.source.capabilities.can_seek:
             # the analysis is causal: replay from the start as fast as possible up to the target, then carry on
             self._new_analyzer()
             self._set_active = True
@@ -252,22 +283,34 @@ class Session:
             self._fast_until = cmd[1]
             self.source.set_speed(math.inf)
             self._emit([], reset=True)
-        elif kind == "speed" and isinstance(self.source, ArraySource):
+        elif kind == "speed" and self.source.capabilities.can_seek:
             self._speed = cmd[1]
             if self._fast_until is None:
                 self.source.set_speed(cmd[1])
         return True
 
+    def _end_interrupted(self) -> None:
+        """Quitting (q, closing the window, Ctrl-C) during a set ends it at its last completed rep: the rep in
+        progress is not a rep, neither in what is printed nor in the recording's set marks the history reads."""
+        a = self.analyzer
+        if a is None or not self._set_active or not math.isfinite(a.now_s):
+            return
+        last = max(a.reps, key=lambda r: r.index) if a.reps else None
+        end = interrupted_end_s(self._live_phase, self._live_phases, last, a.now_s)
+        events = a.end_set("quit", end)
+        self._mark_sets(events)
+        self._set_active = False
+        self._emit(events)
+
     def _open_writer(self) -> None:
         path = self._record_path
         if path is None:
-            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            path = self.recordings_dir / f"{stamp}-{self.exercise or 'workout'}.csv"
+            path = default_recording_path(self.exercise, self.recordings_dir)
         path.parent.mkdir(parents=True, exist_ok=True)
         meta = RecordingMeta(
             exercise=self.exercise, side=self.side, tempo=format_tempo(self.tempo) if self.tempo else None,
             start_utc=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            simulated=isinstance(self.source, ArraySource),
+            simulated=self.source.capabilities.simulated,
         )
         self._writer = RecordingWriter(path, meta, list(self.infos))
         self.recorded_paths.append(path)
@@ -386,7 +429,7 @@ class Session:
             if isinstance(e, PhaseChanged):
                 self._live_phase = (e.phase, e.start_s)
                 self._live_phases.append((e.phase, e.start_s))
-                del self._live_phases[:-16]
+                del self._live_phases[:-16]  # a rep is at most 4 phases: the newest lift start is always kept
             elif isinstance(e, SetEnded):
                 self._live_phase = None
 

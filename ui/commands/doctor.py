@@ -21,7 +21,10 @@ PACKAGES = (
     ("vqf", "vqf", "orientation"), ("bleak", "bleak", "Bluetooth sensors"), ("pyqtgraph", "pyqtgraph", "live window"),
     ("PySide6-Essentials", "PySide6.QtWidgets", "live window"), ("matplotlib", "matplotlib", "HTML report"),
 )
-OPTIONAL_PACKAGES = (("PySide6-Addons", "PySide6.QtMultimedia", "sound (metronome, fault tone)", "repscope[audio]"),)
+OPTIONAL_PACKAGES = (
+    ("PySide6-Addons", "PySide6.QtMultimedia", "sound (voice, metronome, fault tone)", "repscope[audio]"),
+    ("pyttsx3", "pyttsx3", "spoken coaching (espeak-ng's binding)", "repscope[speech]"),
+)
 
 # Debian/Ubuntu packages of the libraries Qt's xcb plugin loads that a minimal system often lacks (the rest follow
 # the Debian rule: libfoo-bar.so.N is in package libfoo-barN, libfoo1.so.N in libfoo1-N)
@@ -171,6 +174,28 @@ def check_audio() -> list[Finding]:
     return [Finding("audio output", OK, QMediaDevices.defaultAudioOutput().description() or outputs[0].description())]
 
 
+def check_voice() -> list[Finding]:
+    """espeak-ng synthesises the coach's words (to a buffer: no device needed), with its measured latency; whether
+    they can be heard is the audio output's finding."""
+    import numpy as np
+
+    from ui.speech import EspeakVoice, audio_output
+
+    voice = EspeakVoice()
+    if not voice.available:
+        return [Finding("spoken coaching", WARN, voice.reason,
+                        'pip install "repscope[speech]"; sudo apt-get install espeak-ng (macOS: brew install '
+                        "espeak-ng; Windows: the espeak-ng installer)")]
+    words = [voice.say(w) for w in ("one", "two", "three", "down", "hold", "up", "slow the lowering")]
+    synth_ms = 1e3 * max(u.synth_s for u in words[1:])  # the first one also loads the voice
+    onset_ms = 1e3 * float(np.median([u.onset_s for u in words]))
+    heard = "" if not isinstance(audio_output(), str) else " — but nothing can be heard: no audio output (above)"
+    return [Finding("spoken coaching", OK if not heard else WARN,
+                    f"espeak-ng at {voice.rate_hz} Hz: first sample {synth_ms:.1f} ms after the request (first word "
+                    f"{1e3 * words[0].synth_s:.0f} ms), speech starts {onset_ms:.0f} ms into it; counts are "
+                    f"started that much early{heard}")]
+
+
 # ------------------------------------------------------------------------------------------------ Bluetooth
 
 
@@ -263,6 +288,6 @@ def format_findings(findings: list[Finding]) -> str:
 
 
 def run(args) -> int:
-    findings = check_packages() + check_qt() + check_audio() + check_bluetooth()
+    findings = check_packages() + check_qt() + check_audio() + check_voice() + check_bluetooth()
     print(format_findings(findings))
     return 1 if any(f.status == FAIL for f in findings) else 0

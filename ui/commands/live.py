@@ -37,10 +37,15 @@ def register(sub) -> None:
     add_sim_arguments(p)
     p.add_argument("--rest", type=float, nargs=2, default=(45.0, 120.0), metavar=("MIN_S", "MAX_S"),
                    help="--session: rest between the sets, drawn in this range (default 45 120 s)")
-    p.add_argument("--speed", type=float, default=1.0, help="simulated set: playback speed (default 1 = real time)")
+    p.add_argument("--speed", type=_speed, default=1.0,
+                   help="simulated set: playback speed, or max (default 1 = real time)")
     p.add_argument("--rest-end", type=float, default=30.0, metavar="S",
                    help="end a set after S seconds without movement (default 30)")
-    p.add_argument("--record", type=Path, metavar="FILE", help="record from the start into FILE (else press r)")
+    rec = p.add_mutually_exclusive_group()
+    rec.add_argument("--record", type=Path, metavar="FILE",
+                     help="the recording to write (default: a new file in recordings/ of the user's data folder, "
+                          "beside the history database; every session is recorded)")
+    rec.add_argument("--no-record", action="store_true", help="do not record the session (r starts a recording)")
     p.add_argument("--model", action="append",
                    help="BLE: device model key per --device when its name is not recognised")
     p.add_argument("--rate-hz", type=float, default=100.0, help="BLE: sample rate to configure (nearest supported)")
@@ -51,6 +56,11 @@ def register(sub) -> None:
     p.add_argument("--screenshot-at", type=float, metavar="S", help="stream time (s) of the screenshot")
     add_history_arguments(p)
     p.set_defaults(func=run)
+
+
+def _speed(text: str) -> float:
+    """`--speed`: a factor of real time, or `max` (as fast as the analysis goes)."""
+    return math.inf if text == "max" else float(text)
 
 
 def _tempo(text: str | None):
@@ -110,6 +120,8 @@ def run(args, backend=None) -> int:
     from ui.app import run_window
     from ui.session import Session
 
+    from ui.session import default_recording_path
+
     check_load_kg(args.load_kg)
     if args.record is not None and args.record.exists():
         raise UserError(f"--record {args.record}: file exists; choose a new name (recordings are never overwritten)")
@@ -123,20 +135,29 @@ def run(args, backend=None) -> int:
         tempo = _tempo(args.tempo)
         side = args.side
         title = "repscope live — " + ", ".join(args.device)
-    session = Session(source, exercise, tempo, side, auto_end_rest_s=args.rest_end, record_path=args.record)
+    record = None if args.no_record else (args.record or default_recording_path(exercise))
+    session = Session(source, exercise, tempo, side, auto_end_rest_s=args.rest_end, record_path=record)
     run_window(
         session, title, screenshot=args.screenshot, screenshot_at_s=args.screenshot_at, exit_at_end=args.exit_at_end,
         sound=args.sound,
     )
-    session.stop()  # the recordings are closed before the history reads them
+    session.stop()  # the set in progress is ended at its last whole rep, the recordings closed before the history
     if not session.error and session.ended:
         from ui.commands.analyze import format_session
 
         print(format_session(sets_of(session.ended), "live"))
-    if not session.error and (session.recording_path is not None or args.record is not None):
-        print(f"recorded to {args.record or session.recording_path}")
+    _say_where(session.recorded_paths)
     if session.recorded_paths and not args.no_history:  # also what was recorded before an error
         add_workout(session.recorded_paths, args.db, athlete=args.athlete, load_kg=args.load_kg)
     if session.error:
         raise UserError(f"live session stopped: {session.error}")
     return 0
+
+
+def _say_where(paths) -> None:
+    """Where the session was saved, or that it was not (`--no-record` and r never pressed)."""
+    written = [p for p in paths if Path(p).exists()]
+    if not written:
+        print("not recorded (--no-record): nothing of this session was saved")
+    for p in written:
+        print(f"recorded to {Path(p).resolve()}")

@@ -36,7 +36,8 @@ def register(sub) -> None:
                    help="the exercise of every set (default: each set's is recognised when the file is analysed)")
     p.add_argument("--tempo", help="prescribed tempo E-B-C-T, e.g. 3-1-1-2")
     p.add_argument("--side", choices=("left", "right"), help="working leg on single-leg moves")
-    p.add_argument("-o", "--output", type=Path, help="recording to write (default recordings/<time>-<exercise>.csv)")
+    p.add_argument("-o", "--output", type=Path,
+                   help="recording to write (default: <time>-<exercise>.csv in recordings/ of the user's data folder)")
     p.add_argument("--duration", type=float, metavar="S", help="stop after S seconds (default: Ctrl-C)")
     add_history_arguments(p)
     p.set_defaults(func=run)
@@ -167,7 +168,9 @@ def run(args, backend=None) -> int:
         except TempoError as exc:
             raise UserError(f"--tempo: {exc}") from None
     check_load_kg(getattr(args, "load_kg", None))
-    path = args.output or Path("recordings") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{args.exercise or 'workout'}.csv"
+    from ui.session import default_recording_path
+
+    path = args.output or default_recording_path(args.exercise)
     if path.exists():
         raise UserError(f"{path}: file exists; choose a new name (recordings are never overwritten)")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -184,7 +187,7 @@ def run(args, backend=None) -> int:
         n, error = -1, None  # Ctrl-C: the file is closed by record_session's finally
     except RecordingError as exc:
         raise UserError(str(exc)) from None
-    print(f"recorded {path}" + (f" ({n} samples)" if n >= 0 else ""))
+    print(f"recorded to {path.resolve()}" + (f" ({n} samples)" if n >= 0 else ""))
     if error:
         print(f"repscope: warning: {error}", file=sys.stderr)
     from ui.commands.analyze import format_session
