@@ -260,19 +260,21 @@ def _split(found: _Found, params: SessionParams) -> list[tuple[float, float]] | 
 
 
 def _without_false_standing(span: tuple[float, float], det: ImuSeries, quat: np.ndarray,
-                            ref: recognition.PostureReference, params: SessionParams) -> tuple[float, float]:
+                            ref: recognition.PostureReference, params: SessionParams,
+                            gyr_level_rads: np.ndarray | None = None) -> tuple[float, float]:
     """The span, starting after its first still stretch when that stretch is not upright. The one-set analysis
     takes the still pose a recording starts with as standing (the tilt reference); a span cut out of a workout
-    may start seated or lying instead, which would shift every tilt."""
+    may start seated or lying instead, which would shift every tilt. `gyr_level_rads`: the recording's median
+    gyro (3,), when the caller has it (computed once per recording, not per span)."""
     if ref.up_ref is None:
         return span
+    level = np.median(det.gyr_rads, axis=0) if gyr_level_rads is None else gyr_level_rads
     i0, i1 = np.searchsorted(det.t_s, span)
-    lead = pelvis.standing_pose(det.t_s[i0:i1], up_in_sensor(quat[i0:i1]),
-                                det.gyr_rads[i0:i1] - np.median(det.gyr_rads, axis=0))
+    lead = pelvis.standing_pose(det.t_s[i0:i1], up_in_sensor(quat[i0:i1]), det.gyr_rads[i0:i1] - level)
     if lead is None:
         return span
-    at = (det.t_s >= lead[0]) & (det.t_s <= lead[1])
-    up = np.mean(up_in_sensor(quat[at]), axis=0)
+    j0, j1 = np.searchsorted(det.t_s, lead[0], "left"), np.searchsorted(det.t_s, lead[1], "right")
+    up = np.mean(up_in_sensor(quat[j0:j1]), axis=0)
     cos = float(up @ ref.up_ref) / max(float(np.linalg.norm(up)), 1e-9)
     if cos >= np.cos(np.radians(params.standing_tol_deg)):
         return span
@@ -280,12 +282,13 @@ def _without_false_standing(span: tuple[float, float], det: ImuSeries, quat: np.
 
 
 def _read_trimmed(read, span: tuple[float, float], det: ImuSeries, quat: np.ndarray,
-                  ref: recognition.PostureReference, params: SessionParams, two_sensors: bool) -> _Found | None:
+                  ref: recognition.PostureReference, params: SessionParams, two_sensors: bool,
+                  gyr_level_rads: np.ndarray | None = None) -> _Found | None:
     """A candidate span read (`read(span)`: `_read_span` bound to the recording) from after its false standing
     (`_without_false_standing`). A thigh-led lift measures no pelvis tilt, and the pelvis rests through it (seated
     or lying still all set long, so the trim can run to the span's end): with a thigh beside the pelvis
     (`two_sensors`) the whole span is read too when the trim took anything, and its thigh-led set kept."""
-    trimmed = _without_false_standing(span, det, quat, ref, params)
+    trimmed = _without_false_standing(span, det, quat, ref, params, gyr_level_rads)
     found = read(trimmed)
     if trimmed == span or not two_sensors or (found is not None and not _thigh_led(found)):
         return found
@@ -382,6 +385,7 @@ def _read_spans(series, det, layout: _Layout, exercise, exercise_source, tempo, 
     refs = references(series, det.t_s, layout.walking) if given is None else None
     read = partial(_read_span, series, given=given, ref=ref, tempo=tempo, side=side, params=params, walks=walks,
                    timed=timed, refs=refs)
+    gyr_level = np.median(det.gyr_rads, axis=0)  # once: `_without_false_standing` reads it for every span
     found: list[_Found] = []
     queue = list(layout.spans)
     while queue:
@@ -390,7 +394,7 @@ def _read_spans(series, det, layout: _Layout, exercise, exercise_source, tempo, 
         if from_events:
             f = read(span, marked=True)
         else:
-            f = _read_trimmed(read, span, det, quat, ref, params, _partner(series, det) is not None)
+            f = _read_trimmed(read, span, det, quat, ref, params, _partner(series, det) is not None, gyr_level)
         if f is None:
             continue
         parts = None if from_events else _split(f, params)
