@@ -22,7 +22,8 @@ import numpy as np
 from analysis import pelvis, recognition, set_detection
 from analysis.orientation import orientation_quat, up_in_sensor
 from analysis.params import DEFAULT_PARAMS, AnalysisParams
-from analysis.pipeline import ImuSeries, MovementReading, analyze_set, placements_read, read_movement
+from analysis.pipeline import (ImuSeries, MovementReading, analyze_set, oriented, placements_read, read_movement,
+                               sliced)
 from analysis.results import SetReport, TempoTarget
 from sensors.exercises import exercise as exercise_entry
 
@@ -69,11 +70,7 @@ class SessionReport:
 
 def slice_series(series: Sequence[ImuSeries], t0: float, t1: float) -> list[ImuSeries]:
     """The samples of every series in [t0, t1) s."""
-    out = []
-    for s in series:
-        i0, i1 = np.searchsorted(s.t_s, [t0, t1])
-        out.append(ImuSeries(s.placement, s.t_s[i0:i1], s.acc_mps2[i0:i1], s.gyr_rads[i0:i1]))
-    return out
+    return [sliced(s, *np.searchsorted(s.t_s, [t0, t1])) for s in series]
 
 
 def _count(t_s: np.ndarray, span: tuple[float, float]) -> int:
@@ -190,6 +187,7 @@ def _read_span(series, span, given, ref, tempo, side, params, marked: bool = Fal
     part = slice_series(series, *span)
     if min(len(s.t_s) for s in part) < 50 or any(_count(t, span) < 50 for t in timed):
         return None
+    part = [oriented(s, params.analysis) for s in part]  # once: the readings and analyses below share it
     if given is not None:
         report = analyze_set(part, given[0], tempo, side, params.analysis)
         return _Found(*span, given[0], given[1], 1.0, report) if _enough(report, params, marked) else None
@@ -317,7 +315,7 @@ def references(series: Sequence[ImuSeries], det_t_s: np.ndarray,
     partner = _partner(series, _detector(series))
     if partner is None:
         return {}
-    quat = orientation_quat(partner.t_s, partner.acc_mps2, partner.gyr_rads)
+    quat = _quat(partner)
     return {partner.placement: _reference(partner, quat, _Walks(det_t_s, walking).at(partner.t_s))}
 
 
@@ -374,12 +372,17 @@ def _spans(det: ImuSeries, events: Sequence, params: SessionParams, others: Sequ
     return _Layout(marked, sorted(marked + found), walking)
 
 
+def _quat(s: ImuSeries) -> np.ndarray:
+    """The sensor's orientation (n,4) wxyz: the one it carries (`oriented`), else computed over its samples."""
+    return orientation_quat(s.t_s, s.acc_mps2, s.gyr_rads) if s.orientation is None else s.orientation.quat_wxyz
+
+
 def _read_spans(series, det, layout: _Layout, exercise, exercise_source, tempo, side,
                 params: SessionParams, timed: Sequence[np.ndarray] = ()) -> SessionReport:
     """Steps 2–4 of the module docstring over the spans of step 1 (`timed`: as `_read_span`'s)."""
     marked = layout.marked
     given = (exercise, exercise_source) if exercise is not None else None
-    quat = orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads)
+    quat = _quat(det)
     ref = _reference(det, quat, layout.walking)
     walks = _Walks(det.t_s, layout.walking)
     refs = references(series, det.t_s, layout.walking) if given is None else None
