@@ -463,13 +463,13 @@ def _walking(seg: _Segment, params: PipelineParams) -> np.ndarray | None:
 
 
 def _best_reading(seg: _Segment, params: AnalysisParams, walking: np.ndarray | None = None,
-                  lifts_hips: bool = False) -> tuple[_Segment, list, int]:
+                  acc_up: np.ndarray | None = None) -> tuple[_Segment, list, int]:
     """Read the set about each candidate axis (motion-bout clusters and the global principal axes) and keep the
     reading with the most reps; then re-estimate the axis from that reading's reps and keep it if it reads as many.
-    Deciding from the set as a whole, a big set-up move cannot own the axis of a short set. `lifts_hips`: a
-    hip-extension lift, whose lift raises the hips and thighs: gravity has a say in which way is up (`_lift_vote`)."""
+    Deciding from the set as a whole, a big set-up move cannot own the axis of a short set. `acc_up`: on a
+    hip-extension lift, whose lift raises the hips and thighs, the vertical acceleration at the samples
+    (`_vertical_acc`): gravity has a say in which way is up (`_lift_vote`)."""
     moving = seg.moving
-    acc_up = _vertical_acc(seg, params.pipeline) if lifts_hips else None
     global_axes = [movement_axis(seg.rate_rads, moving, rank=r) for r in (0, 1)]
     axes = axis_search.candidate_axes(seg.rate_rads, seg.grid.rate_hz, [g.axis_sensor for g in global_axes])
     best = None
@@ -606,9 +606,10 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
     ex = exercise_entry(exercise)
     segs, primary = _segments(series, ex, params)
     walking = None if ex.upright else _walking(segs[primary], params.pipeline)
-    seg, spans, polarity = _best_reading(segs[primary], params, walking, lifts_hips=ex.hip_extension)
+    # the vertical acceleration, once: no reading of the axis changes the orientation, accelerometer or grid speed
+    acc_up = _vertical_acc(segs[primary], params.pipeline) if ex.hip_extension else None
+    seg, spans, polarity = _best_reading(segs[primary], params, walking, acc_up)
     seg = segs[primary] = _flip(seg, polarity)
-    acc_up = _vertical_acc(seg, params.pipeline) if ex.hip_extension else None
     known_rises: dict = {}  # integrated once for both readings of the set on the pelvis
     if primary == "pelvis" and acc_up is not None:
         spans = _with_arched_reps(seg, spans, acc_up, params, known_rises)
