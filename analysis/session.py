@@ -187,7 +187,7 @@ def _read_span(series, span, given, ref, tempo, side, params, marked: bool = Fal
     part = slice_series(series, *span)
     if min(len(s.t_s) for s in part) < 50 or any(_count(t, span) < 50 for t in timed):
         return None
-    part = [oriented(s, params.analysis) for s in part]  # once: the readings and analyses below share it
+    part = _oriented(part, None if given is None else given[0], params)
     if given is not None:
         report = analyze_set(part, given[0], tempo, side, params.analysis)
         return _Found(*span, given[0], given[1], 1.0, report) if _enough(report, params, marked) else None
@@ -203,6 +203,13 @@ def _read_span(series, span, given, ref, tempo, side, params, marked: bool = Fal
     if not _posture_matches(report, primary.reading, primary.ref, params):  # a lying or seated lift's reps read
         return _band_walk(part, span, reading, ref, walks, tempo, side, params, 0.6)  # standing
     return _Found(*span, rec.exercise, "recognised", rec.confidence, report)
+
+
+def _oriented(part: Sequence[ImuSeries], exercise: str | None, params: SessionParams) -> list[ImuSeries]:
+    """The span's series with their orientation computed once (`oriented`), for the readings and analyses of
+    `_read_span` to share: those the given `exercise`'s analysis reads, or (None: to recognise) every one."""
+    read = None if exercise is None else placements_read(exercise, [s.placement for s in part])
+    return [oriented(s, params.analysis) if read is None or s.placement in read else s for s in part]
 
 
 def _combined(reads: list[_Reading], ref: recognition.PostureReference,
