@@ -322,7 +322,7 @@ def references(series: Sequence[ImuSeries], det_t_s: np.ndarray,
     partner = _partner(series, _detector(series))
     if partner is None:
         return {}
-    quat = _quat(partner)
+    quat = orientation_quat(partner.t_s, partner.acc_mps2, partner.gyr_rads)
     return {partner.placement: _reference(partner, quat, _Walks(det_t_s, walking).at(partner.t_s))}
 
 
@@ -379,17 +379,12 @@ def _spans(det: ImuSeries, events: Sequence, params: SessionParams, others: Sequ
     return _Layout(marked, sorted(marked + found), walking)
 
 
-def _quat(s: ImuSeries) -> np.ndarray:
-    """The sensor's orientation (n,4) wxyz: the one it carries (`oriented`), else computed over its samples."""
-    return orientation_quat(s.t_s, s.acc_mps2, s.gyr_rads) if s.orientation is None else s.orientation.quat_wxyz
-
-
 def _read_spans(series, det, layout: _Layout, exercise, exercise_source, tempo, side,
                 params: SessionParams, timed: Sequence[np.ndarray] = ()) -> SessionReport:
     """Steps 2–4 of the module docstring over the spans of step 1 (`timed`: as `_read_span`'s)."""
     marked = layout.marked
     given = (exercise, exercise_source) if exercise is not None else None
-    quat = _quat(det)
+    quat = orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads)
     ref = _reference(det, quat, layout.walking)
     walks = _Walks(det.t_s, layout.walking)
     refs = references(series, det.t_s, layout.walking) if given is None else None
