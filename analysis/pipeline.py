@@ -27,14 +27,44 @@ GRID_UP_BLOCK = 1 << 16  # grid samples whose up vector is computed at a time
 
 
 @dataclass(frozen=True)
+class Orientation:
+    """A sensor's orientation over its samples (`oriented`): `quat_wxyz` (n,4) sensor-to-earth and VQF's gyro bias
+    `gyr_bias_rads` (n,3), from the accelerometer without its fitted bias `acc_bias_mps2` (3,) (None: none)."""
+
+    quat_wxyz: np.ndarray
+    gyr_bias_rads: np.ndarray
+    acc_bias_mps2: np.ndarray | None
+
+
+@dataclass(frozen=True)
 class ImuSeries:
     """One sensor's samples: placement (`pelvis`, `thigh_left`, `thigh_right`), `t_s` (n,) strictly increasing
-    seconds, `acc_mps2` (n,3) specific force and `gyr_rads` (n,3) angular rate, both in the sensor frame."""
+    seconds, `acc_mps2` (n,3) specific force and `gyr_rads` (n,3) angular rate, both in the sensor frame.
+    `orientation`: computed once over a longer recording (`oriented`) and sliced with it (`sliced`); None: the
+    analysis computes it over these samples."""
 
     placement: str
     t_s: np.ndarray
     acc_mps2: np.ndarray
     gyr_rads: np.ndarray
+    orientation: Orientation | None = None
+
+
+def oriented(series: ImuSeries, params: AnalysisParams = DEFAULT_PARAMS) -> ImuSeries:
+    """The series with its orientation (`Orientation`), as `analyze_set` computes it over these samples: the
+    accelerometer's bias fitted on the still poses (`acc_bias`) and removed, then one offline VQF pass."""
+    if series.orientation is not None:
+        return series
+    acc, acc_bias_mps2 = acc_bias.without_bias(series.t_s, series.acc_mps2, series.gyr_rads, params.acc_bias)
+    quat, bias = orientation_and_bias(series.t_s, acc, series.gyr_rads)
+    return replace(series, orientation=Orientation(quat, bias, acc_bias_mps2))
+
+
+def sliced(series: ImuSeries, i0: int, i1: int) -> ImuSeries:
+    """Samples [i0, i1) of the series, its orientation (when known) with them (views, no copies)."""
+    o = series.orientation
+    part = None if o is None else Orientation(o.quat_wxyz[i0:i1], o.gyr_bias_rads[i0:i1], o.acc_bias_mps2)
+    return ImuSeries(series.placement, series.t_s[i0:i1], series.acc_mps2[i0:i1], series.gyr_rads[i0:i1], part)
 
 
 @dataclass(frozen=True)
@@ -80,13 +110,11 @@ def _process(series: ImuSeries, params: AnalysisParams, read_axis: bool = True) 
     (the tilt compares two) and leak into the vertical acceleration."""
     if len(series.t_s) < 20:
         raise ValueError(f"{series.placement}: only {len(series.t_s)} samples, too short to analyse")
-    acc, acc_bias_mps2 = acc_bias.without_bias(series.t_s, series.acc_mps2, series.gyr_rads, params.acc_bias)
-    quat, bias = orientation_and_bias(series.t_s, acc, series.gyr_rads)
-    del acc
+    o = oriented(series, params).orientation
+    quat, bias, acc_bias_mps2 = o.quat_wxyz, o.gyr_bias_rads, o.acc_bias_mps2
     # Angular rate for timing comes from the gyro itself (minus VQF's bias estimate): the orientation also carries
     # the accelerometer's corrections, which smear motion onsets when the segment accelerates.
     grid = resample_uniform(series.t_s, quat, series.gyr_rads - bias, with_quat=False)
-    del bias
     rate = lowpass(grid.gyr_rads, grid.rate_hz)
     rate_norm = np.linalg.norm(rate, axis=1)
     moving = _moving(rate_norm, params.pipeline)
@@ -435,13 +463,13 @@ def _walking(seg: _Segment, params: PipelineParams) -> np.ndarray | None:
 
 
 def _best_reading(seg: _Segment, params: AnalysisParams, walking: np.ndarray | None = None,
-                  lifts_hips: bool = False) -> tuple[_Segment, list, int]:
+                  acc_up: np.ndarray | None = None) -> tuple[_Segment, list, int]:
     """Read the set about each candidate axis (motion-bout clusters and the global principal axes) and keep the
     reading with the most reps; then re-estimate the axis from that reading's reps and keep it if it reads as many.
-    Deciding from the set as a whole, a big set-up move cannot own the axis of a short set. `lifts_hips`: a
-    hip-extension lift, whose lift raises the hips and thighs: gravity has a say in which way is up (`_lift_vote`)."""
+    Deciding from the set as a whole, a big set-up move cannot own the axis of a short set. `acc_up`: on a
+    hip-extension lift, whose lift raises the hips and thighs, the vertical acceleration at the samples
+    (`_vertical_acc`): gravity has a say in which way is up (`_lift_vote`)."""
     moving = seg.moving
-    acc_up = _vertical_acc(seg, params.pipeline) if lifts_hips else None
     global_axes = [movement_axis(seg.rate_rads, moving, rank=r) for r in (0, 1)]
     axes = axis_search.candidate_axes(seg.rate_rads, seg.grid.rate_hz, [g.axis_sensor for g in global_axes])
     best = None
@@ -578,9 +606,10 @@ def _analyse(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | No
     ex = exercise_entry(exercise)
     segs, primary = _segments(series, ex, params)
     walking = None if ex.upright else _walking(segs[primary], params.pipeline)
-    seg, spans, polarity = _best_reading(segs[primary], params, walking, lifts_hips=ex.hip_extension)
+    # the vertical acceleration, once: no reading of the axis changes the orientation, accelerometer or grid speed
+    acc_up = _vertical_acc(segs[primary], params.pipeline) if ex.hip_extension else None
+    seg, spans, polarity = _best_reading(segs[primary], params, walking, acc_up)
     seg = segs[primary] = _flip(seg, polarity)
-    acc_up = _vertical_acc(seg, params.pipeline) if ex.hip_extension else None
     known_rises: dict = {}  # integrated once for both readings of the set on the pelvis
     if primary == "pelvis" and acc_up is not None:
         spans = _with_arched_reps(seg, spans, acc_up, params, known_rises)

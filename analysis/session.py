@@ -22,7 +22,8 @@ import numpy as np
 from analysis import pelvis, recognition, set_detection
 from analysis.orientation import orientation_quat, up_in_sensor
 from analysis.params import DEFAULT_PARAMS, AnalysisParams
-from analysis.pipeline import ImuSeries, MovementReading, analyze_set, placements_read, read_movement
+from analysis.pipeline import (ImuSeries, MovementReading, analyze_set, oriented, placements_read, read_movement,
+                               sliced)
 from analysis.results import SetReport, TempoTarget
 from sensors.exercises import exercise as exercise_entry
 
@@ -69,11 +70,7 @@ class SessionReport:
 
 def slice_series(series: Sequence[ImuSeries], t0: float, t1: float) -> list[ImuSeries]:
     """The samples of every series in [t0, t1) s."""
-    out = []
-    for s in series:
-        i0, i1 = np.searchsorted(s.t_s, [t0, t1])
-        out.append(ImuSeries(s.placement, s.t_s[i0:i1], s.acc_mps2[i0:i1], s.gyr_rads[i0:i1]))
-    return out
+    return [sliced(s, *np.searchsorted(s.t_s, [t0, t1])) for s in series]
 
 
 def _count(t_s: np.ndarray, span: tuple[float, float]) -> int:
@@ -190,6 +187,7 @@ def _read_span(series, span, given, ref, tempo, side, params, marked: bool = Fal
     part = slice_series(series, *span)
     if min(len(s.t_s) for s in part) < 50 or any(_count(t, span) < 50 for t in timed):
         return None
+    part = _oriented(part, None if given is None else given[0], params)
     if given is not None:
         report = analyze_set(part, given[0], tempo, side, params.analysis)
         return _Found(*span, given[0], given[1], 1.0, report) if _enough(report, params, marked) else None
@@ -205,6 +203,13 @@ def _read_span(series, span, given, ref, tempo, side, params, marked: bool = Fal
     if not _posture_matches(report, primary.reading, primary.ref, params):  # a lying or seated lift's reps read
         return _band_walk(part, span, reading, ref, walks, tempo, side, params, 0.6)  # standing
     return _Found(*span, rec.exercise, "recognised", rec.confidence, report)
+
+
+def _oriented(part: Sequence[ImuSeries], exercise: str | None, params: SessionParams) -> list[ImuSeries]:
+    """The span's series with their orientation computed once (`oriented`), for the readings and analyses of
+    `_read_span` to share: those the given `exercise`'s analysis reads, or (None: to recognise) every one."""
+    read = None if exercise is None else placements_read(exercise, [s.placement for s in part])
+    return [oriented(s, params.analysis) if read is None or s.placement in read else s for s in part]
 
 
 def _combined(reads: list[_Reading], ref: recognition.PostureReference,
@@ -260,19 +265,21 @@ def _split(found: _Found, params: SessionParams) -> list[tuple[float, float]] | 
 
 
 def _without_false_standing(span: tuple[float, float], det: ImuSeries, quat: np.ndarray,
-                            ref: recognition.PostureReference, params: SessionParams) -> tuple[float, float]:
+                            ref: recognition.PostureReference, params: SessionParams,
+                            gyr_level_rads: np.ndarray | None = None) -> tuple[float, float]:
     """The span, starting after its first still stretch when that stretch is not upright. The one-set analysis
     takes the still pose a recording starts with as standing (the tilt reference); a span cut out of a workout
-    may start seated or lying instead, which would shift every tilt."""
+    may start seated or lying instead, which would shift every tilt. `gyr_level_rads`: the recording's median
+    gyro (3,), when the caller has it (computed once per recording, not per span)."""
     if ref.up_ref is None:
         return span
+    level = np.median(det.gyr_rads, axis=0) if gyr_level_rads is None else gyr_level_rads
     i0, i1 = np.searchsorted(det.t_s, span)
-    lead = pelvis.standing_pose(det.t_s[i0:i1], up_in_sensor(quat[i0:i1]),
-                                det.gyr_rads[i0:i1] - np.median(det.gyr_rads, axis=0))
+    lead = pelvis.standing_pose(det.t_s[i0:i1], up_in_sensor(quat[i0:i1]), det.gyr_rads[i0:i1] - level)
     if lead is None:
         return span
-    at = (det.t_s >= lead[0]) & (det.t_s <= lead[1])
-    up = np.mean(up_in_sensor(quat[at]), axis=0)
+    j0, j1 = np.searchsorted(det.t_s, lead[0], "left"), np.searchsorted(det.t_s, lead[1], "right")
+    up = np.mean(up_in_sensor(quat[j0:j1]), axis=0)
     cos = float(up @ ref.up_ref) / max(float(np.linalg.norm(up)), 1e-9)
     if cos >= np.cos(np.radians(params.standing_tol_deg)):
         return span
@@ -280,12 +287,13 @@ def _without_false_standing(span: tuple[float, float], det: ImuSeries, quat: np.
 
 
 def _read_trimmed(read, span: tuple[float, float], det: ImuSeries, quat: np.ndarray,
-                  ref: recognition.PostureReference, params: SessionParams, two_sensors: bool) -> _Found | None:
+                  ref: recognition.PostureReference, params: SessionParams, two_sensors: bool,
+                  gyr_level_rads: np.ndarray | None = None) -> _Found | None:
     """A candidate span read (`read(span)`: `_read_span` bound to the recording) from after its false standing
     (`_without_false_standing`). A thigh-led lift measures no pelvis tilt, and the pelvis rests through it (seated
     or lying still all set long, so the trim can run to the span's end): with a thigh beside the pelvis
     (`two_sensors`) the whole span is read too when the trim took anything, and its thigh-led set kept."""
-    trimmed = _without_false_standing(span, det, quat, ref, params)
+    trimmed = _without_false_standing(span, det, quat, ref, params, gyr_level_rads)
     found = read(trimmed)
     if trimmed == span or not two_sensors or (found is not None and not _thigh_led(found)):
         return found
@@ -382,6 +390,7 @@ def _read_spans(series, det, layout: _Layout, exercise, exercise_source, tempo, 
     refs = references(series, det.t_s, layout.walking) if given is None else None
     read = partial(_read_span, series, given=given, ref=ref, tempo=tempo, side=side, params=params, walks=walks,
                    timed=timed, refs=refs)
+    gyr_level = np.median(det.gyr_rads, axis=0)  # once: `_without_false_standing` reads it for every span
     found: list[_Found] = []
     queue = list(layout.spans)
     while queue:
@@ -390,7 +399,7 @@ def _read_spans(series, det, layout: _Layout, exercise, exercise_source, tempo, 
         if from_events:
             f = read(span, marked=True)
         else:
-            f = _read_trimmed(read, span, det, quat, ref, params, _partner(series, det) is not None)
+            f = _read_trimmed(read, span, det, quat, ref, params, _partner(series, det) is not None, gyr_level)
         if f is None:
             continue
         parts = None if from_events else _split(f, params)
