@@ -1023,9 +1023,9 @@ class IdealSet:
 
 
 def ideal_set(cfg: SimConfig, rng: np.random.Generator, mounts: dict | None = None,
-              heading_deg: float = 0.0, imu: ImuModel | None = None) -> IdealSet:
+              heading_deg: float = 0.0, imu: ImuModel | dict | None = None) -> IdealSet:
     """The exact motion of one set (standing → set-up → reps → re-rack → standing), facing `heading_deg`; the
-    sensor's soft-tissue wobble is `imu`'s (default `cfg.imu`'s)."""
+    sensor's soft-tissue wobble is `imu`'s (one model, or one per placement; default `cfg.imu`'s)."""
     from scipy.spatial.transform import Rotation as R
 
     _validate(cfg)
@@ -1047,7 +1047,8 @@ def ideal_set(cfg: SimConfig, rng: np.random.Generator, mounts: dict | None = No
         used[placement] = mount
         pos = heading.apply(_segment_position(cfg, placement, rots[placement], pose))
         heights[placement] = pos[:, 2]
-        wobble = tissue_wobble(grid, heading * rots[placement], cfg.imu if imu is None else imu)
+        model = cfg.imu if imu is None else imu[placement] if isinstance(imu, dict) else imu
+        wobble = tissue_wobble(grid, heading * rots[placement], model)
         gyr, acc, _ = ideal_imu(grid, heading * rots[placement], pos, mount, wobble)
         signals[placement] = (gyr, acc)
     truth = _truth(cfg, reps, bounds, grid, pose, rots, used, standing, rom_deg)
