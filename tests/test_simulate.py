@@ -490,7 +490,10 @@ def test_overshoot_peaks_at_the_concentric_end_and_settles_inside_the_top_pause(
         hold = (grid > con["end_s"] + rep["settle_s"] + 0.01) & (grid < top["end_s"] - 0.01)
         assert hold.any() and np.abs(rate_dps[hold]).max() < 3.0  # settled: tremor alone until the lowering
         moving = (grid > con["end_s"] + 0.02) & (grid < con["end_s"] + rep["settle_s"] - 0.02)
-        assert np.mean(sign * rate_dps[moving] < 0) > 0.9  # settling back down, not yet lowering
+        settle = sign * (angle - plain_angle)[moving]
+        assert (np.diff(settle) < 0).all()  # settling back down, the overshoot gone at the settle's end
+        assert np.interp(con["end_s"] + rep["settle_s"], grid, sign * (angle - plain_angle)) == pytest.approx(
+            0.0, abs=0.1)  # of an overshoot ≥ 0.9°
 
 
 @pytest.mark.parametrize("tempo", [(3.0, 0.0, 1.0, 2.0), (2.0, 0.0, 1.0, 3.0), (4.0, 0.0, None, 2.0)])
