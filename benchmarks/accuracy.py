@@ -182,6 +182,15 @@ def _real_blocks(cfg: SimConfig, rng: np.random.Generator) -> SimConfig:
                    rates_hz=(25.0,) * len(cfg.placements), overshoot=True, big_setup=False)
 
 
+def real_session_config(rng: np.random.Generator) -> SimConfig:
+    """A set as the real thigh recordings are (benchmarks/realpt.py): seated abduction or clamshell on the right
+    thigh, the hard draw's sensor and set-up, three blocks (slow held, fast, small) at 25 Hz with overshoot."""
+    cfg = hard_config(rng)
+    cfg = replace(cfg, exercise=str(rng.choice(["seated_hip_abduction", "clamshell"])), placements=("thigh_right",),
+                  rates_hz=(25.0,), side=None, onsets="per_rep")
+    return _real_blocks(cfg, rng)
+
+
 def patterns(cfg: SimConfig) -> list[str]:
     """The technique patterns a set shows (for the per-pattern counts)."""
     out = [name for name, on in (
