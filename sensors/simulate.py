@@ -521,9 +521,12 @@ def _segment_rotation(cfg: SimConfig, placement: str, pose: _Pose, rom_deg: floa
     return rot
 
 
-FLOOR_PELVIS_DEG = 15.0  # floor start: sitting on the floor, the pelvis leaning back by this (about the right axis)
-FLOOR_THIGH_DEG = 125.0  # … and the thighs flexed, knees up
-FLOOR_HIP_HEIGHT_M = 0.15  # … the pelvis sensor this high
+# floor start: sitting on the floor, the upper back against the bench, the torso leaning back by this (about the
+# right axis; the thrust's bottom leans 90° − the range), the thighs flexed with the knees up, the pelvis sensor a
+# little below the bottom of the reps (0.35 m): the set-up is a lean back and a small shift, not a lift
+FLOOR_PELVIS_DEG = 25.0
+FLOOR_THIGH_DEG = 125.0
+FLOOR_HIP_HEIGHT_M = 0.30
 
 
 def _start_posture(cfg: SimConfig, placement: str, n: int) -> R:

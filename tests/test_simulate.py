@@ -546,7 +546,7 @@ def test_thigh_range_truth_on_a_thigh_only_hip_thrust():
 
 def test_floor_start_hip_thrust_has_no_standing_pose():
     """Begun sitting on the floor: the truth says no standing pose and a tilt relative to the set; the pelvis
-    starts leaning back 15° (not upright), low, and ends there; a floor start is a thrust's set-up only."""
+    starts leaning back (not upright), low, and ends there; a floor start is a thrust's set-up only."""
     from sensors.simulate import FLOOR_PELVIS_DEG
 
     cfg = SimConfig(exercise="hip_thrust", reps=3, placements=("pelvis",), rates_hz=(100.0,), imu=IDEAL,
