@@ -10,7 +10,12 @@ settle lift before
 rep 1, a quick re-rack, a walk-turn-sit-lie-back set-up (then often 3 reps), legs onto/off the pads and
 kneeling/standing up on seated abduction and clamshell; pauses down to 0.4 s and eccentrics down to 1.2 s;
 band walks of lead and trail steps (each a sideways pelvis shift with a hip hike; both count).
-`--kind easy` is the earlier draw. `--verbose` prints each miscounted set and each rep with a phase error over
+`--kind easy` is the earlier draw. `--kind technique` (`TechniqueDraw`) is the hard draw done as people train and
+as the real thigh recordings are: lifts that overshoot the top by 3–12 % and settle back into the squeeze in
+0.3–0.8 s, the coaching text's tempos (3-0-1-2, 2-0-1-3, 4-0-X-2: no rest at the bottom, a held squeeze) or a
+1–4 s squeeze over a short bottom pause, whole sets of 8–25° reps on seated abduction and clamshell, hip thrusts
+begun sitting on the floor, 25 Hz, and seated abduction / clamshell sets of three blocks (slow held, fast, small)
+with rests between; it also prints the count per pattern. `--verbose` prints each miscounted set and each rep with a phase error over
 0.3 s, with the set's number: `--only K` re-runs just those sets (the draw is the same).
 
 All rep exercises (plus a batch of lateral band walks: step count and side), random mountings, rates 50–400 Hz, tempo
