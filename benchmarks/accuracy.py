@@ -15,8 +15,8 @@ as the real thigh recordings are: lifts that overshoot the top by 3–12 % and s
 0.3–0.8 s, the coaching text's tempos (3-0-1-2, 2-0-1-3, 4-0-X-2: no rest at the bottom, a held squeeze) or a
 1–4 s squeeze over a short bottom pause, whole sets of 8–25° reps on seated abduction and clamshell, hip thrusts
 begun sitting on the floor, 25 Hz, and seated abduction / clamshell sets of three blocks (slow held, fast, small)
-with rests between; it also prints the count per pattern. `--verbose` prints each miscounted set and each rep with a phase error over
-0.3 s, with the set's number: `--only K` re-runs just those sets (the draw is the same).
+with rests between; it also prints the count per pattern. `--verbose` prints each miscounted set and each rep
+with a phase error over 0.3 s, with the set's number: `--only K` re-runs just those sets (the draw is the same).
 
 All rep exercises (plus a batch of lateral band walks: step count and side), random mountings, rates 50–400 Hz, tempo
 per set, IMU noise/bias, set-up and re-rack movement,
