@@ -172,9 +172,14 @@ def _ideal_set(set_cfg: SimConfig, rng: np.random.Generator, mounts: dict, headi
 
 
 def _sensors_truth(cfg: SessionConfig, mounts: dict) -> dict:
-    """Per placement: its rate, mounting (w, x, y, z) and its sample clock's error (+ = fast)."""
-    return {p: {"rate_hz": float(rate), "mounting": _wxyz(mounts[p]), "clock_error": cfg.imu_of(i).clock_error}
-            for i, (p, rate) in enumerate(zip(cfg.placements, cfg.rates_hz))}
+    """Per placement: its rate and mounting (w, x, y, z); with sensors drawn apart (`sensor_imus`) also its sample
+    clock's error (+ = fast), for diagnosis (one session model leaves the truth the same whatever its errors)."""
+    out = {}
+    for i, (p, rate) in enumerate(zip(cfg.placements, cfg.rates_hz)):
+        out[p] = {"rate_hz": float(rate), "mounting": _wxyz(mounts[p])}
+        if cfg.sensor_imus is not None:
+            out[p]["clock_error"] = cfg.imu_of(i).clock_error
+    return out
 
 
 def _set_bounds(truth: dict) -> tuple[float, float]:
