@@ -10,8 +10,13 @@ settle lift before
 rep 1, a quick re-rack, a walk-turn-sit-lie-back set-up (then often 3 reps), legs onto/off the pads and
 kneeling/standing up on seated abduction and clamshell; pauses down to 0.4 s and eccentrics down to 1.2 s;
 band walks of lead and trail steps (each a sideways pelvis shift with a hip hike; both count).
-`--kind easy` is the earlier draw. `--verbose` prints each miscounted set and each rep with a phase error over
-0.3 s, with the set's number: `--only K` re-runs just those sets (the draw is the same).
+`--kind easy` is the earlier draw. `--kind technique` (`TechniqueDraw`) is the hard draw done as people train and
+as the real thigh recordings are: lifts that overshoot the top by 3–12 % and settle back into the squeeze in
+0.3–0.8 s, the coaching text's tempos (3-0-1-2, 2-0-1-3, 4-0-X-2: no rest at the bottom, a held squeeze) or a
+1–4 s squeeze over a short bottom pause, whole sets of 8–25° reps on seated abduction and clamshell, hip thrusts
+begun sitting on the floor, 25 Hz, and seated abduction / clamshell sets of three blocks (slow held, fast, small)
+with rests between; it also prints the count per pattern. `--verbose` prints each miscounted set and each rep
+with a phase error over 0.3 s, with the set's number: `--only K` re-runs just those sets (the draw is the same).
 
 All rep exercises (plus a batch of lateral band walks: step count and side), random mountings, rates 50–400 Hz, tempo
 per set, IMU noise/bias, set-up and re-rack movement,
@@ -37,7 +42,9 @@ from analysis.evaluation import add_faults, match_reps  # noqa: E402
 from analysis.pipeline import ImuSeries, analyze_set  # noqa: E402
 from sensors.rules import FAULTS  # noqa: E402
 from analysis.tempo import parse_tempo  # noqa: E402
-from sensors.simulate import PROFILE_SHAPES, ImuModel, SimConfig, simulate_set  # noqa: E402
+from sensors.simulate import (  # noqa: E402
+    PROFILE_SHAPES, TECHNIQUE, ImuModel, RepBlock, SimConfig, simulate_set,
+)
 
 REP_EXERCISES = ("hip_thrust", "single_leg_hip_thrust", "glute_bridge", "seated_hip_abduction", "clamshell")
 SIM_FAULT_CHOICES = {
@@ -124,6 +131,82 @@ def hard_config(rng: np.random.Generator) -> SimConfig:
     )
 
 
+@dataclass(frozen=True)
+class TechniqueDraw:
+    """Probabilities and ranges of the technique draw (`--kind technique`): the hard draw's sets done as people
+    train (sensors/simulate.py TECHNIQUE: overshoot and settle, the coaching text's tempos, small ranges) and as
+    the real thigh recordings are (25 Hz, blocks of slow held, fast and small reps with rests between)."""
+
+    rates_hz: tuple[float, ...] = (25.0, 25.0, 50.0, 52.0, 100.0, 200.0)
+    coaching_tempo: float = 0.6  # one of TECHNIQUE.tempos; else a 1–4 s squeeze at the top, ≤ 0.5 s at the bottom
+    bottom_pause_s: tuple[float, ...] = (0.0, 0.0, 0.4, 0.5)
+    overshoot: float = 0.7
+    small_range: float = 0.5  # sets whose primary segment is a thigh: the whole set 8–25°
+    floor_start: float = 0.5  # hip thrusts begun sitting on the floor
+    real_blocks: float = 0.3  # seated abduction and clamshell: three blocks as a real session's
+    block_reps: tuple[int, int] = (3, 6)
+    block_rest_s: tuple[float, float] = (3.0, 8.0)
+    small_block_scale: tuple[float, float] = (0.35, 0.6)  # the small block's share of the range
+
+
+TECH = TechniqueDraw()
+
+
+def technique_config(rng: np.random.Generator) -> SimConfig:
+    """A hard-draw set with the technique patterns on (each with its TECH probability)."""
+    cfg = hard_config(rng)
+    cfg = replace(cfg, rates_hz=tuple(float(rng.choice(TECH.rates_hz)) for _ in cfg.placements),
+                  overshoot=bool(rng.random() < TECH.overshoot))
+    if rng.random() < TECH.coaching_tempo:
+        ecc, bottom, con, top = TECHNIQUE.tempos[int(rng.integers(len(TECHNIQUE.tempos)))]
+    else:
+        ecc, con = cfg.eccentric_s, cfg.concentric_s
+        top, bottom = round(float(rng.uniform(*TECHNIQUE.top_hold_s)), 1), float(rng.choice(TECH.bottom_pause_s))
+    cfg = replace(cfg, eccentric_s=ecc, bottom_pause_s=bottom, concentric_s=con, top_pause_s=top)
+    thigh_led = cfg.exercise in ("seated_hip_abduction", "clamshell")
+    if (thigh_led or not cfg.placements[0] == "pelvis") and rng.random() < TECH.small_range:
+        factor = 1.0 if thigh_led else (1.1 if cfg.exercise == "glute_bridge" else 1.25)  # the thigh's range
+        cfg = replace(cfg, rom_deg=float(rng.uniform(*TECHNIQUE.small_range_deg)) / factor)
+    if cfg.exercise in ("hip_thrust", "single_leg_hip_thrust") and rng.random() < TECH.floor_start:
+        cfg = replace(cfg, floor_start=True, big_setup=False)
+    if thigh_led and rng.random() < TECH.real_blocks:
+        cfg = _real_blocks(cfg, rng)
+    return cfg
+
+
+def _real_blocks(cfg: SimConfig, rng: np.random.Generator) -> SimConfig:
+    """Three blocks as in a real session: slow with a 1–4 s squeeze, fast, small; rests between; 25 Hz."""
+    n = [int(rng.integers(TECH.block_reps[0], TECH.block_reps[1] + 1)) for _ in range(3)]
+    rest = lambda: float(rng.uniform(*TECH.block_rest_s))  # noqa: E731
+    slow = RepBlock(n[0], float(rng.uniform(2.0, 3.0)), float(rng.uniform(0.0, 0.5)), float(rng.uniform(1.5, 2.0)),
+                    float(rng.uniform(*TECHNIQUE.top_hold_s)), rest_after_s=rest())
+    fast = RepBlock(n[1], float(rng.uniform(0.8, 1.2)), 0.2, float(rng.uniform(0.6, 0.9)), 0.4, rest_after_s=rest())
+    small = replace(slow, reps=n[2], rom_scale=float(rng.uniform(*TECH.small_block_scale)), rest_after_s=0.0)
+    return replace(cfg, reps=sum(n), blocks=(slow, fast, small), faults=(), eccentric_s=slow.eccentric_s,
+                   bottom_pause_s=slow.bottom_pause_s, concentric_s=slow.concentric_s, top_pause_s=slow.top_pause_s,
+                   rates_hz=(25.0,) * len(cfg.placements), overshoot=True, big_setup=False)
+
+
+def real_session_config(rng: np.random.Generator) -> SimConfig:
+    """A set as the real thigh recordings are (benchmarks/realpt.py): seated abduction or clamshell on the right
+    thigh, the hard draw's sensor and set-up, three blocks (slow held, fast, small) at 25 Hz with overshoot."""
+    cfg = hard_config(rng)
+    cfg = replace(cfg, exercise=str(rng.choice(["seated_hip_abduction", "clamshell"])), placements=("thigh_right",),
+                  rates_hz=(25.0,), side=None, onsets="per_rep")
+    return _real_blocks(cfg, rng)
+
+
+def patterns(cfg: SimConfig) -> list[str]:
+    """The technique patterns a set shows (for the per-pattern counts)."""
+    out = [name for name, on in (
+        ("overshoot", cfg.overshoot), ("floor start", cfg.floor_start), ("real-session blocks", bool(cfg.blocks)),
+        ("no bottom rest", cfg.bottom_pause_s == 0 and not cfg.blocks),
+        ("top hold ≥ 1 s > bottom", cfg.top_pause_s >= 1.0 and cfg.top_pause_s > cfg.bottom_pause_s),
+        ("small range (8–25°)", cfg.rom_deg is not None and cfg.rom_deg <= TECHNIQUE.small_range_deg[1]),
+        ("25 Hz", 25.0 in cfg.rates_hz)) if on]
+    return out or ["none"]
+
+
 def random_config(rng: np.random.Generator) -> SimConfig:
     """The earlier ("easy") draw."""
     ex = str(rng.choice(REP_EXERCISES))
@@ -168,6 +251,7 @@ class Tally:
     vel_err: dict = field(default_factory=lambda: defaultdict(list))
     vel_n: dict = field(default_factory=lambda: defaultdict(int))
     boundary_err: dict = field(default_factory=lambda: defaultdict(list))  # signed ms, (boundary, onset shape)
+    pattern: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))  # technique pattern: [exact, sets]
 
     def errors(self, phase: str, exercise: str | None = None) -> np.ndarray:
         return np.array([e for (ex, ph), v in self.phase_err.items() if ph == phase and exercise in (None, ex)
@@ -175,7 +259,10 @@ class Tally:
 
 
 def _describe(cfg: SimConfig) -> str:
-    flags = [f for f in ("settle_lift", "quick_rerack", "big_setup", "station_moves", "gaps") if getattr(cfg, f)]
+    flags = [f for f in ("settle_lift", "quick_rerack", "big_setup", "station_moves", "gaps", "overshoot",
+                         "floor_start") if getattr(cfg, f)]
+    flags += [f"rom={cfg.rom_deg:.0f}°"] if cfg.rom_deg is not None else []
+    flags += [f"blocks={[(b.reps, round(b.rom_scale, 2)) for b in cfg.blocks]}"] if cfg.blocks else []
     imu = cfg.imu
     return (f"{cfg.exercise} {'+'.join(cfg.placements)} {'/'.join(f'{r:g}' for r in cfg.rates_hz)} Hz "
             f"{cfg.tempo_string} onsets={cfg.onsets} {' '.join(flags)} lp={1000 * imu.lowpass_delay_s:.0f}ms "
@@ -190,6 +277,9 @@ def _score_set(k: int, cfg: SimConfig, seed: int, tally: Tally, verbose: bool) -
     truth = res.truth["reps"]
     tally.sets[cfg.exercise] += 1
     tally.exact[cfg.exercise] += len(report.reps) == len(truth)
+    for name in patterns(cfg):
+        tally.pattern[name][0] += len(report.reps) == len(truth)
+        tally.pattern[name][1] += 1
     if verbose and len(report.reps) != len(truth):
         print(f"set {k} (seed {seed}): reps {len(report.reps)}/{len(truth)}: {_describe(cfg)}")
         print(f"    true starts {[round(w['start_s'], 1) for w in truth]}"
@@ -303,6 +393,10 @@ def _print_report(args, tally: Tally, walks: tuple[int, int, int, int], elapsed:
           f" m/s / {rmse(tally.vel_err['peak_concentric_velocity_mps']):.3f} m/s; coverage"
           f" {len(tally.vel_err['rise_m'])}/{tally.vel_n['rise_m']}")
     _print_boundaries(tally)
+    if args.kind == "technique":
+        print("rep count exact by technique pattern (a set may show several):")
+        for name, (ok, n) in sorted(tally.pattern.items()):
+            print(f"  {name:<26} {ok:>3}/{n:<3}")
     walks_exact, n_walks, side_ok, side_n = walks
     print(f"band walk: step count exact {walks_exact}/{n_walks}; step side correct {side_ok}/{side_n}"
           f" = {100 * side_ok / max(side_n, 1):.1f} %")
@@ -317,12 +411,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sets", type=int, default=120)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--kind", choices=("hard", "easy"), default="hard")
+    ap.add_argument("--kind", choices=("hard", "easy", "technique"), default="hard")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--only", type=int, nargs="+", help="run only these set numbers (and no band walks)")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
-    draw = hard_config if args.kind == "hard" else random_config
+    draw = {"hard": hard_config, "easy": random_config, "technique": technique_config}[args.kind]
     tally = Tally()
     t0 = time.perf_counter()
     for k in range(args.sets):
@@ -333,7 +427,7 @@ def main() -> int:
     walks_exact, side_ok, side_n = 0, 0, 0
     n_walks = 0 if args.only else max(10, args.sets // 6)
     for _ in range(n_walks):
-        cfg = _walk_config(rng, args.kind == "hard")
+        cfg = _walk_config(rng, args.kind != "easy")
         ok, sides, steps = _score_walk(cfg, int(rng.integers(2**31)))
         walks_exact, side_ok, side_n = walks_exact + ok, side_ok + sides, side_n + steps
     _print_report(args, tally, (walks_exact, n_walks, side_ok, side_n), time.perf_counter() - t0)

@@ -1,6 +1,6 @@
 """Set detection and exercise recognition on simulated workouts.
 
-    python benchmarks/sessions.py [--sessions 12] [--seed 1] [--kind hard|easy] [--verbose]
+    python benchmarks/sessions.py [--sessions 12] [--seed 1] [--kind hard|easy] [--sensors 1|2] [--verbose]
 
 Each workout has 3–5 sets of random exercises (a pelvis or a thigh sensor, random mounting, 52–104 Hz), 45–120 s
 rests of standing, walking, turning and sitting, and is analysed without an exercise, as `repscope analyze FILE`
@@ -10,7 +10,10 @@ exercise), rep count exact on the matched sets, the share of workouts with every
 `--kind hard` (the default) uses the harder simulator as `benchmarks/accuracy.py --kind hard` does (its sensor
 errors for the session's sensor; per-rep onset profiles; settle lifts, quick re-racks and station moves with its
 probabilities, shorter pauses and eccentrics, band walks of lead and trail steps); `--kind easy` is the earlier
-draw.
+draw. `--sensors 2` draws two-sensor workouts as the independent simulator does: a pelvis and a thigh sensor,
+each its own random mounting, noise, bias and sample clock (1–3 % off nominal, own jitter and drops) on one host
+clock with an origin of 5–5000 s, every exercise (seated abduction and clamshell thigh-led, the pelvis barely
+moving); the analysis gets both streams.
 Targets (issue 12): set precision/recall ≥ 0.98, exercise ≥ 0.95, counts ≥ 0.97, whole workouts ≥ 0.8.
 """
 from __future__ import annotations
@@ -29,16 +32,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analysis.evaluation import match_sets  # noqa: E402
 from analysis.pipeline import ImuSeries  # noqa: E402
 from analysis.session import analyze_session  # noqa: E402
-from benchmarks.accuracy import HARD, hard_imu
+from benchmarks.accuracy import HARD, hard_imu  # noqa: E402
+from sensors.exercises import EXERCISES  # noqa: E402
 from sensors.simulate import SimConfig  # noqa: E402
-from sensors.simulate_session import SessionConfig, simulate_session  # noqa: E402
+from sensors.simulate_session import SessionConfig, draw_sensor_imus, simulate_session  # noqa: E402
 
 PELVIS_EXERCISES = ("hip_thrust", "single_leg_hip_thrust", "glute_bridge", "lateral_band_walk")
 THIGH_EXERCISES = ("hip_thrust", "glute_bridge", "seated_hip_abduction", "clamshell", "lateral_band_walk")
 
 
-def random_set(ex: str, placement: str, rate: float, rng: np.random.Generator) -> SimConfig:
-    common = dict(placements=(placement,), rates_hz=(rate,))
+def random_set(ex: str, placement: str | tuple[str, ...], rate: float | tuple[float, ...],
+               rng: np.random.Generator) -> SimConfig:
+    placements = (placement,) if isinstance(placement, str) else placement
+    rates = (rate,) * len(placements) if isinstance(rate, float) else rate
+    common = dict(placements=placements, rates_hz=rates)
     if ex == "lateral_band_walk":
         return SimConfig(exercise=ex, reps=int(rng.integers(6, 17)), eccentric_s=0.45, bottom_pause_s=0.1,
                          concentric_s=0.45, top_pause_s=float(rng.uniform(0.1, 0.4)), **common)
@@ -74,6 +81,23 @@ def random_session(rng: np.random.Generator, hard: bool = False) -> SessionConfi
     return SessionConfig(sets, (placement,), (rate,), rest_s=(45.0, 120.0), imu=hard_imu(rng))
 
 
+TWO_SENSOR_RATES_HZ = (52.0, 100.0, 104.0)
+TIME_OFFSET_S = (5.0, 5000.0)
+
+
+def two_sensor_session(rng: np.random.Generator, hard: bool = True) -> SessionConfig:
+    """A workout seen by a pelvis and a thigh sensor: any exercises; each sensor its own clock, jitter and drops."""
+    placements = ("pelvis", str(rng.choice(["thigh_left", "thigh_right"])))
+    rate = float(rng.choice(TWO_SENSOR_RATES_HZ))
+    names = [str(rng.choice(EXERCISES)) for _ in range(int(rng.integers(3, 6)))]
+    sets = tuple(random_set(n, placements, (rate, rate), rng) for n in names)
+    imu = hard_imu(rng) if hard else SessionConfig(sets).imu
+    if hard:
+        sets = tuple(hard_set(c, rng) for c in sets)
+    return SessionConfig(sets, placements, (rate, rate), rest_s=(45.0, 120.0), imu=imu,
+                         sensor_imus=draw_sensor_imus(imu, 2, rng), time_offset_s=float(rng.uniform(*TIME_OFFSET_S)))
+
+
 def _count(t: dict) -> int:
     return t["step_count"] or t["rep_count"]
 
@@ -83,6 +107,7 @@ def main() -> int:
     ap.add_argument("--sessions", type=int, default=12)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--kind", choices=("hard", "easy"), default="hard")
+    ap.add_argument("--sensors", type=int, choices=(1, 2), default=1, help="sensors per workout (2: pelvis + thigh)")
     ap.add_argument("--verbose", action="store_true", help="print every set that is not right")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
@@ -92,10 +117,12 @@ def main() -> int:
     t_analysis = []
     t0 = time.perf_counter()
     for workout in range(args.sessions):
-        sim = simulate_session(random_session(rng, args.kind == "hard"), int(rng.integers(2**31)))
-        s = sim.streams[0]
+        draw = random_session if args.sensors == 1 else two_sensor_session
+        sim = simulate_session(draw(rng, args.kind == "hard"), int(rng.integers(2**31)))
+        s = sim.streams[-1]  # named in the verbose lines: the one sensor, or the thigh
         t1 = time.perf_counter()
-        found = analyze_session([ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads)]).sets
+        found = analyze_session([ImuSeries(x.info.placement, x.t_s, x.acc_mps2, x.gyr_rads)
+                                 for x in sim.streams]).sets
         t_analysis.append(time.perf_counter() - t1)
         truth = sim.truth["sets"]
         pairs = [(truth[i], found[j]) for i, j in match_sets([(t["start_s"], t["end_s"]) for t in truth],
@@ -125,7 +152,8 @@ def main() -> int:
         confusion.update((t["exercise"], "missed") for t in truth if id(t) not in matched)
         n_whole += right == len(truth) and len(found) == len(truth)
     elapsed = time.perf_counter() - t0
-    print(f"session benchmark ({args.kind} draw): {args.sessions} simulated workouts, {n_true} sets "
+    print(f"session benchmark ({args.kind} draw, {args.sensors} sensor{'s' * (args.sensors > 1)}): "
+          f"{args.sessions} simulated workouts, {n_true} sets "
           f"(seed {args.seed}), {elapsed:.0f} s")
     print(f"set precision {n_matched / max(n_found, 1):.3f}   recall {n_matched / max(n_true, 1):.3f}   "
           f"(target ≥ 0.98)")

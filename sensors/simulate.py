@@ -77,6 +77,37 @@ IDEAL = ImuModel(0.0, 0.0, 0.0, 0.0, 0.0, 1e6, 1e6, 0, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
+class RepBlock:
+    """A run of `reps` reps inside a set with its own tempo (s; concentric None = explosive) and range (share of
+    the set's range), then `rest_after_s` of rest at the bottom (a real session's blocks of correct, fast and small
+    reps: the rest is the block's last bottom pause)."""
+
+    reps: int
+    eccentric_s: float
+    bottom_pause_s: float
+    concentric_s: float | None
+    top_pause_s: float
+    rom_scale: float = 1.0
+    rest_after_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class TechniqueParams:
+    """Ranges of the technique patterns (`SimConfig.overshoot`, `blocks`) and the coaching text's tempos."""
+
+    overshoot_fraction: tuple[float, float] = (0.03, 0.12)  # of the rep's range, past the top
+    settle_s: tuple[float, float] = (0.3, 0.8)  # back into the squeeze, inside the top pause
+    # E-B-C-T (C None = explosive): a slow lowering, no rest at the bottom, a squeeze held at the top
+    tempos: tuple[tuple[float, float, float | None, float], ...] = (
+        (3.0, 0.0, 1.0, 2.0), (2.0, 0.0, 1.0, 3.0), (4.0, 0.0, None, 2.0))
+    top_hold_s: tuple[float, float] = (1.0, 4.0)  # a squeeze at the top
+    small_range_deg: tuple[float, float] = (8.0, 25.0)  # whole sets of small reps (the primary segment's range)
+
+
+TECHNIQUE = TechniqueParams()
+
+
+@dataclass(frozen=True)
 class SimConfig:
     """What to simulate. Tempo per phase in s (jittered ±`tempo_jitter` rep to rep); `faults` maps a simulator
     fault name (`SIM_FAULTS`) to the 1-based reps that show it; `rates_hz` one per placement."""
@@ -117,6 +148,12 @@ class SimConfig:
     time_offset_s: float = 0.0  # the recording clock's origin: every time stamp and truth time moved by this
     band_steps: str = "pulse"  # BAND_STEP_MODES: pulse = a step is a stance widening and narrowing; lead_trail =
     #                            `reps` steps, lead and trail alternating, each a sideways pelvis shift with a hip hike
+    # the lifter's own technique (all off by default; ranges in TECHNIQUE): each lift overshoots the top by 3–12 %
+    # of the range and settles back into the squeeze in 0.3–0.8 s (its truth: the concentric ends at the
+    # overshoot's peak, the settle is part of the top pause; no overshoot on a rep whose top pause is too short)
+    overshoot: bool = False
+    floor_start: bool = False  # hip thrusts begun sitting on the floor: no standing pose, back to the floor after
+    blocks: tuple[RepBlock, ...] = ()  # runs of reps with their own tempo and range, rests between (real sessions)
 
     @property
     def tempo_string(self) -> str:
@@ -226,17 +263,22 @@ class _Rep:
     faults_cmd: tuple[str, ...]
     concentric_profile: Profile = CLASSIC_CONCENTRIC
     eccentric_profile: Profile = CLASSIC_ECCENTRIC
+    overshoot: float = 0.0  # past the top, share of the range: the lift's peak is 1 + this
+    settle_s: float = 0.0  # back from the peak to the top, at the start of the top pause
+    block: int | None = None  # 0-based index of its RepBlock
 
 
 def _plan_reps(cfg: SimConfig, rng: np.random.Generator) -> list[_Rep]:
     reps = []
     set_tilt = rng.uniform(1.0, 6.0)  # the lifter's own clean posterior tuck, constant within a set
+    block_of = _block_of_rep(cfg)
     for i in range(1, cfg.reps + 1):
         j = lambda: 1.0 + rng.uniform(-cfg.tempo_jitter, cfg.tempo_jitter)  # noqa: E731
-        con = (rng.uniform(0.55, 0.8) if cfg.concentric_s is None else cfg.concentric_s * j())
-        top = cfg.top_pause_s * j()
-        ecc = cfg.eccentric_s * j()
-        bot = cfg.bottom_pause_s * j()
+        tempo = cfg if block_of[i - 1] is None else cfg.blocks[block_of[i - 1]]
+        con = (rng.uniform(0.55, 0.8) if tempo.concentric_s is None else tempo.concentric_s * j())
+        top = tempo.top_pause_s * j()
+        ecc = tempo.eccentric_s * j()
+        bot = tempo.bottom_pause_s * j()
         cmd = []
         if i in cfg.reps_with("rushed"):
             ecc = rng.uniform(0.35, 0.7)
@@ -247,7 +289,7 @@ def _plan_reps(cfg: SimConfig, rng: np.random.Generator) -> list[_Rep]:
         if i in cfg.reps_with("momentum"):
             con = rng.uniform(0.25, 0.4)
             cmd.append("momentum")
-        rom_scale = 1.0 + rng.uniform(-0.04, 0.04)
+        rom_scale = (1.0 + rng.uniform(-0.04, 0.04)) * getattr(tempo, "rom_scale", 1.0)
         if i in cfg.reps_with("partial"):
             rom_scale = rng.uniform(0.3, 0.45)
             cmd.append("partial")
@@ -261,15 +303,48 @@ def _plan_reps(cfg: SimConfig, rng: np.random.Generator) -> list[_Rep]:
         if i in cfg.reps_with("drop"):
             drop = rng.uniform(8.0, 12.0)
             cmd.append("drop")
-        reps.append(_Rep(con, top, ecc, bot, rom_scale, tilt, drop, tuple(cmd)))
+        reps.append(_Rep(con, top, ecc, bot, rom_scale, tilt, drop, tuple(cmd), block=block_of[i - 1]))
     # A bounce out of the bottom: the pause before a momentum rep disappears.
     for i in range(1, len(reps)):
         if "momentum" in reps[i].faults_cmd:
             reps[i - 1] = replace(reps[i - 1], bottom_pause_s=0.0)
+    reps = _block_rests(cfg, reps)
     reps[-1] = replace(reps[-1], bottom_pause_s=None)
     if cfg.onsets != "classic":
         reps = _draw_profiles(cfg.onsets == "per_rep", reps, rng)
+    if cfg.overshoot:
+        reps = _draw_overshoots(reps, rng.spawn(1)[0])  # spawned: the set's other draws stay the same
     return reps
+
+
+def _block_of_rep(cfg: SimConfig) -> list[int | None]:
+    """Per rep (0-based) the index of its RepBlock, or None everywhere when the set has no blocks."""
+    if not cfg.blocks:
+        return [None] * cfg.reps
+    return [k for k, block in enumerate(cfg.blocks) for _ in range(block.reps)]
+
+
+def _block_rests(cfg: SimConfig, reps: list[_Rep]) -> list[_Rep]:
+    """The rest after each block (but the last) is its last rep's bottom pause."""
+    i = 0
+    for block in cfg.blocks[:-1]:
+        i += block.reps
+        if block.rest_after_s > 0:
+            reps[i - 1] = replace(reps[i - 1], bottom_pause_s=block.rest_after_s)
+    return reps
+
+
+def _draw_overshoots(reps: list[_Rep], rng: np.random.Generator) -> list[_Rep]:
+    """Each lift's overshoot (TECHNIQUE.overshoot_fraction) and its settle back into the top pause
+    (TECHNIQUE.settle_s, at most the pause); none where the pause is shorter than the quickest settle."""
+    out = []
+    for rep in reps:
+        fraction, settle = _u(rng, TECHNIQUE.overshoot_fraction), _u(rng, TECHNIQUE.settle_s)
+        if rep.top_pause_s < TECHNIQUE.settle_s[0]:
+            out.append(rep)
+            continue
+        out.append(replace(rep, overshoot=fraction, settle_s=min(settle, rep.top_pause_s)))
+    return out
 
 
 MOMENTUM_RAMPS = (0.08, 0.15)  # a ballistic lift's trapezoid ramps
@@ -332,69 +407,135 @@ class _Pose:
     sway: np.ndarray | None = None  # postural sway, shares of the range: it turns the segment, it does not lift it
 
 
+@dataclass(frozen=True)
+class _Segment:
+    """What an exercise's kinematics reads: the set, the placement, the pose on the grid, the scaled movement
+    coordinate `th` (θ × ROM scale, sway included) and the primary segment's range (deg)."""
+
+    cfg: SimConfig
+    placement: str
+    pose: _Pose
+    th: np.ndarray
+    rom_deg: float
+
+    @property
+    def left_thigh(self) -> bool:
+        return self.placement == "thigh_left"
+
+    @property
+    def working_left(self) -> bool:
+        return (self.cfg.side or "left") == "left"
+
+
+def _hip_thrust(s: _Segment) -> R:
+    """Hip thrust and single-leg hip thrust: the pelvis from torso inclined (hips low) to torso horizontal (the
+    standing pelvis turned 90° back, plus the tuck); the working thigh from flexed to horizontal; on a single-leg
+    thrust the free leg is held up (hip flexed ~90°), carried by the pelvis."""
+    if s.placement == "pelvis":
+        return _rot(RIGHT, 90.0 - s.rom_deg * (1.0 - s.th) + s.pose.tilt_deg * s.pose.theta)
+    free_leg = s.cfg.exercise == "single_leg_hip_thrust" and s.left_thigh != s.working_left
+    if free_leg:
+        return _rot(RIGHT, 180.0 - s.rom_deg * (1.0 - s.th))
+    return _rot(RIGHT, 90.0 + THIGH_RANGE_FACTOR["hip_thrust"] * s.rom_deg * (1.0 - s.th))
+
+
+def _glute_bridge(s: _Segment) -> R:
+    """Lying supine, knees bent: the pelvis rotates posteriorly as the hips rise, the thighs extend."""
+    if s.placement == "pelvis":
+        return _rot(RIGHT, 90.0 + s.rom_deg * s.th + s.pose.tilt_deg * s.pose.theta)
+    return _rot(RIGHT, 140.0 + THIGH_RANGE_FACTOR["glute_bridge"] * s.rom_deg * (1.0 - s.th))
+
+
+def _seated_hip_abduction(s: _Segment) -> R:
+    """Seated upright: the thigh (horizontal) abducts about gravity; the pelvis barely moves."""
+    if s.placement == "pelvis":
+        return _rot(RIGHT, 12.0 + 1.5 * s.th)
+    out = 1.0 if s.left_thigh else -1.0
+    return _rot(UP, out * s.rom_deg * s.th) * _rot(RIGHT, 90.0)
+
+
+def _clamshell(s: _Segment) -> R:
+    """Side-lying, hips flexed 45°: the top leg's knee opens toward the ceiling about the body's long axis, the
+    bottom thigh stays still; the pelvis rocks a few degrees. The top leg is `side`, else the sensor's leg."""
+    if s.placement == "pelvis":
+        return _rot(FORWARD, 90.0) * _rot(RIGHT, 5.0 - 4.0 * s.th)
+    top_leg_left = (s.cfg.side or ("left" if s.left_thigh else "right")) == "left"
+    sign = 1.0 if top_leg_left else -1.0  # lying on the other side: mirror image
+    opening = s.rom_deg * s.th if s.left_thigh == top_leg_left else 0.0 * s.th
+    return _rot((0.0, sign, 0.0), opening) * _rot(FORWARD, sign * 90.0) * _rot(RIGHT, 45.0)
+
+
+def _lateral_band_walk(s: _Segment) -> R:
+    """Half squat. Pulse steps: the pelvis rolls a little toward the stepping side, the thigh abducts and back.
+    Lead and trail: the swing leg's side of the pelvis hikes mid-step (level in between), the swing thigh flexes
+    to clear the floor while the stance widens (lead) or narrows (trail)."""
+    pose, th = s.pose, s.th
+    lead_trail = s.cfg.band_steps == "lead_trail"
+    if s.placement == "pelvis":
+        roll = BAND_HIKE_DEG * pose.walk_side * _swing(pose.theta) if lead_trail else -4.0 * pose.walk_side * th
+        return _rot(FORWARD, roll) * _rot(LEFT, 15.0 + 0 * th)
+    out = 1.0 if s.left_thigh else -1.0
+    flex = 35.0 + 0 * th
+    if lead_trail:
+        swing = pose.walk_side * _swing(pose.theta) * out  # > 0: this leg swings (left leads to the left)
+        flex = flex + BAND_SWING_FLEX_DEG * swing.clip(0)
+    return _rot(FORWARD, -out * s.rom_deg * th) * _rot(RIGHT, flex)
+
+
+# one kinematics function per exercise (pelvis and thigh postures on the grid), looked up by name: an exercise of
+# the registry without one is an error, never another exercise's motion
+KINEMATICS = {
+    "hip_thrust": _hip_thrust, "single_leg_hip_thrust": _hip_thrust, "glute_bridge": _glute_bridge,
+    "seated_hip_abduction": _seated_hip_abduction, "clamshell": _clamshell, "lateral_band_walk": _lateral_band_walk,
+}
+THIGH_RANGE_FACTOR = {"hip_thrust": 1.25, "glute_bridge": 1.1}  # the working thigh's range over the pelvis's
+
+
+def kinematics(name: str):
+    """The kinematics function of exercise `name`; ValueError naming the simulated ones when there is none."""
+    try:
+        return KINEMATICS[name]
+    except KeyError:
+        raise ValueError(f"the simulator has no kinematics for exercise {name!r} "
+                         f"(simulated: {', '.join(KINEMATICS)})") from None
+
+
 def _segment_rotation(cfg: SimConfig, placement: str, pose: _Pose, rom_deg: float) -> R:
-    """Segment-to-earth rotation on the internal grid (heading: lifter faces +x when standing)."""
+    """Segment-to-earth rotation on the internal grid (heading: lifter faces +x when standing): the exercise's
+    posture (KINEMATICS), the pelvic drop, blended in from the start pose by the set-up, fidgets and walking."""
     from scipy.spatial.transform import Rotation as R
 
-    ex = cfg.exercise
     th = (pose.theta if pose.sway is None else pose.theta + pose.sway) * pose.rom_scale
-    working_left = (cfg.side or "left") == "left"
-    is_left_thigh = placement == "thigh_left"
-    if placement == "pelvis":
-        if ex in ("hip_thrust", "single_leg_hip_thrust"):
-            # bottom: torso inclined (hips low); top: torso horizontal = standing pelvis rotated 90° posteriorly
-            beta = 90.0 - rom_deg * (1.0 - th) + pose.tilt_deg * pose.theta
-            posture = _rot(RIGHT, beta)
-        elif ex == "glute_bridge":
-            beta = 90.0 + rom_deg * th + pose.tilt_deg * pose.theta
-            posture = _rot(RIGHT, beta)
-        elif ex == "seated_hip_abduction":
-            posture = _rot(RIGHT, 12.0 + 1.5 * th)
-        elif ex == "clamshell":
-            posture = _rot(FORWARD, 90.0) * _rot(RIGHT, 5.0 - 4.0 * th)
-        elif cfg.band_steps == "lead_trail":  # half squat; the swing leg's side hikes mid-step, level in between
-            roll = BAND_HIKE_DEG * pose.walk_side * _swing(pose.theta)
-            posture = _rot(FORWARD, roll) * _rot(LEFT, 15.0 + 0 * th)
-        else:  # lateral band walk: half squat, small roll toward the stepping side
-            posture = _rot(FORWARD, -4.0 * pose.walk_side * th) * _rot(LEFT, 15.0 + 0 * th)
-        # pelvic drop: rotation about the pelvis's own longitudinal axis, non-working side down
-        drop_sign = -1.0 if working_left else 1.0  # + about superior axis lowers the left side (supine)
+    seg = _Segment(cfg, placement, pose, th, rom_deg)
+    posture = kinematics(cfg.exercise)(seg)
+    if placement == "pelvis":  # pelvic drop: about the pelvis's own longitudinal axis, non-working side down
+        drop_sign = -1.0 if seg.working_left else 1.0  # + about superior axis lowers the left side (supine)
         posture = posture * _rot(UP, drop_sign * pose.drop_deg * pose.theta)
-    else:
-        if ex in ("hip_thrust", "glute_bridge"):
-            thigh_rom = 1.25 * rom_deg if ex == "hip_thrust" else 1.1 * rom_deg
-            base = 90.0 if ex == "hip_thrust" else 140.0
-            posture = _rot(RIGHT, base + thigh_rom * (1.0 - th))
-        elif ex == "single_leg_hip_thrust":
-            if is_left_thigh == working_left:
-                posture = _rot(RIGHT, 90.0 + 1.25 * rom_deg * (1.0 - th))
-            else:  # free leg held up, hip flexed ~90°, carried by the pelvis
-                posture = _rot(RIGHT, 180.0 - rom_deg * (1.0 - th))
-        elif ex == "seated_hip_abduction":
-            out = 1.0 if is_left_thigh else -1.0
-            posture = _rot(UP, out * rom_deg * th) * _rot(RIGHT, 90.0)
-        elif ex == "clamshell":
-            # side-lying, hips flexed 45°; the top leg's knee opens toward the ceiling about the body's long axis,
-            # the bottom thigh stays still. The top leg is `side`, else the sensor's leg.
-            top_leg_left = (cfg.side or ("left" if is_left_thigh else "right")) == "left"
-            sign = 1.0 if top_leg_left else -1.0  # lying on the other side: mirror image
-            opening = rom_deg * th if is_left_thigh == top_leg_left else 0.0 * th
-            posture = _rot((0.0, sign, 0.0), opening) * _rot(FORWARD, sign * 90.0) * _rot(RIGHT, 45.0)
-        else:  # band walk: abduction pulse of this leg about the forward axis, in a half squat
-            out = 1.0 if is_left_thigh else -1.0
-            flex = 35.0 + 0 * th
-            if cfg.band_steps == "lead_trail":  # the stance widens in the lead step and narrows in the trail step
-                swing = pose.walk_side * _swing(pose.theta) * out  # > 0: this leg swings (left leads to the left)
-                flex = flex + BAND_SWING_FLEX_DEG * swing.clip(0)
-            posture = _rot(FORWARD, -out * rom_deg * th) * _rot(RIGHT, flex)
-    standing = R.identity(len(pose.theta))
-    # Set-up / re-rack: slerp-like blend from standing to the exercise posture via rotation vectors.
-    rel = (standing.inv() * posture).as_rotvec()
-    blended = standing * R.from_rotvec(rel * pose.setup[:, None])
+    start = _start_posture(cfg, placement, len(pose.theta))
+    # Set-up / re-rack: slerp-like blend from the start pose to the exercise posture via rotation vectors.
+    rel = (start.inv() * posture).as_rotvec()
+    blended = start * R.from_rotvec(rel * pose.setup[:, None])
     rot = R.from_rotvec(np.radians(pose.fidget)) * blended
     if pose.gait is not None:
         rot = _gait_rotation(placement, pose) * rot
     return rot
+
+
+# floor start: sitting on the floor, the upper back against the bench, the torso leaning back by this (about the
+# right axis; the thrust's bottom leans 90° − the range), the thighs flexed with the knees up, the pelvis sensor a
+# little below the bottom of the reps (0.35 m): the set-up is a lean back and a small shift, not a lift
+FLOOR_PELVIS_DEG = 25.0
+FLOOR_THIGH_DEG = 125.0
+FLOOR_HIP_HEIGHT_M = 0.30
+
+
+def _start_posture(cfg: SimConfig, placement: str, n: int) -> R:
+    """The pose the set begins and ends in: standing (identity), or sitting on the floor (`floor_start`)."""
+    from scipy.spatial.transform import Rotation as R
+
+    if not cfg.floor_start:
+        return R.identity(n)
+    return _rot(RIGHT, np.full(n, FLOOR_PELVIS_DEG if placement == "pelvis" else FLOOR_THIGH_DEG))
 
 
 def _swing(theta: np.ndarray) -> np.ndarray:
@@ -420,7 +561,8 @@ def _segment_position(cfg: SimConfig, placement: str, rot: R, pose: _Pose) -> np
     ex = cfg.exercise
     hip = np.zeros((len(pose.theta), 3))
     lift = {"hip_thrust": 0.32, "single_leg_hip_thrust": 0.3, "glute_bridge": 0.18}.get(ex, 0.0)
-    hip[:, 2] = 0.9 * (1 - pose.setup) + 0.35 * pose.setup + lift * pose.theta * pose.rom_scale * pose.setup
+    start_m = FLOOR_HIP_HEIGHT_M if cfg.floor_start else 0.9  # standing, or sitting on the floor
+    hip[:, 2] = start_m * (1 - pose.setup) + 0.35 * pose.setup + lift * pose.theta * pose.rom_scale * pose.setup
     if ex == "lateral_band_walk" and cfg.band_steps == "lead_trail":  # half the stride in each step
         hip[:, 1] = np.cumsum(pose.walk_side * np.abs(np.gradient(pose.theta))) * BAND_STRIDE_M / 2
     elif ex == "lateral_band_walk":
@@ -606,8 +748,9 @@ def _rep_traces(cfg: SimConfig, reps: list[_Rep], lay: _Layout, grid: np.ndarray
     bounds = lay.bounds
     for k, (rep, (c0, c1, t1, e1, _)) in enumerate(zip(reps, bounds)):
         m = (grid >= c0) & (grid < c1)
-        theta[m] = rep.concentric_profile.position((grid[m] - c0) / (c1 - c0))
-        theta[(grid >= c1) & (grid < t1)] = 1.0
+        theta[m] = (1.0 + rep.overshoot) * rep.concentric_profile.position((grid[m] - c0) / (c1 - c0))
+        m = (grid >= c1) & (grid < t1)
+        theta[m] = 1.0 if rep.settle_s <= 0 else 1.0 + rep.overshoot * (1.0 - _min_jerk((grid[m] - c1) / rep.settle_s))
         m = (grid >= t1) & (grid < e1)
         theta[m] = 1.0 - rep.eccentric_profile.position((grid[m] - t1) / (e1 - t1))
         nxt = bounds[k + 1][0] if k + 1 < len(bounds) else lay.end_set
@@ -683,7 +826,7 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
         fidget += bump[:, None] * np.array(move.rotvec_deg)
     heading, gait, gait_phase = _walking(grid, list(lay.walks))
     pose = _Pose(theta, rom_scale, tilt, drop, setup, fidget, walk, heading, gait, gait_phase, sway)
-    standing = (lead, stand_end) if cfg.standing_s > 0 else None
+    standing = (lead, stand_end) if cfg.standing_s > 0 and not cfg.floor_start else None
     blocks = []
     if cfg.big_setup or cfg.station_moves or cfg.settle_lift or cfg.quick_rerack:
         pads = cfg.station_moves and cfg.exercise == "seated_hip_abduction"
@@ -883,9 +1026,9 @@ class IdealSet:
 
 
 def ideal_set(cfg: SimConfig, rng: np.random.Generator, mounts: dict | None = None,
-              heading_deg: float = 0.0, imu: ImuModel | None = None) -> IdealSet:
+              heading_deg: float = 0.0, imu: ImuModel | dict | None = None) -> IdealSet:
     """The exact motion of one set (standing → set-up → reps → re-rack → standing), facing `heading_deg`; the
-    sensor's soft-tissue wobble is `imu`'s (default `cfg.imu`'s)."""
+    sensor's soft-tissue wobble is `imu`'s (one model, or one per placement; default `cfg.imu`'s)."""
     from scipy.spatial.transform import Rotation as R
 
     _validate(cfg)
@@ -907,7 +1050,8 @@ def ideal_set(cfg: SimConfig, rng: np.random.Generator, mounts: dict | None = No
         used[placement] = mount
         pos = heading.apply(_segment_position(cfg, placement, rots[placement], pose))
         heights[placement] = pos[:, 2]
-        wobble = tissue_wobble(grid, heading * rots[placement], cfg.imu if imu is None else imu)
+        model = cfg.imu if imu is None else imu[placement] if isinstance(imu, dict) else imu
+        wobble = tissue_wobble(grid, heading * rots[placement], model)
         gyr, acc, _ = ideal_imu(grid, heading * rots[placement], pos, mount, wobble)
         signals[placement] = (gyr, acc)
     truth = _truth(cfg, reps, bounds, grid, pose, rots, used, standing, rom_deg)
@@ -998,6 +1142,7 @@ def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> di
         "rates_hz": dict(zip(cfg.placements, map(float, cfg.rates_hz))),
         "mounting": {p: _wxyz(m) for p, m in mounts.items()},
         "standing_s": list(standing) if standing else None,
+        "standing_pose": bool(standing),
         "tempo_target": tempo_target,
         "tilt_reference": "standing" if standing and exercise(cfg.exercise).tilt_reference == "standing" else "set",
         "reps": [],
@@ -1017,8 +1162,7 @@ def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> di
         tilt_abs = np.array([r.tilt_deg for r in reps])  # no standing carry-over: only the set reference exists
     tilt_set = tilt_abs - np.median(tilt_abs)
     drop, drop_side = _drop_truth(rots["pelvis"], top_idx)
-    roms = np.array([rom_deg * r.rom_scale + (r.tilt_deg if primary == "pelvis" and cfg.exercise in (
-        "hip_thrust", "single_leg_hip_thrust", "glute_bridge") else 0.0) for r in reps])
+    roms = np.array([_rom_truth(cfg, primary, rom_deg, r) for r in reps])
     median_scale = float(np.median([r.rom_scale for r in reps]))
     has_pelvis = "pelvis" in cfg.placements
     tilt_report = tilt_abs if out["tilt_reference"] == "standing" else tilt_set
@@ -1058,10 +1202,28 @@ def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> di
             "faults": faults,
             "commanded_faults": list(rep.faults_cmd),
         })
+        if cfg.overshoot:
+            out["reps"][-1].update(overshoot_fraction=rep.overshoot, settle_s=rep.settle_s)
+        if cfg.blocks:
+            out["reps"][-1]["block"] = rep.block
         if cfg.onsets != "classic":  # for diagnosis (the classic pair is the same on every rep)
             out["reps"][-1]["profiles"] = {"concentric": rep.concentric_profile.label,
                                            "eccentric": rep.eccentric_profile.label}
     return out
+
+
+def _rom_truth(cfg: SimConfig, primary: str, rom_deg: float, rep: _Rep) -> float:
+    """The primary segment's commanded range over a rep (deg): peak to peak, the overshoot and (pelvis on a
+    hip-extension lift) the tuck included; a thigh on a thrust or bridge turns THIGH_RANGE_FACTOR × the range."""
+    hip_extension = cfg.exercise in ("hip_thrust", "single_leg_hip_thrust", "glute_bridge")
+    if primary == "pelvis":
+        rom = rom_deg * rep.rom_scale + (rep.tilt_deg if hip_extension else 0.0)
+    elif hip_extension and (cfg.exercise != "single_leg_hip_thrust" or primary == f"thigh_{cfg.side or 'left'}"):
+        rom = THIGH_RANGE_FACTOR["glute_bridge" if cfg.exercise == "glute_bridge" else "hip_thrust"] * rom_deg
+        rom *= rep.rom_scale
+    else:
+        rom = rom_deg * rep.rom_scale
+    return rom * (1.0 + rep.overshoot)
 
 
 def _lead_trail_steps(bounds) -> list[dict]:
@@ -1084,6 +1246,11 @@ def _wxyz(rot: R) -> list[float]:
 
 def _validate(cfg: SimConfig) -> None:
     exercise(cfg.exercise)  # ValueError naming the known ones
+    kinematics(cfg.exercise)  # ValueError: an exercise the simulator cannot move
+    if cfg.floor_start and cfg.exercise not in ("hip_thrust", "single_leg_hip_thrust"):
+        raise ValueError(f"a floor start is a hip thrust's set-up, not {cfg.exercise}'s")
+    if cfg.blocks and sum(b.reps for b in cfg.blocks) != cfg.reps:
+        raise ValueError(f"the blocks hold {sum(b.reps for b in cfg.blocks)} reps, the set {cfg.reps}")
     if not 1 <= cfg.reps <= 60:
         raise ValueError(f"reps must be 1–60, got {cfg.reps}")
     if len(cfg.placements) != len(cfg.rates_hz) or not cfg.placements:

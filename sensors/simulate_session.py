@@ -12,13 +12,13 @@ activities. It is computed from the commanded motion only, never from the analys
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from sensors.recording import RecordingMeta, SensorStream
 from sensors.simulate import (
-    FORWARD, INTERNAL_RATE_HZ, RIGHT, UP, ImuModel, SimConfig, _min_jerk, _rot, _sample, ideal_imu, ideal_set,
+    FORWARD, INTERNAL_RATE_HZ, RIGHT, UP, ImuModel, SimConfig, _min_jerk, _rot, _sample, _wxyz, ideal_imu, ideal_set,
     sensor_info, shift_times, tissue_wobble,
 )
 
@@ -37,6 +37,39 @@ class SessionConfig:
     rest_s: tuple[float, float] = (45.0, 120.0)
     imu: ImuModel = ImuModel()
     lead_rest_s: float = 16.0  # the recording starts with the lifter standing and walking to the first station
+    # one sensor model per placement (its own sample clock, jitter, drops, wobble); None: `imu` for every sensor
+    sensor_imus: tuple[ImuModel, ...] | None = None
+    time_offset_s: float = 0.0  # the host clock's origin: every time stamp and truth time moved by this
+
+    def imu_of(self, k: int) -> ImuModel:
+        """The sensor model of the k-th placement."""
+        return self.imu if self.sensor_imus is None else self.sensor_imus[k]
+
+
+@dataclass(frozen=True)
+class SensorClockDraw:
+    """Ranges of each sensor's own clock and link when the sensors of a workout are drawn apart
+    (`draw_sensor_imus`): the sample clock off nominal by this fraction (either sign), the host's time-stamp
+    jitter (s) and the share of samples lost unmarked."""
+
+    clock_error: tuple[float, float] = (0.01, 0.03)
+    jitter_s: tuple[float, float] = (0.0005, 0.003)
+    drop_fraction: tuple[float, float] = (0.0, 0.01)
+
+
+SENSOR_CLOCKS = SensorClockDraw()
+
+
+def draw_sensor_imus(imu: ImuModel, n: int, rng: np.random.Generator) -> tuple[ImuModel, ...]:
+    """`n` sensors of model `imu`, each with its own sample clock 1–3 % off nominal, jitter and drops
+    (SENSOR_CLOCKS); their biases and noise are drawn apart anyway when they are sampled."""
+    out = []
+    for _ in range(n):
+        sign = float(rng.choice([-1.0, 1.0]))
+        out.append(replace(imu, clock_error=sign * float(rng.uniform(*SENSOR_CLOCKS.clock_error)),
+                           timestamp_jitter_s=float(rng.uniform(*SENSOR_CLOCKS.jitter_s)),
+                           drop_fraction=float(rng.uniform(*SENSOR_CLOCKS.drop_fraction))))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -132,6 +165,23 @@ def _rest_motion(plan: _RestPlan, placement: str, heading0_deg: float, rng: np.r
 # ------------------------------------------------------------------------------------------------ session
 
 
+def _ideal_set(set_cfg: SimConfig, rng: np.random.Generator, mounts: dict, heading: float, cfg: SessionConfig):
+    """One set's exact motion on the session's mountings; each placement's soft-tissue wobble is its sensor's."""
+    imu = cfg.imu if cfg.sensor_imus is None else dict(zip(cfg.placements, cfg.sensor_imus))
+    return ideal_set(set_cfg, rng, mounts, heading, imu)
+
+
+def _sensors_truth(cfg: SessionConfig, mounts: dict) -> dict:
+    """Per placement: its rate and mounting (w, x, y, z); with sensors drawn apart (`sensor_imus`) also its sample
+    clock's error (+ = fast), for diagnosis (one session model leaves the truth the same whatever its errors)."""
+    out = {}
+    for i, (p, rate) in enumerate(zip(cfg.placements, cfg.rates_hz)):
+        out[p] = {"rate_hz": float(rate), "mounting": _wxyz(mounts[p])}
+        if cfg.sensor_imus is not None:
+            out[p]["clock_error"] = cfg.imu_of(i).clock_error
+    return out
+
+
 def _set_bounds(truth: dict) -> tuple[float, float]:
     if truth["steps"]:
         last = truth["steps"][-1]
@@ -146,6 +196,10 @@ def _check(cfg: SessionConfig) -> None:
     for s in cfg.sets:
         if tuple(s.placements) != tuple(cfg.placements):
             raise ValueError("every set must use the session's placements")
+        if s.floor_start:
+            raise ValueError("a floor start begins a recording sitting: not inside a workout")
+    if cfg.sensor_imus is not None and len(cfg.sensor_imus) != len(cfg.placements):
+        raise ValueError("one sensor model per placement is needed")
 
 
 def simulate_session(cfg: SessionConfig, rng: np.random.Generator | int | None = None) -> SimSession:
@@ -160,16 +214,16 @@ def simulate_session(cfg: SessionConfig, rng: np.random.Generator | int | None =
         rest_s = cfg.lead_rest_s if k == 0 else float(rng.uniform(*cfg.rest_s))
         plan = _plan_rest(rest_s, rng)
         signals = {}
-        for p in cfg.placements:
+        for i, p in enumerate(cfg.placements):
             grid, rot, pos, end_heading = _rest_motion(plan, p, heading, np.random.default_rng(k))
-            gyr, acc, _ = ideal_imu(grid, rot, pos, mounts[p], tissue_wobble(grid, rot, cfg.imu))
+            gyr, acc, _ = ideal_imu(grid, rot, pos, mounts[p], tissue_wobble(grid, rot, cfg.imu_of(i)))
             signals[p] = (gyr, acc)
         rests.append({"after_set": k, "start_s": t_off, "end_s": t_off + grid[-1],
                       "activities": [b[0] for b in plan.blocks]})
         parts.append((t_off, grid, signals))
         heading = end_heading
         t_off += grid[-1] + 1.0 / INTERNAL_RATE_HZ
-        ideal = ideal_set(set_cfg, rng, mounts, heading, cfg.imu)
+        ideal = _ideal_set(set_cfg, rng, mounts, heading, cfg)
         truth = shift_times(ideal.truth, t_off)
         start, end = _set_bounds(truth)
         sets_truth.append({**truth, "index": k + 1, "start_s": start, "end_s": end,
@@ -178,12 +232,17 @@ def simulate_session(cfg: SessionConfig, rng: np.random.Generator | int | None =
         t_off += ideal.grid[-1] + 1.0 / INTERNAL_RATE_HZ
     grid = np.concatenate([g + t0 for t0, g, _ in parts])
     streams = []
-    for p, rate in zip(cfg.placements, cfg.rates_hz):
+    for i, (p, rate) in enumerate(zip(cfg.placements, cfg.rates_hz)):
         gyr = np.concatenate([sig[p][0] for _, _, sig in parts])
         acc = np.concatenate([sig[p][1] for _, _, sig in parts])
-        t, a, g, gaps = _sample(grid, gyr, acc, rate, cfg.imu, rng, False)
-        streams.append(SensorStream(sensor_info(p, rate, cfg.imu), t, a, g, gaps))
+        t, a, g, gaps = _sample(grid, gyr, acc, rate, cfg.imu_of(i), rng, False)
+        off = cfg.time_offset_s
+        streams.append(SensorStream(sensor_info(p, rate, cfg.imu_of(i)), t + off, a, g,
+                                    tuple((g0 + off, g1 + off) for g0, g1 in gaps)))
     truth = {"simulated": True, "placements": list(cfg.placements), "set_count": len(cfg.sets),
-             "exercises": [s.exercise for s in cfg.sets], "sets": sets_truth, "rests": rests}
+             "exercises": [s.exercise for s in cfg.sets], "sets": sets_truth, "rests": rests,
+             "sensors": _sensors_truth(cfg, mounts)}
+    if cfg.time_offset_s:
+        truth = shift_times(truth, cfg.time_offset_s)
     meta = RecordingMeta(simulated=True, notes="SIMULATED workout by repscope (sets with rests); truth in .truth.json")
     return SimSession(cfg, tuple(streams), truth, meta)

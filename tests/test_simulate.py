@@ -438,3 +438,204 @@ def test_postural_sway_rocks_the_segment_slowly_and_keeps_the_boundaries():
     m = (s0.t_s > top["start_s"]) & (s0.t_s < top["end_s"])
     diff_dps = np.degrees(np.linalg.norm(s1.gyr_rads - s0.gyr_rads, axis=1))
     assert diff_dps[m].max() > 0.05 and diff_dps.max() < 6.0
+
+
+# ------------------------------------------------------------------------------------------------ technique patterns
+
+
+def _commanded_angle_deg(cfg, seed=3):
+    """The primary segment's commanded angle on the 1-kHz grid (exact: the ideal gyro about its one axis) and the
+    truth; the sensor mounted as the segment (identity) so the axis is the segment's."""
+    from dataclasses import replace
+
+    from sensors.simulate import ideal_set
+
+    cfg = replace(cfg, imu=IDEAL, fidget=False, mounting=((1.0, 0.0, 0.0, 0.0),) * len(cfg.placements))
+    ideal = ideal_set(cfg, np.random.default_rng(seed))
+    gyr = ideal.signals[cfg.placements[0]][0]
+    con = ideal.truth["reps"][0]["phases"][0]
+    lift = gyr[(ideal.grid > con["start_s"]) & (ideal.grid < con["end_s"])]
+    axis = lift[np.argmax(np.linalg.norm(lift, axis=1))]  # the reps' one axis (not the set-up's)
+    axis = axis / np.linalg.norm(axis)
+    rate_dps = np.degrees(gyr @ axis)
+    angle = np.concatenate([[0.0], np.cumsum(0.5 * (rate_dps[1:] + rate_dps[:-1]) * np.diff(ideal.grid))])
+    return ideal.grid, angle, rate_dps, ideal.truth
+
+
+def test_overshoot_peaks_at_the_concentric_end_and_settles_inside_the_top_pause():
+    """Truth: the concentric ends at the overshoot's peak (3–12 % of the range past the top), the settle back
+    (0.3–0.8 s) is part of the top pause, and the commanded angle then holds still until the lowering."""
+    cfg = SimConfig(exercise="seated_hip_abduction", reps=4, placements=("thigh_left",), rates_hz=(100.0,),
+                    eccentric_s=2.0, bottom_pause_s=1.0, top_pause_s=2.0, overshoot=True, rom_deg=30.0)
+    grid, angle, rate_dps, truth = _commanded_angle_deg(cfg)
+    _, plain_angle, _, plain = _commanded_angle_deg(SimConfig(**{**cfg.__dict__, "overshoot": False}))
+    assert [r["start_s"] for r in plain["reps"]] == [r["start_s"] for r in truth["reps"]]
+    assert "overshoot_fraction" not in plain["reps"][0]
+    for rep in truth["reps"]:
+        con, top = rep["phases"][0], rep["phases"][1]
+        assert 0.03 <= rep["overshoot_fraction"] <= 0.12 and 0.3 <= rep["settle_s"] <= 0.8
+        span = (grid >= con["start_s"]) & (grid <= top["end_s"])
+        sign = np.sign(angle[span][-1] - angle[span][0])
+        # the peak is the concentric end: exactly for the overshoot itself (the same set without it, tremor and
+        # all, taken away), within tremor's reach for the whole angle
+        bump = sign * (angle - plain_angle)[span]
+        assert grid[span][np.argmax(bump)] == pytest.approx(con["end_s"], abs=0.03)  # a flat peak
+        assert grid[span][np.argmax(sign * angle[span])] == pytest.approx(con["end_s"], abs=0.06)
+        bottom = np.interp(con["start_s"], grid, angle)
+        rise = sign * (np.interp(con["end_s"], grid, angle) - bottom)
+        settled = sign * (np.interp(top["end_s"], grid, angle) - bottom)
+        assert rise == pytest.approx(rep["rom_deg"], abs=0.3)  # the range is peak to peak, overshoot included
+        assert rise / settled - 1.0 == pytest.approx(rep["overshoot_fraction"], abs=0.01)
+        assert bump.max() / (rep["rom_deg"] - bump.max()) == pytest.approx(rep["overshoot_fraction"], abs=0.005)
+        hold = (grid > con["end_s"] + rep["settle_s"] + 0.01) & (grid < top["end_s"] - 0.01)
+        assert hold.any() and np.abs(rate_dps[hold]).max() < 3.0  # settled: tremor alone until the lowering
+        moving = (grid > con["end_s"] + 0.02) & (grid < con["end_s"] + rep["settle_s"] - 0.02)
+        settle = sign * (angle - plain_angle)[moving]
+        assert (np.diff(settle) < 0).all()  # settling back down, the overshoot gone at the settle's end
+        assert np.interp(con["end_s"] + rep["settle_s"], grid, sign * (angle - plain_angle)) == pytest.approx(
+            0.0, abs=0.1)  # of an overshoot ≥ 0.9°
+
+
+@pytest.mark.parametrize("tempo", [(3.0, 0.0, 1.0, 2.0), (2.0, 0.0, 1.0, 3.0), (4.0, 0.0, None, 2.0)])
+def test_coaching_tempos_hold_the_top_and_go_at_once_from_the_bottom(tempo):
+    """The coaching text's tempos 3-0-1-2, 2-0-1-3, 4-0-X-2: the squeeze at the top lasts what the tempo says
+    (the segment still throughout), and the next lift starts the instant the lowering ends (touch and go)."""
+    from sensors.simulate import TECHNIQUE
+
+    assert tempo in TECHNIQUE.tempos
+    ecc, bottom, con, top = tempo
+    cfg = SimConfig(exercise="hip_thrust", reps=4, eccentric_s=ecc, bottom_pause_s=bottom, concentric_s=con,
+                    top_pause_s=top, tempo_jitter=0.0, placements=("pelvis",), rates_hz=(100.0,))
+    grid, angle, rate_dps, truth = _commanded_angle_deg(cfg)
+    for k, rep in enumerate(truth["reps"]):
+        assert rep["top_pause_s"] == pytest.approx(top) and rep["eccentric_s"] == pytest.approx(ecc)
+        top_phase = rep["phases"][1]
+        hold = (grid > top_phase["start_s"] + 0.01) & (grid < top_phase["end_s"] - 0.01)
+        assert np.abs(rate_dps[hold]).max() < 3.0  # tremor alone
+        after = (grid > top_phase["end_s"] + 0.3) & (grid < top_phase["end_s"] + 0.8)
+        assert np.abs(rate_dps[after]).mean() > 4.0  # the lowering starts when the tempo says
+        if k + 1 < len(truth["reps"]):
+            assert rep["bottom_pause_s"] == 0.0
+            assert truth["reps"][k + 1]["start_s"] == pytest.approx(rep["phases"][2]["end_s"])
+        assert rep["top_pause_s"] > (rep["bottom_pause_s"] or 0.0)  # holds longer than rests
+
+
+def test_small_range_sets_and_25_hz():
+    """Whole sets of small reps (8–25°) on seated abduction and clamshell, sampled at 25 Hz: the commanded angle
+    turns by the truth's range, the stream is 25 samples per second."""
+    for ex, rom in (("seated_hip_abduction", 9.0), ("clamshell", 22.0)):
+        cfg = SimConfig(exercise=ex, reps=5, placements=("thigh_right",), rates_hz=(25.0,), rom_deg=rom)
+        grid, angle, _, truth = _commanded_angle_deg(cfg)
+        for rep in truth["reps"]:
+            assert rep["rom_deg"] == pytest.approx(rom, rel=0.05)
+            span = (grid >= rep["start_s"]) & (grid <= rep["phases"][2]["end_s"])
+            assert np.ptp(angle[span]) == pytest.approx(rep["rom_deg"], abs=0.3)  # tremor: ±0.15°
+        s = simulate_set(cfg, 4).streams[0]
+        assert np.median(np.diff(s.t_s)) == pytest.approx(0.04, rel=0.01)
+
+
+def test_thigh_range_truth_on_a_thigh_only_hip_thrust():
+    """A thigh sensor alone on a hip thrust: the truth's range is the thigh's own commanded turn."""
+    cfg = SimConfig(exercise="hip_thrust", reps=3, placements=("thigh_left",), rates_hz=(100.0,), rom_deg=40.0)
+    grid, angle, _, truth = _commanded_angle_deg(cfg)
+    rep = truth["reps"][1]
+    span = (grid >= rep["start_s"]) & (grid <= rep["phases"][2]["end_s"])
+    assert np.ptp(angle[span]) == pytest.approx(rep["rom_deg"], abs=0.5)  # tremor: ±0.15°
+    assert rep["rom_deg"] == pytest.approx(1.25 * 40.0, rel=0.05)
+
+
+def test_floor_start_hip_thrust_has_no_standing_pose():
+    """Begun sitting on the floor: the truth says no standing pose and a tilt relative to the set; the pelvis
+    starts leaning back (not upright), low, and ends there; a floor start is a thrust's set-up only."""
+    from sensors.simulate import FLOOR_PELVIS_DEG
+
+    cfg = SimConfig(exercise="hip_thrust", reps=3, placements=("pelvis",), rates_hz=(100.0,), imu=IDEAL,
+                    mounting=((1.0, 0.0, 0.0, 0.0),), floor_start=True, fidget=False)
+    res = simulate_set(cfg, 2)
+    truth = res.truth
+    assert truth["standing_pose"] is False and truth["standing_s"] is None and truth["tilt_reference"] == "set"
+    assert all(r["tilt_sagittal_deg"] == pytest.approx(r["tilt_sagittal_set_deg"]) for r in truth["reps"])
+    acc = res.streams[0].acc_mps2
+    for a in (acc[:50].mean(axis=0), acc[-50:].mean(axis=0)):  # the segment's z against gravity
+        assert np.degrees(np.arccos(a[2] / np.linalg.norm(a))) == pytest.approx(FLOOR_PELVIS_DEG, abs=0.1)
+    standing = simulate_set(SimConfig(reps=3, imu=IDEAL, mounting=((1.0, 0.0, 0.0, 0.0),)), 2).truth
+    assert standing["standing_pose"] is True and standing["tilt_reference"] == "standing"
+    with pytest.raises(ValueError, match="floor start"):
+        simulate_set(SimConfig(exercise="glute_bridge", floor_start=True), 1)
+
+
+def test_blocks_of_slow_fast_and_small_reps_with_rests_between():
+    """A real session's blocks: each block's reps keep its tempo and range, the rest after a block is its last
+    rep's bottom pause, and the truth names each rep's block."""
+    from sensors.simulate import RepBlock
+
+    slow = RepBlock(3, 2.5, 0.3, 1.5, 3.0, rest_after_s=6.0)
+    fast = RepBlock(3, 1.0, 0.2, 0.7, 0.4, rest_after_s=5.0)
+    small = RepBlock(2, 2.5, 0.3, 1.5, 3.0, rom_scale=0.4)
+    cfg = SimConfig(exercise="clamshell", reps=8, placements=("thigh_left",), rates_hz=(25.0,), tempo_jitter=0.0,
+                    blocks=(slow, fast, small), overshoot=True)
+    truth = simulate_set(cfg, 6).truth
+    reps = truth["reps"]
+    assert [r["block"] for r in reps] == [0, 0, 0, 1, 1, 1, 2, 2]
+    assert [r["bottom_pause_s"] for r in reps] == pytest.approx([0.3, 0.3, 6.0, 0.2, 0.2, 5.0, 0.3, None])
+    assert [r["eccentric_s"] for r in reps[3:6]] == pytest.approx([1.0] * 3)
+    assert all(r["top_pause_s"] == pytest.approx(3.0) for r in reps[:3] + reps[6:])
+    full = np.median([r["rom_deg"] / (1 + r["overshoot_fraction"]) for r in reps[:6]])
+    for r in reps[6:]:
+        assert r["rom_deg"] / (1 + r["overshoot_fraction"]) / full == pytest.approx(0.4, abs=0.04)
+        assert "partial_rom" in r["faults"]  # the rules, applied to the commanded range
+    with pytest.raises(ValueError, match="blocks hold 8 reps"):
+        simulate_set(SimConfig(exercise="clamshell", reps=9, placements=("thigh_left",), blocks=cfg.blocks), 1)
+
+
+def test_every_exercise_has_its_own_kinematics_and_an_unknown_one_is_an_error(tmp_path, capsys, monkeypatch):
+    """One kinematics function per exercise, looked up by name: an exercise without one raises, and `simulate`
+    exits 2 with one line (never a silent band walk)."""
+    from sensors import simulate
+
+    assert set(simulate.KINEMATICS) == set(EXERCISES)
+    with pytest.raises(ValueError, match="no kinematics for exercise 'kettlebell_swing'"):
+        simulate.kinematics("kettlebell_swing")
+    monkeypatch.delitem(simulate.KINEMATICS, "clamshell")
+    with pytest.raises(ValueError, match="no kinematics"):
+        simulate_set(SimConfig(exercise="clamshell", placements=("thigh_left",)), 1)
+    argv = ["simulate", "--exercise", "clamshell", "--placement", "thigh_left", "--reps", "3",
+            "-o", str(tmp_path / "x.csv")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert "no kinematics for exercise 'clamshell'" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_two_sensor_workout_sensors_have_their_own_clocks_and_mountings(tmp_path):
+    """`simulate --session … --placement pelvis --placement thigh_left`: each sensor its own mounting and sample
+    clock (1–3 % off nominal) on one host clock; seated abduction and clamshell move the thigh, not the pelvis;
+    the truth lists every set with its exercise and count."""
+    out = tmp_path / "w.csv"
+    argv = ["simulate", "--session", "seated_hip_abduction,glute_bridge,clamshell", "--rest", "20", "25",
+            "--reps", "4", "--placement", "pelvis", "--placement", "thigh_left", "--rate", "52", "--seed", "5",
+            "-o", str(out)]
+    assert main(argv) == 0
+    rec = read_recording(out)
+    truth = json.loads((tmp_path / "w.truth.json").read_text())
+    sensors = truth["sensors"]
+    assert sensors["pelvis"]["mounting"] != sensors["thigh_left"]["mounting"]
+    clocks = [sensors[p]["clock_error"] for p in ("pelvis", "thigh_left")]
+    assert all(0.01 <= abs(c) <= 0.03 for c in clocks) and clocks[0] != clocks[1]
+    streams = {s.info.placement: s for s in rec.streams}
+    for p, c in zip(("pelvis", "thigh_left"), clocks):
+        s = streams[p]
+        per_s = len(s.t_s) / (s.t_s[-1] - s.t_s[0])  # up to 1 % of the samples lost unmarked
+        assert 52.0 * (1 + c) * 0.989 < per_s < 52.0 * (1 + c) * 1.001
+    assert abs(streams["pelvis"].t_s[0] - streams["thigh_left"].t_s[0]) < 0.1  # one host clock
+    assert [(s["exercise"], s["rep_count"]) for s in truth["sets"]] == [
+        ("seated_hip_abduction", 4), ("glute_bridge", 4), ("clamshell", 4)]
+    for one in truth["sets"]:
+        rms = {}
+        for p, s in streams.items():
+            m = (s.t_s > one["start_s"]) & (s.t_s < one["end_s"])
+            rms[p] = np.degrees(np.sqrt((s.gyr_rads[m] ** 2).sum(axis=1).mean()))
+        if one["exercise"] == "glute_bridge":
+            assert rms["pelvis"] > 5.0 and rms["thigh_left"] > 5.0  # the thigh moves as the leg does
+        else:
+            assert rms["thigh_left"] > 4 * rms["pelvis"]  # thigh-led: the pelvis barely moves

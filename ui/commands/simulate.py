@@ -60,6 +60,10 @@ def add_sim_arguments(p) -> None:
     p.add_argument("--standing", type=float, default=2.0, help="seconds standing still at the start (0 = none)")
     p.add_argument("--no-fidget", action="store_true", help="no set-up / re-rack movement")
     p.add_argument("--gaps", action="store_true", help="drop two short runs of samples (as a flaky radio would)")
+    p.add_argument("--overshoot", action="store_true",
+                   help="each lift overshoots the top by 3–12 %% of the range and settles back into the squeeze")
+    p.add_argument("--floor-start", action="store_true",
+                   help="hip thrusts: begin (and end) sitting on the floor, no standing pose")
     p.add_argument("--seed", type=int, default=0)
 
 
@@ -131,11 +135,14 @@ def config_from_args(args, exercise: str) -> SimConfig:
         exercise=exercise, reps=args.reps, eccentric_s=ecc, bottom_pause_s=bot, concentric_s=con, top_pause_s=top,
         rom_deg=args.rom, placements=placements, rates_hz=rates, side=side, standing_s=args.standing,
         fidget=not args.no_fidget, faults=parse_faults(args.faults), gaps=args.gaps,
+        overshoot=getattr(args, "overshoot", False), floor_start=getattr(args, "floor_start", False),
     )
 
 
 def session_from_args(args) -> SessionConfig:
-    from sensors.simulate_session import SessionConfig
+    import numpy as np
+
+    from sensors.simulate_session import SessionConfig, draw_sensor_imus
     names = [n.strip() for n in args.session.split(",") if n.strip()]
     unknown = [n for n in names if n not in EXERCISES]
     if unknown or not names:
@@ -145,7 +152,10 @@ def session_from_args(args) -> SessionConfig:
     if not 5 <= lo <= hi:
         raise UserError(f"--rest {lo:g} {hi:g}: need 5 ≤ MIN_S ≤ MAX_S")
     sets = tuple(config_from_args(args, n) for n in names)
-    return SessionConfig(sets, sets[0].placements, sets[0].rates_hz, (lo, hi), sets[0].imu)
+    imu, placements = sets[0].imu, sets[0].placements
+    # several sensors: each its own sample clock (1–3 % off nominal), jitter and drops, on one host clock
+    own = draw_sensor_imus(imu, len(placements), np.random.default_rng([args.seed, 1])) if len(placements) > 1 else None
+    return SessionConfig(sets, placements, sets[0].rates_hz, (lo, hi), imu, sensor_imus=own)
 
 
 def run(args) -> int:
