@@ -1,8 +1,9 @@
 """The live phase tracker: a causal start/stop detector with hysteresis on the primary segment's smoothed angular
-speed about the movement axis (`SensorStream.disp`), per sample. It gives `PhaseChanged` within a few tens of ms
-of a movement starting or stopping: onsets back-dated to where the speed left the noise, ends extrapolated from
-the falling speed. Provisional: they drive the phase shading and the metronome-style feedback; the settled reps
-(`analysis.settling`) are the word on the set. Times in s, speeds in °/s.
+speed about the movement axis (`SensorStream.disp`), per sample. It gives `PhaseChanged` within tens of ms of a
+movement stopping (the end extrapolated from the falling speed) and about 0.1–0.2 s after it starts: a start once
+the speed passes its threshold and the angle has left the rest (a CUSUM beyond the drift that sway and tremor stay
+under), back-dated to where the speed left the noise. Provisional: they drive the phase shading and the
+metronome-style feedback; the settled reps (`analysis.settling`) are the word on the set. Times in s, speeds in °/s.
 """
 from __future__ import annotations
 
