@@ -1,8 +1,9 @@
 """The live phase tracker: a causal start/stop detector with hysteresis on the primary segment's smoothed angular
-speed about the movement axis (`SensorStream.disp`), per sample. It gives `PhaseChanged` within a few tens of ms
-of a movement starting or stopping: onsets back-dated to where the speed left the noise, ends extrapolated from
-the falling speed. Provisional: they drive the phase shading and the metronome-style feedback; the settled reps
-(`analysis.settling`) are the word on the set. Times in s, speeds in °/s.
+speed about the movement axis (`SensorStream.disp`), per sample. It gives `PhaseChanged` within tens of ms of a
+movement stopping (the end extrapolated from the falling speed) and about 0.1–0.2 s after it starts: a start once
+the speed passes its threshold and the angle has left the rest (a CUSUM beyond the drift that sway and tremor stay
+under), back-dated to where the speed left the noise. Provisional: they drive the phase shading and the
+metronome-style feedback; the settled reps (`analysis.settling`) are the word on the set. Times in s, speeds in °/s.
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ class PhaseTracker:
         self.live_reps = 0  # lifts counted live in this set
         self.peak_ref_dps = {1: params.initial_peak_dps, -1: params.initial_peak_dps}
         self.stroke_peak = 0.0
+        self.cusum_deg = {1: 0.0, -1: 0.0}  # while still: how far the angle left the rest each way, beyond drift
 
     def _on_threshold(self, sign: int) -> float:
         p = self.params
@@ -53,12 +55,13 @@ class PhaseTracker:
         d = s.disp.view(n)
         if s.axis is None:
             return events, stops
+        dt = 1.0 / s.rate_hz
         for t, v in zip(d[:, 0], d[:, 2]):
             # lifts and lowerings have their own thresholds: a 3-s lowering peaks at a fraction of the lift's speed
             on = self._on_threshold(1 if v >= 0 else -1)
             off = self.params.motion_off_ratio * self._on_threshold(self.moving_sign or 1)
             if self.moving_sign == 0:
-                if abs(v) > on:
+                if self._left_rest(v, dt) and abs(v) > on:
                     events += self._start(s, float(t), v, on)
             else:
                 self.stroke_peak = max(self.stroke_peak, abs(v))
@@ -77,9 +80,19 @@ class PhaseTracker:
                     self.below_since = None
         return (events if self.labelled else []), stops
 
+    def _left_rest(self, v: float, dt: float) -> bool:
+        """While still: the CUSUM of the speed `v` (°/s) each way beyond its drift allowance, over a sample of `dt`
+        s; whether the angle has left the rest by `onset_band_deg` in the direction `v` turns."""
+        p = self.params
+        for sign in (1, -1):
+            k = p.onset_drift_fraction * self._on_threshold(sign)
+            self.cusum_deg[sign] = max(0.0, self.cusum_deg[sign] + (sign * v - k) * dt)
+        return self.cusum_deg[1 if v >= 0 else -1] > p.onset_band_deg
+
     def flip(self) -> None:
         """The axis's settled sense turned out the other way up: the stroke under way and the peak speeds follow."""
         self.moving_sign = -self.moving_sign
+        self.cusum_deg = {1: self.cusum_deg[-1], -1: self.cusum_deg[1]}
         self.peak_ref_dps = {1: self.peak_ref_dps[-1], -1: self.peak_ref_dps[1]}
 
     def label(self, now: float, reps: list[Rep], flipped: bool) -> list[PhaseChanged]:
@@ -103,6 +116,7 @@ class PhaseTracker:
         """A stroke begins at `t`: back-dated to where the speed last sat near zero (at most `back_date_s`)."""
         self.moving_sign = 1 if v > 0 else -1
         self.stroke_peak = abs(v)
+        self.cusum_deg = {1: 0.0, -1: 0.0}
         self.stroke_started_s = t
         p = self.params
         d = s.disp.view(int(s.rate_hz * p.back_date_s) + 1)

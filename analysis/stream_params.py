@@ -34,6 +34,11 @@ class TrackerParams:
     motion_on_fraction: float = 0.1  # ... or this share of the set's typical peak speed in that direction
     motion_off_ratio: float = 0.6  # hysteresis: stop below this share of the start threshold
     stop_hold_s: float = 0.03  # the speed must stay low this long to call a stop (one noisy sample is no pause)
+    # a start also needs the angle to have left the rest: a one-sided CUSUM of the speed beyond a drift allowance
+    # (this share of the start threshold) over this many degrees; sway and tremor in a pause, zero-mean or slower
+    # than the allowance, do not build it up
+    onset_drift_fraction: float = 0.5
+    onset_band_deg: float = 0.15
     initial_peak_dps: float = 30.0  # the typical peak speed before the set's first strokes
     back_date_s: float = 1.0  # an onset is back-dated to where the speed sat near zero, at most this far
     back_date_fraction: float = 0.1  # ... near zero: under this share of the start threshold

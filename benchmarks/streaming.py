@@ -162,7 +162,7 @@ def first_rep_run(series, exercise: str, tempo, side, truth_reps: list[dict]) ->
     started = first_done is not None and any(isinstance(e, SetStarted) for e in events[:first_done])
     every = all(any(abs(a.start_s - r.start_s) < 0.5 for a in announced) for r in reps)
     missing, wrong = label_check(events, reps)
-    delays, live_delays = [], []
+    delays, live_delays, by_phase = [], [], {}
     for rep in truth_reps:
         for ph in rep["phases"]:
             cands = [(t, e) for t, e in arrivals if isinstance(e, PhaseChanged) and e.phase == ph["name"]
@@ -171,6 +171,7 @@ def first_rep_run(series, exercise: str, tempo, side, truth_reps: list[dict]) ->
             delays.append(best[0] - ph["start_s"] if best else np.inf)
             if best and not best[1].named_late:
                 live_delays.append(best[0] - ph["start_s"])
+                by_phase.setdefault(ph["name"], []).append(best[0] - ph["start_s"])
     rep1 = np.inf
     if truth_reps:
         ecc_end = truth_reps[0]["phases"][2]["end_s"]
@@ -178,7 +179,8 @@ def first_rep_run(series, exercise: str, tempo, side, truth_reps: list[dict]) ->
                 < 0.5]
         rep1 = done[0] - ecc_end if done else np.inf
     return {"reps": len(reps), "true_reps": len(truth_reps), "every": every and bool(reps), "started": started,
-            "missing": missing, "wrong": wrong, "delays": delays, "live_delays": live_delays, "rep1": rep1,
+            "missing": missing, "wrong": wrong, "delays": delays, "live_delays": live_delays, "by_phase": by_phase,
+            "rep1": rep1,
             "events": events}
 
 
@@ -243,6 +245,11 @@ def first_rep_report(n: int, verbose: bool) -> None:
               f" {len(live)}: p50 {np.median(live) * 1000:.0f} ms, p99 {np.percentile(live, 99) * 1000:.0f} ms;"
               f" rep 1 announced after its lowering p50"
               f" {np.median(rep1[np.isfinite(rep1)]) * 1000:.0f} ms, never {int((~np.isfinite(rep1)).sum())}")
+        for name in ("concentric", "top_pause", "eccentric", "bottom_pause"):
+            x = np.array([v for r in mine for v in r["by_phase"].get(name, [])]) * 1000
+            if x.size:
+                print(f"  named live, {name}: {x.size}, p50 {np.median(x):.0f} ms, p95 {np.percentile(x, 95):.0f} ms,"
+                      f" p99 {np.percentile(x, 99):.0f} ms")
 
 
 def memory_run(hours: float) -> list[tuple[float, float]]:
