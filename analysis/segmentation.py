@@ -195,10 +195,17 @@ class _Lines:
     slope_se: np.ndarray
 
 
+_FLAT_CORRELATION = 1e-9  # a line's |r| below this is rounding, not a slope (numerical, not a tuning number)
+
+
 def _line_zeros(x: np.ndarray, y: np.ndarray, group: np.ndarray, k: int, min_points: int) -> _Lines:
     """Per group (0..k-1) of points, the least-squares line through (x, y); it exists with at least `min_points`,
-    not flat, not vertical. Centred sums: times are thousands of s."""
+    not flat, not vertical. Centred sums: times are thousands of s. Flat: every y equal, or a correlation at the
+    sums' rounding (`_FLAT_CORRELATION`; equal ends, 2.1 2.5 2.1, leave a slope of ~1e-17 whose zero lies anywhere
+    and whose sign is the summation order's)."""
     count = np.bincount(group, minlength=k)
+    first = np.minimum(np.searchsorted(group, np.arange(k)), max(len(y) - 1, 0))
+    varies = np.bincount(group, y != y[first[group]], minlength=k) > 0 if len(y) else np.zeros(k, dtype=bool)
     with np.errstate(invalid="ignore", divide="ignore"):
         xm = np.bincount(group, x, minlength=k) / count
         ym = np.bincount(group, y, minlength=k) / count
@@ -206,8 +213,10 @@ def _line_zeros(x: np.ndarray, y: np.ndarray, group: np.ndarray, k: int, min_poi
         sxx = np.bincount(group, dx * dx, minlength=k)
         sxy = np.bincount(group, dx * dy, minlength=k)
         slope = sxy / sxx
-        ok = (count >= min_points) & (sxx != 0.0) & (slope != 0.0) & np.isfinite(slope)
-        residual = np.maximum(np.bincount(group, dy * dy, minlength=k) - slope * sxy, 0.0)
+        syy = np.bincount(group, dy * dy, minlength=k)
+        sloped = np.abs(sxy) > _FLAT_CORRELATION * np.sqrt(sxx * syy)
+        ok = (count >= min_points) & varies & sloped & (sxx != 0.0) & (slope != 0.0) & np.isfinite(slope)
+        residual = np.maximum(syy - slope * sxy, 0.0)
         slope_se = np.sqrt(residual / np.maximum(count - 2, 1) / sxx)
         return _Lines(np.where(ok, xm - ym / slope, np.nan), ok, slope, slope_se)
 
