@@ -18,7 +18,12 @@ biomechanics of each lift):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import re
+import sys
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from sensors.rules import FAULTS
 
@@ -94,9 +99,65 @@ _REGISTRY = (
              default_rom_deg=18.0, default_tempo_s=(0.45, 0.25, 0.45, 0.1), faults=()),
 )
 
-BY_NAME = {e.name: e for e in _REGISTRY}
+
+
+def user_exercises_path() -> Path:
+    """The user's own exercises: `exercises.toml` in the platform's config folder for repscope."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "repscope" / "exercises.toml"
+
+
+def user_entry(name: str, table: object, known: dict[str, Exercise]) -> tuple[Exercise | None, list[str]]:
+    """A user's exercise from its TOML table (`like`, `sensor`, optional `title`): the `like` entry's shape and
+    stance on the given sensor, with the generic timing faults, never recognised unasked; else the mistakes,
+    one line each."""
+    if not isinstance(table, dict):
+        return None, [f"{name}: expected a table [{name}] with like = and sensor ="]
+    errors = [f"{name}: unknown key {k!r} (like, sensor, title)" for k in table if k not in ("like", "sensor", "title")]
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        errors.append(f"{name}: a name is lower-case letters, digits and _ (starting with a letter)")
+    if name in known:
+        errors.append(f"{name}: already an exercise")
+    like, sensor = table.get("like"), table.get("sensor")
+    if like not in known:
+        errors.append(f"{name}: like = {like!r} is not a known exercise (one of {', '.join(known)})")
+    if sensor not in ("pelvis", "thigh"):
+        errors.append(f"{name}: sensor = {sensor!r} is not pelvis or thigh")
+    if errors:
+        return None, errors
+    title = str(table.get("title") or name.replace("_", " ").capitalize())
+    faults = () if known[like].steps else TIMING_FAULTS
+    return replace(known[like], name=name, title=title, primary=sensor, faults=faults, recognisable=False), []
+
+
+def user_exercises(path: Path, known: dict[str, Exercise]) -> tuple[tuple[Exercise, ...], list[str]]:
+    """The valid entries of the user's file and one line per mistake (none when the file does not exist)."""
+    if not path.is_file():
+        return (), []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        return (), [f"{path}: {err}"]
+    entries, errors, seen = [], [], dict(known)
+    for name, table in data.items():
+        entry, mistakes = user_entry(name, table, seen)
+        errors += [f"{path}: {m}" for m in mistakes]
+        if entry is not None:
+            entries.append(entry)
+            seen[name] = entry
+    return tuple(entries), errors
+
+
+BUILT_IN = {e.name: e for e in _REGISTRY}
+USER, USER_ERRORS = user_exercises(user_exercises_path(), BUILT_IN)
+BY_NAME = {**BUILT_IN, **{e.name: e for e in USER}}
 EXERCISES = tuple(BY_NAME)
-HIP_EXTENSION_LIFTS = tuple(e.name for e in _REGISTRY if e.hip_extension)
+HIP_EXTENSION_LIFTS = tuple(e.name for e in BY_NAME.values() if e.hip_extension)
 
 
 def exercise(name: str) -> Exercise:

@@ -57,3 +57,52 @@ def test_exercises_command_lists_every_entry_once():
     listed = lines()
     assert [line.split()[0] for line in listed] == list(BY_NAME)
     assert "steps" in listed[list(BY_NAME).index(recognised("steps", "upright"))]
+
+
+def test_user_entry_is_like_its_model_on_its_sensor_never_recognised():
+    from sensors.exercises import BUILT_IN, TIMING_FAULTS, user_entry
+    like = recognised("thigh_out_hold_back", "side_lying")
+    entry, errors = user_entry("band_kickback", {"like": like, "sensor": "thigh"}, BUILT_IN)
+    assert errors == [] and entry.title == "Band kickback" and entry.primary == "thigh"
+    assert (entry.shape, entry.stance, entry.faults, entry.recognisable) == \
+        (BUILT_IN[like].shape, BUILT_IN[like].stance, TIMING_FAULTS, False)
+
+
+def test_user_entry_mistakes_one_line_each():
+    from sensors.exercises import BUILT_IN, user_entry
+    entry, errors = user_entry("Bad Name", {"like": "nope", "sensor": "knee", "tempo": 3}, BUILT_IN)
+    assert entry is None and len(errors) == 4 and all("\n" not in e and e.startswith("Bad Name:") for e in errors)
+
+
+def test_user_file_read_and_broken_file_reported(tmp_path):
+    from sensors.exercises import BUILT_IN, user_exercises
+    path = tmp_path / "exercises.toml"
+    like = recognised("hip_extension", "supine_floor")
+    path.write_text(f'[frog_pump]\nlike = "{like}"\nsensor = "pelvis"\n\n[x]\nlike = "{like}"\n', encoding="utf-8")
+    entries, errors = user_exercises(path, BUILT_IN)
+    assert [e.name for e in entries] == ["frog_pump"] and entries[0].hip_extension
+    assert len(errors) == 1 and "sensor" in errors[0]
+    path.write_text("[broken\n", encoding="utf-8")
+    assert user_exercises(path, BUILT_IN)[0] == () and len(user_exercises(path, BUILT_IN)[1]) == 1
+
+
+def test_cli_adds_a_users_exercise_and_analyses_with_it(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path)}
+    like = recognised("thigh_out_hold_back", "side_lying")
+
+    def run(*args):
+        cmd = [sys.executable, "-m", "ui.cli", *args]
+        return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+
+    assert run("exercises", "add", "my_lift", "--sensor", "thigh", "--like", like).returncode == 0
+    bad = run("exercises", "add", "my_lift", "--sensor", "knee", "--like", like)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 2
+    assert "my_lift" in run("exercises").stdout
+    demo = ROOT / "recordings" / "demo" / f"{like.replace('_', '-')}.csv"
+    out = run("analyze", str(demo), "--exercise", "my_lift", "--json")
+    given = json.loads(run("analyze", str(demo), "--exercise", like, "--json").stdout)
+    assert out.returncode == 0 and len(json.loads(out.stdout)["reps"]) == len(given["reps"]) > 0
