@@ -38,7 +38,9 @@ import numpy as np
 
 from analysis.orientation import up_at, up_in_sensor
 from analysis.pipeline import MovementReading
-from sensors.exercises import HIP_EXTENSION_LIFTS
+from sensors.exercises import BY_NAME, HIP_EXTENSION_LIFTS, recognised
+
+_THIGH, _HIP = "thigh_out_hold_back", "hip_extension"  # the rep shapes recognition tells apart
 
 
 @dataclass(frozen=True)
@@ -152,24 +154,24 @@ def recognise(features: SetFeatures, params: RecognitionParams = RECOGNITION) ->
     """The exercise of a set of reps (not steps) from its features, with a confidence."""
     p = params
     if is_upright(features, p):
-        return Recognition("lateral_band_walk", _margin(features.lockout_deg, p.upright_max_deg, 30.0), True)
+        return Recognition(recognised("steps", "upright"), _margin(features.lockout_deg, p.upright_max_deg, 30.0), True)
     if features.axis_gravity >= p.axis_along:
-        return Recognition("seated_hip_abduction", _margin(features.axis_gravity, p.axis_along, 0.3), False)
+        return Recognition(recognised(_THIGH, "seated"), _margin(features.axis_gravity, p.axis_along, 0.3), False)
     across_swing = features.axis_swing is not None and features.axis_swing < p.axis_across
     if (features.axis_long is not None and features.axis_long >= p.clamshell_long_axis) or across_swing:
         value = features.axis_long if features.axis_long is not None else 0.0
-        return Recognition("clamshell", _margin(value, p.clamshell_long_axis, 0.4), False)
+        return Recognition(recognised(_THIGH, "side_lying"), _margin(value, p.clamshell_long_axis, 0.4), False)
     if features.lockout_deg is None:  # no upright reference: hip extension, bench or floor unknown
-        return Recognition("hip_thrust", 0.4, False)
-    if features.lockout_deg > p.bridge_lockout_deg:
-        return Recognition("glute_bridge", _margin(features.lockout_deg, p.bridge_lockout_deg, 15.0), False)
+        return Recognition(recognised(_HIP, "supine_bench"), 0.4, False)
     confidence = _margin(features.lockout_deg, p.bridge_lockout_deg, 15.0)
+    if features.lockout_deg > p.bridge_lockout_deg:
+        return Recognition(recognised(_HIP, "supine_floor"), confidence, False)
     roll = features.lockout_roll_std_deg
     if roll is None:
-        return Recognition("hip_thrust", min(confidence, 0.6), False)  # a thigh sees no difference
+        return Recognition(recognised(_HIP, "supine_bench"), min(confidence, 0.6), False)  # a thigh sees no difference
     single = roll >= p.single_leg_roll_std_deg
     confidence = min(confidence, _margin(roll, p.single_leg_roll_std_deg, 0.5))
-    return Recognition("single_leg_hip_thrust" if single else "hip_thrust", confidence, False)
+    return Recognition(recognised(_HIP, "supine_bench", single), confidence, False)
 
 
 def combine(pelvis: Recognition | None, thigh: Recognition | None, pelvis_posture_deg: float | None = None,
@@ -198,9 +200,10 @@ def _seated_or_lying(thigh: Recognition, pelvis_posture_deg: float, params: Reco
     """The thigh's thigh-led verdict, turned into the other one when the pelvis's posture says otherwise; the
     confidence then is the posture's margin, lowered by the thigh's confidence in its own verdict."""
     seated = pelvis_posture_deg < params.seated_pelvis_max_deg
-    other = {"clamshell": "seated_hip_abduction" if seated else None,
-             "seated_hip_abduction": None if seated else "clamshell"}.get(thigh.exercise)
-    if other is None:
+    if BY_NAME[thigh.exercise].shape != _THIGH:
+        return thigh
+    other = recognised(_THIGH, "seated" if seated else "side_lying")
+    if other == thigh.exercise:
         return thigh
     margin = _margin(pelvis_posture_deg, params.seated_pelvis_max_deg, 30.0)
     return Recognition(other, min(margin, 1.5 - thigh.confidence), False)

@@ -26,6 +26,9 @@ from analysis.pipeline import (ImuSeries, MovementReading, analyze_set, oriented
                                sliced)
 from analysis.results import SetReport, TempoTarget
 from sensors.exercises import exercise as exercise_entry
+from sensors.exercises import recognised
+
+BAND_WALK = recognised("steps", "upright")  # what a standing span of steps is read as
 
 
 @dataclass(frozen=True)
@@ -228,12 +231,12 @@ def _band_walk(part, span, reading, ref, walks: _Walks | None, tempo, side, para
                confidence: float) -> _Found | None:
     """The span read as a band walk: enough steps outside forward walking (the strides of a walk to the bench,
     or a walk's last strides into kneeling down, move the sensor in a rhythm too), taken standing; else None."""
-    report = analyze_set(part, "lateral_band_walk", tempo, side, params.analysis)
+    report = analyze_set(part, BAND_WALK, tempo, side, params.analysis)
     times = [s.t_s for s in report.steps]
     free = len(times) if walks is None else walks.not_walking(times)
     if free < params.min_steps or not _upright_steps(report, reading, ref, params):
         return None
-    return _Found(*span, "lateral_band_walk", "recognised", confidence, report)
+    return _Found(*span, BAND_WALK, "recognised", confidence, report)
 
 
 def _posture_matches(report: SetReport, reading, ref: recognition.PostureReference, params: SessionParams) -> bool:

@@ -48,12 +48,15 @@ from analysis.stream_events import (  # noqa: F401  (the events are this module'
 from analysis.stream_params import STREAMING
 from analysis.stream_state import ACC, BIAS, GYR, QUAT, SAMPLE_COLUMNS, SensorStream, SetState  # noqa: F401
 from analysis.workout_watch import WorkoutWatcher
+from sensors.exercises import recognised
 
 LIVE_WINDOW_S = STREAMING.buffers.live_window_s
 SET_WINDOW_S = STREAMING.buffers.set_window_s
 TAIL_AFTER_REPS = STREAMING.settle.tail_after_reps
 RECOGNISE_AFTER_REPS = STREAMING.watch.recognise_after_reps
 UNRECOGNISED = "unrecognised"  # a set ended with no exercise recognised (no reps, no steps): its report's name
+
+_DETECTOR_EXERCISE = recognised("hip_extension", "supine_bench")  # its primary: the pelvis, else the first sensor
 
 
 def _offline(series: Sequence[ImuSeries], exercise: str, tempo: TempoTarget | None, side: str | None):
@@ -198,7 +201,7 @@ class StreamingAnalyzer:
         # until the exercise is known, the tracker follows the sensor the sets are found with (the pelvis, else
         # the first: `analysis.session`'s detector, which is also the primary of a hip-extension lift)
         self.set = SetState(ex, "given" if ex is not None else None, 1.0 if ex is not None else float("nan"),
-                            primary_placement(ex or "hip_thrust", list(self.sensors)), start_s,
+                            primary_placement(ex or _DETECTOR_EXERCISE, list(self.sensors)), start_s,
                             confirmed=not self._as_session)
         if self.given_exercise is None and math.isfinite(start_s):
             for s in self.sensors.values():

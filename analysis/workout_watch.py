@@ -18,6 +18,7 @@ from analysis.phase_tracker import PhaseTracker
 from analysis.recognition import PostureReference
 from analysis.stream_params import StreamingParams
 from analysis.stream_state import SensorStream, SetState
+from sensors.exercises import recognised, stepped
 
 
 class WorkoutWatcher:
@@ -31,7 +32,8 @@ class WorkoutWatcher:
         self.live_window_s = params.buffers.live_window_s
         self.auto_end_rest_s = auto_end_rest_s
         self.tempo, self.side = tempo, side
-        self.detector = primary_placement("hip_thrust", list(sensors))  # the pelvis, else the first
+        lift = recognised("hip_extension", "supine_bench")
+        self.detector = primary_placement(lift, list(sensors))  # a hip-extension lift's: the pelvis, else the first
         self.half_sample_s = 0.5 / max(s.rate_hz for s in sensors.values())
         self.reference: PostureReference | None = None  # the upright reference for recognition
         self.partner_refs: dict[str, PostureReference] = {}  # the partner thigh's, read beside the detector
@@ -56,7 +58,7 @@ class WorkoutWatcher:
         # now and then for a band walk (its steps are no lifts)
         lowering = lowering_pending and live_reps >= p.recognise_after_reps and now - self.begin_tried_s >= \
             p.begin_look_every_s
-        walk = set_.exercise in (None, "lateral_band_walk")
+        walk = stepped(set_.exercise)
         if not lowering and (not walk or now - self.walk_tried_s < p.walk_look_every_s):
             return None
         if not lowering:
@@ -84,7 +86,7 @@ class WorkoutWatcher:
         """A given lift's reps read standing up (`recognition.is_upright`): the first steps of a walk, which the
         set detector needs a few more seconds to call one (the offline session never reads them as a set)."""
         ref = self.posture_reference(now, set_)
-        if set_.exercise == "lateral_band_walk" or ref is None or ref.up_ref is None:
+        if (set_.exercise is not None and stepped(set_.exercise)) or ref is None or ref.up_ref is None:
             return False
         reading = read_movement(self.sensors[self.detector].series(t0))
         return bool(reading.spans) and recognition.is_upright(recognition.set_features(reading, ref))

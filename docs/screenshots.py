@@ -75,13 +75,13 @@ def main() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.path.insert(0, str(REPO))
     from sensors.simulate import SimConfig
-    from ui.commands.simulate import BAND_WALK_TEMPO
+    from sensors.exercises import BY_NAME
 
     OUT.mkdir(parents=True, exist_ok=True)
     slht = SimConfig(exercise="single_leg_hip_thrust", reps=6, eccentric_s=3.0, bottom_pause_s=1.0, concentric_s=1.0,
                      top_pause_s=1.0, placements=("pelvis", "thigh_left"), rates_hz=(100.0, 100.0), side="left",
                      faults=(("rushed", (2,)), ("drop", (4,))))
-    ecc, bot, con, top = BAND_WALK_TEMPO  # what `repscope simulate --exercise lateral_band_walk` uses
+    ecc, bot, con, top = BY_NAME["lateral_band_walk"].default_tempo_s  # `repscope simulate`'s default
     walk = SimConfig(exercise="lateral_band_walk", reps=12, eccentric_s=ecc, bottom_pause_s=bot, concentric_s=con,
                      top_pause_s=top, placements=("pelvis", "thigh_left"), rates_hz=(100.0, 100.0))
     clam = SimConfig(exercise="clamshell", reps=6, placements=("pelvis", "thigh_left"), rates_hz=(100.0, 100.0),

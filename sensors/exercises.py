@@ -18,36 +18,62 @@ biomechanics of each lift):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import re
+import sys
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from sensors.rules import FAULTS
 
 PLACEMENTS = ("pelvis", "thigh_left", "thigh_right")  # where a sensor is strapped (the body sites the analysis knows)
 TIMING_FAULTS = ("rushed_eccentric", "no_top_pause", "momentum", "partial_rom")
+SHAPES = ("thigh_out_hold_back", "hip_extension", "steps")  # the thigh's out-hold-back, the pelvis's lift, steps
+STANCES = ("upright", "seated", "side_lying", "supine_bench", "supine_floor")  # torso on a bench or on the floor
+DEFAULT_TEMPO_S = (3.0, 1.0, 1.0, 1.0)  # eccentric, bottom, concentric, top (s): slow lowering, pause at the top
 
 
 @dataclass(frozen=True)
 class Exercise:
     """What is known about one exercise.
 
-    `primary`: the sensor that sees the movement ("pelvis" or "thigh"); `counts`: "reps" or "steps";
-    `hip_extension`: the pelvis lifts (hip rise, concentric velocity, pelvis tilt and drop); `posture`: the
+    `primary`: the sensor that sees the movement ("pelvis" or "thigh"); `shape`: the rep's shape (`SHAPES`:
+    the thigh out, hold and back; the pelvis's hip extension; steps); `stance`: how the lifter is placed
+    (`STANCES`), what recognition tells apart; `posture`: the
     pelvis sensor's orientation is measured (tilt and drop on reps, the side of each step on a band walk);
     `tilt_reference`: what the lockout tilt is relative to ("standing" pelvis or the "set"'s lockouts);
     `single_leg`: one working leg (the side is asked for and the drop matters most); `default_rom_deg`: a typical
-    range of the primary segment (simulator default, display scale); `faults`: the faults a sensor can observe."""
+    range of the primary segment (simulator default, display scale); `default_tempo_s`: the simulator's
+    eccentric, bottom, concentric and top durations; `faults`: the faults a sensor can observe."""
 
     name: str
     title: str
     primary: str
-    counts: str = "reps"
-    hip_extension: bool = False
+    shape: str = "thigh_out_hold_back"
+    stance: str = "seated"
     posture: bool = False
     tilt_reference: str = "set"
     single_leg: bool = False
     default_rom_deg: float = 40.0
+    default_tempo_s: tuple[float, float, float, float] = DEFAULT_TEMPO_S
     faults: tuple[str, ...] = TIMING_FAULTS
-    upright: bool = False  # done standing (a walk in or out looks like it); the others lying or seated
+    recognisable: bool = True  # recognition may answer with it unasked (one entry per shape and stance)
+
+    @property
+    def counts(self) -> str:
+        """"reps" or "steps"."""
+        return "steps" if self.shape == "steps" else "reps"
+
+    @property
+    def hip_extension(self) -> bool:
+        """The pelvis lifts: hip rise, concentric velocity, pelvis tilt and drop apply."""
+        return self.shape == "hip_extension"
+
+    @property
+    def upright(self) -> bool:
+        """Done standing (a walk in or out looks like it); the others lying or seated."""
+        return self.stance == "upright"
 
     @property
     def steps(self) -> bool:
@@ -61,21 +87,77 @@ class Exercise:
 
 
 _REGISTRY = (
-    Exercise("hip_thrust", "Hip thrust", "pelvis", hip_extension=True, posture=True, tilt_reference="standing",
-             default_rom_deg=45.0, faults=FAULTS),  # pelvis rotation, bottom → torso horizontal
-    Exercise("single_leg_hip_thrust", "Single-leg hip thrust", "pelvis", hip_extension=True, posture=True,
-             tilt_reference="standing", single_leg=True, default_rom_deg=42.0, faults=FAULTS),
-    Exercise("glute_bridge", "Glute bridge", "pelvis", hip_extension=True, posture=True, default_rom_deg=28.0,
-             faults=FAULTS),
-    Exercise("seated_hip_abduction", "Seated hip abduction", "thigh", default_rom_deg=38.0),  # thigh abduction
-    Exercise("clamshell", "Clamshell", "thigh", default_rom_deg=50.0),
-    Exercise("lateral_band_walk", "Lateral band walk", "thigh", counts="steps", posture=True, default_rom_deg=18.0,
-             faults=(), upright=True),
+    Exercise("hip_thrust", "Hip thrust", "pelvis", shape="hip_extension", stance="supine_bench", posture=True,
+             tilt_reference="standing", default_rom_deg=45.0, faults=FAULTS),  # pelvis rotation, bottom → horizontal
+    Exercise("single_leg_hip_thrust", "Single-leg hip thrust", "pelvis", shape="hip_extension", stance="supine_bench",
+             posture=True, tilt_reference="standing", single_leg=True, default_rom_deg=42.0, faults=FAULTS),
+    Exercise("glute_bridge", "Glute bridge", "pelvis", shape="hip_extension", stance="supine_floor", posture=True,
+             default_rom_deg=28.0, faults=FAULTS),
+    Exercise("seated_hip_abduction", "Seated hip abduction", "thigh", stance="seated", default_rom_deg=38.0),
+    Exercise("clamshell", "Clamshell", "thigh", stance="side_lying", default_rom_deg=50.0),
+    Exercise("lateral_band_walk", "Lateral band walk", "thigh", shape="steps", stance="upright", posture=True,
+             default_rom_deg=18.0, default_tempo_s=(0.45, 0.25, 0.45, 0.1), faults=()),
 )
 
-BY_NAME = {e.name: e for e in _REGISTRY}
+
+
+def user_exercises_path() -> Path:
+    """The user's own exercises: `exercises.toml` in the platform's config folder for repscope."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "repscope" / "exercises.toml"
+
+
+def user_entry(name: str, table: object, known: dict[str, Exercise]) -> tuple[Exercise | None, list[str]]:
+    """A user's exercise from its TOML table (`like`, `sensor`, optional `title`): the `like` entry's shape and
+    stance on the given sensor, with the generic timing faults, never recognised unasked; else the mistakes,
+    one line each."""
+    if not isinstance(table, dict):
+        return None, [f"{name}: expected a table [{name}] with like = and sensor ="]
+    errors = [f"{name}: unknown key {k!r} (like, sensor, title)" for k in table if k not in ("like", "sensor", "title")]
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        errors.append(f"{name}: a name is lower-case letters, digits and _ (starting with a letter)")
+    if name in known:
+        errors.append(f"{name}: already an exercise")
+    like, sensor = table.get("like"), table.get("sensor")
+    if like not in known:
+        errors.append(f"{name}: like = {like!r} is not a known exercise (one of {', '.join(known)})")
+    if sensor not in ("pelvis", "thigh"):
+        errors.append(f"{name}: sensor = {sensor!r} is not pelvis or thigh")
+    if errors:
+        return None, errors
+    title = str(table.get("title") or name.replace("_", " ").capitalize())
+    faults = () if known[like].steps else TIMING_FAULTS
+    return replace(known[like], name=name, title=title, primary=sensor, faults=faults, recognisable=False), []
+
+
+def user_exercises(path: Path, known: dict[str, Exercise]) -> tuple[tuple[Exercise, ...], list[str]]:
+    """The valid entries of the user's file and one line per mistake (none when the file does not exist)."""
+    if not path.is_file():
+        return (), []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        return (), [f"{path}: {err}"]
+    entries, errors, seen = [], [], dict(known)
+    for name, table in data.items():
+        entry, mistakes = user_entry(name, table, seen)
+        errors += [f"{path}: {m}" for m in mistakes]
+        if entry is not None:
+            entries.append(entry)
+            seen[name] = entry
+    return tuple(entries), errors
+
+
+BUILT_IN = {e.name: e for e in _REGISTRY}
+USER, USER_ERRORS = user_exercises(user_exercises_path(), BUILT_IN)
+BY_NAME = {**BUILT_IN, **{e.name: e for e in USER}}
 EXERCISES = tuple(BY_NAME)
-HIP_EXTENSION_LIFTS = tuple(e.name for e in _REGISTRY if e.hip_extension)
+HIP_EXTENSION_LIFTS = tuple(e.name for e in BY_NAME.values() if e.hip_extension)
 
 
 def exercise(name: str) -> Exercise:
@@ -84,3 +166,18 @@ def exercise(name: str) -> Exercise:
         return BY_NAME[name]
     except KeyError:
         raise ValueError(f"unknown exercise {name!r} (one of {', '.join(EXERCISES)})") from None
+
+
+def recognised(shape: str, stance: str, single_leg: bool = False) -> str:
+    """The recognisable entry of a rep shape, a stance and one leg or two (what recognition tells apart);
+    ValueError when none or several are."""
+    found = [e.name for e in _REGISTRY if e.recognisable and (e.shape, e.stance, e.single_leg) ==
+             (shape, stance, single_leg)]
+    if len(found) != 1:
+        raise ValueError(f"{len(found)} recognisable exercises of shape {shape!r}, stance {stance!r}")
+    return found[0]
+
+
+def stepped(name: str | None) -> bool:
+    """`name` is counted in steps (None: not yet known, so possibly)."""
+    return name is None or BY_NAME[name].steps

@@ -299,7 +299,7 @@ def _plan_reps(cfg: SimConfig, rng: np.random.Generator) -> list[_Rep]:
             cmd.append("arch")
         # both feet hold the pelvis level to a few tenths of a degree; balanced on one hip it rolls by a degree or
         # two, differently each rep
-        drop = rng.uniform(-2.0, 2.0) if cfg.exercise == "single_leg_hip_thrust" else rng.uniform(-0.6, 0.6)
+        drop = rng.uniform(-2.0, 2.0) if exercise(cfg.exercise).single_leg else rng.uniform(-0.6, 0.6)
         if i in cfg.reps_with("drop"):
             drop = rng.uniform(8.0, 12.0)
             cmd.append("drop")
@@ -814,10 +814,10 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
     setup = np.clip(_staged(grid, lay.setup_start, lay.stages_in) - _staged(grid, lay.rerack_start, lay.stages_out),
                     0.0, 1.0)
     fidget = _fidgets(cfg, grid, lay, setup, rng)
-    if cfg.hold_creep > 0 and cfg.exercise != "lateral_band_walk":
+    if cfg.hold_creep > 0 and not exercise(cfg.exercise).steps:
         theta += _hold_creep(grid, lay, cfg.hold_creep, rng.spawn(1)[0])  # spawned: the other draws stay the same
     sway = None
-    if cfg.sway_deg > 0 and cfg.exercise != "lateral_band_walk":
+    if cfg.sway_deg > 0 and not exercise(cfg.exercise).steps:
         rom_deg = cfg.rom_deg or DEFAULT_ROM_DEG[cfg.exercise]
         sway = _sway(grid, cfg.sway_deg, rng.spawn(1)[0]) / rom_deg  # shares of the range, as theta
     for move in lay.moves:
@@ -1158,7 +1158,7 @@ def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> di
         return out
     top_idx = np.array([np.searchsorted(grid, 0.5 * (c1 + t1)) for (_, c1, t1, _, _) in bounds])
     tilt_abs = _tilt_truth(rots["pelvis"], top_idx)
-    if cfg.exercise not in ("hip_thrust", "single_leg_hip_thrust"):
+    if exercise(cfg.exercise).tilt_reference != "standing":
         tilt_abs = np.array([r.tilt_deg for r in reps])  # no standing carry-over: only the set reference exists
     tilt_set = tilt_abs - np.median(tilt_abs)
     drop, drop_side = _drop_truth(rots["pelvis"], top_idx)
@@ -1215,10 +1215,10 @@ def _truth(cfg, reps, bounds, grid, pose, rots, mounts, standing, rom_deg) -> di
 def _rom_truth(cfg: SimConfig, primary: str, rom_deg: float, rep: _Rep) -> float:
     """The primary segment's commanded range over a rep (deg): peak to peak, the overshoot and (pelvis on a
     hip-extension lift) the tuck included; a thigh on a thrust or bridge turns THIGH_RANGE_FACTOR × the range."""
-    hip_extension = cfg.exercise in ("hip_thrust", "single_leg_hip_thrust", "glute_bridge")
+    hip_extension = exercise(cfg.exercise).hip_extension
     if primary == "pelvis":
         rom = rom_deg * rep.rom_scale + (rep.tilt_deg if hip_extension else 0.0)
-    elif hip_extension and (cfg.exercise != "single_leg_hip_thrust" or primary == f"thigh_{cfg.side or 'left'}"):
+    elif hip_extension and (not exercise(cfg.exercise).single_leg or primary == f"thigh_{cfg.side or 'left'}"):
         rom = THIGH_RANGE_FACTOR["glute_bridge" if cfg.exercise == "glute_bridge" else "hip_thrust"] * rom_deg
         rom *= rep.rom_scale
     else:
@@ -1247,7 +1247,7 @@ def _wxyz(rot: R) -> list[float]:
 def _validate(cfg: SimConfig) -> None:
     exercise(cfg.exercise)  # ValueError naming the known ones
     kinematics(cfg.exercise)  # ValueError: an exercise the simulator cannot move
-    if cfg.floor_start and cfg.exercise not in ("hip_thrust", "single_leg_hip_thrust"):
+    if cfg.floor_start and exercise(cfg.exercise).stance != "supine_bench":
         raise ValueError(f"a floor start is a hip thrust's set-up, not {cfg.exercise}'s")
     if cfg.blocks and sum(b.reps for b in cfg.blocks) != cfg.reps:
         raise ValueError(f"the blocks hold {sum(b.reps for b in cfg.blocks)} reps, the set {cfg.reps}")

@@ -25,6 +25,7 @@ from ui.errors import UserError, one_line
 # plus its name here (and in MODULES when the name is a Python keyword).
 COMMANDS = (
     "analyze",
+    "exercises",
     "simulate",
     "export",
     "scan",

@@ -160,11 +160,12 @@ def gauges_for(exercise: str | None, placements: Sequence[str]) -> tuple[str, ..
 
 
 def working_side_text(exercise: str | None, side: str | None, placements: Sequence[str]) -> str:
-    """Which leg works: the set's side on a single-leg hip thrust, the thigh sensor's leg on the one-leg
-    abduction lifts; empty for two-leg lifts."""
+    """Which leg works: the set's side on a single-leg lift, the thigh sensor's leg on the lifts whose rep is
+    the thigh's out-hold-back (one leg at a time); empty for two-leg lifts."""
     thighs = [p.split("_")[1] for p in placements if p.startswith("thigh_")]
-    if exercise == "single_leg_hip_thrust":
+    ex = BY_NAME.get(exercise) if exercise is not None else None
+    if ex is not None and ex.single_leg:
         return f"{side.upper()} LEG working" if side else "working leg: not given (--side)"
-    if exercise in ("clamshell", "seated_hip_abduction") and thighs:
+    if ex is not None and ex.shape == "thigh_out_hold_back" and thighs:
         return f"{thighs[0].upper()} LEG (thigh sensor)"
     return ""

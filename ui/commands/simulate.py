@@ -7,16 +7,12 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from sensors.exercises import EXERCISES, PLACEMENTS
+from sensors.exercises import BY_NAME, EXERCISES, PLACEMENTS
 from ui.errors import UserError
 
 if TYPE_CHECKING:  # the simulator (numpy, scipy) is imported when a recording is simulated, not for `--help`
     from sensors.simulate import SimConfig
     from sensors.simulate_session import SessionConfig
-
-# Band-walk steps are quick: "tempo" there is step-out, hold, step-in, pause.
-BAND_WALK_TEMPO = (0.45, 0.25, 0.45, 0.1)
-
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -125,11 +121,11 @@ def config_from_args(args, exercise: str) -> SimConfig:
     if len(rates) != len(placements):
         raise UserError("--rate: give one rate, or one per --placement")
     if args.tempo is None:
-        ecc, bot, con, top = BAND_WALK_TEMPO if exercise == "lateral_band_walk" else (3.0, 1.0, 1.0, 1.0)
+        ecc, bot, con, top = BY_NAME[exercise].default_tempo_s  # a band walk's: step out, hold, step in, pause
     else:
         ecc, bot, con, top = parse_sim_tempo(args.tempo)
     side = args.side
-    if exercise == "single_leg_hip_thrust" and side is None:
+    if BY_NAME[exercise].single_leg and side is None:
         side = "left"
     return SimConfig(
         exercise=exercise, reps=args.reps, eccentric_s=ecc, bottom_pause_s=bot, concentric_s=con, top_pause_s=top,
