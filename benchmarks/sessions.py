@@ -102,14 +102,18 @@ def _count(t: dict) -> int:
     return t["step_count"] or t["rep_count"]
 
 
-def main() -> int:
+def _args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=12)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--kind", choices=("hard", "easy"), default="hard")
     ap.add_argument("--sensors", type=int, choices=(1, 2), default=1, help="sensors per workout (2: pelvis + thigh)")
     ap.add_argument("--verbose", action="store_true", help="print every set that is not right")
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+def main() -> int:
+    args = _args()
     rng = np.random.default_rng(args.seed)
     n_true = n_found = n_matched = n_ex = n_count = n_whole = 0
     per_ex = defaultdict(lambda: [0, 0])

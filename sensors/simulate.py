@@ -1245,6 +1245,14 @@ def _wxyz(rot: R) -> list[float]:
 
 
 def _validate(cfg: SimConfig) -> None:
+    """ValueError naming the first thing wrong with the configuration."""
+    _validate_set(cfg)
+    _validate_sensors(cfg)
+    _validate_modes(cfg)
+    _validate_timing(cfg)
+
+
+def _validate_set(cfg: SimConfig) -> None:
     exercise(cfg.exercise)  # ValueError naming the known ones
     kinematics(cfg.exercise)  # ValueError: an exercise the simulator cannot move
     if cfg.floor_start and exercise(cfg.exercise).stance != "supine_bench":
@@ -1253,6 +1261,9 @@ def _validate(cfg: SimConfig) -> None:
         raise ValueError(f"the blocks hold {sum(b.reps for b in cfg.blocks)} reps, the set {cfg.reps}")
     if not 1 <= cfg.reps <= 60:
         raise ValueError(f"reps must be 1–60, got {cfg.reps}")
+
+
+def _validate_sensors(cfg: SimConfig) -> None:
     if len(cfg.placements) != len(cfg.rates_hz) or not cfg.placements:
         raise ValueError("one rate per placement is needed")
     for p in cfg.placements:
@@ -1265,6 +1276,9 @@ def _validate(cfg: SimConfig) -> None:
             raise ValueError(f"rate {r} Hz outside 20–1000 Hz")
     if cfg.exercise in ("seated_hip_abduction", "clamshell") and not any(p.startswith("thigh") for p in cfg.placements):
         raise ValueError(f"{cfg.exercise} needs a thigh sensor (the pelvis barely moves)")
+
+
+def _validate_modes(cfg: SimConfig) -> None:
     if cfg.band_steps not in BAND_STEP_MODES:
         raise ValueError(f"unknown band_steps {cfg.band_steps!r} (one of {', '.join(BAND_STEP_MODES)})")
     if cfg.exercise == "lateral_band_walk" and cfg.band_steps == "lead_trail" and cfg.reps % 2:
@@ -1273,6 +1287,9 @@ def _validate(cfg: SimConfig) -> None:
         raise ValueError(f"unknown onsets {cfg.onsets!r} (one of {', '.join(ONSET_MODES)})")
     if cfg.side not in (None, "left", "right"):
         raise ValueError(f"side must be left or right, got {cfg.side!r}")
+
+
+def _validate_timing(cfg: SimConfig) -> None:
     for name, reps in cfg.faults:
         if name not in SIM_FAULTS:
             raise ValueError(f"unknown fault {name!r} (one of {', '.join(SIM_FAULTS)})")
