@@ -267,3 +267,19 @@ def test_a_stop_that_rings_or_a_hold_that_rocks_bounds_the_stroke(rate):
         assert strokes[1].onset_s > lift - 0.2
         found.append((strokes[0].offset_s, strokes[1].onset_s))
     np.testing.assert_allclose(found[0], found[1], atol=0.08)  # the fits read the tremor a little at 52 Hz
+
+
+@pytest.mark.parametrize("rate", [25.0, 52.0, 104.0])
+def test_an_overshoot_that_settles_back_does_not_start_the_next_lift(rate):
+    """A lowering that overshoots the bottom and settles back by 1.5° (a small stroke of the lift's direction,
+    part of the rest) then holds 0.4 s before a lift: the lift starts where it was commanded, not at the settle
+    (a turning point is no reference level for a stroke with a rest between: the settle lies between them)."""
+    t = np.arange(0, 8.0, 1 / rate)
+    stop, settle_s, lift = 3.0, 0.2, 3.6
+    down, up = Profile("min_jerk", 0.25, 0.25), Profile("min_jerk", 0.25, 0.25)
+    angle = -30.0 * down.position(np.clip((t - 1.5) / (stop - 1.5), 0, 1))
+    angle += 1.5 * up.position(np.clip((t - stop) / settle_s, 0, 1))
+    angle += 28.5 * up.position(np.clip((t - lift) / 1.2, 0, 1))
+    strokes = [s for s in find_strokes(t, angle, np.gradient(angle, t), rate) if abs(s.delta_deg) > 10]
+    assert len(strokes) == 2
+    assert abs(strokes[1].onset_s - lift) < 0.06
