@@ -462,12 +462,6 @@ def activity_spans(series: Sequence[ImuSeries], params: SessionParams = SESSION)
     return _spans(det, (), params, _others(series, det)).spans
 
 
-def upright_reference(det: ImuSeries, quat: np.ndarray,
-                      params: SessionParams = SESSION) -> recognition.PostureReference:
-    """The upright reference (`_reference`) of the set detector's samples and their orientation (wxyz)."""
-    return _reference(det, quat, set_detection.walking_mask(det.t_s, det.acc_mps2, params.detection))
-
-
 def upright_references(series: Sequence[ImuSeries], params: SessionParams = SESSION
                        ) -> tuple[recognition.PostureReference, dict[str, recognition.PostureReference]]:
     """The detector's upright reference and its partner's (`references`), as `analyze_recording` takes them over a

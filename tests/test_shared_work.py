@@ -68,7 +68,7 @@ def test_the_false_standing_trim_reads_the_same_with_the_gyro_level_given():
     rec = read_recording(str(DEMO / "workout.csv"))
     det = next(s for s in _series(rec.streams) if s.placement == "pelvis")
     quat = orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads)
-    ref = session.upright_reference(det, quat)
+    ref, _ = session.upright_references([det])
     assert ref.up_ref is not None
     spans = session.activity_spans([det])
     assert len(spans) >= 3

@@ -53,7 +53,7 @@ def _edit_for(args, s):
     """The correction the options ask for, on set `s` as the history shows it."""
     from ui.history.edits import Edit, middle_s, span_s
 
-    at = middle_s(*span_s(_as_edited(s)))
+    at = middle_s(*span_s(s.report, s.dropped, s.start_s))
     if args.drop_rep is not None:
         r = _rep(s.report.reps, args.drop_rep, "", s)
         return Edit(0, "drop_rep", at, middle_s(r.start_s, r.end_s))
@@ -70,12 +70,6 @@ def _edit_for(args, s):
             raise UserError(f"--split-at-rep {r.index}: the set's first rep; split at a later one")
         return Edit(0, "split", at, r.start_s)
     return Edit(0, "merge", at)
-
-
-def _as_edited(s):
-    from ui.history.edits import EditedSet
-
-    return EditedSet(s.report, s.start_s, s.stored_index or s.index, s.dropped)
 
 
 def run(args) -> int:

@@ -39,15 +39,20 @@ class EditedSet:
     edits: tuple[str, ...] = ()  # what was changed, in words
 
 
-def span_s(s: EditedSet) -> tuple[float, float]:
-    """First to last movement of the set, dropped reps included (recording clock, s)."""
-    reps = s.report.reps + s.dropped
+def span_s(report: SetReport, dropped: tuple[Rep, ...], start_s: float | None) -> tuple[float, float]:
+    """First to last movement of a set, its `dropped` reps included (recording clock, s); `start_s` when it has
+    none."""
+    reps = report.reps + dropped
     times = [r.start_s for r in reps] + [r.end_s for r in reps]
-    times += [st.t_s for st in s.report.steps] + [st.t_s + st.duration_s for st in s.report.steps]
+    times += [st.t_s for st in report.steps] + [st.t_s + st.duration_s for st in report.steps]
     if not times:
-        t = s.start_s or 0.0
+        t = start_s or 0.0
         return t, t
     return min(times), max(times)
+
+
+def _span(s: EditedSet) -> tuple[float, float]:
+    return span_s(s.report, s.dropped, s.start_s)
 
 
 def middle_s(a: float, b: float) -> float:
@@ -59,10 +64,10 @@ def find_set(sets: list[EditedSet], t_s: float) -> int | None:
     if not sets:
         return None
     for i, s in enumerate(sets):
-        a, b = span_s(s)
+        a, b = _span(s)
         if a <= t_s <= b:
             return i
-    return min(range(len(sets)), key=lambda i: abs(middle_s(*span_s(sets[i])) - t_s))
+    return min(range(len(sets)), key=lambda i: abs(middle_s(*_span(sets[i])) - t_s))
 
 
 def _rep_at(reps: tuple[Rep, ...], t_s: float) -> Rep | None:
@@ -96,17 +101,23 @@ def _restore(s: EditedSet, e: Edit) -> EditedSet:
     return _with_reps(s, s.report.reps + (rep,), dropped, f"rep {rep.index} restored")
 
 
-def _renumbered(reps: tuple[Rep, ...]) -> tuple[Rep, ...]:
-    return tuple(dataclasses.replace(r, index=i) for i, r in enumerate(sorted(reps, key=lambda r: r.start_s), 1))
+def _renumbered(kept: tuple[Rep, ...], dropped: tuple[Rep, ...]) -> tuple[tuple[Rep, ...], tuple[Rep, ...]]:
+    """Kept and dropped reps numbered 1… together in time order (a dropped rep keeps its place in the count)."""
+    gone = {(r.start_s, r.end_s) for r in dropped}
+    everything = [dataclasses.replace(r, index=i)
+                  for i, r in enumerate(sorted(kept + dropped, key=lambda r: r.start_s), 1)]
+    return (tuple(r for r in everything if (r.start_s, r.end_s) not in gone),
+            tuple(r for r in everything if (r.start_s, r.end_s) in gone))
+
+
+def _steps_renumbered(steps) -> tuple:
+    return tuple(dataclasses.replace(st, index=i) for i, st in enumerate(steps, 1))
 
 
 def _merge(first: EditedSet, second: EditedSet) -> EditedSet:
     """One set of both: the reps renumbered in time order (dropped ones keep their place), steps joined."""
-    everything = _renumbered(first.report.reps + first.dropped + second.report.reps + second.dropped)
-    gone = {(r.start_s, r.end_s) for r in first.dropped + second.dropped}
-    kept = tuple(r for r in everything if (r.start_s, r.end_s) not in gone)
-    dropped = tuple(r for r in everything if (r.start_s, r.end_s) in gone)
-    steps = tuple(dataclasses.replace(st, index=i) for i, st in enumerate(first.report.steps + second.report.steps, 1))
+    kept, dropped = _renumbered(first.report.reps + second.report.reps, first.dropped + second.dropped)
+    steps = _steps_renumbered(first.report.steps + second.report.steps)
     joined = dataclasses.replace(first, report=dataclasses.replace(first.report, steps=steps),
                                  edits=first.edits + second.edits)
     return _with_reps(joined, kept, dropped, "merged with the next set")
@@ -119,11 +130,8 @@ def _split(s: EditedSet, at_s: float) -> tuple[EditedSet, EditedSet]:
         dropped = tuple(r for r in s.dropped if keep(r.start_s))
         steps = tuple(st for st in s.report.steps if keep(st.t_s))
         if not first:
-            everything = _renumbered(reps + dropped)
-            gone = {(r.start_s, r.end_s) for r in dropped}
-            reps = tuple(r for r in everything if (r.start_s, r.end_s) not in gone)
-            dropped = tuple(r for r in everything if (r.start_s, r.end_s) in gone)
-            steps = tuple(dataclasses.replace(st, index=i) for i, st in enumerate(steps, 1))
+            reps, dropped = _renumbered(reps, dropped)
+            steps = _steps_renumbered(steps)
         base = dataclasses.replace(s, report=dataclasses.replace(s.report, steps=steps),
                                    start_s=s.start_s if first else at_s, edits=())
         return _with_reps(base, reps, dropped, f"split at {at_s:.1f} s")

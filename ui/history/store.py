@@ -323,7 +323,7 @@ def _sets_of_sessions(conn, ids: str, exercise: str | None) -> dict[int, list[St
                                   "ORDER BY p.set_id, p.step_index", params), "set_id", _step)
     return _grouped(sets, "session_id", lambda r: StoredSet(
         r["id"], r["set_index"], _report(r, tuple(reps.get(r["id"], ())), tuple(steps.get(r["id"], ()))),
-        r["start_s"], r["load_kg"], r["rpe"], r["notes"]))
+        r["start_s"], r["load_kg"], r["rpe"], r["notes"], stored_index=r["set_index"]))
 
 
 def _edits_of_sessions(conn, ids: str) -> dict[int, list[Edit]]:
@@ -334,12 +334,12 @@ def _edits_of_sessions(conn, ids: str) -> dict[int, list[Edit]]:
 def _edited(sets: list[StoredSet], edits: list[Edit]) -> tuple[StoredSet, ...]:
     """The stored sets with the session's edits applied, numbered 1… in the edited order."""
     if not edits:
-        return tuple(dataclasses.replace(s, stored_index=s.index) for s in sets)
+        return tuple(sets)
     by_index = {s.index: s for s in sets}
     view = apply_edits([EditedSet(s.report, s.start_s, s.index) for s in sets], edits)
     return tuple(dataclasses.replace(
         by_index[v.stored_index], index=i, report=v.report, start_s=v.start_s, warmup=v.warmup, dropped=v.dropped,
-        edits=v.edits, stored_index=v.stored_index) for i, v in enumerate(view, 1))
+        edits=v.edits) for i, v in enumerate(view, 1))
 
 
 def _only(sessions: list[StoredSession], exercise: str | None) -> list[StoredSession]:
