@@ -338,3 +338,69 @@ def test_quitting_mid_lowering_stores_no_half_rep(tmp_path):
     _, stored = sets_of(str(out))
     assert [r.eccentric_s for r in stored[0].report.reps] == [r.eccentric_s for r in ended.report.reps]
     assert all("rushed_eccentric" not in r.faults for r in stored[0].report.reps)
+
+
+def test_a_killed_live_is_recovered_into_the_history_by_the_next_command(tmp_path):
+    """SIGKILL mid-set: the next command (here `history`) completes the recording as quitting would have (the
+    rep in progress is no rep, the set marked), imports it and says so in one line; once only."""
+    import json
+    import signal
+    import time
+
+    env = _live_env(tmp_path)
+    folder = tmp_path / "data" / "repscope" / "recordings"
+    p = subprocess.Popen([sys.executable, "-m", "ui.cli", "live", "--simulate", "hip_thrust", "--reps", "10",
+                          "--no-fidget", "--speed", "8"], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        files = list(folder.glob("*.csv"))
+        if files and files[0].stat().st_size > 450_000:  # ~30 s of samples: several reps
+            break
+        assert p.poll() is None, p.communicate()
+        time.sleep(0.1)
+    p.send_signal(signal.SIGKILL)
+    p.communicate(timeout=30)
+    assert list((folder / ".unfinished").glob("*.json"))  # the marker of the session that did not end
+    h = subprocess.run([sys.executable, "-m", "ui.cli", "history", "--json"], cwd=REPO, env=env,
+                       capture_output=True, text=True, timeout=180)
+    assert h.returncode == 0, h.stderr
+    assert f"recovered 1 session from a session that did not end: {files[0].resolve()}" in h.stderr
+    sets = json.loads(h.stdout)["sessions"][0]["sets"]
+    assert len(sets) == 1 and sets[0]["rep_count"] >= 3
+    rec = read_recording(files[0])
+    assert [e.kind for e in rec.events] == ["set_start", "set_end"]
+    a = _run("analyze", str(files[0]), "--json")
+    assert f'"rep_count": {sets[0]["rep_count"]}' in a.stdout  # the history holds what analyze reads
+    assert not list((folder / ".unfinished").glob("*.json"))
+    again = subprocess.run([sys.executable, "-m", "ui.cli", "history"], cwd=REPO, env=env, capture_output=True,
+                           text=True, timeout=120)
+    assert "recovered" not in again.stderr and again.stdout.count("session 1 ") == 1
+
+
+def test_completing_a_killed_recording_cuts_the_torn_line_and_the_rep_in_progress(tmp_path):
+    """Killed 1.2 s into rep 5's 3-s lowering with half a line written: completed, the file reads without a
+    warning, and its one set holds the four whole reps (no half rep as a `rushed_eccentric`)."""
+    import numpy as np
+
+    from sensors.batch import SampleBatch
+    from sensors.recording import RecordingMeta, RecordingWriter
+    from ui.history.importer import sets_of
+    from ui.history.recovery import complete_recording
+
+    sim = simulate_set(SimConfig(reps=8, rates_hz=(100.0,), fidget=False), 5)
+    s = sim.streams[0]
+    whole = analyze_set([ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads)], "hip_thrust",
+                        parse_tempo("3-1-1-2"))
+    cut = int(np.searchsorted(s.t_s, whole.reps[4].phase("eccentric").start_s + 1.2))
+    out = tmp_path / "killed.csv"
+    w = RecordingWriter(out, RecordingMeta(exercise="hip_thrust", tempo="3-1-1-2"), [s.info])
+    w.write(SampleBatch(s.info.sensor_id, s.t_s[:cut], s.acc_mps2[:cut], s.gyr_rads[:cut]))
+    w._file.write(f"{s.info.sensor_id},{s.t_s[cut]!r},0.12")  # the kill: half a line
+    w._file.flush()
+    assert complete_recording(out) == 1
+    assert out.read_text().endswith("\n")
+    _, stored = sets_of(str(out))
+    reps = stored[0].report.reps
+    assert len(reps) == 4 and all("rushed_eccentric" not in r.faults for r in reps)
+    assert read_recording(out).events[-1].t_s < whole.reps[4].start_s + 0.5

@@ -169,3 +169,20 @@ def working_side_text(exercise: str | None, side: str | None, placements: Sequen
     if ex is not None and ex.shape == "thigh_out_hold_back" and thighs:
         return f"{thighs[0].upper()} LEG (thigh sensor)"
     return ""
+
+
+def is_undone(rep: Rep, undone_s: Sequence[float]) -> bool:
+    """The lifter undid this rep (`u`): one of the undone middles (s) falls inside it."""
+    return any(rep.start_s <= t <= rep.end_s for t in undone_s)
+
+
+def without_undone(report: SetReport, undone_s: Sequence[float]) -> SetReport:
+    """A set's report less the reps undone live, as the history's `drop_rep` edits make it (velocity loss over the
+    kept reps); the report itself when none of them is in this set."""
+    from ui.history.edits import Edit, EditedSet, apply_edits
+
+    hits = [t for t in undone_s if any(r.start_s <= t <= r.end_s for r in report.reps)]
+    if not hits:
+        return report
+    edits = [Edit(k, "drop_rep", t, t) for k, t in enumerate(hits)]
+    return apply_edits([EditedSet(report, None, 0)], edits)[0].report

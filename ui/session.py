@@ -141,6 +141,8 @@ class Session:
         recordings_dir: Path | None = None,
         record_path: Path | None = None,
         on_wake: Callable[[], None] | None = None,
+        unfinished_dir: Path | None = None,
+        history: bool = True,
     ) -> None:
         self.source = source
         self.exercise = exercise
@@ -149,6 +151,11 @@ class Session:
         self.auto_end_rest_s = auto_end_rest_s
         self.recordings_dir = Path(recordings_dir) if recordings_dir is not None else default_recordings_dir()
         self._record_path = record_path
+        # each recording's marker of a session in progress (`ui.history.recovery`), when `unfinished_dir` is given
+        self.unfinished_dir = unfinished_dir
+        self.history = history
+        self.unfinished: list = []
+        self.undone_s: list[float] = []  # the middles of the reps the lifter undid (`u`), recording clock
         # a BLE source knows its sensors only once connected: the analyzer is built when the worker has started it
         self.infos: tuple[SensorInfo, ...] = tuple(source.sensors)
         self.placement_of = {s.sensor_id: s.placement for s in self.infos}
@@ -185,6 +192,18 @@ class Session:
 
     def toggle_recording(self) -> None:
         self._commands.put(("record",))
+
+    def undo_rep(self, at_s: float) -> None:
+        """The lifter undid the rep whose middle is `at_s`: kept in the recording as a `drop_rep` event, which
+        the history applies as an edit (a killed session's too)."""
+        self.undone_s.append(float(at_s))
+        self._commands.put(("undo", float(at_s)))
+
+    def release_unfinished(self) -> None:
+        """The session ended and its recordings went to the history: their markers go."""
+        for marker in self.unfinished:
+            marker.done()
+        self.unfinished = []
 
     def seek(self, t_s: float) -> None:
         self._commands.put(("seek", float(t_s)))
@@ -269,6 +288,11 @@ class Session:
                 self._new_analyzer()
                 self._set_active = True
                 self._emit([], reset=True)
+        elif kind == "undo":
+            if self._writer is not None:
+                from ui.history.recovery import UNDO_EVENT
+
+                self._writer.event(UNDO_EVENT, None, cmd[1])
         elif kind == "record":
             if self._writer is None:
                 self._open_writer()
@@ -314,6 +338,10 @@ class Session:
         )
         self._writer = RecordingWriter(path, meta, list(self.infos))
         self.recorded_paths.append(path)
+        if self.unfinished_dir is not None:
+            from ui.history.recovery import Unfinished
+
+            self.unfinished.append(Unfinished(self.unfinished_dir, path, self.history))
         self._record_path = None  # a second recording in the same session gets its own name
 
     def _run(self) -> None:
