@@ -404,3 +404,43 @@ def test_completing_a_killed_recording_cuts_the_torn_line_and_the_rep_in_progres
     reps = stored[0].report.reps
     assert len(reps) == 4 and all("rushed_eccentric" not in r.faults for r in reps)
     assert read_recording(out).events[-1].t_s < whole.reps[4].start_s + 0.5
+
+
+def test_u_undoes_the_last_rep_live_and_the_history_drops_it_as_an_edit(qtbot, tmp_path):
+    """`u` twice mid-set: the count drops by one each time at once, the status bar says which rep; later reps
+    count on from there; the recording keeps the undos and the history shows those reps dropped as edits (the
+    stored analysis keeps them)."""
+    from PySide6 import QtCore
+
+    from ui.history.db import open_history
+    from ui.history.recovery import add_recordings
+    from ui.history.store import load_sessions
+
+    sim = simulate_set(SimConfig(reps=6, fidget=False), 5)
+    out = tmp_path / "undo.csv"
+    session = Session(VirtualSensorSource(sim, speed=12.0), "hip_thrust", parse_tempo("3-1-1-1"), record_path=out)
+    win = LiveWindow(session, "test")
+    qtbot.addWidget(win)
+    win.show()
+    session.start()
+    qtbot.waitUntil(lambda: len(win.reps) >= 3, timeout=60_000)
+    counted = len(win.reps)
+    last, before = win.reps[-1].index, win.reps[-2].index
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_U)
+    assert win.rep_label.text() == str(counted - 1)
+    assert win.status.currentMessage().startswith(f"rep {last} undone (u again: the one before)")
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_U)
+    assert win.rep_label.text() == str(counted - 2)
+    assert win.status.currentMessage().startswith(f"rep {before} undone")
+    qtbot.waitUntil(lambda: win.finished, timeout=60_000)
+    assert len(win.last_report.reps) == 4 and win.rep_label.text() == "4"  # 6 reps, 2 undone
+    assert win.banner.text().startswith("Set 1 done: 4 reps")
+    win.close()
+    qtbot.waitUntil(lambda: session.finished, timeout=10_000)
+    assert [e.kind for e in read_recording(out).events].count("drop_rep") == 2
+    db = tmp_path / "h.db"
+    assert add_recordings([out], str(db), session.undone_s)
+    with open_history(str(db)) as h:
+        stored = load_sessions(h)[0].sets[0]
+    assert len(stored.report.reps) == 4 and sorted(r.index for r in stored.dropped) == [before, last]
+    assert any("dropped" in e for e in stored.edits)

@@ -9,7 +9,8 @@ angular speed of each sensor over the last 10 s with the phases shaded (legend a
 `ui.palette`, the report's too); per-rep tempo bars against the target band (per-step bars by side on a band
 walk); pelvis tilt and drop gauges at lockout, shown only for a pelvis sensor on the lifts they apply to; a
 status bar (connection, rate, dropped packets, recording, sound). Every text size follows the window's height.
-Keys: space ends/starts a set, r toggles recording, f full screen, q quits; in a replay ←/→ jump to the
+Keys: space ends/starts a set, u undoes the last rep (again: the one before), r toggles recording, f full
+screen, q quits; in a replay ←/→ jump to the
 previous/next rep, the slider scrubs, 1/2/4/m set the speed.
 """
 from __future__ import annotations
@@ -41,11 +42,13 @@ from ui.audio import LiveSound
 from ui.live_readout import (
     exercise_text,
     gauges_for,
+    is_undone,
     phase_readout,
     rest_text,
     set_summary,
     speed_text,
     step_counter,
+    without_undone,
     working_side_text,
 )
 from ui.live_views import Banner, BarsView, GaugesView, HeadView, ShadingLegend, TextSizes, TracesView, set_text
@@ -54,6 +57,7 @@ from ui.tables import step_summary
 
 TRACE_WINDOW_S = 10.0
 BANNER_CUES = 2  # cues of one rep shown at once on the banner
+NOTICE_S = 6.0  # a key's answer (`u`) stays this long at the head of the status bar
 _K = QtCore.Qt.Key
 REPLAY_SPEEDS = {_K.Key_1: 1.0, _K.Key_2: 2.0, _K.Key_4: 4.0, _K.Key_M: math.inf}  # replay keys → speed
 
@@ -72,8 +76,10 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.exercise_confidence: float | None = None
         self.band_walk = session.exercise == "lateral_band_walk"
         self.setWindowTitle(title)
-        self.reps: list[Rep] = []  # the analyzer's current list, in index order (see `_set_reps`)
+        self.reps: list[Rep] = []  # the analyzer's current list less the reps undone, in index order (`_set_reps`)
         self._reps_by_index: dict[int, Rep] = {}
+        self.undone_s: list[float] = []  # middles of the reps the lifter undid (`u`), stream clock
+        self._notice: tuple[str, float] = ("", -math.inf)  # (text, wall time it goes)
         self.steps = ()
         self.last_report = None
         self.ended: list[SetEnded] = []  # every set this window saw end, in order
@@ -313,7 +319,8 @@ class LiveWindow(QtWidgets.QMainWindow):
             self.banner.show_text(f"Rep {rep.index}: good — lowering {rep.eccentric_s:.1f} s", "good")
 
     def _set_ended(self, e: SetEnded) -> None:
-        self.last_report = e.report
+        report = without_undone(e.report, self.undone_s)  # as the history will show it (drop_rep edits)
+        self.last_report = report
         self.ended.append(e)
         self._set_reps(e.report.reps)
         self.steps = e.report.steps
@@ -326,7 +333,7 @@ class LiveWindow(QtWidgets.QMainWindow):
         known = ""
         if e.exercise_source == "recognised" and (e.report.reps or e.report.steps):
             known = f"\n{e.report.exercise.replace('_', ' ')} (recognised {100 * e.exercise_confidence:.0f} %)"
-        self.banner.show_text(set_summary(e.report, self.sets_done) + after + known, "done")
+        self.banner.show_text(set_summary(report, self.sets_done) + after + known, "done")
         if self.session.exercise is None:  # the next set is recognised afresh
             self.exercise = self.exercise_confidence = None
             self.exercise_source = None
@@ -335,12 +342,41 @@ class LiveWindow(QtWidgets.QMainWindow):
     def _set_reps(self, reps) -> None:
         """Replace the rep list with the analyzer's full list (`RepsRevised`, `SetEnded`, a new set)."""
         self._reps_by_index = {r.index: r for r in reps}
-        self.reps = sorted(self._reps_by_index.values(), key=lambda r: r.index)
+        self._shown_reps()
 
     def _upsert_rep(self, rep: Rep) -> None:
         """One rep by its index: announcing a rep the list already holds (`RepsRevised` came first) is a no-op."""
         self._reps_by_index[rep.index] = rep
-        self.reps = sorted(self._reps_by_index.values(), key=lambda r: r.index)
+        self._shown_reps()
+
+    def _shown_reps(self) -> None:
+        """The reps drawn and counted: the analyzer's, less those undone (matched by time: a revision that moves
+        a rep's ends keeps it undone)."""
+        kept = [r for r in self._reps_by_index.values() if not is_undone(r, self.undone_s)]
+        self.reps = sorted(kept, key=lambda r: r.index)
+
+    def undo_last_rep(self) -> None:
+        """`u`: the newest counted rep is no rep: the count drops at once, the session keeps it as a `drop_rep`
+        (the history drops it as an edit; the analysis is untouched). Again: the one before."""
+        if self.band_walk or not self.reps:
+            self._say("nothing to undo" + (" (steps are not undone)" if self.band_walk else ""))
+            return
+        rep = self.reps[-1]
+        middle = 0.5 * (rep.start_s + rep.end_s)
+        self.undone_s.append(middle)
+        self.session.undo_rep(middle)
+        self._shown_reps()
+        set_text(self.rep_label, str(len(self.reps)))
+        self._say(f"rep {rep.index} undone (u again: the one before)")
+
+    def _say(self, text: str) -> None:
+        """A key's answer at the head of the status bar for `NOTICE_S`."""
+        self._notice = (text, time.monotonic() + NOTICE_S)
+        self._drawn_at["status"] = 0.0
+        if self._snap is not None:
+            self._draw_status(self._snap)
+        else:
+            self.status.showMessage(text)
 
     def draw(self, snap: Snapshot, t_now: float | None = None) -> None:
         t1 = snap.t_s if t_now is None else t_now
@@ -433,7 +469,8 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.gauges.draw(phase, snap.pelvis, self.reps[-1] if self.reps else None)
 
     def _draw_status(self, snap: Snapshot) -> None:
-        parts = []
+        notice, until = self._notice
+        parts = [notice] if notice and time.monotonic() < until else []
         for st in snap.status:
             rate = "–" if not math.isfinite(st.rate_hz) else f"{st.rate_hz:.0f} Hz"
             batt = "" if st.battery_pct is None else f", battery {st.battery_pct} %"
@@ -482,6 +519,8 @@ class LiveWindow(QtWidgets.QMainWindow):
             self.session.end_or_start_set()
         elif key == QtCore.Qt.Key.Key_R:
             self.session.toggle_recording()
+        elif key == QtCore.Qt.Key.Key_U:
+            self.undo_last_rep()
         elif key == QtCore.Qt.Key.Key_F:
             self.toggle_full_screen()
         elif self.replay and key == QtCore.Qt.Key.Key_Right:

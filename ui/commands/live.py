@@ -3,7 +3,11 @@ EX,EX,…`; no hardware) or on BLE sensors (`--device ADDR --placement P`, repea
 
 Sets start and end by themselves (a rest the set detector sees, or `--rest-end` seconds without a rep). Without
 `--exercise` (a workout, or sensors) each set's exercise is recognised from its first reps; `--exercise` forces
-one for every set."""
+one for every set.
+
+Keys: space ends/starts a set, u undoes the last rep (the history drops it as an edit), r toggles recording, f full
+screen, q quits (the set at its last whole rep). A session killed outright is recovered into the history by the
+next live, record, history or import."""
 from __future__ import annotations
 
 import math
