@@ -95,6 +95,7 @@ class LiveWindow(QtWidgets.QMainWindow):
         self._snap: Snapshot | None = None
         self._snap_wall = 0.0
         self._drawn_at = {"gauges": 0.0, "status": 0.0}
+        self._gauge_key: tuple[int, str | None] = (0, None)  # (newest rep, live phase) the gauges last drew
         self._build()
         self.resize(1280, 800)
         self.sound = LiveSound(session.tempo) if sound else None
@@ -257,6 +258,7 @@ class LiveWindow(QtWidgets.QMainWindow):
             if self.sets_done and self._after_set:  # a set begun after a rest: the list is the new set's
                 self._set_reps(())
                 self.steps = ()
+                self.gauges.reset()  # the last set's lockout is not this set's
             self._after_set = False
             self.rest_from_s = None
             self.banner.show_text("Set started", "neutral")
@@ -389,8 +391,11 @@ class LiveWindow(QtWidgets.QMainWindow):
         self._draw_phases(snap, t1 - TRACE_WINDOW_S, t1)
         self._draw_head(snap, t1)
         self.bars.draw(self.reps, self.steps)
-        # gauges at 10 Hz and the status bar at 2 Hz: enough for the eye, and each repaint costs a frame's CPU
-        if self._due("gauges", 0.1, snap.finished) and self.gauges.isVisibleTo(self):
+        # gauges at 10 Hz and the status bar at 2 Hz: enough for the eye, and each repaint costs a frame's CPU;
+        # a new rep or phase redraws the gauges at once (their caption names the rep, never one behind the count)
+        key = (self.reps[-1].index if self.reps else 0, self._gauge_phase(snap))
+        if self._due("gauges", 0.1, snap.finished or key != self._gauge_key) and self.gauges.isVisibleTo(self):
+            self._gauge_key = key
             self._draw_pelvis(snap)
         if self._due("status", 0.5, snap.finished):
             self._draw_status(snap)
@@ -463,10 +468,13 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.traces.shade(spans, t1)
         self.traces.label_reps(self.reps, t0, t1)
 
+    @staticmethod
+    def _gauge_phase(snap: Snapshot) -> str | None:
+        return snap.live_phase[0] if snap.set_active and snap.live_phase is not None else None
+
     def _draw_pelvis(self, snap: Snapshot) -> None:
         """Tilt and drop at lockout: live while the lifter holds the top, else held from the last lockout."""
-        phase = snap.live_phase[0] if snap.set_active and snap.live_phase is not None else None
-        self.gauges.draw(phase, snap.pelvis, self.reps[-1] if self.reps else None)
+        self.gauges.draw(self._gauge_phase(snap), snap.pelvis, self.reps[-1] if self.reps else None)
 
     def _draw_status(self, snap: Snapshot) -> None:
         notice, until = self._notice
