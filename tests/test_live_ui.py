@@ -444,3 +444,19 @@ def test_u_undoes_the_last_rep_live_and_the_history_drops_it_as_an_edit(qtbot, t
         stored = load_sessions(h)[0].sets[0]
     assert len(stored.report.reps) == 4 and sorted(r.index for r in stored.dropped) == [before, last]
     assert any("dropped" in e for e in stored.edits)
+
+
+@pytest.mark.parametrize("speed", [math.inf, 8.0])
+def test_screenshot_at_shows_the_stream_at_that_time_whatever_the_speed(qtbot, tmp_path, speed):
+    """`--screenshot-at 20` at `--speed max` landed seconds late (the grab waited for the next 50-ms check while
+    the feed ran on): the feed now holds at S, the window draws it, then the grab; within one batch of S."""
+    from sensors.source import BATCH_S
+    from ui.app import run_window
+
+    sim = simulate_set(SimConfig(reps=5, fidget=False), 5)
+    session = Session(VirtualSensorSource(sim, speed=speed), "hip_thrust", parse_tempo("3-1-1-1"))
+    shot = tmp_path / "at20.png"
+    result = run_window(session, "test", screenshot=shot, screenshot_at_s=20.0, exit_at_end=True)
+    assert shot.stat().st_size > 10_000
+    assert 20.0 - BATCH_S <= result.screenshot_t_s <= 20.0
+    assert result.last_report is not None and len(result.last_report.reps) == 5  # then the feed ran on to the end

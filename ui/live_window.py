@@ -94,6 +94,8 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.finished = False
         self._snap: Snapshot | None = None
         self._snap_wall = 0.0
+        self.drawn_t_s = math.nan  # the stream time of the frame last drawn
+        self.screenshot_t_s = math.nan  # ... of the frame a screenshot grabbed (`ui.app.run_window`)
         self._drawn_at = {"gauges": 0.0, "status": 0.0}
         self._gauge_key: tuple[int, str | None] = (0, None)  # (newest rep, live phase) the gauges last drew
         self._build()
@@ -234,7 +236,7 @@ class LiveWindow(QtWidgets.QMainWindow):
             # the stream is over (a simulated set, a replay): the rest goes on in real time
             rest = self._snap.t_s - self.rest_from_s + (now - self._snap_wall)
             set_text(self.phase_label, rest_text(rest))
-        elif self._snap is not None and not self._snap.finished and self._snap.set_active:
+        elif self._snap is not None and not self._snap.finished and self._snap.set_active and not self._snap.held:
             # Samples arrive in bursts (a BLE connection event, a 40-ms batch): between them, keep scrolling at
             # the display rate by advancing the clock with the wall time, at most one burst ahead of the data.
             speed = self.session.speed if math.isfinite(self.session.speed) else 0.0
@@ -383,6 +385,8 @@ class LiveWindow(QtWidgets.QMainWindow):
     def draw(self, snap: Snapshot, t_now: float | None = None) -> None:
         t1 = snap.t_s if t_now is None else t_now
         t1 = t1 if math.isfinite(t1) else 0.0
+        self.drawn_t_s = t1
+        every = snap.finished or snap.held  # the last frame, or one to be grabbed: every view as of now
         if any(p not in self.traces.curves for p in snap.traces):  # a BLE sensor's first trace
             self.traces.draw(snap.traces, t1)
             self._show_gauges()
@@ -394,10 +398,10 @@ class LiveWindow(QtWidgets.QMainWindow):
         # gauges at 10 Hz and the status bar at 2 Hz: enough for the eye, and each repaint costs a frame's CPU;
         # a new rep or phase redraws the gauges at once (their caption names the rep, never one behind the count)
         key = (self.reps[-1].index if self.reps else 0, self._gauge_phase(snap))
-        if self._due("gauges", 0.1, snap.finished or key != self._gauge_key) and self.gauges.isVisibleTo(self):
+        if self._due("gauges", 0.1, every or key != self._gauge_key) and self.gauges.isVisibleTo(self):
             self._gauge_key = key
             self._draw_pelvis(snap)
-        if self._due("status", 0.5, snap.finished):
+        if self._due("status", 0.5, every):
             self._draw_status(snap)
         if snap.finished and not self.finished:
             self.finished = True

@@ -49,6 +49,7 @@ class Snapshot:
     duration_s: float = math.nan
     finished: bool = False
     message: str = ""
+    held: bool = False  # the feed is held at this time (`Session.hold_at`): nothing newer comes until resumed
 
 
 def default_recordings_dir() -> Path:
@@ -175,6 +176,8 @@ class Session:
         self._live_phase: tuple[str, float] | None = None
         self._live_phases: list[tuple[str, float]] = []
         self._signs = TraceSigns()
+        self._hold_at: float | None = None
+        self.holding = threading.Event()  # set while the feed is held at `hold_at`'s time
 
     # ---------------------------------------------------------------------------------------------- UI side
 
@@ -204,6 +207,15 @@ class Session:
         for marker in self.unfinished:
             marker.done()
         self.unfinished = []
+
+    def hold_at(self, t_s: float) -> None:
+        """Hold the feed when it reaches stream time `t_s` (s), whatever the speed: no batch ending after it is
+        analysed until `resume()`; the held snapshot (`Snapshot.held`) is the stream at `t_s` within one batch.
+        Call before `start()` (a screenshot at a stream time)."""
+        self._hold_at = float(t_s)
+
+    def resume(self) -> None:
+        self._commands.put(("resume",))
 
     def seek(self, t_s: float) -> None:
         self._commands.put(("seek", float(t_s)))
@@ -258,7 +270,7 @@ class Session:
             if snapshot is not None:
                 self._out.snapshot = snapshot
 
-    def _snapshot(self, finished: bool = False, message: str = "") -> Snapshot:
+    def _snapshot(self, finished: bool = False, message: str = "", held: bool = False) -> Snapshot:
         a = self.analyzer
         pos = dur = math.nan
         if self.source.capabilities.can_seek:
@@ -269,7 +281,7 @@ class Session:
         traces = {p: self._signs.apply(p, a.trace(p, TRACE_WINDOW_S)) for p in a.sensors}
         return Snapshot(
             a.now_s, traces, a.pelvis_now(), self.source.status(), tuple(a.reps), tuple(a.steps), self._live_phase,
-            tuple(self._live_phases), self._set_active, self.recording_path, pos, dur, finished, message,
+            tuple(self._live_phases), self._set_active, self.recording_path, pos, dur, finished, message, held,
         )
 
     def _handle(self, cmd) -> bool:
@@ -399,6 +411,8 @@ class Session:
                     break
                 if state == "seek":
                     continue  # read before the seek: it belongs to the old position, not to the fresh analyzer
+                if self._due_hold(batch) and not await self._hold():
+                    return False
                 self._push(batch)
                 now = time.monotonic()
                 if self._fast_until is None and now - last_snap >= SNAPSHOT_INTERVAL_S:
@@ -442,6 +456,24 @@ class Session:
             if isinstance(e, SetEnded) and e.report.reps + e.report.steps and math.isfinite(e.start_s):
                 self._writer.event("set_start", None, e.start_s)
                 self._writer.event("set_end", None, e.end_s if math.isfinite(e.end_s) else e.t_s)
+
+    def _due_hold(self, batch) -> bool:
+        return self._hold_at is not None and len(batch.t_s) > 0 and float(batch.t_s[-1]) > self._hold_at
+
+    async def _hold(self) -> bool:
+        """The feed reached `hold_at`'s time: the snapshot as of now, then wait for `resume` (True) or stop."""
+        self._hold_at = None
+        self._emit([], self._snapshot(held=True))
+        self.holding.set()
+        try:
+            while True:
+                cmd = await asyncio.get_running_loop().run_in_executor(None, self._commands.get)
+                if cmd[0] == "resume":
+                    return True
+                if not self._handle(cmd):
+                    return False
+        finally:
+            self.holding.clear()
 
     async def _wait_for_seek(self) -> bool:
         """After the end of the stream: True on a seek (replay again), False on stop."""
