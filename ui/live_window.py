@@ -62,6 +62,12 @@ _K = QtCore.Qt.Key
 REPLAY_SPEEDS = {_K.Key_1: 1.0, _K.Key_2: 2.0, _K.Key_4: 4.0, _K.Key_M: math.inf}  # replay keys → speed
 
 
+def _counts_steps(exercise: str | None) -> bool:
+    """The set is counted in steps (a band walk: the registry's `steps` trait), not reps; False while unknown."""
+    entry = BY_NAME.get(exercise) if exercise is not None else None
+    return entry is not None and entry.steps
+
+
 class LiveWindow(QtWidgets.QMainWindow):
     """Draws `Session` snapshots and events at the display's pace (a 30 fps timer)."""
 
@@ -74,7 +80,7 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.exercise = session.exercise  # None until the set's first reps are recognised
         self.exercise_source = "given" if session.exercise is not None else None
         self.exercise_confidence: float | None = None
-        self.band_walk = session.exercise == "lateral_band_walk"
+        self.band_walk = _counts_steps(session.exercise)
         self.setWindowTitle(title)
         self.reps: list[Rep] = []  # the analyzer's current list less the reps undone, in index order (`_set_reps`)
         self._reps_by_index: dict[int, Rep] = {}
@@ -292,7 +298,7 @@ class LiveWindow(QtWidgets.QMainWindow):
         changed = e.exercise != self.exercise
         self.exercise, self.exercise_source, self.exercise_confidence = e.exercise, "recognised", e.confidence
         set_text(self.exercise_label, self._exercise_line())
-        self._set_mode(e.exercise == "lateral_band_walk")
+        self._set_mode(_counts_steps(e.exercise))
         self._show_gauges()
         side = working_side_text(e.exercise, self.session.side, [i.placement for i in self.session.infos])
         set_text(self.side_label, side)
