@@ -460,3 +460,47 @@ def test_screenshot_at_shows_the_stream_at_that_time_whatever_the_speed(qtbot, t
     assert shot.stat().st_size > 10_000
     assert 20.0 - BATCH_S <= result.screenshot_t_s <= 20.0
     assert result.last_report is not None and len(result.last_report.reps) == 5  # then the feed ran on to the end
+
+
+def _recording_with_reps(path, seed, reps=4):
+    from sensors.batch import SampleBatch
+    from sensors.recording import RecordingMeta, RecordingWriter
+
+    sim = simulate_set(SimConfig(reps=reps, rates_hz=(50.0,), fidget=False), seed)
+    s = sim.streams[0]
+    w = RecordingWriter(path, RecordingMeta(exercise="hip_thrust"), [s.info])
+    w.write(SampleBatch(s.info.sensor_id, s.t_s, s.acc_mps2, s.gyr_rads))
+    w.close()
+
+
+def test_recovery_leaves_running_sessions_alone_and_imports_only_what_should_be(tmp_path):
+    """A marker its session still holds is not touched; an unheld one is imported once; one of a session kept out
+    of the history (`--no-history`) is completed but not imported; a recording already in the history is never
+    changed."""
+    import io
+    import json
+
+    from ui.history.db import open_history
+    from ui.history.recovery import Unfinished, add_recordings, recover_unfinished
+    from ui.history.store import load_sessions
+
+    markers, db = tmp_path / "markers", str(tmp_path / "h.db")
+    running, killed, private, done = (tmp_path / f"{n}.csv" for n in ("running", "killed", "private", "done"))
+    for seed, p in enumerate((running, killed, private, done)):
+        _recording_with_reps(p, seed)  # each its own content (the history knows a recording by its hash)
+    held = Unfinished(markers, running)
+    for p, history in ((killed, True), (private, False), (done, True)):
+        (markers / f"{p.name}.1.json").write_text(json.dumps({"recording": str(p), "history": history}))
+    assert add_recordings([done], db, [])
+    done_bytes = done.read_bytes()
+    err = io.StringIO()
+    assert recover_unfinished(db, directory=markers, err=err) == 1, err.getvalue()
+    assert err.getvalue().strip() == f"recovered 1 session from a session that did not end: {killed}"
+    with open_history(db) as h:
+        assert sorted(s.source for s in load_sessions(h)) == sorted([str(done), str(killed)])
+    assert done.read_bytes() == done_bytes
+    assert [e.kind for e in read_recording(private).events] == ["set_start", "set_end"]
+    assert [p.name for p in markers.glob("*.json")] == [held.path.name]  # the running one's stays
+    assert recover_unfinished(db, directory=markers, err=io.StringIO()) == 0
+    held.done()
+    assert not list(markers.glob("*.json"))

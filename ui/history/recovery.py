@@ -44,11 +44,17 @@ def unfinished_dir() -> Path:
 
 
 def _try_lock(fd: int) -> bool:
-    """An exclusive advisory lock on an open file, without waiting; True when taken (always, where the platform
-    has no `fcntl`: the marker then only tells a session that did not remove it)."""
+    """An exclusive lock on an open file, without waiting; True when taken. The system releases it when the
+    process holding it dies, however it dies."""
     try:
         import fcntl
-    except ImportError:  # pragma: no cover - Windows
+    except ImportError:  # pragma: no cover - Windows: a byte-range lock, released too when the process dies
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
         return True
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -218,13 +224,14 @@ def _within(path: Path, t_s: float) -> bool:
 
 def _recover_one(db, marker: Path, params: RecoveryParams, err: TextIO) -> bool:
     """One unfinished session: completed, imported (unless it was kept out of the history) with its undos."""
-    from ui.history.importer import FailedFile, analyse_for_import
+    from ui.history.importer import FailedFile, analyse_for_import, content_sha256
     from ui.history.ingest import Tally, ingest
+    from ui.history.store import session_id_for_hash
 
     info = json.loads(marker.read_text(encoding="utf-8") or "{}")
     path = Path(info.get("recording", ""))
-    if not path.is_file():
-        return False
+    if not path.is_file() or session_id_for_hash(db, content_sha256(path)) is not None:
+        return False  # gone, or its session ended and imported it just before the end (never change it then)
     complete_recording(path, params)
     if not info.get("history", True):
         return False
