@@ -375,6 +375,8 @@ class LiveWindow(QtWidgets.QMainWindow):
         middle = 0.5 * (rep.start_s + rep.end_s)
         self.undone_s.append(middle)
         self.session.undo_rep(middle)
+        if self.sound is not None:
+            self.sound.undo()
         self._shown_reps()
         set_text(self.rep_label, str(len(self.reps)))
         self._say(f"rep {rep.index} undone (u again: the one before)")
