@@ -46,9 +46,7 @@ def unfinished_dir() -> Path:
 def _try_lock(fd: int) -> bool:
     """An exclusive lock on an open file, without waiting; True when taken. The system releases it when the
     process holding it dies, however it dies."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: a byte-range lock, released too when the process dies
+    if sys.platform == "win32":  # pragma: no cover - a byte-range lock, released too when the process dies
         import msvcrt
 
         try:
@@ -56,6 +54,8 @@ def _try_lock(fd: int) -> bool:
         except OSError:
             return False
         return True
+    import fcntl
+
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
