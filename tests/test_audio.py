@@ -106,6 +106,28 @@ def test_rep_count_and_each_fault_spoken_once():
     assert [c.text for c in coach.due(30.0)] == ["slow the lowering"]  # a new set: said again
 
 
+def test_the_spoken_count_leaves_out_the_reps_undone():
+    from analysis.results import Phase, Rep
+    from analysis.streaming import RepCompleted, SetEnded
+    from ui.audio import LiveSound
+    from ui.speech import SpokenCoach
+
+    def rep(i):
+        return Rep(i, 0.0, 1.0, (Phase("eccentric", 0.0, 1.0),), 20.0, 50.0)
+
+    coach = SpokenCoach(None)
+    coach.on_event(RepCompleted(5.0, rep(4)))
+    assert [c.text for c in coach.due(5.0)] == ["four"]
+    coach.undo()  # `u`: the screen shows 3
+    coach.on_event(RepCompleted(9.0, rep(5)))
+    assert [c.text for c in coach.due(9.0)] == ["four"]  # the screen's 4, not the analyzer's 5
+    coach.on_event(SetEnded(20.0, None, "user", 0.0, 20.0))
+    coach.on_event(RepCompleted(25.0, rep(1)))
+    assert [c.text for c in coach.due(25.0)] == ["one"]  # a new set counts from one
+    sound = LiveSound(None)  # either kind: an undo is taken (the metronome counts no reps)
+    sound.undo()
+
+
 def _percentiles(errors_s):
     e = np.abs(np.array(errors_s)) * 1e3
     return float(np.percentile(e, 50)), float(np.percentile(e, 99))

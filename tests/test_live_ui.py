@@ -338,3 +338,169 @@ def test_quitting_mid_lowering_stores_no_half_rep(tmp_path):
     _, stored = sets_of(str(out))
     assert [r.eccentric_s for r in stored[0].report.reps] == [r.eccentric_s for r in ended.report.reps]
     assert all("rushed_eccentric" not in r.faults for r in stored[0].report.reps)
+
+
+def test_a_killed_live_is_recovered_into_the_history_by_the_next_command(tmp_path):
+    """SIGKILL mid-set: the next command (here `history`) completes the recording as quitting would have (the
+    rep in progress is no rep, the set marked), imports it and says so in one line; once only."""
+    import json
+    import signal
+    import time
+
+    env = _live_env(tmp_path)
+    folder = tmp_path / "data" / "repscope" / "recordings"
+    p = subprocess.Popen([sys.executable, "-m", "ui.cli", "live", "--simulate", "hip_thrust", "--reps", "10",
+                          "--no-fidget", "--speed", "8"], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        files = list(folder.glob("*.csv"))
+        if files and files[0].stat().st_size > 450_000:  # ~30 s of samples: several reps
+            break
+        assert p.poll() is None, p.communicate()
+        time.sleep(0.1)
+    p.send_signal(signal.SIGKILL)
+    p.communicate(timeout=30)
+    assert list((folder / ".unfinished").glob("*.json"))  # the marker of the session that did not end
+    h = subprocess.run([sys.executable, "-m", "ui.cli", "history", "--json"], cwd=REPO, env=env,
+                       capture_output=True, text=True, timeout=180)
+    assert h.returncode == 0, h.stderr
+    assert f"recovered 1 session from a session that did not end: {files[0].resolve()}" in h.stderr
+    sets = json.loads(h.stdout)["sessions"][0]["sets"]
+    assert len(sets) == 1 and sets[0]["rep_count"] >= 3
+    rec = read_recording(files[0])
+    assert [e.kind for e in rec.events] == ["set_start", "set_end"]
+    a = _run("analyze", str(files[0]), "--json")
+    assert f'"rep_count": {sets[0]["rep_count"]}' in a.stdout  # the history holds what analyze reads
+    assert not list((folder / ".unfinished").glob("*.json"))
+    again = subprocess.run([sys.executable, "-m", "ui.cli", "history"], cwd=REPO, env=env, capture_output=True,
+                           text=True, timeout=120)
+    assert "recovered" not in again.stderr and again.stdout.count("session 1 ") == 1
+
+
+def test_completing_a_killed_recording_cuts_the_torn_line_and_the_rep_in_progress(tmp_path):
+    """Killed 1.2 s into rep 5's 3-s lowering with half a line written: completed, the file reads without a
+    warning, and its one set holds the four whole reps (no half rep as a `rushed_eccentric`)."""
+    import numpy as np
+
+    from sensors.batch import SampleBatch
+    from sensors.recording import RecordingMeta, RecordingWriter
+    from ui.history.importer import sets_of
+    from ui.history.recovery import complete_recording
+
+    sim = simulate_set(SimConfig(reps=8, rates_hz=(100.0,), fidget=False), 5)
+    s = sim.streams[0]
+    whole = analyze_set([ImuSeries(s.info.placement, s.t_s, s.acc_mps2, s.gyr_rads)], "hip_thrust",
+                        parse_tempo("3-1-1-2"))
+    cut = int(np.searchsorted(s.t_s, whole.reps[4].phase("eccentric").start_s + 1.2))
+    out = tmp_path / "killed.csv"
+    w = RecordingWriter(out, RecordingMeta(exercise="hip_thrust", tempo="3-1-1-2"), [s.info])
+    w.write(SampleBatch(s.info.sensor_id, s.t_s[:cut], s.acc_mps2[:cut], s.gyr_rads[:cut]))
+    w._file.write(f"{s.info.sensor_id},{s.t_s[cut]!r},0.12")  # the kill: half a line
+    w._file.flush()
+    assert complete_recording(out) == 1
+    assert out.read_text().endswith("\n")
+    _, stored = sets_of(str(out))
+    reps = stored[0].report.reps
+    assert len(reps) == 4 and all("rushed_eccentric" not in r.faults for r in reps)
+    assert read_recording(out).events[-1].t_s < whole.reps[4].start_s + 0.5
+
+
+def test_u_undoes_the_last_rep_live_and_the_history_drops_it_as_an_edit(qtbot, tmp_path):
+    """`u` twice mid-set: the count drops by one each time at once, the status bar says which rep; later reps
+    count on from there; the recording keeps the undos and the history shows those reps dropped as edits (the
+    stored analysis keeps them)."""
+    from PySide6 import QtCore
+
+    from ui.history.db import open_history
+    from ui.history.recovery import add_recordings
+    from ui.history.store import load_sessions
+
+    sim = simulate_set(SimConfig(reps=6, fidget=False), 5)
+    out = tmp_path / "undo.csv"
+    session = Session(VirtualSensorSource(sim, speed=12.0), "hip_thrust", parse_tempo("3-1-1-1"), record_path=out)
+    win = LiveWindow(session, "test")
+    qtbot.addWidget(win)
+    win.show()
+    session.start()
+    qtbot.waitUntil(lambda: len(win.reps) >= 3, timeout=60_000)
+    counted = len(win.reps)
+    last, before = win.reps[-1].index, win.reps[-2].index
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_U)
+    assert win.rep_label.text() == str(counted - 1)
+    assert win.status.currentMessage().startswith(f"rep {last} undone (u again: the one before)")
+    qtbot.keyClick(win, QtCore.Qt.Key.Key_U)
+    assert win.rep_label.text() == str(counted - 2)
+    assert win.status.currentMessage().startswith(f"rep {before} undone")
+    qtbot.waitUntil(lambda: win.finished, timeout=60_000)
+    assert len(win.last_report.reps) == 4 and win.rep_label.text() == "4"  # 6 reps, 2 undone
+    assert win.banner.text().startswith("Set 1 done: 4 reps")
+    win.close()
+    qtbot.waitUntil(lambda: session.finished, timeout=10_000)
+    assert [e.kind for e in read_recording(out).events].count("drop_rep") == 2
+    db = tmp_path / "h.db"
+    assert add_recordings([out], str(db), session.undone_s)
+    with open_history(str(db)) as h:
+        stored = load_sessions(h)[0].sets[0]
+    assert len(stored.report.reps) == 4 and sorted(r.index for r in stored.dropped) == [before, last]
+    assert any("dropped" in e for e in stored.edits)
+
+
+@pytest.mark.parametrize("speed", [math.inf, 8.0])
+def test_screenshot_at_shows_the_stream_at_that_time_whatever_the_speed(qtbot, tmp_path, speed):
+    """`--screenshot-at 20` at `--speed max` landed seconds late (the grab waited for the next 50-ms check while
+    the feed ran on): the feed now holds at S, the window draws it, then the grab; within one batch of S."""
+    from sensors.source import BATCH_S
+    from ui.app import run_window
+
+    sim = simulate_set(SimConfig(reps=5, fidget=False), 5)
+    session = Session(VirtualSensorSource(sim, speed=speed), "hip_thrust", parse_tempo("3-1-1-1"))
+    shot = tmp_path / "at20.png"
+    result = run_window(session, "test", screenshot=shot, screenshot_at_s=20.0, exit_at_end=True)
+    assert shot.stat().st_size > 10_000
+    assert 20.0 - BATCH_S <= result.screenshot_t_s <= 20.0
+    assert result.last_report is not None and len(result.last_report.reps) == 5  # then the feed ran on to the end
+
+
+def _recording_with_reps(path, seed, reps=4):
+    from sensors.batch import SampleBatch
+    from sensors.recording import RecordingMeta, RecordingWriter
+
+    sim = simulate_set(SimConfig(reps=reps, rates_hz=(50.0,), fidget=False), seed)
+    s = sim.streams[0]
+    w = RecordingWriter(path, RecordingMeta(exercise="hip_thrust"), [s.info])
+    w.write(SampleBatch(s.info.sensor_id, s.t_s, s.acc_mps2, s.gyr_rads))
+    w.close()
+
+
+def test_recovery_leaves_running_sessions_alone_and_imports_only_what_should_be(tmp_path):
+    """A marker its session still holds is not touched; an unheld one is imported once; one of a session kept out
+    of the history (`--no-history`) is completed but not imported; a recording already in the history is never
+    changed."""
+    import io
+    import json
+
+    from ui.history.db import open_history
+    from ui.history.recovery import Unfinished, add_recordings, recover_unfinished
+    from ui.history.store import load_sessions
+
+    markers, db = tmp_path / "markers", str(tmp_path / "h.db")
+    running, killed, private, done = (tmp_path / f"{n}.csv" for n in ("running", "killed", "private", "done"))
+    for seed, p in enumerate((running, killed, private, done)):
+        _recording_with_reps(p, seed)  # each its own content (the history knows a recording by its hash)
+    held = Unfinished(markers, running)
+    for p, history in ((killed, True), (private, False), (done, True)):
+        (markers / f"{p.name}.1.json").write_text(json.dumps({"recording": str(p), "history": history}))
+    assert add_recordings([done], db, [])
+    done_bytes = done.read_bytes()
+    err = io.StringIO()
+    assert recover_unfinished(db, directory=markers, err=err) == 1, err.getvalue()
+    assert err.getvalue().strip() == f"recovered 1 session from a session that did not end: {killed}"
+    with open_history(db) as h:
+        assert sorted(s.source for s in load_sessions(h)) == sorted([str(done), str(killed)])
+    assert done.read_bytes() == done_bytes
+    assert [e.kind for e in read_recording(private).events] == ["set_start", "set_end"]
+    assert [p.name for p in markers.glob("*.json")] == [held.path.name]  # the running one's stays
+    assert recover_unfinished(db, directory=markers, err=io.StringIO()) == 0
+    held.done()
+    assert not list(markers.glob("*.json"))

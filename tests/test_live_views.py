@@ -75,8 +75,8 @@ def test_posture_is_shown_at_lockout_and_held_through_the_rep():
     assert hold.update("concentric", -30.0, 0, None) is None  # moving up: nothing yet
     assert hold.update("top_pause", 3.0, 0, None) == 3.0 and hold.source == "live"
     assert hold.update("eccentric", -40.0, 0, None) == 3.0 and hold.source == "held"  # not the lowering's −40
-    assert hold.update("eccentric", -40.0, 1, 2.5) == 3.0 and hold.source == "held"  # still this rep's top
-    assert hold.update("bottom_pause", -45.0, 1, 2.5) == 2.5 and hold.source == "rep 1"  # not the bottom's −45
+    assert hold.update("bottom_pause", -45.0, 0, None) == 3.0 and hold.source == "held"  # not the bottom's −45
+    assert hold.update("bottom_pause", -45.0, 1, 2.5) == 2.5 and hold.source == "rep 1"  # announced: its own
     assert hold.update(None, -80.0, 1, 2.5) == 2.5  # between sets: the last rep's lockout
     assert "rep 1" in hold.label()
 
@@ -396,3 +396,42 @@ def test_window_with_sound_speaks_the_count_and_says_honestly_whether_it_plays(q
         assert win.sound.played == ["down", "two"]  # 1.1 s into the lowering: its word, then second two
     win._draw_status(_snap(10.0, None))
     assert win.sound.status in win.status.currentMessage()
+
+
+def test_a_gauge_caption_names_the_rep_its_value_belongs_to():
+    """Never an older rep's value after a newer one is counted: the newest rep's own value, or nothing (saying
+    it was not measured) when it has none; held from the top only while that top's rep is not announced."""
+    hold = LockoutHold()
+    assert hold.update("bottom_pause", None, 5, 2.0) == 2.0 and hold.label() == "rep 5 at lockout"
+    assert hold.update("bottom_pause", None, 7, None) is None and hold.empty_text() == "rep 7: not measured"
+    assert hold.update("top_pause", 4.0, 7, None) == 4.0 and hold.label() == "now, at the top"
+    assert hold.update("eccentric", -30.0, 7, None) == 4.0 and hold.label() == "held from the top"
+    assert hold.update("eccentric", -30.0, 8, 3.5) == 3.5 and hold.label() == "rep 8 at lockout"  # announced
+    assert hold.update("concentric", -10.0, 8, 3.5) == 3.5 and hold.label() == "rep 8 at lockout"
+
+
+def test_window_gauge_caption_follows_the_count_within_one_frame(qtbot):
+    """Rep 7 counted a few ms after the gauges drew rep 5 (fast replay, a screenshot): the next frame's caption
+    is rep 7's, not rep 5's (the 10 Hz gauge refresh is not waited for)."""
+    win = _window(qtbot)
+    win.show()
+    for k in range(1, 6):
+        win.on_event(RepCompleted(10.0 * k + 7, _rep(k)))
+    win.draw(_snap(57.5, "bottom_pause"))
+    assert "rep 5 at lockout" in win.tilt_plot.plotItem.titleLabel.text
+    win.on_event(RepCompleted(67.0, _rep(6)))
+    win.on_event(RepCompleted(77.0, _rep(7)))
+    win.draw(_snap(77.5, "bottom_pause"))
+    assert win.rep_label.text() == "7" and "rep 7 at lockout" in win.tilt_plot.plotItem.titleLabel.text
+
+
+def test_window_gauges_start_empty_on_the_next_set(qtbot):
+    win = _window(qtbot)
+    win.show()
+    win.on_event(RepCompleted(17.0, _rep(1)))
+    win.draw(_snap(17.5, "bottom_pause"))
+    report = SetReport("hip_thrust", "pelvis", TEMPO, (_rep(1),))
+    win.on_event(SetEnded(30.0, report, "rest", 10.0, 17.0))
+    win.on_event(SetStarted(90.0, 90.0))
+    win.draw(_snap(91.0, "concentric"))
+    assert "at the first lockout" in win.tilt_plot.plotItem.titleLabel.text

@@ -67,17 +67,20 @@ def run_window(
     if size is not None:
         win.resize(*size)
     win.show()
+    if screenshot is not None and screenshot_at_s is not None:
+        session.hold_at(screenshot_at_s)  # the feed waits at S for the grab, however fast it plays
     session.start()
     shot_taken = False
     ended_at: list[float] = []
 
     def check() -> None:
         nonlocal shot_taken
-        snap = win._snap
-        if screenshot is not None and not shot_taken and snap is not None and screenshot_at_s is not None:
-            if math.isfinite(snap.t_s) and snap.t_s >= screenshot_at_s:
-                win.grab().save(str(screenshot))
-                shot_taken = True
+        if screenshot is not None and not shot_taken and session.holding.is_set():
+            win.tick()  # the events and the snapshot up to S
+            app.processEvents()  # the texts' new sizes laid out before the grab
+            win.grab().save(str(screenshot))
+            win.screenshot_t_s, shot_taken = win.drawn_t_s, True
+            session.resume()
         if exit_at_end and (win.finished or session.finished):
             if not ended_at:
                 ended_at.append(time.monotonic())
@@ -86,7 +89,7 @@ def run_window(
             win.tick()
             if screenshot is not None and not shot_taken:
                 win.grab().save(str(screenshot))
-                shot_taken = True
+                win.screenshot_t_s, shot_taken = win.drawn_t_s, True
             win.close()
 
     watcher = QtCore.QTimer()
@@ -103,7 +106,7 @@ def run_window(
     import gc
 
     gc.collect()
-    return WindowResult(report, win.frames)
+    return WindowResult(report, win.frames, win.screenshot_t_s)
 
 
 @contextmanager
@@ -127,3 +130,4 @@ def _close_on_signals(win):
 class WindowResult:
     last_report: object
     frames: int
+    screenshot_t_s: float = math.nan  # the stream time the screenshot shows (NaN: none taken)

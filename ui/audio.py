@@ -132,6 +132,12 @@ class LiveSound:
     def on_event(self, event) -> None:
         self.coach.on_event(event)
 
+    def undo(self) -> None:
+        """A rep undone (`u`): the spoken count follows the screen's (the metronome counts no reps)."""
+        undo = getattr(self.coach, "undo", None)
+        if undo is not None:
+            undo()
+
     def tick(self, t_s: float) -> None:
         for cue in self.coach.due(t_s):
             what = getattr(cue, "text", cue)

@@ -54,26 +54,27 @@ def phase_readout(phase: str, elapsed_s: float, tempo: TempoTarget | None) -> Ph
 
 
 class LockoutHold:
-    """A posture gauge's value: live while the lifter holds the top (the lockout, where tilt and drop mean
-    something); through the lowering the last live top value is held; from the bottom on (the rep is announced
-    when its lowering ends) and between sets, the newest announced rep's own value. The live posture at the bottom
-    of a rep or while resting means nothing and is never shown."""
+    """A posture gauge's value and whose it is: live while the lifter holds the top (the lockout, where tilt and
+    drop mean something); through that rep's lowering and at its bottom, until the rep is announced, the top's
+    value held; from then on (and between sets) the newest announced rep's own value, or nothing when that rep
+    has none (never an older rep's value as if it were current). The live posture at the bottom of a rep or while
+    resting means nothing and is never shown."""
 
     def __init__(self) -> None:
         self.value: float | None = None
         self.source = ""  # "live" (at the top now), "held" (from the top just left), "rep N" (the announced rep's)
+        self.rep = 0  # the rep the value belongs to (1-based; 0 before any)
 
     def update(self, phase: str | None, live: float | None, latest_index: int, rep_value: float | None) -> float | None:
         """`phase`: the live phase (None between sets); `latest_index`, `rep_value`: the newest announced rep
         (0 before the first) and its value (None if not measured)."""
-        if phase == "top_pause" and live is not None and math.isfinite(live):
-            self.value, self.source = live, "live"
-        elif phase == "eccentric" and self.source in ("live", "held"):
-            self.source = "held"
-        elif rep_value is not None:
-            self.value, self.source = rep_value, f"rep {latest_index}"
-        elif self.source == "live":
-            self.source = "held"
+        at_top = phase == "top_pause" and live is not None and math.isfinite(live)
+        if at_top:
+            self.value, self.source, self.rep = live, "live", latest_index + 1
+        elif phase in ("eccentric", "bottom_pause") and self.source in ("live", "held") and self.rep > latest_index:
+            self.source = "held"  # the top of a rep not announced yet
+        elif latest_index > 0:
+            self.value, self.source, self.rep = rep_value, f"rep {latest_index}", latest_index
         return self.value
 
     def label(self) -> str:
@@ -84,6 +85,10 @@ class LockoutHold:
         if self.source == "held":
             return "held from the top"
         return f"{self.source} at lockout"
+
+    def empty_text(self) -> str:
+        """Why the gauge is empty: not measured on the newest rep, or no lockout seen yet."""
+        return f"{self.source}: not measured" if self.source.startswith("rep ") else "at the first lockout"
 
 
 def rest_text(rest_s: float) -> str:
@@ -169,3 +174,20 @@ def working_side_text(exercise: str | None, side: str | None, placements: Sequen
     if ex is not None and ex.shape == "thigh_out_hold_back" and thighs:
         return f"{thighs[0].upper()} LEG (thigh sensor)"
     return ""
+
+
+def is_undone(rep: Rep, undone_s: Sequence[float]) -> bool:
+    """The lifter undid this rep (`u`): one of the undone middles (s) falls inside it."""
+    return any(rep.start_s <= t <= rep.end_s for t in undone_s)
+
+
+def without_undone(report: SetReport, undone_s: Sequence[float]) -> SetReport:
+    """A set's report less the reps undone live, as the history's `drop_rep` edits make it (velocity loss over the
+    kept reps); the report itself when none of them is in this set."""
+    from ui.history.edits import Edit, EditedSet, apply_edits
+
+    hits = [t for t in undone_s if any(r.start_s <= t <= r.end_s for r in report.reps)]
+    if not hits:
+        return report
+    edits = [Edit(k, "drop_rep", t, t) for k, t in enumerate(hits)]
+    return apply_edits([EditedSet(report, None, 0)], edits)[0].report

@@ -507,4 +507,4 @@ class GaugesView(QtWidgets.QWidget):
             (self.drop, None if pelvis_now is None else pelvis_now.pelvic_drop_deg, drop_rep),
         ):
             value = gauge.hold.update(phase, live, index, rep_val)
-            gauge.show_value(value if value is None or math.isfinite(value) else None, "at the first lockout")
+            gauge.show_value(value if value is None or math.isfinite(value) else None, gauge.hold.empty_text())

@@ -9,7 +9,8 @@ angular speed of each sensor over the last 10 s with the phases shaded (legend a
 `ui.palette`, the report's too); per-rep tempo bars against the target band (per-step bars by side on a band
 walk); pelvis tilt and drop gauges at lockout, shown only for a pelvis sensor on the lifts they apply to; a
 status bar (connection, rate, dropped packets, recording, sound). Every text size follows the window's height.
-Keys: space ends/starts a set, r toggles recording, f full screen, q quits; in a replay ←/→ jump to the
+Keys: space ends/starts a set, u undoes the last rep (again: the one before), r toggles recording, f full
+screen, q quits; in a replay ←/→ jump to the
 previous/next rep, the slider scrubs, 1/2/4/m set the speed.
 """
 from __future__ import annotations
@@ -41,11 +42,13 @@ from ui.audio import LiveSound
 from ui.live_readout import (
     exercise_text,
     gauges_for,
+    is_undone,
     phase_readout,
     rest_text,
     set_summary,
     speed_text,
     step_counter,
+    without_undone,
     working_side_text,
 )
 from ui.live_views import Banner, BarsView, GaugesView, HeadView, ShadingLegend, TextSizes, TracesView, set_text
@@ -54,8 +57,15 @@ from ui.tables import step_summary
 
 TRACE_WINDOW_S = 10.0
 BANNER_CUES = 2  # cues of one rep shown at once on the banner
+NOTICE_S = 6.0  # a key's answer (`u`) stays this long at the head of the status bar
 _K = QtCore.Qt.Key
 REPLAY_SPEEDS = {_K.Key_1: 1.0, _K.Key_2: 2.0, _K.Key_4: 4.0, _K.Key_M: math.inf}  # replay keys → speed
+
+
+def _counts_steps(exercise: str | None) -> bool:
+    """The set is counted in steps (a band walk: the registry's `steps` trait), not reps; False while unknown."""
+    entry = BY_NAME.get(exercise) if exercise is not None else None
+    return entry is not None and entry.steps
 
 
 class LiveWindow(QtWidgets.QMainWindow):
@@ -70,10 +80,12 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.exercise = session.exercise  # None until the set's first reps are recognised
         self.exercise_source = "given" if session.exercise is not None else None
         self.exercise_confidence: float | None = None
-        self.band_walk = session.exercise == "lateral_band_walk"
+        self.band_walk = _counts_steps(session.exercise)
         self.setWindowTitle(title)
-        self.reps: list[Rep] = []  # the analyzer's current list, in index order (see `_set_reps`)
+        self.reps: list[Rep] = []  # the analyzer's current list less the reps undone, in index order (`_set_reps`)
         self._reps_by_index: dict[int, Rep] = {}
+        self.undone_s: list[float] = []  # middles of the reps the lifter undid (`u`), stream clock
+        self._notice: tuple[str, float] = ("", -math.inf)  # (text, wall time it goes)
         self.steps = ()
         self.last_report = None
         self.ended: list[SetEnded] = []  # every set this window saw end, in order
@@ -88,7 +100,10 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.finished = False
         self._snap: Snapshot | None = None
         self._snap_wall = 0.0
+        self.drawn_t_s = math.nan  # the stream time of the frame last drawn
+        self.screenshot_t_s = math.nan  # ... of the frame a screenshot grabbed (`ui.app.run_window`)
         self._drawn_at = {"gauges": 0.0, "status": 0.0}
+        self._gauge_key: tuple[int, str | None] = (0, None)  # (newest rep, live phase) the gauges last drew
         self._build()
         self.resize(1280, 800)
         self.sound = LiveSound(session.tempo) if sound else None
@@ -227,7 +242,7 @@ class LiveWindow(QtWidgets.QMainWindow):
             # the stream is over (a simulated set, a replay): the rest goes on in real time
             rest = self._snap.t_s - self.rest_from_s + (now - self._snap_wall)
             set_text(self.phase_label, rest_text(rest))
-        elif self._snap is not None and not self._snap.finished and self._snap.set_active:
+        elif self._snap is not None and not self._snap.finished and self._snap.set_active and not self._snap.held:
             # Samples arrive in bursts (a BLE connection event, a 40-ms batch): between them, keep scrolling at
             # the display rate by advancing the clock with the wall time, at most one burst ahead of the data.
             speed = self.session.speed if math.isfinite(self.session.speed) else 0.0
@@ -251,6 +266,7 @@ class LiveWindow(QtWidgets.QMainWindow):
             if self.sets_done and self._after_set:  # a set begun after a rest: the list is the new set's
                 self._set_reps(())
                 self.steps = ()
+                self.gauges.reset()  # the last set's lockout is not this set's
             self._after_set = False
             self.rest_from_s = None
             self.banner.show_text("Set started", "neutral")
@@ -282,7 +298,7 @@ class LiveWindow(QtWidgets.QMainWindow):
         changed = e.exercise != self.exercise
         self.exercise, self.exercise_source, self.exercise_confidence = e.exercise, "recognised", e.confidence
         set_text(self.exercise_label, self._exercise_line())
-        self._set_mode(e.exercise == "lateral_band_walk")
+        self._set_mode(_counts_steps(e.exercise))
         self._show_gauges()
         side = working_side_text(e.exercise, self.session.side, [i.placement for i in self.session.infos])
         set_text(self.side_label, side)
@@ -313,7 +329,8 @@ class LiveWindow(QtWidgets.QMainWindow):
             self.banner.show_text(f"Rep {rep.index}: good — lowering {rep.eccentric_s:.1f} s", "good")
 
     def _set_ended(self, e: SetEnded) -> None:
-        self.last_report = e.report
+        report = without_undone(e.report, self.undone_s)  # as the history will show it (drop_rep edits)
+        self.last_report = report
         self.ended.append(e)
         self._set_reps(e.report.reps)
         self.steps = e.report.steps
@@ -326,7 +343,7 @@ class LiveWindow(QtWidgets.QMainWindow):
         known = ""
         if e.exercise_source == "recognised" and (e.report.reps or e.report.steps):
             known = f"\n{e.report.exercise.replace('_', ' ')} (recognised {100 * e.exercise_confidence:.0f} %)"
-        self.banner.show_text(set_summary(e.report, self.sets_done) + after + known, "done")
+        self.banner.show_text(set_summary(report, self.sets_done) + after + known, "done")
         if self.session.exercise is None:  # the next set is recognised afresh
             self.exercise = self.exercise_confidence = None
             self.exercise_source = None
@@ -335,16 +352,49 @@ class LiveWindow(QtWidgets.QMainWindow):
     def _set_reps(self, reps) -> None:
         """Replace the rep list with the analyzer's full list (`RepsRevised`, `SetEnded`, a new set)."""
         self._reps_by_index = {r.index: r for r in reps}
-        self.reps = sorted(self._reps_by_index.values(), key=lambda r: r.index)
+        self._shown_reps()
 
     def _upsert_rep(self, rep: Rep) -> None:
         """One rep by its index: announcing a rep the list already holds (`RepsRevised` came first) is a no-op."""
         self._reps_by_index[rep.index] = rep
-        self.reps = sorted(self._reps_by_index.values(), key=lambda r: r.index)
+        self._shown_reps()
+
+    def _shown_reps(self) -> None:
+        """The reps drawn and counted: the analyzer's, less those undone (matched by time: a revision that moves
+        a rep's ends keeps it undone)."""
+        kept = [r for r in self._reps_by_index.values() if not is_undone(r, self.undone_s)]
+        self.reps = sorted(kept, key=lambda r: r.index)
+
+    def undo_last_rep(self) -> None:
+        """`u`: the newest counted rep is no rep: the count drops at once, the session keeps it as a `drop_rep`
+        (the history drops it as an edit; the analysis is untouched). Again: the one before."""
+        if self.band_walk or not self.reps:
+            self._say("nothing to undo" + (" (steps are not undone)" if self.band_walk else ""))
+            return
+        rep = self.reps[-1]
+        middle = 0.5 * (rep.start_s + rep.end_s)
+        self.undone_s.append(middle)
+        self.session.undo_rep(middle)
+        if self.sound is not None:
+            self.sound.undo()
+        self._shown_reps()
+        set_text(self.rep_label, str(len(self.reps)))
+        self._say(f"rep {rep.index} undone (u again: the one before)")
+
+    def _say(self, text: str) -> None:
+        """A key's answer at the head of the status bar for `NOTICE_S`."""
+        self._notice = (text, time.monotonic() + NOTICE_S)
+        self._drawn_at["status"] = 0.0
+        if self._snap is not None:
+            self._draw_status(self._snap)
+        else:
+            self.status.showMessage(text)
 
     def draw(self, snap: Snapshot, t_now: float | None = None) -> None:
         t1 = snap.t_s if t_now is None else t_now
         t1 = t1 if math.isfinite(t1) else 0.0
+        self.drawn_t_s = t1
+        every = snap.finished or snap.held  # the last frame, or one to be grabbed: every view as of now
         if any(p not in self.traces.curves for p in snap.traces):  # a BLE sensor's first trace
             self.traces.draw(snap.traces, t1)
             self._show_gauges()
@@ -353,10 +403,13 @@ class LiveWindow(QtWidgets.QMainWindow):
         self._draw_phases(snap, t1 - TRACE_WINDOW_S, t1)
         self._draw_head(snap, t1)
         self.bars.draw(self.reps, self.steps)
-        # gauges at 10 Hz and the status bar at 2 Hz: enough for the eye, and each repaint costs a frame's CPU
-        if self._due("gauges", 0.1, snap.finished) and self.gauges.isVisibleTo(self):
+        # gauges at 10 Hz and the status bar at 2 Hz: enough for the eye, and each repaint costs a frame's CPU;
+        # a new rep or phase redraws the gauges at once (their caption names the rep, never one behind the count)
+        key = (self.reps[-1].index if self.reps else 0, self._gauge_phase(snap))
+        if self._due("gauges", 0.1, every or key != self._gauge_key) and self.gauges.isVisibleTo(self):
+            self._gauge_key = key
             self._draw_pelvis(snap)
-        if self._due("status", 0.5, snap.finished):
+        if self._due("status", 0.5, every):
             self._draw_status(snap)
         if snap.finished and not self.finished:
             self.finished = True
@@ -427,13 +480,17 @@ class LiveWindow(QtWidgets.QMainWindow):
         self.traces.shade(spans, t1)
         self.traces.label_reps(self.reps, t0, t1)
 
+    @staticmethod
+    def _gauge_phase(snap: Snapshot) -> str | None:
+        return snap.live_phase[0] if snap.set_active and snap.live_phase is not None else None
+
     def _draw_pelvis(self, snap: Snapshot) -> None:
         """Tilt and drop at lockout: live while the lifter holds the top, else held from the last lockout."""
-        phase = snap.live_phase[0] if snap.set_active and snap.live_phase is not None else None
-        self.gauges.draw(phase, snap.pelvis, self.reps[-1] if self.reps else None)
+        self.gauges.draw(self._gauge_phase(snap), snap.pelvis, self.reps[-1] if self.reps else None)
 
     def _draw_status(self, snap: Snapshot) -> None:
-        parts = []
+        notice, until = self._notice
+        parts = [notice] if notice and time.monotonic() < until else []
         for st in snap.status:
             rate = "–" if not math.isfinite(st.rate_hz) else f"{st.rate_hz:.0f} Hz"
             batt = "" if st.battery_pct is None else f", battery {st.battery_pct} %"
@@ -482,6 +539,8 @@ class LiveWindow(QtWidgets.QMainWindow):
             self.session.end_or_start_set()
         elif key == QtCore.Qt.Key.Key_R:
             self.session.toggle_recording()
+        elif key == QtCore.Qt.Key.Key_U:
+            self.undo_last_rep()
         elif key == QtCore.Qt.Key.Key_F:
             self.toggle_full_screen()
         elif self.replay and key == QtCore.Qt.Key.Key_Right:

@@ -49,6 +49,7 @@ class Snapshot:
     duration_s: float = math.nan
     finished: bool = False
     message: str = ""
+    held: bool = False  # the feed is held at this time (`Session.hold_at`): nothing newer comes until resumed
 
 
 def default_recordings_dir() -> Path:
@@ -141,6 +142,8 @@ class Session:
         recordings_dir: Path | None = None,
         record_path: Path | None = None,
         on_wake: Callable[[], None] | None = None,
+        unfinished_dir: Path | None = None,
+        history: bool = True,
     ) -> None:
         self.source = source
         self.exercise = exercise
@@ -149,6 +152,11 @@ class Session:
         self.auto_end_rest_s = auto_end_rest_s
         self.recordings_dir = Path(recordings_dir) if recordings_dir is not None else default_recordings_dir()
         self._record_path = record_path
+        # each recording's marker of a session in progress (`ui.history.recovery`), when `unfinished_dir` is given
+        self.unfinished_dir = unfinished_dir
+        self.history = history
+        self.unfinished: list = []
+        self.undone_s: list[float] = []  # the middles of the reps the lifter undid (`u`), recording clock
         # a BLE source knows its sensors only once connected: the analyzer is built when the worker has started it
         self.infos: tuple[SensorInfo, ...] = tuple(source.sensors)
         self.placement_of = {s.sensor_id: s.placement for s in self.infos}
@@ -168,6 +176,8 @@ class Session:
         self._live_phase: tuple[str, float] | None = None
         self._live_phases: list[tuple[str, float]] = []
         self._signs = TraceSigns()
+        self._hold_at: float | None = None
+        self.holding = threading.Event()  # set while the feed is held at `hold_at`'s time
 
     # ---------------------------------------------------------------------------------------------- UI side
 
@@ -185,6 +195,27 @@ class Session:
 
     def toggle_recording(self) -> None:
         self._commands.put(("record",))
+
+    def undo_rep(self, at_s: float) -> None:
+        """The lifter undid the rep whose middle is `at_s`: kept in the recording as a `drop_rep` event, which
+        the history applies as an edit (a killed session's too)."""
+        self.undone_s.append(float(at_s))
+        self._commands.put(("undo", float(at_s)))
+
+    def release_unfinished(self) -> None:
+        """The session ended and its recordings went to the history: their markers go."""
+        for marker in self.unfinished:
+            marker.done()
+        self.unfinished = []
+
+    def hold_at(self, t_s: float) -> None:
+        """Hold the feed when it reaches stream time `t_s` (s), whatever the speed: no batch ending after it is
+        analysed until `resume()`; the held snapshot (`Snapshot.held`) is the stream at `t_s` within one batch.
+        Call before `start()` (a screenshot at a stream time)."""
+        self._hold_at = float(t_s)
+
+    def resume(self) -> None:
+        self._commands.put(("resume",))
 
     def seek(self, t_s: float) -> None:
         self._commands.put(("seek", float(t_s)))
@@ -239,7 +270,7 @@ class Session:
             if snapshot is not None:
                 self._out.snapshot = snapshot
 
-    def _snapshot(self, finished: bool = False, message: str = "") -> Snapshot:
+    def _snapshot(self, finished: bool = False, message: str = "", held: bool = False) -> Snapshot:
         a = self.analyzer
         pos = dur = math.nan
         if self.source.capabilities.can_seek:
@@ -250,7 +281,7 @@ class Session:
         traces = {p: self._signs.apply(p, a.trace(p, TRACE_WINDOW_S)) for p in a.sensors}
         return Snapshot(
             a.now_s, traces, a.pelvis_now(), self.source.status(), tuple(a.reps), tuple(a.steps), self._live_phase,
-            tuple(self._live_phases), self._set_active, self.recording_path, pos, dur, finished, message,
+            tuple(self._live_phases), self._set_active, self.recording_path, pos, dur, finished, message, held,
         )
 
     def _handle(self, cmd) -> bool:
@@ -269,6 +300,11 @@ class Session:
                 self._new_analyzer()
                 self._set_active = True
                 self._emit([], reset=True)
+        elif kind == "undo":
+            if self._writer is not None:
+                from ui.history.recovery import UNDO_EVENT
+
+                self._writer.event(UNDO_EVENT, None, cmd[1])
         elif kind == "record":
             if self._writer is None:
                 self._open_writer()
@@ -314,6 +350,10 @@ class Session:
         )
         self._writer = RecordingWriter(path, meta, list(self.infos))
         self.recorded_paths.append(path)
+        if self.unfinished_dir is not None:
+            from ui.history.recovery import Unfinished
+
+            self.unfinished.append(Unfinished(self.unfinished_dir, path, self.history))
         self._record_path = None  # a second recording in the same session gets its own name
 
     def _run(self) -> None:
@@ -371,6 +411,8 @@ class Session:
                     break
                 if state == "seek":
                     continue  # read before the seek: it belongs to the old position, not to the fresh analyzer
+                if self._due_hold(batch) and not await self._hold():
+                    return False
                 self._push(batch)
                 now = time.monotonic()
                 if self._fast_until is None and now - last_snap >= SNAPSHOT_INTERVAL_S:
@@ -414,6 +456,24 @@ class Session:
             if isinstance(e, SetEnded) and e.report.reps + e.report.steps and math.isfinite(e.start_s):
                 self._writer.event("set_start", None, e.start_s)
                 self._writer.event("set_end", None, e.end_s if math.isfinite(e.end_s) else e.t_s)
+
+    def _due_hold(self, batch) -> bool:
+        return self._hold_at is not None and len(batch.t_s) > 0 and float(batch.t_s[-1]) > self._hold_at
+
+    async def _hold(self) -> bool:
+        """The feed reached `hold_at`'s time: the snapshot as of now, then wait for `resume` (True) or stop."""
+        self._hold_at = None
+        self._emit([], self._snapshot(held=True))
+        self.holding.set()
+        try:
+            while True:
+                cmd = await asyncio.get_running_loop().run_in_executor(None, self._commands.get)
+                if cmd[0] == "resume":
+                    return True
+                if not self._handle(cmd):
+                    return False
+        finally:
+            self.holding.clear()
 
     async def _wait_for_seek(self) -> bool:
         """After the end of the stream: True on a seek (replay again), False on stop."""

@@ -143,6 +143,7 @@ class SpokenCoach:
         self._now: list[Cue] = []
         self._faults_said: set[str] = set()
         self._last_rep = 0
+        self._undone = 0  # reps of this set the lifter undid (`u`): the spoken count leaves them out
         self._last_boundary_word_s = -math.inf
 
     def _target(self, phase: str) -> float | None:
@@ -154,12 +155,17 @@ class SpokenCoach:
             self._phase_started(event.phase, event.start_s, event.t_s)
         elif isinstance(event, RepCompleted) and event.rep.index > self._last_rep:
             self._last_rep = event.rep.index  # reps 1–3 announced together: the count says the newest
-            self._now = [c for c in self._now if c.kind != "rep"] + [Cue(count_word(event.rep.index), math.nan, "rep")]
+            said = count_word(event.rep.index - self._undone)
+            self._now = [c for c in self._now if c.kind != "rep"] + [Cue(said, math.nan, "rep")]
         elif isinstance(event, FaultDetected) and event.kind not in self._faults_said:
             self._faults_said.add(event.kind)
             self._now.append(Cue(SPOKEN_FAULTS.get(event.kind, event.kind.replace("_", " ")), math.nan, "fault"))
         elif isinstance(event, SetEnded):
-            self._beats, self._faults_said, self._last_rep = [], set(), 0
+            self._beats, self._faults_said, self._last_rep, self._undone = [], set(), 0, 0
+
+    def undo(self) -> None:
+        """The lifter undid a rep: the next count is one lower (the count said is the one on the screen)."""
+        self._undone += 1
 
     def _phase_started(self, phase: str, start_s: float, t_s: float) -> None:
         """The phase's word now (unless its target's end was just said), its seconds counted from two, and the

@@ -86,7 +86,10 @@ def format_history(sessions, trends, pounds: bool = False) -> str:
 
 
 def run(args) -> int:
+    from ui.history.recovery import recover_unfinished
+
     since = _since(args.since)
+    recover_unfinished(args.db)  # a killed live's sets first: they belong to the history shown
     path = resolve_path(args.db)
     if not path.exists():
         if args.report:

@@ -56,6 +56,9 @@ def run(args) -> int:
     if not args.files and not args.reanalyse:
         raise UserError("import: name the recordings to import (or --reanalyse to analyse every session again)")
     check_load_kg(args.load_kg)
+    from ui.history.recovery import recover_unfinished
+
+    recover_unfinished(args.db)
     tally = Tally()
     given = ReadOptions.from_args(args)
     with open_history(args.db) as db:

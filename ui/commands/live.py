@@ -3,7 +3,11 @@ EX,EX,…`; no hardware) or on BLE sensors (`--device ADDR --placement P`, repea
 
 Sets start and end by themselves (a rest the set detector sees, or `--rest-end` seconds without a rep). Without
 `--exercise` (a workout, or sensors) each set's exercise is recognised from its first reps; `--exercise` forces
-one for every set."""
+one for every set.
+
+Keys: space ends/starts a set, u undoes the last rep (the history drops it as an edit), r toggles recording, f full
+screen, q quits (the set at its last whole rep). A session killed outright is recovered into the history by the
+next live, record, history or import."""
 from __future__ import annotations
 
 import math
@@ -15,7 +19,7 @@ from analysis.tempo import TempoError, parse_tempo
 from ui.commands.record import add_history_arguments
 from ui.commands.simulate import add_sim_arguments, config_from_args
 from ui.errors import UserError
-from ui.history.ingest import add_workout
+from ui.history.recovery import add_recordings
 from ui.history.store import check_load_kg
 
 if TYPE_CHECKING:
@@ -100,18 +104,20 @@ def _simulated(args):
     return source, exercise, tempo, side, title
 
 
-def sets_of(ended) -> SessionReport:
+def sets_of(ended, undone_s=()) -> SessionReport:
     """The sets a live session ended (`SetEnded` events with reps or steps), as the session analysis's report:
-    printed, it reads as `repscope analyze` of the recording."""
+    printed, it reads as `repscope analyze` of the recording, less the reps undone live (middles `undone_s`)."""
     from analysis.session import SessionReport, SessionSet, set_bounds
+    from ui.live_readout import without_undone
 
     sets = []
     for e in ended:
-        bounds = set_bounds(e.report)
+        report = without_undone(e.report, undone_s)
+        bounds = set_bounds(report)
         if bounds is None:
             continue
-        sets.append(SessionSet(len(sets) + 1, *bounds, e.report.exercise, e.exercise_source, e.exercise_confidence,
-                               e.report, (e.start_s, e.end_s)))
+        sets.append(SessionSet(len(sets) + 1, *bounds, report.exercise, e.exercise_source, e.exercise_confidence,
+                               report, (e.start_s, e.end_s)))
     return SessionReport(tuple(sets))
 
 
@@ -120,9 +126,11 @@ def run(args, backend=None) -> int:
     from ui.app import run_window
     from ui.session import Session
 
+    from ui.history.recovery import recover_unfinished, unfinished_dir
     from ui.session import default_recording_path
 
     check_load_kg(args.load_kg)
+    recover_unfinished(args.db)
     if args.record is not None and args.record.exists():
         raise UserError(f"--record {args.record}: file exists; choose a new name (recordings are never overwritten)")
     if args.simulate or args.session:
@@ -136,7 +144,8 @@ def run(args, backend=None) -> int:
         side = args.side
         title = "repscope live — " + ", ".join(args.device)
     record = None if args.no_record else (args.record or default_recording_path(exercise))
-    session = Session(source, exercise, tempo, side, auto_end_rest_s=args.rest_end, record_path=record)
+    session = Session(source, exercise, tempo, side, auto_end_rest_s=args.rest_end, record_path=record,
+                      unfinished_dir=unfinished_dir(), history=not args.no_history)
     run_window(
         session, title, screenshot=args.screenshot, screenshot_at_s=args.screenshot_at, exit_at_end=args.exit_at_end,
         sound=args.sound,
@@ -145,10 +154,11 @@ def run(args, backend=None) -> int:
     if not session.error and session.ended:
         from ui.commands.analyze import format_session
 
-        print(format_session(sets_of(session.ended), "live"))
+        print(format_session(sets_of(session.ended, session.undone_s), "live"))
     _say_where(session.recorded_paths)
     if session.recorded_paths and not args.no_history:  # also what was recorded before an error
-        add_workout(session.recorded_paths, args.db, athlete=args.athlete, load_kg=args.load_kg)
+        add_recordings(session.recorded_paths, args.db, session.undone_s, athlete=args.athlete, load_kg=args.load_kg)
+    session.release_unfinished()
     if session.error:
         raise UserError(f"live session stopped: {session.error}")
     return 0

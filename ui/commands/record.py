@@ -18,7 +18,6 @@ from sensors.exercises import EXERCISES
 from analysis.tempo import TempoError, format_tempo, parse_tempo
 from sensors.exercises import PLACEMENTS
 from ui.errors import UserError
-from ui.history.ingest import add_workout
 from ui.history.store import check_load_kg
 
 if TYPE_CHECKING:  # the BLE stack (bleak, asyncio) is imported when a sensor is used, not for --help
@@ -168,8 +167,10 @@ def run(args, backend=None) -> int:
         except TempoError as exc:
             raise UserError(f"--tempo: {exc}") from None
     check_load_kg(getattr(args, "load_kg", None))
+    from ui.history.recovery import Unfinished, add_recordings, recover_unfinished, unfinished_dir
     from ui.session import default_recording_path
 
+    recover_unfinished(getattr(args, "db", None))
     path = args.output or default_recording_path(args.exercise)
     if path.exists():
         raise UserError(f"{path}: file exists; choose a new name (recordings are never overwritten)")
@@ -179,13 +180,16 @@ def run(args, backend=None) -> int:
         exercise=args.exercise, side=args.side, tempo=format_tempo(tempo) if tempo else None,
         start_utc=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
+    marker = Unfinished(unfinished_dir(), path, history=not getattr(args, "no_history", True))
     try:
         n, error = asyncio.run(record_session(source, path, meta, args.duration))
     except SourceError as exc:
+        marker.done()
         raise UserError(str(exc)) from None
     except KeyboardInterrupt:
         n, error = -1, None  # Ctrl-C: the file is closed by record_session's finally
     except RecordingError as exc:
+        marker.done()
         raise UserError(str(exc)) from None
     print(f"recorded to {path.resolve()}" + (f" ({n} samples)" if n >= 0 else ""))
     if error:
@@ -196,9 +200,11 @@ def run(args, backend=None) -> int:
     try:
         _, session = analyze_file(str(path))
     except UserError as exc:
+        marker.done()
         print(f"repscope: could not analyse the recording: {exc}", file=sys.stderr)
         return 1
     print(format_session(session, str(path)))
     if not getattr(args, "no_history", True):
-        add_workout([path], args.db, athlete=args.athlete, load_kg=args.load_kg)
+        add_recordings([path], args.db, [], athlete=args.athlete, load_kg=args.load_kg)
+    marker.done()
     return 1 if error else 0
