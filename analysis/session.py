@@ -22,8 +22,9 @@ import numpy as np
 from analysis import pelvis, recognition, set_detection
 from analysis.orientation import orientation_quat, up_in_sensor
 from analysis.params import DEFAULT_PARAMS, AnalysisParams
-from analysis.pipeline import (ImuSeries, MovementReading, analyze_set, oriented, placements_read, read_movement,
-                               sliced)
+from analysis.axis_reading import MovementReading, read_movement
+from analysis.pipeline import analyze_set, placements_read
+from analysis.segment import ImuSeries, oriented, sliced
 from analysis.results import SetReport, TempoTarget
 from sensors.exercises import exercise as exercise_entry
 from sensors.exercises import recognised

@@ -19,7 +19,8 @@ and for each:
               is never cached); `process − short` is the marginal cost of the hour,
   memory    = the child's peak resident set (VmHWM, Linux) on the hour minus that on the 10-s file, per sample row
               (every sensor's rows), and the peak traced allocation (tracemalloc) of reading and of analysing; the
-              floor beside it: the peak traced allocation of `offlineVQF` itself over the largest sensor.
+              floor beside it: `offlineVQF` itself over the largest sensor, its outputs (traced) and its resident
+              peak above its inputs (a child's VmHWM: its C++ working arrays, which tracemalloc does not see).
 Prints medians, the ratios to bare (target ≤ 2×), real time (target ≥ 5,000×) and bytes per row (target ≤ 100).
 The CLI runs one BLAS thread (OPENBLAS_NUM_THREADS=1, `ui/cli.py`), so the figures are with one.
 """
@@ -62,6 +63,22 @@ CHILD = (
     "finally:\n"
     "    hwm = [line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM:')]\n"
     "    print('maxrss_kb', hwm[0], file=sys.stderr)\n"
+)
+
+# offlineVQF's own resident peak (its C++ working arrays, which tracemalloc does not see): a child reads the
+# recording as `analyze` does, then runs one pass over the largest sensor; it prints VmHWM before and after (kB).
+VQF_CHILD = (
+    "import sys\n"
+    "import numpy as np, vqf\n"
+    "from sensors.recording import read_recording\n"
+    "def hwm():\n"
+    "    return int([ln.split()[1] for ln in open('/proc/self/status') if ln.startswith('VmHWM:')][0])\n"
+    "rec = read_recording(sys.argv[1], placement=None if sys.argv[2] == '-' else sys.argv[2])\n"
+    "s = max(rec.streams, key=lambda s: len(s.t_s))\n"
+    "gyr, acc = np.ascontiguousarray(s.gyr_rads), np.ascontiguousarray(s.acc_mps2)\n"
+    "before = hwm()\n"
+    "vqf.offlineVQF(gyr, acc, None, 0.01)\n"
+    "print(before, hwm(), len(s.t_s))\n"
 )
 
 MOUNTING = ((0.9, 0.3, -0.2, 0.25), (0.5, -0.5, 0.5, 0.5))  # one strap-on for the whole session
@@ -176,6 +193,14 @@ def traced_peaks(path: Path, load: Load) -> tuple[float, float, float]:
     return read_peak, analyze_peak, vqf_peak - base
 
 
+def vqf_floor_rss(path: Path, load: Load) -> float:
+    """offlineVQF's resident peak above its inputs, bytes per row of the largest sensor (a child process)."""
+    done = subprocess.run([sys.executable, "-c", VQF_CHILD, str(path), load.placement or "-"], cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    before_kb, after_kb, rows = (int(x) for x in done.stdout.split())
+    return (after_kb - before_kb) * 1024 / rows
+
+
 def write_head(src: Path, dst: Path, seconds: float) -> None:
     """The recording's header and every sensor's samples before `seconds` (a short file, same start-up costs): a
     v1 file's time is its second column (after the sensor id), a generic CSV's its first."""
@@ -226,7 +251,8 @@ def measure(load: Load, minutes: float, repeat: int, tmp: Path) -> None:
     cache.drop(path)
     read_peak, analyze_peak, vqf_peak = traced_peaks(path, load)
     read_peak_cached, analyze_peak_cached, _ = traced_peaks(path, load)
-    report(fig, repeat, rows, duration, (read_peak, read_peak_cached, analyze_peak, analyze_peak_cached, vqf_peak))
+    report(fig, repeat, rows, duration, (read_peak, read_peak_cached, analyze_peak, analyze_peak_cached, vqf_peak,
+                                         vqf_floor_rss(path, load)))
 
 
 def report(fig: dict, repeat: int, rows: int, duration: float, peaks: tuple) -> None:
@@ -245,10 +271,11 @@ def report(fig: dict, repeat: int, rows: int, duration: float, peaks: tuple) -> 
     print(f"memory: peak RSS of the process, {m['rss'] / 1e6:.0f} / {m['rss_cached'] / 1e6:.0f} MB on the recording, "
           f"{m['rss_short'] / 1e6:.0f} MB on 10 s: {per_row:.0f} / {per_row_cached:.0f} bytes per sample row "
           f"(target ≤ 100)")
-    read_peak, read_peak_cached, analyze_peak, analyze_peak_cached, vqf_peak = peaks
+    read_peak, read_peak_cached, analyze_peak, analyze_peak_cached, vqf_peak, vqf_rss = peaks
     print(f"  traced peak allocation: reading {read_peak / rows:.0f} / {read_peak_cached / rows:.0f} B/row, "
           f"the whole command in-process {analyze_peak / rows:.0f} / {analyze_peak_cached / rows:.0f} B/row; "
-          f"offlineVQF alone over the largest sensor (its outputs: the floor) {vqf_peak / rows:.0f} B/row")
+          f"offlineVQF alone over the largest sensor: its outputs {vqf_peak / rows:.0f} B/row traced, its resident "
+          f"peak above its inputs {vqf_rss:.0f} B/row of that sensor (the floor of a whole-recording pass)")
 
 
 def main() -> int:

@@ -150,9 +150,9 @@ def _generic(tmp_path: Path, rows: int = 600) -> Path:
 
 def test_a_long_generic_csv_is_cached_too(tmp_path):
     path = _generic(tmp_path)
-    first = _read(path, "generic whole", placement="pelvis")
+    first = _read(path, "generic long", placement="pelvis")
     assert cache.cache_path(path).is_file()
-    _same(_read(path, "generic whole, cached", placement="thigh_left"), replace_placement(first, "thigh_left"))
+    _same(_read(path, "generic long, cached", placement="thigh_left"), replace_placement(first, "thigh_left"))
 
 
 def replace_placement(rec, placement: str):

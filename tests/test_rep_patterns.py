@@ -4,7 +4,7 @@ and gravity's say in which way is the lift. Angle traces built here, 25 Hz unles
 import numpy as np
 import pytest
 
-from analysis import pipeline
+from analysis import axis_reading, pipeline
 from analysis.params import PipelineParams
 from analysis.segmentation import RepSpan, _by_gravity, segment_reps
 
@@ -131,7 +131,7 @@ def test_a_rep_may_wobble_off_its_axis_by_a_few_degrees_whatever_its_range():
     turned[0] = np.where(t < 5.0, 6.0 * np.sin(np.pi * t / 5.0), 12.0 * np.sin(np.pi * (t - 5.0) / 5.0))
     rep = RepSpan((0.5, 1.5), (3.0, 4.5), None, 0.0, 10.0, 20.0)
     setup = RepSpan((5.5, 6.5), (8.0, 9.5), None, 0.0, 10.0, 20.0)
-    kept = pipeline._about_the_axis([rep, setup], t, turned, PipelineParams())
+    kept = axis_reading.about_the_axis([rep, setup], t, turned, PipelineParams())
     assert kept == [rep]
 
 

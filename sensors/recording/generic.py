@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import io
 import math
+import os
 import re
 import warnings
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from sensors.recording.model import (
     ReadParams, Recording, RecordingError, RecordingMeta, SensorStream, error_at,
 )
 from sensors.recording.screen import build_stream
-from sensors.recording.text import handle_torn, parse_cells
+from sensors.recording.text import handle_torn, parse_cells, wide_encoding
 
 _ACC_UNITS = {"mps2": 1.0, "g": STANDARD_GRAVITY_MPS2}
 _GYR_UNITS = {"rads": 1.0, "dps": math.pi / 180.0}
@@ -173,10 +174,18 @@ def read_generic_whole(path, raw: bytes, placement: str, params: ReadParams = Re
     cached = cache.load(path, key, names) if key is not None else None
     values = cached[0][0] if cached is not None else _generic_values(body, part, params.numpy_parse_max_bytes)
     del body
+    return _finished(path, values, n_lines, part, placement, key, cached is not None, "generic whole")
+
+
+def _finished(path, values: np.ndarray | None, n_lines: int, part: _Head, placement: str, key: cache.CsvKey | None,
+              cached: bool, route: str) -> Read | None:
+    """The recording of a fast route's parsed (or cached) `values` of a body of `n_lines` lines, the cache written
+    after a parse (`key`: None for a short file) and dropped for values the checks refuse; None: to the validating
+    route."""
     if values is None or len(values) != n_lines:
         return None  # blank lines (pandas skipped them)
-    if key is not None and cached is None:
-        cache.store(path, key, names, [values], [])
+    if key is not None and not cached:
+        cache.store(path, key, part.layout.spec.names, [values], [])
     try:
         stream, _ = build_stream(path, generic_info(placement), values, None, (), part.layout.spec, None)
     except NeedsValidatingPath:
@@ -184,7 +193,81 @@ def read_generic_whole(path, raw: bytes, placement: str, params: ReadParams = Re
             cache.drop(path)
         return None
     rec = generic_recording(path, stream, 0, part.comments)
-    return Read(rec, "generic whole, cached" if cached is not None else "generic whole")
+    return Read(rec, f"{route}, cached" if cached else route)
+
+
+def read_generic_long(path, placement: str, params: ReadParams = ReadParams()) -> Read | None:
+    """`read_generic_whole` for a generic CSV whose body is over `params.numpy_parse_max_bytes`, without holding
+    the file's text (~125 B a row of 17-digit numbers): the head from its first `large_head_bytes`, then the body
+    checked and parsed by pandas `large_block_bytes` of lines at a time (or only checked, its values from the
+    cache of an earlier read). The same recording, the same checks; None when anything looks off or the file is
+    short (the caller then reads it whole)."""
+    head = _long_head(path, placement, params)
+    if head is None:
+        return None
+    part, start = head
+    key = cache.csv_key(path)
+    cached = cache.load(path, key, part.layout.spec.names) if key is not None else None
+    scanned = _scan_body(path, start, part, params.large_block_bytes, parse=cached is None)
+    if scanned is None:
+        return None
+    values, n_lines = scanned
+    if cached is not None:
+        values = cached[0][0]
+    return _finished(path, values, n_lines, part, placement, key, cached is not None, "generic long")
+
+
+def _long_head(path, placement: str, params: ReadParams) -> tuple[_Head, int] | None:
+    """A long generic CSV's head (`_well_formed` on its first block's whole lines) and its body's byte offset;
+    None when the file is short, not UTF-8 text, or not one the fast route takes."""
+    try:
+        with open(path, "rb") as f:
+            block = f.read(params.large_head_bytes)
+            size = os.fstat(f.fileno()).st_size
+    except OSError:
+        return None
+    block = block[:block.rfind(b"\n") + 1]
+    if wide_encoding(block) is not None or block.count(b"\n") <= SNIFF_ROWS + 1:
+        return None
+    found = _well_formed(path, block, placement)
+    if found is None:
+        return None
+    start = len(block) - len(found[0])
+    return (found[1], start) if size - start > params.numpy_parse_max_bytes else None
+
+
+def _scan_body(path, start: int, part: _Head, block_bytes: int, parse: bool
+               ) -> tuple[np.ndarray | None, int] | None:
+    """The body from byte `start` a block of whole lines at a time: the checks of `read_generic_whole` (no comment
+    or quote, every line's separators, a final newline) and, when `parse`, its values by pandas' parse of each
+    block; (values or None, lines), or None when a check fails or a block does not parse."""
+    sep, n_sep = part.dialect.delimiter.encode(), len(part.columns) - 1
+    chunks, n_lines, rest = [], 0, b""
+    with open(path, "rb") as f:
+        f.seek(start)
+        while block := f.read(block_bytes):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            block, rest = block[:cut], block[cut:]
+            if not block:
+                continue
+            lines = block.count(b"\n")
+            # the first line's fields set pandas' width for the block, as the file's first line does for the whole
+            if (any(b in block for b in _BODY_FORBIDDEN) or block.count(sep) != n_sep * lines
+                    or block[:block.find(b"\n")].count(sep) != n_sep):
+                return None
+            n_lines += lines
+            if parse:
+                values = _generic_values_pandas(block, part.dialect, part.layout)
+                if values is None:
+                    return None
+                chunks.append(values)
+    if rest or not n_lines:
+        return None  # no final newline
+    if not parse:
+        return None, n_lines
+    values = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+    return values, n_lines
 
 
 def _well_formed(path, raw: bytes, placement: str) -> tuple[bytes, _Head] | None:

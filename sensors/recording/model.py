@@ -124,7 +124,8 @@ class Read:
     route: str
 
 
-ROUTES = ("v1 whole", "v1 long", "v1 long, cached", "generic whole", "generic whole, cached", "validating")
+ROUTES = ("v1 whole", "v1 long", "v1 long, cached", "generic whole", "generic whole, cached", "generic long",
+          "generic long, cached", "validating")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sensors.batch import PLACEMENTS
 from sensors.formats.column_map import ColumnMap
 from sensors.formats.table import FormatError
 from sensors.recording.foreign import read_foreign
-from sensors.recording.generic import read_generic_whole
+from sensors.recording.generic import read_generic_long, read_generic_whole
 from sensors.recording.model import MAGIC, Read, ReadParams, Recording, RecordingError, error_at
 from sensors.recording.text import text_lines, wide_encoding
 from sensors.recording.v1_fast import read_v1_long, read_v1_whole
@@ -44,6 +44,8 @@ def read_routed(
     if placement is not None and placement not in PLACEMENTS:
         raise RecordingError(f"{path}: unknown placement {placement!r} (expected one of {', '.join(PLACEMENTS)})")
     read = read_v1_long(path, params) if columns is None else None
+    if read is None and columns is None and placement is not None:
+        read = read_generic_long(path, placement, params)
     if read is None:
         raw = _file_bytes(path)
         read = read_v1_whole(path, raw, params) if columns is None else None
