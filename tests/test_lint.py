@@ -2,6 +2,7 @@
 complexity ≤ 15, ≤ 15 branches, ≤ 50 statements a function outside tests) and mypy (the type gate)."""
 import ast
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -138,3 +139,28 @@ def test_no_private_name_is_reached_across_modules():
     assert not new, f"private names reached across modules: {new}"
     fixed = sorted(ALLOWED_PRIVATE - found)
     assert not fixed, f"fixed, take them off ALLOWED_PRIVATE: {fixed}"
+
+
+MARKDOWN_LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def _documents() -> list[Path]:
+    return [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")), REPO / "recordings" / "FORMAT.md"]
+
+
+def test_every_link_and_image_in_the_docs_exists():
+    """Every relative link and image path in the README and docs/*.md names a file or folder that exists."""
+    broken = []
+    for doc in _documents():
+        for target in MARKDOWN_LINK.findall(doc.read_text(encoding="utf-8")):
+            path = target.split("#", 1)[0]
+            if path and not re.match(r"[a-z]+:", path) and not (doc.parent / path).exists():
+                broken.append(f"{doc.relative_to(REPO)}: {target}")
+    assert not broken, f"links to nothing: {broken}"
+
+
+def test_the_readme_shows_the_test_command_ci_runs():
+    """`.ci/run` runs the README's test command: the line after its marker comment is in the README as it is."""
+    lines = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    command = lines[lines.index("# The README's test command:") + 1].strip()
+    assert command in (REPO / "README.md").read_text(encoding="utf-8"), f"the README does not show {command!r}"
