@@ -127,11 +127,10 @@ def pair_reps(strokes: list[Stroke], polarity: int, params: SegmentationParams) 
     lo, hi = params.reference_band
     rom_ref = float(np.median(ranges[(ranges >= lo * mid) & (ranges <= hi * mid)]))
     tol = params.level_tol * rom_ref
-    # The bottom level is compared locally (neighbouring reps) and about the set's drift line (`_without_drift`): a
+    # The bottom level is compared locally (neighbouring reps) and about the set's drift line (`drift_slope`): a
     # heading-axis angle drifts slowly with the residual gyro bias, so a set-wide level would not hold over a long
-    # set. Only rep-sized candidates give it
-    # (set-up and walking strokes start anywhere), consistent on either side: at a set's edge the other side is
-    # set-up.
+    # set. Only rep-sized candidates give it (set-up and walking strokes start anywhere), consistent on either
+    # side: at a set's edge the other side is set-up.
     rep_sized = np.flatnonzero((ranges >= params.rep_sized[0] * rom_ref) & (ranges <= params.rep_sized[1] * rom_ref))
     t_on = np.array([g.onset_s for g in legs])[candidates]
     slope = drift_slope(t_on[rep_sized], starts[rep_sized])

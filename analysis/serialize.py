@@ -103,7 +103,7 @@ def summary(report: SetReport) -> dict:
 
 
 def report_to_dict(report: SetReport) -> dict:
-    """The `--json` object (documented in the README's output contract)."""
+    """The `--json` object (its contract: docs/commands.md)."""
     t = report.tempo_target
     return {
         "exercise": report.exercise,

@@ -12,6 +12,9 @@ from analysis.stroke_edges import Runs, fit_bias, refine_offsets, refine_onsets,
 
 @dataclass(frozen=True)
 class Stroke:
+    """One monotonic run of movement: its direction (+1/−1), onset and offset (s), the angle there (°), and its
+    peak speed (°/s)."""
+
     sign: int
     onset_s: float
     offset_s: float
@@ -22,7 +25,6 @@ class Stroke:
     @property
     def delta_deg(self) -> float:
         return self.angle_off_deg - self.angle_on_deg
-
 
 
 def find_strokes(t_s: np.ndarray, angle_deg: np.ndarray, speed_dps: np.ndarray, rate_hz: float,
