@@ -100,7 +100,6 @@ class _Link:
     last_problem: str = ""
     battery: int | None = None
     gap_pending: bool = False
-    reconnects: int = 0
     meter: RateMeter = field(default_factory=RateMeter)
     down_since: float | None = None
 
@@ -287,7 +286,6 @@ class BleSensorSource:
                 setup.decoder.reset()
                 setup.clock.reset_link()
                 await self._connect(link, setup, device)
-                link.reconnects += 1
                 return
             except SourceError as exc:
                 link.last_problem = str(exc)
