@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.segmentation import _windows
+from analysis import line_fit
 
 G_MPS2 = 9.80665
 
@@ -53,7 +53,7 @@ def still_means(t_s: np.ndarray, acc_mps2: np.ndarray, gyr_rads: np.ndarray,
     start, stop = start[keep], stop[keep]
     if not len(start):
         return np.zeros((0, 3))
-    idx, group = _windows(start, stop)
+    idx, group = line_fit.windows(start, stop)
     count = np.bincount(group)
     d = acc_mps2[idx] - acc_mps2[start][group]  # about each window's first sample: no cancellation in the spread
 

@@ -107,14 +107,6 @@ class StepEvent:
     direction: tuple[float, float]
 
 
-def horizontal_velocity(t_s: np.ndarray, quat_wxyz: np.ndarray, acc_mps2: np.ndarray,
-                        params: StepParams = StepParams()) -> np.ndarray:
-    """(n, 2) horizontal velocity (m/s, earth frame) of the sensor, from its gravity-removed acceleration, drift
-    taken out between still instants (`_drift_free_velocity`). Samples are taken as uniformly spaced at the median
-    interval (the sensor's own clock)."""
-    return _drift_free_velocity(t_s, quat_wxyz, acc_mps2, params)[0]
-
-
 def _drift_free_velocity(t_s: np.ndarray, quat_wxyz: np.ndarray, acc_mps2: np.ndarray,
                          params: StepParams) -> tuple[np.ndarray, bool]:
     """The velocity zeroed where the sensor stands still (`still_*`) and taken out as a line in between; without a

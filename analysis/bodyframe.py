@@ -149,8 +149,3 @@ def long_runs(mask: np.ndarray, min_len: int) -> np.ndarray:
         if b - a >= min_len:
             out[a:b] = True
     return out
-
-
-def still_mask(speed_rads: np.ndarray, rate_hz: float, threshold_rads: float, min_s: float) -> np.ndarray:
-    """True where the speed stays below `threshold_rads` for at least `min_s` seconds."""
-    return long_runs(speed_rads < threshold_rads, max(1, int(round(min_s * rate_hz))))

@@ -1,6 +1,6 @@
 """Result types of the analysis core: small frozen dataclasses, no dicts of dicts between layers.
 
-Field names and units mirror the `repscope analyze --json` contract (see README, "Output contract").
+Field names and units mirror the `repscope analyze --json` contract (docs/commands.md).
 """
 from __future__ import annotations
 

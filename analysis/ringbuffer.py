@@ -60,7 +60,3 @@ class RingBuffer:
         """The newest `last` rows (all when None), oldest first; a view valid until the next append."""
         start = self._start if last is None else max(self._start, self._end - last)
         return self._data[start:self._end]
-
-    def clear(self, keep_last: int = 0) -> None:
-        """Drop all but the newest `keep_last` rows."""
-        self._start = max(self._start, self._end - keep_last)

@@ -118,7 +118,7 @@ def _start_pose(t_s: np.ndarray, quat_wxyz: np.ndarray, spans: list[RepSpan]) ->
     return ref / np.linalg.norm(ref)
 
 
-def _in_pose(t_s, quat_wxyz, times: tuple[float, float], pose: np.ndarray, params: RiseRepParams) -> bool:
+def _in_pose(t_s, quat_wxyz, times: tuple[float, ...], pose: np.ndarray, params: RiseRepParams) -> bool:
     up = up_at(t_s, quat_wxyz, times)
     up /= np.linalg.norm(up, axis=1, keepdims=True)
     return bool(np.all(up @ pose > np.cos(np.radians(params.pose_tol_deg))))

@@ -76,7 +76,7 @@ def consistency(report: SetReport) -> float | None:
 
 def summary(report: SetReport) -> dict:
     reps = report.reps
-    fault_counts = {}
+    fault_counts: dict[str, int] = {}
     for r in reps:
         for f in r.faults:
             fault_counts[f] = fault_counts.get(f, 0) + 1
@@ -103,7 +103,7 @@ def summary(report: SetReport) -> dict:
 
 
 def report_to_dict(report: SetReport) -> dict:
-    """The `--json` object (documented in the README's output contract)."""
+    """The `--json` object (its contract: docs/commands.md)."""
     t = report.tempo_target
     return {
         "exercise": report.exercise,

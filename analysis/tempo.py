@@ -41,10 +41,11 @@ def parse_tempo(text: str, tol_s: float = TEMPO_TOL_S, tol_frac: float = TEMPO_T
             f" ({', '.join(figures) or 'none'}),"
             f" a tempo is four figures: eccentric, bottom pause, concentric, top pause ({_EXAMPLES})"
         )
-    values = [_figure(raw, name, fig) for name, fig in zip(TEMPO_ORDER, figures)]
-    if values[0] == 0:
+    eccentric, bottom_pause = _seconds(raw, "eccentric", figures[0]), _seconds(raw, "bottom_pause", figures[1])
+    concentric, top_pause = _figure(raw, "concentric", figures[2]), _seconds(raw, "top_pause", figures[3])
+    if eccentric == 0:
         raise TempoError(f"tempo {raw!r}: the eccentric (1st figure) of 0 s is not a controlled lowering")
-    return TempoTarget(values[0], values[1], values[2], values[3], tol_s, tol_frac)
+    return TempoTarget(eccentric, bottom_pause, concentric, top_pause, tol_s, tol_frac)
 
 
 def _split(raw: str) -> list[str]:
@@ -62,13 +63,19 @@ def _split(raw: str) -> list[str]:
 
 
 def _figure(raw: str, name: str, fig: str) -> float | None:
-    """Seconds of one figure (None for X); TempoError naming the phase when it is not valid there."""
+    """Seconds of one figure, None for X where it is valid (the concentric); TempoError naming the phase when the
+    figure is not valid there."""
+    if fig.upper() == "X" and name == "concentric":
+        return None
+    return _seconds(raw, name, fig)
+
+
+def _seconds(raw: str, name: str, fig: str) -> float:
+    """Seconds of one figure that must be a number; TempoError naming the phase when it is not valid there."""
     where = FIGURE_NAMES[name]
     if fig.upper() == "X":
-        if name != "concentric":
-            raise TempoError(f"tempo {raw!r}: X in the {where}; X (explosive) is only meaningful for the concentric,"
-                             " the 3rd figure")
-        return None
+        raise TempoError(f"tempo {raw!r}: X in the {where}; X (explosive) is only meaningful for the concentric,"
+                         " the 3rd figure")
     if not _SECONDS.match(fig):
         raise TempoError(f"tempo {raw!r}: the {where} {fig!r} is not a number of seconds or X")
     value = float(fig)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import time
 from dataclasses import dataclass, field
 
@@ -25,7 +24,7 @@ from bleak.exc import BleakError
 from sensors.batch import PLACEMENTS, SampleBatch, SensorInfo
 from sensors.clock import SampleClock
 from sensors.devices import model_by_key, recognise, unsupported_reason
-from sensors.devices.base import BATTERY_LEVEL_UUID, DeviceModel, MalformedPacket
+from sensors.devices.base import BATTERY_LEVEL_UUID, Decoder, DeviceModel, MalformedPacket
 from sensors.source import LIVE, RateMeter, SourceError, SourceStatus
 
 log = logging.getLogger(__name__)
@@ -81,22 +80,28 @@ class DeviceSpec:
     model: str | None = None
 
 
+@dataclass(frozen=True)
+class _Setup:
+    """What a link holds once its sensor is known: the model, the rate it streams at (Hz), its decoder and clock."""
+
+    model: DeviceModel
+    rate_hz: float
+    decoder: Decoder
+    clock: SampleClock
+
+
 @dataclass
 class _Link:
     spec: DeviceSpec
-    model: DeviceModel | None = None
+    setup: _Setup | None = None  # set by the first connect, kept over reconnects
     client: BleakClient | None = None
-    decoder: object = None
-    clock: SampleClock | None = None
     state: str = "connecting"
     malformed: int = 0
     last_problem: str = ""
     battery: int | None = None
     gap_pending: bool = False
-    reconnects: int = 0
     meter: RateMeter = field(default_factory=RateMeter)
     down_since: float | None = None
-    rate_hz: float = math.nan
 
 
 class BleSensorSource:
@@ -145,10 +150,10 @@ class BleSensorSource:
                 raise SourceError(f"{link.spec.address}: {type(res).__name__}: {res}") from None
         self.sensors = tuple(
             SensorInfo(
-                link.spec.placement, link.spec.placement, model=link.model.key, rate_hz=link.rate_hz,
-                address=link.spec.address, acc_range_g=link.model.acc_range_g, gyr_range_dps=link.model.gyr_range_dps,
+                link.spec.placement, link.spec.placement, model=setup.model.key, rate_hz=setup.rate_hz,
+                address=link.spec.address, acc_range_g=setup.model.acc_range_g, gyr_range_dps=setup.model.gyr_range_dps,
             )
-            for link in self.links
+            for link, setup in zip(self.links, results) if isinstance(setup, _Setup)  # every one: none failed
         )
 
     async def _find(self, link: _Link, timeout_s: float | None = None):
@@ -167,40 +172,43 @@ class BleSensorSource:
             )
         return device
 
-    async def _first_connect(self, link: _Link) -> None:
+    async def _first_connect(self, link: _Link) -> _Setup:
         device = await self._find(link)
+        model = self._model(link, device.name)
+        rate_hz = model.nearest_rate(self.rate_hz)
+        # ready before the first notification: one sensor may stream while the other is still connecting
+        setup = _Setup(model, rate_hz, model.make_decoder(rate_hz), SampleClock(rate_hz, model.clock_wrap_s))
+        link.setup = setup
+        await self._connect(link, setup, device)
+        return setup
+
+    @staticmethod
+    def _model(link: _Link, name: str | None) -> DeviceModel:
+        """The model `--model` names, else the one the advertised `name` is recognised as (SourceError if none)."""
         if link.spec.model is not None:
             try:
-                link.model = model_by_key(link.spec.model)
+                return model_by_key(link.spec.model)
             except KeyError as exc:
                 raise SourceError(str(exc.args[0])) from None
-        else:
-            name = device.name
-            link.model = recognise(name, [])
-            if link.model is None:
-                why = unsupported_reason(name) or "not a supported sensor model"
-                raise SourceError(
-                    f"{link.spec.address} ({name or 'no name'}): {why}; pass --model if it is one of ours"
-                )
-        link.rate_hz = link.model.nearest_rate(self.rate_hz)
-        link.decoder = link.model.make_decoder(link.rate_hz)
-        # ready before the first notification: one sensor may stream while the other is still connecting
-        link.clock = SampleClock(link.rate_hz, link.model.clock_wrap_s)
-        await self._connect(link, device)
+        model = recognise(name, [])
+        if model is None:
+            why = unsupported_reason(name) or "not a supported sensor model"
+            raise SourceError(f"{link.spec.address} ({name or 'no name'}): {why}; pass --model if it is one of ours")
+        return model
 
-    async def _connect(self, link: _Link, device) -> None:
+    async def _connect(self, link: _Link, setup: _Setup, device) -> None:
         client = BleakClient(
-            device, disconnected_callback=lambda c, link=link: self._on_disconnect(link), timeout=CONNECT_TIMEOUT_S,
+            device, disconnected_callback=lambda _client: self._on_disconnect(link), timeout=CONNECT_TIMEOUT_S,
             **_kw(self.backend, "client_backend"),
         )
         try:
             await client.connect()
             link.client = client
-            for uuid in link.model.notify_uuids:
-                await client.start_notify(uuid, lambda char, data, link=link: self._on_notify(link, char, data))
-            for w in link.model.start(link.rate_hz):
+            for uuid in setup.model.notify_uuids:
+                await client.start_notify(uuid, lambda char, data: self._on_notify(link, char, data))
+            for w in setup.model.start(setup.rate_hz):
                 await client.write_gatt_char(w.char_uuid, w.value, response=w.response)
-            if link.model.battery:
+            if setup.model.battery:
                 try:
                     link.battery = int((await client.read_gatt_char(BATTERY_LEVEL_UUID))[0])
                 except (BleakError, IndexError, KeyError, ValueError):
@@ -211,7 +219,7 @@ class BleSensorSource:
             except (BleakError, OSError):
                 pass
             link.client = None
-            raise SourceError(f"{link.spec.address}: could not set up the {link.model.display_name}: {exc}") from None
+            raise SourceError(f"{link.spec.address}: could not set up the {setup.model.display_name}: {exc}") from None
         link.state = "streaming"
         link.down_since = None
 
@@ -219,16 +227,18 @@ class BleSensorSource:
 
     def _on_notify(self, link: _Link, char, data: bytearray) -> None:
         arrival = self._now()
+        if link.setup is None:
+            return
         try:
-            raw = link.decoder.feed(char.uuid, bytes(data))
+            raw = link.setup.decoder.feed(char.uuid, bytes(data))
         except MalformedPacket as exc:
             link.malformed += 1
             link.last_problem = str(exc)
             log.debug("%s", exc)
             return
-        if raw is None or len(raw) == 0 or link.clock is None:
+        if raw is None or len(raw) == 0:
             return
-        placed = link.clock.place(raw.sensor_t_s, len(raw), arrival, raw.seq, raw.seq_modulus)
+        placed = link.setup.clock.place(raw.sensor_t_s, len(raw), arrival, raw.seq, raw.seq_modulus)
         if placed.late:
             return
         gap = placed.gap_before or link.gap_pending
@@ -243,17 +253,21 @@ class BleSensorSource:
         if self._closing or link.state in ("reconnecting", "failed", "stopped"):
             return
         link.state = "reconnecting"
-        link.down_since = time.monotonic()
+        link.down_since = down_since = time.monotonic()
         link.gap_pending = True
-        task = asyncio.ensure_future(self._reconnect(link))
+        task = asyncio.ensure_future(self._reconnect(link, down_since))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _reconnect(self, link: _Link) -> None:
+    async def _reconnect(self, link: _Link, down_since: float) -> None:
+        """Reconnect a link that dropped at `down_since` (monotonic s), until `give_up_s` has passed."""
+        setup = link.setup
+        if setup is None:  # it never connected: `start` reports that
+            return
         attempt = 0
         while not self._closing:
             delay = BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)]
-            waited = time.monotonic() - link.down_since
+            waited = time.monotonic() - down_since
             if waited + delay > self.give_up_s:
                 link.state = "failed"
                 self.error = (
@@ -267,12 +281,11 @@ class BleSensorSource:
             attempt += 1
             try:
                 # scan no longer than the give-up time leaves
-                left = self.give_up_s - (time.monotonic() - link.down_since)
+                left = self.give_up_s - (time.monotonic() - down_since)
                 device = await self._find(link, max(min(self.scan_timeout_s, left), MIN_SCAN_S))
-                link.decoder.reset()
-                link.clock.reset_link()
-                await self._connect(link, device)
-                link.reconnects += 1
+                setup.decoder.reset()
+                setup.clock.reset_link()
+                await self._connect(link, setup, device)
                 return
             except SourceError as exc:
                 link.last_problem = str(exc)
@@ -289,7 +302,7 @@ class BleSensorSource:
     def status(self) -> tuple[SourceStatus, ...]:
         out = []
         for link in self.links:
-            clock = link.clock
+            clock = link.setup.clock if link.setup is not None else None
             out.append(SourceStatus(
                 link.spec.placement, link.state, link.meter.rate_hz, link.meter.total,
                 clock.dropped_total if clock else 0, self._malformed(link), clock.late_total if clock else 0,
@@ -300,8 +313,8 @@ class BleSensorSource:
     @staticmethod
     def _malformed(link: _Link) -> int:
         """Bad packets: undecodable, rejected by the decoder after the fact, or with timestamps not believed."""
-        rejected = link.decoder.rejected if link.decoder is not None else 0
-        repaired = link.clock.repaired_total if link.clock is not None else 0
+        rejected = link.setup.decoder.rejected if link.setup is not None else 0
+        repaired = link.setup.clock.repaired_total if link.setup is not None else 0
         return link.malformed + rejected + repaired
 
     async def close(self) -> None:
@@ -310,12 +323,12 @@ class BleSensorSource:
         for task in list(self._tasks):
             task.cancel()
         for link in self.links:
-            client = link.client
-            if client is not None and client.is_connected:
+            client, setup = link.client, link.setup
+            if client is not None and setup is not None and client.is_connected:
                 try:
-                    for w in link.model.stop():
+                    for w in setup.model.stop():
                         await client.write_gatt_char(w.char_uuid, w.value, response=w.response)
-                    for uuid in link.model.notify_uuids:
+                    for uuid in setup.model.notify_uuids:
                         await client.stop_notify(uuid)
                 except (BleakError, OSError, KeyError):
                     pass

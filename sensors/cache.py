@@ -76,7 +76,7 @@ def load(csv_path: str | os.PathLike, key: CsvKey, names: Sequence[str]
                 part = np.fromfile(f, dtype=_DTYPE, count=n * N_VALUES)
                 if part.size != n * N_VALUES:
                     return None
-                crc = zlib.crc32(part, crc)
+                crc = zlib.crc32(part.data, crc)
                 parts.append(part.reshape(n, N_VALUES))
             if f.read(1) or crc != head["crc32"]:
                 return None
@@ -97,7 +97,7 @@ def store(csv_path: str | os.PathLike, key: CsvKey, names: Sequence[str], parts:
     tmp = target.with_name(f"{target.name}.{os.getpid()}.partial")
     crc = 0
     for part in parts:
-        crc = zlib.crc32(np.ascontiguousarray(part, dtype=_DTYPE), crc)
+        crc = zlib.crc32(np.ascontiguousarray(part, dtype=_DTYPE).data, crc)
     head = {"key": asdict(key), "names": list(names), "rows": [len(p) for p in parts], "crc32": crc,
             "comments": [list(c) for c in comments]}
     try:

@@ -153,28 +153,28 @@ class SampleClock:
     def _place_timed(self, raw: np.ndarray, arrival_s: float, seq: int | None,
                      seq_modulus: int | None) -> tuple[np.ndarray, bool, int, bool] | None:
         """(times on the sensor timeline, gap, dropped, repaired), or None for a duplicate."""
-        if self._line is None:
+        if self._line is None or self._last_sensor is None:  # set together, by the first packet's _accept
             first = _Timeline(-float(raw[0]), float(raw[0]), arrival_s)
             raw_u = self._unwrap(raw, first, arrival_s)
             self._line = _Timeline(first.shift_s, float(raw_u[-1]), arrival_s)
             return self._accept(raw_u + first.shift_s, self._line, seq, arrival_s)
-        line = self._line
+        line, last = self._line, self._last_sensor
         raw_u = self._unwrap(raw, line, arrival_s)
         t = raw_u + line.shift_s
-        if self._deviation(t) <= CONTIGUOUS_PERIODS and not self._relinked:
+        if self._deviation(t, last) <= CONTIGUOUS_PERIODS and not self._relinked:
             return self._accept(t, _Timeline(line.shift_s, float(raw_u[-1]), arrival_s), seq, arrival_s)
         if self._candidate is not None:
             cand_u = self._unwrap(raw, self._candidate, arrival_s)
             t_cand = cand_u + self._candidate.shift_s
-            if self._deviation(t_cand) <= CONTIGUOUS_PERIODS:  # the suspect's timeline goes on: a new one
+            if self._deviation(t_cand, last) <= CONTIGUOUS_PERIODS:  # the suspect's timeline goes on: a new one
                 return self._accept(t_cand, _Timeline(self._candidate.shift_s, float(cand_u[-1]), arrival_s), seq,
                                     arrival_s)
-        verdict = self._judge(t, arrival_s, seq, seq_modulus)
+        verdict = self._judge(t, last, arrival_s, seq, seq_modulus)
         if verdict == "accept":
             return self._accept(t, _Timeline(line.shift_s, float(raw_u[-1]), arrival_s), seq, arrival_s)
         if verdict == "late":
             return None
-        return self._repair(t, raw_u, arrival_s, seq)
+        return self._repair(t, raw_u, last, arrival_s, seq)
 
     def _unwrap(self, raw: np.ndarray, line: _Timeline, arrival_s: float) -> np.ndarray:
         """Raw times unwrapped to the wrap nearest where `line` says the sensor's clock is now (s)."""
@@ -185,36 +185,37 @@ class SampleClock:
         within = np.where(within < -self.time_wrap_s / 2, within + self.time_wrap_s, within)
         return float(raw[0]) + self.time_wrap_s * round((predicted - float(raw[0])) / self.time_wrap_s) + within
 
-    def _deviation(self, t: np.ndarray) -> float:
-        """|first sample − the next expected instant| in sample periods."""
-        return abs(float(t[0]) - (self._last_sensor + self.period_s)) / self.period_s
+    def _deviation(self, t: np.ndarray, last: float) -> float:
+        """|first sample − the next expected instant after the last placed sample `last` (s)| in sample periods."""
+        return abs(float(t[0]) - (last + self.period_s)) / self.period_s
 
-    def _judge(self, t: np.ndarray, arrival_s: float, seq: int | None, seq_modulus: int | None) -> str:
-        """"accept" (a loss before it), "late" (a duplicate) or "suspect", for a packet off the expected instant."""
-        ahead = float(t[0]) - (self._last_sensor + self.period_s)
+    def _judge(self, t: np.ndarray, last: float, arrival_s: float, seq: int | None, seq_modulus: int | None) -> str:
+        """"accept" (a loss before it), "late" (a duplicate) or "suspect", for a packet off the instant expected
+        after the last placed sample `last` (s)."""
+        ahead = float(t[0]) - (last + self.period_s)
         lag = arrival_s - (float(t[-1]) + self._envelope_at(float(t[-1])))
         if self._relinked:  # the sensor was away: its clock must have run on with the arrival clock
             fresh = -CAUSAL_TOLERANCE_S <= lag <= RELINK_MAX_LAG_S
             return "accept" if ahead > -CONTIGUOUS_PERIODS * self.period_s and fresh else "suspect"
-        next_seq = (seq is not None and self._last_seq is not None and bool(seq_modulus)
-                    and (seq - self._last_seq) % seq_modulus == 1)
+        next_seq = bool(seq is not None and self._last_seq is not None and seq_modulus
+                        and (seq - self._last_seq) % seq_modulus == 1)
         if ahead > 0:
             return "accept" if lag >= -CAUSAL_TOLERANCE_S and not next_seq else "suspect"
-        if not next_seq and float(t[0]) >= self._last_sensor - DUPLICATE_WINDOW_S:
+        if not next_seq and float(t[0]) >= last - DUPLICATE_WINDOW_S:
             return "late"
         return "suspect"
 
-    def _repair(self, t: np.ndarray, raw_u: np.ndarray, arrival_s: float,
+    def _repair(self, t: np.ndarray, raw_u: np.ndarray, last: float, arrival_s: float,
                 seq: int | None) -> tuple[np.ndarray, bool, int, bool]:
         """Stamp a suspect packet from its neighbour (after a reconnect: its arrival); keep its own timeline as the
         candidate the next packet may confirm."""
         n = len(t)
-        first = self._last_sensor + self.period_s
+        first = last + self.period_s
         if self._relinked:
-            first = max(first, arrival_s - self._envelope_at(self._last_sensor) - (n - 1) * self.period_s)
+            first = max(first, arrival_s - self._envelope_at(last) - (n - 1) * self.period_s)
         est = first + np.arange(n) * self.period_s
         self._candidate = _Timeline(float(est[-1] - raw_u[-1]), float(raw_u[-1]), arrival_s)
-        dropped = max(0, int(round((first - self._last_sensor) * self.rate_hz)) - 1)
+        dropped = max(0, int(round((first - last) * self.rate_hz)) - 1)
         self._last_sensor = float(est[-1])
         self._last_seq = seq
         return est, dropped > 0, dropped, True

@@ -6,7 +6,8 @@ import pytest
 
 from analysis import axis_reading, pipeline
 from analysis.params import PipelineParams
-from analysis.segmentation import RepSpan, _by_gravity, segment_reps
+from analysis.polarity import by_gravity
+from analysis.segmentation import RepSpan, segment_reps
 
 
 def _min_jerk(u):
@@ -116,11 +117,11 @@ def test_gravity_decides_the_lift_only_with_clear_evidence_and_a_comparable_read
     def vote(spans):  # a's lifts rise, b's fall
         return 1.0 if spans is a else -1.0
 
-    assert _by_gravity(a, b, vote, 0.5) is True
-    assert _by_gravity(b, a, vote, 0.5) is False
-    assert _by_gravity(a, b, None, 0.5) is None
-    assert _by_gravity(a, b, lambda spans: 0.2 if spans is a else 0.0, 0.5) is None  # not decisive
-    assert _by_gravity(a[:1], b + _spans([20, 25]), vote, 0.5) is None  # the reading gravity picks lost reps
+    assert by_gravity(a, b, vote, 0.5) is True
+    assert by_gravity(b, a, vote, 0.5) is False
+    assert by_gravity(a, b, None, 0.5) is None
+    assert by_gravity(a, b, lambda spans: 0.2 if spans is a else 0.0, 0.5) is None  # not decisive
+    assert by_gravity(a[:1], b + _spans([20, 25]), vote, 0.5) is None  # the reading gravity picks lost reps
 
 
 def test_a_rep_may_wobble_off_its_axis_by_a_few_degrees_whatever_its_range():

@@ -7,7 +7,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from analysis.bodyframe import true_runs
-from analysis.segmentation import StrokeParams, _fit_bias, find_strokes
+from analysis.segmentation import StrokeParams, find_strokes
+from analysis.stroke_edges import fit_bias
 from sensors.simulate import PROFILE_SHAPES, Profile
 
 
@@ -32,7 +33,7 @@ def _speed_fit(t, v, lo, hi, p: StrokeParams):
     """The speed fit: the cube's root of the speed ((p−1)-th); (zero, its model bias) or None."""
     m = (v >= lo) & (v <= hi)
     fit = _line(t[m], v[m] ** (1 / (p.start_orders[1] - 1)), 3)
-    return None if fit is None else (fit[0], _fit_bias(p)[0])
+    return None if fit is None else (fit[0], fit_bias(p)[0])
 
 
 def _angle_fit(t, d, v, lo, hi, t_plateau, p: StrokeParams):
@@ -43,7 +44,7 @@ def _angle_fit(t, d, v, lo, hi, t_plateau, p: StrokeParams):
     fits = [_line(t, d ** (1 / q), 4) for q in p.start_orders]
     if None in fits:
         return None
-    _, angle_bias, reads = _fit_bias(p)
+    _, angle_bias, reads = fit_bias(p)
     moved = [f[0] - b * max(0.0, t_plateau - f[0]) for f, b in zip(fits, angle_bias)]
     with np.errstate(invalid="ignore", divide="ignore"):
         shape = _line(t_shape, d_shape / v_shape, 3)

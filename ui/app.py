@@ -63,7 +63,7 @@ def run_window(
     from ui.live_window import LiveWindow
 
     win = LiveWindow(session, title, replay=replay, sound=sound)
-    win.rep_starts = list(rep_starts)
+    win.rep_starts = list(rep_starts)  # type: ignore[attr-defined]  # LiveWindow reads it by getattr (not declared)
     if size is not None:
         win.resize(*size)
     win.show()

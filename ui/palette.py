@@ -41,4 +41,5 @@ def rgb(colour: str) -> tuple[int, int, int]:
 def blend(colour: str, alpha: float, background: str = WINDOW_BACKGROUND) -> tuple[int, int, int]:
     """`colour` at opacity `alpha` pre-blended onto `background`: an opaque fill is several times cheaper for a raster
     painter than alpha blending."""
-    return tuple(int(round(alpha * c + (1 - alpha) * b)) for c, b in zip(rgb(colour), rgb(background)))
+    r, g, b = (int(round(alpha * c + (1 - alpha) * bg)) for c, bg in zip(rgb(colour), rgb(background)))
+    return r, g, b

@@ -133,8 +133,3 @@ class DeviceModel:
 
 BATTERY_SERVICE_UUID = "0000180f-0000-1000-8000-00805f9b34fb"
 BATTERY_LEVEL_UUID = "00002a19-0000-1000-8000-00805f9b34fb"
-
-
-def uuid16(short: int) -> str:
-    """Full 128-bit form of a Bluetooth SIG 16-bit UUID, lower case (bleak's canonical form)."""
-    return f"0000{short:04x}-0000-1000-8000-00805f9b34fb"

@@ -158,7 +158,7 @@ class Decoder:
 
     def reset(self) -> None:
         self._last_ts = {ACC: None, GYRO: None}
-        self._queues = {ACC: deque(), GYRO: deque()}
+        self._queues: dict[int, deque] = {ACC: deque(), GYRO: deque()}
         self.unpaired = 0
 
     def feed(self, char_uuid: str, payload: bytes) -> RawSamples | None:

@@ -17,7 +17,7 @@ import numpy as np
 from sensors.formats import pairs
 from sensors.formats.decoded import Decoded
 from sensors.formats.pair_merge import merge_pair
-from sensors.formats.table import Table
+from sensors.formats.table import Table, error
 
 KEY = "metawear"
 ENCODINGS: tuple[str, ...] = ()  # UTF-8 only
@@ -40,9 +40,18 @@ def matches(columns: tuple[str, ...]) -> bool:
     return EPOCH in columns and kind(columns) is not None
 
 
+def _kind(table: Table) -> str:
+    """The sensor `table` holds ('acc' or 'gyr'), or the format's error naming the columns it lacks."""
+    found = kind(table.columns)
+    if found is None:
+        expected = " or ".join(", ".join(axes) for axes in AXES.values())
+        raise error(table.path, table.header_line, f"{NAME}: expected the columns {expected}")
+    return found
+
+
 def decode(table: Table, sibling) -> Decoded:
     """`sibling(path)` reads the other file of the pair into a Table."""
-    return merge_pair(table, sibling, PAIR, kind(table.columns), AXES, _clock, SCALE, ("g", "dps"))
+    return merge_pair(table, sibling, PAIR, _kind(table), AXES, _clock, SCALE, ("g", "dps"))
 
 
 def _clock(table: Table) -> tuple[np.ndarray, float]:

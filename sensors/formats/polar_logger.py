@@ -18,7 +18,7 @@ import numpy as np
 from sensors.formats import pairs
 from sensors.formats.decoded import Decoded
 from sensors.formats.pair_merge import merge_pair
-from sensors.formats.table import Table
+from sensors.formats.table import Table, error
 
 KEY = "polar_logger"
 ENCODINGS: tuple[str, ...] = ()  # UTF-8 only
@@ -41,8 +41,17 @@ def matches(columns: tuple[str, ...]) -> bool:
     return TIME in columns and kind(columns) is not None
 
 
+def _kind(table: Table) -> str:
+    """The sensor `table` holds ('acc' or 'gyr'), or the format's error naming the columns it lacks."""
+    found = kind(table.columns)
+    if found is None:
+        expected = " or ".join(", ".join(axes) for axes in AXES.values())
+        raise error(table.path, table.header_line, f"{NAME}: expected the columns {expected}")
+    return found
+
+
 def decode(table: Table, sibling) -> Decoded:
-    d = merge_pair(table, sibling, PAIR, kind(table.columns), AXES, _clock, SCALE, ("g", "dps"))
+    d = merge_pair(table, sibling, PAIR, _kind(table), AXES, _clock, SCALE, ("g", "dps"))
     return replace(d, values=d.values * MILLI)
 
 

@@ -1,4 +1,4 @@
-"""Stored sessions and trends → the stable `repscope history --json` structure (documented in the README)."""
+"""Stored sessions and trends → the stable `repscope history --json` structure (documented in docs/commands.md)."""
 from __future__ import annotations
 
 import dataclasses
