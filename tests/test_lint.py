@@ -177,7 +177,6 @@ ALLOWED_LONG_FUNCTIONS = frozenset({
     ("sensors/simulate.py", "_sample"),  # the simulation package's round
     ("sensors/simulate.py", "_truth"),
     ("ui/app.py", "run_window"),  # the live window's round is changing it
-    ("ui/commands/record.py", "run"),  # recovery markers came in; split with the next live round
 })
 
 

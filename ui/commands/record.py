@@ -154,48 +154,48 @@ async def record_session(
     return n, getattr(source, "error", None)
 
 
-def run(args, backend=None) -> int:
-    import asyncio
+def _tempo_of(args):
+    """The `--tempo` argument parsed (None when not given)."""
+    if not args.tempo:
+        return None
+    try:
+        return parse_tempo(args.tempo)
+    except TempoError as exc:
+        raise UserError(f"--tempo: {exc}") from None
 
-    from sensors.recording import RecordingError, RecordingMeta
-    from sensors.source import SourceError
 
-    tempo = None
-    if args.tempo:
-        try:
-            tempo = parse_tempo(args.tempo)
-        except TempoError as exc:
-            raise UserError(f"--tempo: {exc}") from None
-    check_load_kg(getattr(args, "load_kg", None))
-    from ui.history.recovery import Unfinished, add_recordings, recover_unfinished, unfinished_dir
+def _new_recording_path(args) -> Path:
+    """Where this session records: `--output` or a new file in the data folder; never an existing file."""
     from ui.session import default_recording_path
 
-    recover_unfinished(getattr(args, "db", None))
     path = args.output or default_recording_path(args.exercise)
     if path.exists():
         raise UserError(f"{path}: file exists; choose a new name (recordings are never overwritten)")
     path.parent.mkdir(parents=True, exist_ok=True)
-    source = ble_source_from_args(args, backend)
-    meta = RecordingMeta(
-        exercise=args.exercise, side=args.side, tempo=format_tempo(tempo) if tempo else None,
-        start_utc=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
-    marker = Unfinished(unfinished_dir(), path, history=not getattr(args, "no_history", True))
+    return path
+
+
+def _stream_to(source, path: Path, meta, duration_s, marker) -> tuple[int, str | None]:
+    """Record until the duration or Ctrl-C (samples: −1 after Ctrl-C); a source or file error is one user line."""
+    import asyncio
+
+    from sensors.recording import RecordingError
+    from sensors.source import SourceError
+
     try:
-        n, error = asyncio.run(record_session(source, path, meta, args.duration))
-    except SourceError as exc:
+        return asyncio.run(record_session(source, path, meta, duration_s))
+    except (SourceError, RecordingError) as exc:
         marker.done()
         raise UserError(str(exc)) from None
     except KeyboardInterrupt:
-        n, error = -1, None  # Ctrl-C: the file is closed by record_session's finally
-    except RecordingError as exc:
-        marker.done()
-        raise UserError(str(exc)) from None
-    print(f"recorded to {path.resolve()}" + (f" ({n} samples)" if n >= 0 else ""))
-    if error:
-        print(f"repscope: warning: {error}", file=sys.stderr)
+        return -1, None  # Ctrl-C: the file is closed by record_session's finally
+
+
+def _analyse_and_keep(args, path: Path, marker) -> int:
+    """Print what `analyze` prints for the recording and add it to the history (unless `--no-history`)."""
     from ui.commands.analyze import format_session
     from ui.file_analysis import analyze_file
+    from ui.history.recovery import add_recordings
 
     try:
         _, session = analyze_file(str(path))
@@ -207,4 +207,27 @@ def run(args, backend=None) -> int:
     if not getattr(args, "no_history", True):
         add_recordings([path], args.db, [], athlete=args.athlete, load_kg=args.load_kg)
     marker.done()
+    return 0
+
+
+def run(args, backend=None) -> int:
+    from sensors.recording import RecordingMeta
+    from ui.history.recovery import Unfinished, recover_unfinished, unfinished_dir
+
+    tempo = _tempo_of(args)
+    check_load_kg(getattr(args, "load_kg", None))
+    recover_unfinished(getattr(args, "db", None))  # a killed session's recording first
+    path = _new_recording_path(args)
+    source = ble_source_from_args(args, backend)
+    meta = RecordingMeta(
+        exercise=args.exercise, side=args.side, tempo=format_tempo(tempo) if tempo else None,
+        start_utc=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    marker = Unfinished(unfinished_dir(), path, history=not getattr(args, "no_history", True))
+    n, error = _stream_to(source, path, meta, args.duration, marker)
+    print(f"recorded to {path.resolve()}" + (f" ({n} samples)" if n >= 0 else ""))
+    if error:
+        print(f"repscope: warning: {error}", file=sys.stderr)
+    if _analyse_and_keep(args, path, marker):
+        return 1
     return 1 if error else 0
