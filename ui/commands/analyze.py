@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 
 from sensors.rules import TEMPO_TOL_FRAC, TEMPO_TOL_S
 from analysis.tempo import format_tempo, tempo_verdict
-from ui.file_analysis import ReadOptions, analyze_file_lean
+from ui.file_analysis import ReadOptions, analyze_file, analyze_file_lean, series_of
 from ui.input_options import add_input_arguments
 
 if TYPE_CHECKING:  # the analysis (scipy) and the reader (pandas) are imported when a file is read, not for --help
     from analysis.results import SetReport
     from analysis.session import SessionReport
+    from sensors.recording import Recording
 
 
 def register(sub) -> None:
@@ -40,8 +41,13 @@ def add_tempo_arguments(p) -> None:
 
 def run(args) -> int:
     from analysis.serialize import CSV_COLUMNS, rep_csv_rows, session_to_dict
-    placement, session = analyze_file_lean(args.file, ReadOptions.from_args(args),
-                                           velocity_loss_pct=args.velocity_loss)
+    options = ReadOptions.from_args(args)
+    if options.exercise is None and options.placement is None:
+        placement, session = analyze_file_lean(args.file, options, velocity_loss_pct=args.velocity_loss)
+    else:  # what was given is checked against the data: every sensor's samples are kept for it
+        rec, session = analyze_file(args.file, options, velocity_loss_pct=args.velocity_loss)
+        placement = rec.streams[0].placement if len(rec.streams) == 1 else "pelvis"
+        warn_mismatches(args.file, rec, session, options)
     if args.xlsx:
         from ui.workbook import session_sheets, write_workbook
 
@@ -59,6 +65,16 @@ def run(args) -> int:
     else:
         print(format_session(session, args.file))
     return 0
+
+
+def warn_mismatches(path: str, rec: Recording, session: SessionReport, options: ReadOptions) -> None:
+    """One stderr line per set whose data read as another exercise or placement than the one given."""
+    from analysis.mismatch import warning_lines
+
+    series, _ = series_of(rec, options, require_exercise=False)
+    for line in warning_lines(series, session, exercise_given=options.exercise is not None,
+                              placement_given=options.placement is not None, side=rec.meta.side):
+        print(f"repscope: warning: {path}: {line}", file=sys.stderr)
 
 
 def format_session(session: SessionReport, source: str = "") -> str:

@@ -1,0 +1,144 @@
+"""Does the data read as the exercise and placement the lifter gave? One warning per set when it clearly does not.
+
+A given `--exercise` or `--placement` is obeyed (the analysis does not change); this module only says when the
+data contradict it, so that a wrong flag is not accepted silently. False alarms cost more than a missed
+mismatch, so each check speaks only where the physics is unambiguous:
+
+- **exercise**: the set's span is read again as if no exercise were given (`session.read_span`, the recogniser
+  over the same sensors and upright references as `analyze` without `--exercise`). A verdict that the movement
+  axis decides (another rep shape, `Exercise.shape`; a seated or side-lying thigh-led lift: the thigh turns
+  about gravity or about its long axis) at `min_confidence` or more is a mismatch. Bench or floor is not compared
+  (it rests on the lockout posture alone, ten or twenty degrees apart), nor one leg or two (only a pelvis sees it,
+  and a steady single-leg set reads as two).
+- **placement**, on a hip-extension lift: the shoulders (on the bench or floor) and the feet stay put while the
+  hips rise, so the pelvis (tied to the torso) and the thigh (pivoting about the knee) turn in opposite senses.
+  Over the concentric the pelvis's "up" moves away from its standing direction (a reclined torso lies flat), the
+  thigh's moves toward it (knees above the hips come down to the horizontal). With an upright reference (walking
+  or the standing pose at the start), the change of that angle from each rep's start to its lockout has the
+  pelvis's sign or the thigh's; a clear change (`min_turn_deg`) of the other sign is a mismatch.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis import recognition, session
+from analysis.pipeline import ImuSeries, read_movement
+from sensors.exercises import BY_NAME
+
+
+@dataclass(frozen=True)
+class MismatchParams:
+    # the recogniser's confidence needed to contradict a given exercise: 0.5 is a feature at its threshold,
+    # 1.0 a feature well past it (`recognition._margin`); below this the data are ambiguous, not contrary
+    min_confidence: float = 0.7
+    # start-to-lockout change of the angle from upright, deg: a hip extension turns the pelvis and the thigh by
+    # tens of degrees (a thrust's range); sway and orientation error are a few
+    min_turn_deg: float = 15.0
+
+
+MISMATCH = MismatchParams()
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """What one set's data read as against what was given. `kind`: "exercise" or "placement"."""
+
+    set_index: int
+    kind: str
+    given: str
+    looks_like: str
+    confidence: float | None = None  # the recogniser's (exercise); None for a placement
+
+    def message(self) -> str:
+        """One line for stderr."""
+        if self.kind == "exercise":
+            return (f"set {self.set_index}: this looks like a {_title(self.looks_like)} ({self.confidence:.0%}), "
+                    f"analysed as {_title(self.given)} as asked (check --exercise)")
+        return (f"set {self.set_index}: this moves like a {self.looks_like} sensor, analysed as {self.given} as "
+                f"asked (check --placement)")
+
+
+def _title(name: str) -> str:
+    return BY_NAME[name].title.lower() if name in BY_NAME else name.replace("_", " ")
+
+
+def _axis_kind(name: str) -> tuple[str, str]:
+    """What the movement axis tells of an exercise: its rep shape, and a thigh-led lift's stance."""
+    e = BY_NAME[name]
+    return e.shape, "" if e.hip_extension else e.stance
+
+
+def _span(s: session.SessionSet, series: Sequence[ImuSeries]) -> tuple[float, float]:
+    if s.span_s is not None:
+        return s.span_s
+    return min(float(x.t_s[0]) for x in series), max(float(x.t_s[-1]) for x in series)
+
+
+def exercise_mismatch(series: Sequence[ImuSeries], s: session.SessionSet, refs, side: str | None = None,
+                      params: MismatchParams = MISMATCH) -> Mismatch | None:
+    """The recogniser's verdict on set `s` when the movement axis says another exercise than the given one
+    (`_axis_kind`), at `params.min_confidence` or more; `refs`: `session.upright_references(series)`."""
+    ref, partner_refs = refs
+    found = session.read_span(series, _span(s, series), None, ref, None, side, session.SESSION, refs=partner_refs)
+    if found is None or found.confidence < params.min_confidence or found.exercise not in BY_NAME:
+        return None
+    if _axis_kind(found.exercise) == _axis_kind(s.exercise):
+        return None
+    return Mismatch(s.index, "exercise", s.exercise, found.exercise, found.confidence)
+
+
+def lockout_turn_deg(series: ImuSeries, ref: recognition.PostureReference) -> float | None:
+    """Mean over the reps of the angle from upright at lockout minus at the concentric's start (deg); None
+    without an upright reference or reps."""
+    if ref.up_ref is None:
+        return None
+    reading = read_movement(series)
+    if not reading.spans:
+        return None
+    tops = [recognition.posture_deg(reading, [r.concentric[1]], ref) for r in reading.spans]
+    starts = [recognition.posture_deg(reading, [r.concentric[0]], ref) for r in reading.spans]
+    return float(np.mean(np.subtract(tops, starts)))
+
+
+def placement_mismatch(series: ImuSeries, s: session.SessionSet, ref: recognition.PostureReference,
+                       params: MismatchParams = MISMATCH) -> Mismatch | None:
+    """A hip-extension set whose sensor turns as the other segment does (module docstring)."""
+    if not BY_NAME[s.exercise].hip_extension:
+        return None
+    part = session.slice_series([series], *_span(s, [series]))[0]
+    turn = lockout_turn_deg(part, ref)
+    if turn is None or abs(turn) < params.min_turn_deg:
+        return None
+    looks = "pelvis" if turn > 0 else "thigh"
+    given = "pelvis" if series.placement == "pelvis" else "thigh"
+    if looks == given:
+        return None
+    return Mismatch(s.index, "placement", series.placement, looks)
+
+
+def mismatches(series: Sequence[ImuSeries], report: session.SessionReport, *, exercise_given: bool,
+               placement_given: bool, side: str | None = None, params: MismatchParams = MISMATCH
+               ) -> list[Mismatch]:
+    """At most one mismatch per set (the exercise's first: a wrong exercise makes the placement's reading moot):
+    the exercise checked when it was given, the placement when it was given and the file has one sensor."""
+    if not report.sets or not (exercise_given or placement_given):
+        return []
+    refs = session.upright_references(series)
+    found = []
+    for s in report.sets:
+        m = exercise_mismatch(series, s, refs, side, params) if exercise_given else None
+        if m is None and placement_given and len(series) == 1:
+            m = placement_mismatch(series[0], s, refs[0], params)
+        if m is not None:
+            found.append(m)
+    return found
+
+
+def warning_lines(series: Sequence[ImuSeries], report: session.SessionReport, *, exercise_given: bool,
+                  placement_given: bool, side: str | None = None, params: MismatchParams = MISMATCH) -> list[str]:
+    """`mismatches` as the lines a command prints on stderr (without its prefix)."""
+    return [m.message() for m in mismatches(series, report, exercise_given=exercise_given,
+                                            placement_given=placement_given, side=side, params=params)]
