@@ -37,6 +37,9 @@ class MismatchParams:
     # start-to-lockout change of the angle from upright, deg: a hip extension turns the pelvis and the thigh by
     # tens of degrees (a thrust's range); sway and orientation error are a few
     min_turn_deg: float = 15.0
+    # sets read again per file, spread over it (first, last, between): a workout's every set would double the
+    # analysis's CPU, and a wrong flag shows in any set it is wrong for
+    max_sets_checked: int = 4
 
 
 MISMATCH = MismatchParams()
@@ -122,13 +125,16 @@ def placement_mismatch(series: ImuSeries, s: session.SessionSet, ref: recognitio
 def mismatches(series: Sequence[ImuSeries], report: session.SessionReport, *, exercise_given: bool,
                placement_given: bool, side: str | None = None, params: MismatchParams = MISMATCH
                ) -> list[Mismatch]:
-    """At most one mismatch per set (the exercise's first: a wrong exercise makes the placement's reading moot):
-    the exercise checked when it was given, the placement when it was given and the file has one sensor."""
+    """At most one mismatch per set (the exercise's first: a wrong exercise makes the placement's reading moot) of
+    up to `params.max_sets_checked` sets spread over the file: the exercise checked when it was given, the
+    placement when it was given and the file has one sensor."""
     if not report.sets or not (exercise_given or placement_given):
         return []
     refs = session.upright_references(series)
     found = []
-    for s in report.sets:
+    n = len(report.sets)
+    picked = sorted({round(float(k)) for k in np.linspace(0, n - 1, min(n, params.max_sets_checked))})
+    for s in (report.sets[k] for k in picked):
         m = exercise_mismatch(series, s, refs, side, params) if exercise_given else None
         if m is None and placement_given and len(series) == 1:
             m = placement_mismatch(series[0], s, refs[0], params)

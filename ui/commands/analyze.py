@@ -42,9 +42,10 @@ def add_tempo_arguments(p) -> None:
 def run(args) -> int:
     from analysis.serialize import CSV_COLUMNS, rep_csv_rows, session_to_dict
     options = ReadOptions.from_args(args)
-    if options.exercise is None and options.placement is None:
+    table = not (args.xlsx or args.json or args.csv)
+    if options.exercise is None and options.placement is None and not table:
         placement, session = analyze_file_lean(args.file, options, velocity_loss_pct=args.velocity_loss)
-    else:  # what was given is checked against the data: every sensor's samples are kept for it
+    else:  # the check of what was given and the table's clock read the recording: its samples are kept
         rec, session = analyze_file(args.file, options, velocity_loss_pct=args.velocity_loss)
         placement = rec.streams[0].placement if len(rec.streams) == 1 else "pelvis"
         warn_mismatches(args.file, rec, session, options)
@@ -63,8 +64,14 @@ def run(args) -> int:
         for s in session.sets:
             w.writerows(rep_csv_rows(s.report, s.index))
     else:
-        print(format_session(session, args.file))
+        print(format_session(session, args.file, recording_start_s(rec)))
     return 0
+
+
+def recording_start_s(rec: Recording) -> float:
+    """The recording's first sample's time (s on its clock): the table's times are from it, not from the clock's
+    origin (an epoch for many apps' exports)."""
+    return min(float(s.t_s[0]) for s in rec.streams if len(s.t_s))
 
 
 def warn_mismatches(path: str, rec: Recording, session: SessionReport, options: ReadOptions) -> None:
@@ -77,8 +84,9 @@ def warn_mismatches(path: str, rec: Recording, session: SessionReport, options: 
         print(f"repscope: warning: {path}: {line}", file=sys.stderr)
 
 
-def format_session(session: SessionReport, source: str = "") -> str:
-    """The table of every set, and a session summary when there are several."""
+def format_session(session: SessionReport, source: str = "", origin_s: float = 0.0) -> str:
+    """The table of every set, and a session summary when there are several; times in s from `origin_s` (the
+    recording's start)."""
     from analysis.serialize import session_summary
     from ui.tables import known_from
 
@@ -86,18 +94,27 @@ def format_session(session: SessionReport, source: str = "") -> str:
         return "\n".join([f"{source}  no set found: no repeated movement from a common start position"]
                          + [f"note: {n}" for n in session.notes])
     if len(session.sets) == 1 and session.sets[0].exercise_source != "recognised":
-        return format_table(session.sets[0].report, source)
+        return format_table(_steps_from(session.sets[0].report, origin_s), source)
     blocks = [f"{source}  {len(session.sets)} sets"]
     for s in session.sets:
         blocks.append(f"\nset {s.index} · {s.exercise} ({known_from(s.exercise_source, s.exercise_confidence)})"
-                      f" · {s.start_s:.1f}–{s.end_s:.1f} s")
-        blocks.append(format_table(s.report, ""))
+                      f" · {s.start_s - origin_s:.1f}–{s.end_s - origin_s:.1f} s")
+        blocks.append(format_table(_steps_from(s.report, origin_s), ""))
     total = session_summary(session)
     blocks.append(f"\nsession: {total['set_count']} sets, {total['rep_count']} reps"
                   + (f", {total['step_count']} steps" if total["step_count"] else "")
                   + f", time under tension {total['time_under_tension_s']:.0f} s")
     blocks += [f"note: {n}" for n in session.notes]
     return "\n".join(blocks)
+
+
+def _steps_from(report: SetReport, origin_s: float) -> SetReport:
+    """The report with its steps' times from `origin_s` (the one absolute time a set's table prints)."""
+    if not report.steps or origin_s == 0.0:
+        return report
+    from dataclasses import replace
+
+    return replace(report, steps=tuple(replace(st, t_s=st.t_s - origin_s) for st in report.steps))
 
 
 def _f(x, fmt="{:.1f}") -> str:
