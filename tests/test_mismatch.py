@@ -82,3 +82,14 @@ def test_analyze_prints_one_line_and_the_same_results(tmp_path, capsys, given, w
     options = ReadOptions.from_args(type("A", (), {"exercise": given[1], "placement": given[3]})())
     placement, session = analyze_file_lean(path, options)  # the analysis without the check
     assert json.loads(out) == json.loads(json.dumps(session_to_dict(session, placement)))
+
+
+def test_import_warns_once_and_keeps_the_given_exercise(tmp_path, capsys):
+    path = _generic_csv(tmp_path / "clamshell.csv", _stream("clamshell", "thigh_left"))
+    db = tmp_path / "h.db"
+    assert main(["import", path, "--placement", "thigh_left", "--exercise", "hip_thrust", "--db", str(db)]) == 0
+    err = capsys.readouterr().err
+    assert len([line for line in err.splitlines() if "this looks like a clamshell" in line]) == 1, err
+    assert main(["history", "--json", "--db", str(db)]) == 0
+    [s] = json.loads(capsys.readouterr().out)["sessions"][0]["sets"]
+    assert s["exercise"] == "hip_thrust"
