@@ -390,6 +390,10 @@ def test_table_times_are_from_the_recordings_start_and_json_keeps_the_clock(tmp_
              if len(row) == 4 and row[0].isdigit() and row[2].isalpha()]
     assert steps and all(0 < float(row[1]) < s.t_s[-1] - s.t_s[0] for row in steps)  # step times from the start
     assert f"{EPOCH_S:.0f}"[:6] not in tables["epoch.csv"]
+    page, rows = tmp_path / "epoch.html", tmp_path / "epoch-reps.csv"
+    assert run_cli(["report", tmp_path / "epoch.csv", "--placement", "pelvis", "-o", page, "--csv", rows], capsys)[0] == 0
+    assert f"{EPOCH_S:.0f}"[:6] not in page.read_text(encoding="utf-8")  # the page's times from the start too
+    assert pd.read_csv(rows)["start_s"].min() > EPOCH_S  # the CSV keeps the file's clock, as analyze --csv does
     assert len(sets["epoch.csv"]) == len(sets["zero.csv"]) >= 2
     for e, z in zip(sets["epoch.csv"], sets["zero.csv"]):
         assert e["start_s"] == pytest.approx(z["start_s"] + float(s.t_s[0]) + EPOCH_S, abs=1e-3)

@@ -64,13 +64,16 @@ def run(args) -> int:
         for s in session.sets:
             w.writerows(rep_csv_rows(s.report, s.index))
     else:
-        print(format_session(session, args.file, recording_start_s(rec)))
+        print(format_session(session_from(session, recording_start_s(rec)), args.file))
     return 0
 
 
 def recording_start_s(rec: Recording) -> float:
-    """The recording's first sample's time (s on its clock): the table's times are from it, not from the clock's
-    origin (an epoch for many apps' exports)."""
+    """Where a displayed time counts from, on the file's clock: a v1 file's session clock already starts with the
+    recording (its events and `start_utc` refer to it): 0; any other file's clock is the app's own (an epoch for
+    many exports): its first sample."""
+    if not rec.generic:
+        return 0.0
     return min(float(s.t_s[0]) for s in rec.streams if len(s.t_s))
 
 
@@ -84,9 +87,9 @@ def warn_mismatches(path: str, rec: Recording, session: SessionReport, options: 
         print(f"repscope: warning: {path}: {line}", file=sys.stderr)
 
 
-def format_session(session: SessionReport, source: str = "", origin_s: float = 0.0) -> str:
-    """The table of every set, and a session summary when there are several; times in s from `origin_s` (the
-    recording's start)."""
+def format_session(session: SessionReport, source: str = "") -> str:
+    """The table of every set, and a session summary when there are several (`session_from` the recording's
+    start for its times)."""
     from analysis.serialize import session_summary
     from ui.tables import known_from
 
@@ -94,12 +97,12 @@ def format_session(session: SessionReport, source: str = "", origin_s: float = 0
         return "\n".join([f"{source}  no set found: no repeated movement from a common start position"]
                          + [f"note: {n}" for n in session.notes])
     if len(session.sets) == 1 and session.sets[0].exercise_source != "recognised":
-        return format_table(_steps_from(session.sets[0].report, origin_s), source)
+        return format_table(session.sets[0].report, source)
     blocks = [f"{source}  {len(session.sets)} sets"]
     for s in session.sets:
         blocks.append(f"\nset {s.index} · {s.exercise} ({known_from(s.exercise_source, s.exercise_confidence)})"
-                      f" · {s.start_s - origin_s:.1f}–{s.end_s - origin_s:.1f} s")
-        blocks.append(format_table(_steps_from(s.report, origin_s), ""))
+                      f" · {s.start_s:.1f}–{s.end_s:.1f} s")
+        blocks.append(format_table(s.report, ""))
     total = session_summary(session)
     blocks.append(f"\nsession: {total['set_count']} sets, {total['rep_count']} reps"
                   + (f", {total['step_count']} steps" if total["step_count"] else "")
@@ -108,13 +111,33 @@ def format_session(session: SessionReport, source: str = "", origin_s: float = 0
     return "\n".join(blocks)
 
 
-def _steps_from(report: SetReport, origin_s: float) -> SetReport:
-    """The report with its steps' times from `origin_s` (the one absolute time a set's table prints)."""
-    if not report.steps or origin_s == 0.0:
+def report_from(report: SetReport, origin_s: float) -> SetReport:
+    """The report with its times (reps, their phases, steps) in s from `origin_s`, for display."""
+    if origin_s == 0.0:
         return report
     from dataclasses import replace
 
-    return replace(report, steps=tuple(replace(st, t_s=st.t_s - origin_s) for st in report.steps))
+    def rep(r):
+        phases = tuple(replace(p, start_s=p.start_s - origin_s, end_s=p.end_s - origin_s) for p in r.phases)
+        return replace(r, start_s=r.start_s - origin_s, end_s=r.end_s - origin_s, phases=phases)
+
+    return replace(report, reps=tuple(map(rep, report.reps)),
+                   steps=tuple(replace(st, t_s=st.t_s - origin_s) for st in report.steps))
+
+
+def session_from(session: SessionReport, origin_s: float) -> SessionReport:
+    """Every set's times (`report_from`, its bounds and span) in s from `origin_s`, for display."""
+    if origin_s == 0.0:
+        return session
+    from dataclasses import replace
+
+    def moved(t):
+        return None if t is None else t - origin_s
+
+    sets = tuple(replace(s, start_s=moved(s.start_s), end_s=moved(s.end_s), report=report_from(s.report, origin_s),
+                         span_s=None if s.span_s is None else (s.span_s[0] - origin_s, s.span_s[1] - origin_s))
+                 for s in session.sets)
+    return replace(session, sets=sets)
 
 
 def _f(x, fmt="{:.1f}") -> str:
