@@ -391,7 +391,8 @@ def test_table_times_are_from_the_recordings_start_and_json_keeps_the_clock(tmp_
     assert steps and all(0 < float(row[1]) < s.t_s[-1] - s.t_s[0] for row in steps)  # step times from the start
     assert f"{EPOCH_S:.0f}"[:6] not in tables["epoch.csv"]
     page, rows = tmp_path / "epoch.html", tmp_path / "epoch-reps.csv"
-    assert run_cli(["report", tmp_path / "epoch.csv", "--placement", "pelvis", "-o", page, "--csv", rows], capsys)[0] == 0
+    argv = ["report", tmp_path / "epoch.csv", "--placement", "pelvis", "-o", page, "--csv", rows]
+    assert run_cli(argv, capsys)[0] == 0
     assert f"{EPOCH_S:.0f}"[:6] not in page.read_text(encoding="utf-8")  # the page's times from the start too
     assert pd.read_csv(rows)["start_s"].min() > EPOCH_S  # the CSV keeps the file's clock, as analyze --csv does
     assert len(sets["epoch.csv"]) == len(sets["zero.csv"]) >= 2

@@ -58,8 +58,8 @@ def run(args) -> int:
         primary = next((t for t in traces if t.placement == report.placement), None)
         page, sets = render(report_from(report, origin), args.file, _trace_from(primary, origin)), [(1, report)]
     else:
-        traces = [_trace_from(t, origin) for t in _set_traces(options, rec, session)]
-        page = render_session(session_from(session, origin), args.file, traces, rec.meta.side)
+        moved = [_trace_from(t, origin) for t in _set_traces(options, rec, session)]
+        page = render_session(session_from(session, origin), args.file, moved, rec.meta.side)
         sets = [(s.index, s.report) for s in session.sets]
     files = [(args.output, page)]
     if args.csv:
