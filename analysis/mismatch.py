@@ -7,9 +7,10 @@ mismatch, so each check speaks only where the physics is unambiguous:
 - **exercise**: the set's span is read again as if no exercise were given (`session.read_span`, the recogniser
   over the same sensors and upright references as `analyze` without `--exercise`). A verdict that the movement
   axis decides (another rep shape, `Exercise.shape`; a seated or side-lying thigh-led lift: the thigh turns
-  about gravity or about its long axis) at `min_confidence` or more is a mismatch. Bench or floor is not compared
-  (it rests on the lockout posture alone, ten or twenty degrees apart), nor one leg or two (only a pelvis sees it,
-  and a steady single-leg set reads as two).
+  about gravity or about its long axis) at `min_confidence` or more is a mismatch; for a hip extension the
+  confidence is that in its axis (`across_confidence`) where the recogniser's own, about bench or floor, is
+  lower. Bench or floor is not compared (it rests on the lockout posture alone, ten or twenty degrees apart),
+  nor one leg or two (only a pelvis sees it, and a steady single-leg set reads as two).
 - **placement**, on a hip-extension lift: the shoulders (on the bench or floor) and the feet stay put while the
   hips rise, so the pelvis (tied to the torso) and the thigh (pivoting about the knee) turn in opposite senses.
   Over the concentric the pelvis's "up" moves away from its standing direction (a reclined torso lies flat), the
@@ -54,11 +55,13 @@ class Mismatch:
     given: str
     looks_like: str
     confidence: float | None = None  # the recogniser's (exercise); None for a placement
+    shape_only: bool = False  # the rep shape is sure, the exercise of that shape not (bench or floor)
 
     def message(self) -> str:
         """One line for stderr."""
         if self.kind == "exercise":
-            return (f"set {self.set_index}: this looks like a {_title(self.looks_like)} ({self.confidence:.0%}), "
+            what = f"hip extension (a {_title(self.looks_like)}?)" if self.shape_only else _title(self.looks_like)
+            return (f"set {self.set_index}: this looks like a {what} ({self.confidence:.0%}), "
                     f"analysed as {_title(self.given)} as asked (check --exercise)")
         return (f"set {self.set_index}: this moves like a {self.looks_like} sensor, analysed as {self.given} as "
                 f"asked (check --placement)")
@@ -85,12 +88,33 @@ def exercise_mismatch(series: Sequence[ImuSeries], s: session.SessionSet, refs, 
     """The recogniser's verdict on set `s` when the movement axis says another exercise than the given one
     (`_axis_kind`), at `params.min_confidence` or more; `refs`: `session.upright_references(series)`."""
     ref, partner_refs = refs
-    found = session.read_span(series, _span(s, series), None, ref, None, side, session.SESSION, refs=partner_refs)
-    if found is None or found.confidence < params.min_confidence or found.exercise not in BY_NAME:
+    span = _span(s, series)
+    found = session.read_span(series, span, None, ref, None, side, session.SESSION, refs=partner_refs)
+    if found is None or found.exercise not in BY_NAME or _axis_kind(found.exercise) == _axis_kind(s.exercise):
         return None
-    if _axis_kind(found.exercise) == _axis_kind(s.exercise):
+    confidence, shape_only = found.confidence, False
+    if BY_NAME[found.exercise].hip_extension and confidence < params.min_confidence:
+        confidence, shape_only = across_confidence(series, span, ref), True
+    if confidence < params.min_confidence:
         return None
-    return Mismatch(s.index, "exercise", s.exercise, found.exercise, found.confidence)
+    return Mismatch(s.index, "exercise", s.exercise, found.exercise, confidence, shape_only)
+
+
+def across_confidence(series: Sequence[ImuSeries], span: tuple[float, float], ref: recognition.PostureReference,
+                      params: recognition.RecognitionParams = recognition.RECOGNITION) -> float:
+    """How sure the rep shape is a hip extension, 0.5–1: the recogniser's confidence in a hip extension is that in
+    bench or floor (the lockout posture), but the shape itself rests on the movement axis lying across both
+    gravity and the segment's long axis (`axis_across`); 1.0 at square to both, 0.5 at the limit, 0 unknown (no
+    upright reference). The detector's sensor (`session`'s: the pelvis, else the one sensor) is read."""
+    det = next((x for x in series if x.placement == "pelvis"), series[0])
+    reading = read_movement(session.slice_series([det], *span)[0])
+    if not reading.spans:
+        return 0.0
+    f = recognition.set_features(reading, ref)
+    if f.axis_long is None:
+        return 0.0
+    worst = max(f.axis_gravity, f.axis_long)
+    return float(np.clip(0.5 + 0.5 * (params.axis_across - worst) / params.axis_across, 0.0, 1.0))
 
 
 def lockout_turn_deg(series: ImuSeries, ref: recognition.PostureReference) -> float | None:

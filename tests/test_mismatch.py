@@ -46,12 +46,15 @@ def test_the_right_exercise_and_placement_never_warn(exercise, placement):
     ("clamshell", "seated_hip_abduction", "clamshell"),
     ("seated_hip_abduction", "clamshell", "seated_hip_abduction"),
     ("seated_hip_abduction", "glute_bridge", "seated_hip_abduction"),
+    ("hip_thrust", "clamshell", "hip_thrust"),  # on a thigh: the shape is sure, bench or floor not
+    ("glute_bridge", "seated_hip_abduction", "glute_bridge"),
 ])
 def test_another_exercise_warns_with_the_recognisers_verdict(data, given, looks_like):
     found = _checked(data, "thigh_left", given, "thigh_left")
     assert [(m.kind, m.looks_like) for m in found] == [("exercise", looks_like)]
     assert found[0].confidence >= 0.7
     assert f"analysed as {given.replace('_', ' ')}" in found[0].message().lower()
+    assert looks_like.replace("_", " ") in found[0].message().lower()
 
 
 @pytest.mark.parametrize("exercise", ["hip_thrust", "glute_bridge", "single_leg_hip_thrust"])
