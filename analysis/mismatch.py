@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis import recognition, session
-from analysis.pipeline import ImuSeries, read_movement
+from analysis.pipeline import ImuSeries, MovementReading, read_movement
 from sensors.exercises import BY_NAME
 
 
@@ -83,31 +83,57 @@ def _span(s: session.SessionSet, series: Sequence[ImuSeries]) -> tuple[float, fl
     return min(float(x.t_s[0]) for x in series), max(float(x.t_s[-1]) for x in series)
 
 
-def exercise_mismatch(series: Sequence[ImuSeries], s: session.SessionSet, refs, side: str | None = None,
+class _SetReading:
+    """One set's span and, read once when first asked, its detector sensor's reading (`session`'s detector: the
+    pelvis, else the one sensor), shared by the checks."""
+
+    def __init__(self, series: Sequence[ImuSeries], s: session.SessionSet):
+        self.series, self.span = series, _span(s, series)
+        self._reading: MovementReading | None = None
+
+    @property
+    def detector(self) -> MovementReading:
+        if self._reading is None:
+            det = next((x for x in self.series if x.placement == "pelvis"), self.series[0])
+            self._reading = read_movement(session.slice_series([det], *self.span)[0])
+        return self._reading
+
+
+def _verdict(read: _SetReading, refs, side: str | None) -> tuple[str, float] | None:
+    """The recogniser's exercise and confidence over the span, as `analyze` without an exercise reads it: one
+    sensor's verdict on its reps (a standing one left out: a band walk is told by its steps), else
+    `session.read_span` over both sensors."""
+    ref, partner_refs = refs
+    if len(read.series) > 1:
+        found = session.read_span(read.series, read.span, None, ref, None, side, session.SESSION, refs=partner_refs)
+        return None if found is None else (found.exercise, found.confidence)
+    if len(read.detector.spans) < session.SESSION.min_reps:
+        return None
+    v = recognition.recognise(recognition.set_features(read.detector, ref), session.SESSION.recognition)
+    return None if v.upright else (v.exercise, v.confidence)
+
+
+def exercise_mismatch(read: _SetReading, s: session.SessionSet, refs, side: str | None = None,
                       params: MismatchParams = MISMATCH) -> Mismatch | None:
     """The recogniser's verdict on set `s` when the movement axis says another exercise than the given one
     (`_axis_kind`), at `params.min_confidence` or more; `refs`: `session.upright_references(series)`."""
-    ref, partner_refs = refs
-    span = _span(s, series)
-    found = session.read_span(series, span, None, ref, None, side, session.SESSION, refs=partner_refs)
-    if found is None or found.exercise not in BY_NAME or _axis_kind(found.exercise) == _axis_kind(s.exercise):
+    verdict = _verdict(read, refs, side)
+    if verdict is None or verdict[0] not in BY_NAME or _axis_kind(verdict[0]) == _axis_kind(s.exercise):
         return None
-    confidence, shape_only = found.confidence, False
-    if BY_NAME[found.exercise].hip_extension and confidence < params.min_confidence:
-        confidence, shape_only = across_confidence(series, span, ref), True
+    (exercise, confidence), shape_only = verdict, False
+    if BY_NAME[exercise].hip_extension and confidence < params.min_confidence:
+        confidence, shape_only = across_confidence(read.detector, refs[0]), True
     if confidence < params.min_confidence:
         return None
-    return Mismatch(s.index, "exercise", s.exercise, found.exercise, confidence, shape_only)
+    return Mismatch(s.index, "exercise", s.exercise, exercise, confidence, shape_only)
 
 
-def across_confidence(series: Sequence[ImuSeries], span: tuple[float, float], ref: recognition.PostureReference,
+def across_confidence(reading: MovementReading, ref: recognition.PostureReference,
                       params: recognition.RecognitionParams = recognition.RECOGNITION) -> float:
     """How sure the rep shape is a hip extension, 0.5–1: the recogniser's confidence in a hip extension is that in
     bench or floor (the lockout posture), but the shape itself rests on the movement axis lying across both
     gravity and the segment's long axis (`axis_across`); 1.0 at square to both, 0.5 at the limit, 0 unknown (no
-    upright reference). The detector's sensor (`session`'s: the pelvis, else the one sensor) is read."""
-    det = next((x for x in series if x.placement == "pelvis"), series[0])
-    reading = read_movement(session.slice_series([det], *span)[0])
+    reps, no upright reference)."""
     if not reading.spans:
         return 0.0
     f = recognition.set_features(reading, ref)
@@ -117,33 +143,29 @@ def across_confidence(series: Sequence[ImuSeries], span: tuple[float, float], re
     return float(np.clip(0.5 + 0.5 * (params.axis_across - worst) / params.axis_across, 0.0, 1.0))
 
 
-def lockout_turn_deg(series: ImuSeries, ref: recognition.PostureReference) -> float | None:
+def lockout_turn_deg(reading: MovementReading, ref: recognition.PostureReference) -> float | None:
     """Mean over the reps of the angle from upright at lockout minus at the concentric's start (deg); None
     without an upright reference or reps."""
-    if ref.up_ref is None:
-        return None
-    reading = read_movement(series)
-    if not reading.spans:
+    if ref.up_ref is None or not reading.spans:
         return None
     tops = [recognition.posture_deg(reading, [r.concentric[1]], ref) for r in reading.spans]
     starts = [recognition.posture_deg(reading, [r.concentric[0]], ref) for r in reading.spans]
     return float(np.mean(np.subtract(tops, starts)))
 
 
-def placement_mismatch(series: ImuSeries, s: session.SessionSet, ref: recognition.PostureReference,
+def placement_mismatch(read: _SetReading, s: session.SessionSet, ref: recognition.PostureReference,
                        params: MismatchParams = MISMATCH) -> Mismatch | None:
-    """A hip-extension set whose sensor turns as the other segment does (module docstring)."""
+    """A hip-extension set whose one sensor turns as the other segment does (module docstring)."""
     if not BY_NAME[s.exercise].hip_extension:
         return None
-    part = session.slice_series([series], *_span(s, [series]))[0]
-    turn = lockout_turn_deg(part, ref)
+    turn = lockout_turn_deg(read.detector, ref)
     if turn is None or abs(turn) < params.min_turn_deg:
         return None
+    placement = read.series[0].placement
     looks = "pelvis" if turn > 0 else "thigh"
-    given = "pelvis" if series.placement == "pelvis" else "thigh"
-    if looks == given:
+    if looks == ("pelvis" if placement == "pelvis" else "thigh"):
         return None
-    return Mismatch(s.index, "placement", series.placement, looks)
+    return Mismatch(s.index, "placement", placement, looks)
 
 
 def mismatches(series: Sequence[ImuSeries], report: session.SessionReport, *, exercise_given: bool,
@@ -159,9 +181,10 @@ def mismatches(series: Sequence[ImuSeries], report: session.SessionReport, *, ex
     n = len(report.sets)
     picked = sorted({round(float(k)) for k in np.linspace(0, n - 1, min(n, params.max_sets_checked))})
     for s in (report.sets[k] for k in picked):
-        m = exercise_mismatch(series, s, refs, side, params) if exercise_given else None
+        read = _SetReading(series, s)
+        m = exercise_mismatch(read, s, refs, side, params) if exercise_given else None
         if m is None and placement_given and len(series) == 1:
-            m = placement_mismatch(series[0], s, refs[0], params)
+            m = placement_mismatch(read, s, refs[0], params)
         if m is not None:
             found.append(m)
     return found
