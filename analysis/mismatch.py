@@ -101,15 +101,19 @@ class _SetReading:
 
 def _verdict(read: _SetReading, refs, side: str | None) -> tuple[str, float] | None:
     """The recogniser's exercise and confidence over the span, as `analyze` without an exercise reads it: one
-    sensor's verdict on its reps (a standing one left out: a band walk is told by its steps), else
-    `session.read_span` over both sensors."""
+    sensor's verdict on its reps (none for reps begun standing or a standing verdict: a band walk is told by its
+    steps), else `session.read_span` over both sensors."""
     ref, partner_refs = refs
     if len(read.series) > 1:
         found = session.read_span(read.series, read.span, None, ref, None, side, session.SESSION, refs=partner_refs)
         return None if found is None else (found.exercise, found.confidence)
-    if len(read.detector.spans) < session.SESSION.min_reps:
+    reading, p = read.detector, session.SESSION
+    if len(reading.spans) < p.min_reps:
         return None
-    v = recognition.recognise(recognition.set_features(read.detector, ref), session.SESSION.recognition)
+    v = recognition.recognise(recognition.set_features(reading, ref), p.recognition)
+    starts = [r.concentric[0] for r in reading.spans]
+    if ref.up_ref is not None and recognition.posture_deg(reading, starts, ref) < p.seated_min_deg:
+        return None  # reps begun standing are no lying or seated lift's (`session`'s rule): steps, if anything
     return None if v.upright else (v.exercise, v.confidence)
 
 

@@ -96,3 +96,20 @@ def test_import_warns_once_and_keeps_the_given_exercise(tmp_path, capsys):
     assert main(["history", "--json", "--db", str(db)]) == 0
     [s] = json.loads(capsys.readouterr().out)["sessions"][0]["sets"]
     assert s["exercise"] == "hip_thrust"
+
+
+@pytest.mark.parametrize("exercise, placement", CASES)
+def test_one_sensors_verdict_is_the_sessions_reading_of_the_span(exercise, placement):
+    """The check's one-sensor shortcut (its reading shared, no analysis) names what `session.read_span` names, a
+    band walk (standing, or reps begun standing) as no verdict."""
+    from analysis import session
+    from analysis.mismatch import _SetReading, _verdict
+
+    s = _stream(exercise, placement)
+    series = [ImuSeries(placement, s.t_s, s.acc_mps2, s.gyr_rads)]
+    refs = session.upright_references(series)
+    for part in analyze_recording(series, exercise, "given").sets:
+        read = _SetReading(series, part)
+        found = session.read_span(series, read.span, None, refs[0], None, None, session.SESSION, refs=refs[1])
+        expected = None if found is None or found.exercise == session.BAND_WALK else (found.exercise, found.confidence)
+        assert _verdict(read, refs, None) == expected
