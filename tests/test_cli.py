@@ -363,6 +363,43 @@ def test_analyze_lets_the_unread_sensor_go_with_the_same_answer(tmp_path, capsys
     assert rc == 0 and json.loads(out) == json.loads(json.dumps(session_to_dict(whole, "pelvis")))
 
 
+EPOCH_S = 1_765_150_000.0  # 2025-12-07, Unix s: a phone app's clock
+
+
+def test_table_times_are_from_the_recordings_start_and_json_keeps_the_clock(tmp_path, capsys):
+    """A workout on an epoch clock: the table's set spans and band-walk step times read from the first sample (as
+    the same file from 0 reads), the JSON's stay on the file's own clock (the contract)."""
+    s = read_recording(DEMO_DIR / "workout.csv").stream("pelvis")
+    tables, sets = {}, {}
+    for name, origin in (("zero.csv", -float(s.t_s[0])), ("epoch.csv", EPOCH_S)):
+        columns = {"time_s": s.t_s + origin}
+        columns.update({f"acc_{a}_mps2": s.acc_mps2[:, k] for k, a in enumerate("xyz")})
+        columns.update({f"gyr_{a}_rads": s.gyr_rads[:, k] for k, a in enumerate("xyz")})
+        pd.DataFrame(columns).to_csv(tmp_path / name, index=False)
+        rc, out, err = run_cli(["analyze", tmp_path / name, "--placement", "pelvis"], capsys)
+        assert rc == 0, err
+        tables[name] = out.replace(str(tmp_path / name), "FILE")
+        rc, out, err = run_cli(["analyze", tmp_path / name, "--placement", "pelvis", "--json"], capsys)
+        sets[name] = json.loads(out)["sets"]
+    heads = {k: [ln for ln in t.splitlines() if ln.startswith("set ")] for k, t in tables.items()}
+    assert len(heads["epoch.csv"]) == len(heads["zero.csv"]) >= 2
+    for e, z in zip(heads["epoch.csv"], heads["zero.csv"]):  # set k · exercise (how) · 24.0–70.6 s
+        span = [[float(x) for x in h.rsplit("· ", 1)[1].removesuffix(" s").split("–")] for h in (e, z)]
+        assert span[0] == pytest.approx(span[1], abs=0.11)
+    steps = [row for row in map(str.split, tables["epoch.csv"].splitlines())  # step  t s  side  dur s
+             if len(row) == 4 and row[0].isdigit() and row[2].isalpha()]
+    assert steps and all(0 < float(row[1]) < s.t_s[-1] - s.t_s[0] for row in steps)  # step times from the start
+    assert f"{EPOCH_S:.0f}"[:6] not in tables["epoch.csv"]
+    page, rows = tmp_path / "epoch.html", tmp_path / "epoch-reps.csv"
+    argv = ["report", tmp_path / "epoch.csv", "--placement", "pelvis", "-o", page, "--csv", rows]
+    assert run_cli(argv, capsys)[0] == 0
+    assert f"{EPOCH_S:.0f}"[:6] not in page.read_text(encoding="utf-8")  # the page's times from the start too
+    assert pd.read_csv(rows)["start_s"].min() > EPOCH_S  # the CSV keeps the file's clock, as analyze --csv does
+    assert len(sets["epoch.csv"]) == len(sets["zero.csv"]) >= 2
+    for e, z in zip(sets["epoch.csv"], sets["zero.csv"]):
+        assert e["start_s"] == pytest.approx(z["start_s"] + float(s.t_s[0]) + EPOCH_S, abs=1e-3)
+
+
 def test_live_and_record_save_beside_the_history_by_default(tmp_path, monkeypatch):
     """Not the repository's recordings/: the user's data folder, where the history database lives."""
     from ui.history.db import data_dir

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sensors.formats import merge
+from sensors.formats import column_map, merge
 from sensors.formats import movella_dot as dot
 from sensors.formats.table import Dialect, find_table, sniff
 from sensors.formats.timebase import UINT32_MODULUS, unwrap_counter
@@ -388,6 +388,69 @@ def test_columns_and_units_errors_are_one_line(tmp_path, demo, capsys, columns, 
     p = _mapped(tmp_path, demo)
     extra = (["--columns", columns] if columns else []) + (["--units", units] if units else [])
     rc, _, err = _analyze(capsys, p, *extra)
+    assert rc == 2
+    lines = err.strip().split("\n")
+    assert len(lines) == 1 and expect in lines[0], err
+
+
+def _mapped_pair(tmp_path, demo, gyr_offset_ms: int = 4) -> tuple[object, object]:
+    """An app's two files with its own names: acc.csv (ms epoch, g) and, semicolon-separated, gyro.csv (ms epoch
+    `gyr_offset_ms` later, every other sample, °/s)."""
+    t_ms = EPOCH_MS + np.round((demo.t_s - demo.t_s[0]) * 1e3).astype(np.int64)
+    acc = tmp_path / "acc.csv"
+    acc.write_text("ts,ax,ay,az\n" + "".join(f"{t},{a[0] / G:.6f},{a[1] / G:.6f},{a[2] / G:.6f}\n"
+                                           for t, a in zip(t_ms, demo.acc_mps2)))
+    gyr = tmp_path / "gyro.csv"
+    w_dps = np.degrees(demo.gyr_rads)
+    gyr.write_text("stamp;wx;wy;wz\n" + "".join(f"{t + gyr_offset_ms};{w[0]:.5f};{w[1]:.5f};{w[2]:.5f}\n"
+                                               for t, w in zip(t_ms[1::2], w_dps[1::2])))
+    return acc, gyr
+
+
+ACC_MAP = "time=ts,acc_x=ax,acc_y=ay,acc_z=az"
+GYR_MAP = "file=gyro.csv,time=stamp,gyr_x=wx,gyr_y=wy,gyr_z=wz"
+PAIR_UNITS = "time=ms,acc=g,gyr=dps"
+
+
+def test_columns_per_file_of_a_pair_merge_on_the_accelerometer_clock(tmp_path, demo, capsys):
+    acc, _ = _mapped_pair(tmp_path, demo)
+    rc, report, err = _analyze(capsys, acc, "--columns", ACC_MAP, "--columns", GYR_MAP, "--units", PAIR_UNITS)
+    assert rc == 0, err
+    assert len(report["reps"]) == DEMO_REPS
+    cmap = column_map.parse(f"{ACC_MAP};{GYR_MAP}", PAIR_UNITS)
+    rec = read_recording(acc, placement="pelvis", columns=cmap)
+    s = rec.stream("pelvis")
+    ms = np.round((demo.t_s - demo.t_s[0]) * 1e3).astype(np.int64)  # from the accelerometer's first (the earlier)
+    t_acc, t_gyr = ms * 1e-3, (ms[1::2] + 4) * 1e-3
+    inside = (t_acc >= t_gyr[0]) & (t_acc <= t_gyr[-1])  # the accelerometer's clock where the gyroscope covers it
+    np.testing.assert_array_equal(s.t_s, t_acc[inside])
+    np.testing.assert_allclose(s.acc_mps2, demo.acc_mps2[inside], atol=1e-5 * G)
+    # the gyroscope interpolated between its samples 20 ms apart: a first-order hold of a smooth signal
+    assert float(np.median(np.abs(s.gyr_rads - demo.gyr_rads[inside]))) < 0.01
+
+
+def test_columns_of_a_pair_given_gyroscope_first_read_the_same(tmp_path, demo):
+    acc, gyr = _mapped_pair(tmp_path, demo)
+    a = read_recording(acc, placement="pelvis", columns=column_map.parse(f"{ACC_MAP};{GYR_MAP}", PAIR_UNITS))
+    gyr_first = f"time=stamp,gyr_x=wx,gyr_y=wy,gyr_z=wz;file=acc.csv,{ACC_MAP}"
+    b = read_recording(gyr, placement="pelvis", columns=column_map.parse(gyr_first, PAIR_UNITS))
+    for x, y in ((a.stream("pelvis").t_s, b.stream("pelvis").t_s), (a.stream("pelvis").gyr_rads,
+                                                                    b.stream("pelvis").gyr_rads)):
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("columns, expect", [
+    (f"{ACC_MAP};{ACC_MAP.replace('time', 'file=gyro.csv,time')}", "both maps name the acc axes"),
+    (f"{ACC_MAP};time=stamp,gyr_x=wx,gyr_y=wy,gyr_z=wz", "the second map names its file: file=NAME"),
+    (f"{GYR_MAP};{ACC_MAP}", "FILE's map comes first, without file="),
+    (f"time=ts,acc_x=ax,acc_y=ay;{GYR_MAP}", "FILE's map must name time and one sensor's axes"),
+    (f"{ACC_MAP};{GYR_MAP.replace('gyro.csv', 'nothere.csv')}", "nothere.csv: cannot read"),
+    (f"{ACC_MAP};{GYR_MAP.replace('wz', 'nope')}", "gyro.csv:1: missing column 'nope'"),
+])
+def test_columns_of_a_pair_errors_are_one_line(tmp_path, demo, capsys, columns, expect):
+    acc, _ = _mapped_pair(tmp_path, demo)
+    rc, _, err = _analyze(capsys, acc, *sum((["--columns", c] for c in columns.split(";")), []),
+                          "--units", PAIR_UNITS)
     assert rc == 2
     lines = err.strip().split("\n")
     assert len(lines) == 1 and expect in lines[0], err

@@ -386,6 +386,100 @@ def test_workbooks_and_pounds_for_the_coach(tmp_path, capsys):
     assert rc == 2 and "nothing was written" in err
 
 
+def _app_files(tmp_path: Path, kind: str) -> tuple[Path, list[str]]:
+    """The hip-thrust demo's pelvis as each app writes it, and the reading options `import` needs for it."""
+    import numpy as np
+
+    from tests.test_formats import _mapped_pair, phyphox_files, sensor_logger
+
+    stream = read_recording(HIP).stream("pelvis")
+    folder = tmp_path / kind
+    folder.mkdir()
+    given = ["--placement", "pelvis", "--exercise", "hip_thrust"]
+    if kind == "sensor_logger":
+        return sensor_logger(folder, stream)["TotalAcceleration"], given
+    if kind == "phyphox":
+        return phyphox_files(folder, stream, one_table=False)[0], given
+    if kind == "columns_pair":
+        acc, _ = _mapped_pair(folder, stream)
+        return acc, [*given, "--columns", "time=ts,acc_x=ax,acc_y=ay,acc_z=az", "--columns",
+                     "file=gyro.csv,time=stamp,gyr_x=wx,gyr_y=wy,gyr_z=wz", "--units", "time=ms,acc=g,gyr=dps"]
+    unit = kind.removeprefix("timestamp_")  # ms or ns: integer ticks of an epoch clock, g and °/s
+    ticks = 1_765_150_000 * {"ms": 1000, "ns": 10**9}[unit] + np.round(
+        (stream.t_s - stream.t_s[0]) * {"ms": 1e3, "ns": 1e9}[unit]).astype(np.int64)
+    path = folder / "phone.csv"
+    rows = [f"{t},{a[0]:.6f},{a[1]:.6f},{a[2]:.6f},{w[0]:.5f},{w[1]:.5f},{w[2]:.5f}" for t, a, w in
+            zip(ticks.tolist(), stream.acc_mps2 / 9.80665, np.degrees(stream.gyr_rads))]
+    path.write_text("timestamp,ax,ay,az,gx,gy,gz\n" + "\n".join(rows) + "\n")
+    return path, [*given, "--columns", "time=timestamp,acc_x=ax,acc_y=ay,acc_z=az,gyr_x=gx,gyr_y=gy,gyr_z=gz",
+                  "--units", f"time={unit},acc=g,gyr=dps"]
+
+
+@pytest.mark.parametrize("kind", ["sensor_logger", "phyphox", "timestamp_ms", "timestamp_ns", "columns_pair"])
+def test_each_apps_export_goes_from_file_to_history_in_one_command(tmp_path, capsys, kind):
+    """Done-when of issue 28: one `import` with the reading options; the history holds the demo's reps at the
+    file's times from its start, and `--reanalyse` (no options) reads it the same way again."""
+    path, options = _app_files(tmp_path, kind)
+    db = tmp_path / "h.db"
+    rc, out, err = run_cli(["import", path, *options, "--db", db], capsys)
+    assert rc == 0 and "1 imported" in out, err
+    assert "looks like" not in err  # the given exercise and placement fit the data
+    [stored] = history_json(db, capsys, "--reps")["sessions"][0]["sets"]
+    demo = json.loads(run_cli(["analyze", HIP, "--placement", "pelvis", "--exercise", "hip_thrust", "--json"],
+                              capsys)[1])
+    assert stored["exercise"] == "hip_thrust" and stored["rep_count"] == len(demo["reps"])
+    t0 = read_recording(HIP).stream("pelvis").t_s[0]
+    starts = [r["start_s"] for r in stored["reps"]]
+    assert starts == pytest.approx([r["start_s"] - t0 for r in demo["reps"]], abs=0.06)  # from the first sample
+    rc, out, err = run_cli(["import", "--reanalyse", "--db", db], capsys)
+    assert rc == 0 and "reanalysed" in out, err
+    [again] = history_json(db, capsys, "--reps")["sessions"][0]["sets"]
+    assert [r["start_s"] for r in again["reps"]] == starts
+
+
+def test_edits_survive_a_reanalysis_in_every_report_and_the_export_round_trips(tmp_path, capsys):
+    """A dropped rep and a warm-up mark, kept through `--reanalyse`, in `history --json`, the text listing, the
+    HTML report and the workbook; the workbook's reps sheet reads into pandas with every rep field of the JSON."""
+    pd = pytest.importorskip("pandas")
+    db = tmp_path / "h.db"
+    assert run_cli(["import", DEMO_DIR / "workout.csv", "--db", db], capsys)[0] == 0
+    n = history_json(db, capsys)["sessions"][0]["sets"][0]["rep_count"]
+    for argv in (["1", "--drop-rep", "2"], ["2", "--warmup"]):
+        rc, _, err = run_cli(["edit", "1", *argv, "--db", db], capsys)
+        assert rc == 0, err
+    assert run_cli(["import", "--reanalyse", "--db", db], capsys)[0] == 0
+    sets = history_json(db, capsys, "--reps")["sessions"][0]["sets"]
+    assert sets[0]["rep_count"] == n - 1 and [r["index"] for r in sets[0]["dropped_reps"]] == [2]
+    assert sets[1]["warmup"] and sets[0]["edits"] and sets[1]["edits"]
+    assert "edited:" in run_cli(["history", "--db", db], capsys)[1]
+    page = tmp_path / "h.html"
+    assert run_cli(["history", "--report", page, "--db", db], capsys)[0] == 0
+    assert "edited:" in page.read_text(encoding="utf-8")
+    book = tmp_path / "h.xlsx"
+    assert run_cli(["history", "--xlsx", book, "--db", db], capsys)[0] == 0
+    sheets = pd.read_excel(book, sheet_name=None)
+    rows, reps = sheets["sets"], sheets["reps"]
+    assert list(rows["warmup"]) == [s["warmup"] for s in sets] and rows["edits"].notna().iloc[:2].all()
+    first = reps[(reps["set"] == 1) & (reps["kind"] == "rep")]
+    assert len(first) == n - 1 and 2 not in set(first["index"])  # the dropped rep is not exported
+    json_reps = sets[0]["reps"]
+    derived = ("phases", "tempo_checks")  # from the columns: below, and the sets sheet's tempo
+    for k in (k for k in json_reps[0] if k not in derived):  # every other field under its own name
+        assert k in reps.columns, k
+        got = [None if pd.isna(v) else v for v in first[k]]
+        want = [(";".join(v) or None) if isinstance(v, list) else v for v in (r[k] for r in json_reps)]
+        if all(isinstance(w, float) for w in want):
+            assert got == pytest.approx(want, abs=1e-6), k
+        else:
+            assert got == want, k
+    for r, (_, row) in zip(json_reps, first.iterrows()):  # the phases: back to back from the rep's start
+        t = row["start_s"]
+        for p in r["phases"]:
+            length = row[f"{p['name']}_s"]
+            assert (p["start_s"], p["end_s"]) == pytest.approx((t, t + length), abs=2e-3), p
+            t += length
+
+
 def test_read_options_round_trip_through_json():
     from ui.file_analysis import ReadOptions
 

@@ -25,7 +25,7 @@ def read_foreign(path, lines: list[str], torn: int | None, placement: str | None
         table = _mapped_table(path, lines, columns, placement)
 
         def decode(t: Table, _sibling) -> Decoded:
-            return column_map.decode(t, columns)
+            return column_map.decode(t, columns, _sibling_table)
     else:
         table = find_table(path, lines, lambda cells: formats.detect(cells) is not None)
         fmt = formats.detect(table.columns)
@@ -60,8 +60,9 @@ def _mapped_table(path, lines: list[str], columns: ColumnMap, placement: str | N
     return table
 
 
-def _sibling_table(path: str) -> Table:
-    """The second file of an accelerometer/gyroscope pair, read as text and cut into its table."""
+def _sibling_table(path: str, is_header=None) -> Table:
+    """The second file of an accelerometer/gyroscope pair, read as text and cut into its table (its header: the
+    line `is_header` accepts, by default a vendor format's)."""
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
@@ -70,7 +71,8 @@ def _sibling_table(path: str) -> Table:
     if encoding is not None:
         raise error_at(path, None, f"file is {encoding} encoded; save it as UTF-8")
     lines, torn = text_lines(path, raw)
-    return without_torn(path, find_table(path, lines, lambda cells: formats.detect(cells) is not None), torn)
+    is_header = is_header or (lambda cells: formats.detect(cells) is not None)
+    return without_torn(path, find_table(path, lines, is_header), torn)
 
 
 def _decoded_stream(path, d: Decoded, placement: str) -> tuple[SensorStream, int]:

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 
 from sensors.rules import TEMPO_TOL_FRAC, TEMPO_TOL_S
 from analysis.tempo import format_tempo, tempo_verdict
-from ui.file_analysis import ReadOptions, analyze_file_lean
+from ui.file_analysis import ReadOptions, analyze_file, analyze_file_lean, series_of
 from ui.input_options import add_input_arguments
 
 if TYPE_CHECKING:  # the analysis (scipy) and the reader (pandas) are imported when a file is read, not for --help
     from analysis.results import SetReport
     from analysis.session import SessionReport
+    from sensors.recording import Recording
 
 
 def register(sub) -> None:
@@ -40,8 +41,14 @@ def add_tempo_arguments(p) -> None:
 
 def run(args) -> int:
     from analysis.serialize import CSV_COLUMNS, rep_csv_rows, session_to_dict
-    placement, session = analyze_file_lean(args.file, ReadOptions.from_args(args),
-                                           velocity_loss_pct=args.velocity_loss)
+    options = ReadOptions.from_args(args)
+    table = not (args.xlsx or args.json or args.csv)
+    if options.exercise is None and options.placement is None and not table:
+        placement, session = analyze_file_lean(args.file, options, velocity_loss_pct=args.velocity_loss)
+    else:  # the check of what was given and the table's clock read the recording: its samples are kept
+        rec, session = analyze_file(args.file, options, velocity_loss_pct=args.velocity_loss)
+        placement = rec.streams[0].placement if len(rec.streams) == 1 else "pelvis"
+        warn_mismatches(args.file, rec, session, options)
     if args.xlsx:
         from ui.workbook import session_sheets, write_workbook
 
@@ -57,12 +64,32 @@ def run(args) -> int:
         for s in session.sets:
             w.writerows(rep_csv_rows(s.report, s.index))
     else:
-        print(format_session(session, args.file))
+        print(format_session(session_from(session, recording_start_s(rec)), args.file))
     return 0
 
 
+def recording_start_s(rec: Recording) -> float:
+    """Where a displayed time counts from, on the file's clock: a v1 file's session clock already starts with the
+    recording (its events and `start_utc` refer to it): 0; any other file's clock is the app's own (an epoch for
+    many exports): its first sample."""
+    if not rec.generic:
+        return 0.0
+    return min(float(s.t_s[0]) for s in rec.streams if len(s.t_s))
+
+
+def warn_mismatches(path: str, rec: Recording, session: SessionReport, options: ReadOptions) -> None:
+    """One stderr line per set whose data read as another exercise or placement than the one given."""
+    from analysis.mismatch import warning_lines
+
+    series, _ = series_of(rec, options, require_exercise=False)
+    for line in warning_lines(series, session, exercise_given=options.exercise is not None,
+                              placement_given=options.placement is not None, side=rec.meta.side):
+        print(f"repscope: warning: {path}: {line}", file=sys.stderr)
+
+
 def format_session(session: SessionReport, source: str = "") -> str:
-    """The table of every set, and a session summary when there are several."""
+    """The table of every set, and a session summary when there are several (`session_from` the recording's
+    start for its times)."""
     from analysis.serialize import session_summary
     from ui.tables import known_from
 
@@ -82,6 +109,35 @@ def format_session(session: SessionReport, source: str = "") -> str:
                   + f", time under tension {total['time_under_tension_s']:.0f} s")
     blocks += [f"note: {n}" for n in session.notes]
     return "\n".join(blocks)
+
+
+def report_from(report: SetReport, origin_s: float) -> SetReport:
+    """The report with its times (reps, their phases, steps) in s from `origin_s`, for display."""
+    if origin_s == 0.0:
+        return report
+    from dataclasses import replace
+
+    def rep(r):
+        phases = tuple(replace(p, start_s=p.start_s - origin_s, end_s=p.end_s - origin_s) for p in r.phases)
+        return replace(r, start_s=r.start_s - origin_s, end_s=r.end_s - origin_s, phases=phases)
+
+    return replace(report, reps=tuple(map(rep, report.reps)),
+                   steps=tuple(replace(st, t_s=st.t_s - origin_s) for st in report.steps))
+
+
+def session_from(session: SessionReport, origin_s: float) -> SessionReport:
+    """Every set's times (`report_from`, its bounds and span) in s from `origin_s`, for display."""
+    if origin_s == 0.0:
+        return session
+    from dataclasses import replace
+
+    def moved(t):
+        return None if t is None else t - origin_s
+
+    sets = tuple(replace(s, start_s=moved(s.start_s), end_s=moved(s.end_s), report=report_from(s.report, origin_s),
+                         span_s=None if s.span_s is None else (s.span_s[0] - origin_s, s.span_s[1] - origin_s))
+                 for s in session.sets)
+    return replace(session, sets=sets)
 
 
 def _f(x, fmt="{:.1f}") -> str:

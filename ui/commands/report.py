@@ -7,7 +7,7 @@ import io
 import os
 from pathlib import Path
 
-from ui.commands.analyze import add_tempo_arguments
+from ui.commands.analyze import add_tempo_arguments, recording_start_s, report_from, session_from
 from ui.file_analysis import ReadOptions, analyze_file, series_of, trace_file
 from ui.errors import UserError
 from ui.input_options import add_input_arguments
@@ -48,6 +48,7 @@ def run(args) -> int:
 
     options = ReadOptions.from_args(args)
     rec, session = analyze_file(args.file, options, velocity_loss_pct=getattr(args, "velocity_loss", None))
+    origin = recording_start_s(rec)  # the page's times from the recording's start; the CSV keeps its clock
     if len(session.sets) <= 1:  # one set (or none): the one-set report of the whole file, as before
         _, report, traces = trace_file(args.file, options, rec)
         if getattr(args, "velocity_loss", None) is not None:
@@ -55,9 +56,10 @@ def run(args) -> int:
 
             report = with_velocity_stop(report, args.velocity_loss)
         primary = next((t for t in traces if t.placement == report.placement), None)
-        page, sets = render(report, args.file, primary), [(1, report)]
+        page, sets = render(report_from(report, origin), args.file, _trace_from(primary, origin)), [(1, report)]
     else:
-        page = render_session(session, args.file, _set_traces(options, rec, session), rec.meta.side)
+        moved = [_trace_from(t, origin) for t in _set_traces(options, rec, session)]
+        page = render_session(session_from(session, origin), args.file, moved, rec.meta.side)
         sets = [(s.index, s.report) for s in session.sets]
     files = [(args.output, page)]
     if args.csv:
@@ -75,6 +77,15 @@ def run(args) -> int:
     print(f"wrote {args.output}" + (f" and {args.csv}" if args.csv else "")
           + (f" ({len(sets)} sets, {what})" if len(sets) > 1 else f" ({what})"))
     return 0
+
+
+def _trace_from(trace, origin_s: float):
+    """A trace (or None) with its times in s from `origin_s`."""
+    if trace is None or origin_s == 0.0:
+        return trace
+    from dataclasses import replace
+
+    return replace(trace, t_s=trace.t_s - origin_s)
 
 
 def _set_traces(options: ReadOptions, rec, session) -> list:

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import io
 import os
+import sys
 from contextlib import redirect_stderr
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,11 +78,17 @@ def sets_of(path: str, options: ReadOptions = ReadOptions()) -> tuple[Recording,
     """Read and analyse one recording into its sets (`UserError`, one line, when it cannot be), exactly as
     `repscope analyze FILE [options]` does: every set found, each with the exercise given, of the metadata or
     recognised."""
-    from ui.file_analysis import analyze_file
+    from analysis.mismatch import warning_lines
+    from ui.file_analysis import analyze_file, series_of
 
     rec, session = analyze_file(path, options)
     if not session.sets:
         raise UserError(f"{path}: no set found in the recording")
+    if options.exercise is not None or options.placement is not None:
+        series, _ = series_of(rec, options, require_exercise=False)
+        for line in warning_lines(series, session, exercise_given=options.exercise is not None,
+                                  placement_given=options.placement is not None, side=rec.meta.side):
+            print(f"{WARNING_PREFIX}{path}: {line}", file=sys.stderr)
     return rec, tuple(ImportedSet(s.index, s.report) for s in session.sets)
 
 
