@@ -1,8 +1,9 @@
 """The exercises, once: one entry per exercise with what every layer needs to know about it.
 
-The simulator (`sensors/simulate.py`) draws its kinematics and labels its ground truth from these entries, the
+The simulator (`sensors/simulation/`) draws its kinematics and labels its ground truth from these entries, the
 analysis picks its sensor, metrics, tilt reference and observable faults from them, and the display layers their
-names and units. Adding an exercise is one entry here plus its posture/kinematics function in the simulator.
+names and units. Adding an exercise is one entry here plus its kinematics function in
+`sensors/simulation/motions.py` (docs/exercises.md).
 It sits beside `sensors/rules.py` (the fault rules) in the lowest layer that needs it; pure Python, no numpy.
 
 Why the fields hold what they hold (the coaching text, `../shared/domain/upper-glutes-article.txt`, and the
@@ -59,6 +60,12 @@ class Exercise:
     default_tempo_s: tuple[float, float, float, float] = DEFAULT_TEMPO_S
     faults: tuple[str, ...] = TIMING_FAULTS
     recognisable: bool = True  # recognition may answer with it unasked (one entry per shape and stance)
+    motion: str = ""  # the simulator's kinematics function (sensors/simulation/motions.py); "" = the entry's name
+    lift_m: float = 0.0  # the hip's rise over a full rep (m): the simulator's sensor height
+
+    def __post_init__(self) -> None:
+        if not self.motion:
+            object.__setattr__(self, "motion", self.name)
 
     @property
     def counts(self) -> str:
@@ -88,11 +95,12 @@ class Exercise:
 
 _REGISTRY = (
     Exercise("hip_thrust", "Hip thrust", "pelvis", shape="hip_extension", stance="supine_bench", posture=True,
-             tilt_reference="standing", default_rom_deg=45.0, faults=FAULTS),  # pelvis rotation, bottom → horizontal
+             tilt_reference="standing", default_rom_deg=45.0, faults=FAULTS, lift_m=0.32),  # pelvis: bottom → level
     Exercise("single_leg_hip_thrust", "Single-leg hip thrust", "pelvis", shape="hip_extension", stance="supine_bench",
-             posture=True, tilt_reference="standing", single_leg=True, default_rom_deg=42.0, faults=FAULTS),
+             posture=True, tilt_reference="standing", single_leg=True, default_rom_deg=42.0, faults=FAULTS,
+             motion="hip_thrust", lift_m=0.3),
     Exercise("glute_bridge", "Glute bridge", "pelvis", shape="hip_extension", stance="supine_floor", posture=True,
-             default_rom_deg=28.0, faults=FAULTS),
+             default_rom_deg=28.0, faults=FAULTS, lift_m=0.18),
     Exercise("seated_hip_abduction", "Seated hip abduction", "thigh", stance="seated", default_rom_deg=38.0),
     Exercise("clamshell", "Clamshell", "thigh", stance="side_lying", default_rom_deg=50.0),
     Exercise("lateral_band_walk", "Lateral band walk", "thigh", shape="steps", stance="upright", posture=True,

@@ -164,10 +164,11 @@ def test_simulator_truth_rules_match_the_analysis():
     """The simulator labels its truth with the same fault rules the analysis applies: one module, sensors/rules."""
     from analysis import faults
     from sensors.exercises import EXERCISES as ANALYSIS_EXERCISES  # what the analysis and the CLI offer
-    from sensors import rules, simulate
+    from sensors import rules, simulation
+    from sensors.simulation import truth
 
-    assert simulate.EXERCISES == ANALYSIS_EXERCISES
-    assert simulate.label_faults is rules.label_faults and faults.label_faults is rules.label_faults
+    assert simulation.EXERCISES == ANALYSIS_EXERCISES
+    assert truth.label_faults is rules.label_faults and faults.label_faults is rules.label_faults
 
 
 def test_truth_carries_the_hip_rise_and_lifting_speeds():
@@ -589,14 +590,19 @@ def test_blocks_of_slow_fast_and_small_reps_with_rests_between():
 
 
 def test_every_exercise_has_its_own_kinematics_and_an_unknown_one_is_an_error(tmp_path, capsys, monkeypatch):
-    """One kinematics function per exercise, looked up by name: an exercise without one raises, and `simulate`
-    exits 2 with one line (never a silent band walk)."""
-    from sensors import simulate
+    """One kinematics function per exercise, named by its registry entry: an exercise without one raises, and
+    `simulate` exits 2 with one line (never a silent band walk)."""
+    from dataclasses import replace
 
-    assert set(simulate.KINEMATICS) == set(EXERCISES)
+    from sensors import exercises
+    from sensors.simulation import motions
+
+    assert {exercises.BY_NAME[n].motion for n in EXERCISES} <= set(motions.KINEMATICS)
+    swing = replace(exercises.BY_NAME["clamshell"], name="kettlebell_swing", motion="kettlebell_swing")
+    monkeypatch.setitem(exercises.BY_NAME, "kettlebell_swing", swing)
     with pytest.raises(ValueError, match="no kinematics for exercise 'kettlebell_swing'"):
-        simulate.kinematics("kettlebell_swing")
-    monkeypatch.delitem(simulate.KINEMATICS, "clamshell")
+        motions.kinematics("kettlebell_swing")
+    monkeypatch.delitem(motions.KINEMATICS, "clamshell")
     with pytest.raises(ValueError, match="no kinematics"):
         simulate_set(SimConfig(exercise="clamshell", placements=("thigh_left",)), 1)
     argv = ["simulate", "--exercise", "clamshell", "--placement", "thigh_left", "--reps", "3",
