@@ -21,7 +21,7 @@ from sensors.exercises import EXERCISES, exercise
 from sensors.simulation.body import FLOOR_HIP_HEIGHT_M, FLOOR_PELVIS_DEG, FLOOR_THIGH_DEG, WALK_SPEED_MPS
 from sensors.simulation.checks import validate
 from sensors.simulation.config import (
-    BAND_STEP_MODES, ONSET_MODES, SIM_FAULTS, TECHNIQUE, RepBlock, SimConfig, SimResult, TechniqueParams,
+    BAND_STEP_MODES, ONSET_MODES, TECHNIQUE, RepBlock, SimConfig, SimResult, TechniqueParams,
 )
 from sensors.simulation.frames import FORWARD, LEFT, RIGHT, UP
 from sensors.simulation.imu import (
@@ -54,7 +54,7 @@ DEMO_COMMANDS = (
 __all__ = [
     "BAND_STEP_MODES", "DEMO_COMMANDS", "EXERCISES", "FLOOR_HIP_HEIGHT_M", "FLOOR_PELVIS_DEG", "FLOOR_THIGH_DEG",
     "FORWARD", "G_MPS2", "IDEAL", "INTERNAL_RATE_HZ", "KINEMATICS", "LEFT", "ONSET_MODES", "PROFILE_RAMPS",
-    "PROFILE_SHAPES", "RIGHT", "SENSOR_CLOCKS", "SETUP", "SIM_FAULTS", "TECHNIQUE", "UP", "WALK_SPEED_MPS", "IdealSet",
+    "PROFILE_SHAPES", "RIGHT", "SENSOR_CLOCKS", "SETUP", "TECHNIQUE", "UP", "WALK_SPEED_MPS", "IdealSet",
     "ImuModel", "Profile", "RepBlock", "SessionConfig", "SetupParams", "SimConfig", "SimResult", "SimSession",
     "TechniqueParams", "body_rate", "draw_profile", "draw_sensor_imus", "exercise", "ideal_imu", "ideal_set",
     "kinematics", "onchip_lowpass", "sensor_info", "shift_times", "simulate_session", "simulate_set",

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from sensors.batch import PLACEMENTS
 from sensors.exercises import exercise
-from sensors.simulation.config import BAND_STEP_MODES, ONSET_MODES, SIM_FAULTS, SimConfig
+from sensors.rules import fault_name
+from sensors.simulation.config import BAND_STEP_MODES, ONSET_MODES, SimConfig
 from sensors.simulation.motions import kinematics
 
 
@@ -55,8 +56,7 @@ def _validate_modes(cfg: SimConfig) -> None:
 
 def _validate_timing(cfg: SimConfig) -> None:
     for name, reps in cfg.faults:
-        if name not in SIM_FAULTS:
-            raise ValueError(f"unknown fault {name!r} (one of {', '.join(SIM_FAULTS)})")
+        fault_name(name)  # ValueError naming the known ones
         for r in reps:
             if not 1 <= r <= cfg.reps:
                 raise ValueError(f"fault {name} names rep {r}, but the set has {cfg.reps} reps")

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 from sensors.exercises import EXERCISES
 from sensors.recording import RecordingMeta, SensorStream
+from sensors.rules import fault_name
 from sensors.simulation.imu import ImuModel
 
 ONSET_MODES = ("classic", "per_set", "per_rep")
 BAND_STEP_MODES = ("pulse", "lead_trail")
-SIM_FAULTS = ("rushed", "no_top_pause", "momentum", "arch", "drop", "partial")
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ TECHNIQUE = TechniqueParams()
 @dataclass(frozen=True)
 class SimConfig:
     """What to simulate. Tempo per phase in s (jittered ±`tempo_jitter` rep to rep); `faults` maps a simulator
-    fault name (`SIM_FAULTS`) to the 1-based reps that show it; `rates_hz` one per placement."""
+    fault (`sensors.rules.FAULTS` or a short form) to the 1-based reps that show it; `rates_hz` one per placement."""
 
     exercise: str = EXERCISES[0]  # the registry's first entry
     reps: int = 8
@@ -98,7 +98,8 @@ class SimConfig:
         return f"{_fmt(self.eccentric_s)}-{_fmt(self.bottom_pause_s)}-{c}-{_fmt(self.top_pause_s)}"
 
     def reps_with(self, fault: str) -> set[int]:
-        return {r for name, reps in self.faults if name == fault for r in reps}
+        """The reps that show `fault` (named in full or by a short form)."""
+        return {r for name, reps in self.faults if fault_name(name) == fault_name(fault) for r in reps}
 
 
 def _fmt(x: float) -> str:

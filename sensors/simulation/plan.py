@@ -43,9 +43,9 @@ def _plan_reps(cfg: SimConfig, rng: np.random.Generator) -> list[_Rep]:
         ecc = tempo.eccentric_s * j()
         bot = tempo.bottom_pause_s * j()
         cmd = []
-        if i in cfg.reps_with("rushed"):
+        if i in cfg.reps_with("rushed_eccentric"):
             ecc = rng.uniform(0.35, 0.7)
-            cmd.append("rushed")
+            cmd.append("rushed_eccentric")
         if i in cfg.reps_with("no_top_pause"):
             top = rng.uniform(0.0, 0.1)
             cmd.append("no_top_pause")
@@ -53,19 +53,19 @@ def _plan_reps(cfg: SimConfig, rng: np.random.Generator) -> list[_Rep]:
             con = rng.uniform(0.25, 0.4)
             cmd.append("momentum")
         rom_scale = (1.0 + rng.uniform(-0.04, 0.04)) * getattr(tempo, "rom_scale", 1.0)
-        if i in cfg.reps_with("partial"):
+        if i in cfg.reps_with("partial_rom"):
             rom_scale = rng.uniform(0.3, 0.45)
-            cmd.append("partial")
+            cmd.append("partial_rom")
         tilt = set_tilt + rng.uniform(-1.0, 1.0)
-        if i in cfg.reps_with("arch"):
+        if i in cfg.reps_with("lumbar_arch"):
             tilt = rng.uniform(-12.0, -8.0)
-            cmd.append("arch")
+            cmd.append("lumbar_arch")
         # both feet hold the pelvis level to a few tenths of a degree; balanced on one hip it rolls by a degree or
         # two, differently each rep
         drop = rng.uniform(-2.0, 2.0) if exercise(cfg.exercise).single_leg else rng.uniform(-0.6, 0.6)
-        if i in cfg.reps_with("drop"):
+        if i in cfg.reps_with("pelvic_drop"):
             drop = rng.uniform(8.0, 12.0)
-            cmd.append("drop")
+            cmd.append("pelvic_drop")
         reps.append(_Rep(con, top, ecc, bot, rom_scale, tilt, drop, tuple(cmd), block=block_of[i - 1]))
     # A bounce out of the bottom: the pause before a momentum rep disappears.
     for i in range(1, len(reps)):

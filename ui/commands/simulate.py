@@ -63,22 +63,19 @@ def add_sim_arguments(p) -> None:
     p.add_argument("--seed", type=int, default=0)
 
 
-# the analyzer's fault names (what `analyze` reports) → the simulator's short ones, which stay accepted
-FAULT_NAMES = {"rushed_eccentric": "rushed", "no_top_pause": "no_top_pause", "momentum": "momentum",
-               "lumbar_arch": "arch", "pelvic_drop": "drop", "partial_rom": "partial"}
-
-
 def parse_faults(items: list[str]) -> tuple[tuple[str, tuple[int, ...]], ...]:
-    """FAULT:REP[,REP…] items, FAULT an analyzer name (`rushed_eccentric`, `lumbar_arch`, …) or its short form."""
-    from sensors import simulate
+    """FAULT:REP[,REP…] items, FAULT an analyzer name (`rushed_eccentric`, `lumbar_arch`, …) or its short form
+    (`sensors.rules.FAULT_ALIASES`)."""
+    from sensors.rules import fault_name
     out = []
     for item in items:
         m = re.fullmatch(r"([a-z_]+):(\d+(?:,\d+)*)", item.strip())
         if not m:
             raise UserError(f"--faults: {item!r} is not FAULT:REP[,REP…] (e.g. rushed:3,7)")
-        name = FAULT_NAMES.get(m.group(1), m.group(1))
-        if name not in simulate.SIM_FAULTS:
-            raise UserError(f"--faults: unknown fault {m.group(1)!r} (one of {', '.join(FAULT_NAMES)})")
+        try:
+            name = fault_name(m.group(1))
+        except ValueError as err:
+            raise UserError(f"--faults: {err}") from None
         out.append((name, tuple(int(r) for r in m.group(2).split(","))))
     return tuple(out)
 
