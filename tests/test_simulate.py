@@ -645,3 +645,20 @@ def test_two_sensor_workout_sensors_have_their_own_clocks_and_mountings(tmp_path
             assert rms["pelvis"] > 5.0 and rms["thigh_left"] > 5.0  # the thigh moves as the leg does
         else:
             assert rms["thigh_left"] > 4 * rms["pelvis"]  # thigh-led: the pelvis barely moves
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_clamshell_knee_opens_up_against_gravity(side):
+    """Side-lying on the bottom leg, the top knee rises toward the ceiling as the clamshell opens (it was lowered
+    into the floor before); the pelvis lies on the bottom leg's side (its left axis points up when the left leg
+    is on top)."""
+    from sensors.simulation.frames import Segment
+    from sensors.simulation.motions import clamshell
+
+    cfg = SimConfig(exercise="clamshell", placements=(f"thigh_{side}",), side=side)
+    th = np.array([0.0, 0.5, 1.0])
+    thigh = clamshell(Segment(cfg, f"thigh_{side}", None, th, 50.0))
+    knee_z = thigh.apply([0.0, 0.0, -1.0])[:, 2]  # the knee from the hip, earth up component
+    assert knee_z[0] == pytest.approx(0.0, abs=1e-9) and knee_z[1] > 0.2 and knee_z[2] > knee_z[1]
+    pelvis = clamshell(Segment(cfg, "pelvis", None, th, 50.0))
+    assert pelvis.apply([0.0, 1.0 if side == "left" else -1.0, 0.0])[0, 2] > 0.95

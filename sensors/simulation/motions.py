@@ -44,14 +44,16 @@ def seated_hip_abduction(s: Segment) -> R:
 
 
 def clamshell(s: Segment) -> R:
-    """Side-lying, hips flexed 45°: the top leg's knee opens toward the ceiling about the body's long axis, the
-    bottom thigh stays still; the pelvis rocks a few degrees. The top leg is `side`, else the sensor's leg."""
-    if s.placement == "pelvis":
-        return _rot(FORWARD, 90.0) * _rot(RIGHT, 5.0 - 4.0 * s.th)
+    """Side-lying, hips flexed 45°: the top leg's knee opens up toward the ceiling, against gravity, about the
+    body's long axis; the bottom thigh stays still; the pelvis lies on the bottom leg's side and rocks a few
+    degrees. The top leg is `side`, else the sensor's leg."""
     top_leg_left = (s.cfg.side or ("left" if s.left_thigh else "right")) == "left"
     sign = 1.0 if top_leg_left else -1.0  # lying on the other side: mirror image
+    if s.placement == "pelvis":
+        return _rot(FORWARD, sign * 90.0) * _rot(RIGHT, 5.0 - 4.0 * s.th)
     opening = s.rom_deg * s.th if s.left_thigh == top_leg_left else 0.0 * s.th
-    return _rot((0.0, sign, 0.0), opening) * _rot(FORWARD, sign * 90.0) * _rot(RIGHT, 45.0)
+    # the long axis runs along earth's y either way: about its −y end a positive turn lifts the forward knee
+    return _rot(RIGHT, opening) * _rot(FORWARD, sign * 90.0) * _rot(RIGHT, 45.0)
 
 
 def lateral_band_walk(s: Segment) -> R:
