@@ -105,6 +105,10 @@ _REGISTRY = (
     Exercise("clamshell", "Clamshell", "thigh", stance="side_lying", default_rom_deg=50.0),
     Exercise("lateral_band_walk", "Lateral band walk", "thigh", shape="steps", stance="upright", posture=True,
              default_rom_deg=18.0, default_tempo_s=(0.45, 0.25, 0.45, 0.1), faults=()),
+    # standing hip extension: from a thigh it is a walking stride's movement (thigh upright, turning about the
+    # swing axis) and recognition reads anything standing as a band walk's steps, so it is only analysed when named
+    Exercise("cable_kickback", "Cable kickback", "thigh", stance="upright", single_leg=True, default_rom_deg=35.0,
+             recognisable=False),
 )
 
 

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 HIP_THRUST_THIGH_FACTOR = 1.25  # the working thigh's range over the pelvis's on a hip thrust
 BRIDGE_THIGH_FACTOR = 1.1  # and on a glute bridge (knees bent, shoulders on the floor)
+KICKBACK_LEAN_DEG = 15.0  # standing kickback: the torso leans forward onto the machine or the wall
+KICKBACK_START_FLEX_DEG = 10.0  # and the working thigh starts a little ahead of vertical
 
 def hip_thrust(s: Segment) -> R:
     """Hip thrust and single-leg hip thrust: the pelvis from torso inclined (hips low) to torso horizontal (the
@@ -73,8 +75,20 @@ def lateral_band_walk(s: Segment) -> R:
     return _rot(FORWARD, -out * s.rom_deg * th) * _rot(RIGHT, flex)
 
 
+def cable_kickback(s: Segment) -> R:
+    """Standing, the torso leaning a little forward onto the machine: the working thigh extends back from a
+    slight flexion (hip extension from upright, the knee travelling behind the body) and returns; the standing
+    thigh and the pelvis stay put (the pelvis tips forward a few degrees as the leg goes back)."""
+    if s.placement == "pelvis":
+        return _rot(RIGHT, -KICKBACK_LEAN_DEG - 3.0 * s.th)
+    if s.left_thigh != s.working_left:
+        return _rot(RIGHT, 0.0 * s.th)
+    return _rot(RIGHT, KICKBACK_START_FLEX_DEG - s.rom_deg * s.th)
+
+
 # every kinematics function, by the name the registry gives it (`Exercise.motion`)
-KINEMATICS = {f.__name__: f for f in (hip_thrust, glute_bridge, seated_hip_abduction, clamshell, lateral_band_walk)}
+KINEMATICS = {f.__name__: f for f in (hip_thrust, glute_bridge, seated_hip_abduction, clamshell, lateral_band_walk,
+                                      cable_kickback)}
 THIGH_RANGE_FACTOR = {hip_thrust: HIP_THRUST_THIGH_FACTOR, glute_bridge: BRIDGE_THIGH_FACTOR}
 
 
