@@ -31,7 +31,8 @@ from sensors.rules import FAULTS
 PLACEMENTS = ("pelvis", "thigh_left", "thigh_right")  # where a sensor is strapped (the body sites the analysis knows)
 TIMING_FAULTS = ("rushed_eccentric", "no_top_pause", "momentum", "partial_rom")
 SHAPES = ("thigh_out_hold_back", "hip_extension", "steps")  # the thigh's out-hold-back, the pelvis's lift, steps
-STANCES = ("upright", "seated", "side_lying", "supine_bench", "supine_floor")  # torso on a bench or on the floor
+STANCES = ("upright", "seated", "side_lying", "supine_bench", "supine_floor", "prone", "all_fours")  # supine: torso
+# on a bench or on the floor; prone: lying face down; all fours: on hands and knees
 DEFAULT_TEMPO_S = (3.0, 1.0, 1.0, 1.0)  # eccentric, bottom, concentric, top (s): slow lowering, pause at the top
 
 
@@ -60,12 +61,19 @@ class Exercise:
     default_tempo_s: tuple[float, float, float, float] = DEFAULT_TEMPO_S
     faults: tuple[str, ...] = TIMING_FAULTS
     recognisable: bool = True  # recognition may answer with it unasked (one entry per shape and stance)
+    cues: tuple[str, ...] = ()  # how to do it well, from the coaching text (docs: ../shared/domain)
     motion: str = ""  # the simulator's kinematics function (sensors/simulation/motions.py); "" = the entry's name
     lift_m: float = 0.0  # the hip's rise over a full rep (m): the simulator's sensor height
 
     def __post_init__(self) -> None:
         if not self.motion:
             object.__setattr__(self, "motion", self.name)
+
+    @property
+    def primary_starts_upright(self) -> bool:
+        """The primary segment starts each rep near upright (a standing thigh or a thigh hanging on all fours), so
+        reps starting upright are not a sign of walking strides read as reps."""
+        return self.thigh_led and self.stance in ("upright", "all_fours")
 
     @property
     def counts(self) -> str:
@@ -109,6 +117,10 @@ _REGISTRY = (
     # swing axis) and recognition reads anything standing as a band walk's steps, so it is only analysed when named
     Exercise("cable_kickback", "Cable kickback", "thigh", stance="upright", single_leg=True, default_rom_deg=35.0,
              recognisable=False),
+    Exercise("lying_kickback", "Lying kickback", "thigh", stance="prone", single_leg=True, default_rom_deg=20.0),
+    Exercise("fire_hydrant", "Fire hydrant", "thigh", stance="all_fours", single_leg=True, default_rom_deg=60.0),
+    Exercise("romanian_deadlift", "Romanian deadlift", "pelvis", shape="hip_extension", stance="upright",
+             posture=True, default_rom_deg=65.0, faults=FAULTS, lift_m=0.05),
 )
 
 

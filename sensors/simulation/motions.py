@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 
 HIP_THRUST_THIGH_FACTOR = 1.25  # the working thigh's range over the pelvis's on a hip thrust
 BRIDGE_THIGH_FACTOR = 1.1  # and on a glute bridge (knees bent, shoulders on the floor)
+RDL_THIGH_FACTOR = 0.3  # and on a Romanian deadlift (most of the hinge is the pelvis turning over the femurs)
 KICKBACK_LEAN_DEG = 15.0  # standing kickback: the torso leans forward onto the machine or the wall
 KICKBACK_START_FLEX_DEG = 10.0  # and the working thigh starts a little ahead of vertical
+HYDRANT_ROTATION = 0.3  # fire hydrant: the thigh's external rotation per degree of abduction
 
 def hip_thrust(s: Segment) -> R:
     """Hip thrust and single-leg hip thrust: the pelvis from torso inclined (hips low) to torso horizontal (the
@@ -86,10 +88,42 @@ def cable_kickback(s: Segment) -> R:
     return _rot(RIGHT, KICKBACK_START_FLEX_DEG - s.rom_deg * s.th)
 
 
+def lying_kickback(s: Segment) -> R:
+    """Lying face down (head toward +x), the leg straight: the working thigh lifts off the floor behind the body
+    (hip extension, the knee rising) and lowers back; the pelvis stays on the floor, tipping a degree or two."""
+    if s.placement == "pelvis":
+        return _rot(RIGHT, -90.0 - 2.0 * s.th)
+    if s.left_thigh != s.working_left:
+        return _rot(RIGHT, -90.0 + 0.0 * s.th)
+    return _rot(RIGHT, -90.0 - s.rom_deg * s.th)
+
+
+def fire_hydrant(s: Segment) -> R:
+    """On all fours (torso level, head toward +x, the thighs hanging vertically under the hips): the working knee
+    swings out to the side and up about the body's long axis (hip abduction) while the thigh turns out about its
+    own long axis (external rotation); the pelvis stays level, rolling a few degrees."""
+    out = 1.0 if s.working_left else -1.0
+    if s.placement == "pelvis":
+        return _rot(FORWARD, out * 3.0 * s.th) * _rot(RIGHT, -90.0)
+    if s.left_thigh != s.working_left:
+        return _rot(FORWARD, 0.0 * s.th)
+    return _rot(FORWARD, out * s.rom_deg * s.th) * _rot(UP, -out * HYDRANT_ROTATION * s.rom_deg * s.th)
+
+
+def romanian_deadlift(s: Segment) -> R:
+    """Standing, a hinge at the hips: the pelvis tips forward by the range at the bottom (the torso toward level,
+    the back flat) and comes back to upright, plus the tuck at lockout; the thighs incline with the hips pushed
+    back (the knees soft, ahead of the hips) by a share of the pelvis's range."""
+    if s.placement == "pelvis":
+        return _rot(RIGHT, -s.rom_deg * (1.0 - s.th) + s.pose.tilt_deg * s.pose.theta)
+    return _rot(RIGHT, RDL_THIGH_FACTOR * s.rom_deg * (1.0 - s.th))
+
+
 # every kinematics function, by the name the registry gives it (`Exercise.motion`)
 KINEMATICS = {f.__name__: f for f in (hip_thrust, glute_bridge, seated_hip_abduction, clamshell, lateral_band_walk,
-                                      cable_kickback)}
-THIGH_RANGE_FACTOR = {hip_thrust: HIP_THRUST_THIGH_FACTOR, glute_bridge: BRIDGE_THIGH_FACTOR}
+                                      cable_kickback, lying_kickback, fire_hydrant, romanian_deadlift)}
+THIGH_RANGE_FACTOR = {hip_thrust: HIP_THRUST_THIGH_FACTOR, glute_bridge: BRIDGE_THIGH_FACTOR,
+                      romanian_deadlift: RDL_THIGH_FACTOR}
 
 
 def kinematics(name: str):

@@ -39,7 +39,7 @@ class SetupParams:
 
 SETUP = SetupParams()
 PAD_STANCES = ("seated",)  # station moves: the legs lifted onto and off the machine's pads
-FLOOR_STANCES = ("side_lying",)  # station moves: kneel, then lie down; push up, then stand up
+FLOOR_STANCES = ("side_lying", "prone", "all_fours")  # station moves: kneel, then get down; back up, stand up
 
 
 @dataclass(frozen=True)
@@ -267,6 +267,8 @@ def _timeline(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator):
 
 STAGE_NAMES = {  # set-up stages in, re-rack stages out, by stance (two-stage names; one stage: set_up / re_rack)
     "side_lying": (("kneel", "lie_down"), ("push_up", "stand_up")),
+    "prone": (("kneel", "lie_down"), ("push_up", "stand_up")),
+    "all_fours": (("kneel", "hands_down"), ("kneel_up", "stand_up")),
     "seated": (("sit_down", "sit_back"), ("sit_forward", "stand_up")),
 }
 DEFAULT_STAGE_NAMES = (("sit_down", "lie_back"), ("sit_up", "stand_up"))
