@@ -168,3 +168,12 @@ def test_every_recognisable_entry_is_recognised_in_a_workout(entry):
     truth = sim.truth["sets"][0]
     assert [(f.exercise, _count(f.report)) for f in found] == \
         [(entry.name, truth["step_count"] or truth["rep_count"])]
+
+
+@pytest.mark.parametrize("entry", BUILT_INS, ids=lambda e: e.name)
+def test_every_built_in_has_coaching_cues_and_show_prints_them(entry):
+    from ui.commands.exercises import details
+
+    shown = details(entry.name)
+    assert entry.cues and all(f"  - {cue}" in shown for cue in entry.cues)
+    assert shown[0] == f"{entry.title} ({entry.name})" and ("no (name it" in shown[3]) != entry.recognisable
