@@ -47,8 +47,16 @@ DEMO_COMMANDS = (
     "--placement thigh_left --rate 100 --seed 15 -o recordings/demo/clamshell.csv",
     "repscope simulate --exercise lateral_band_walk --reps 12 --placement pelvis --placement thigh_left "
     "--rate 100 --seed 16 -o recordings/demo/lateral-band-walk.csv",
+    "repscope simulate --exercise cable_kickback --side left --reps 10 --tempo 2-1-1-2 --faults momentum:5 "
+    "--placement thigh_left --rate 100 --seed 18 -o recordings/demo/cable-kickback.csv",
+    "repscope simulate --exercise lying_kickback --side right --reps 10 --tempo 3-1-1-2 --faults no_top_pause:6 "
+    "--placement thigh_right --rate 100 --seed 19 -o recordings/demo/lying-kickback.csv",
+    "repscope simulate --exercise fire_hydrant --side left --reps 10 --tempo 2-1-1-1 --faults partial_rom:7 "
+    "--placement thigh_left --placement pelvis --rate 100 --seed 20 -o recordings/demo/fire-hydrant.csv",
     "repscope simulate --session hip_thrust,single_leg_hip_thrust,lateral_band_walk --side right --rest 40 60 "
     "--placement pelvis --rate 52 --seed 17 -o recordings/demo/workout.csv",
+    "repscope simulate --session romanian_deadlift,lying_kickback,fire_hydrant --side left --reps 8 --rest 40 60 "
+    "--placement pelvis --placement thigh_left --rate 52 --seed 21 -o recordings/demo/workout-more.csv",
 )
 
 __all__ = [
