@@ -131,12 +131,8 @@ def _sample(
         walk = np.cumsum(rng.normal(0, math.radians(imu.gyr_bias_walk_dps_rts) / math.sqrt(rate_hz), (m, 3)), axis=0)
         g = g + rng.uniform(-1, 1, 3) * math.radians(imu.gyr_bias_dps) + walk
     if imu.bits:
-        a_fs = imu.acc_range_g * G_MPS2
-        g_fs = math.radians(imu.gyr_range_dps)
-        a_lsb = 2 * a_fs / 2**imu.bits
-        g_lsb = 2 * g_fs / 2**imu.bits
-        a = np.clip(np.round(a / a_lsb), -(2 ** (imu.bits - 1)), 2 ** (imu.bits - 1) - 1) * a_lsb
-        g = np.clip(np.round(g / g_lsb), -(2 ** (imu.bits - 1)), 2 ** (imu.bits - 1) - 1) * g_lsb
+        a = _quantised(a, imu.acc_range_g * G_MPS2, imu.bits)
+        g = _quantised(g, math.radians(imu.gyr_range_dps), imu.bits)
     # Host timestamp jitter, bounded to ±40 % of the period so samples keep their order (as a sequence-numbered
     # stream does after the clock mapping).
     jitter_s = min(imu.timestamp_jitter_s, 0.15 / rate_hz)
@@ -167,3 +163,8 @@ def sensor_info(placement: str, rate_hz: float, imu: ImuModel) -> SensorInfo:
         acc_range_g=imu.acc_range_g, gyr_range_dps=imu.gyr_range_dps,
     )
 
+
+def _quantised(x: np.ndarray, full_scale: float, bits: int) -> np.ndarray:
+    """`x` on a `bits`-bit converter of ±`full_scale` (same units): rounded to its step and saturated."""
+    lsb = 2 * full_scale / 2**bits
+    return np.clip(np.round(x / lsb), -(2 ** (bits - 1)), 2 ** (bits - 1) - 1) * lsb
