@@ -662,3 +662,13 @@ def test_clamshell_knee_opens_up_against_gravity(side):
     assert knee_z[0] == pytest.approx(0.0, abs=1e-9) and knee_z[1] > 0.2 and knee_z[2] > knee_z[1]
     pelvis = clamshell(Segment(cfg, "pelvis", None, th, 50.0))
     assert pelvis.apply([0.0, 1.0 if side == "left" else -1.0, 0.0])[0, 2] > 0.95
+
+
+def test_a_one_leg_thigh_led_set_works_the_thigh_sensors_leg_unless_told(tmp_path):
+    """`simulate` without --side: the leg the thigh sensor is on works (a still leg would give no reps)."""
+    from sensors.exercises import BUILT_IN
+
+    one_leg = next(e.name for e in BUILT_IN.values() if e.single_leg and e.thigh_led)
+    out = tmp_path / "k.csv"
+    assert main(["simulate", "--exercise", one_leg, "--placement", "thigh_right", "--reps", "3", "-o", str(out)]) == 0
+    assert json.loads((tmp_path / "k.truth.json").read_text())["side"] == "right"

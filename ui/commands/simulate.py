@@ -122,8 +122,9 @@ def config_from_args(args, exercise: str) -> SimConfig:
     else:
         ecc, bot, con, top = parse_sim_tempo(args.tempo)
     side = args.side
-    if BY_NAME[exercise].single_leg and side is None:
-        side = "left"
+    if BY_NAME[exercise].single_leg and side is None:  # the thigh sensor's leg works, else the left
+        thighs = [p[len("thigh_"):] for p in placements if p.startswith("thigh_")]
+        side = thighs[0] if thighs else "left"
     return SimConfig(
         exercise=exercise, reps=args.reps, eccentric_s=ecc, bottom_pause_s=bot, concentric_s=con, top_pause_s=top,
         rom_deg=args.rom, placements=placements, rates_hz=rates, side=side, standing_s=args.standing,
