@@ -25,7 +25,8 @@ What each exercise does to them (biomechanics, not fitted numbers):
 - fire hydrant: the clamshell's turn (abduction with external rotation) on all fours: the thigh starts hanging
   upright under the hip, a clamshell's starts level;
 - Romanian deadlift: a hip extension of the pelvis that locks out standing (a thrust's locks out lying);
-  the thighs barely leave upright, so with two sensors the pelvis names it.
+  the thighs barely leave upright, so with two sensors the pelvis names it; likewise over a thigh read as a
+  prone kickback (a single-leg thrust's free leg, held up, rises beyond level too) when the pelvis lifts in reps.
 - a standing cable kickback is a walking stride's movement from a thigh's view, and anything standing is read
   for a band walk's steps: it is not recognised unasked (its registry entry says so).
 - single-leg hip thrust: on one foot the pelvis is balanced on one hip, so its roll (the movement axis's tilt
@@ -215,7 +216,9 @@ def combine(pelvis: Recognition | None, thigh: Recognition | None, pelvis_postur
     higher confidence."""
     if thigh is None or pelvis is None:
         verdict = thigh if pelvis is None else pelvis
-    elif thigh.upright and pelvis.exercise in HIP_EXTENSION_LIFTS:  # a hinge: the thighs stay near upright
+    elif pelvis.exercise in HIP_EXTENSION_LIFTS and (thigh.upright or BY_NAME[thigh.exercise].stance == "prone"):
+        # a hinge's thighs stay near upright; a prone kickback's pelvis lies still, so a pelvis lifting in reps of
+        # its own with a thigh that rises beyond level is a supine lift's thigh (a single-leg thrust's free leg)
         verdict = pelvis
     elif thigh.exercise in HIP_EXTENSION_LIFTS and not thigh.upright:
         verdict = pelvis if pelvis.exercise in HIP_EXTENSION_LIFTS else thigh

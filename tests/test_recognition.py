@@ -64,3 +64,12 @@ def test_the_rules_sit_in_the_gaps_between_the_lifts():
     lift from level), the hinge's standing top vs a thrust's bottom (~40° and more)."""
     thrust_bottom_deg = 90.0 - BY_NAME[recognised("hip_extension", "supine_bench")].default_rom_deg
     assert P.prone_lift_deg == 0.0 and 15.0 < P.hinge_top_max_deg < thrust_bottom_deg
+
+
+def test_two_sensors_a_lifting_pelvis_names_the_lift_over_a_thigh_rising_beyond_level():
+    """A single-leg thrust's free thigh, held up, rises beyond level as a prone kickback's does; a prone
+    kickback's pelvis lies still, so a pelvis lifting in reps names the lift."""
+    thrust = recognise(_pelvis(96.0, 46.0, roll=1.2))
+    free_leg = recognise(_thigh(180.0, 138.0))
+    assert BY_NAME[free_leg.exercise].stance == "prone"
+    assert combine(thrust, free_leg).exercise == thrust.exercise
