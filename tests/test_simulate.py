@@ -106,15 +106,18 @@ def test_mounting_does_not_change_magnitudes():
     seed=st.integers(0, 10_000),
 )
 def test_invariants_for_any_set(exercise, reps, ecc, top, rate, seed):
-    placement = "thigh_right" if exercise in ("seated_hip_abduction", "clamshell", "lateral_band_walk") else "pelvis"
+    from sensors.exercises import BY_NAME
+
+    entry = BY_NAME[exercise]
+    placement = "thigh_right" if entry.thigh_led else "pelvis"
     cfg = SimConfig(exercise=exercise, reps=reps, eccentric_s=ecc, top_pause_s=top, placements=(placement,),
-                    rates_hz=(rate,), gaps=True)
+                    rates_hz=(rate,), gaps=True, side="right" if entry.single_leg else None)
     res = simulate_set(cfg, seed)
     s = res.streams[0]
     assert (np.diff(s.t_s) > 0).all()
     assert np.isfinite(s.acc_mps2).all() and np.isfinite(s.gyr_rads).all()
     assert abs(1 / np.median(np.diff(s.t_s)) - rate) < 0.02 * rate
-    items = res.truth["steps"] if exercise == "lateral_band_walk" else res.truth["reps"]
+    items = res.truth["steps"] if entry.steps else res.truth["reps"]
     assert len(items) == reps
     for rep in res.truth["reps"]:
         ends = [p["end_s"] for p in rep["phases"]]
