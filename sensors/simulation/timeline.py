@@ -131,7 +131,7 @@ def _layout(cfg: SimConfig, reps: list[_Rep], rng: np.random.Generator, stand_en
     entry = exercise(cfg.exercise)
     setup_s = 3.5 if cfg.fidget else 2.0
     pre_rest = rng.uniform(1.5, 2.5)
-    big = cfg.big_setup and not entry.steps
+    big = cfg.big_setup and not entry.upright  # walk, turn, sit and lie back: a lying or seated set-up
     pads = cfg.station_moves and entry.stance in PAD_STANCES
     staged = big or (cfg.station_moves and entry.stance in FLOOR_STANCES)  # kneel, then lie down
     walks, moves = [], []
