@@ -43,7 +43,9 @@ def pelvis_metrics(ex: Exercise, pel: Segment, spans: list[RepSpan], primary_is_
     standing, up_standing, why = _standing_reference(pel, up, spans, params, walking, acc_up)
     up_bottom = np.median([mean_over(t, up, s.concentric[0] - 0.2, s.concentric[0]) for s in spans], axis=0)
     in_set = (t >= spans[0].concentric[0]) & (t <= spans[-1].eccentric[1])
-    frame = pelvis.pelvis_frame(up[in_set], pel.axis, up_standing, up_bottom)
+    # a lying lift's bottom is reached by lying back (a posterior turn from standing), a standing hinge's by
+    # tipping forward: the frame's standing-to-bottom sign holds only for the lying ones
+    frame = pelvis.pelvis_frame(up[in_set], pel.axis, up_standing, None if ex.upright else up_bottom)
     tops = [pelvis.top_window(s.concentric[1], s.eccentric[0], params.pelvis) for s in spans]
     up_tops = np.array([mean_over(t, up, a, b) for a, b in tops])
     up_tops /= np.linalg.norm(up_tops, axis=1, keepdims=True)

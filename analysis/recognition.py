@@ -20,6 +20,15 @@ What each exercise does to them (biomechanics, not fitted numbers):
   (~90° from upright); in a bridge the shoulders stay on the floor, so the pelvis is tilted head-down and the
   knees are above the hips (>90°);
 - lateral band walk: upright, and steps instead of reps (decided by the step detector).
+- lying (prone) kickback: the thigh lies level and lifts away from upright (hip extension face down), where a
+  supine lift brings the thigh toward level: its lockout is further from upright than its start;
+- fire hydrant: the clamshell's turn (abduction with external rotation) on all fours: the thigh starts hanging
+  upright under the hip, a clamshell's starts level;
+- Romanian deadlift: a hip extension of the pelvis that locks out standing (a thrust's locks out lying);
+  the thighs barely leave upright, so with two sensors the pelvis names it; likewise over a thigh read as a
+  prone kickback (a single-leg thrust's free leg, held up, rises beyond level too) when the pelvis lifts in reps.
+- a standing cable kickback is a walking stride's movement from a thigh's view, and anything standing is read
+  for a band walk's steps: it is not recognised unasked (its registry entry says so).
 - single-leg hip thrust: on one foot the pelvis is balanced on one hip, so its roll (the movement axis's tilt
   out of the horizontal) at lockout differs from rep to rep by a degree or more, where a two-legged lift, held
   by both feet, repeats it to within the orientation's noise (a few tenths of a degree). Only a pelvis sensor
@@ -56,6 +65,12 @@ class RecognitionParams:
     # a seated pelvis is within a few tens of degrees of upright (tilted back on the seat), a lying one (side or
     # back) about 90° from it
     seated_pelvis_max_deg: float = 45.0
+    # a thigh's hip extension lying supine brings it toward level (its lockout closer to upright than its start);
+    # lying prone it lifts away from level (further): the lockout this much further than the start
+    prone_lift_deg: float = 0.0
+    # a hinge (Romanian deadlift) locks out standing: the pelvis within standing sway and a tuck or arch (≤ ~15°)
+    # of upright; a hip thrust's bottom, the nearest a lying lift comes, is ~40° and more from it
+    hinge_top_max_deg: float = 25.0
 
 
 RECOGNITION = RecognitionParams()
@@ -159,10 +174,15 @@ def recognise(features: SetFeatures, params: RecognitionParams = RECOGNITION) ->
         return Recognition(recognised(_THIGH, "seated"), _margin(features.axis_gravity, p.axis_along, 0.3), False)
     across_swing = features.axis_swing is not None and features.axis_swing < p.axis_across
     if (features.axis_long is not None and features.axis_long >= p.clamshell_long_axis) or across_swing:
-        value = features.axis_long if features.axis_long is not None else 0.0
-        return Recognition(recognised(_THIGH, "side_lying"), _margin(value, p.clamshell_long_axis, 0.4), False)
+        return _abduction_with_rotation(features, p)
     if features.lockout_deg is None:  # no upright reference: hip extension, bench or floor unknown
         return Recognition(recognised(_HIP, "supine_bench"), 0.4, False)
+    if features.axis_swing is not None and features.lockout_deg > features.start_deg + p.prone_lift_deg:
+        margin = _margin(features.lockout_deg - features.start_deg, p.prone_lift_deg, 15.0)
+        return Recognition(recognised(_THIGH, "prone", True), margin, False)  # the thigh lifted away from upright
+    standing_end = min(features.lockout_deg, features.start_deg)  # either way up: the hinge's top or bottom
+    if standing_end < p.hinge_top_max_deg:  # a hinge: one end of the reps standing (a thrust's both lying)
+        return Recognition(recognised(_HIP, "upright"), _margin(standing_end, p.hinge_top_max_deg, 20.0), False)
     confidence = _margin(features.lockout_deg, p.bridge_lockout_deg, 15.0)
     if features.lockout_deg > p.bridge_lockout_deg:
         return Recognition(recognised(_HIP, "supine_floor"), confidence, False)
@@ -172,6 +192,17 @@ def recognise(features: SetFeatures, params: RecognitionParams = RECOGNITION) ->
     single = roll >= p.single_leg_roll_std_deg
     confidence = min(confidence, _margin(roll, p.single_leg_roll_std_deg, 0.5))
     return Recognition(recognised(_HIP, "supine_bench", single), confidence, False)
+
+
+def _abduction_with_rotation(features: SetFeatures, p: RecognitionParams) -> Recognition:
+    """A turn about the thigh's long axis or across the walking swing axis: a clamshell lying on the side (the
+    thigh starts level), a fire hydrant on all fours (the thigh starts hanging upright under the hip)."""
+    value = features.axis_long if features.axis_long is not None else 0.0
+    confidence = _margin(value, p.clamshell_long_axis, 0.4)
+    if features.start_deg is not None and features.start_deg < p.upright_max_deg:
+        confidence = min(confidence, _margin(features.start_deg, p.upright_max_deg, 30.0))
+        return Recognition(recognised(_THIGH, "all_fours", True), confidence, False)
+    return Recognition(recognised(_THIGH, "side_lying"), confidence, False)
 
 
 def combine(pelvis: Recognition | None, thigh: Recognition | None, pelvis_posture_deg: float | None = None,
@@ -185,6 +216,10 @@ def combine(pelvis: Recognition | None, thigh: Recognition | None, pelvis_postur
     higher confidence."""
     if thigh is None or pelvis is None:
         verdict = thigh if pelvis is None else pelvis
+    elif pelvis.exercise in HIP_EXTENSION_LIFTS and (thigh.upright or BY_NAME[thigh.exercise].stance == "prone"):
+        # a hinge's thighs stay near upright; a prone kickback's pelvis lies still, so a pelvis lifting in reps of
+        # its own with a thigh that rises beyond level is a supine lift's thigh (a single-leg thrust's free leg)
+        verdict = pelvis
     elif thigh.exercise in HIP_EXTENSION_LIFTS and not thigh.upright:
         verdict = pelvis if pelvis.exercise in HIP_EXTENSION_LIFTS else thigh
     elif pelvis.exercise == thigh.exercise:
@@ -200,7 +235,7 @@ def _seated_or_lying(thigh: Recognition, pelvis_posture_deg: float, params: Reco
     """The thigh's thigh-led verdict, turned into the other one when the pelvis's posture says otherwise; the
     confidence then is the posture's margin, lowered by the thigh's confidence in its own verdict."""
     seated = pelvis_posture_deg < params.seated_pelvis_max_deg
-    if BY_NAME[thigh.exercise].shape != _THIGH:
+    if BY_NAME[thigh.exercise].shape != _THIGH or BY_NAME[thigh.exercise].stance not in ("seated", "side_lying"):
         return thigh
     other = recognised(_THIGH, "seated" if seated else "side_lying")
     if other == thigh.exercise:

@@ -204,8 +204,9 @@ def _read_span(series, span, given, ref, tempo, side, params, marked: bool = Fal
     if not _enough(report, params, marked):
         return None
     primary = next((r for r in reads if r.reading.placement == report.placement), reads[0])
-    if not _posture_matches(report, primary.reading, primary.ref, params):  # a lying or seated lift's reps read
-        return _band_walk(part, span, reading, ref, walks, tempo, side, params, 0.6)  # standing
+    upright_start = exercise_entry(rec.exercise).primary_starts_upright  # its reps start upright anyway
+    if not upright_start and not _posture_matches(report, primary.reading, primary.ref, params):  # a lying or
+        return _band_walk(part, span, reading, ref, walks, tempo, side, params, 0.6)  # seated lift's reps standing
     return _Found(*span, rec.exercise, "recognised", rec.confidence, report)
 
 

@@ -1,6 +1,6 @@
 """Accuracy of `analyze` against the simulator's ground truth on a varied batch of sets.
 
-    python benchmarks/accuracy.py [--sets 120] [--seed 1] [--kind hard|easy] [--verbose] [--only K …]
+    python benchmarks/accuracy.py [--sets 120] [--seed 1] [--kind hard|easy] [--all] [--verbose] [--only K …]
 
 `--kind hard` (the default) draws the harder simulator (sensors/simulate.py): onset profiles per set or per rep
 (min-jerk, half-cosine, linear or smooth trapezoids with 10–35 % ramps), the sensor's own low-pass (2–12 ms group
@@ -18,7 +18,11 @@ begun sitting on the floor, 25 Hz, and seated abduction / clamshell sets of thre
 with rests between; it also prints the count per pattern. `--verbose` prints each miscounted set and each rep
 with a phase error over 0.3 s, with the set's number: `--only K` re-runs just those sets (the draw is the same).
 
-All rep exercises (plus a batch of lateral band walks: step count and side), random mountings, rates 50–400 Hz, tempo
+`--all` draws every rep exercise of the registry (the newer ones too: kickbacks, fire hydrant, Romanian
+deadlift; a one-leg thigh-led set works the sensor's leg); without it the first five, so that figures stay
+comparable with earlier rounds.
+
+The rep exercises (plus a batch of lateral band walks: step count and side), random mountings, rates 50–400 Hz, tempo
 per set, IMU noise/bias, set-up and re-rack movement,
 faults on random reps. Prints rep-count exact rate, median/p95 absolute error of each phase duration (ms),
 RMSE of tilt and drop (deg), RMSE of the hip rise and concentric velocities, and precision/recall per fault. Targets
@@ -40,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.evaluation import add_faults, match_reps  # noqa: E402
 from analysis.pipeline import ImuSeries, analyze_set  # noqa: E402
+from sensors.exercises import BUILT_IN, BY_NAME  # noqa: E402
 from sensors.rules import FAULTS  # noqa: E402
 from analysis.tempo import parse_tempo  # noqa: E402
 from sensors.simulate import (  # noqa: E402
@@ -54,6 +59,13 @@ SIM_FAULT_CHOICES = {
     "seated_hip_abduction": ("rushed", "no_top_pause", "momentum", "partial"),
     "clamshell": ("rushed", "no_top_pause", "momentum", "partial"),
 }
+# the newer rep entries: the timing faults everywhere, the arch where the pelvis measures a lockout
+NEWER_REP_EXERCISES = tuple(e.name for e in BUILT_IN.values() if not e.steps and e.name not in REP_EXERCISES)
+for _name in NEWER_REP_EXERCISES:
+    SIM_FAULT_CHOICES[_name] = ("rushed", "no_top_pause", "momentum", "partial") + (
+        ("arch",) if BY_NAME[_name].posture else ())
+POOL = {"first": REP_EXERCISES, "all": REP_EXERCISES + NEWER_REP_EXERCISES}
+_pool = POOL["first"]  # what random_config draws from (main sets it from --all)
 
 
 def _span_truth(rep: dict) -> tuple[float, float]:
@@ -118,7 +130,7 @@ def hard_config(rng: np.random.Generator) -> SimConfig:
     big = rng.random() < HARD.big_setup
     reps = 3 if big and rng.random() < HARD.three_reps_after_big_setup else cfg.reps
     faults = tuple((name, r) for name, r in cfg.faults if r[0] <= reps)
-    station = cfg.exercise in ("seated_hip_abduction", "clamshell") and rng.random() < HARD.station_moves
+    station = BY_NAME[cfg.exercise].thigh_led and rng.random() < HARD.station_moves
     return replace(
         cfg, reps=reps, faults=faults, eccentric_s=float(rng.choice(HARD.eccentric_s)),
         concentric_s=float(rng.choice(HARD.concentric_s)), top_pause_s=float(rng.choice(HARD.top_pause_s)),
@@ -163,7 +175,7 @@ def technique_config(rng: np.random.Generator) -> SimConfig:
         ecc, con = cfg.eccentric_s, cfg.concentric_s
         top, bottom = round(float(rng.uniform(*TECHNIQUE.top_hold_s)), 1), float(rng.choice(TECH.bottom_pause_s))
     cfg = replace(cfg, eccentric_s=ecc, bottom_pause_s=bottom, concentric_s=con, top_pause_s=top)
-    thigh_led = cfg.exercise in ("seated_hip_abduction", "clamshell")
+    thigh_led = BY_NAME[cfg.exercise].thigh_led
     if (thigh_led or not cfg.placements[0] == "pelvis") and rng.random() < TECH.small_range:
         factor = 1.0 if thigh_led else (1.1 if cfg.exercise == "glute_bridge" else 1.25)  # the thigh's range
         cfg = replace(cfg, rom_deg=float(rng.uniform(*TECHNIQUE.small_range_deg)) / factor)
@@ -209,9 +221,9 @@ def patterns(cfg: SimConfig) -> list[str]:
 
 def random_config(rng: np.random.Generator) -> SimConfig:
     """The earlier ("easy") draw."""
-    ex = str(rng.choice(REP_EXERCISES))
+    ex = str(rng.choice(_pool))
     reps = int(rng.integers(3, 16))
-    if ex in ("seated_hip_abduction", "clamshell"):
+    if BY_NAME[ex].thigh_led:
         placements = (str(rng.choice(["thigh_left", "thigh_right"])),)
     elif rng.random() < 0.5:
         placements = ("pelvis",)
@@ -227,6 +239,8 @@ def random_config(rng: np.random.Generator) -> SimConfig:
     for r in rng.choice(np.arange(1, reps + 1), size=n_faulted, replace=False):
         faults.append((str(rng.choice(SIM_FAULT_CHOICES[ex])), (int(r),)))
     side = str(rng.choice(["left", "right"])) if ex == "single_leg_hip_thrust" else None
+    if BY_NAME[ex].thigh_led and BY_NAME[ex].single_leg:
+        side = placements[0][len("thigh_"):]  # the sensor's leg works
     return SimConfig(
         exercise=ex, reps=reps, eccentric_s=ecc, bottom_pause_s=bottom, concentric_s=con, top_pause_s=top,
         placements=placements, rates_hz=rates, side=side, standing_s=float(rng.choice([0.0, 2.0, 2.0])),
@@ -378,7 +392,7 @@ def _print_report(args, tally: Tally, walks: tuple[int, int, int, int], elapsed:
             print(f"  {name:<14} {np.median(np.abs(e)):>15.0f} {np.percentile(np.abs(e), 95):>7.0f}"
                   f" {np.median(e):>+15.0f} {len(e):>5}")
     print("per exercise: count exact; |phase err| median (p95) ms: concentric · top · eccentric · bottom")
-    for ex in REP_EXERCISES:
+    for ex in _pool:
         if tally.sets[ex]:
             cells = []
             for name in PHASES:
@@ -414,7 +428,10 @@ def main() -> int:
     ap.add_argument("--kind", choices=("hard", "easy", "technique"), default="hard")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--only", type=int, nargs="+", help="run only these set numbers (and no band walks)")
+    ap.add_argument("--all", action="store_true", help="every rep exercise of the registry, the newer ones too")
     args = ap.parse_args()
+    global _pool
+    _pool = POOL["all" if args.all else "first"]
     rng = np.random.default_rng(args.seed)
     draw = {"hard": hard_config, "easy": random_config, "technique": technique_config}[args.kind]
     tally = Tally()

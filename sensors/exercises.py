@@ -1,8 +1,9 @@
 """The exercises, once: one entry per exercise with what every layer needs to know about it.
 
-The simulator (`sensors/simulate.py`) draws its kinematics and labels its ground truth from these entries, the
+The simulator (`sensors/simulation/`) draws its kinematics and labels its ground truth from these entries, the
 analysis picks its sensor, metrics, tilt reference and observable faults from them, and the display layers their
-names and units. Adding an exercise is one entry here plus its posture/kinematics function in the simulator.
+names and units. Adding an exercise is one entry here plus its kinematics function in
+`sensors/simulation/motions.py` (docs/exercises.md).
 It sits beside `sensors/rules.py` (the fault rules) in the lowest layer that needs it; pure Python, no numpy.
 
 Why the fields hold what they hold (the coaching text, `../shared/domain/upper-glutes-article.txt`, and the
@@ -30,7 +31,8 @@ from sensors.rules import FAULTS
 PLACEMENTS = ("pelvis", "thigh_left", "thigh_right")  # where a sensor is strapped (the body sites the analysis knows)
 TIMING_FAULTS = ("rushed_eccentric", "no_top_pause", "momentum", "partial_rom")
 SHAPES = ("thigh_out_hold_back", "hip_extension", "steps")  # the thigh's out-hold-back, the pelvis's lift, steps
-STANCES = ("upright", "seated", "side_lying", "supine_bench", "supine_floor")  # torso on a bench or on the floor
+STANCES = ("upright", "seated", "side_lying", "supine_bench", "supine_floor", "prone", "all_fours")  # supine: torso
+# on a bench or on the floor; prone: lying face down; all fours: on hands and knees
 DEFAULT_TEMPO_S = (3.0, 1.0, 1.0, 1.0)  # eccentric, bottom, concentric, top (s): slow lowering, pause at the top
 
 
@@ -59,6 +61,19 @@ class Exercise:
     default_tempo_s: tuple[float, float, float, float] = DEFAULT_TEMPO_S
     faults: tuple[str, ...] = TIMING_FAULTS
     recognisable: bool = True  # recognition may answer with it unasked (one entry per shape and stance)
+    cues: tuple[str, ...] = ()  # how to do it well, from the coaching text
+    motion: str = ""  # the simulator's kinematics function (sensors/simulation/motions.py); "" = the entry's name
+    lift_m: float = 0.0  # the hip's rise over a full rep (m): the simulator's sensor height
+
+    def __post_init__(self) -> None:
+        if not self.motion:
+            object.__setattr__(self, "motion", self.name)
+
+    @property
+    def primary_starts_upright(self) -> bool:
+        """The primary segment starts each rep near upright (a standing thigh or a thigh hanging on all fours), so
+        reps starting upright are not a sign of walking strides read as reps."""
+        return self.thigh_led and self.stance in ("upright", "all_fours")
 
     @property
     def counts(self) -> str:
@@ -86,19 +101,46 @@ class Exercise:
         return self.primary == "thigh"
 
 
+# coaching cues from the coaching text (../shared/domain/upper-glutes-article.txt), shared where they apply
+TEMPO_CUE = "Move with control, no momentum: pause at the top and lower slowly"
+LEVEL_HIPS_CUE = "Keep the hips level: the non-working side must not drop"
+TUCK_CUE = "Tuck the hips slightly first; the glutes drive the lift, not an arched lower back"
+LEAD_HIP_CUE = "Lead with the side of the hip, not the knee or the foot"
+BAND_CUE = "Band just above the knees, pressing them out"
+
 _REGISTRY = (
     Exercise("hip_thrust", "Hip thrust", "pelvis", shape="hip_extension", stance="supine_bench", posture=True,
-             tilt_reference="standing", default_rom_deg=45.0, faults=FAULTS),  # pelvis rotation, bottom → horizontal
+             tilt_reference="standing", default_rom_deg=45.0, faults=FAULTS, lift_m=0.32,  # pelvis: bottom → level
+             cues=(TUCK_CUE, "Lift until the torso is a straight line from shoulder to knee", TEMPO_CUE)),
     Exercise("single_leg_hip_thrust", "Single-leg hip thrust", "pelvis", shape="hip_extension", stance="supine_bench",
-             posture=True, tilt_reference="standing", single_leg=True, default_rom_deg=42.0, faults=FAULTS),
+             posture=True, tilt_reference="standing", single_leg=True, default_rom_deg=42.0, faults=FAULTS,
+             motion="hip_thrust", lift_m=0.3,
+             cues=("Anchor the upper back on the bench and drive the foot into the floor", LEVEL_HIPS_CUE, TUCK_CUE)),
     Exercise("glute_bridge", "Glute bridge", "pelvis", shape="hip_extension", stance="supine_floor", posture=True,
-             default_rom_deg=28.0, faults=FAULTS),
-    Exercise("seated_hip_abduction", "Seated hip abduction", "thigh", stance="seated", default_rom_deg=38.0),
-    Exercise("clamshell", "Clamshell", "thigh", stance="side_lying", default_rom_deg=50.0),
+             default_rom_deg=28.0, faults=FAULTS, lift_m=0.18, cues=(TUCK_CUE, TEMPO_CUE)),
+    Exercise("seated_hip_abduction", "Seated hip abduction", "thigh", stance="seated", default_rom_deg=38.0,
+             cues=("Push the knees out through the full range", "Pause at the widest point, control it back in",
+                   LEAD_HIP_CUE)),
+    Exercise("clamshell", "Clamshell", "thigh", stance="side_lying", default_rom_deg=50.0,
+             cues=(BAND_CUE, "Feet together: rotate the top knee open from the hip",
+                   "Stop before the hips roll backward", TEMPO_CUE)),
     Exercise("lateral_band_walk", "Lateral band walk", "thigh", shape="steps", stance="upright", posture=True,
-             default_rom_deg=18.0, default_tempo_s=(0.45, 0.25, 0.45, 0.1), faults=()),
+             default_rom_deg=18.0, default_tempo_s=(0.45, 0.25, 0.45, 0.1), faults=(),
+             cues=(BAND_CUE + ", not around the ankles", "Stay in a slight squat and step sideways")),
+    # standing hip extension: from a thigh it is a walking stride's movement (thigh upright, turning about the
+    # swing axis) and recognition reads anything standing as a band walk's steps, so it is only analysed when named
+    Exercise("cable_kickback", "Cable kickback", "thigh", stance="upright", single_leg=True, default_rom_deg=35.0,
+             recognisable=False, cues=("Lead with the hip: the glute lifts the leg back, no swing", TEMPO_CUE,
+                                       LEVEL_HIPS_CUE, "Keep the lower back neutral at the top")),
+    Exercise("lying_kickback", "Lying kickback", "thigh", stance="prone", single_leg=True, default_rom_deg=20.0,
+             cues=("Lift the straight leg with the glute; the hips stay on the floor", TEMPO_CUE)),
+    Exercise("fire_hydrant", "Fire hydrant", "thigh", stance="all_fours", single_leg=True, default_rom_deg=60.0,
+             cues=(LEAD_HIP_CUE + ": the knee out and up, turned out", LEVEL_HIPS_CUE, TEMPO_CUE)),
+    Exercise("romanian_deadlift", "Romanian deadlift", "pelvis", shape="hip_extension", stance="upright",
+             posture=True, default_rom_deg=65.0, faults=FAULTS, lift_m=0.05,
+             cues=("Lead with the hips back, the back flat", "Lower slowly",
+                   "Finish with the glutes, not by arching the lower back")),
 )
-
 
 
 def user_exercises_path() -> Path:

@@ -18,6 +18,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FAULTS = ("rushed_eccentric", "no_top_pause", "momentum", "lumbar_arch", "pelvic_drop", "partial_rom")
+# short forms, accepted wherever a fault is named (the simulator's commands and configurations)
+FAULT_ALIASES = {"rushed": "rushed_eccentric", "arch": "lumbar_arch", "drop": "pelvic_drop", "partial": "partial_rom"}
+
+
+def fault_name(name: str) -> str:
+    """The fault `name` names (one of `FAULTS`, or a short form of `FAULT_ALIASES`); ValueError otherwise."""
+    full = FAULT_ALIASES.get(name, name)
+    if full not in FAULTS:
+        raise ValueError(f"unknown fault {name!r} (one of {', '.join(FAULTS)}; short forms "
+                         f"{', '.join(FAULT_ALIASES)})")
+    return full
 
 
 @dataclass(frozen=True)

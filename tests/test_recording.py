@@ -475,7 +475,7 @@ def test_unit_mistake_in_a_v1_file_names_the_sensor(tmp_path):
         cells = lines[i].split(",")
         lines[i] = ",".join(cells[:2] + [repr(float(c) / 9.80665) for c in cells[2:5]] + cells[5:])
     msg = _bad(tmp_path, "\n".join(lines))
-    expect = "bad.csv: sensor thigh_left: acceleration looks like g, not m/s² (median |acc| at rest 1.01): store m/s²"
+    expect = "bad.csv: sensor thigh_left: acceleration looks like g, not m/s² (median |acc| at rest 1.00): store m/s²"
     assert msg.endswith(expect + " (× 9.80665)")
 
 

@@ -346,7 +346,7 @@ def test_simulate_takes_the_analyzers_fault_names(tmp_path):
     from ui.commands.simulate import parse_faults
 
     assert parse_faults(["rushed_eccentric:3", "lumbar_arch:2,4", "partial:1"]) == (
-        ("rushed", (3,)), ("arch", (2, 4)), ("partial", (1,)))
+        ("rushed_eccentric", (3,)), ("lumbar_arch", (2, 4)), ("partial_rom", (1,)))  # one vocabulary
     out = tmp_path / "s.csv"
     assert main(["simulate", "--exercise", "glute_bridge", "--reps", "5", "--faults", "pelvic_drop:2",
                  "--seed", "2", "-o", str(out)]) == 0

@@ -106,15 +106,18 @@ def test_mounting_does_not_change_magnitudes():
     seed=st.integers(0, 10_000),
 )
 def test_invariants_for_any_set(exercise, reps, ecc, top, rate, seed):
-    placement = "thigh_right" if exercise in ("seated_hip_abduction", "clamshell", "lateral_band_walk") else "pelvis"
+    from sensors.exercises import BY_NAME
+
+    entry = BY_NAME[exercise]
+    placement = "thigh_right" if entry.thigh_led else "pelvis"
     cfg = SimConfig(exercise=exercise, reps=reps, eccentric_s=ecc, top_pause_s=top, placements=(placement,),
-                    rates_hz=(rate,), gaps=True)
+                    rates_hz=(rate,), gaps=True, side="right" if entry.single_leg else None)
     res = simulate_set(cfg, seed)
     s = res.streams[0]
     assert (np.diff(s.t_s) > 0).all()
     assert np.isfinite(s.acc_mps2).all() and np.isfinite(s.gyr_rads).all()
     assert abs(1 / np.median(np.diff(s.t_s)) - rate) < 0.02 * rate
-    items = res.truth["steps"] if exercise == "lateral_band_walk" else res.truth["reps"]
+    items = res.truth["steps"] if entry.steps else res.truth["reps"]
     assert len(items) == reps
     for rep in res.truth["reps"]:
         ends = [p["end_s"] for p in rep["phases"]]
@@ -164,10 +167,11 @@ def test_simulator_truth_rules_match_the_analysis():
     """The simulator labels its truth with the same fault rules the analysis applies: one module, sensors/rules."""
     from analysis import faults
     from sensors.exercises import EXERCISES as ANALYSIS_EXERCISES  # what the analysis and the CLI offer
-    from sensors import rules, simulate
+    from sensors import rules, simulation
+    from sensors.simulation import truth
 
-    assert simulate.EXERCISES == ANALYSIS_EXERCISES
-    assert simulate.label_faults is rules.label_faults and faults.label_faults is rules.label_faults
+    assert simulation.EXERCISES == ANALYSIS_EXERCISES
+    assert truth.label_faults is rules.label_faults and faults.label_faults is rules.label_faults
 
 
 def test_truth_carries_the_hip_rise_and_lifting_speeds():
@@ -589,14 +593,19 @@ def test_blocks_of_slow_fast_and_small_reps_with_rests_between():
 
 
 def test_every_exercise_has_its_own_kinematics_and_an_unknown_one_is_an_error(tmp_path, capsys, monkeypatch):
-    """One kinematics function per exercise, looked up by name: an exercise without one raises, and `simulate`
-    exits 2 with one line (never a silent band walk)."""
-    from sensors import simulate
+    """One kinematics function per exercise, named by its registry entry: an exercise without one raises, and
+    `simulate` exits 2 with one line (never a silent band walk)."""
+    from dataclasses import replace
 
-    assert set(simulate.KINEMATICS) == set(EXERCISES)
+    from sensors import exercises
+    from sensors.simulation import motions
+
+    assert {exercises.BY_NAME[n].motion for n in EXERCISES} <= set(motions.KINEMATICS)
+    swing = replace(exercises.BY_NAME["clamshell"], name="kettlebell_swing", motion="kettlebell_swing")
+    monkeypatch.setitem(exercises.BY_NAME, "kettlebell_swing", swing)
     with pytest.raises(ValueError, match="no kinematics for exercise 'kettlebell_swing'"):
-        simulate.kinematics("kettlebell_swing")
-    monkeypatch.delitem(simulate.KINEMATICS, "clamshell")
+        motions.kinematics("kettlebell_swing")
+    monkeypatch.delitem(motions.KINEMATICS, "clamshell")
     with pytest.raises(ValueError, match="no kinematics"):
         simulate_set(SimConfig(exercise="clamshell", placements=("thigh_left",)), 1)
     argv = ["simulate", "--exercise", "clamshell", "--placement", "thigh_left", "--reps", "3",
@@ -639,3 +648,30 @@ def test_two_sensor_workout_sensors_have_their_own_clocks_and_mountings(tmp_path
             assert rms["pelvis"] > 5.0 and rms["thigh_left"] > 5.0  # the thigh moves as the leg does
         else:
             assert rms["thigh_left"] > 4 * rms["pelvis"]  # thigh-led: the pelvis barely moves
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_clamshell_knee_opens_up_against_gravity(side):
+    """Side-lying on the bottom leg, the top knee rises toward the ceiling as the clamshell opens (it was lowered
+    into the floor before); the pelvis lies on the bottom leg's side (its left axis points up when the left leg
+    is on top)."""
+    from sensors.simulation.frames import Segment
+    from sensors.simulation.motions import clamshell
+
+    cfg = SimConfig(exercise="clamshell", placements=(f"thigh_{side}",), side=side)
+    th = np.array([0.0, 0.5, 1.0])
+    thigh = clamshell(Segment(cfg, f"thigh_{side}", None, th, 50.0))
+    knee_z = thigh.apply([0.0, 0.0, -1.0])[:, 2]  # the knee from the hip, earth up component
+    assert knee_z[0] == pytest.approx(0.0, abs=1e-9) and knee_z[1] > 0.2 and knee_z[2] > knee_z[1]
+    pelvis = clamshell(Segment(cfg, "pelvis", None, th, 50.0))
+    assert pelvis.apply([0.0, 1.0 if side == "left" else -1.0, 0.0])[0, 2] > 0.95
+
+
+def test_a_one_leg_thigh_led_set_works_the_thigh_sensors_leg_unless_told(tmp_path):
+    """`simulate` without --side: the leg the thigh sensor is on works (a still leg would give no reps)."""
+    from sensors.exercises import BUILT_IN
+
+    one_leg = next(e.name for e in BUILT_IN.values() if e.single_leg and e.thigh_led)
+    out = tmp_path / "k.csv"
+    assert main(["simulate", "--exercise", one_leg, "--placement", "thigh_right", "--reps", "3", "-o", str(out)]) == 0
+    assert json.loads((tmp_path / "k.truth.json").read_text())["side"] == "right"

@@ -21,10 +21,10 @@ from analysis.results import SetReport  # noqa: E402
 from analysis.serialize import summary  # noqa: E402
 from analysis.tempo import format_tempo, tempo_verdict, tolerance_s  # noqa: E402
 from ui.palette import BAD, OK, PHASE_COLOURS, PHASE_LABELS, SIDE_COLOURS, TARGET_BAND  # noqa: E402
-from ui.tables import step_summary  # noqa: E402
+from ui.tables import figure, step_summary  # noqa: E402
 
 
-def _png(fig) -> str:
+def png_data_uri(fig) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
@@ -56,7 +56,7 @@ def tempo_chart(report: SetReport) -> str:
         ax.set_xlabel("rep")
     axes[0].set_ylabel("seconds")
     fig.suptitle("Tempo per rep (green: within the target band, red: outside)", y=1.03)
-    return _png(fig)
+    return png_data_uri(fig)
 
 
 def pelvis_chart(report: SetReport) -> str | None:
@@ -84,7 +84,7 @@ def pelvis_chart(report: SetReport) -> str | None:
     a2.set_title("Hips not level at the top (frontal drop, lower side marked)")
     a2.set_ylabel("deg")
     a2.set_xlabel("rep")
-    return _png(fig)
+    return png_data_uri(fig)
 
 
 def trace_chart(report: SetReport, trace: SegmentTrace | None) -> str | None:
@@ -105,11 +105,7 @@ def trace_chart(report: SetReport, trace: SegmentTrace | None) -> str | None:
     ax.set_xlabel("time (s)")
     ax.set_ylabel(f"{report.placement} angle (deg)")
     ax.set_title("Movement over the set, phases shaded")
-    return _png(fig)
-
-
-def _f(x, fmt="{:.1f}") -> str:
-    return "–" if x is None else fmt.format(x)
+    return png_data_uri(fig)
 
 
 def _nowrap(text: str) -> str:
@@ -135,7 +131,7 @@ def velocity_chart(report: SetReport) -> str | None:
     ax.legend(loc="lower right", fontsize=8)
     loss = "" if report.velocity_loss_pct is None else f": velocity loss {report.velocity_loss_pct:.0f} %"
     ax.set_title(f"Lift speed per rep (hip rise over the concentric){loss}")
-    return _png(fig)
+    return png_data_uri(fig)
 
 
 def step_timeline_chart(report: SetReport) -> str | None:
@@ -152,19 +148,20 @@ def step_timeline_chart(report: SetReport) -> str | None:
     ax.set_ylim(-0.6, 1.8)
     ax.set_xlabel("time (s)")
     ax.set_title("Steps over the walk (bar = step duration, lane = direction of travel)")
-    return _png(fig)
+    return png_data_uri(fig)
 
 
 def _rep_rows(report: SetReport) -> str:
     rows = []
     for r in report.reps:
-        drop = _f(r.pelvic_drop_deg) + (f"&nbsp;{r.pelvic_drop_side}" if r.pelvic_drop_side else "")  # never wraps
+        drop = figure(r.pelvic_drop_deg) + (f"&nbsp;{r.pelvic_drop_side}" if r.pelvic_drop_side else "")  # never wraps
         rise = None if r.rise_m is None else 100 * r.rise_m
         rows.append(
-            f"<tr class='{'bad' if r.faults else ''}'><td>{r.index}</td><td>{_f(r.concentric_s)}</td>"
-            f"<td>{_f(r.top_pause_s)}</td><td>{_f(r.eccentric_s)}</td><td>{_f(r.bottom_pause_s)}</td>"
-            f"<td>{r.time_under_tension_s:.1f}</td><td>{r.rom_deg:.0f}</td><td>{_f(rise, '{:.0f}')}</td>"
-            f"<td>{_f(r.mean_concentric_velocity_mps, '{:.2f}')}</td><td>{_f(r.tilt_sagittal_deg, '{:+.1f}')}</td>"
+            f"<tr class='{'bad' if r.faults else ''}'><td>{r.index}</td><td>{figure(r.concentric_s)}</td>"
+            f"<td>{figure(r.top_pause_s)}</td><td>{figure(r.eccentric_s)}</td><td>{figure(r.bottom_pause_s)}</td>"
+            f"<td>{r.time_under_tension_s:.1f}</td><td>{r.rom_deg:.0f}</td><td>{figure(rise, '{:.0f}')}</td>"
+            f"<td>{figure(r.mean_concentric_velocity_mps, '{:.2f}')}</td>"
+            f"<td>{figure(r.tilt_sagittal_deg, '{:+.1f}')}</td>"
             f"<td>{drop}</td><td class='l'>{_nowrap(tempo_verdict(r.tempo_checks)).replace(',&nbsp;', ', ')}</td>"
             f"<td class='l'>{html.escape(', '.join(r.faults))}</td>"
             f"<td class='l'>{'<br>'.join(html.escape(c) for c in r.cues)}</td></tr>"
@@ -180,7 +177,7 @@ def _step_section(report: SetReport) -> str:
     summ = step_summary(report.steps)
     sides = "".join(
         f"<tr><td class='l'><span style='color:{SIDE_COLOURS[s.side]}'>■</span> {s.side}</td><td>{s.count}</td>"
-        f"<td>{_f(s.cadence_steps_per_min)}</td><td>{_f(s.mean_duration_s, '{:.2f}')}</td></tr>"
+        f"<td>{figure(s.cadence_steps_per_min)}</td><td>{figure(s.mean_duration_s, '{:.2f}')}</td></tr>"
         for s in summ.sides
     )
     steps = "".join(
@@ -189,7 +186,7 @@ def _step_section(report: SetReport) -> str:
     )
     return f"""<h2>Steps per side</h2>
 <table class="narrow"><tr><th class='l'>side</th><th>steps</th><th>cadence steps/min</th><th>mean step s</th></tr>
-{sides}<tr><td class='l'><b>all</b></td><td><b>{summ.count}</b></td><td><b>{_f(summ.cadence_steps_per_min)}</b></td>
+{sides}<tr><td class='l'><b>all</b></td><td><b>{summ.count}</b></td><td><b>{figure(summ.cadence_steps_per_min)}</b></td>
 <td></td></tr></table>
 <h2>Steps</h2>
 <p>Step length is not measured (the sensor's sideways displacement gives the side, not a distance).</p>
@@ -199,12 +196,12 @@ def _step_section(report: SetReport) -> str:
 def _kpis(report: SetReport) -> str:
     s = summary(report)
     if report.counts_steps:
-        items = [(str(s.get("step_count", 0)), "steps"), (f"{_f(s.get('cadence_steps_per_min'))}", "steps/min")]
+        items = [(str(s.get("step_count", 0)), "steps"), (f"{figure(s.get('cadence_steps_per_min'))}", "steps/min")]
     else:
-        items = [(str(s["rep_count"]), "reps"), (f"{_f(s['mean_eccentric_s'])} s", "mean lowering"),
-                 (f"{_f(s['time_under_tension_s'])} s", "time under tension"),
+        items = [(str(s["rep_count"]), "reps"), (f"{figure(s['mean_eccentric_s'])} s", "mean lowering"),
+                 (f"{figure(s['time_under_tension_s'])} s", "time under tension"),
                  ("–" if s["reps_tempo_ok"] is None else str(s["reps_tempo_ok"]), "reps on tempo"),
-                 (_f(s["consistency"], "{:.2f}"), "consistency")]
+                 (figure(s["consistency"], "{:.2f}"), "consistency")]
         if report.velocity_loss_pct is not None:
             items.append((f"{report.velocity_loss_pct:.0f} %", "velocity loss"))
     cells = "".join(f'<td class="kpi"><b>{html.escape(v)}</b><br>{html.escape(k)}</td>' for v, k in items)

@@ -15,7 +15,8 @@ from analysis.session import SessionReport, SessionSet
 from analysis.tempo import format_tempo
 from sensors.exercises import exercise
 from ui.palette import OK, PHASE_COLOURS
-from ui.report_html import FOOTER, PAGE_STYLE, _f, _png, plt, set_section
+from ui.report_html import FOOTER, PAGE_STYLE, plt, png_data_uri, set_section
+from ui.tables import figure
 from ui.tables import known_from
 
 
@@ -62,9 +63,10 @@ def _overview(session: SessionReport, figures: list[SetFigures]) -> str:
     rows = "".join(
         f"<tr><td>{s.index}</td><td class='l'>{html.escape(s.exercise.replace('_', ' '))}</td>"
         f"<td class='l'>{html.escape(_how(s))}</td><td>{_clock(s.start_s)}–{_clock(s.end_s)}</td>"
-        f"<td>{f.count}&nbsp;{'steps' if s.report.steps else 'reps'}</td><td>{_f(f.mean_eccentric_s)}</td>"
-        f"<td>{_f(f.tempo_ok_pct, '{:.0f}')}</td><td>{_f(f.mean_rom_deg, '{:.0f}')}</td>"
-        f"<td>{_f(f.mean_tilt_deg, '{:+.1f}')}</td><td>{f.faults}</td><td>{_f(f.velocity_loss_pct, '{:.0f}')}</td></tr>"
+        f"<td>{f.count}&nbsp;{'steps' if s.report.steps else 'reps'}</td><td>{figure(f.mean_eccentric_s)}</td>"
+        f"<td>{figure(f.tempo_ok_pct, '{:.0f}')}</td><td>{figure(f.mean_rom_deg, '{:.0f}')}</td>"
+        f"<td>{figure(f.mean_tilt_deg, '{:+.1f}')}</td><td>{f.faults}</td>"
+        f"<td>{figure(f.velocity_loss_pct, '{:.0f}')}</td></tr>"
         for s, f in zip(session.sets, figures))
     return f"""<h2>Sets</h2>
 <table><tr><th>set</th><th class='l'>exercise</th><th class='l'>known from</th><th>time m:s</th><th>count</th>
@@ -90,7 +92,7 @@ def trend_chart(figures: list[SetFigures]) -> str | None:
         ax.set_xticks([f.index for f in reps])
         ax.grid(alpha=0.3)
     fig.tight_layout()
-    return _png(fig)
+    return png_data_uri(fig)
 
 
 def _sides(session: SessionReport, side: str | None) -> str:
@@ -103,8 +105,8 @@ def _sides(session: SessionReport, side: str | None) -> str:
                 "<code>--side</code>, or name it in the file's metadata): one sensor does not tell which leg "
                 "pushed.</p>")
     rows = "".join(f"<tr><td>{s.index}</td><td class='l'>{side}</td><td>{len(s.report.reps)}</td>"
-                   f"<td>{_f(summary(s.report)['mean_eccentric_s'])}</td>"
-                   f"<td>{_f(_mean(r.pelvic_drop_deg for r in s.report.reps))}</td></tr>" for s in single)
+                   f"<td>{figure(summary(s.report)['mean_eccentric_s'])}</td>"
+                   f"<td>{figure(_mean(r.pelvic_drop_deg for r in s.report.reps))}</td></tr>" for s in single)
     return f"""<h2>Left vs right</h2>
 <table class="narrow"><tr><th>set</th><th class='l'>working leg</th><th>reps</th><th>lowering s</th>
 <th>mean drop°</th></tr>{rows}</table>"""
@@ -127,7 +129,7 @@ def render_session(session: SessionReport, source: str, traces: list[SegmentTrac
 <style>{PAGE_STYLE}</style></head><body>
 <h1>Workout: {total['set_count']} sets</h1>
 <p>Source: <code>{html.escape(source)}</code> · {total['rep_count']} reps{f", {total['step_count']} steps"
-if total['step_count'] else ''} · time under tension {_f(total['time_under_tension_s'], '{:.0f}')} s</p>
+if total['step_count'] else ''} · time under tension {figure(total['time_under_tension_s'], '{:.0f}')} s</p>
 {_overview(session, figures)}
 {f'<h2>Across the sets</h2><p><img alt="trend chart" src="{chart}"></p>' if chart else ''}
 {_sides(session, side)}

@@ -44,7 +44,8 @@ def step_summary(steps: Sequence[Step]) -> StepSummary:
     return StepSummary(len(steps), _cadence(list(steps)), tuple(sides))
 
 
-def _f(x: float | None, fmt: str = "{:.1f}") -> str:
+def figure(x: float | None, fmt: str = "{:.1f}") -> str:
+    """A number for a table or a report, "–" where there is none."""
     return "–" if x is None else fmt.format(x)
 
 
@@ -59,10 +60,10 @@ def format_band_walk_table(report: SetReport) -> list[str]:
         lines.append(f"{s.index:>4} {s.t_s:>7.2f} {s.side:>6} {s.duration_s:>6.2f}")
     lines.append("-" * len(head))
     summ = step_summary(report.steps)
-    lines.append(f"{summ.count} steps · cadence {_f(summ.cadence_steps_per_min)} steps/min")
+    lines.append(f"{summ.count} steps · cadence {figure(summ.cadence_steps_per_min)} steps/min")
     for side in summ.sides:
-        lines.append(f"  {side.side:<5} {side.count:>3} steps · cadence {_f(side.cadence_steps_per_min)} steps/min"
-                     f" · mean step {_f(side.mean_duration_s, '{:.2f}')} s")
+        lines.append(f"  {side.side:<5} {side.count:>3} steps · cadence {figure(side.cadence_steps_per_min)} steps/min"
+                     f" · mean step {figure(side.mean_duration_s, '{:.2f}')} s")
     return lines
 
 

@@ -9,6 +9,7 @@ from sensors.rules import TEMPO_TOL_FRAC, TEMPO_TOL_S
 from analysis.tempo import format_tempo, tempo_verdict
 from ui.file_analysis import ReadOptions, analyze_file, analyze_file_lean, series_of
 from ui.input_options import add_input_arguments
+from ui.tables import figure
 
 if TYPE_CHECKING:  # the analysis (scipy) and the reader (pandas) are imported when a file is read, not for --help
     from analysis.results import SetReport
@@ -140,10 +141,6 @@ def session_from(session: SessionReport, origin_s: float) -> SessionReport:
     return replace(session, sets=sets)
 
 
-def _f(x, fmt="{:.1f}") -> str:
-    return "–" if x is None else fmt.format(x)
-
-
 def format_table(report: SetReport, source: str = "") -> str:
     """A readable per-rep table with the cues underneath."""
     from analysis.serialize import summary
@@ -163,16 +160,16 @@ def format_table(report: SetReport, source: str = "") -> str:
         drop = "–" if r.pelvic_drop_deg is None else f"{r.pelvic_drop_deg:.1f}{(r.pelvic_drop_side or ' ')[0].upper()}"
         ok = tempo_verdict(r.tempo_checks)
         lines.append(
-            f"{r.index:>3} {_f(r.concentric_s):>6} {_f(r.top_pause_s):>6} {_f(r.eccentric_s):>6} "
-            f"{_f(r.bottom_pause_s):>6}"
-            f" {r.time_under_tension_s:>6.1f} {r.rom_deg:>6.1f} {_f(r.tilt_sagittal_deg, '{:+.1f}'):>6} {drop:>8}"
-            f" {_f(r.mean_concentric_velocity_mps, '{:.2f}'):>5} {ok:<{tw}}  {', '.join(r.faults)}"
+            f"{r.index:>3} {figure(r.concentric_s):>6} {figure(r.top_pause_s):>6} {figure(r.eccentric_s):>6} "
+            f"{figure(r.bottom_pause_s):>6}"
+            f" {r.time_under_tension_s:>6.1f} {r.rom_deg:>6.1f} {figure(r.tilt_sagittal_deg, '{:+.1f}'):>6} {drop:>8}"
+            f" {figure(r.mean_concentric_velocity_mps, '{:.2f}'):>5} {ok:<{tw}}  {', '.join(r.faults)}"
         )
     s = summary(report)
     lines.append("-" * len(head))
     lines.append(
-        f"{s['rep_count']} reps · mean eccentric {_f(s['mean_eccentric_s'])} s · "
-        f"time under tension {_f(s['time_under_tension_s'])} s"
+        f"{s['rep_count']} reps · mean eccentric {figure(s['mean_eccentric_s'])} s · "
+        f"time under tension {figure(s['time_under_tension_s'])} s"
         + (f" · tilt vs {report.tilt_reference}" if report.tilt_reference else "")
         + (f" · consistency {s['consistency']:.2f}" if s["consistency"] is not None else "")
         + (f" · velocity loss {s['velocity_loss_pct']:.0f} %" if s["velocity_loss_pct"] is not None else "")

@@ -63,22 +63,19 @@ def add_sim_arguments(p) -> None:
     p.add_argument("--seed", type=int, default=0)
 
 
-# the analyzer's fault names (what `analyze` reports) → the simulator's short ones, which stay accepted
-FAULT_NAMES = {"rushed_eccentric": "rushed", "no_top_pause": "no_top_pause", "momentum": "momentum",
-               "lumbar_arch": "arch", "pelvic_drop": "drop", "partial_rom": "partial"}
-
-
 def parse_faults(items: list[str]) -> tuple[tuple[str, tuple[int, ...]], ...]:
-    """FAULT:REP[,REP…] items, FAULT an analyzer name (`rushed_eccentric`, `lumbar_arch`, …) or its short form."""
-    from sensors import simulate
+    """FAULT:REP[,REP…] items, FAULT an analyzer name (`rushed_eccentric`, `lumbar_arch`, …) or its short form
+    (`sensors.rules.FAULT_ALIASES`)."""
+    from sensors.rules import fault_name
     out = []
     for item in items:
         m = re.fullmatch(r"([a-z_]+):(\d+(?:,\d+)*)", item.strip())
         if not m:
             raise UserError(f"--faults: {item!r} is not FAULT:REP[,REP…] (e.g. rushed:3,7)")
-        name = FAULT_NAMES.get(m.group(1), m.group(1))
-        if name not in simulate.SIM_FAULTS:
-            raise UserError(f"--faults: unknown fault {m.group(1)!r} (one of {', '.join(FAULT_NAMES)})")
+        try:
+            name = fault_name(m.group(1))
+        except ValueError as err:
+            raise UserError(f"--faults: {err}") from None
         out.append((name, tuple(int(r) for r in m.group(2).split(","))))
     return tuple(out)
 
@@ -125,8 +122,9 @@ def config_from_args(args, exercise: str) -> SimConfig:
     else:
         ecc, bot, con, top = parse_sim_tempo(args.tempo)
     side = args.side
-    if BY_NAME[exercise].single_leg and side is None:
-        side = "left"
+    if BY_NAME[exercise].single_leg and side is None:  # the thigh sensor's leg works, else the left
+        thighs = [p[len("thigh_"):] for p in placements if p.startswith("thigh_")]
+        side = thighs[0] if thighs else "left"
     return SimConfig(
         exercise=exercise, reps=args.reps, eccentric_s=ecc, bottom_pause_s=bot, concentric_s=con, top_pause_s=top,
         rom_deg=args.rom, placements=placements, rates_hz=rates, side=side, standing_s=args.standing,

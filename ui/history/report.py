@@ -25,7 +25,7 @@ from analysis.tempo import tolerance_s
 from sensors.rules import FAULT_RULES
 from ui.history.store import StoredSession
 from ui.history.trends import METRICS, ExerciseTrend, SetFigures
-from ui.report_html import _png
+from ui.report_html import png_data_uri
 
 GOOD, BAD, NEUTRAL, BAND = "#2a9d8f", "#d62828", "#495057", "#52b788"
 CHART_COLUMNS = 3
@@ -132,7 +132,7 @@ def exercise_chart(trend: ExerciseTrend, sets_by_key, targets: TrendTargets = TA
     fig.suptitle(f"{trend.exercise.replace('_', ' ')}: {len(trend.points)} sets "
                  "(green: on target, red: off target, shaded: target)", y=1.0)
     fig.tight_layout()
-    return _png(fig)
+    return png_data_uri(fig)
 
 
 def _f(x, fmt: str = "{:.1f}") -> str:
