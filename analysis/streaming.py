@@ -48,7 +48,7 @@ from analysis.stream_events import (  # noqa: F401  (the events are this module'
 from analysis.stream_params import STREAMING
 from analysis.stream_state import ACC, BIAS, GYR, QUAT, SAMPLE_COLUMNS, SensorStream, SetState  # noqa: F401
 from analysis.workout_watch import WorkoutWatcher
-from sensors.exercises import recognised
+from sensors.exercises import BY_NAME, recognised
 
 LIVE_WINDOW_S = STREAMING.buffers.live_window_s
 SET_WINDOW_S = STREAMING.buffers.set_window_s
@@ -206,9 +206,13 @@ class StreamingAnalyzer:
         if self.given_exercise is None and math.isfinite(start_s):
             for s in self.sensors.values():
                 s.calibrated = False  # the next set may turn about another axis: guess it afresh
-        # the phases are named once the primary's axis is known with its sense (a settled rep, this set's or, with
-        # a given exercise, the last set's)
-        self.tracker = PhaseTracker(self.params.tracker, labelled=self.sensors[self.set.primary].calibrated)
+        # the phases are named by the sign once the primary's axis is known with its sense (a settled rep, this
+        # set's or, with a given exercise, the last set's); before it, with the exercise known, by the cue
+        entry = BY_NAME.get(ex) if ex is not None else None
+        cued = entry is not None and not entry.steps
+        self.tracker = PhaseTracker(self.params.tracker, labelled=self.sensors[self.set.primary].calibrated,
+                                    cue=self.params.cue, rom_deg=entry.default_rom_deg if cued else None,
+                                    gravity=cued and entry.hip_extension)
         self.settler.reset()
         self.watcher.reset()
 
@@ -217,7 +221,18 @@ class StreamingAnalyzer:
         events, stops = self.tracker.track(s, n)
         for stop in stops:
             self.settler.on_stop(stop)
-        return list(events)
+        return self._shown_start(list(events))
+
+    def _shown_start(self, events: list[Event]) -> list[Event]:
+        """The set starts (`SetStarted`, the set-up banner goes) with the first lift the cue named, before it
+        settles as rep 1."""
+        if self.set.start_shown or not self.tracker.cue_named:
+            return events
+        k = next((i for i, e in enumerate(events) if isinstance(e, PhaseChanged) and e.phase == "concentric"), None)
+        if k is None:
+            return events
+        self.set.start_shown = True
+        return events[:k] + [SetStarted(events[k].t_s, events[k].start_s)] + events[k:]
 
     def _too_long(self) -> bool:
         """The current set (from its own start, not the oldest buffered sample) is about to outgrow the buffers.
