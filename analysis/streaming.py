@@ -104,7 +104,7 @@ class StreamingAnalyzer:
         self._length_checked_s = -np.inf  # `_too_long` looks once a second (the set window is minutes)
         self._half_sample_s = 0.5 / max(rates_hz.values())
         self.settler = Settler(self.sensors, self.params, _offline)
-        self.watcher = WorkoutWatcher(self.sensors, self.params, auto_end_rest_s, tempo, side)
+        self.watcher = WorkoutWatcher(self.sensors, self.params, auto_end_rest_s, tempo, side, exercise is not None)
         self.reports: list[SetReport] = []  # one per ended set
         self._reset_set(start_s=-np.inf)
 

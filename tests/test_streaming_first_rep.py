@@ -184,3 +184,16 @@ def test_gravity_tells_a_rising_segment_only_beyond_its_noise():
         acc = 9.81 + rng.normal(0, 0.02, len(t)) + np.where(rest, 0.0, push * 4 * (t - 0.3))
         assert lift_by_gravity(t, acc, 0.3, CUE) == expected
         assert lift_by_gravity(t[:33], acc[:33], 0.3, CUE) == 0  # 20 ms into the push: not yet
+
+
+def test_a_given_exercise_reads_no_partner_reference():
+    """With the exercise given (`live --exercise`, sets ending by themselves), the workout watcher reads the
+    detector's upright reference (a given lift's reps read standing up are a walk's strides) but not the partner
+    thigh's, which only recognition asks for; without one it reads both."""
+    cfg = SimConfig(exercise="glute_bridge", reps=4, placements=("pelvis", "thigh_left"), rates_hz=(100.0, 100.0))
+    series = _series(simulate_set(cfg, 2))
+    given, _ = stream_series(series, "glute_bridge", parse_tempo(cfg.tempo_string), batch_s=0.04,
+                             auto_end_rest_s=30.0)
+    assert given.watcher.reference is not None and given.watcher.partner_refs == {}
+    recognised, _ = stream_series(series, None, batch_s=0.04, auto_end_rest_s=30.0)
+    assert set(recognised.watcher.partner_refs) == {"thigh_left"}
