@@ -62,6 +62,7 @@ class PhaseTracker:
         # the sense of the axis is known (lift +): else strokes are followed but their phases are not named (a
         # guessed sense may be the wrong way up), until `label` names them from the set's first settled reps
         self.labelled = labelled
+        self.confirmed = labelled  # `label` ran: the sense is the settled reps' (a cue's is provisional)
         self.moving_sign = 0  # +1 lifting, −1 lowering, 0 still
         self.stroke_started_s = -np.inf  # when the current stroke was seen to start
         self.stroke_start_s = -np.inf  # ... its back-dated start
@@ -139,8 +140,8 @@ class PhaseTracker:
         the phase now), and from here on the tracker names its own."""
         if flipped:
             self.flip()
-        self.labelled = True
-        self.pending = False
+        self.labelled = self.confirmed = True
+        self.pending = self.held = False
         self.live_reps = len(reps) + (1 if self.moving_sign > 0 else 0)
         events = [PhaseChanged(now, ph.name, ph.start_s, r.index, named_late=True) for r in reps for ph in r.phases]
         last = reps[-1]

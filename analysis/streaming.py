@@ -259,7 +259,7 @@ class StreamingAnalyzer:
         flipped = axis_before is not None and primary.axis is not None and float(axis_before @ primary.axis) < 0
         # named from the second settled rep on: the first alone may be a set-up move read the other way up
         enough = len(self.set.reps) >= self.params.settle.confirmed_reps
-        if self.tracker.labelled or not (primary.calibrated and enough):
+        if self.tracker.confirmed or not (primary.calibrated and enough):
             if flipped:
                 self.tracker.flip()  # a later reading turned the set the other way up: the tracker follows it
             return events
