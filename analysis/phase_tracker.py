@@ -246,8 +246,7 @@ class PhaseTracker:
 
     def _release(self, s: SensorStream, t: float) -> list[PhaseChanged]:
         """A held turn back named once it has turned beyond a settle's size."""
-        if abs(float(s.disp.view(1)[0, 1]) - _angle_at(s, self.stroke_start_s)) < (
-                self.params.settle_rom_fraction * self.rom_deg):
+        if _turned_since(s, self.stroke_start_s) < self.params.settle_rom_fraction * self.rom_deg:
             return []
         self.held = False
         return self._name(s, t)
@@ -306,9 +305,13 @@ def stroke_cue(s: SensorStream, start_s: float, sign: int, rom_deg: float | None
         return rising, rising * sign if about else 0, False
     if not pose_allowed or rom_deg is None or not about or tilt < np.cos(np.radians(p.pose_axis_max_tilt_deg)):
         return 0, 0, False  # the start pose tells a rotation about gravity (a set-up's sitting down is not one)
-    d = s.disp.view(int(s.rate_hz * (s.last_t - start_s)) + 2)
-    left = abs(float(d[-1, 1] - np.interp(start_s, d[:, 0], d[:, 1]))) >= p.pose_rom_fraction * rom_deg
+    left = _turned_since(s, start_s) >= p.pose_rom_fraction * rom_deg
     return (1, sign, True) if left else (0, 0, True)
+
+
+def _turned_since(s: SensorStream, t_s: float) -> float:
+    """How far (deg) the segment has turned about the axis since `t_s` (the display angle)."""
+    return abs(float(s.disp.view(1)[0, 1]) - _angle_at(s, t_s))
 
 
 def _angle_at(s: SensorStream, t_s: float) -> float:

@@ -260,7 +260,9 @@ class StreamingAnalyzer:
         # named from the second settled rep on: the first alone may be a set-up move read the other way up
         enough = len(self.set.reps) >= self.params.settle.confirmed_reps
         if self.tracker.confirmed or not (primary.calibrated and enough):
-            if flipped:
+            if flipped and self.tracker.labelled and not self.tracker.confirmed:
+                primary.flip_axis()  # one settled rep does not overrule the sense a cue told (it may be a set-up move)
+            elif flipped:
                 self.tracker.flip()  # a later reading turned the set the other way up: the tracker follows it
             return events
         return events + self.tracker.label(now, self.set.reps, flipped)
