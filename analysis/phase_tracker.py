@@ -256,6 +256,11 @@ class PhaseTracker:
         cue has not named yet is asked once more; a stroke left unnamed leaves its pause unnamed."""
         p = self.params
         named = ((self._release if self.held else self._name_by_cue)(s, t)) if self.pending else []
+        if not self.labelled and self.stroke_phase is not None and self.moving_sign != (
+                1 if self.stroke_phase == "concentric" else -1) and _about(s, self.stroke_start_s, self.cue):
+            s.flip_axis()  # gravity named it while the guess lagged: now about the stroke's axis, lift-positive
+            self.flip()
+            self.cue_flips += 1
         sign = self.moving_sign
         self.moving_sign = 0
         self.pending = False
@@ -295,10 +300,8 @@ def stroke_cue(s: SensorStream, start_s: float, sign: int, rom_deg: float | None
     if len(rows) < 2 * p.min_base_samples:
         return 0, 0, False
     up = up_in_sensor(rows[:, QUAT])
-    w = rows[:, GYR] - rows[:, BIAS]
     after = rows[:, 0] >= start_s
-    across = w[after] - np.outer(w[after] @ s.axis, s.axis)
-    about = float(np.einsum("ij,ij->i", across, across).max(initial=0.0)) <= np.radians(p.off_axis_dps) ** 2
+    about = _about(s, start_s, p, rows[after])
     tilt = float(np.median(np.abs(up[after] @ s.axis)))  # cosine of the axis's angle from vertical
     if gravity and tilt < np.sin(np.radians(90.0 - p.axis_max_tilt_deg)):
         rising = lift_by_gravity(rows[:, 0], np.einsum("ij,ij->i", rows[:, ACC], up), start_s, p)
@@ -307,6 +310,15 @@ def stroke_cue(s: SensorStream, start_s: float, sign: int, rom_deg: float | None
         return 0, 0, False  # the start pose tells a rotation about gravity (a set-up's sitting down is not one)
     left = _turned_since(s, start_s) >= p.pose_rom_fraction * rom_deg
     return (1, sign, True) if left else (0, 0, True)
+
+
+def _about(s: SensorStream, start_s: float, p: CueParams, rows: np.ndarray | None = None) -> bool:
+    """The stroke since `start_s` turns about the guessed axis: no faster than `off_axis_dps` about the axes
+    across it (a set-up move, or a guess lagging the movement, turns about others too)."""
+    rows = s.rows(start_s) if rows is None else rows
+    w = rows[:, GYR] - rows[:, BIAS]
+    across = w - np.outer(w @ s.axis, s.axis)
+    return float(np.einsum("ij,ij->i", across, across).max(initial=0.0)) <= np.radians(p.off_axis_dps) ** 2
 
 
 def _turned_since(s: SensorStream, t_s: float) -> float:
