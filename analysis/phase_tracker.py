@@ -89,7 +89,9 @@ class PhaseTracker:
         if self.by_cue and not s.sense_known:
             self._unanchor(s)  # a new guessed axis far from the old: its sense is asked of the cue again
         dt = 1.0 / s.rate_hz
-        for t, v in zip(d[:, 0], d[:, 2]):
+        flips = self.cue_flips
+        for t, raw in zip(d[:, 0], d[:, 2]):
+            v = raw if (self.cue_flips - flips) % 2 == 0 else -raw  # rows written before the cue turned the axis
             # lifts and lowerings have their own thresholds: a 3-s lowering peaks at a fraction of the lift's speed
             on = self._on_threshold(1 if v >= 0 else -1)
             off = self.params.motion_off_ratio * self._on_threshold(self.moving_sign or 1)
@@ -103,9 +105,9 @@ class PhaseTracker:
                     if self.below_since is None:
                         self.below_since = float(t)
                     if reversed_ or t - self.below_since >= self.params.stop_hold_s:
-                        flips = self.cue_flips
+                        before = self.cue_flips
                         stop, phase = self._stop(s, float(t), on)
-                        v = -v if self.cue_flips != flips else v  # the cue turned the axis at the stop
+                        v = -v if self.cue_flips != before else v  # the cue turned the axis at the stop
                         stops.append(stop)
                         events += phase
                         self.below_since = None

@@ -42,6 +42,7 @@ class SensorStream:
         self.axis = None  # movement axis in the sensor frame (signed: + toward contraction) once known
         self.calibrated = False
         self.anchored = False  # the guessed axis's sense was told by a cue (`phase_tracker.stroke_cue`): lift +
+        self.cued = False  # the tracker names this sensor's strokes by a cue (the exercise is known)
         self.angle_deg = 0.0
         self.speed_dps = 0.0
         self.last_t = -np.inf
@@ -110,11 +111,10 @@ class SensorStream:
         return self.calibrated or self.anchored
 
     def flip_axis(self) -> None:
-        """The guessed axis the other way up: the display rows kept so far and the running values follow."""
+        """The guessed axis the other way up (as a settled axis that reverses the guess: the smoothed speed follows,
+        the angle goes on from where it is; the rows kept so far are left as they were written)."""
         self.axis = -self.axis
-        rows = self.disp.view()
-        rows[:, 1:] *= -1.0
-        self.angle_deg, self.speed_dps = -self.angle_deg, -self.speed_dps
+        self.speed_dps = -self.speed_dps
 
     def guess_axis(self) -> None:
         """Before the first rep settles: the dominant rotation axis of the last seconds (`bodyframe.movement_axis`;
@@ -131,10 +131,11 @@ class SensorStream:
         if self.axis is not None and abs(axis @ self.axis) > p.guess_same_axis:
             axis = axis if axis @ self.axis > 0 else -axis  # the same axis: keep its sense
         else:
-            # a new axis: while the segment turns, the sense that keeps the speed's sign (no false reversal under
-            # the tracker, and a sense a cue told carries over); still, with a told sense, the one nearer the old
-            # axis (kept told when it is near enough); else the first clear movement about it is taken as a lift
-            moving = self.axis is not None and abs(self.speed_dps) > p.guess_keep_dps
+            # a new axis: while the segment turns (and a cue names the strokes), the sense that keeps the speed's
+            # sign (no false reversal under the tracker, and a sense a cue told carries over); still, with a told
+            # sense, the one nearer the old axis (kept told when it is near enough); else the first clear movement
+            # about it is taken as a lift
+            moving = self.cued and self.axis is not None and abs(self.speed_dps) > p.guess_keep_dps
             if moving:
                 turn = float(g[-1] @ axis) * self.speed_dps < 0
             elif self.anchored:

@@ -7,7 +7,10 @@ A thin coordinator over four parts, each a module with its parameters (`analysis
 - **stream events** (`analysis.stream_events`): what a push or a set's end emits, and the display values;
 - **the live phase tracker** (`analysis.phase_tracker`, every sample of the primary sensor, causal): a start/stop
   detector with hysteresis on the angular speed about the movement axis gives `PhaseChanged` within a few tens
-  of ms of a movement starting or stopping (provisional: the shading and the metronome);
+  of ms of a movement starting or stopping (provisional: the shading and the metronome); with the exercise known
+  it names a set's strokes from the first, before the axis's sense settles, by a causal cue (gravity for the
+  lifts that raise the segment, the start pose for a rotation about gravity), and the set starts (`SetStarted`)
+  with the first lift it names;
 - **settling** (`analysis.settling` with `analysis.live_tail`): when a movement stops (and on an interval as a
   net) the set is re-read, by the offline analysis of the window until its axis is known and from the stream's
   tail after; a rep whose lowering has ended is announced once (`RepCompleted`, `FaultDetected`) and revised
@@ -213,6 +216,8 @@ class StreamingAnalyzer:
         self.tracker = PhaseTracker(self.params.tracker, labelled=self.sensors[self.set.primary].calibrated,
                                     cue=self.params.cue, rom_deg=entry.default_rom_deg if cued else None,
                                     gravity=cued and entry.hip_extension)
+        for placement, sensor in self.sensors.items():
+            sensor.cued = cued and placement == self.set.primary
         self.settler.reset()
         self.watcher.reset()
 
