@@ -464,11 +464,12 @@ def activity_spans(series: Sequence[ImuSeries], params: SessionParams = SESSION)
     return _spans(det, (), params, _others(series, det)).spans
 
 
-def upright_references(series: Sequence[ImuSeries], params: SessionParams = SESSION
+def upright_references(series: Sequence[ImuSeries], params: SessionParams = SESSION, partners: bool = True
                        ) -> tuple[recognition.PostureReference, dict[str, recognition.PostureReference]]:
     """The detector's upright reference and its partner's (`references`), as `analyze_recording` takes them over a
-    recording: the `ref` and `refs` of `read_span` to recognise with both sensors."""
+    recording: the `ref` and `refs` of `read_span` to recognise with both sensors (`partners=False`: the detector's
+    alone, the partners' left empty; nothing is recognised)."""
     det = _detector(series)
     walking = set_detection.walking_mask(det.t_s, det.acc_mps2, params.detection)
     quat = orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads)
-    return _reference(det, quat, walking), references(series, det.t_s, walking)
+    return _reference(det, quat, walking), references(series, det.t_s, walking) if partners else {}

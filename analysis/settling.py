@@ -293,7 +293,9 @@ class Settler:
         set_.reps = known
         if new and not set_.started:
             set_.started = True
-            events.append(SetStarted(now, known[0].start_s))
+            if not set_.start_shown:  # else shown at the first lift the tracker named
+                set_.start_shown = True
+                events.append(SetStarted(now, known[0].start_s))
         if changed:
             events.append(RepsRevised(now, tuple(known)))
         for rep in new:

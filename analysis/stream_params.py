@@ -21,6 +21,8 @@ class BufferParams:
     guess_min_dps: float = 15.0  # ... when the 95th percentile of the speed there exceeds this (else no guess)
     guess_same_axis: float = 0.7  # |cos| above which a new guess is the same axis (its sense kept)
     guess_big_fraction: float = 0.5  # a new axis's first sample above this share of the peak speed is a lift
+    guess_keep_dps: float = 2.5  # ... unless the segment turns faster than this: the sense keeps the speed's sign
+    guess_carry_cos: float = 0.3  # a sense a cue told carries over to a new axis (still) this near the old one
     length_check_every_s: float = 1.0  # whether the set outgrows the buffers is looked at this often
     too_long_fraction: float = 0.98  # a set older than this share of the set window is ended and a new one begun
     min_window_samples: int = 100  # a window (or a set) with fewer samples of a sensor is not analysed
@@ -45,6 +47,30 @@ class TrackerParams:
     stop_look_s: float = 0.15  # a stop's end is extrapolated from the speed's fall over this much history
     stop_fraction: float = 0.25  # ... to the first sample under this share of the start threshold
     peak_update_factor: float = 2.0  # a stroke whose peak is this multiple of the start threshold updates the peak
+    # a turn back starting this soon after a stroke stopped may be its settle (an overshoot's, 3–12 % of the range):
+    # named only once it has turned this share of the exercise's range (else the pause before it goes on)
+    settle_gap_s: float = 0.25
+    settle_rom_fraction: float = 0.15
+
+
+@dataclass(frozen=True)
+class CueParams:
+    """Naming a set's strokes before its axis's sense is settled (`analysis.phase_tracker.stroke_cue`): gravity
+    for the lifts that raise the segment, where the axis lies within `axis_max_tilt_deg` of horizontal; the start
+    pose for a rotation about gravity (the set rests in it: the first stroke from rest that covers a share of the
+    exercise's range is the lift)."""
+
+    base_s: float = 0.3  # the rest before the stroke's onset: the vertical acceleration's level and spread there
+    min_base_samples: int = 3  # ... with fewer samples the stroke waits
+    v_floor_mps: float = 0.02  # the vertical speed since onset must pass this (sway's stays under) ...
+    noise_k: float = 3.0  # ... and this many times the rest's spread integrated over the time since onset
+    axis_max_tilt_deg: float = 45.0  # gravity has a say where the axis is at least this far from vertical
+    off_axis_dps: float = 20.0  # a stroke turning faster than this about the axes across is no rep's: it waits
+    pose_rom_fraction: float = 0.3  # the start pose's rule: the stroke has turned this share of the typical range
+    pose_axis_max_tilt_deg: float = 30.0  # ... about an axis this near vertical (a rotation about gravity)
+    pose_rest_s: float = 0.5  # ... after the segment rested this long (a set rests in its start pose before it)
+    return_rom_fraction: float = 0.3  # ... and the lowering after it ends this near its pose (gravity within this
+    # share of the range, in degrees), else it was a set-up move
 
 
 @dataclass(frozen=True)
@@ -89,6 +115,7 @@ class StreamingParams:
 
     buffers: BufferParams = field(default_factory=BufferParams)
     tracker: TrackerParams = field(default_factory=TrackerParams)
+    cue: CueParams = field(default_factory=CueParams)
     settle: SettleParams = field(default_factory=SettleParams)
     watch: WatchParams = field(default_factory=WatchParams)
 

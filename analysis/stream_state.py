@@ -41,6 +41,8 @@ class SensorStream:
         self.bias = np.zeros(3)
         self.axis = None  # movement axis in the sensor frame (signed: + toward contraction) once known
         self.calibrated = False
+        self.anchored = False  # the guessed axis's sense was told by a cue (`phase_tracker.stroke_cue`): lift +
+        self.cued = False  # the tracker names this sensor's strokes by a cue (the exercise is known)
         self.angle_deg = 0.0
         self.speed_dps = 0.0
         self.last_t = -np.inf
@@ -103,6 +105,17 @@ class SensorStream:
             self.disp.append(np.array(rows))
         self.last_t = times[-1]
 
+    @property
+    def sense_known(self) -> bool:
+        """Which way up the axis is (lift +) is known: settled, or told by a cue on this guessed axis."""
+        return self.calibrated or self.anchored
+
+    def flip_axis(self) -> None:
+        """The guessed axis the other way up (as a settled axis that reverses the guess: the smoothed speed follows,
+        the angle goes on from where it is; the rows kept so far are left as they were written)."""
+        self.axis = -self.axis
+        self.speed_dps = -self.speed_dps
+
     def guess_axis(self) -> None:
         """Before the first rep settles: the dominant rotation axis of the last seconds (`bodyframe.movement_axis`;
         display only)."""
@@ -118,17 +131,28 @@ class SensorStream:
         if self.axis is not None and abs(axis @ self.axis) > p.guess_same_axis:
             axis = axis if axis @ self.axis > 0 else -axis  # the same axis: keep its sense
         else:
-            # a new axis: the first clear movement about it is taken as a lift
-            big = g[speed > p.guess_big_fraction * speed.max()] @ axis
-            if big.size and big[0] < 0:
-                axis = -axis
+            # a new axis: while the segment turns (and a cue names the strokes), the sense that keeps the speed's
+            # sign (no false reversal under the tracker, and a sense a cue told carries over); still, with a told
+            # sense, the one nearer the old axis (kept told when it is near enough); else the first clear movement
+            # about it is taken as a lift
+            moving = self.cued and self.axis is not None and abs(self.speed_dps) > p.guess_keep_dps
+            if moving:
+                turn = float(g[-1] @ axis) * self.speed_dps < 0
+            elif self.anchored:
+                turn = float(axis @ self.axis) < 0
+                self.anchored = abs(float(axis @ self.axis)) >= p.guess_carry_cos
+            else:
+                big = g[speed > p.guess_big_fraction * speed.max()] @ axis
+                turn = bool(big.size and big[0] < 0)
+            axis = -axis if turn else axis
         self.axis = axis
 
 
 @dataclass
 class SetState:
     """The current set as the parts share it: its exercise (given, recognised, or None yet), the sensor that sees
-    the movement (`primary`), where its samples begin (`from_s`), whether `SetStarted` was emitted (`started`),
+    the movement (`primary`), where its samples begin (`from_s`), whether its first rep settled (`started`) and
+    `SetStarted` was emitted (`start_shown`),
     whether the offline session's reading of its span confirmed it (`confirmed`, a workout's set), and the reps
     (steps) announced so far."""
 
@@ -138,6 +162,7 @@ class SetState:
     primary: str
     from_s: float
     started: bool = False
+    start_shown: bool = False  # `SetStarted` emitted (at the first lift the tracker named, or the first rep)
     confirmed: bool = False
     reps: list[Rep] = field(default_factory=list)
     steps: tuple[Step, ...] = ()

@@ -7,7 +7,10 @@ A thin coordinator over four parts, each a module with its parameters (`analysis
 - **stream events** (`analysis.stream_events`): what a push or a set's end emits, and the display values;
 - **the live phase tracker** (`analysis.phase_tracker`, every sample of the primary sensor, causal): a start/stop
   detector with hysteresis on the angular speed about the movement axis gives `PhaseChanged` within a few tens
-  of ms of a movement starting or stopping (provisional: the shading and the metronome);
+  of ms of a movement starting or stopping (provisional: the shading and the metronome); with the exercise known
+  it names a set's strokes from the first, before the axis's sense settles, by a causal cue (gravity for the
+  lifts that raise the segment, the start pose for a rotation about gravity), and the set starts (`SetStarted`)
+  with the first lift it names;
 - **settling** (`analysis.settling` with `analysis.live_tail`): when a movement stops (and on an interval as a
   net) the set is re-read, by the offline analysis of the window until its axis is known and from the stream's
   tail after; a rep whose lowering has ended is announced once (`RepCompleted`, `FaultDetected`) and revised
@@ -48,7 +51,7 @@ from analysis.stream_events import (  # noqa: F401  (the events are this module'
 from analysis.stream_params import STREAMING
 from analysis.stream_state import ACC, BIAS, GYR, QUAT, SAMPLE_COLUMNS, SensorStream, SetState  # noqa: F401
 from analysis.workout_watch import WorkoutWatcher
-from sensors.exercises import recognised
+from sensors.exercises import BY_NAME, recognised
 
 LIVE_WINDOW_S = STREAMING.buffers.live_window_s
 SET_WINDOW_S = STREAMING.buffers.set_window_s
@@ -104,7 +107,7 @@ class StreamingAnalyzer:
         self._length_checked_s = -np.inf  # `_too_long` looks once a second (the set window is minutes)
         self._half_sample_s = 0.5 / max(rates_hz.values())
         self.settler = Settler(self.sensors, self.params, _offline)
-        self.watcher = WorkoutWatcher(self.sensors, self.params, auto_end_rest_s, tempo, side)
+        self.watcher = WorkoutWatcher(self.sensors, self.params, auto_end_rest_s, tempo, side, exercise is not None)
         self.reports: list[SetReport] = []  # one per ended set
         self._reset_set(start_s=-np.inf)
 
@@ -206,9 +209,15 @@ class StreamingAnalyzer:
         if self.given_exercise is None and math.isfinite(start_s):
             for s in self.sensors.values():
                 s.calibrated = False  # the next set may turn about another axis: guess it afresh
-        # the phases are named once the primary's axis is known with its sense (a settled rep, this set's or, with
-        # a given exercise, the last set's)
-        self.tracker = PhaseTracker(self.params.tracker, labelled=self.sensors[self.set.primary].calibrated)
+        # the phases are named by the sign once the primary's axis is known with its sense (a settled rep, this
+        # set's or, with a given exercise, the last set's); before it, with the exercise known, by the cue
+        entry = BY_NAME.get(ex) if ex is not None else None
+        cued = entry is not None and not entry.steps
+        self.tracker = PhaseTracker(self.params.tracker, labelled=self.sensors[self.set.primary].calibrated,
+                                    cue=self.params.cue, rom_deg=entry.default_rom_deg if cued else None,
+                                    gravity=cued and entry.hip_extension)
+        for placement, sensor in self.sensors.items():
+            sensor.cued = cued and placement == self.set.primary
         self.settler.reset()
         self.watcher.reset()
 
@@ -217,7 +226,18 @@ class StreamingAnalyzer:
         events, stops = self.tracker.track(s, n)
         for stop in stops:
             self.settler.on_stop(stop)
-        return list(events)
+        return self._shown_start(list(events))
+
+    def _shown_start(self, events: list[Event]) -> list[Event]:
+        """The set starts (`SetStarted`, the set-up banner goes) with the first lift the cue named, before it
+        settles as rep 1."""
+        if self.set.start_shown or not self.tracker.cue_named:
+            return events
+        k = next((i for i, e in enumerate(events) if isinstance(e, PhaseChanged) and e.phase == "concentric"), None)
+        if k is None:
+            return events
+        self.set.start_shown = True
+        return events[:k] + [SetStarted(events[k].t_s, events[k].start_s)] + events[k:]
 
     def _too_long(self) -> bool:
         """The current set (from its own start, not the oldest buffered sample) is about to outgrow the buffers.
@@ -244,8 +264,10 @@ class StreamingAnalyzer:
         flipped = axis_before is not None and primary.axis is not None and float(axis_before @ primary.axis) < 0
         # named from the second settled rep on: the first alone may be a set-up move read the other way up
         enough = len(self.set.reps) >= self.params.settle.confirmed_reps
-        if self.tracker.labelled or not (primary.calibrated and enough):
-            if flipped:
+        if self.tracker.confirmed or not (primary.calibrated and enough):
+            if flipped and self.tracker.labelled and not self.tracker.confirmed:
+                primary.flip_axis()  # one settled rep does not overrule the sense a cue told (it may be a set-up move)
+            elif flipped:
                 self.tracker.flip()  # a later reading turned the set the other way up: the tracker follows it
             return events
         return events + self.tracker.label(now, self.set.reps, flipped)

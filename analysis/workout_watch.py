@@ -26,8 +26,9 @@ class WorkoutWatcher:
     start) outlives a set, the look timers do not (`reset`)."""
 
     def __init__(self, sensors: dict[str, SensorStream], params: StreamingParams, auto_end_rest_s: float | None,
-                 tempo, side) -> None:
+                 tempo, side, exercise_given: bool = False) -> None:
         self.sensors = sensors
+        self.exercise_given = exercise_given  # the analyzer's: nothing is recognised (no partner reference needed)
         self.params = params.watch
         self.live_window_s = params.buffers.live_window_s
         self.auto_end_rest_s = auto_end_rest_s
@@ -121,7 +122,7 @@ class WorkoutWatcher:
         det = self.sensors[self.detector].series(-np.inf)
         if len(det.t_s) < self.params.min_samples:
             return ref
-        new, partners = session.upright_references(self.window_series(-np.inf))
+        new, partners = session.upright_references(self.window_series(-np.inf), partners=not self.exercise_given)
         if new.up_ref is not None or ref is None:
             self.reference, self.partner_refs = new, partners
         self.reference_at = now
