@@ -504,3 +504,45 @@ def test_recovery_leaves_running_sessions_alone_and_imports_only_what_should_be(
     assert recover_unfinished(db, directory=markers, err=io.StringIO()) == 0
     held.done()
     assert not list(markers.glob("*.json"))
+
+
+def test_issue_set_shows_the_right_count_and_phase_at_reps_1_2_and_7(qtbot):
+    """Issue 27's done-when on `live --simulate hip_thrust --tempo 3-1-1-2 --seed 1`: held at the middle of rep 1's
+    lift, top pause and lowering, rep 2's lift and lowering, and rep 7's lowering (times from the simulator's truth),
+    the window shows the reps counted so far and the phase the lifter is in (on main before this round: 0 reps, the
+    set-up banner and no phase until rep 3)."""
+    from ui.cli import build_parser
+    from ui.commands.live import _simulated
+
+    args = build_parser("live").parse_args(
+        ["live", "--simulate", "hip_thrust", "--tempo", "3-1-1-2", "--seed", "1", "--speed", "max", "--no-record"])
+    source, exercise, tempo, side, _ = _simulated(args)
+    reps = source.sim.truth["reps"]
+    label = {"concentric": "LIFT", "top_pause": "HOLD", "eccentric": "LOWER"}
+    checks = []
+    for rep, phase in ((1, "concentric"), (1, "top_pause"), (1, "eccentric"), (2, "concentric"), (2, "eccentric"),
+                       (7, "eccentric")):
+        p = next(p for p in reps[rep - 1]["phases"] if p["name"] == phase)
+        checks.append((0.5 * (p["start_s"] + p["end_s"]), str(rep - 1), label[phase]))
+    session = Session(source, exercise, tempo, side)
+    win = LiveWindow(session, "test")
+    qtbot.addWidget(win)
+    win.show()
+    session.hold_at(checks[0][0])
+    session.start()
+    seen = []
+    def held_at(t_s: float) -> bool:  # the window has drawn the snapshot held at t_s (not the previous hold's)
+        win.tick()
+        snap = win._snap
+        return session.holding.is_set() and snap is not None and snap.held and t_s - 0.1 <= snap.t_s <= t_s
+
+    for k, (t_s, _, _) in enumerate(checks):
+        qtbot.waitUntil(lambda: held_at(t_s), timeout=120_000)  # noqa: B023 (called within the iteration)
+        seen.append((t_s, win.rep_label.text(), win.phase_label.text().split(" ")[0]))
+        if k + 1 < len(checks):
+            session.hold_at(checks[k + 1][0])
+        session.resume()
+    assert [(c, p) for _, c, p in seen] == [(c, p) for _, c, p in checks], seen
+    assert not win.banner.text().startswith("Get into position")
+    session.stop()
+    win.close()

@@ -70,6 +70,29 @@ def onset_s(pcm: np.ndarray, rate_hz: int, level: float) -> float:
     return float(loud[0]) / rate_hz if len(loud) else 0.0
 
 
+# The espeak-ng library is one per process, with one synthesis callback: initialised once and shared by every
+# voice (a second `Initialize` while the first's buffers are in use crashed the interpreter in a test run).
+_ENGINE: dict = {}
+
+
+def _engine(params: SpeechParams):
+    """(the binding, the output's sample rate): espeak-ng initialised on first use; ImportError/OSError when the
+    binding or the library is missing."""
+    if "es" not in _ENGINE:
+        from pyttsx3.drivers import _espeak as es  # the espeak-ng binding of pyttsx3
+
+        rate_hz = int(es.Initialize(es.AUDIO_OUTPUT_SYNCHRONOUS, params.buffer_ms, None, 0))
+        if rate_hz > 0:
+            es.SetSynthCallback(_to_sink)
+        _ENGINE.update(es=es, rate_hz=rate_hz, sink=None)
+    return _ENGINE["es"], _ENGINE["rate_hz"]
+
+
+def _to_sink(wav, n: int, events) -> int:
+    sink = _ENGINE.get("sink")
+    return 0 if sink is None else sink._on_samples(wav, n, events)
+
+
 class EspeakVoice:
     """espeak-ng, synthesising into buffers (no audio device needed). `available` False (with `reason`) when the
     binding or the library is missing; each phrase is synthesised once and kept."""
@@ -81,7 +104,7 @@ class EspeakVoice:
         self._chunks: list[np.ndarray] = []
         self._first_at: float | None = None
         try:
-            from pyttsx3.drivers import _espeak as es  # the espeak-ng binding of pyttsx3
+            es, self.rate_hz = _engine(params)
         except ImportError as exc:
             self.reason = f'no voice: pyttsx3 not installed ({exc}); pip install "repscope[speech]"'
             return
@@ -89,12 +112,9 @@ class EspeakVoice:
             self.reason = f"no voice: espeak-ng library not found ({exc}); apt install espeak-ng"
             return
         self._es = es
-        self.rate_hz = int(es.Initialize(es.AUDIO_OUTPUT_SYNCHRONOUS, params.buffer_ms, None, 0))
         if self.rate_hz <= 0:
             self.reason = "no voice: espeak-ng failed to initialise (its data files are missing?)"
             return
-        es.SetSynthCallback(self._on_samples)
-        es.SetParameter(es.RATE, params.words_per_min, 0)
         self.available = True
 
     def _on_samples(self, wav, n: int, events) -> int:
@@ -112,8 +132,11 @@ class EspeakVoice:
 
     def _synthesise(self, text: str) -> Utterance:
         self._chunks, self._first_at = [], None
+        self._es.SetParameter(self._es.RATE, self.params.words_per_min, 0)
+        _ENGINE["sink"] = self  # the one library's callback hands this phrase's buffers to this voice
         t0 = time.perf_counter()
         self._es.Synth(text)  # synchronous output: returns when every buffer has been handed over
+        _ENGINE["sink"] = None
         pcm = np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.int16)
         first = self._first_at if self._first_at is not None else time.perf_counter()
         return Utterance(text, pcm, self.rate_hz, first - t0, onset_s(pcm, self.rate_hz, self.params.onset_level))
