@@ -337,8 +337,8 @@ def _session_filter(athlete: str | None, exercise: str | None, since: str | None
         where.append("s.start_utc >= ?")
         params.append(since)
     if exercise is not None:  # a relabelled set may be of it now: its session is read, `_only` decides
-        where.append("(EXISTS (SELECT 1 FROM sets x WHERE x.session_id = s.id AND x.exercise = ?) OR "
-                     "EXISTS (SELECT 1 FROM edits e WHERE e.session_id = s.id AND e.kind = 'relabel'))")
+        where.append("(s.id IN (SELECT x.session_id FROM sets x WHERE x.exercise = ?) OR "  # one pass of its index
+                     "s.id IN (SELECT e.session_id FROM edits e WHERE e.kind = 'relabel'))")
         params.append(exercise)
     return " AND ".join(where), params
 
