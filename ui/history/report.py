@@ -90,9 +90,11 @@ def target_band(metric: str, points: tuple[SetFigures, ...], sets_by_key,
     return None
 
 
-def _draw(ax, metric, label: str, points, band: Band | None) -> None:
+def _draw(ax, metric, label: str, points, band: Band | None, days: np.ndarray | None = None) -> None:
+    """One figure over time; `days`: the points' times as matplotlib dates (computed once per chart)."""
     idx = [i for i, p in enumerate(points) if getattr(p, metric) is not None]
-    x = np.array([mdates.date2num(points[i].time_utc) for i in idx])
+    days = _days(points) if days is None else days
+    x = days[idx]
     y = np.array([getattr(points[i], metric) for i in idx], dtype=float)
     ax.plot(x, y, color="#adb5bd", lw=1, zorder=2)
     colours = [NEUTRAL] * len(idx)
@@ -119,14 +121,20 @@ def _draw(ax, metric, label: str, points, band: Band | None) -> None:
     ax.grid(alpha=0.3)
 
 
+def _days(points) -> np.ndarray:
+    """The points' times as matplotlib dates (days), converted at once."""
+    return np.asarray(mdates.date2num([p.time_utc for p in points]), dtype=float).reshape(len(points))
+
+
 def exercise_chart(trend: ExerciseTrend, sets_by_key, targets: TrendTargets = TARGETS) -> str:
     """One PNG (data URI): a chart per measured figure of the exercise, over time."""
     labels = {m.name: m.label for m in METRICS}
     metrics = [m.metric for m in trend.metrics]
     rows = max(1, math.ceil(len(metrics) / CHART_COLUMNS))
     fig, axes = plt.subplots(rows, CHART_COLUMNS, figsize=(11.5, 2.7 * rows), squeeze=False)
+    days = _days(trend.points)
     for ax, metric in zip(axes.flat, metrics):
-        _draw(ax, metric, labels[metric], trend.points, target_band(metric, trend.points, sets_by_key, targets))
+        _draw(ax, metric, labels[metric], trend.points, target_band(metric, trend.points, sets_by_key, targets), days)
     for ax in list(axes.flat)[len(metrics):]:
         ax.axis("off")
     fig.suptitle(f"{trend.exercise.replace('_', ' ')}: {len(trend.points)} sets "

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
+from functools import lru_cache
 
-from analysis.results import SetReport
+from analysis.results import SetReport, TempoTarget
 from analysis.serialize import rep_to_dict, report_to_dict
 from analysis.tempo import format_tempo
 from ui.history.store import StoredSession, StoredSet, set_summary
@@ -14,17 +15,21 @@ def _r(x, nd: int = 4):
     return None if x is None else round(float(x), nd)
 
 
+@lru_cache(maxsize=256)
+def _tempo_dict(t: TempoTarget) -> dict:
+    """A tempo target's JSON object (cached: a club's sets share a few targets; callers copy it)."""
+    return {"eccentric_s": t.eccentric_s, "bottom_pause_s": t.bottom_pause_s, "concentric_s": t.concentric_s,
+            "top_pause_s": t.top_pause_s, "notation": format_tempo(t), "tolerance_s": t.tol_s,
+            "tolerance_frac": t.tol_frac}
+
+
 def report_header(report: SetReport) -> dict:
     """The keys of `report_to_dict` that need no rep (a test holds them equal): exercise, placement, tempo target,
     tilt reference, calibration."""
     t = report.tempo_target
     return {
         "exercise": report.exercise, "placement": report.placement,
-        "tempo_target": None if t is None else {
-            "eccentric_s": t.eccentric_s, "bottom_pause_s": t.bottom_pause_s, "concentric_s": t.concentric_s,
-            "top_pause_s": t.top_pause_s, "notation": format_tempo(t),
-            "tolerance_s": t.tol_s, "tolerance_frac": t.tol_frac,
-        },
+        "tempo_target": None if t is None else dict(_tempo_dict(t)),
         "tilt_reference": report.tilt_reference,
         "calibration": {"confidence": round(report.calibration_confidence, 3), "notes": list(report.calibration_notes)},
     }
@@ -69,8 +74,12 @@ def session_to_dict(session: StoredSession, figures: dict, with_reps: bool = Fal
     }
 
 
+POINT_FIELDS = tuple(f.name for f in dataclasses.fields(SetFigures) if f.name not in ("time_utc", "athlete"))
+
+
 def point_to_dict(p: SetFigures) -> dict:
-    d = {k: v for k, v in dataclasses.asdict(p).items() if k not in ("time_utc", "athlete")}
+    """A trend point: its figures in field order (floats to 4 decimals), then its time."""
+    d = {k: getattr(p, k) for k in POINT_FIELDS}
     d["time_utc"] = p.time_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
     return {k: (_r(v) if isinstance(v, float) else v) for k, v in d.items()}
 

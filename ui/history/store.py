@@ -313,7 +313,7 @@ def _report(row, reps: tuple[Rep, ...], steps: tuple[Step, ...]) -> SetReport:
     return SetReport(
         exercise=row["exercise"], placement=row["placement"], tempo_target=tempo, reps=reps, steps=steps,
         tilt_reference=row["tilt_reference"], calibration_confidence=row["calibration_confidence"],
-        calibration_notes=tuple(json.loads(row["calibration_notes"])), velocity_loss_pct=row["velocity_loss_pct"],
+        calibration_notes=tuple(orjson.loads(row["calibration_notes"])), velocity_loss_pct=row["velocity_loss_pct"],
     )
 
 
