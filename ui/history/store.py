@@ -16,11 +16,9 @@ import math
 import sqlite3
 from dataclasses import dataclass
 
-import numpy as np
 import orjson
 
 from analysis.results import Phase, PhaseCheck, Rep, SetReport, Step, TempoTarget
-from analysis.serialize import summary
 from analysis.tempo import format_tempo
 from ui.errors import UserError
 from ui.file_analysis import ReadOptions
@@ -117,6 +115,8 @@ def check_rpe(rpe: float | None) -> float | None:
 
 
 def _mean(values) -> float | None:
+    import numpy as np  # not for `--help`: command modules import this one
+
     vals = [v for v in values if v is not None]
     return None if not vals else float(np.mean(vals))
 
@@ -124,6 +124,8 @@ def _mean(values) -> float | None:
 def set_summary(report: SetReport) -> dict:
     """What a listing, the trends and the report show of a set: `analyze`'s summary, and the velocity over the reps
     where it was measured (mean of the reps' means, m/s; the best rep's peak, m/s)."""
+    from analysis.serialize import summary  # numpy: not for `--help`
+
     peaks = [r.peak_concentric_velocity_mps for r in report.reps if r.peak_concentric_velocity_mps is not None]
     return {"summary": summary(report),
             "mean_concentric_velocity_mps": _mean(r.mean_concentric_velocity_mps for r in report.reps),
