@@ -365,7 +365,7 @@ def _reps_and_steps(conn, ids: str) -> tuple[dict, dict]:
 
 def _stored_set(r, reps: dict | None, steps: dict | None) -> StoredSet:
     """A set row as a `StoredSet`: with its reps and steps when given, else its header and stored summary."""
-    if reps is None:
+    if reps is None or steps is None:
         return StoredSet(r["id"], r["set_index"], _report(r, (), ()), r["start_s"], r["load_kg"], r["rpe"], r["notes"],
                          stored_index=r["set_index"], summary=_summary_of(r["summary"]), has_reps=False)
     report = _report(r, tuple(reps.get(r["id"], ())), tuple(steps.get(r["id"], ())))
