@@ -93,7 +93,7 @@ def test_migration_from_version_1_keeps_the_data_and_adds_the_velocity_and_optio
     conn.close()
 
     with HistoryDB(path) as db:
-        assert db.version() == SCHEMA_VERSION == 4
+        assert db.version() == SCHEMA_VERSION == 5
         cols = {r[1] for r in db.conn.execute("PRAGMA table_info(reps)")}
         assert {"rise_m", "mean_concentric_velocity_mps", "peak_concentric_velocity_mps"} <= cols
         assert "read_options" in {r[1] for r in db.conn.execute("PRAGMA table_info(sessions)")}

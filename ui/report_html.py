@@ -24,9 +24,10 @@ from ui.palette import BAD, OK, PHASE_COLOURS, PHASE_LABELS, SIDE_COLOURS, TARGE
 from ui.tables import figure, step_summary  # noqa: E402
 
 
-def png_data_uri(fig) -> str:
+def png_data_uri(fig, tight: bool = True) -> str:
+    """The figure as a PNG data URI; `tight` crops it to its drawn content (one more drawing of the figure)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight" if tight else None)
     plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 

@@ -24,8 +24,8 @@ from analysis.tempo import format_tempo
 from sensors.batch import SensorInfo
 from sensors.recording import RecordingMeta, RecordingWriter
 from sensors.source import SampleSource, SourceStatus
+from ui.history.db import default_recordings_dir
 
-RECORDINGS_DIR_NAME = "recordings"  # beside the history database, in the user's data folder
 SNAPSHOT_INTERVAL_S = 1.0 / 60.0  # twice the frame rate: every frame finds a fresh one
 TRACE_WINDOW_S = 10.0
 COMMAND_POLL_S = 0.1  # commands wait at most this long when no batch arrives
@@ -50,14 +50,6 @@ class Snapshot:
     finished: bool = False
     message: str = ""
     held: bool = False  # the feed is held at this time (`Session.hold_at`): nothing newer comes until resumed
-
-
-def default_recordings_dir() -> Path:
-    """Where `live` and `record` write when not told: `recordings/` in the user's data folder (beside the
-    history database: `ui.history.db.data_dir`)."""
-    from ui.history.db import data_dir
-
-    return data_dir() / RECORDINGS_DIR_NAME
 
 
 def default_recording_path(exercise: str | None, directory: Path | None = None) -> Path:

@@ -103,7 +103,8 @@ def run(args) -> int:
     from ui.history.trends import exercise_trends
 
     with open_history(args.db) as db:
-        sessions = load_sessions(db, athlete=args.athlete, exercise=args.exercise, since=since)
+        sessions = load_sessions(db, athlete=args.athlete, exercise=args.exercise, since=since,
+                                 reps=bool(args.json and args.reps or args.xlsx))  # else the stored summaries
     trends = exercise_trends(sessions)
     if args.json:
         from ui.history.serialize import history_to_dict

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ui.errors import UserError
-from ui.history.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, statements
+from ui.history.schema import APPLICATION_ID, FILLS, MIGRATIONS, SCHEMA_VERSION, statements
 
 ENV_VAR = "REPSCOPE_DB"
 FILE_NAME = "history.db"
@@ -39,6 +39,15 @@ def data_dir() -> Path:
     else:
         base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "repscope"
+
+
+RECORDINGS_DIR_NAME = "recordings"  # beside the history database, in the user's data folder
+
+
+def default_recordings_dir() -> Path:
+    """Where `live` and `record` write when not told: `recordings/` in the user's data folder (beside the
+    history database)."""
+    return data_dir() / RECORDINGS_DIR_NAME
 
 
 def resolve_path(option: str | os.PathLike | None = None) -> Path:
@@ -146,9 +155,11 @@ class HistoryDB:
             return
         with self.write() as conn:
             version = self.version()  # another process may have migrated while we waited for the lock
-            for script in MIGRATIONS[version:]:
+            for number, script in enumerate(MIGRATIONS[version:], version + 1):
                 for stmt in statements(script):
                     conn.execute(stmt)
+                if number in FILLS:
+                    _fill(conn, FILLS[number])
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
@@ -160,6 +171,14 @@ class HistoryDB:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _fill(conn: sqlite3.Connection, target: str) -> None:
+    """Run a migration's fill, `module:function(conn)`."""
+    import importlib
+
+    module, name = target.split(":")
+    getattr(importlib.import_module(module), name)(conn)
 
 
 def open_history(option: str | os.PathLike | None = None, params: DbParams = DbParams()) -> HistoryDB:

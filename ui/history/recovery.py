@@ -35,7 +35,7 @@ class RecoveryParams:
 
 def unfinished_dir() -> Path:
     """Where the markers of the sessions in progress are: `recordings/.unfinished/` in the user's data folder."""
-    from ui.session import default_recordings_dir
+    from ui.history.db import default_recordings_dir  # not ui.session: every history command asks this
 
     return default_recordings_dir() / UNFINISHED_DIR_NAME
 

@@ -45,6 +45,24 @@ TARGETS = TrendTargets()
 
 
 @dataclass(frozen=True)
+class ChartLayout:
+    """Fixed margins of an exercise's charts (inches and fractions): drawn once, where a tight layout drew each
+    figure three times (most of a club's report was laying out date ticks)."""
+
+    width_in: float = 11.5
+    row_height_in: float = 2.7
+    top_in: float = 0.75  # the suptitle and the first row's titles
+    bottom_in: float = 0.55  # the last row's date labels
+    left: float = 0.055
+    right: float = 0.985
+    wspace: float = 0.25
+    hspace: float = 0.5  # date labels and the next row's title, as a fraction of a chart's height
+
+
+LAYOUT = ChartLayout()
+
+
+@dataclass(frozen=True)
 class Band:
     """Target band per point (NaN = no bound on that side)."""
 
@@ -90,9 +108,21 @@ def target_band(metric: str, points: tuple[SetFigures, ...], sets_by_key,
     return None
 
 
-def _draw(ax, metric, label: str, points, band: Band | None) -> None:
+def _dots(ax, x: np.ndarray, y: np.ndarray, colours: list[str], size_pt2: float = 22.0) -> None:
+    """The points as markers, one line of markers per colour (a marker stamped per point: ~10× a scatter's
+    per-point paths at a club's thousands of sets)."""
+    shades = np.array(colours, dtype=object)
+    for colour in dict.fromkeys(colours):
+        on = shades == colour
+        ax.plot(x[on], y[on], "o", linestyle="none", color=colour, markersize=math.sqrt(size_pt2),
+                markeredgewidth=plt.rcParams["lines.linewidth"], zorder=3)  # as scatter: edge of the face colour
+
+
+def _draw(ax, metric, label: str, points, band: Band | None, days: np.ndarray | None = None) -> None:
+    """One figure over time; `days`: the points' times as matplotlib dates (computed once per chart)."""
     idx = [i for i, p in enumerate(points) if getattr(p, metric) is not None]
-    x = np.array([mdates.date2num(points[i].time_utc) for i in idx])
+    days = _days(points) if days is None else days
+    x = days[idx]
     y = np.array([getattr(points[i], metric) for i in idx], dtype=float)
     ax.plot(x, y, color="#adb5bd", lw=1, zorder=2)
     colours = [NEUTRAL] * len(idx)
@@ -107,7 +137,7 @@ def _draw(ax, metric, label: str, points, band: Band | None) -> None:
         else:
             x_band = x
         ax.fill_between(x_band, lo, hi_drawn, step="mid", color=BAND, alpha=0.2, lw=0, zorder=1)
-    ax.scatter(x, y, c=colours, s=22, zorder=3)
+    _dots(ax, x, y, colours)
     ax.set_title(label, fontsize=10)
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
@@ -119,20 +149,29 @@ def _draw(ax, metric, label: str, points, band: Band | None) -> None:
     ax.grid(alpha=0.3)
 
 
-def exercise_chart(trend: ExerciseTrend, sets_by_key, targets: TrendTargets = TARGETS) -> str:
+def _days(points) -> np.ndarray:
+    """The points' times as matplotlib dates (days), converted at once."""
+    return np.asarray(mdates.date2num([p.time_utc for p in points]), dtype=float).reshape(len(points))
+
+
+def exercise_chart(trend: ExerciseTrend, sets_by_key, targets: TrendTargets = TARGETS,
+                   layout: ChartLayout = LAYOUT) -> str:
     """One PNG (data URI): a chart per measured figure of the exercise, over time."""
     labels = {m.name: m.label for m in METRICS}
     metrics = [m.metric for m in trend.metrics]
     rows = max(1, math.ceil(len(metrics) / CHART_COLUMNS))
-    fig, axes = plt.subplots(rows, CHART_COLUMNS, figsize=(11.5, 2.7 * rows), squeeze=False)
+    height_in = layout.row_height_in * rows
+    fig, axes = plt.subplots(rows, CHART_COLUMNS, figsize=(layout.width_in, height_in), squeeze=False)
+    fig.subplots_adjust(left=layout.left, right=layout.right, top=1.0 - layout.top_in / height_in,
+                        bottom=layout.bottom_in / height_in, wspace=layout.wspace, hspace=layout.hspace)
+    days = _days(trend.points)
     for ax, metric in zip(axes.flat, metrics):
-        _draw(ax, metric, labels[metric], trend.points, target_band(metric, trend.points, sets_by_key, targets))
+        _draw(ax, metric, labels[metric], trend.points, target_band(metric, trend.points, sets_by_key, targets), days)
     for ax in list(axes.flat)[len(metrics):]:
         ax.axis("off")
     fig.suptitle(f"{trend.exercise.replace('_', ' ')}: {len(trend.points)} sets "
-                 "(green: on target, red: off target, shaded: target)", y=1.0)
-    fig.tight_layout()
-    return png_data_uri(fig)
+                 "(green: on target, red: off target, shaded: target)", y=1.0 - 0.12 / height_in)
+    return png_data_uri(fig, tight=False)
 
 
 def _f(x, fmt: str = "{:.1f}") -> str:

@@ -3,7 +3,9 @@
 A database records its version in `PRAGMA user_version` and is marked as ours by `PRAGMA application_id`.
 Never edit a released script: add a new one. Version 1 is the schema before the velocity figures (issue 16);
 version 2 adds them; version 3 the options a session's file is read with (`--reanalyse` repeats them);
-version 4 the lifter's corrections (`edits`, applied on reading: the analysed sets stay reproducible).
+version 4 the lifter's corrections (`edits`, applied on reading: the analysed sets stay reproducible); version 5
+each set's figures as analysed (`sets.summary`, filled for the sets already stored by `FILLS`), so listing, trends
+and reports read one row per set and a set's reps only where they are printed, and the athlete's index.
 
 Times: `start_utc`, `imported_utc`, `analysed_utc` are ISO 8601 UTC text `YYYY-MM-DDTHH:MM:SSZ`; `start_s`/`end_s`
 are seconds on the recording's clock. Lists (phases, tempo checks, faults, cues, calibration notes) are JSON text.
@@ -117,7 +119,15 @@ CREATE TABLE edits (
 CREATE INDEX edits_by_session ON edits (session_id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+_V5 = """
+ALTER TABLE sets ADD COLUMN summary TEXT;        -- ui.history.store.set_summary of the analysed set as JSON
+CREATE INDEX sessions_by_athlete ON sessions (athlete_id, start_utc);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+# version → "module:function(conn)" run in the migration's transaction after that version's script: what SQL alone
+# cannot fill (imported lazily: the schema stays free of the analysis code)
+FILLS: dict[int, str] = {5: "ui.history.store:fill_set_summaries"}
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -3,7 +3,9 @@
 A recording is written in one transaction (session, sensors, sets, reps, steps) keyed by its content hash: the
 same content twice is one session, and a killed writer leaves either the whole session or nothing. Stored sets
 come back as the very `SetReport` the analysis produced, so `analysis.serialize` gives the same figures as
-`repscope analyze`.
+`repscope analyze`. Each set also keeps its figures (`set_summary`, written with it): a listing, the trends and the
+report read those and load a set's reps only where they are printed (`load_sessions(reps=True)`) or where the
+lifter's edits change them.
 """
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import json
 import math
 import sqlite3
 from dataclasses import dataclass
+
+import orjson
 
 from analysis.results import Phase, PhaseCheck, Rep, SetReport, Step, TempoTarget
 from analysis.tempo import format_tempo
@@ -34,14 +38,15 @@ SET_COLUMNS = (
     "session_id", "set_index", "exercise", "placement", "tempo", "tempo_eccentric_s", "tempo_bottom_pause_s",
     "tempo_concentric_s", "tempo_top_pause_s", "tempo_tol_s", "tempo_tol_frac", "tilt_reference",
     "calibration_confidence", "calibration_notes", "start_s", "end_s", "rep_count", "step_count",
-    "velocity_loss_pct", "load_kg", "rpe", "notes",
+    "velocity_loss_pct", "load_kg", "rpe", "notes", "summary",
 )
 
 
 @dataclass(frozen=True)
 class StoredSet:
     """A set as the history shows it: the analysis with the lifter's edits applied (`index` counts the edited
-    sets; `stored_index` is the analysed set it comes from, which `annotate` names)."""
+    sets; `stored_index` is the analysed set it comes from, which `annotate` names). `summary` is `set_summary` of
+    `report`; read without reps (`has_reps` False), `report` holds the set's header only (no reps, no steps)."""
 
     id: int
     index: int
@@ -54,6 +59,8 @@ class StoredSet:
     dropped: tuple[Rep, ...] = ()  # reps the lifter dropped
     edits: tuple[str, ...] = ()  # what the lifter changed, in words
     stored_index: int | None = None
+    summary: dict | None = None
+    has_reps: bool = True
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,35 @@ def check_rpe(rpe: float | None) -> float | None:
 # ------------------------------------------------------------------------------------------------- writing
 
 
+def _mean(values) -> float | None:
+    import numpy as np  # not for `--help`: command modules import this one
+
+    vals = [v for v in values if v is not None]
+    return None if not vals else float(np.mean(vals))
+
+
+def set_summary(report: SetReport) -> dict:
+    """What a listing, the trends and the report show of a set: `analyze`'s summary, and the velocity over the reps
+    where it was measured (mean of the reps' means, m/s; the best rep's peak, m/s)."""
+    from analysis.serialize import summary  # numpy: not for `--help`
+
+    peaks = [r.peak_concentric_velocity_mps for r in report.reps if r.peak_concentric_velocity_mps is not None]
+    return {"summary": summary(report),
+            "mean_concentric_velocity_mps": _mean(r.mean_concentric_velocity_mps for r in report.reps),
+            "peak_concentric_velocity_mps": max(peaks) if peaks else None}
+
+
+def _summary_text(report: SetReport) -> str:
+    return json.dumps(set_summary(report))  # NaN, should a figure be one, as json's NaN token: read back as NaN
+
+
+def _summary_of(text: str) -> dict:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # a NaN token (orjson reads strict JSON only)
+        return json.loads(text)
+
+
 def _rep_row(set_id: int, r: Rep) -> tuple:
     checks = None if r.tempo_checks is None else json.dumps(
         [[c.name, float(c.measured_s), float(c.target_s), bool(c.ok), float(c.error_s)] for c in r.tempo_checks])
@@ -137,7 +173,7 @@ def _insert_set(conn, session_id: int, s: ImportedSet, load_kg, rpe, notes: str)
     start_s, end_s = _set_span(rep)
     row = (session_id, s.index, rep.exercise, rep.placement, *tempo, rep.tilt_reference,
            float(rep.calibration_confidence), json.dumps(list(rep.calibration_notes)), start_s, end_s,
-           len(rep.reps), len(rep.steps), _f(rep.velocity_loss_pct), load_kg, rpe, notes)
+           len(rep.reps), len(rep.steps), _f(rep.velocity_loss_pct), load_kg, rpe, notes, _summary_text(rep))
     cur = conn.execute(f"INSERT INTO sets ({', '.join(SET_COLUMNS)}) VALUES ({', '.join('?' * len(row))})", row)
     set_id = cur.lastrowid
     conn.executemany(f"INSERT INTO reps ({', '.join(REP_COLUMNS)}) VALUES ({', '.join('?' * len(REP_COLUMNS))})",
@@ -279,7 +315,7 @@ def _report(row, reps: tuple[Rep, ...], steps: tuple[Step, ...]) -> SetReport:
     return SetReport(
         exercise=row["exercise"], placement=row["placement"], tempo_target=tempo, reps=reps, steps=steps,
         tilt_reference=row["tilt_reference"], calibration_confidence=row["calibration_confidence"],
-        calibration_notes=tuple(json.loads(row["calibration_notes"])), velocity_loss_pct=row["velocity_loss_pct"],
+        calibration_notes=tuple(orjson.loads(row["calibration_notes"])), velocity_loss_pct=row["velocity_loss_pct"],
     )
 
 
@@ -302,8 +338,9 @@ def _session_filter(athlete: str | None, exercise: str | None, since: str | None
     if since is not None:
         where.append("s.start_utc >= ?")
         params.append(since)
-    if exercise is not None:
-        where.append("EXISTS (SELECT 1 FROM sets x WHERE x.session_id = s.id AND x.exercise = ?)")
+    if exercise is not None:  # a relabelled set may be of it now: its session is read, `_only` decides
+        where.append("(s.id IN (SELECT x.session_id FROM sets x WHERE x.exercise = ?) OR "  # one pass of its index
+                     "s.id IN (SELECT e.session_id FROM edits e WHERE e.kind = 'relabel'))")
         params.append(exercise)
     return " AND ".join(where), params
 
@@ -312,18 +349,56 @@ def _step(r) -> Step:
     return Step(r["step_index"], r["t_s"], r["side"], r["duration_s"])
 
 
-def _sets_of_sessions(conn, ids: str, exercise: str | None) -> dict[int, list[StoredSet]]:
-    """Session id → its stored sets (of `exercise` only, when given), reps and steps included."""
-    chosen = "st.session_id IN (SELECT value FROM json_each(?))" + (" AND st.exercise = ?" if exercise else "")
-    params = [ids, exercise] if exercise else [ids]
-    sets = conn.execute(f"SELECT st.* FROM sets st WHERE {chosen} ORDER BY st.session_id, st.set_index", params)
-    reps = _grouped(conn.execute(f"SELECT r.* FROM reps r JOIN sets st ON st.id = r.set_id WHERE {chosen} "
-                                 "ORDER BY r.set_id, r.rep_index", params), "set_id", _rep)
-    steps = _grouped(conn.execute(f"SELECT p.* FROM steps p JOIN sets st ON st.id = p.set_id WHERE {chosen} "
-                                  "ORDER BY p.set_id, p.step_index", params), "set_id", _step)
-    return _grouped(sets, "session_id", lambda r: StoredSet(
-        r["id"], r["set_index"], _report(r, tuple(reps.get(r["id"], ())), tuple(steps.get(r["id"], ()))),
-        r["start_s"], r["load_kg"], r["rpe"], r["notes"], stored_index=r["set_index"]))
+def _in_ids(column: str) -> str:
+    return f"{column} IN (SELECT value FROM json_each(?))"
+
+
+def _reps_and_steps(conn, ids: str) -> tuple[dict, dict]:
+    """Set id → its reps, set id → its steps, of the sessions `ids` (a JSON list)."""
+    reps = _grouped(conn.execute(f"SELECT r.* FROM reps r JOIN sets st ON st.id = r.set_id WHERE "
+                                 f"{_in_ids('st.session_id')} ORDER BY r.set_id, r.rep_index", [ids]), "set_id", _rep)
+    steps = _grouped(conn.execute(f"SELECT p.* FROM steps p JOIN sets st ON st.id = p.set_id WHERE "
+                                  f"{_in_ids('st.session_id')} ORDER BY p.set_id, p.step_index", [ids]), "set_id",
+                     _step)
+    return reps, steps
+
+
+def _stored_set(r, reps: dict | None, steps: dict | None) -> StoredSet:
+    """A set row as a `StoredSet`: with its reps and steps when given, else its header and stored summary."""
+    if reps is None or steps is None:
+        return StoredSet(r["id"], r["set_index"], _report(r, (), ()), r["start_s"], r["load_kg"], r["rpe"], r["notes"],
+                         stored_index=r["set_index"], summary=_summary_of(r["summary"]), has_reps=False)
+    report = _report(r, tuple(reps.get(r["id"], ())), tuple(steps.get(r["id"], ())))
+    kept = r["summary"]
+    return StoredSet(r["id"], r["set_index"], report, r["start_s"], r["load_kg"], r["rpe"], r["notes"],
+                     stored_index=r["set_index"], summary=set_summary(report) if kept is None else _summary_of(kept))
+
+
+def _sets_of_sessions(conn, ids: str, full: set[int] | None) -> dict[int, list[StoredSet]]:
+    """Session id → its stored sets; with reps and steps for the sessions in `full` (every one when None), else
+    header and summary (a set stored without a summary is read whole)."""
+    rows = conn.execute(f"SELECT * FROM sets WHERE {_in_ids('session_id')} ORDER BY session_id, set_index",
+                        [ids]).fetchall()
+    if full is not None:
+        full = full | {r["session_id"] for r in rows if r["summary"] is None}
+    reps, steps = _reps_and_steps(conn, ids if full is None else json.dumps(sorted(full)))
+    return _grouped(rows, "session_id", lambda r: _stored_set(r, reps, steps) if full is None or r["session_id"]
+                    in full else _stored_set(r, None, None))
+
+
+def fill_set_summaries(conn: sqlite3.Connection) -> int:
+    """Store `set_summary` for every set without one (the migration to version 5); the number filled."""
+    conn.row_factory = sqlite3.Row
+    try:
+        rows = conn.execute("SELECT * FROM sets WHERE summary IS NULL").fetchall()
+        ids = json.dumps(sorted({r["session_id"] for r in rows}))
+        reps, steps = _reps_and_steps(conn, ids)
+        conn.executemany("UPDATE sets SET summary = ? WHERE id = ?", [
+            (_summary_text(_report(r, tuple(reps.get(r["id"], ())), tuple(steps.get(r["id"], ())))), r["id"])
+            for r in rows])
+    finally:
+        conn.row_factory = None
+    return len(rows)
 
 
 def _edits_of_sessions(conn, ids: str) -> dict[int, list[Edit]]:
@@ -332,14 +407,14 @@ def _edits_of_sessions(conn, ids: str) -> dict[int, list[Edit]]:
 
 
 def _edited(sets: list[StoredSet], edits: list[Edit]) -> tuple[StoredSet, ...]:
-    """The stored sets with the session's edits applied, numbered 1… in the edited order."""
+    """The stored sets (read with their reps) with the session's edits applied, numbered 1… in the edited order."""
     if not edits:
         return tuple(sets)
     by_index = {s.index: s for s in sets}
     view = apply_edits([EditedSet(s.report, s.start_s, s.index) for s in sets], edits)
     return tuple(dataclasses.replace(
         by_index[v.stored_index], index=i, report=v.report, start_s=v.start_s, warmup=v.warmup, dropped=v.dropped,
-        edits=v.edits) for i, v in enumerate(view, 1))
+        edits=v.edits, summary=set_summary(v.report)) for i, v in enumerate(view, 1))
 
 
 def _only(sessions: list[StoredSession], exercise: str | None) -> list[StoredSession]:
@@ -351,10 +426,11 @@ def _only(sessions: list[StoredSession], exercise: str | None) -> list[StoredSes
 
 
 def load_sessions(db: HistoryDB, *, athlete: str | None = None, exercise: str | None = None,
-                  since: str | None = None) -> list[StoredSession]:
+                  since: str | None = None, reps: bool = True) -> list[StoredSession]:
     """Sessions (oldest first) with their sets as edited; `exercise` keeps only that exercise's sets, `since` is an
-    ISO date (sessions starting on or after it), `athlete` is matched ignoring case."""
-    where, params = _session_filter(athlete, None, since)
+    ISO date (sessions starting on or after it), `athlete` is matched ignoring case. `reps=False`: the sets' reps
+    and steps are read only where edits change them (the others: header and stored summary, `has_reps` False)."""
+    where, params = _session_filter(athlete, exercise, since)
     with db.read() as conn:
         conn.row_factory = sqlite3.Row
         try:
@@ -362,8 +438,8 @@ def load_sessions(db: HistoryDB, *, athlete: str | None = None, exercise: str | 
                 "SELECT s.*, a.name AS athlete FROM sessions s LEFT JOIN athletes a ON a.id = s.athlete_id "
                 f"WHERE {where} ORDER BY s.start_utc, s.id", params).fetchall()
             ids = json.dumps([s["id"] for s in sessions])
-            sets = _sets_of_sessions(conn, ids, None)
             edits = _edits_of_sessions(conn, ids)
+            sets = _sets_of_sessions(conn, ids, None if reps else set(edits))
             sensors = _grouped(conn.execute("SELECT * FROM session_sensors WHERE session_id IN "
                                             "(SELECT value FROM json_each(?)) ORDER BY session_id, placement", [ids]),
                                "session_id", _sensor_row)

@@ -1,8 +1,8 @@
 """Per-exercise trends: one row of figures per stored set, in time order, and each figure's change over the span.
 
 The figures per set are `repscope analyze`'s summary (the same code, `analysis.serialize.summary`) plus the
-velocity means over the reps where velocity was measured; the change is first → last and a least-squares slope
-per week (when the sets span at least a day).
+velocity means over the reps where velocity was measured, as stored with the set (`store.set_summary`: no rep is
+read); the change is first → last and a least-squares slope per week (when the sets span at least a day).
 """
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.serialize import summary
 from sensors.exercises import exercise as exercise_entry
-from ui.history.store import StoredSession, StoredSet
+from ui.history.store import StoredSession, StoredSet, set_summary
 
 SECONDS_PER_WEEK = 7 * 86400.0
 MIN_SLOPE_SPAN_S = 86400.0  # a slope needs sets on at least two days
@@ -88,23 +87,20 @@ class ExerciseTrend:
 
 
 def parse_utc(text: str) -> dt.datetime:
+    """`YYYY-MM-DDTHH:MM:SSZ` (the history's times) as an aware UTC datetime."""
+    if len(text) == 20 and text[10] == "T" and text[19] == "Z":  # fromisoformat is ~10× strptime
+        return dt.datetime.fromisoformat(text[:19]).replace(tzinfo=dt.timezone.utc)
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
 
 
-def _mean(values) -> float | None:
-    vals = [v for v in values if v is not None]
-    return None if not vals else float(np.mean(vals))
-
-
 def set_figures(session: StoredSession, s: StoredSet) -> SetFigures:
-    report = s.report
-    summ = summary(report)
+    figures = s.summary if s.summary is not None else set_summary(s.report)
+    summ = figures["summary"]
     faults = summ["fault_counts"]
     n = summ["rep_count"]
     start = parse_utc(session.start_utc) if session.start_utc else dt.datetime.fromtimestamp(0, dt.timezone.utc)
-    band_walk = report.counts_steps
+    band_walk = s.report.counts_steps
     ok = summ["reps_tempo_ok"]
-    peaks = [r.peak_concentric_velocity_mps for r in report.reps if r.peak_concentric_velocity_mps is not None]
     return SetFigures(
         session_id=session.id, set_index=s.index, time_utc=start + dt.timedelta(seconds=s.start_s or 0.0),
         athlete=session.athlete, load_kg=s.load_kg, rpe=s.rpe, rep_count=n,
@@ -112,8 +108,8 @@ def set_figures(session: StoredSession, s: StoredSet) -> SetFigures:
         mean_eccentric_s=summ["mean_eccentric_s"], mean_top_pause_s=summ["mean_top_pause_s"],
         lumbar_arch_reps=faults.get("lumbar_arch", 0), pelvic_drop_reps=faults.get("pelvic_drop", 0),
         partial_reps=summ["partial_reps"], mean_rom_deg=summ["mean_rom_deg"],
-        mean_concentric_velocity_mps=_mean(r.mean_concentric_velocity_mps for r in report.reps),
-        peak_concentric_velocity_mps=max(peaks) if peaks else None,
+        mean_concentric_velocity_mps=figures["mean_concentric_velocity_mps"],
+        peak_concentric_velocity_mps=figures["peak_concentric_velocity_mps"],
         velocity_loss_pct=summ["velocity_loss_pct"],
         step_count=summ.get("step_count") if band_walk else None,
         cadence_steps_per_min=summ.get("cadence_steps_per_min") if band_walk else None,
