@@ -162,7 +162,6 @@ MAX_FUNCTION_LINES = 50
 ALLOWED_LONG_FILES = frozenset({
 })
 ALLOWED_LONG_FUNCTIONS = frozenset({
-    ("ui/app.py", "run_window"),  # the live window's round is changing it
 })
 
 

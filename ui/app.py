@@ -70,28 +70,7 @@ def run_window(
     if screenshot is not None and screenshot_at_s is not None:
         session.hold_at(screenshot_at_s)  # the feed waits at S for the grab, however fast it plays
     session.start()
-    shot_taken = False
-    ended_at: list[float] = []
-
-    def check() -> None:
-        nonlocal shot_taken
-        if screenshot is not None and not shot_taken and session.holding.is_set():
-            win.tick()  # the events and the snapshot up to S
-            app.processEvents()  # the texts' new sizes laid out before the grab
-            win.grab().save(str(screenshot))
-            win.screenshot_t_s, shot_taken = win.drawn_t_s, True
-            session.resume()
-        if exit_at_end and (win.finished or session.finished):
-            if not ended_at:
-                ended_at.append(time.monotonic())
-            if time.monotonic() - ended_at[0] < linger_s:
-                return
-            win.tick()
-            if screenshot is not None and not shot_taken:
-                win.grab().save(str(screenshot))
-                win.screenshot_t_s, shot_taken = win.drawn_t_s, True
-            win.close()
-
+    check = _Watcher(app, win, session, screenshot, exit_at_end, linger_s).check
     watcher = QtCore.QTimer()
     watcher.timeout.connect(check)  # also lets Python run its signal handlers while Qt's loop runs
     watcher.start(50)
@@ -107,6 +86,39 @@ def run_window(
 
     gc.collect()
     return WindowResult(report, win.frames, win.screenshot_t_s)
+
+
+class _Watcher:
+    """Run by a Qt timer: takes the screenshot once the feed holds at its time (or at the end), and closes the
+    window at the stream's end with `exit_at_end` (after `linger_s`)."""
+
+    def __init__(self, app, win, session: Session, screenshot: Path | None, exit_at_end: bool,
+                 linger_s: float) -> None:
+        self.app, self.win, self.session = app, win, session
+        self.screenshot, self.exit_at_end, self.linger_s = screenshot, exit_at_end, linger_s
+        self.shot_taken = False
+        self.ended_at: float | None = None
+
+    def grab(self) -> None:
+        self.win.grab().save(str(self.screenshot))
+        self.win.screenshot_t_s, self.shot_taken = self.win.drawn_t_s, True
+
+    def check(self) -> None:
+        win = self.win
+        if self.screenshot is not None and not self.shot_taken and self.session.holding.is_set():
+            win.tick()  # the events and the snapshot up to S
+            self.app.processEvents()  # the texts' new sizes laid out before the grab
+            self.grab()
+            self.session.resume()
+        if self.exit_at_end and (win.finished or self.session.finished):
+            if self.ended_at is None:
+                self.ended_at = time.monotonic()
+            if time.monotonic() - self.ended_at < self.linger_s:
+                return
+            win.tick()
+            if self.screenshot is not None and not self.shot_taken:
+                self.grab()
+            win.close()
 
 
 @contextmanager
