@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -96,12 +97,26 @@ class HistoryDB:
         try:
             with self.errors():
                 self.conn.execute("PRAGMA foreign_keys = ON")
-                self.conn.execute("PRAGMA journal_mode = WAL")
+                self._into_wal()
                 self.conn.execute("PRAGMA synchronous = NORMAL")
                 self._migrate()
         except HistoryError:
             self.conn.close()
             raise
+
+    def _into_wal(self) -> None:
+        """Write-ahead logging (readers never block the writer). Switching a new file's journal takes an exclusive
+        lock without SQLite's busy wait: two processes opening a new history at once (two imports) deadlock on it
+        and one gets "database is locked" at once, so the switch is retried until the busy timeout."""
+        deadline = time.monotonic() + self.params.busy_timeout_s
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     @contextmanager
     def errors(self) -> Iterator[None]:
