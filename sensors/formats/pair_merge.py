@@ -14,6 +14,20 @@ from sensors.formats.timebase import seconds_since
 Clock = Callable[[Table], tuple[np.ndarray, float]]  # a table's integer timestamps and their ticks per second
 
 
+def axes_kind(columns: tuple[str, ...], axes: dict) -> str | None:
+    """The sensor ('acc' or 'gyr') whose three columns `axes[kind]` all stand in `columns`, else None."""
+    return next((k for k, names in axes.items() if all(c in columns for c in names)), None)
+
+
+def table_kind(table: Table, axes: dict, name: str) -> str:
+    """The sensor `table` holds ('acc' or 'gyr'), or format `name`'s error naming the columns it lacks."""
+    found = axes_kind(table.columns, axes)
+    if found is None:
+        expected = " or ".join(", ".join(names) for names in axes.values())
+        raise error(table.path, table.header_line, f"{name}: expected the columns {expected}")
+    return found
+
+
 def merge_pair(table: Table, sibling: Callable[[str], Table], spec: pairs.PairSpec, kind: str, axes: dict,
                clock: Clock, scale: np.ndarray, units: tuple[str, str]) -> Decoded:
     """`table` holds `kind` ('acc' or 'gyr'); `axes[kind]` names its three columns; `clock` reads its time."""

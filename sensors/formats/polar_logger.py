@@ -17,8 +17,8 @@ import numpy as np
 
 from sensors.formats import pairs
 from sensors.formats.decoded import Decoded
-from sensors.formats.pair_merge import merge_pair
-from sensors.formats.table import Table, error
+from sensors.formats.pair_merge import axes_kind, merge_pair, table_kind
+from sensors.formats.table import Table
 
 KEY = "polar_logger"
 ENCODINGS: tuple[str, ...] = ()  # UTF-8 only
@@ -33,25 +33,12 @@ PAIR = pairs.PairSpec(NAME, {"acc": "_ACC", "gyr": "_GYRO"},
                       lambda name: (m.group(1) if (m := _DEVICE.match(name)) else ""))
 
 
-def kind(columns: tuple[str, ...]) -> str | None:
-    return next((k for k, axes in AXES.items() if all(c in columns for c in axes)), None)
-
-
 def matches(columns: tuple[str, ...]) -> bool:
-    return TIME in columns and kind(columns) is not None
-
-
-def _kind(table: Table) -> str:
-    """The sensor `table` holds ('acc' or 'gyr'), or the format's error naming the columns it lacks."""
-    found = kind(table.columns)
-    if found is None:
-        expected = " or ".join(", ".join(axes) for axes in AXES.values())
-        raise error(table.path, table.header_line, f"{NAME}: expected the columns {expected}")
-    return found
+    return TIME in columns and axes_kind(columns, AXES) is not None
 
 
 def decode(table: Table, sibling) -> Decoded:
-    d = merge_pair(table, sibling, PAIR, _kind(table), AXES, _clock, SCALE, ("g", "dps"))
+    d = merge_pair(table, sibling, PAIR, table_kind(table, AXES, NAME), AXES, _clock, SCALE, ("g", "dps"))
     return replace(d, values=d.values * MILLI)
 
 
