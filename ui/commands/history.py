@@ -10,6 +10,7 @@ from pathlib import Path
 from sensors.exercises import EXERCISES
 from ui.errors import UserError
 from ui.history.db import add_db_argument, open_history, resolve_path
+from ui.tables import figure
 from ui.units import add_unit_argument, load_text
 
 
@@ -38,20 +39,17 @@ def _since(text: str | None) -> str | None:
         raise UserError(f"--since {text!r}: expected a date YYYY-MM-DD") from None
 
 
-def _f(x, fmt: str = "{:.1f}") -> str:
-    return "–" if x is None else fmt.format(x)
-
-
 def _set_line(s, p, pounds: bool = False) -> str:
     rep = s.report
     if rep.counts_steps:
-        body = f"{p.step_count} steps · cadence {_f(p.cadence_steps_per_min)} steps/min"
+        body = f"{p.step_count} steps · cadence {figure(p.cadence_steps_per_min)} steps/min"
     else:
-        body = (f"{p.rep_count} reps · on tempo {_f(p.reps_on_tempo_pct, '{:.0f}')} % · lowering "
-                f"{_f(p.mean_eccentric_s)} s · ROM {_f(p.mean_rom_deg, '{:.0f}')}° · arch {p.lumbar_arch_reps} · "
+        body = (f"{p.rep_count} reps · on tempo {figure(p.reps_on_tempo_pct, '{:.0f}')} % · lowering "
+                f"{figure(p.mean_eccentric_s)} s · ROM {figure(p.mean_rom_deg, '{:.0f}')}° · "
+                f"arch {p.lumbar_arch_reps} · "
                 f"drop {p.pelvic_drop_reps}")
         if p.mean_concentric_velocity_mps is not None:
-            body += f" · MCV {p.mean_concentric_velocity_mps:.2f} m/s · loss {_f(p.velocity_loss_pct, '{:.0f}')} %"
+            body += f" · MCV {p.mean_concentric_velocity_mps:.2f} m/s · loss {figure(p.velocity_loss_pct, '{:.0f}')} %"
     extra = [load_text(s.load_kg, pounds), f"RPE {s.rpe:g}" if s.rpe is not None else "",
              json.dumps(s.notes, ensure_ascii=False) if s.notes else "", "warm-up" if s.warmup else "",
              f"edited: {'; '.join(s.edits)}" if s.edits else ""]

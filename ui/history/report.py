@@ -26,6 +26,7 @@ from sensors.rules import FAULT_RULES
 from ui.history.store import StoredSession
 from ui.history.trends import METRICS, ExerciseTrend, SetFigures
 from ui.report_html import png_data_uri
+from ui.tables import figure
 
 GOOD, BAD, NEUTRAL, BAND = "#2a9d8f", "#d62828", "#495057", "#52b788"
 CHART_COLUMNS = 3
@@ -174,10 +175,6 @@ def exercise_chart(trend: ExerciseTrend, sets_by_key, targets: TrendTargets = TA
     return png_data_uri(fig, tight=False)
 
 
-def _f(x, fmt: str = "{:.1f}") -> str:
-    return "–" if x is None else fmt.format(x)
-
-
 def _notes(s) -> str:
     """The set's notes and, when the lifter corrected it, what was changed."""
     return " · ".join(x for x in (s.notes, f"edited: {'; '.join(s.edits)}" if s.edits else "") if x)
@@ -189,11 +186,13 @@ def _table(trend: ExerciseTrend, sets_by_key) -> str:
         s = sets_by_key[(p.session_id, p.set_index)]
         rows.append(
             f"<tr><td>{p.time_utc:%Y-%m-%d %H:%M}</td><td>{p.session_id}/{p.set_index}</td>"
-            f"<td>{html.escape(p.athlete or '')}</td><td>{_f(p.load_kg, '{:g}')}</td><td>{_f(p.rpe, '{:g}')}</td>"
+            f"<td>{html.escape(p.athlete or '')}</td><td>{figure(p.load_kg, '{:g}')}</td>"
+            f"<td>{figure(p.rpe, '{:g}')}</td>"
             f"<td>{p.rep_count if p.step_count is None else p.step_count}</td>"
-            f"<td>{_f(p.reps_on_tempo_pct, '{:.0f}')}</td><td>{_f(p.mean_eccentric_s)}</td>"
-            f"<td>{_f(p.mean_rom_deg, '{:.0f}')}</td><td>{p.lumbar_arch_reps}</td><td>{p.pelvic_drop_reps}</td>"
-            f"<td>{_f(p.mean_concentric_velocity_mps, '{:.2f}')}</td><td>{_f(p.velocity_loss_pct, '{:.0f}')}</td>"
+            f"<td>{figure(p.reps_on_tempo_pct, '{:.0f}')}</td><td>{figure(p.mean_eccentric_s)}</td>"
+            f"<td>{figure(p.mean_rom_deg, '{:.0f}')}</td><td>{p.lumbar_arch_reps}</td><td>{p.pelvic_drop_reps}</td>"
+            f"<td>{figure(p.mean_concentric_velocity_mps, '{:.2f}')}</td>"
+            f"<td>{figure(p.velocity_loss_pct, '{:.0f}')}</td>"
             f"<td>{html.escape(_notes(s))}</td></tr>")
     more = len(trend.points) - TABLE_ROWS
     note = f"<p>… and {more} earlier sets (repscope history --json lists them all).</p>" if more > 0 else ""
