@@ -6,7 +6,6 @@ from __future__ import annotations
 import codecs
 import io
 import math
-import os
 import re
 import warnings
 from contextlib import contextmanager
@@ -24,7 +23,7 @@ from sensors.recording.model import (
     ReadParams, Recording, RecordingError, RecordingMeta, SensorStream, error_at,
 )
 from sensors.recording.screen import build_stream
-from sensors.recording.text import handle_torn, parse_cells, wide_encoding
+from sensors.recording.text import first_block, handle_torn, parse_cells, wide_encoding
 
 _ACC_UNITS = {"mps2": 1.0, "g": STANDARD_GRAVITY_MPS2}
 _GYR_UNITS = {"rads": 1.0, "dps": math.pi / 180.0}
@@ -220,12 +219,10 @@ def read_generic_long(path, placement: str, params: ReadParams = ReadParams()) -
 def _long_head(path, placement: str, params: ReadParams) -> tuple[_Head, int] | None:
     """A long generic CSV's head (`_well_formed` on its first block's whole lines) and its body's byte offset;
     None when the file is short, not UTF-8 text, or not one the fast route takes."""
-    try:
-        with open(path, "rb") as f:
-            block = f.read(params.large_head_bytes)
-            size = os.fstat(f.fileno()).st_size
-    except OSError:
+    first = first_block(path, params.large_head_bytes)
+    if first is None:
         return None
+    block, size = first
     block = block[:block.rfind(b"\n") + 1]
     if wide_encoding(block) is not None or block.count(b"\n") <= SNIFF_ROWS + 1:
         return None

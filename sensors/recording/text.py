@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 from dataclasses import replace
 from typing import Sequence
 
@@ -33,6 +34,16 @@ def wide_encoding(raw: bytes) -> str | None:
     if (zeros[0] and zeros[2]) or (zeros[1] and zeros[3]):
         return "UTF-16"
     return None
+
+
+def first_block(path, n_bytes: int) -> tuple[bytes, int] | None:
+    """A long file's first `n_bytes` and its size in bytes (None when it cannot be opened): the fast readers
+    judge a file from its head before they parse its body."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(n_bytes), os.fstat(f.fileno()).st_size
+    except OSError:
+        return None
 
 
 def text_lines(path, raw: bytes) -> tuple[list[str], int | None]:

@@ -4,7 +4,6 @@ anything looks off; the validating reader (`v1_reader.py`) then reads the file a
 from __future__ import annotations
 
 import io
-import os
 import re
 from typing import Sequence
 
@@ -17,7 +16,7 @@ from sensors.recording.model import (
     RecordingError, RecordingMeta, SensorStream,
 )
 from sensors.recording.screen import build_stream, gaps_of
-from sensors.recording.text import wide_encoding
+from sensors.recording.text import first_block, wide_encoding
 from sensors.recording.v1_header import parse_events, parse_v1_header
 
 _NUMBER_CHARS = re.compile(rb"[0-9.eE+-]*")
@@ -84,12 +83,10 @@ def read_v1_long(path: str, params: ReadParams = ReadParams()) -> Read | None:
 def _long_head(path: str, params: ReadParams) -> tuple[RecordingMeta, list[SensorInfo], int, int] | None:
     """A long v1 file's metadata, sensors, the column header's byte offset and the lines before it, from its
     first block; None when the file is not one (short, not v1, not UTF-8, a header the checks refuse)."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(params.large_head_bytes)
-            size = os.fstat(f.fileno()).st_size
-    except OSError:
+    first = first_block(path, params.large_head_bytes)
+    if first is None:
         return None
+    head, size = first
     m = re.search(rb"^[^#\s]", head, re.M)
     if not head.startswith(MAGIC.encode() + b"\n") or wide_encoding(head) is not None or m is None:
         return None
