@@ -112,6 +112,3 @@ class SimResult:
     streams: tuple[SensorStream, ...]
     truth: dict = field(repr=False)
     meta: RecordingMeta = RecordingMeta()
-
-
-# ------------------------------------------------------------------------------------------------ motion profiles

@@ -129,6 +129,3 @@ def _draw_profiles(per_rep: bool, reps: list[PlannedRep], rng: np.random.Generat
             hard = Profile("trapezoid_linear", ramp_in, float(rng.uniform(*HARD_STOP_RAMPS)))
             out[i - 1] = replace(out[i - 1], eccentric_profile=hard)
     return out
-
-
-# ------------------------------------------------------------------------------------------------ postures
