@@ -2,7 +2,7 @@
 
     python benchmarks/accuracy.py [--sets 120] [--seed 1] [--kind hard|easy] [--all] [--verbose] [--only K …]
 
-`--kind hard` (the default) draws the harder simulator (sensors/simulate.py): onset profiles per set or per rep
+`--kind hard` (the default) draws the harder simulator (sensors/simulation/): onset profiles per set or per rep
 (min-jerk, half-cosine, linear or smooth trapezoids with 10–35 % ramps), the sensor's own low-pass (2–12 ms group
 delay), a 1–3 % sample-clock error, soft-tissue wobble (3–8 Hz, 1–3° after fast moves), scale errors, unmarked
 drops, narrow ranges that saturate, a clock origin of 5–5000 s, and set-up patterns each with a probability (`HARD`): a
@@ -47,7 +47,7 @@ from analysis.pipeline import ImuSeries, analyze_set  # noqa: E402
 from sensors.exercises import BUILT_IN, BY_NAME  # noqa: E402
 from sensors.rules import FAULTS  # noqa: E402
 from analysis.tempo import parse_tempo  # noqa: E402
-from sensors.simulate import (  # noqa: E402
+from sensors.simulation import (  # noqa: E402
     PROFILE_SHAPES, TECHNIQUE, ImuModel, RepBlock, SimConfig, simulate_set,
 )
 
@@ -146,7 +146,7 @@ def hard_config(rng: np.random.Generator) -> SimConfig:
 @dataclass(frozen=True)
 class TechniqueDraw:
     """Probabilities and ranges of the technique draw (`--kind technique`): the hard draw's sets done as people
-    train (sensors/simulate.py TECHNIQUE: overshoot and settle, the coaching text's tempos, small ranges) and as
+    train (sensors/simulation TECHNIQUE: overshoot and settle, the coaching text's tempos, small ranges) and as
     the real thigh recordings are (25 Hz, blocks of slow held, fast and small reps with rests between)."""
 
     rates_hz: tuple[float, ...] = (25.0, 25.0, 50.0, 52.0, 100.0, 200.0)

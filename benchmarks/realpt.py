@@ -166,7 +166,7 @@ def _block_kind(k: int, truth: dict) -> str:
 def score_simulated(n_sets: int, seed: int, work: Path, exercise_given: bool) -> Score:
     """Real-session-like simulated sets, cut into their blocks by the truth; every true rep is a labelled one."""
     from benchmarks.accuracy import real_session_config
-    from sensors.simulate import simulate_set
+    from sensors.simulation import simulate_set
 
     rng = np.random.default_rng(seed)
     score = Score()

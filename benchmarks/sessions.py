@@ -37,8 +37,8 @@ from analysis.pipeline import ImuSeries  # noqa: E402
 from analysis.session import analyze_session  # noqa: E402
 from benchmarks.accuracy import HARD, hard_imu  # noqa: E402
 from sensors.exercises import BY_NAME, EXERCISES  # noqa: E402
-from sensors.simulate import SimConfig  # noqa: E402
-from sensors.simulate_session import SessionConfig, draw_sensor_imus, simulate_session  # noqa: E402
+from sensors.simulation import SimConfig  # noqa: E402
+from sensors.simulation import SessionConfig, draw_sensor_imus, simulate_session  # noqa: E402
 
 PELVIS_EXERCISES = ("hip_thrust", "single_leg_hip_thrust", "glute_bridge", "lateral_band_walk")
 THIGH_EXERCISES = ("hip_thrust", "glute_bridge", "seated_hip_abduction", "clamshell", "lateral_band_walk")

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analysis.pipeline import ImuSeries, analyze_set  # noqa: E402
 from analysis.streaming import SetEnded, StreamingAnalyzer, batches_in_time_order  # noqa: E402
 from analysis.tempo import parse_tempo  # noqa: E402
-from sensors.simulate import SimConfig, simulate_set  # noqa: E402
+from sensors.simulation import SimConfig, simulate_set  # noqa: E402
 
 RATE_HZ = 100.0
 PLACEMENTS = ("pelvis", "thigh_left")

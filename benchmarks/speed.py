@@ -50,8 +50,8 @@ import vqf  # noqa: E402
 from sensors import cache  # noqa: E402
 from sensors.batch import SensorInfo  # noqa: E402
 from sensors.recording import RecordingMeta, SensorStream, read_recording, write_recording  # noqa: E402
-from sensors.simulate import SimConfig, simulate_set  # noqa: E402
-from sensors.simulate_session import SessionConfig, simulate_session  # noqa: E402
+from sensors.simulation import SimConfig, simulate_set  # noqa: E402
+from sensors.simulation import SessionConfig, simulate_session  # noqa: E402
 from ui.cli import main as cli_main  # noqa: E402
 
 # The child reports its own peak RSS (kB) on its last stderr line, whatever the command's exit: VmHWM, which

@@ -43,7 +43,7 @@ from analysis.streaming import (  # noqa: E402
     PhaseChanged, RepCompleted, SetEnded, SetStarted, StreamingAnalyzer, batches_in_time_order, stream_series,
 )
 from analysis.tempo import parse_tempo  # noqa: E402
-from sensors.simulate import SimConfig, simulate_set  # noqa: E402
+from sensors.simulation import SimConfig, simulate_set  # noqa: E402
 
 BATCH_S = 0.04  # a BLE connection interval's worth of samples
 RATES = (50.0, 100.0, 200.0, 400.0)
@@ -281,7 +281,7 @@ def workout_run(seed: int) -> list[tuple[str, float, int, int, int]]:
     """(mode, µs per sample, sets, sets right, sets equal to offline) for one simulated workout."""
     from analysis.session import analyze_session
     from sensors.recording import Event
-    from sensors.simulate_session import SessionConfig, simulate_session
+    from sensors.simulation import SessionConfig, simulate_session
 
     kw = {"placements": ("pelvis",), "rates_hz": (100.0,)}
     sets = (SimConfig(exercise="hip_thrust", reps=6, **kw), SimConfig(exercise="single_leg_hip_thrust", reps=5, **kw),

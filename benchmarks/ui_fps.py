@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6 import QtCore  # noqa: E402
 
 from analysis.tempo import parse_tempo  # noqa: E402
-from sensors.simulate import SimConfig, simulate_set  # noqa: E402
+from sensors.simulation import SimConfig, simulate_set  # noqa: E402
 from sensors.source import VirtualSensorSource  # noqa: E402
 from ui.app import qt_app  # noqa: E402
 from ui.live_window import LiveWindow  # noqa: E402

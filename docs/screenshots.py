@@ -59,7 +59,7 @@ def live_shot(png: Path, size: tuple[int, int], config, tempo: str | None, at_s:
     """One simulated set in the live window (as `repscope live --simulate`), saved at stream time `at_s` (None:
     `linger_s` after the end of the stream)."""
     from analysis.tempo import parse_tempo
-    from sensors.simulate import simulate_set
+    from sensors.simulation import simulate_set
     from sensors.source import VirtualSensorSource
     from ui.app import run_window
     from ui.session import Session
@@ -74,7 +74,7 @@ def live_shot(png: Path, size: tuple[int, int], config, tempo: str | None, at_s:
 def main() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.path.insert(0, str(REPO))
-    from sensors.simulate import SimConfig
+    from sensors.simulation import SimConfig
     from sensors.exercises import BY_NAME
 
     OUT.mkdir(parents=True, exist_ok=True)

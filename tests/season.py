@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from sensors.recording import write_recording
-from sensors.simulate import SimConfig, simulate_set
+from sensors.simulation import SimConfig, simulate_set
 
 SEASON_EXERCISES = ("hip_thrust", "glute_bridge", "single_leg_hip_thrust", "clamshell")
 PRESCRIBED_TEMPO = "3-1-1-2"

@@ -12,7 +12,7 @@ from analysis.pipeline import ImuSeries, analyze_set, trace_set
 from sensors.rules import FAULTS
 from analysis.tempo import TempoError, check_rep, parse_tempo
 from sensors.recording import read_recording
-from sensors.simulate import SimConfig, simulate_set
+from sensors.simulation import SimConfig, simulate_set
 from tests.conftest import DEMO_DIR
 
 

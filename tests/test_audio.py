@@ -200,7 +200,7 @@ def test_spoken_count_against_the_true_boundary_of_a_streamed_set(capsys):
 
     from analysis.pipeline import ImuSeries
     from analysis.streaming import StreamingAnalyzer, batches_in_time_order
-    from sensors.simulate import SimConfig, simulate_set
+    from sensors.simulation import SimConfig, simulate_set
     from ui.speech import EspeakVoice, SpeechParams, SpokenCoach
 
     voice = EspeakVoice()

@@ -724,7 +724,7 @@ def test_live_adds_its_recording_to_the_history(tmp_path, history_db):
 
 def test_record_adds_its_recording_to_the_history(tmp_path, history_db, capsys):
     pytest.importorskip("bumble")
-    from sensors.simulate import SimConfig, simulate_set
+    from sensors.simulation import SimConfig, simulate_set
     from tests.ble.test_live_device import BootingAir, _sensors
     from ui.cli import build_parser
     from ui.commands import record

@@ -20,8 +20,8 @@ from analysis.streaming import (
     stream_series,
 )
 from sensors.recording import Event
-from sensors.simulate import SimConfig
-from sensors.simulate_session import SessionConfig, simulate_session
+from sensors.simulation import SimConfig
+from sensors.simulation import SessionConfig, simulate_session
 from tests.conftest import REPO
 
 RATE = 52.0

@@ -13,7 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from analysis.pipeline import ImuSeries, analyze_set  # noqa: E402
 from analysis.tempo import parse_tempo  # noqa: E402
 from sensors.recording import read_recording  # noqa: E402
-from sensors.simulate import SimConfig, simulate_set  # noqa: E402
+from sensors.simulation import SimConfig, simulate_set  # noqa: E402
 from sensors.source import ArraySource, VirtualSensorSource  # noqa: E402
 from tests.conftest import DEMO_DIR, REPO, run_while_polling  # noqa: E402
 

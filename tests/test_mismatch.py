@@ -11,7 +11,7 @@ from analysis.mismatch import mismatches
 from analysis.pipeline import ImuSeries
 from analysis.serialize import session_to_dict
 from analysis.session import analyze_recording
-from sensors.simulate import SimConfig, simulate_set
+from sensors.simulation import SimConfig, simulate_set
 from ui.cli import main
 from ui.file_analysis import ReadOptions, analyze_file_lean
 

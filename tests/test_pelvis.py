@@ -14,7 +14,7 @@ from scipy.spatial.transform import Rotation as R
 
 from analysis import pelvis
 from analysis.pipeline import ImuSeries, analyze_set
-from sensors.simulate import SimConfig, simulate_set
+from sensors.simulation import SimConfig, simulate_set
 
 G = 9.80665
 RATE_HZ = 100.0

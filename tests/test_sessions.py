@@ -16,8 +16,8 @@ from analysis import recognition, session, set_detection
 from analysis.pipeline import ImuSeries, read_movement
 from analysis.session import analyze_session
 from sensors.exercises import HIP_EXTENSION_LIFTS, exercise
-from sensors.simulate import SimConfig, simulate_set
-from sensors.simulate_session import SessionConfig, simulate_session
+from sensors.simulation import SimConfig, simulate_set
+from sensors.simulation import SessionConfig, simulate_session
 from ui.cli import main
 
 G = 9.80665
@@ -384,7 +384,7 @@ def test_session_truth_is_on_the_session_clock_and_the_sensor_is_the_sessions():
     clock error, wobble) sets the sensor and leaves the truth alone."""
     from dataclasses import replace
 
-    from sensors.simulate import IDEAL
+    from sensors.simulation import IDEAL
 
     kw = {"placements": ("thigh_left",), "rates_hz": (100.0,)}
     sets = (SimConfig(exercise="clamshell", reps=4, station_moves=True, onsets="per_rep", **kw),

@@ -13,7 +13,7 @@ from analysis.orientation import orientation_quat
 from analysis.pipeline import ImuSeries, analyze_set, oriented, read_movement, sliced
 from analysis.serialize import report_to_dict
 from sensors.recording import read_recording
-from sensors.simulate import SimConfig, simulate_set
+from sensors.simulation import SimConfig, simulate_set
 
 DEMO = Path(__file__).resolve().parents[1] / "recordings" / "demo"
 

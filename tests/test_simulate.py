@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.spatial.transform import Rotation as R
 
 from sensors.recording import read_recording, write_recording
-from sensors.simulate import EXERCISES, IDEAL, ImuModel, SimConfig, simulate_set
+from sensors.simulation import EXERCISES, IDEAL, ImuModel, SimConfig, simulate_set
 from ui.cli import main
 
 
@@ -177,7 +177,7 @@ def test_simulator_truth_rules_match_the_analysis():
 def test_truth_carries_the_hip_rise_and_lifting_speeds():
     """From the commanded sensor height: the rise over each lift (the thrust's ~0.3 m hip travel) and its speeds;
     none for a thigh swinging out (no lift)."""
-    from sensors.simulate import IDEAL
+    from sensors.simulation import IDEAL
 
     res = simulate_set(SimConfig(exercise="hip_thrust", reps=3, concentric_s=1.0, imu=IDEAL, fidget=False), 1)
     for rep in res.truth["reps"]:
@@ -229,7 +229,7 @@ def test_clock_error_changes_the_sample_rate_not_the_time_base(clock_error):
 def test_wobble_rings_at_its_frequency_after_fast_moves_only():
     from dataclasses import replace
 
-    from sensors.simulate import tissue_wobble
+    from sensors.simulation import tissue_wobble
 
     grid = np.arange(0.0, 3.0, 0.001)
     imu = replace(IDEAL, wobble_deg=2.0, wobble_hz=6.0, wobble_damping=0.15)
@@ -272,7 +272,7 @@ def test_sensor_errors_leave_the_truth_and_add_drops_scale_and_saturation():
 
 @pytest.mark.parametrize("shape", ["min_jerk", "half_cosine", "trapezoid_linear", "trapezoid_smooth"])
 def test_onset_profiles_start_and_stop_at_their_boundaries(shape):
-    from sensors.simulate import Profile
+    from sensors.simulation import Profile
 
     prof = Profile(shape, 0.2, 0.3)
     u = np.linspace(0, 1, 10001)
@@ -452,7 +452,7 @@ def _commanded_angle_deg(cfg, seed=3):
     truth; the sensor mounted as the segment (identity) so the axis is the segment's."""
     from dataclasses import replace
 
-    from sensors.simulate import ideal_set
+    from sensors.simulation import ideal_set
 
     cfg = replace(cfg, imu=IDEAL, fidget=False, mounting=((1.0, 0.0, 0.0, 0.0),) * len(cfg.placements))
     ideal = ideal_set(cfg, np.random.default_rng(seed))
@@ -504,7 +504,7 @@ def test_overshoot_peaks_at_the_concentric_end_and_settles_inside_the_top_pause(
 def test_coaching_tempos_hold_the_top_and_go_at_once_from_the_bottom(tempo):
     """The coaching text's tempos 3-0-1-2, 2-0-1-3, 4-0-X-2: the squeeze at the top lasts what the tempo says
     (the segment still throughout), and the next lift starts the instant the lowering ends (touch and go)."""
-    from sensors.simulate import TECHNIQUE
+    from sensors.simulation import TECHNIQUE
 
     assert tempo in TECHNIQUE.tempos
     ecc, bottom, con, top = tempo
@@ -551,7 +551,7 @@ def test_thigh_range_truth_on_a_thigh_only_hip_thrust():
 def test_floor_start_hip_thrust_has_no_standing_pose():
     """Begun sitting on the floor: the truth says no standing pose and a tilt relative to the set; the pelvis
     starts leaning back (not upright), low, and ends there; a floor start is a thrust's set-up only."""
-    from sensors.simulate import FLOOR_PELVIS_DEG
+    from sensors.simulation import FLOOR_PELVIS_DEG
 
     cfg = SimConfig(exercise="hip_thrust", reps=3, placements=("pelvis",), rates_hz=(100.0,), imu=IDEAL,
                     mounting=((1.0, 0.0, 0.0, 0.0),), floor_start=True, fidget=False)
@@ -571,7 +571,7 @@ def test_floor_start_hip_thrust_has_no_standing_pose():
 def test_blocks_of_slow_fast_and_small_reps_with_rests_between():
     """A real session's blocks: each block's reps keep its tempo and range, the rest after a block is its last
     rep's bottom pause, and the truth names each rep's block."""
-    from sensors.simulate import RepBlock
+    from sensors.simulation import RepBlock
 
     slow = RepBlock(3, 2.5, 0.3, 1.5, 3.0, rest_after_s=6.0)
     fast = RepBlock(3, 1.0, 0.2, 0.7, 0.4, rest_after_s=5.0)

@@ -13,7 +13,7 @@ from analysis.streaming import (
 )
 from analysis.tempo import parse_tempo
 from sensors.recording import read_recording
-from sensors.simulate import SimConfig, simulate_set
+from sensors.simulation import SimConfig, simulate_set
 from tests.conftest import DEMO_DIR
 
 # one-set demos (a workout recording has no single exercise; the streaming analyzer follows one set)

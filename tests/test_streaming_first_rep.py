@@ -15,7 +15,7 @@ from analysis.streaming import PhaseChanged, SetStarted, StepsUpdated, stream_se
 from analysis.tempo import parse_tempo
 from benchmarks.streaming import first_rep_run, label_check, shared_sets
 from sensors.recording import read_recording
-from sensors.simulate import SimConfig, simulate_set
+from sensors.simulation import SimConfig, simulate_set
 from tests.conftest import DEMO_DIR
 
 CUE = CueParams()

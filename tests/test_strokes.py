@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from analysis.bodyframe import true_runs
 from analysis.segmentation import StrokeParams, find_strokes
 from analysis.stroke_edges import fit_bias
-from sensors.simulate import PROFILE_SHAPES, Profile
+from sensors.simulation import PROFILE_SHAPES, Profile
 
 
 def _line(x, y, min_points):

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from sensors.ble import BleSensorSource, DeviceSpec, scan
-from sensors.simulate import IDEAL, SimConfig, simulate_set
+from sensors.simulation import IDEAL, SimConfig, simulate_set
 from sensors.source import SourceError
 from tests.ble.backend import VirtualAir
 from tests.ble.devices import NAMES, VirtualImu

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from sensors.simulate import SimConfig, simulate_set  # noqa: E402
+from sensors.simulation import SimConfig, simulate_set  # noqa: E402
 from tests.ble.backend import VirtualAir  # noqa: E402
 from tests.ble.devices import NAMES, VirtualImu  # noqa: E402
 from tests.conftest import run_while_polling  # noqa: E402

@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from sensors.recording import read_recording
-from sensors.simulate import SimConfig, simulate_set
+from sensors.simulation import SimConfig, simulate_set
 from tests.ble.test_live_device import BootingAir, _run_live, _sensors
 from ui.cli import build_parser, main
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from sensors.ble import BleSensorSource, DeviceSpec
 from sensors.recording import RecordingMeta, read_recording
-from sensors.simulate import SimConfig, simulate_set
+from sensors.simulation import SimConfig, simulate_set
 from tests.ble.backend import VirtualAir
 from tests.ble.devices import NAMES, VirtualImu
 from tests.conftest import REPO

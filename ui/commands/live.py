@@ -79,8 +79,8 @@ def _tempo(text: str | None):
 def _simulated(args):
     """`--simulate` / `--session`: the virtual sensors' source, the exercise to analyse as (None: recognised),
     the tempo target, the side and the window title."""
-    from sensors.simulate import simulate_set
-    from sensors.simulate_session import simulate_session
+    from sensors.simulation import simulate_set
+    from sensors.simulation import simulate_session
     from sensors.source import VirtualSensorSource
     from ui.commands.simulate import session_from_args
 

@@ -11,8 +11,8 @@ from sensors.exercises import BY_NAME, EXERCISES, PLACEMENTS
 from ui.errors import UserError
 
 if TYPE_CHECKING:  # the simulator (numpy, scipy) is imported when a recording is simulated, not for `--help`
-    from sensors.simulate import SimConfig
-    from sensors.simulate_session import SessionConfig
+    from sensors.simulation import SimConfig
+    from sensors.simulation import SessionConfig
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -110,7 +110,7 @@ def truth_path_for(recording: Path) -> Path:
 
 def config_from_args(args, exercise: str) -> SimConfig:
     """A `SimConfig` from the shared simulation options (UserError on bad values)."""
-    from sensors.simulate import SimConfig
+    from sensors.simulation import SimConfig
     placements = tuple(args.placement or ["pelvis"])
     rates = tuple(args.rate or [100.0])
     if len(rates) == 1 and len(placements) > 1:
@@ -136,7 +136,7 @@ def config_from_args(args, exercise: str) -> SimConfig:
 def session_from_args(args) -> SessionConfig:
     import numpy as np
 
-    from sensors.simulate_session import SessionConfig, draw_sensor_imus
+    from sensors.simulation import SessionConfig, draw_sensor_imus
     names = [n.strip() for n in args.session.split(",") if n.strip()]
     unknown = [n for n in names if n not in EXERCISES]
     if unknown or not names:
@@ -154,8 +154,8 @@ def session_from_args(args) -> SessionConfig:
 
 def run(args) -> int:
     from sensors.recording import write_recording
-    from sensors.simulate import simulate_set
-    from sensors.simulate_session import simulate_session
+    from sensors.simulation import simulate_set
+    from sensors.simulation import simulate_session
 
     try:
         if args.session is not None:
