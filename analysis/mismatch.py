@@ -94,7 +94,7 @@ class _SetReading:
     @property
     def detector(self) -> MovementReading:
         if self._reading is None:
-            det = next((x for x in self.series if x.placement == "pelvis"), self.series[0])
+            det = session.detector_of(self.series)
             self._reading = read_movement(session.slice_series([det], *self.span)[0])
         return self._reading
 

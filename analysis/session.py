@@ -98,7 +98,7 @@ def set_bounds(report: SetReport) -> tuple[float, float] | None:
     return None
 
 
-def _detector(series: Sequence[ImuSeries]) -> ImuSeries:
+def detector_of(series: Sequence[ImuSeries]) -> ImuSeries:
     """The sensor the sets are found with: the pelvis (it moves in every exercise), else the first."""
     return next((s for s in series if s.placement == "pelvis"), series[0])
 
@@ -116,7 +116,7 @@ def series_read(series: Sequence[ImuSeries], exercise: str | None) -> list[ImuSe
     decide which spans hold a set (each sensor needs 50 samples there): pass them as its `timed`."""
     if exercise is None or not series:
         return list(series)
-    read = placements_read(exercise, [s.placement for s in series]) | {_detector(series).placement}
+    read = placements_read(exercise, [s.placement for s in series]) | {detector_of(series).placement}
     return [s for s in series if s.placement in read]
 
 
@@ -173,7 +173,7 @@ def _read_sensor(part: ImuSeries, ref: recognition.PostureReference, need: int, 
 
 def _read_sensors(part: Sequence[ImuSeries], ref, refs, need: int, params: SessionParams) -> list[_Reading]:
     """The detector's reading, and its partner's (`_partner`) when `refs` holds that one's upright reference."""
-    det = _detector(part)
+    det = detector_of(part)
     reads = [_read_sensor(det, ref, need, params)]
     partner = _partner(part, det)
     if partner is not None and refs is not None and partner.placement in refs:
@@ -324,7 +324,7 @@ def references(series: Sequence[ImuSeries], det_t_s: np.ndarray,
     """The upright reference (`_reference`) of each sensor read beside the detector (its partner thigh), on that
     sensor's own orientation, with the wearer's walking as the detector tells it (`walking` at its `det_t_s`):
     the `refs` of `_read_span`."""
-    partner = _partner(series, _detector(series))
+    partner = _partner(series, detector_of(series))
     if partner is None:
         return {}
     quat = orientation_quat(partner.t_s, partner.acc_mps2, partner.gyr_rads)
@@ -350,7 +350,7 @@ def analyze_session(
     params: SessionParams = SESSION,
 ) -> SessionReport:
     """Find, recognise and analyse every set of a recording (one or two sensors)."""
-    det = _detector(series)
+    det = detector_of(series)
     layout = _spans(det, events, params, _others(series, det))
     return _read_spans(series, det, layout, exercise, exercise_source, tempo, side, params)
 
@@ -442,7 +442,7 @@ def analyze_recording(
     """Every set of a recording. With a known exercise, a recording that holds one set (one candidate span, or
     one set found, and no set events) is analysed whole, exactly as `analyze_set` does. `timed`: the times (s)
     of the sensors left out of `series` because the exercise's analysis does not read them (`series_read`)."""
-    det = _detector(series)
+    det = detector_of(series)
     layout = _spans(det, events, params, _others(series, det))
     if exercise is not None and not layout.marked and len(layout.spans) <= 1:
         return one_set(analyze_set(series, exercise, tempo, side, params.analysis), exercise_source)
@@ -460,7 +460,7 @@ read_span = _read_span
 def activity_spans(series: Sequence[ImuSeries], params: SessionParams = SESSION) -> list[tuple[float, float]]:
     """Step 1 of the module docstring over unmarked samples: the candidate spans (s) between the rests, from the
     detector's movement and its partner thigh's (a thigh-led set where the pelvis rests is a span too)."""
-    det = _detector(series)
+    det = detector_of(series)
     return _spans(det, (), params, _others(series, det)).spans
 
 
@@ -469,7 +469,7 @@ def upright_references(series: Sequence[ImuSeries], params: SessionParams = SESS
     """The detector's upright reference and its partner's (`references`), as `analyze_recording` takes them over a
     recording: the `ref` and `refs` of `read_span` to recognise with both sensors (`partners=False`: the detector's
     alone, the partners' left empty; nothing is recognised)."""
-    det = _detector(series)
+    det = detector_of(series)
     walking = set_detection.walking_mask(det.t_s, det.acc_mps2, params.detection)
     quat = orientation_quat(det.t_s, det.acc_mps2, det.gyr_rads)
     return _reference(det, quat, walking), references(series, det.t_s, walking) if partners else {}
