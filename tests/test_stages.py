@@ -287,10 +287,10 @@ def test_parameters_are_passed_in_not_patched():
 def test_exercise_registry_is_the_one_source():
     """Every exercise has one entry; the simulator and the analysis know the same ones; the faults an exercise
     can show are known fault names."""
-    from sensors import exercises, simulate
+    from sensors import exercises, simulation
     from sensors.rules import FAULTS
 
-    assert set(simulate.EXERCISES) == set(exercises.EXERCISES)
+    assert set(simulation.EXERCISES) == set(exercises.EXERCISES)
     for name in exercises.EXERCISES:
         entry = exercises.exercise(name)
         assert entry.primary in ("pelvis", "thigh") and set(entry.faults) <= set(FAULTS)
